@@ -1,0 +1,93 @@
+// copy_ (any dtype to any dtype, broadcasting src), fill_ and arange_fill_.
+#include <cstring>
+
+#include "kernels.h"
+#include "parallel.h"
+
+namespace ember::cpu {
+namespace {
+
+using sdk::KernelArgs;
+using sdk::TensorView;
+
+// Converts through the compute types, so float16 -> int8 goes float16 -> float -> int8.
+template <typename To, typename From>
+To convert(From v) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return static_cast<sdk::compute_t<From>>(v) != sdk::compute_t<From>(0);
+  } else {
+    return static_cast<To>(static_cast<sdk::compute_t<To>>(static_cast<sdk::compute_t<From>>(v)));
+  }
+}
+
+void copy_kernel(const KernelArgs& args, void*) {
+  const TensorView ops[2] = {args.output(), args.tensor(1)};
+  if (ops[0].dtype() == ops[1].dtype() && ops[0].is_contiguous() && ops[1].is_contiguous() &&
+      ops[0].numel() == ops[1].numel()) {
+    std::memcpy(ops[0].bytes(), ops[1].bytes(), ops[0].numel() * sdk::dtype_size(ops[0].dtype()));
+    return;
+  }
+  const sdk::StridedLoop<2> loop(ops);
+  sdk::dispatch_dtype(ops[0].dtype(), [&](auto to_zero) {
+    sdk::dispatch_dtype(ops[1].dtype(), [&](auto from_zero) {
+      using To = decltype(to_zero);
+      using From = decltype(from_zero);
+      parallel_for(loop.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+        loop.run(begin, end, [](char** p, const int64_t* s, int64_t n) {
+          for (int64_t i = 0; i < n; ++i) {
+            *reinterpret_cast<To*>(p[0] + i * s[0]) = convert<To>(*reinterpret_cast<const From*>(p[1] + i * s[1]));
+          }
+        });
+      });
+    });
+  });
+}
+
+template <typename T>
+void fill_typed(const TensorView& out, T value) {
+  const TensorView ops[1] = {out};
+  const sdk::StridedLoop<1> loop(ops);
+  parallel_for(loop.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+    loop.run(begin, end, [value](char** p, const int64_t* s, int64_t n) {
+      if (s[0] == sizeof(T)) {
+        T* out = reinterpret_cast<T*>(p[0]);
+        for (int64_t i = 0; i < n; ++i) out[i] = value;
+      } else {
+        for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = value;
+      }
+    });
+  });
+}
+
+void fill_kernel(const KernelArgs& args, void*) {
+  const TensorView out = args.output();
+  const ember_value& v = args.arg(1);
+  sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if (v.tag == EMBER_VALUE_DOUBLE) return fill_typed<T>(out, convert<T>(v.u.d));
+    return fill_typed<T>(out, convert<T>(args.to_int(1)));
+  });
+}
+
+void arange_fill_kernel(const KernelArgs& args, void*) {
+  const TensorView out = args.output();
+  sdk::check(out.ndim() == 1, "arange_fill_ writes a 1-D tensor");
+  const double start = args.to_double(1), step = args.to_double(2);
+  sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    for (int64_t i = 0; i < out.size(0); ++i) {
+      out.data<T>()[i * out.stride(0)] = convert<T>(start + static_cast<double>(i) * step);
+    }
+  });
+}
+
+}  // namespace
+
+void register_copy_kernels(const ember_host_api* host) {
+  using sdk::guarded_kernel;
+  sdk::register_kernel(host, "copy_", &guarded_kernel<&copy_kernel>);
+  sdk::register_kernel(host, "fill_.Scalar", &guarded_kernel<&fill_kernel>);
+  sdk::register_kernel(host, "arange_fill_", &guarded_kernel<&arange_fill_kernel>);
+}
+
+}  // namespace ember::cpu

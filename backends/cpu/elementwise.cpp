@@ -1,0 +1,243 @@
+// Elementwise kernels: binary arithmetic, comparisons, where, and unary math. Inputs arrive
+// already cast to the compute dtype (Note [Structured kernels]); broadcasting and strides are
+// handled by the SDK's StridedLoop, whose contiguous runs the compiler vectorises.
+#include <cmath>
+#include <cstring>
+
+#include "kernels.h"
+#include "parallel.h"
+
+namespace ember::cpu {
+namespace {
+
+using sdk::KernelArgs;
+using sdk::StridedLoop;
+using sdk::TensorView;
+using sdk::compute_t;
+
+// Applies f to every element of N operands (operand 0 is written) over all threads.
+template <int N, typename F>
+void for_each(const TensorView (&operands)[N], F&& f) {
+  const StridedLoop<N> loop(operands);
+  parallel_for(loop.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
+    loop.run(begin, end, f);
+  });
+}
+
+// out = f(a, b) on a run of elements; the contiguous and scalar-b cases get loops the compiler
+// can vectorise.
+template <typename Out, typename In, typename F>
+void binary_run(char** p, const int64_t* s, int64_t n, F f) {
+  Out* out = reinterpret_cast<Out*>(p[0]);
+  const In* a = reinterpret_cast<const In*>(p[1]);
+  const In* b = reinterpret_cast<const In*>(p[2]);
+  using C = compute_t<In>;
+  if (s[0] == sizeof(Out) && s[1] == sizeof(In) && s[2] == sizeof(In)) {
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<Out>(f(static_cast<C>(a[i]), static_cast<C>(b[i])));
+  } else if (s[0] == sizeof(Out) && s[1] == sizeof(In) && s[2] == 0) {
+    const C scalar = static_cast<C>(b[0]);
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<Out>(f(static_cast<C>(a[i]), scalar));
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      const In x = *reinterpret_cast<const In*>(p[1] + i * s[1]);
+      const In y = *reinterpret_cast<const In*>(p[2] + i * s[2]);
+      *reinterpret_cast<Out*>(p[0] + i * s[0]) = static_cast<Out>(f(static_cast<C>(x), static_cast<C>(y)));
+    }
+  }
+}
+
+template <typename Out, typename In, typename F>
+void binary_loop(const TensorView (&ops)[3], F f) {
+  for_each<3>(ops, [&](char** p, const int64_t* s, int64_t n) { binary_run<Out, In>(p, s, n, f); });
+}
+
+enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum };
+
+template <typename C>
+C nan_aware_max(C a, C b) {
+  if constexpr (std::is_floating_point_v<C>) {
+    if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<C>::quiet_NaN();
+  }
+  return a > b ? a : b;
+}
+template <typename C>
+C nan_aware_min(C a, C b) {
+  if constexpr (std::is_floating_point_v<C>) {
+    if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<C>::quiet_NaN();
+  }
+  return a < b ? a : b;
+}
+
+void binary_kernel(const KernelArgs& args, void* user_data) {
+  const Binary op = untag<Binary>(user_data);
+  const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
+  const bool has_alpha = op == Binary::Add || op == Binary::Sub;
+  const double alpha_value = has_alpha ? args.to_double(2) : 1.0;
+  sdk::dispatch_dtype(ops[0].dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    using C = compute_t<T>;
+    if constexpr (std::is_same_v<T, bool>) {
+      if (op == Binary::Add) return binary_loop<T, T>(ops, [](C a, C b) { return a || b; });
+      if (op == Binary::Mul) return binary_loop<T, T>(ops, [](C a, C b) { return a && b; });
+      if (op == Binary::Maximum) return binary_loop<T, T>(ops, [](C a, C b) { return a || b; });
+      if (op == Binary::Minimum) return binary_loop<T, T>(ops, [](C a, C b) { return a && b; });
+      sdk::check(false, "this operator does not support bool tensors; convert them with .to(dtype) first");
+    } else {
+      const C alpha = static_cast<C>(alpha_value);
+      switch (op) {
+        case Binary::Add:
+          if (alpha == C(1)) return binary_loop<T, T>(ops, [](C a, C b) { return a + b; });
+          return binary_loop<T, T>(ops, [alpha](C a, C b) { return a + alpha * b; });
+        case Binary::Sub:
+          if (alpha == C(1)) return binary_loop<T, T>(ops, [](C a, C b) { return a - b; });
+          return binary_loop<T, T>(ops, [alpha](C a, C b) { return a - alpha * b; });
+        case Binary::Mul: return binary_loop<T, T>(ops, [](C a, C b) { return a * b; });
+        case Binary::Div: return binary_loop<T, T>(ops, [](C a, C b) { return a / b; });
+        case Binary::Pow:
+          return binary_loop<T, T>(ops, [](C a, C b) {
+            return static_cast<C>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+          });
+        case Binary::Maximum: return binary_loop<T, T>(ops, &nan_aware_max<C>);
+        case Binary::Minimum: return binary_loop<T, T>(ops, &nan_aware_min<C>);
+      }
+    }
+  });
+}
+
+enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
+
+void compare_kernel(const KernelArgs& args, void* user_data) {
+  const Compare op = untag<Compare>(user_data);
+  const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
+  sdk::dispatch_dtype(ops[1].dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    using C = compute_t<T>;
+    switch (op) {
+      case Compare::Eq: return binary_loop<bool, T>(ops, [](C a, C b) { return a == b; });
+      case Compare::Ne: return binary_loop<bool, T>(ops, [](C a, C b) { return a != b; });
+      case Compare::Lt: return binary_loop<bool, T>(ops, [](C a, C b) { return a < b; });
+      case Compare::Le: return binary_loop<bool, T>(ops, [](C a, C b) { return a <= b; });
+      case Compare::Gt: return binary_loop<bool, T>(ops, [](C a, C b) { return a > b; });
+      case Compare::Ge: return binary_loop<bool, T>(ops, [](C a, C b) { return a >= b; });
+    }
+  });
+}
+
+void where_kernel(const KernelArgs& args, void*) {
+  const TensorView ops[4] = {args.output(), args.tensor(0), args.tensor(1), args.tensor(2)};
+  sdk::dispatch_dtype(ops[0].dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    for_each<4>(ops, [](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i) {
+        const bool c = *reinterpret_cast<const bool*>(p[1] + i * s[1]);
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = *reinterpret_cast<const T*>(p[c ? 2 : 3] + i * s[c ? 2 : 3]);
+      }
+    });
+  });
+}
+
+enum class Unary { Neg, Abs, Relu, Clamp, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu };
+
+template <typename T, typename F>
+void unary_loop(const TensorView (&ops)[2], F f) {
+  using C = compute_t<T>;
+  for_each<2>(ops, [&](char** p, const int64_t* s, int64_t n) {
+    T* out = reinterpret_cast<T*>(p[0]);
+    const T* in = reinterpret_cast<const T*>(p[1]);
+    if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
+      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(f(static_cast<C>(in[i])));
+    } else {
+      for (int64_t i = 0; i < n; ++i) {
+        const C x = static_cast<C>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+        *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(f(x));
+      }
+    }
+  });
+}
+
+template <typename T>
+void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
+  using C = compute_t<T>;
+  switch (op) {
+    case Unary::Exp: return unary_loop<T>(ops, [](C x) { return std::exp(x); });
+    case Unary::Log: return unary_loop<T>(ops, [](C x) { return std::log(x); });
+    case Unary::Sqrt: return unary_loop<T>(ops, [](C x) { return std::sqrt(x); });
+    case Unary::Rsqrt: return unary_loop<T>(ops, [](C x) { return C(1) / std::sqrt(x); });
+    case Unary::Sin: return unary_loop<T>(ops, [](C x) { return std::sin(x); });
+    case Unary::Cos: return unary_loop<T>(ops, [](C x) { return std::cos(x); });
+    case Unary::Tanh: return unary_loop<T>(ops, [](C x) { return std::tanh(x); });
+    case Unary::Sigmoid: return unary_loop<T>(ops, [](C x) { return C(1) / (C(1) + std::exp(-x)); });
+    case Unary::Silu: return unary_loop<T>(ops, [](C x) { return x / (C(1) + std::exp(-x)); });
+    case Unary::Gelu: {
+      const std::string approximate = args.to_string(1);
+      sdk::check(approximate == "none" || approximate == "tanh",
+                 "approximate: expected 'none' or 'tanh', got '" + approximate + "'");
+      if (approximate == "tanh") {
+        return unary_loop<T>(ops, [](C x) {
+          const C k = static_cast<C>(0.7978845608028654);  // sqrt(2 / pi)
+          return C(0.5) * x * (C(1) + std::tanh(k * (x + C(0.044715) * x * x * x)));
+        });
+      }
+      return unary_loop<T>(ops, [](C x) { return C(0.5) * x * (C(1) + std::erf(x * C(0.7071067811865476))); });
+    }
+    default: break;
+  }
+  sdk::check(false, "unknown floating unary operator");
+}
+
+void unary_kernel(const KernelArgs& args, void* user_data) {
+  const Unary op = untag<Unary>(user_data);
+  const TensorView ops[2] = {args.output(), args.tensor(0)};
+  sdk::dispatch_dtype(ops[0].dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    using C = compute_t<T>;
+    if constexpr (std::is_same_v<T, bool>) {
+      sdk::check(op == Unary::Abs || op == Unary::Relu, "this operator does not support bool tensors");
+      return unary_loop<T>(ops, [](C x) { return x; });
+    } else {
+      switch (op) {
+        case Unary::Neg: return unary_loop<T>(ops, [](C x) { return -x; });
+        case Unary::Abs: return unary_loop<T>(ops, [](C x) { return x < C(0) ? -x : x; });
+        case Unary::Relu: return unary_loop<T>(ops, [](C x) { return x > C(0) ? x : C(0); });
+        case Unary::Clamp: {
+          const bool has_min = !args.is_none(1), has_max = !args.is_none(2);
+          const C lo = has_min ? static_cast<C>(args.to_double(1)) : C(0);
+          const C hi = has_max ? static_cast<C>(args.to_double(2)) : C(0);
+          return unary_loop<T>(ops, [=](C x) {
+            if (has_min && x < lo) x = lo;
+            if (has_max && x > hi) x = hi;
+            return x;
+          });
+        }
+        default:
+          if constexpr (std::is_floating_point_v<C>) return float_unary<T>(op, ops, args);
+          sdk::check(false, "expected a floating-point tensor");
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void register_elementwise_kernels(const ember_host_api* host) {
+  using sdk::guarded_kernel;
+  using sdk::register_kernel;
+  const struct { const char* name; Binary op; } binaries[] = {
+      {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
+      {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
+      {"minimum", Binary::Minimum}};
+  for (const auto& b : binaries) register_kernel(host, b.name, &guarded_kernel<&binary_kernel>, tag(b.op));
+  const struct { const char* name; Compare op; } comparisons[] = {
+      {"eq.Tensor", Compare::Eq}, {"ne.Tensor", Compare::Ne}, {"lt.Tensor", Compare::Lt},
+      {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
+  for (const auto& c : comparisons) register_kernel(host, c.name, &guarded_kernel<&compare_kernel>, tag(c.op));
+  register_kernel(host, "where.self", &guarded_kernel<&where_kernel>);
+  const struct { const char* name; Unary op; } unaries[] = {
+      {"neg", Unary::Neg}, {"abs", Unary::Abs}, {"relu", Unary::Relu}, {"clamp", Unary::Clamp},
+      {"exp", Unary::Exp}, {"log", Unary::Log}, {"sqrt", Unary::Sqrt}, {"rsqrt", Unary::Rsqrt},
+      {"sin", Unary::Sin}, {"cos", Unary::Cos}, {"tanh", Unary::Tanh}, {"sigmoid", Unary::Sigmoid},
+      {"gelu", Unary::Gelu}, {"silu", Unary::Silu}};
+  for (const auto& u : unaries) register_kernel(host, u.name, &guarded_kernel<&unary_kernel>, tag(u.op));
+}
+
+}  // namespace ember::cpu

@@ -1,0 +1,31 @@
+// Splitting loops across the OpenMP threads, only where the work pays for the fork.
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+
+namespace ember::cpu {
+
+// Elements below which a loop stays on the calling thread.
+constexpr int64_t kParallelGrain = 32768;
+
+// Calls f(begin, end) over [0, n) in contiguous chunks, one per thread.
+template <typename F>
+void parallel_for(int64_t n, int64_t grain, F&& f) {
+  const int threads = omp_get_max_threads();
+  if (n <= grain || threads == 1 || omp_in_parallel()) {
+    if (n > 0) f(int64_t{0}, n);
+    return;
+  }
+  const int64_t chunks = std::min<int64_t>(threads, (n + grain - 1) / grain);
+#pragma omp parallel num_threads(static_cast<int>(chunks))
+  {
+    const int64_t t = omp_get_thread_num();
+    const int64_t begin = n * t / chunks, end = n * (t + 1) / chunks;
+    if (begin < end) f(begin, end);
+  }
+}
+
+}  // namespace ember::cpu

@@ -1,0 +1,163 @@
+// Reductions (sum, mean, amax, amin, var, argmax, argmin, max.dim, min.dim) and softmax. Each
+// output element reduces its subspace in one pass, accumulating floats in double.
+#include <cmath>
+#include <limits>
+
+#include "kernels.h"
+#include "parallel.h"
+#include "reduction_geometry.h"
+
+namespace ember::cpu {
+namespace {
+
+using sdk::KernelArgs;
+using sdk::TensorView;
+
+enum class Reduce { Sum, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
+
+template <typename T>
+using acc_t = std::conditional_t<std::is_floating_point_v<sdk::compute_t<T>>, double, int64_t>;
+
+template <typename T>
+const T& at(const char* base, int64_t offset) { return *reinterpret_cast<const T*>(base + offset); }
+
+bool is_nan(double v) { return std::isnan(v); }
+bool is_nan(int64_t) { return false; }
+
+// Best value and its position under "greater" (max) or "less" (min); NaN wins, as in PyTorch.
+template <typename T>
+std::pair<acc_t<T>, int64_t> extreme(const ReductionGeometry& g, const char* in, bool want_max) {
+  using A = acc_t<T>;
+  A best{};
+  int64_t best_index = -1, index = 0;
+  g.for_each_inner([&](int64_t off, int64_t) {
+    const A v = static_cast<A>(static_cast<sdk::compute_t<T>>(at<T>(in, off)));
+    if (best_index < 0 || (!is_nan(best) && (is_nan(v) || (want_max ? v > best : v < best)))) {
+      best = v;
+      best_index = index;
+    }
+    ++index;
+  });
+  return {best, best_index};
+}
+
+template <typename T>
+void reduce_typed(Reduce op, const KernelArgs& args, const int64_t* dims, int64_t num_dims) {
+  using A = acc_t<T>;
+  using C = sdk::compute_t<T>;
+  const TensorView out = args.output(), in = args.tensor(0);
+  const ReductionGeometry g(out, in, dims, num_dims);
+  const char* in_base = in.bytes();
+  char* out_base = out.bytes();
+  char* index_base = args.num_outputs() > 1 ? args.output(1).bytes() : nullptr;
+  const int64_t correction = op == Reduce::Var ? args.to_int(2) : 0;
+  const ReductionGeometry index_g = index_base ? ReductionGeometry(args.output(1), in, dims, num_dims) : g;
+  parallel_for(g.outer_numel, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o) {
+      int64_t in_off, out_off, index_off, unused;
+      g.outer_offsets(o, in_off, out_off);
+      const char* src = in_base + in_off;
+      T* dst = reinterpret_cast<T*>(out_base + out_off);
+      switch (op) {
+        case Reduce::Sum: case Reduce::Mean: case Reduce::Var: {
+          A sum = 0;
+          g.for_each_inner([&](int64_t off, int64_t) { sum += static_cast<A>(static_cast<C>(at<T>(src, off))); });
+          if (op == Reduce::Sum) {
+            *dst = static_cast<T>(static_cast<C>(sum));
+            break;
+          }
+          const double mean = static_cast<double>(sum) / static_cast<double>(g.inner_numel);
+          if (op == Reduce::Mean) {
+            *dst = static_cast<T>(static_cast<C>(mean));
+            break;
+          }
+          double squares = 0;
+          g.for_each_inner([&](int64_t off, int64_t) {
+            const double d = static_cast<double>(static_cast<C>(at<T>(src, off))) - mean;
+            squares += d * d;
+          });
+          const double denominator = static_cast<double>(g.inner_numel - correction);
+          *dst = static_cast<T>(static_cast<C>(denominator > 0 ? squares / denominator
+                                                               : std::numeric_limits<double>::quiet_NaN()));
+          break;
+        }
+        case Reduce::Amax: case Reduce::Amin: {
+          *dst = static_cast<T>(static_cast<C>(extreme<T>(g, src, op == Reduce::Amax).first));
+          break;
+        }
+        case Reduce::Argmax: case Reduce::Argmin: {
+          *reinterpret_cast<int64_t*>(dst) = extreme<T>(g, src, op == Reduce::Argmax).second;
+          break;
+        }
+        case Reduce::MaxDim: case Reduce::MinDim: {
+          const auto [value, index] = extreme<T>(g, src, op == Reduce::MaxDim);
+          *dst = static_cast<T>(static_cast<C>(value));
+          index_g.outer_offsets(o, unused, index_off);
+          *reinterpret_cast<int64_t*>(index_base + index_off) = index;
+          break;
+        }
+      }
+    }
+  });
+}
+
+void reduce_kernel(const KernelArgs& args, void* user_data) {
+  const Reduce op = untag<Reduce>(user_data);
+  const auto [dims, num_dims] = args.to_int_list(1);
+  sdk::dispatch_dtype(args.tensor(0).dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (std::is_same_v<T, bool>) {
+      sdk::check(op != Reduce::Sum && op != Reduce::Mean && op != Reduce::Var,
+                 "this reduction needs a numeric tensor, got bool");
+    }
+    reduce_typed<T>(op, args, dims, num_dims);
+  });
+}
+
+void softmax_kernel(const KernelArgs& args, void* user_data) {
+  const bool log = user_data != nullptr;
+  const TensorView out = args.output(), in = args.tensor(0);
+  const auto [dims, num_dims] = args.to_int_list(1);
+  const ReductionGeometry g(out, in, dims, num_dims);
+  sdk::dispatch_dtype(in.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    using C = sdk::compute_t<T>;
+    if constexpr (std::is_floating_point_v<C>) {
+      parallel_for(g.outer_numel, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o) {
+          int64_t in_off, out_off;
+          g.outer_offsets(o, in_off, out_off);
+          const char* src = in.bytes() + in_off;
+          char* dst = out.bytes() + out_off;
+          double max = -std::numeric_limits<double>::infinity();
+          g.for_each_inner([&](int64_t i, int64_t) { max = std::max(max, static_cast<double>(static_cast<C>(at<T>(src, i)))); });
+          double sum = 0;
+          g.for_each_inner([&](int64_t i, int64_t) { sum += std::exp(static_cast<double>(static_cast<C>(at<T>(src, i))) - max); });
+          const double log_sum = std::log(sum);
+          g.for_each_inner([&](int64_t i, int64_t j) {
+            const double shifted = static_cast<double>(static_cast<C>(at<T>(src, i))) - max;
+            const double value = log ? shifted - log_sum : std::exp(shifted) / sum;
+            *reinterpret_cast<T*>(dst + j) = static_cast<T>(static_cast<C>(value));
+          });
+        }
+      });
+    } else {
+      sdk::check(false, "softmax needs a floating-point tensor");
+    }
+  });
+}
+
+}  // namespace
+
+void register_reduction_kernels(const ember_host_api* host) {
+  using sdk::guarded_kernel;
+  const struct { const char* name; Reduce op; } reductions[] = {
+      {"sum", Reduce::Sum}, {"mean", Reduce::Mean}, {"amax", Reduce::Amax}, {"amin", Reduce::Amin},
+      {"var", Reduce::Var}, {"argmax", Reduce::Argmax}, {"argmin", Reduce::Argmin},
+      {"max.dim", Reduce::MaxDim}, {"min.dim", Reduce::MinDim}};
+  for (const auto& r : reductions) sdk::register_kernel(host, r.name, &guarded_kernel<&reduce_kernel>, tag(r.op));
+  sdk::register_kernel(host, "softmax.int", &guarded_kernel<&softmax_kernel>, nullptr);
+  sdk::register_kernel(host, "log_softmax.int", &guarded_kernel<&softmax_kernel>, reinterpret_cast<void*>(1));
+}
+
+}  // namespace ember::cpu

@@ -1,0 +1,85 @@
+// Tensor: a reference-counted handle to a TensorImpl. Copies share the same data; operators
+// live in the generated methods below and in the free functions of ember/ops.h.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include "ember/core/array_ref.h"
+#include "ember/core/error.h"
+#include "ember/core/scalar.h"
+#include "ember/core/tensor_impl.h"
+
+namespace ember {
+
+class Tensor;
+using TensorList = ArrayRef<Tensor>;
+
+class Tensor {
+ public:
+  Tensor() = default;
+  explicit Tensor(IntrusivePtr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  bool defined() const { return static_cast<bool>(impl_); }
+  TensorImpl* impl() const { return impl_.get(); }
+  const IntrusivePtr<TensorImpl>& impl_ptr() const { return impl_; }
+
+  DType dtype() const { return impl_->dtype(); }
+  Device device() const { return impl_->device(); }
+  int64_t dim() const { return impl_->dim(); }
+  int64_t numel() const { return impl_->numel(); }
+  IntArrayRef sizes() const { return impl_->sizes(); }
+  IntArrayRef strides() const { return impl_->strides(); }
+  // Size of dimension `d`; negative `d` counts from the end.
+  int64_t size(int64_t d) const;
+  int64_t stride(int64_t d) const;
+  int64_t storage_offset() const { return impl_->storage_offset(); }
+  bool is_contiguous() const { return impl_->is_contiguous(); }
+  DispatchKeySet key_set() const { return impl_->key_set(); }
+  bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
+
+  // Pointer to the first element; the tensor must live in host-accessible memory and hold T.
+  template <typename T>
+  T* data_ptr() const {
+    check_host_data(dtype_of<T>());
+    return static_cast<T*>(impl_->storage()->data()) + impl_->storage_offset();
+  }
+  // Untyped pointer to the first element, on whatever device holds it.
+  void* raw_data() const;
+  // The value of a one-element tensor, copied to the host if needed.
+  Scalar item() const;
+  template <typename T>
+  T item() const;
+
+  std::string str() const;
+
+#include "ember/generated/tensor_methods.inc"
+
+ private:
+  void check_host_data(DType expected) const;
+  IntrusivePtr<TensorImpl> impl_;
+};
+
+template <> inline double Tensor::item<double>() const { return item().to_double(); }
+template <> inline float Tensor::item<float>() const { return static_cast<float>(item().to_double()); }
+template <> inline int64_t Tensor::item<int64_t>() const { return item().to_int(); }
+template <> inline bool Tensor::item<bool>() const { return item().to_bool(); }
+
+std::ostream& operator<<(std::ostream& os, const Tensor& t);
+
+// Wraps a new TensorImpl over `storage`. Dispatch keys start as the device's backend bit.
+Tensor make_tensor(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef strides,
+                   int64_t offset);
+// Allocates an uninitialised contiguous tensor on `device` without dispatching (the kernel
+// behind ember::empty, and the allocator of structured outputs).
+Tensor empty_on(IntArrayRef sizes, DType dtype, Device device);
+// A view of `base`'s storage with new geometry; shares the version counter's storage.
+Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+
+// Wraps a negative dimension and checks its range: "[op] dim: expected in [-n, n-1], got d".
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
+
+}  // namespace ember

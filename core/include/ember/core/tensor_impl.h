@@ -1,0 +1,56 @@
+// The state behind a Tensor handle: storage, shape, strides, dtype and dispatch keys.
+#pragma once
+
+#include <cstdint>
+
+#include "ember/core/dispatch_key_set.h"
+#include "ember/core/dtype.h"
+#include "ember/core/small_vector.h"
+#include "ember/core/storage.h"
+
+namespace ember {
+
+class TensorImpl : public RefCounted {
+ public:
+  TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+
+  const Storage& storage() const { return storage_; }
+  DType dtype() const { return dtype_; }
+  Device device() const { return storage_->device(); }
+  IntArrayRef sizes() const { return sizes_; }
+  IntArrayRef strides() const { return strides_; }
+  int64_t storage_offset() const { return offset_; }
+  int64_t dim() const { return static_cast<int64_t>(sizes_.size()); }
+  int64_t numel() const { return numel_; }
+  bool is_contiguous() const { return is_contiguous_; }
+  DispatchKeySet key_set() const { return key_set_; }
+
+  // Replaces the shape and strides (views and resizes); the storage must already hold them.
+  void set_sizes_and_strides(IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+  void add_keys(DispatchKeySet keys) { key_set_ = key_set_ | keys; }
+  void remove_keys(DispatchKeySet keys) { key_set_ = key_set_ - keys; }
+
+  // Bumped by every in-place write; autograd compares it with the version it saved.
+  uint32_t version() const { return version_; }
+  void bump_version() { ++version_; }
+
+ private:
+  void refresh_numel_and_contiguity();
+
+  Storage storage_;
+  DimVector sizes_;
+  DimVector strides_;
+  int64_t offset_ = 0;
+  int64_t numel_ = 0;
+  DispatchKeySet key_set_;
+  uint32_t version_ = 0;
+  DType dtype_;
+  bool is_contiguous_ = true;
+};
+
+// Row-major strides for `sizes`.
+DimVector contiguous_strides(IntArrayRef sizes);
+// The product of `sizes`; throws on overflow or a negative size.
+int64_t checked_numel(IntArrayRef sizes, const char* op);
+
+}  // namespace ember

@@ -1,0 +1,59 @@
+#include "ember/core/tensor.h"
+
+#include <cstring>
+#include <vector>
+
+#include "ember/core/host_copy.h"
+
+namespace ember {
+
+int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
+  const int64_t n = ndim == 0 ? 1 : ndim;  // a 0-dim tensor accepts dim 0 and -1
+  EMBER_CHECK(dim >= -n && dim < n, "[{}] dim: expected a value in [{}, {}], got {}", op, -n,
+              n - 1, dim);
+  return dim < 0 ? dim + n : dim;
+}
+
+int64_t Tensor::size(int64_t d) const { return sizes()[wrap_dim(d, dim(), "size")]; }
+int64_t Tensor::stride(int64_t d) const { return strides()[wrap_dim(d, dim(), "stride")]; }
+
+void* Tensor::raw_data() const {
+  return static_cast<char*>(impl_->storage()->data()) + impl_->storage_offset() * itemsize(dtype());
+}
+
+void Tensor::check_host_data(DType expected) const {
+  EMBER_CHECK(defined(), "[data_ptr] tensor: expected a defined tensor");
+  EMBER_CHECK(dtype() == expected, "[data_ptr] T: expected the tensor's dtype {}, got {}",
+              dtype_name(dtype()), dtype_name(expected));
+  EMBER_CHECK(impl_->storage()->device_interface().host_accessible(),
+              "[data_ptr] tensor on {}: expected host-accessible memory; copy it with .to(\"cpu\")",
+              device().str());
+}
+
+Scalar Tensor::item() const {
+  EMBER_CHECK(defined(), "[item] tensor: expected a defined tensor");
+  EMBER_CHECK(numel() == 1, "[item] tensor: expected one element, got {}", numel());
+  alignas(8) unsigned char bytes[8];
+  read_to_host(impl_->storage(), storage_offset() * itemsize(dtype()), itemsize(dtype()), bytes);
+  return scalar_from_bytes(dtype(), bytes);
+}
+
+Tensor make_tensor(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef strides,
+                   int64_t offset) {
+  return Tensor(IntrusivePtr<TensorImpl>::adopt(
+      new TensorImpl(std::move(storage), dtype, sizes, strides, offset)));
+}
+
+Tensor empty_on(IntArrayRef sizes, DType dtype, Device device) {
+  const int64_t numel = checked_numel(sizes, "empty");
+  Storage storage = Storage::adopt(new StorageImpl(device, static_cast<size_t>(numel) * itemsize(dtype)));
+  return make_tensor(std::move(storage), dtype, sizes, contiguous_strides(sizes), 0);
+}
+
+Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  Tensor view = make_tensor(base.impl()->storage(), base.dtype(), sizes, strides, offset);
+  view.impl()->add_keys(base.key_set());
+  return view;
+}
+
+}  // namespace ember

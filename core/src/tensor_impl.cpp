@@ -1,0 +1,62 @@
+#include "ember/core/tensor_impl.h"
+
+#include "ember/core/error.h"
+
+namespace ember {
+
+DimVector contiguous_strides(IntArrayRef sizes) {
+  DimVector strides;
+  strides.resize(sizes.size());
+  int64_t running = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    strides[i] = running;
+    running *= sizes[i] > 1 ? sizes[i] : 1;
+  }
+  return strides;
+}
+
+int64_t checked_numel(IntArrayRef sizes, const char* op) {
+  int64_t numel = 1;
+  for (int64_t s : sizes) {
+    EMBER_CHECK(s >= 0, "[{}] size: expected non-negative sizes, got {}", op, s);
+    EMBER_CHECK(!__builtin_mul_overflow(numel, s, &numel),
+                "[{}] size: the number of elements overflows int64", op);
+  }
+  return numel;
+}
+
+TensorImpl::TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef strides,
+                       int64_t offset)
+    : storage_(std::move(storage)),
+      sizes_(sizes),
+      strides_(strides),
+      offset_(offset),
+      key_set_(DispatchKeySet::backend(storage_->device().slot())),
+      dtype_(dtype) {
+  refresh_numel_and_contiguity();
+}
+
+void TensorImpl::set_sizes_and_strides(IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  EMBER_ASSERT(sizes.size() == strides.size());
+  sizes_.assign(sizes);
+  strides_.assign(strides);
+  offset_ = offset;
+  refresh_numel_and_contiguity();
+}
+
+void TensorImpl::refresh_numel_and_contiguity() {
+  numel_ = 1;
+  for (int64_t s : sizes_) numel_ *= s;
+  is_contiguous_ = true;
+  int64_t expected = 1;
+  for (size_t i = sizes_.size(); i-- > 0;) {
+    if (sizes_[i] == 1) continue;
+    if (strides_[i] != expected) {
+      is_contiguous_ = false;
+      break;
+    }
+    expected *= sizes_[i];
+  }
+}
+
+}  // namespace ember

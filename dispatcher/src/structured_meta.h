@@ -1,0 +1,36 @@
+// Meta functions of structured operators: from the arguments, the outputs' shapes and dtypes,
+// the dtype the inputs are cast to, and any argument the kernel should see normalised.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "ember/dispatcher/operator_handle.h"
+
+namespace ember::structured {
+
+constexpr int kMaxOutputs = 2;
+
+struct Meta {
+  int num_outputs = 1;
+  DimVector sizes[kMaxOutputs];
+  DType dtypes[kMaxOutputs] = {DType::Float32, DType::Float32};
+  // Tensor arguments (by position) cast to `compute_dtype` before the kernel runs.
+  uint32_t cast_mask = 0;
+  DType compute_dtype = DType::Float32;
+  // Reductions: the outputs as the kernel sees them, with reduced dims kept as size 1.
+  bool keepdim_view = false;
+  DimVector reduced_dims;  // normalised, ascending; replaces the `dim` argument
+  int dim_arg = -1;        // position of the `dim` argument the kernel sees as reduced_dims
+};
+
+// A meta function: reads the operator's functional arguments, checks them, returns the Meta.
+using MetaFn = Meta (*)(const OperatorHandle& op, const IValue* args, size_t num_args);
+
+// The meta function of a structured kind from ops.yaml, or nullptr for an unknown kind.
+MetaFn find_meta(const std::string& kind);
+
+// The shape two shapes broadcast to; "[op] other: shapes [2, 3] and [4] do not broadcast".
+DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b, const std::string& op, const char* arg);
+
+}  // namespace ember::structured

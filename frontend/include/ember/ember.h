@@ -1,0 +1,58 @@
+// The Ember C++ frontend: include this one header.
+#pragma once
+
+#include <vector>
+
+#include "ember/core/tensor.h"
+#include "ember/dispatcher/random_state.h"
+#include "ember/generated/functions.h"
+#include "ember/runtime.h"
+
+namespace ember {
+
+// A 0-dim tensor holding `value` (dtype from the value unless given).
+Tensor scalar_tensor(const Scalar& value, std::optional<DType> dtype = std::nullopt,
+                    std::optional<Device> device = std::nullopt);
+
+// A tensor of `sizes` holding a copy of `count` host elements of `dtype` at `data`.
+Tensor from_host(const void* data, size_t count, DType dtype, IntArrayRef sizes,
+                 std::optional<Device> device = std::nullopt);
+
+// tensor({1.f, 2.f, 3.f, 4.f}, {2, 2}): a copy of host values; a 1-D shape by default.
+template <typename T>
+Tensor tensor(ArrayRef<T> values, IntArrayRef sizes, std::optional<Device> device = std::nullopt) {
+  return from_host(values.data(), values.size(), dtype_of<T>(), sizes, device);
+}
+template <typename T>
+Tensor tensor(std::initializer_list<T> values, IntArrayRef sizes = {}, std::optional<Device> device = std::nullopt) {
+  const int64_t n = static_cast<int64_t>(values.size());
+  return tensor(ArrayRef<T>(values), sizes.empty() ? IntArrayRef(n) : sizes, device);
+}
+
+// The elements of `t` in row-major order, converted to T, copied to the host.
+template <typename T>
+std::vector<T> to_vector(const Tensor& t) {
+  const Tensor host = t.to(default_device()).to(dtype_of<T>()).contiguous();
+  const T* data = host.data_ptr<T>();
+  return std::vector<T>(data, data + host.numel());
+}
+
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator-(const Tensor& a) { return neg(a); }
+inline Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, scalar_tensor(b, std::nullopt, a.device())); }
+inline Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, scalar_tensor(b, std::nullopt, a.device())); }
+inline Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, scalar_tensor(b, std::nullopt, a.device())); }
+inline Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, scalar_tensor(b, std::nullopt, a.device())); }
+inline Tensor operator+(const Scalar& a, const Tensor& b) { return add(scalar_tensor(a, std::nullopt, b.device()), b); }
+inline Tensor operator-(const Scalar& a, const Tensor& b) { return sub(scalar_tensor(a, std::nullopt, b.device()), b); }
+inline Tensor operator*(const Scalar& a, const Tensor& b) { return mul(scalar_tensor(a, std::nullopt, b.device()), b); }
+inline Tensor operator/(const Scalar& a, const Tensor& b) { return div(scalar_tensor(a, std::nullopt, b.device()), b); }
+inline Tensor& operator+=(Tensor& a, const Tensor& b) { a.add_(b); return a; }
+inline Tensor& operator-=(Tensor& a, const Tensor& b) { a.sub_(b); return a; }
+inline Tensor& operator*=(Tensor& a, const Tensor& b) { a.mul_(b); return a; }
+inline Tensor& operator/=(Tensor& a, const Tensor& b) { a.div_(b); return a; }
+
+}  // namespace ember

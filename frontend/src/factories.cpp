@@ -1,0 +1,113 @@
+// Factories and copies: tensors made from a size and a device, casts, clones.
+#include <cmath>
+#include <cstring>
+
+#include "ember/ember.h"
+#include "ember/generated/composite.h"
+
+namespace ember {
+
+Tensor scalar_tensor(const Scalar& value, std::optional<DType> dtype, std::optional<Device> device) {
+  return full({}, value, dtype.value_or(value.default_dtype()), device);
+}
+
+Tensor from_host(const void* data, size_t count, DType dtype, IntArrayRef sizes, std::optional<Device> device) {
+  Tensor out = empty(sizes, dtype, device);
+  EMBER_CHECK(static_cast<int64_t>(count) == out.numel(),
+              "[tensor] values: expected {} values for shape [{}], got {}", out.numel(),
+              fmt::join(sizes, ", "), count);
+  DeviceInterface& target = out.impl()->storage()->device_interface();
+  const size_t nbytes = count * itemsize(dtype);
+  if (nbytes == 0) return out;
+  if (target.host_accessible()) {
+    std::memcpy(out.raw_data(), data, nbytes);
+  } else {
+    target.copy(out.device().index(), out.raw_data(), data, nbytes, DeviceInterface::CopyKind::HostToDevice);
+  }
+  return out;
+}
+
+namespace composite {
+
+Tensor empty(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {
+  return empty_on(size, dtype.value_or(DType::Float32), device.value_or(default_device()));
+}
+
+Tensor zeros(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {
+  return ember::empty(size, dtype, device).fill_(0);
+}
+
+Tensor ones(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {
+  return ember::empty(size, dtype, device).fill_(1);
+}
+
+Tensor full(IntArrayRef size, const Scalar& fill_value, std::optional<DType> dtype, std::optional<Device> device) {
+  return ember::empty(size, dtype.value_or(fill_value.default_dtype()), device).fill_(fill_value);
+}
+
+Tensor arange_start(const Scalar& start, const Scalar& end, const Scalar& step,
+                    std::optional<DType> dtype, std::optional<Device> device) {
+  const double from = start.to_double(), to = end.to_double(), by = step.to_double();
+  EMBER_CHECK(by != 0, "[arange] step: expected a non-zero step");
+  EMBER_CHECK((to - from) * by >= 0, "[arange] end: {} cannot be reached from {} with step {}",
+              end.to_string(), start.to_string(), step.to_string());
+  const bool floating = start.is_floating() || end.is_floating() || step.is_floating();
+  const int64_t n = static_cast<int64_t>(std::ceil((to - from) / by));
+  Tensor out = ember::empty({n}, dtype.value_or(floating ? DType::Float32 : DType::Int64), device);
+  return arange_fill_(out, start, step);
+}
+
+Tensor arange(const Scalar& end, std::optional<DType> dtype, std::optional<Device> device) {
+  return arange_start(int64_t{0}, end, int64_t{1}, dtype, device);
+}
+
+Tensor rand(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {
+  return ember::empty(size, dtype, device).uniform_(0, 1);
+}
+
+Tensor randn(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {
+  return ember::empty(size, dtype, device).normal_(0, 1);
+}
+
+Tensor randint(int64_t low, int64_t high, IntArrayRef size, std::optional<DType> dtype,
+               std::optional<Device> device) {
+  return ember::empty(size, dtype.value_or(DType::Int64), device).random_(low, high);
+}
+
+Tensor to_dtype(const Tensor& self, DType dtype) {
+  if (self.dtype() == dtype) return self;
+  return ember::empty(self.sizes(), dtype, self.device()).copy_(self);
+}
+
+Tensor clone(const Tensor& self) { return ember::empty(self.sizes(), self.dtype(), self.device()).copy_(self); }
+
+Tensor contiguous(const Tensor& self) { return self.is_contiguous() ? self : self.clone(); }
+
+// Note [Cross-device copies]
+// Bytes move through the destination's transfer when the source is host memory, else through
+// the source's when the destination is host memory, else they are staged through the host.
+Tensor to_device(const Tensor& self, Device device) {
+  if (self.device() == device) return self;
+  const Tensor src = self.contiguous();
+  Tensor dst = ember::empty(src.sizes(), src.dtype(), device);
+  const size_t nbytes = static_cast<size_t>(src.numel()) * itemsize(src.dtype());
+  if (nbytes == 0) return dst;
+  DeviceInterface& from = src.impl()->storage()->device_interface();
+  DeviceInterface& to = dst.impl()->storage()->device_interface();
+  using Kind = DeviceInterface::CopyKind;
+  if (from.host_accessible() && to.host_accessible()) {
+    std::memcpy(dst.raw_data(), src.raw_data(), nbytes);
+  } else if (from.host_accessible()) {
+    to.copy(dst.device().index(), dst.raw_data(), src.raw_data(), nbytes, Kind::HostToDevice);
+  } else if (to.host_accessible()) {
+    from.copy(src.device().index(), dst.raw_data(), src.raw_data(), nbytes, Kind::DeviceToHost);
+  } else {
+    std::vector<unsigned char> staging(nbytes);
+    from.copy(src.device().index(), staging.data(), src.raw_data(), nbytes, Kind::DeviceToHost);
+    to.copy(dst.device().index(), dst.raw_data(), staging.data(), nbytes, Kind::HostToDevice);
+  }
+  return dst;
+}
+
+}  // namespace composite
+}  // namespace ember

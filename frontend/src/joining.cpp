@@ -1,0 +1,52 @@
+// cat and stack: one allocation, then one copy_ per input into its slice of the result.
+#include "ember/ember.h"
+#include "ember/generated/composite.h"
+
+namespace ember::composite {
+
+Tensor cat(TensorList tensors, int64_t dim) {
+  EMBER_CHECK(!tensors.empty(), "[cat] tensors: expected a non-empty list of tensors");
+  const Tensor& first = tensors[0];
+  EMBER_CHECK(first.dim() > 0, "[cat] tensors[0]: zero-dimensional tensors cannot be concatenated");
+  const int64_t d = wrap_dim(dim, first.dim(), "cat");
+  DType dtype = first.dtype();
+  int64_t total = 0;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    EMBER_CHECK(t.dim() == first.dim(), "[cat] tensors[{}]: expected {} dimensions, got {}", i, first.dim(), t.dim());
+    EMBER_CHECK(t.device() == first.device(), "[cat] tensors[{}]: expected a tensor on {}, got {}", i,
+                first.device().str(), t.device().str());
+    for (int64_t k = 0; k < t.dim(); ++k) {
+      EMBER_CHECK(k == d || t.sizes()[k] == first.sizes()[k],
+                  "[cat] tensors[{}]: expected size {} at dimension {}, got {}", i, first.sizes()[k], k,
+                  t.sizes()[k]);
+    }
+    dtype = promote_types(dtype, t.dtype());
+    total += t.sizes()[d];
+  }
+  DimVector shape(first.sizes());
+  shape[d] = total;
+  Tensor out = ember::empty(shape, dtype, first.device());
+  int64_t offset = 0;
+  for (const Tensor& t : tensors) {
+    out.slice(d, offset, offset + t.sizes()[d]).copy_(t);
+    offset += t.sizes()[d];
+  }
+  return out;
+}
+
+Tensor stack(TensorList tensors, int64_t dim) {
+  EMBER_CHECK(!tensors.empty(), "[stack] tensors: expected a non-empty list of tensors");
+  const int64_t d = wrap_dim(dim, tensors[0].dim() + 1, "stack");
+  std::vector<Tensor> expanded;
+  expanded.reserve(tensors.size());
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EMBER_CHECK(tensors[i].sizes().equals(tensors[0].sizes()),
+                "[stack] tensors[{}]: expected shape [{}], got [{}]", i, fmt::join(tensors[0].sizes(), ", "),
+                fmt::join(tensors[i].sizes(), ", "));
+    expanded.push_back(tensors[i].unsqueeze(d));
+  }
+  return ember::cat(expanded, d);
+}
+
+}  // namespace ember::composite

@@ -1,0 +1,179 @@
+// Views: new geometry over the same storage. Registered CompositeExplicit (valid on every
+// device, metadata only); reshape is implicit (a view when possible, else a copy).
+#include <numeric>
+
+#include "ember/ember.h"
+#include "ember/generated/composite.h"
+
+namespace ember::composite {
+namespace {
+
+std::string shape_str(IntArrayRef s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
+
+// Resolves one -1 in `size` from the number of elements.
+DimVector infer_size(IntArrayRef size, int64_t numel, const char* op) {
+  DimVector out(size);
+  int64_t known = 1;
+  int infer_at = -1;
+  for (size_t i = 0; i < size.size(); ++i) {
+    if (size[i] == -1) {
+      EMBER_CHECK(infer_at < 0, "[{}] size: only one dimension can be -1, got {}", op, shape_str(size));
+      infer_at = static_cast<int>(i);
+    } else {
+      EMBER_CHECK(size[i] >= 0, "[{}] size: invalid size {} in {}", op, size[i], shape_str(size));
+      known *= size[i];
+    }
+  }
+  if (infer_at >= 0) {
+    EMBER_CHECK(known != 0 && numel % known == 0, "[{}] size: shape {} is invalid for {} elements", op,
+                shape_str(size), numel);
+    out[infer_at] = numel / known;
+  } else {
+    EMBER_CHECK(known == numel, "[{}] size: shape {} is invalid for input of {} elements", op,
+                shape_str(size), numel);
+  }
+  return out;
+}
+
+// Strides that let `new_size` view memory laid out as (sizes, strides), or nothing when the
+// layout cannot be viewed that way (dimensions that are merged must be contiguous together).
+std::optional<DimVector> view_strides(IntArrayRef sizes, IntArrayRef strides, IntArrayRef new_size) {
+  DimVector out(new_size.size(), 0);
+  if (sizes.empty()) {
+    for (auto& s : out) s = 1;
+    return out;
+  }
+  int64_t view_d = static_cast<int64_t>(new_size.size()) - 1;
+  int64_t chunk_base_stride = strides.back();
+  int64_t tensor_numel = 1, view_numel = 1;
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
+    tensor_numel *= sizes[d];
+    if (d == 0 || (sizes[d - 1] != 1 && strides[d - 1] != tensor_numel * chunk_base_stride)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || new_size[view_d] == 1)) {
+        out[view_d] = view_numel * chunk_base_stride;
+        view_numel *= new_size[view_d];
+        --view_d;
+      }
+      if (view_numel != tensor_numel) return std::nullopt;
+      if (d > 0) {
+        chunk_base_stride = strides[d - 1];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+Tensor view(const Tensor& self, IntArrayRef size) {
+  const DimVector shape = infer_size(size, self.numel(), "view");
+  const auto strides = view_strides(self.sizes(), self.strides(), shape);
+  EMBER_CHECK(strides.has_value(),
+              "[view] size: shape {} is not compatible with the input's size {} and stride {} "
+              "(at least one dimension spans two contiguous subspaces); use .reshape(...) instead",
+              shape_str(shape), shape_str(self.sizes()), shape_str(self.strides()));
+  return make_view(self, shape, *strides, self.storage_offset());
+}
+
+Tensor reshape(const Tensor& self, IntArrayRef shape) {
+  const DimVector size = infer_size(shape, self.numel(), "reshape");
+  if (view_strides(self.sizes(), self.strides(), size)) return self.view(size);
+  return self.clone().view(size);
+}
+
+Tensor permute(const Tensor& self, IntArrayRef dims) {
+  const int64_t n = self.dim();
+  EMBER_CHECK(static_cast<int64_t>(dims.size()) == n, "[permute] dims: expected {} dimensions, got {}",
+              n, dims.size());
+  DimVector sizes(n, 0), strides(n, 0);
+  std::vector<bool> seen(n, false);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t d = wrap_dim(dims[i], n, "permute");
+    EMBER_CHECK(!seen[d], "[permute] dims: dimension {} repeats in {}", d, shape_str(dims));
+    seen[d] = true;
+    sizes[i] = self.sizes()[d];
+    strides[i] = self.strides()[d];
+  }
+  return make_view(self, sizes, strides, self.storage_offset());
+}
+
+Tensor transpose_int(const Tensor& self, int64_t dim0, int64_t dim1) {
+  const int64_t n = self.dim();
+  if (n == 0) return make_view(self, {}, {}, self.storage_offset());
+  DimVector order(n, 0);
+  std::iota(order.begin(), order.end(), 0);
+  std::swap(order[wrap_dim(dim0, n, "transpose")], order[wrap_dim(dim1, n, "transpose")]);
+  return composite::permute(self, order);
+}
+
+Tensor slice_Tensor(const Tensor& self, int64_t dim, std::optional<int64_t> start,
+                    std::optional<int64_t> end, int64_t step) {
+  EMBER_CHECK(self.dim() > 0, "[slice] self: cannot slice a 0-dim tensor");
+  EMBER_CHECK(step > 0, "[slice] step: expected a positive step, got {}", step);
+  const int64_t d = wrap_dim(dim, self.dim(), "slice");
+  const int64_t n = self.sizes()[d];
+  auto clamp_index = [n](int64_t i) {
+    if (i < 0) i += n;
+    return std::clamp<int64_t>(i, 0, n);
+  };
+  const int64_t from = clamp_index(start.value_or(0));
+  const int64_t to = std::max(from, clamp_index(end.value_or(n)));
+  DimVector sizes(self.sizes()), strides(self.strides());
+  sizes[d] = (to - from + step - 1) / step;
+  strides[d] *= step;
+  return make_view(self, sizes, strides, self.storage_offset() + from * self.strides()[d]);
+}
+
+Tensor select_int(const Tensor& self, int64_t dim, int64_t index) {
+  EMBER_CHECK(self.dim() > 0, "[select] self: cannot select from a 0-dim tensor");
+  const int64_t d = wrap_dim(dim, self.dim(), "select");
+  const int64_t n = self.sizes()[d];
+  EMBER_CHECK(index >= -n && index < n, "[select] index: {} is out of range for dimension {} of size {}",
+              index, d, n);
+  const int64_t i = index < 0 ? index + n : index;
+  DimVector sizes(self.sizes()), strides(self.strides());
+  sizes.erase(d);
+  strides.erase(d);
+  return make_view(self, sizes, strides, self.storage_offset() + i * self.strides()[d]);
+}
+
+Tensor expand(const Tensor& self, IntArrayRef size) {
+  const int64_t n = static_cast<int64_t>(size.size());
+  EMBER_CHECK(n >= self.dim(), "[expand] size: expected at least {} dimensions, got {}", self.dim(), n);
+  DimVector sizes(n, 0), strides(n, 0);
+  for (int64_t i = n - 1, j = self.dim() - 1; i >= 0; --i, --j) {
+    const int64_t have = j >= 0 ? self.sizes()[j] : 1;
+    const int64_t want = size[i] == -1 ? have : size[i];
+    EMBER_CHECK(j >= 0 || size[i] != -1, "[expand] size: -1 is not allowed in a new leading dimension");
+    EMBER_CHECK(have == want || have == 1,
+                "[expand] size: the expanded size {} must match the existing size {} at dimension {}",
+                want, have, i);
+    sizes[i] = want;
+    strides[i] = (j >= 0 && have == want) ? self.strides()[j] : 0;
+  }
+  return make_view(self, sizes, strides, self.storage_offset());
+}
+
+Tensor unsqueeze(const Tensor& self, int64_t dim) {
+  const int64_t d = wrap_dim(dim, self.dim() + 1, "unsqueeze");
+  DimVector sizes(self.sizes()), strides(self.strides());
+  const int64_t stride = d < self.dim() ? self.sizes()[d] * self.strides()[d] : 1;
+  sizes.insert(d, 1);
+  strides.insert(d, stride);
+  return make_view(self, sizes, strides, self.storage_offset());
+}
+
+Tensor squeeze_dim(const Tensor& self, int64_t dim) {
+  if (self.dim() == 0) return make_view(self, {}, {}, self.storage_offset());
+  const int64_t d = wrap_dim(dim, self.dim(), "squeeze");
+  if (self.sizes()[d] != 1) return make_view(self, self.sizes(), self.strides(), self.storage_offset());
+  DimVector sizes(self.sizes()), strides(self.strides());
+  sizes.erase(d);
+  strides.erase(d);
+  return make_view(self, sizes, strides, self.storage_offset());
+}
+
+}  // namespace ember::composite

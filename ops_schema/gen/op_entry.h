@@ -1,0 +1,35 @@
+// One operator as ember-gen sees it, and the C++ it writes for it.
+#pragma once
+
+#include <string>
+
+#include "ember/schema/function_schema.h"
+
+namespace ember::gen {
+
+struct OpEntry {
+  schema::FunctionSchema schema;
+  std::string structured;
+  std::string composite;
+  bool factory = false;
+  bool function = false;
+  bool method = false;
+
+  // "add_Tensor": the OpId enumerator and the stem of generated names.
+  std::string identifier() const;
+  // "Tensor add(const Tensor& self, ...)", with default arguments when `with_defaults`.
+  std::string function_declaration(bool with_defaults) const;
+  std::string method_declaration(bool with_defaults) const;
+  std::string method_definition() const;
+  // The body that resolves the operator once and calls it through the dispatcher.
+  std::string dispatch_call() const;
+  // "Tensor(const Tensor&, const Tensor&, const Scalar&)".
+  std::string signature_type() const;
+  std::string composite_declaration() const;
+  std::string composite_kernel() const;
+  std::string composite_registration() const;
+  std::string backend_select_kernel() const;
+  std::string backend_select_registration() const;
+};
+
+}  // namespace ember::gen

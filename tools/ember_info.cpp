@@ -1,0 +1,73 @@
+// ember-info: the version, the backend search path, every plugin found (loaded, or skipped and
+// why), the devices, and which backend serves which operator.
+//   ember-info            summary and the op x backend coverage matrix
+//   ember-info OPERATOR   the dispatch table of one operator ("add.Tensor")
+#include <cstdio>
+#include <iostream>
+
+#include "ember/ember.h"
+
+namespace {
+
+const char* status_name(ember::BackendDiagnostic::Status s) {
+  switch (s) {
+    case ember::BackendDiagnostic::Status::Loaded: return "loaded";
+    case ember::BackendDiagnostic::Status::Skipped: return "skipped";
+    case ember::BackendDiagnostic::Status::Failed: return "failed";
+  }
+  return "?";
+}
+
+void print_summary() {
+  std::printf("Ember %s (plugin ABI %d.%d)\n\n", EMBER_VERSION, EMBER_PLUGIN_API_MAJOR, EMBER_PLUGIN_API_MINOR);
+  std::printf("backend search path:\n");
+  for (const std::string& entry : ember::backend_search_path()) std::printf("  %s\n", entry.c_str());
+  std::printf("\nplugins:\n");
+  const auto diagnostics = ember::backend_diagnostics();
+  if (diagnostics.empty()) std::printf("  none found\n");
+  for (const auto& d : diagnostics) {
+    std::printf("  %-10s %-8s %s\n", d.name.c_str(), status_name(d.status), d.path.c_str());
+    if (d.status == ember::BackendDiagnostic::Status::Loaded) {
+      std::printf("             version %s, %d device(s), %d kernels\n", d.version.c_str(), d.device_count,
+                  d.kernel_count);
+    } else {
+      std::printf("             %s\n", d.reason.c_str());
+    }
+  }
+}
+
+void print_coverage() {
+  const ember::Dispatcher& dispatcher = ember::Dispatcher::singleton();
+  const std::vector<std::string> backends = ember::registered_backend_names();
+  std::printf("\noperator coverage (K = own kernel, C = composite, . = none):\n  %-28s", "operator");
+  for (const std::string& b : backends) std::printf(" %-6s", b.c_str());
+  std::printf("\n");
+  for (size_t id = 0; id < dispatcher.num_operators(); ++id) {
+    const ember::OperatorHandle& op = dispatcher.op(static_cast<int>(id));
+    std::printf("  %-28s", op.name().c_str());
+    for (size_t slot = 0; slot < backends.size(); ++slot) {
+      const char* mark = ".";
+      if (op.table_entry(static_cast<int>(slot)).valid()) mark = op.composite_kind().empty() ? "K" : "C";
+      std::printf(" %-6s", mark);
+    }
+    std::printf("\n");
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    ember::init();
+    if (argc == 2) {
+      std::cout << ember::Dispatcher::singleton().get(argv[1]).dump();
+      return 0;
+    }
+    print_summary();
+    print_coverage();
+  } catch (const ember::Error& e) {
+    std::fprintf(stderr, "ember-info: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,5 +1,6 @@
 #include "ember/dispatcher/operator_handle.h"
 
+#include <bit>
 #include <cstdio>
 
 namespace ember {
@@ -24,8 +25,7 @@ void OperatorHandle::call_boxed(Stack& stack) const {
 void OperatorHandle::redispatch_boxed(DispatchKeySet keys, Stack& stack) const {
   keys = keys & DispatchKeySet(dispatch_mask_);
   const int index = keys.highest_index();
-  if (index < 0 || detail::g_trace_dispatch) trace_or_fail(keys, index);
-  const KernelFunction& kernel = table_[index];
+  const KernelFunction& kernel = index >= 0 && !detail::g_trace_dispatch ? table_[index] : slow_lookup(keys, index);
   if (!kernel.valid()) report_missing_kernel(keys, index);
   kernel.call_boxed(*this, keys, stack);
 }
@@ -66,18 +66,36 @@ std::string OperatorHandle::backends_with_kernels() const {
 }
 
 void OperatorHandle::report_missing_kernel(DispatchKeySet keys, int index) const {
+  const DispatchKeySet backends = keys & DispatchKeySet::all_backends();
+  EMBER_CHECK(std::popcount(backends.raw()) <= 1,
+              "[{}] the arguments are on different backends {}; move them to one device with .to(device)",
+              name_, to_string(backends));
   EMBER_FAIL("[{}] no kernel for dispatch key {} (key set {}); kernels exist for: {}", name_,
              dispatch_key_name(index), to_string(keys), backends_with_kernels());
 }
 
-void OperatorHandle::trace_or_fail(DispatchKeySet keys, int index) const {
-  EMBER_CHECK(index >= 0,
-              "[{}] no dispatch key: the call has no tensor argument and no device to pick a "
-              "backend from; kernels exist for: {}",
-              name_, backends_with_kernels());
-  const KernelRegistration* source = table_source_[index];
-  std::fprintf(stderr, "[dispatch] %s keys=%s -> %s (%s)\n", name_.c_str(), to_string(keys).c_str(),
-               dispatch_key_name(index).c_str(), source ? source->owner.c_str() : "missing");
+// Note [Calls without a dispatch key]
+// A call whose arguments carry no key (cat of an empty list, a factory with nothing to select a
+// backend) can still run a composite kernel, which serves every backend and validates its own
+// arguments; without one there is nothing to run.
+const KernelFunction& OperatorHandle::slow_lookup(DispatchKeySet keys, int index) const {
+  const KernelRegistration* source = nullptr;
+  if (index >= 0) {
+    source = table_source_[index];
+  } else {
+    source = composite_implicit_ ? &*composite_implicit_ : composite_explicit_ ? &*composite_explicit_ : nullptr;
+    EMBER_CHECK(source != nullptr,
+                "[{}] no dispatch key: the call has no tensor argument and no device to pick a "
+                "backend from; kernels exist for: {}",
+                name_, backends_with_kernels());
+  }
+  if (detail::g_trace_dispatch) {
+    std::fprintf(stderr, "[dispatch] %s keys=%s -> %s (%s)\n", name_.c_str(), to_string(keys).c_str(),
+                 index >= 0 ? dispatch_key_name(index).c_str() : "no key",
+                 source ? source->owner.c_str() : "missing");
+  }
+  static const KernelFunction kMissing;
+  return source ? source->kernel : kMissing;
 }
 
 std::string OperatorHandle::dump() const {

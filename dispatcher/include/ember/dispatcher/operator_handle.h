@@ -48,8 +48,9 @@ class OperatorHandle {
   Ret redispatch(DispatchKeySet keys, Args... args) const {
     keys = keys & DispatchKeySet(dispatch_mask_);
     const int index = keys.highest_index();
-    if (__builtin_expect(index < 0 || detail::g_trace_dispatch, 0)) trace_or_fail(keys, index);
-    const KernelFunction& kernel = table_[index];
+    const KernelFunction& kernel = __builtin_expect(index >= 0 && !detail::g_trace_dispatch, 1)
+                                       ? table_[index]
+                                       : slow_lookup(keys, index);
     if (__builtin_expect(kernel.unboxed() != nullptr, 1)) {
       EMBER_DASSERT(*kernel.signature() == typeid(Ret(Args...)));
       return reinterpret_cast<UnboxedKernelFn<Ret, Args...>>(kernel.unboxed())(
@@ -84,7 +85,8 @@ class OperatorHandle {
   friend class Dispatcher;
   void recompute_table(const std::array<std::optional<KernelRegistration>, kNumDispatchKeys>& fallbacks);
   [[noreturn]] void report_missing_kernel(DispatchKeySet keys, int index) const;
-  void trace_or_fail(DispatchKeySet keys, int index) const;
+  // The kernel for a call that has no key (a composite may still serve it) or that is traced.
+  const KernelFunction& slow_lookup(DispatchKeySet keys, int index) const;
 
   std::array<KernelFunction, kNumDispatchKeys> table_;
   uint64_t dispatch_mask_ = 0;

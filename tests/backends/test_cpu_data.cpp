@@ -1,0 +1,90 @@
+// Copies and casts, fills, ranges, joining, indexing and random numbers on the CPU backend.
+#include <cmath>
+
+#include "reference.h"
+
+using namespace ember;
+using reference::check_close;
+
+TEST_CASE("copy_ converts between every pair of dtypes") {
+  const Tensor f = tensor({-2.75f, 0.f, 1.5f, 3.f});
+  CHECK(to_vector<int64_t>(f.to(DType::Int64)) == std::vector<int64_t>{-2, 0, 1, 3});  // truncation
+  CHECK(to_vector<bool>(f.to(DType::Bool)) == std::vector<bool>{true, false, true, true});
+  CHECK(to_vector<int64_t>(tensor<bool>({true, false}).to(DType::Int32)) == std::vector<int64_t>{1, 0});
+  CHECK(to_vector<float>(f.to(DType::Float16)) == std::vector<float>{-2.75f, 0.f, 1.5f, 3.f});
+  CHECK(to_vector<float>(f.to(DType::BFloat16)) == std::vector<float>{-2.75f, 0.f, 1.5f, 3.f});
+  CHECK(to_vector<float>(tensor({1.f / 3.f}).to(DType::BFloat16)) == std::vector<float>{0.333984375f});
+  CHECK(to_vector<float>(tensor({1.f / 3.f}).to(DType::Float16)) == std::vector<float>{0.333251953125f});
+  CHECK(to_vector<float>(tensor({70000.f}).to(DType::Float16))[0] == INFINITY);
+  CHECK(to_vector<float>(tensor({1e-7f}).to(DType::Float16))[0] == doctest::Approx(1.1920929e-07f));
+  Tensor dst = zeros({2, 3});
+  dst.copy_(tensor({1.f, 2.f, 3.f}));  // src broadcasts to self
+  CHECK(to_vector<float>(dst) == std::vector<float>{1.f, 2.f, 3.f, 1.f, 2.f, 3.f});
+  dst.transpose(0, 1).copy_(arange(6).reshape({3, 2}));
+  CHECK(to_vector<float>(dst) == std::vector<float>{0.f, 2.f, 4.f, 1.f, 3.f, 5.f});
+  CHECK_THROWS_WITH(dst.copy_(ones({4})), "[copy_] src: shapes [2, 3] and [4] do not broadcast (dimension 1: 3 vs 4)");
+  CHECK_THROWS_WITH(zeros({3}).copy_(dst), "[copy_] src: shape [2, 3] does not broadcast to [3]");
+}
+
+TEST_CASE("factories: zeros, ones, full, arange, empty with a dtype") {
+  CHECK(to_vector<float>(zeros({2, 2})) == std::vector<float>(4, 0.f));
+  CHECK(ones({3}, DType::Int32).dtype() == DType::Int32);
+  CHECK(full({2}, 7).dtype() == DType::Int64);
+  CHECK(full({2}, 2.5).dtype() == DType::Float32);
+  CHECK(to_vector<double>(full({2}, 2.5, DType::Float64)) == std::vector<double>{2.5, 2.5});
+  CHECK(to_vector<int64_t>(arange(5)) == std::vector<int64_t>{0, 1, 2, 3, 4});
+  CHECK(to_vector<float>(arange(1, 2, 0.25)) == std::vector<float>{1.f, 1.25f, 1.5f, 1.75f});
+  CHECK(to_vector<int64_t>(arange(10, 0, -3)) == std::vector<int64_t>{10, 7, 4, 1});
+  CHECK_THROWS_WITH(arange(0, 5, -1), "[arange] end: 5 cannot be reached from 0 with step -1");
+  CHECK(empty({2, 3}, DType::BFloat16).sizes().equals({2, 3}));
+  CHECK_THROWS_WITH(empty({2, -1}), "[empty] size: expected non-negative sizes, got -1");
+  CHECK(scalar_tensor(3).item<int64_t>() == 3);
+}
+
+TEST_CASE("cat and stack") {
+  const Tensor a = arange(6).reshape({2, 3}), b = arange(3).reshape({1, 3}) * 10;
+  CHECK(to_vector<int64_t>(cat({a, b})) == std::vector<int64_t>{0, 1, 2, 3, 4, 5, 0, 10, 20});
+  CHECK(to_vector<int64_t>(cat({a, a}, 1)) == std::vector<int64_t>{0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5});
+  CHECK(cat({a, b.to(DType::Float32)}).dtype() == DType::Float32);
+  const Tensor s = stack({a, a * 2}, 1);
+  CHECK(s.sizes().equals({2, 2, 3}));
+  CHECK(to_vector<int64_t>(s.select(1, 1)) == std::vector<int64_t>{0, 2, 4, 6, 8, 10});
+  CHECK_THROWS_WITH(cat({a, ones({2, 2})}), "[cat] tensors[1]: expected size 3 at dimension 1, got 2");
+  CHECK_THROWS_WITH(stack({a, b}), "[stack] tensors[1]: expected shape [2, 3], got [1, 3]");
+  CHECK_THROWS_WITH(cat({}), "[cat] tensors: expected a non-empty list of tensors");
+}
+
+TEST_CASE("index_select and gather, with indices checked") {
+  const Tensor x = arange(12).reshape({3, 4});
+  CHECK(to_vector<int64_t>(x.index_select(0, tensor<int64_t>({2, 0}))) == std::vector<int64_t>{8, 9, 10, 11, 0, 1, 2, 3});
+  CHECK(to_vector<int64_t>(x.index_select(1, tensor<int32_t>({3, -1}))) == std::vector<int64_t>{3, 3, 7, 7, 11, 11});
+  CHECK_THROWS_WITH(x.index_select(0, tensor<int64_t>({3})),
+                    "[index_select] cpu plugin kernel failed (status 1): index 3 is out of range for dimension 0 of size 3");
+  CHECK_THROWS_WITH(x.index_select(0, tensor({0.f})), "[index_select] index: expected dtype int64 or int32, got float32");
+  const Tensor idx = tensor<int64_t>({0, 3, 1, 1, 2, 0}, {3, 2});
+  CHECK(to_vector<int64_t>(x.gather(1, idx)) == std::vector<int64_t>{0, 3, 5, 5, 10, 8});
+  CHECK(to_vector<int64_t>(x.gather(0, tensor<int64_t>({2, 1, 0}, {1, 3}))) == std::vector<int64_t>{8, 5, 2});
+  CHECK_THROWS_WITH(x.gather(1, tensor<int64_t>({9}, {1, 1})),
+                    "[gather] cpu plugin kernel failed (status 1): index 9 is out of range for dimension 1 of size 4");
+}
+
+TEST_CASE("random numbers are reproducible and have the right distribution") {
+  manual_seed(1234);
+  const Tensor u = rand({100000});
+  manual_seed(1234);
+  CHECK(to_vector<float>(rand({100000})) == to_vector<float>(u));
+  CHECK(u.amin().item<float>() >= 0.f);
+  CHECK(u.amax().item<float>() < 1.f);
+  CHECK(u.mean().item<double>() == doctest::Approx(0.5).epsilon(0.01));
+  CHECK(u.var().item<double>() == doctest::Approx(1.0 / 12).epsilon(0.02));
+  const Tensor n = randn({100000}, DType::Float64);
+  CHECK(std::fabs(n.mean().item<double>()) < 0.02);
+  CHECK(n.var().item<double>() == doctest::Approx(1.0).epsilon(0.02));
+  const Tensor r = randint(-3, 4, {10000});
+  CHECK(r.dtype() == DType::Int64);
+  CHECK(r.amin().item<int64_t>() == -3);
+  CHECK(r.amax().item<int64_t>() == 3);
+  CHECK_FALSE(to_vector<float>(rand({8})) == to_vector<float>(rand({8})));  // the stream advances
+  CHECK_THROWS_WITH(empty({2}).random_(5, 5), "[random_.from] to: expected from < to, got from=5 to=5");
+  CHECK_THROWS_WITH(empty({2}, DType::Int64).uniform_(), "[uniform_] cpu plugin kernel failed (status 1): uniform_ and normal_ need a floating-point tensor");
+}

@@ -1,0 +1,152 @@
+// Elementwise CPU kernels against reference loops: broadcasting, type promotion, strides,
+// in-place and out= variants.
+#include "reference.h"
+
+using namespace ember;
+using reference::check_close;
+
+namespace {
+
+template <typename F>
+void check_binary(const Tensor& a, const Tensor& b, const Tensor& result, F f, double tol = 1e-6) {
+  const DimVector shape(result.sizes());
+  const auto av = to_vector<double>(a.contiguous()), bv = to_vector<double>(b.contiguous());
+  std::vector<double> expected(result.numel());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    expected[i] = f(av[reference::broadcast_index(i, shape, a.sizes())], bv[reference::broadcast_index(i, shape, b.sizes())]);
+  }
+  check_close(to_vector<double>(result), expected, tol);
+}
+
+}  // namespace
+
+TEST_CASE("binary arithmetic broadcasts like NumPy") {
+  const Tensor a = reference::random_tensor({2, 3, 4}, 1);
+  const Tensor b = reference::random_tensor({3, 1}, 2);
+  const Tensor sum = add(a, b, 2.5);
+  CHECK(sum.sizes().equals({2, 3, 4}));
+  check_binary(a, b, sum, [](double x, double y) { return x + 2.5 * y; });
+  check_binary(a, b, sub(a, b), [](double x, double y) { return x - y; });
+  check_binary(a, b, a * b, [](double x, double y) { return x * y; });
+  check_binary(a, b, a / b, [](double x, double y) { return x / y; }, 1e-5);
+  check_binary(a, b, maximum(a, b), [](double x, double y) { return std::max(x, y); });
+  check_binary(a, b, minimum(b, a), [](double x, double y) { return std::min(y, x); });
+  const Tensor base = abs(a) + 0.5;
+  check_binary(base, b, pow(base, b), [](double x, double y) { return std::pow(x, y); }, 1e-5);
+  CHECK_THROWS_WITH(add(a, reference::random_tensor({5}, 3)),
+                    "[add.Tensor] other: shapes [2, 3, 4] and [5] do not broadcast (dimension 2: 4 vs 5)");
+}
+
+TEST_CASE("type promotion follows PyTorch's rules") {
+  const Tensor f32 = tensor({1.5f, 2.5f});
+  const Tensor i64 = tensor<int64_t>({3, 4});
+  const Tensor i32 = tensor<int32_t>({5, 6});
+  const Tensor u8 = tensor<uint8_t>({250, 7});
+  const Tensor i8 = tensor<int8_t>({-1, 2});
+  const Tensor flags = tensor<bool>({true, false});
+  CHECK((f32 + i64).dtype() == DType::Float32);
+  CHECK(to_vector<float>(f32 + i64) == std::vector<float>{4.5f, 6.5f});
+  CHECK((i32 + i64).dtype() == DType::Int64);
+  CHECK((u8 + i8).dtype() == DType::Int32);
+  CHECK(to_vector<int64_t>(u8 + i8) == std::vector<int64_t>{249, 9});
+  CHECK((flags + i32).dtype() == DType::Int32);
+  CHECK((flags + flags).dtype() == DType::Bool);
+  CHECK((i64 / i64).dtype() == DType::Float32);
+  CHECK(to_vector<float>(tensor<int64_t>({7, 8}) / tensor<int64_t>({2, 2})) == std::vector<float>{3.5f, 4.f});
+  // Zero-dim tensors and scalars only raise the category.
+  CHECK((f32 + scalar_tensor(1.0, DType::Float64)).dtype() == DType::Float32);
+  CHECK((i64 * 2.5).dtype() == DType::Float32);
+  CHECK((i64 * 2).dtype() == DType::Int64);
+  CHECK((u8 + 1).dtype() == DType::UInt8);
+  CHECK(to_vector<int64_t>(u8 + 10) == std::vector<int64_t>{4, 17});  // uint8 wraps, as in PyTorch
+  const Tensor h = tensor({1.f, 2.f}).to(DType::Float16);
+  CHECK((h + h).dtype() == DType::Float16);
+  CHECK((h + tensor({1.f, 1.f}).to(DType::BFloat16)).dtype() == DType::Float32);
+  CHECK(to_vector<float>(h * h) == std::vector<float>{1.f, 4.f});
+}
+
+TEST_CASE("strided and overlapping operands") {
+  const Tensor a = reference::random_tensor({4, 6}, 4);
+  const Tensor at = a.transpose(0, 1);            // non-contiguous
+  const Tensor sliced = a.slice(1, 1, 6, 2);      // stride 2 in the last dim
+  CHECK_FALSE(at.is_contiguous());
+  check_binary(at, at, at + at, [](double x, double y) { return x + y; });
+  check_binary(sliced, sliced.slice(0, 0, 1), sliced * sliced.slice(0, 0, 1), [](double x, double y) { return x * y; });
+  const Tensor row = reference::random_tensor({6}, 5);
+  check_binary(a, row.expand({4, 6}), a - row.expand({4, 6}), [](double x, double y) { return x - y; });
+}
+
+TEST_CASE("in-place and out= variants write where they are told") {
+  Tensor a = tensor({1.f, 2.f, 3.f});
+  const Tensor same = a;
+  a.add_(tensor({10.f, 20.f, 30.f}), 2);
+  CHECK(to_vector<float>(same) == std::vector<float>{21.f, 42.f, 63.f});
+  CHECK(a.impl()->version() == 1);
+  a.mul_(scalar_tensor(2.0, DType::Float64));  // computed in float64 per element, written as float32
+  CHECK(to_vector<float>(a) == std::vector<float>{42.f, 84.f, 126.f});
+  Tensor ints = tensor<int64_t>({1, 2});
+  CHECK_THROWS_WITH(ints.add_(tensor({0.5f, 0.5f})),
+                    "[add_.Tensor] self: result type float32 can't be cast to the desired output type int64");
+  CHECK_THROWS_WITH(tensor({1.f}).add_(tensor({1.f, 2.f})),
+                    "[add_.Tensor] self: expected shape [2] for the result, got [1]");
+
+  const Tensor out = zeros({3, 2});
+  const Tensor out_t = out.transpose(0, 1);  // write through a transposed view
+  add_out(out_t, ones({2, 3}), arange(3).to(DType::Float32));
+  CHECK(to_vector<float>(out) == std::vector<float>{1.f, 1.f, 2.f, 2.f, 3.f, 3.f});
+  CHECK_THROWS_WITH(add_out(zeros({4}), ones({3}), ones({3})),
+                    "[add.Tensor_out] out: expected shape [3] for the result, got [4]");
+  neg_out(out, out);
+  CHECK(to_vector<float>(out)[5] == -3.f);
+}
+
+TEST_CASE("comparisons give bool, where selects") {
+  const Tensor a = tensor({1.f, 5.f, 3.f});
+  const Tensor b = tensor<int64_t>({2, 5, 1});
+  CHECK(eq(a, b).dtype() == DType::Bool);
+  CHECK(to_vector<bool>(eq(a, b)) == std::vector<bool>{false, true, false});
+  CHECK(to_vector<bool>(ne(a, b)) == std::vector<bool>{true, false, true});
+  CHECK(to_vector<bool>(lt(a, b)) == std::vector<bool>{true, false, false});
+  CHECK(to_vector<bool>(le(a, b)) == std::vector<bool>{true, true, false});
+  CHECK(to_vector<bool>(gt(a, b)) == std::vector<bool>{false, false, true});
+  CHECK(to_vector<bool>(ge(a, b)) == std::vector<bool>{false, true, true});
+  const Tensor picked = where(gt(a, b), a, scalar_tensor(-1.0));
+  CHECK(to_vector<float>(picked) == std::vector<float>{-1.f, -1.f, 3.f});
+  CHECK_THROWS_WITH(where(a, a, a), "[where.self] condition: expected dtype bool, got float32");
+}
+
+TEST_CASE("unary math matches the C library") {
+  const Tensor x = reference::random_tensor({5, 7}, 6);
+  const auto xv = to_vector<double>(x);
+  auto expect = [&](const Tensor& result, double (*f)(double), double tol = 1e-6) {
+    std::vector<double> e(xv.size());
+    for (size_t i = 0; i < e.size(); ++i) e[i] = f(xv[i]);
+    check_close(to_vector<double>(result), e, tol);
+  };
+  expect(neg(x), [](double v) { return -v; });
+  expect(abs(x), [](double v) { return std::fabs(v); });
+  expect(relu(x), [](double v) { return v > 0 ? v : 0.0; });
+  expect(exp(x), [](double v) { return std::exp(v); });
+  expect(log(abs(x)), [](double v) { return std::log(std::fabs(v)); }, 1e-5);
+  expect(sqrt(abs(x)), [](double v) { return std::sqrt(std::fabs(v)); });
+  expect(rsqrt(abs(x)), [](double v) { return 1 / std::sqrt(std::fabs(v)); }, 1e-5);
+  expect(sin(x), [](double v) { return std::sin(v); });
+  expect(cos(x), [](double v) { return std::cos(v); });
+  expect(tanh(x), [](double v) { return std::tanh(v); });
+  expect(sigmoid(x), [](double v) { return 1 / (1 + std::exp(-v)); });
+  expect(silu(x), [](double v) { return v / (1 + std::exp(-v)); });
+  expect(gelu(x), [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0))); });
+  expect(gelu(x, "tanh"), [](double v) {
+    return 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+  });
+  expect(clamp(x, -0.5), [](double v) { return std::max(v, -0.5); });
+  expect(clamp(x, -0.5, 0.25), [](double v) { return std::clamp(v, -0.5, 0.25); });
+  CHECK_THROWS_WITH(gelu(x, "fast"), "[gelu] cpu plugin kernel failed (status 1): approximate: expected 'none' or 'tanh', got 'fast'");
+  const Tensor ints = tensor<int64_t>({1, 4});
+  CHECK(sqrt(ints).dtype() == DType::Float32);
+  CHECK(to_vector<float>(sqrt(ints)) == std::vector<float>{1.f, 2.f});
+  CHECK(neg(ints).dtype() == DType::Int64);
+  Tensor y = x.clone();
+  y.exp_();
+  check_close(to_vector<double>(y), to_vector<double>(exp(x)), 0);
+}

@@ -1,0 +1,71 @@
+// Matrix products (oneDNN for float32, a reference loop for other dtypes) against naive loops.
+#include "reference.h"
+
+using namespace ember;
+using reference::check_close;
+
+namespace {
+
+// C[b] = A[b] @ B[b] for row-major batches.
+std::vector<double> naive_bmm(const std::vector<double>& a, const std::vector<double>& b, int64_t batches, int64_t n,
+                              int64_t k, int64_t m) {
+  std::vector<double> c(batches * n * m, 0.0);
+  for (int64_t t = 0; t < batches; ++t)
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < m; ++j)
+        for (int64_t p = 0; p < k; ++p) c[(t * n + i) * m + j] += a[(t * n + i) * k + p] * b[(t * k + p) * m + j];
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("mm matches a naive product for contiguous and transposed operands") {
+  const Tensor a = reference::random_tensor({5, 7}, 21), b = reference::random_tensor({7, 3}, 22);
+  const auto expected = naive_bmm(to_vector<double>(a), to_vector<double>(b), 1, 5, 7, 3);
+  check_close(to_vector<double>(mm(a, b)), expected, 1e-5);
+  const Tensor at = a.transpose(0, 1).contiguous().transpose(0, 1);  // column-major storage
+  check_close(to_vector<double>(mm(at, b)), expected, 1e-5);
+  check_close(to_vector<double>(mm(a.to(DType::Float64), b.to(DType::Float64))), expected, 1e-12);
+  CHECK(mm(tensor<int64_t>({1, 2, 3, 4}, {2, 2}), tensor<int64_t>({5, 6, 7, 8}, {2, 2})).dtype() == DType::Int64);
+  CHECK(to_vector<int64_t>(mm(tensor<int64_t>({1, 2, 3, 4}, {2, 2}), tensor<int64_t>({5, 6, 7, 8}, {2, 2}))) ==
+        std::vector<int64_t>{19, 22, 43, 50});
+  CHECK_THROWS_WITH(mm(a, a), "[mm] mat2: expected 7 rows to match self's columns, got shapes [5, 7] and [5, 7]");
+  CHECK_THROWS_WITH(mm(a, ones({7})), "[mm] mat2: expected a 2-D tensor, got 1-D with shape [7]");
+}
+
+TEST_CASE("a broadcast operand goes through the reference path and still matches") {
+  const Tensor row = reference::random_tensor({1, 4}, 23);
+  const Tensor a = row.expand({3, 4});  // stride 0 along the rows
+  const Tensor b = reference::random_tensor({4, 2}, 24);
+  check_close(to_vector<double>(mm(a, b)), naive_bmm(to_vector<double>(a.contiguous()), to_vector<double>(b), 1, 3, 4, 2), 1e-5);
+}
+
+TEST_CASE("bmm and addmm") {
+  const Tensor a = reference::random_tensor({4, 3, 5}, 25), b = reference::random_tensor({4, 5, 2}, 26);
+  check_close(to_vector<double>(bmm(a, b)), naive_bmm(to_vector<double>(a), to_vector<double>(b), 4, 3, 5, 2), 1e-5);
+  const Tensor m1 = reference::random_tensor({3, 5}, 27), m2 = reference::random_tensor({5, 2}, 28);
+  const Tensor bias = reference::random_tensor({2}, 29);
+  const auto product = naive_bmm(to_vector<double>(m1), to_vector<double>(m2), 1, 3, 5, 2);
+  const auto bv = to_vector<double>(bias);
+  std::vector<double> expected(6);
+  for (int i = 0; i < 6; ++i) expected[i] = 0.5 * bv[i % 2] + 2.0 * product[i];
+  check_close(to_vector<double>(addmm(bias, m1, m2, 0.5, 2.0)), expected, 1e-5);
+  CHECK_THROWS_WITH(addmm(ones({3}), m1, m2), "[addmm] self: shapes [3] and [3, 2] do not broadcast (dimension 1: 3 vs 2)");
+}
+
+TEST_CASE("matmul handles 1-D operands and broadcast batch dims") {
+  const Tensor v = tensor({1.f, 2.f, 3.f}), w = tensor({4.f, 5.f, 6.f});
+  CHECK(matmul(v, w).item<float>() == 32.f);
+  CHECK(matmul(v, w).dim() == 0);
+  const Tensor m = reference::random_tensor({3, 2}, 30);
+  CHECK(matmul(v, m).sizes().equals({2}));
+  CHECK(matmul(m.transpose(0, 1), v).sizes().equals({2}));
+  const Tensor batch = reference::random_tensor({2, 1, 4, 3}, 31);
+  const Tensor right = reference::random_tensor({5, 3, 2}, 32);
+  const Tensor out = matmul(batch, right);
+  CHECK(out.sizes().equals({2, 5, 4, 2}));
+  // Each [i, j] slice is an ordinary product.
+  check_close(to_vector<double>(out.select(0, 1).select(0, 3)),
+              to_vector<double>(mm(batch.select(0, 1).select(0, 0), right.select(0, 3))), 1e-5);
+  CHECK_THROWS_WITH(matmul(v, ones({2})), "[matmul] other: expected 3 elements, got 2");
+}

@@ -1,0 +1,139 @@
+// Reductions and softmax against reference loops.
+#include <algorithm>
+#include <limits>
+#include <numeric>
+
+#include "reference.h"
+
+using namespace ember;
+using reference::check_close;
+
+namespace {
+
+// Reduces a [2, 3, 4] row-major vector over the dims in `reduced` with `f` over each group.
+template <typename F>
+std::vector<double> reduce_234(const std::vector<double>& v, std::vector<bool> reduced, F f) {
+  const int64_t shape[3] = {2, 3, 4};
+  std::vector<std::vector<double>> groups;
+  std::vector<int64_t> keys;
+  for (int64_t i = 0; i < 2; ++i) {
+    for (int64_t j = 0; j < 3; ++j) {
+      for (int64_t k = 0; k < 4; ++k) {
+        const int64_t idx[3] = {i, j, k};
+        int64_t key = 0;
+        for (int d = 0; d < 3; ++d) key = key * shape[d] + (reduced[d] ? 0 : idx[d]);
+        auto it = std::find(keys.begin(), keys.end(), key);
+        if (it == keys.end()) {
+          keys.push_back(key);
+          groups.emplace_back();
+          it = keys.end() - 1;
+        }
+        groups[it - keys.begin()].push_back(v[(i * 3 + j) * 4 + k]);
+      }
+    }
+  }
+  std::vector<double> out;
+  for (const auto& g : groups) out.push_back(f(g));
+  return out;
+}
+
+double sum_of(const std::vector<double>& g) { return std::accumulate(g.begin(), g.end(), 0.0); }
+
+}  // namespace
+
+TEST_CASE("sum, mean, amax, amin and var over any dims, with keepdim") {
+  const Tensor x = reference::random_tensor({2, 3, 4}, 11);
+  const auto v = to_vector<double>(x);
+  check_close(to_vector<double>(x.sum()), {sum_of(v)}, 1e-6);
+  CHECK(x.sum().dim() == 0);
+  const Tensor s02 = x.sum(IntArrayRef{0, 2});
+  CHECK(s02.sizes().equals({3}));
+  check_close(to_vector<double>(s02), reduce_234(v, {true, false, true}, sum_of), 1e-6);
+  const Tensor kept = x.sum(IntArrayRef{-1}, true);
+  CHECK(kept.sizes().equals({2, 3, 1}));
+  check_close(to_vector<double>(kept), reduce_234(v, {false, false, true}, sum_of), 1e-6);
+  check_close(to_vector<double>(x.mean(IntArrayRef{1})),
+              reduce_234(v, {false, true, false}, [](const auto& g) { return sum_of(g) / g.size(); }), 1e-6);
+  check_close(to_vector<double>(x.amax(IntArrayRef{0})),
+              reduce_234(v, {true, false, false}, [](const auto& g) { return *std::max_element(g.begin(), g.end()); }), 0);
+  check_close(to_vector<double>(x.amin(IntArrayRef{2})),
+              reduce_234(v, {false, false, true}, [](const auto& g) { return *std::min_element(g.begin(), g.end()); }), 0);
+  auto variance = [](const std::vector<double>& g, int correction) {
+    const double m = sum_of(g) / g.size();
+    double s = 0;
+    for (double e : g) s += (e - m) * (e - m);
+    return s / (g.size() - correction);
+  };
+  check_close(to_vector<double>(x.var(IntArrayRef{1, 2})),
+              reduce_234(v, {false, true, true}, [&](const auto& g) { return variance(g, 1); }), 1e-5);
+  check_close(to_vector<double>(x.var(std::nullopt, 0)),
+              reduce_234(v, {true, true, true}, [&](const auto& g) { return variance(g, 0); }), 1e-5);
+  // A transposed input reduces the same.
+  check_close(to_vector<double>(x.transpose(0, 2).sum(IntArrayRef{0})),
+              to_vector<double>(x.sum(IntArrayRef{2}).transpose(0, 1)), 1e-6);
+}
+
+TEST_CASE("reductions pick their dtype the way PyTorch does") {
+  const Tensor ints = tensor<int32_t>({1, 2, 3});
+  CHECK(ints.sum().dtype() == DType::Int64);
+  CHECK(ints.sum().item<int64_t>() == 6);
+  CHECK(tensor<bool>({true, true, false}).sum().item<int64_t>() == 2);
+  CHECK(ints.sum(std::nullopt, false, DType::Float64).dtype() == DType::Float64);
+  CHECK(ints.amax().dtype() == DType::Int32);
+  CHECK_THROWS_WITH(ints.mean(), "[mean] self: expected a floating-point tensor or an explicit floating dtype, got int32");
+  CHECK(ints.mean(std::nullopt, false, DType::Float32).item<float>() == 2.f);
+  CHECK_THROWS_WITH(ones({2}).sum(IntArrayRef{2}), "[sum] dim: expected a value in [-1, 0], got 2");
+  CHECK_THROWS_WITH(ones({2, 2}).sum(IntArrayRef{0, -2}), "[sum] dim: dimension -2 appears more than once");
+  CHECK(zeros({0, 3}).sum(IntArrayRef{0}).sizes().equals({3}));
+  CHECK_THROWS_WITH(zeros({0, 3}).amax(IntArrayRef{0}), "[amax] self: cannot reduce over dimension 0 of size 0");
+}
+
+TEST_CASE("NaN propagates through max and min, and wins argmax") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor x = tensor({1.f, nan, 3.f});
+  CHECK(std::isnan(x.amax().item<float>()));
+  CHECK(std::isnan(x.amin().item<float>()));
+  CHECK(x.argmax().item<int64_t>() == 1);
+  CHECK(to_vector<float>(maximum(x, tensor({2.f, 2.f, 2.f})))[0] == 2.f);
+  CHECK(std::isnan(to_vector<float>(maximum(x, tensor({2.f, 2.f, 2.f})))[1]));
+}
+
+TEST_CASE("argmax, argmin and max.dim give indices along a dim or over all") {
+  const Tensor x = tensor({3.f, 9.f, 1.f, 7.f, 2.f, 8.f}, {2, 3});
+  CHECK(x.argmax().item<int64_t>() == 1);
+  CHECK(x.argmin().item<int64_t>() == 2);
+  CHECK(to_vector<int64_t>(x.argmax(1)) == std::vector<int64_t>{1, 2});
+  CHECK(to_vector<int64_t>(x.argmin(0, true)) == std::vector<int64_t>{0, 1, 0});
+  CHECK(x.argmin(0, true).sizes().equals({1, 3}));
+  const auto [values, indices] = x.max(1);
+  CHECK(to_vector<float>(values) == std::vector<float>{9.f, 8.f});
+  CHECK(to_vector<int64_t>(indices) == std::vector<int64_t>{1, 2});
+  const auto [low, where_low] = x.min(0, true);
+  CHECK(low.sizes().equals({1, 3}));
+  CHECK(to_vector<float>(low) == std::vector<float>{3.f, 2.f, 1.f});
+  CHECK(to_vector<int64_t>(where_low) == std::vector<int64_t>{0, 1, 0});
+  CHECK_THROWS_WITH(zeros({0}).argmax(), "[argmax] self: expected a non-empty tensor");
+}
+
+TEST_CASE("softmax and log_softmax along any dim, stable for large inputs") {
+  const Tensor x = reference::random_tensor({3, 5}, 12) * 10;
+  for (int64_t dim : {0, 1, -1}) {
+    CAPTURE(dim);
+    const Tensor s = x.softmax(dim);
+    const auto sums = to_vector<double>(s.sum(IntArrayRef{dim}));
+    for (double total : sums) CHECK(total == doctest::Approx(1.0).epsilon(1e-6));
+    check_close(to_vector<double>(x.log_softmax(dim)), to_vector<double>(log(s)), 1e-4);
+  }
+  const auto v = to_vector<double>(x);
+  std::vector<double> expected(15);
+  for (int i = 0; i < 3; ++i) {
+    double total = 0;
+    for (int j = 0; j < 5; ++j) total += std::exp(v[i * 5 + j]);
+    for (int j = 0; j < 5; ++j) expected[i * 5 + j] = std::exp(v[i * 5 + j]) / total;
+  }
+  check_close(to_vector<double>(x.softmax(1)), expected, 1e-5);
+  check_close(to_vector<double>(x.transpose(0, 1).softmax(0).transpose(0, 1)), expected, 1e-5);
+  const Tensor big = tensor({1000.f, 1001.f});
+  check_close(to_vector<double>(big.softmax(0)), {1 / (1 + std::exp(1.0)), 1 / (1 + std::exp(-1.0))}, 1e-5);
+  CHECK_THROWS_WITH(tensor<int64_t>({1, 2}).softmax(0), "[softmax.int] self: expected a floating-point tensor, got int64");
+}

@@ -1,0 +1,95 @@
+// Tensors, views and printing: geometry without kernels, checked element by element.
+#include <doctest/doctest.h>
+
+#include "ember/ember.h"
+#include "ember/half.h"
+
+using namespace ember;
+
+TEST_CASE("a tensor knows its shape, strides, dtype and device") {
+  const Tensor t = zeros({2, 3, 4});
+  CHECK(t.dim() == 3);
+  CHECK(t.numel() == 24);
+  CHECK(t.strides().equals({12, 4, 1}));
+  CHECK(t.size(-1) == 4);
+  CHECK(t.dtype() == DType::Float32);
+  CHECK(t.device().str() == "cpu");
+  CHECK(t.is_contiguous());
+  CHECK_THROWS_WITH(t.size(3), "[size] dim: expected a value in [-3, 2], got 3");
+  CHECK(itemsize(DType::BFloat16) == 2);
+  CHECK(parse_dtype("int8") == DType::Int8);
+  CHECK_THROWS_WITH(parse_dtype("float8"), doctest::Contains("unknown dtype 'float8'"));
+}
+
+TEST_CASE("views share storage and see each other's writes") {
+  const Tensor base = arange(24).reshape({2, 3, 4});
+  const Tensor v = base.view({6, 4});
+  CHECK(v.impl()->storage() == base.impl()->storage());
+  CHECK(base.view({-1}).sizes().equals({24}));
+  CHECK(base.permute({2, 0, 1}).sizes().equals({4, 2, 3}));
+  CHECK(base.permute({2, 0, 1}).strides().equals({1, 12, 4}));
+  CHECK(base.transpose(0, 2).strides().equals({1, 4, 12}));
+  const Tensor s = base.slice(2, 1, std::nullopt, 2);
+  CHECK(s.sizes().equals({2, 3, 2}));
+  CHECK(to_vector<int64_t>(s.select(0, 1).select(0, 2)) == std::vector<int64_t>{21, 23});
+  CHECK(base.slice(0, -1).sizes().equals({1, 3, 4}));
+  CHECK(base.slice(1, 5, 9).numel() == 0);
+  CHECK(base.select(1, -1).sizes().equals({2, 4}));
+  CHECK(base.select(1, -1).storage_offset() == 8);
+  CHECK(base.unsqueeze(0).sizes().equals({1, 2, 3, 4}));
+  CHECK(base.unsqueeze(-1).strides().equals({12, 4, 1, 1}));
+  CHECK(base.unsqueeze(0).squeeze(0).sizes().equals({2, 3, 4}));
+  CHECK(base.squeeze(1).sizes().equals({2, 3, 4}));  // size 3: nothing to squeeze
+  const Tensor e = tensor({1.f, 2.f}).unsqueeze(1).expand({2, 3});
+  CHECK(e.strides().equals({1, 0}));
+  CHECK(to_vector<float>(e) == std::vector<float>{1.f, 1.f, 1.f, 2.f, 2.f, 2.f});
+  v.select(0, 0).fill_(-1);
+  CHECK(to_vector<int64_t>(base.select(0, 0).select(0, 0)) == std::vector<int64_t>{-1, -1, -1, -1});
+}
+
+TEST_CASE("view refuses incompatible strides; reshape copies instead") {
+  const Tensor t = arange(6).reshape({2, 3}).transpose(0, 1);
+  CHECK_THROWS_WITH(t.view({6}), doctest::Contains("[view] size: shape [6] is not compatible with the input's size [3, 2] and stride [1, 3]"));
+  CHECK(to_vector<int64_t>(t.reshape({6})) == std::vector<int64_t>{0, 3, 1, 4, 2, 5});
+  CHECK(t.contiguous().is_contiguous());
+  CHECK_THROWS_WITH(arange(6).view({4, -1}), "[view] size: shape [4, -1] is invalid for 6 elements");
+  CHECK_THROWS_WITH(arange(6).view({-1, -1}), "[view] size: only one dimension can be -1, got [-1, -1]");
+  CHECK_THROWS_WITH(arange(6).permute({0, 0}), "[permute] dims: expected 1 dimensions, got 2");
+  CHECK_THROWS_WITH(ones({2, 1}).expand({3, 3}),
+                    "[expand] size: the expanded size 3 must match the existing size 2 at dimension 0");
+  CHECK_THROWS_WITH(ones({2}).select(0, 2), "[select] index: 2 is out of range for dimension 0 of size 2");
+}
+
+TEST_CASE("printing follows PyTorch's layout") {
+  CHECK(tensor({1.f, 2.5f}).str() == "tensor([1., 2.5000])");
+  CHECK(arange(4).reshape({2, 2}).str() == "tensor([[0, 1],\n        [2, 3]])");
+  CHECK(tensor<bool>({true, false}).str() == "tensor([True, False])");
+  CHECK(scalar_tensor(2.0, DType::Float64).str() == "tensor(2., dtype=float64)");
+  CHECK(zeros({2, 1, 2}).str() == "tensor([[[0., 0.]],\n\n        [[0., 0.]]])");
+  CHECK(arange(2000).str() == "tensor([0, 1, 2, ..., 1997, 1998, 1999])");
+  CHECK(Tensor().str() == "tensor(undefined)");
+}
+
+TEST_CASE("item and data_ptr check what they are asked") {
+  CHECK(scalar_tensor(2.5).item<double>() == 2.5);
+  CHECK_THROWS_WITH(ones({2}).item(), "[item] tensor: expected one element, got 2");
+  const Tensor t = ones({2});
+  CHECK(t.data_ptr<float>()[1] == 1.f);
+  CHECK_THROWS_WITH(t.data_ptr<int64_t>(), "[data_ptr] T: expected the tensor's dtype float32, got int64");
+  CHECK_THROWS_WITH(tensor({1.f, 2.f}, {3}), "[tensor] values: expected 3 values for shape [3], got 2");
+}
+
+TEST_CASE("16-bit float conversions round to nearest even") {
+  using namespace ember::half;
+  CHECK(float_to_fp16(1.0f) == 0x3c00);
+  CHECK(float_to_fp16(65504.f) == 0x7bff);
+  CHECK(float_to_fp16(65520.f) == 0x7c00);           // rounds up to infinity
+  CHECK(float_to_fp16(5.9604645e-08f) == 0x0001);    // smallest subnormal
+  CHECK(float_to_fp16(1.0f + 1.0f / 2048) == 0x3c00);  // a tie rounds to even
+  CHECK(fp16_to_float(0xc000) == -2.f);
+  CHECK(std::isnan(fp16_to_float(float_to_fp16(NAN))));
+  CHECK(float_to_bf16(1.0f) == 0x3f80);
+  CHECK(float_to_bf16(1.0f + 1.0f / 256) == 0x3f80);  // tie to even
+  CHECK(bf16_to_float(0xc0a0) == -5.f);
+  for (uint32_t h = 0; h < 0x7c00; h += 7) CHECK(float_to_fp16(fp16_to_float(static_cast<uint16_t>(h))) == h);
+}

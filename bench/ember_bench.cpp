@@ -1,0 +1,150 @@
+// ember-bench: Ember's figures against DESIGN.md's goals, with a libtorch twin and raw oneDNN
+// measured in the same run where they are available.
+//   ember-bench            every measure, then the comparison table
+//   ember-bench --startup  one 1-element add and exit (timed from outside for start-up cost)
+#include <omp.h>
+
+#include <cstring>
+#include <map>
+#include <memory>
+#include <oneapi/dnnl/dnnl.h>
+
+#include "bench_timer.h"
+#include "ember/ember.h"
+#include "process_stats.h"
+
+using namespace ember;
+
+namespace {
+
+using Results = std::map<std::string, double>;
+
+// The no-op operator: what the dispatcher adds over a direct call.
+const schema::OpRecord kNoopRecord[] = {
+    {"bench_noop(Tensor self) -> Tensor", "", "", false, &typeid(Tensor(const Tensor&))}};
+
+Tensor noop_kernel(void*, const OperatorHandle&, DispatchKeySet, const Tensor& t) { return t; }
+__attribute__((noinline)) Tensor direct_noop(const Tensor& t) { return t; }
+
+void measure_dispatch(Results& r) {
+  Dispatcher dispatcher(ArrayRef<schema::OpRecord>(kNoopRecord, 1));
+  const OperatorHandle& op = dispatcher.op(0);
+  RegistrationHandle handle = dispatcher.impl(op, default_device().slot(),
+                                              KernelFunction::from_unboxed<Tensor, const Tensor&>(&noop_kernel), "bench");
+  const Tensor t = ones({1});
+  const double direct = bench::ns_per_call([&] { bench::keep(direct_noop(t)); }, 1000000);
+  const double typed = bench::ns_per_call([&] { bench::keep(op.call<Tensor, const Tensor&>(t)); }, 1000000);
+  const double boxed = bench::ns_per_call([&] {
+    Stack stack;
+    stack.push(IValue(t));
+    op.call_boxed(stack);
+  }, 1000000);
+  r["dispatch_typed_ns"] = typed - direct;
+  r["dispatch_boxed_ns"] = boxed - direct;
+}
+
+void measure_small_ops(Results& r) {
+  const Tensor a = ones({1}), b = ones({1});
+  r["empty_1_ns"] = bench::ns_per_call([] { bench::keep(empty({1})); }, 200000);
+  r["add_1_ns"] = bench::ns_per_call([&] { bench::keep(add(a, b)); }, 200000);
+}
+
+void measure_sgemm(Results& r) {
+  constexpr int64_t n = 1024;
+  const Tensor a = rand({n, n}), b = rand({n, n});
+  const double flops = 2.0 * n * n * n;
+  bench::keep(mm(a, b));  // the first call creates and caches the oneDNN primitive
+  r["sgemm_1024_gflops"] = flops / bench::ns_per_call([&] { bench::keep(mm(a, b)); }, 3, 5);
+  Tensor c = empty({n, n});
+  const float* pa = a.data_ptr<float>();
+  const float* pb = b.data_ptr<float>();
+  float* pc = c.data_ptr<float>();
+  r["raw_onednn_sgemm_1024_gflops"] = flops / bench::ns_per_call([&] {
+    dnnl_sgemm('N', 'N', n, n, n, 1.0f, pa, n, pb, n, 0.0f, pc, n);
+  }, 3, 5);
+}
+
+void measure_add_16m(Results& r) {
+  constexpr int64_t n = 16 << 20;
+  const Tensor a = rand({n}), b = rand({n});
+  Tensor out = empty({n});
+  const double bytes = 3.0 * n * sizeof(float);
+  r["add_16m_out_gbps"] = bytes / bench::ns_per_call([&] { add_out(out, a, b); }, 5, 7);
+  r["add_16m_gbps"] = bytes / bench::ns_per_call([&] { bench::keep(add(a, b)); }, 5, 7);
+}
+
+// Reads "name value unit" lines printed by the twin.
+Results run_twin(const char* path) {
+  Results r;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(path, "r"), pclose);
+  if (!pipe) return r;
+  char name[128], unit[32];
+  double value;
+  while (std::fscanf(pipe.get(), "%127s %lf %31s", name, &value, unit) == 3) r[name] = value;
+  return r;
+}
+
+struct Row {
+  const char* label;
+  const char* key;
+  const char* peer_key;  // in the twin's results, or "" for Ember's own
+  bool higher_is_better;
+  const char* goal;
+};
+
+void print_table(const Results& ember, const Results& torch) {
+  const Row rows[] = {
+      {"no-op dispatch, typed (ns over direct)", "dispatch_typed_ns", "dispatch_typed_ns", false, "<= 5 ns"},
+      {"no-op dispatch, boxed (ns over direct)", "dispatch_boxed_ns", "dispatch_boxed_ns", false, "<= 20 ns"},
+      {"empty({1}) (ns)", "empty_1_ns", "empty_1_ns", false, "<= 60 ns"},
+      {"add, 1-element (ns)", "add_1_ns", "add_1_ns", false, "<= 150 ns"},
+      {"start to first op (ms)", "startup_ms", "startup_ms", false, "<= 50 ms"},
+      {"start to first op, peak RSS (MiB)", "startup_rss_mib", "startup_rss_mib", false, "<= 40 MiB"},
+      {"sgemm 1024, 1 thread (GFLOP/s)", "sgemm_1024_gflops", "sgemm_1024_gflops", true, ">= 0.9x raw oneDNN"},
+      {"  raw oneDNN sgemm (GFLOP/s)", "raw_onednn_sgemm_1024_gflops", "", true, "peer"},
+      {"add 16M floats, out=, 1 thread (GB/s)", "add_16m_out_gbps", "add_16m_out_gbps", true, ">= 1.0x libtorch"},
+      {"add 16M floats, 1 thread (GB/s)", "add_16m_gbps", "add_16m_gbps", true, ">= 1.0x libtorch"},
+  };
+  std::printf("\n%-42s %12s %12s %10s   %s\n", "measure", "ember", "libtorch", "ratio", "goal");
+  for (const Row& row : rows) {
+    const auto e = ember.find(row.key);
+    if (e == ember.end()) continue;
+    std::printf("%-42s %12.4g", row.label, e->second);
+    const auto t = row.peer_key[0] ? torch.find(row.peer_key) : torch.end();
+    if (t != torch.end()) {
+      std::printf(" %12.4g %9.2fx", t->second, e->second / t->second);
+    } else {
+      std::printf(" %12s %10s", "-", "-");
+    }
+    std::printf("   %s\n", row.goal);
+  }
+  const auto sg = ember.find("sgemm_1024_gflops"), raw = ember.find("raw_onednn_sgemm_1024_gflops");
+  if (sg != ember.end() && raw != ember.end()) {
+    std::printf("\nsgemm vs raw oneDNN: %.2fx (goal >= 0.9x)\n", sg->second / raw->second);
+  }
+  if (torch.empty()) std::printf("\nlibtorch twin not built (Debian's libtorch-dev not found): no ratios\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--startup") == 0) {
+    return add(ones({1}), ones({1})).item<float>() == 2.f ? 0 : 1;
+  }
+  omp_set_num_threads(1);
+  Results r;
+  const bench::ProcessStats startup = bench::run_process("/proc/self/exe", "--startup");
+  r["startup_ms"] = startup.wall_ms;
+  r["startup_rss_mib"] = startup.peak_rss_mib;
+  measure_dispatch(r);
+  measure_small_ops(r);
+  measure_sgemm(r);
+  measure_add_16m(r);
+  for (const auto& [name, value] : r) bench::report(name, value, "");
+#ifdef EMBER_TORCH_TWIN
+  print_table(r, run_twin(EMBER_TORCH_TWIN));
+#else
+  print_table(r, {});
+#endif
+  return 0;
+}

@@ -1,0 +1,61 @@
+// The libtorch twin of ember-bench: the same measures through Debian's libtorch, printed as
+// "name value unit" lines for ember-bench to read.
+//   ember-bench-torch            every measure
+//   ember-bench-torch --startup  one 1-element add and exit
+#include <ATen/ATen.h>
+#include <ATen/Parallel.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/library.h>
+
+#include <cstring>
+
+#include "bench_timer.h"
+#include "process_stats.h"
+
+namespace {
+
+at::Tensor noop_kernel(const at::Tensor& t) { return t; }
+__attribute__((noinline)) at::Tensor direct_noop(const at::Tensor& t) { return t; }
+
+}  // namespace
+
+TORCH_LIBRARY(ember_bench, m) { m.def("noop(Tensor self) -> Tensor"); }
+TORCH_LIBRARY_IMPL(ember_bench, CPU, m) { m.impl("noop", &noop_kernel); }
+
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--startup") == 0) {
+    return at::add(at::ones({1}), at::ones({1})).item<float>() == 2.f ? 0 : 1;
+  }
+  at::set_num_threads(1);
+  const bench::ProcessStats startup = bench::run_process("/proc/self/exe", "--startup");
+  bench::report("startup_ms", startup.wall_ms, "ms");
+  bench::report("startup_rss_mib", startup.peak_rss_mib, "MiB");
+
+  auto op = c10::Dispatcher::singleton().findSchemaOrThrow("ember_bench::noop", "").typed<at::Tensor(const at::Tensor&)>();
+  const at::Tensor t = at::ones({1});
+  const double direct = bench::ns_per_call([&] { bench::keep(direct_noop(t)); }, 1000000);
+  bench::report("dispatch_typed_ns", bench::ns_per_call([&] { bench::keep(op.call(t)); }, 1000000) - direct, "ns");
+  const auto& handle = c10::Dispatcher::singleton().findSchemaOrThrow("ember_bench::noop", "");
+  bench::report("dispatch_boxed_ns", bench::ns_per_call([&] {
+    torch::jit::Stack stack;
+    stack.emplace_back(t);
+    handle.callBoxed(&stack);
+  }, 1000000) - direct, "ns");
+
+  const at::Tensor a = at::ones({1}), b = at::ones({1});
+  bench::report("empty_1_ns", bench::ns_per_call([] { bench::keep(at::empty({1})); }, 200000), "ns");
+  bench::report("add_1_ns", bench::ns_per_call([&] { bench::keep(at::add(a, b)); }, 200000), "ns");
+
+  constexpr int64_t n = 1024;
+  const at::Tensor x = at::rand({n, n}), y = at::rand({n, n});
+  bench::keep(at::mm(x, y));
+  bench::report("sgemm_1024_gflops", 2.0 * n * n * n / bench::ns_per_call([&] { bench::keep(at::mm(x, y)); }, 3, 5), "GFLOP/s");
+
+  constexpr int64_t m = 16 << 20;
+  const at::Tensor p = at::rand({m}), q = at::rand({m});
+  at::Tensor out = at::empty({m});
+  const double bytes = 3.0 * m * sizeof(float);
+  bench::report("add_16m_out_gbps", bytes / bench::ns_per_call([&] { at::add_out(out, p, q); }, 5, 7), "GB/s");
+  bench::report("add_16m_gbps", bytes / bench::ns_per_call([&] { bench::keep(at::add(p, q)); }, 5, 7), "GB/s");
+  return 0;
+}

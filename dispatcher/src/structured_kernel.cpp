@@ -193,27 +193,30 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
       views.add(outputs.kernel[i]);
     }
   }
-  std::array<ember_value, Stack::kCapacity + 2> args{};
-  std::string strings[Stack::kCapacity];
+  std::array<ember_value, Stack::kCapacity + 2> args;  // every used entry is fully written
+  std::vector<std::string> strings;  // stable: reserved before the first one is added
   size_t num_args = 0;
   for (size_t i = 0; i < n; ++i, ++num_args) {
     const IValue& v = stack[i];
     if (static_cast<int>(i) == m.dim_arg) {
       args[i] = to_c_value(IValue(m.reduced_dims.ref()), nullptr);
     } else if (v.tag() == IValue::Tag::String) {
-      strings[i] = std::string(v.to_string());  // the ABI wants NUL-terminated text
+      if (strings.empty()) strings.reserve(n);
+      strings.emplace_back(v.to_string());  // the ABI wants NUL-terminated text
+      args[i] = ember_value{};
       args[i].tag = EMBER_VALUE_STRING;
-      args[i].u.str = strings[i].c_str();
+      args[i].u.str = strings.back().c_str();
     } else {
       args[i] = to_c_value(v, v.is_tensor() ? views.add(inputs[i]) : nullptr);
     }
   }
   if (op.structured_kind() == "random") {
     const RandomDraw draw = reserve_random(static_cast<uint64_t>(outputs.kernel[0].numel()));
-    args[num_args].tag = EMBER_VALUE_INT;
-    args[num_args++].u.i = static_cast<int64_t>(draw.seed);
-    args[num_args].tag = EMBER_VALUE_INT;
-    args[num_args++].u.i = static_cast<int64_t>(draw.offset);
+    for (const uint64_t value : {draw.seed, draw.offset}) {
+      args[num_args] = ember_value{};
+      args[num_args].tag = EMBER_VALUE_INT;
+      args[num_args++].u.i = static_cast<int64_t>(value);
+    }
   }
 
   char message[512] = "";

@@ -32,6 +32,10 @@ class KernelError : public std::runtime_error {
 inline void check(bool ok, const std::string& what) {
   if (!ok) throw KernelError(EMBER_STATUS_INVALID_ARGUMENT, what);
 }
+// Out of line and cold, so that argument accessors build no message unless they fail.
+[[noreturn]] __attribute__((noinline, cold)) inline void bad_argument(int i, const char* expected) {
+  throw KernelError(EMBER_STATUS_INVALID_ARGUMENT, "argument " + std::to_string(i) + ": expected " + expected);
+}
 
 inline size_t dtype_size(int32_t dtype) {
   switch (dtype) {
@@ -77,11 +81,11 @@ class KernelArgs {
   int num_args() const { return call_->num_args; }
   TensorView output(int i = 0) const { return TensorView{&call_->outputs[i]}; }
   const ember_value& arg(int i) const {
-    check(i < call_->num_args, "argument " + std::to_string(i) + " is missing");
+    if (i >= call_->num_args) bad_argument(i, "a value, but the call has fewer arguments");
     return call_->args[i];
   }
   TensorView tensor(int i) const {
-    check(arg(i).tag == EMBER_VALUE_TENSOR, "argument " + std::to_string(i) + ": expected a tensor");
+    if (arg(i).tag != EMBER_VALUE_TENSOR) bad_argument(i, "a tensor");
     return TensorView{arg(i).u.tensor};
   }
   bool is_none(int i) const { return arg(i).tag == EMBER_VALUE_NONE; }
@@ -89,7 +93,7 @@ class KernelArgs {
     const ember_value& v = arg(i);
     if (v.tag == EMBER_VALUE_INT) return v.u.i;
     if (v.tag == EMBER_VALUE_BOOL) return v.u.b;
-    throw KernelError(EMBER_STATUS_INVALID_ARGUMENT, "argument " + std::to_string(i) + ": expected an int");
+    bad_argument(i, "an int");
   }
   // A Scalar or float argument as double (ints and bools widen).
   double to_double(int i) const {
@@ -99,11 +103,11 @@ class KernelArgs {
   }
   bool to_bool(int i) const { return to_int(i) != 0; }
   const char* to_string(int i) const {
-    check(arg(i).tag == EMBER_VALUE_STRING, "argument " + std::to_string(i) + ": expected a string");
+    if (arg(i).tag != EMBER_VALUE_STRING) bad_argument(i, "a string");
     return arg(i).u.str;
   }
   std::pair<const int64_t*, int64_t> to_int_list(int i) const {
-    check(arg(i).tag == EMBER_VALUE_INT_LIST, "argument " + std::to_string(i) + ": expected an int list");
+    if (arg(i).tag != EMBER_VALUE_INT_LIST) bad_argument(i, "an int list");
     return {arg(i).u.ints.data, arg(i).u.ints.size};
   }
 
@@ -168,7 +172,7 @@ class StridedLoop {
   explicit StridedLoop(const TensorView (&operands)[N]) {
     const TensorView& shape = operands[0];
     ndim_ = static_cast<int>(shape.ndim());
-    check(ndim_ <= kMaxDims, "too many dimensions for the strided loop");
+    if (ndim_ > kMaxDims) bad_argument(0, "at most 16 dimensions for the strided loop");
     for (int k = 0; k < N; ++k) base_[k] = operands[k].bytes();
     // Innermost dimension first.
     for (int d = 0; d < ndim_; ++d) {

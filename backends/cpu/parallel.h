@@ -14,9 +14,14 @@ constexpr int64_t kParallelGrain = 32768;
 // Calls f(begin, end) over [0, n) in contiguous chunks, one per thread.
 template <typename F>
 void parallel_for(int64_t n, int64_t grain, F&& f) {
-  const int threads = omp_get_max_threads();
-  if (n <= grain || threads == 1 || omp_in_parallel()) {
+  // The grain test comes first: small loops never pay for asking OpenMP anything.
+  if (n <= grain) {
     if (n > 0) f(int64_t{0}, n);
+    return;
+  }
+  const int threads = omp_get_max_threads();
+  if (threads == 1 || omp_in_parallel()) {
+    f(int64_t{0}, n);
     return;
   }
   const int64_t chunks = std::min<int64_t>(threads, (n + grain - 1) / grain);

@@ -47,7 +47,7 @@ Tensor make_tensor(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef 
 Tensor empty_on(IntArrayRef sizes, DType dtype, Device device) {
   const int64_t numel = checked_numel(sizes, "empty");
   Storage storage = Storage::adopt(new StorageImpl(device, static_cast<size_t>(numel) * itemsize(dtype)));
-  return make_tensor(std::move(storage), dtype, sizes, contiguous_strides(sizes), 0);
+  return Tensor(IntrusivePtr<TensorImpl>::adopt(new TensorImpl(std::move(storage), dtype, sizes, numel)));
 }
 
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {

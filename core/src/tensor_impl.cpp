@@ -36,6 +36,20 @@ TensorImpl::TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, IntArray
   refresh_numel_and_contiguity();
 }
 
+TensorImpl::TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, int64_t numel)
+    : storage_(std::move(storage)),
+      sizes_(sizes),
+      numel_(numel),
+      key_set_(DispatchKeySet::backend(storage_->device().slot())),
+      dtype_(dtype) {
+  strides_.resize(sizes.size());
+  int64_t running = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    strides_[i] = running;
+    running *= sizes[i] > 1 ? sizes[i] : 1;
+  }
+}
+
 void TensorImpl::set_sizes_and_strides(IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
   EMBER_ASSERT(sizes.size() == strides.size());
   sizes_.assign(sizes);

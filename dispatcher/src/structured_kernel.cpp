@@ -35,20 +35,20 @@ Tensor cast(const Tensor& t, DType dtype) {
 // keepdim shapes below), all of which outlive the kernel call.
 class ViewTable {
  public:
-  const ember_tensor_view* add(const Tensor& t, IntArrayRef sizes, IntArrayRef strides) {
+  const ember_tensor_view* add(const TensorImpl& t, IntArrayRef sizes, IntArrayRef strides) {
     EMBER_ASSERT(count_ < kMaxViews);
     ember_tensor_view& v = views_[count_++];
     v.struct_size = sizeof(ember_tensor_view);
     v.dtype = static_cast<int32_t>(t.dtype());
     v.ndim = static_cast<int32_t>(sizes.size());
     v.device_index = t.device().index();
-    v.data = t.impl()->storage()->data();
+    v.data = t.storage()->data();
     v.offset = t.storage_offset();
     v.sizes = sizes.data();
     v.strides = strides.data();
     return &v;
   }
-  const ember_tensor_view* add(const Tensor& t) { return add(t, t.sizes(), t.strides()); }
+  const ember_tensor_view* add(const TensorImpl& t) { return add(t, t.sizes(), t.strides()); }
   const ember_tensor_view* data() const { return views_.data(); }
 
  private:
@@ -78,7 +78,7 @@ Device common_device(const OperatorHandle& op, const IValue* args, size_t n) {
   std::optional<Device> device;
   for (size_t i = 0; i < n; ++i) {
     if (!args[i].is_tensor()) continue;
-    const Device d = args[i].to_tensor().device();
+    const Device d = args[i].tensor_impl()->device();
     if (!device) device = d;
     EMBER_CHECK(d == *device, "[{}] {}: expected a tensor on {}, got one on {}", op.name(),
                 op.schema().arguments[i].name, device->str(), d.str());
@@ -124,7 +124,7 @@ Outputs prepare_outputs(const StructuredKernel& k, const OperatorHandle& op, con
 }
 
 // Reductions see outputs with the input's rank: reduced dims kept with size 1 and stride 0.
-void keepdim_geometry(const Tensor& out, const Tensor& input, const DimVector& reduced,
+void keepdim_geometry(const Tensor& out, const TensorImpl& input, const DimVector& reduced,
                       DimVector& sizes, DimVector& strides) {
   size_t next = 0;
   const bool squeezed = out.dim() != input.dim();
@@ -174,12 +174,18 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
   const Device device = common_device(op, &stack[0], n);
   Outputs outputs = prepare_outputs(k, op, m, stack, device);
 
-  Tensor inputs[Stack::kCapacity];
+  // Inputs are borrowed from the stack (set only at tensor positions); a cast makes a new
+  // tensor, held in `casts`.
+  const TensorImpl* inputs[Stack::kCapacity];
+  Tensor casts[structured::kMaxCasts];
+  int num_casts = 0;
   for (size_t i = 0; i < n; ++i) {
     if (!stack[i].is_tensor()) continue;
-    inputs[i] = stack[i].to_tensor();
-    if ((m.cast_mask >> i & 1) && inputs[i].dtype() != m.compute_dtype) {
-      inputs[i] = cast(inputs[i], m.compute_dtype);
+    inputs[i] = stack[i].tensor_impl();
+    if ((m.cast_mask >> i & 1) && inputs[i]->dtype() != m.compute_dtype) {
+      EMBER_ASSERT(num_casts < structured::kMaxCasts);
+      casts[num_casts] = cast(stack[i].to_tensor(), m.compute_dtype);
+      inputs[i] = casts[num_casts++].impl();
     }
   }
 
@@ -187,10 +193,10 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
   DimVector keep_sizes[structured::kMaxOutputs], keep_strides[structured::kMaxOutputs];
   for (int i = 0; i < m.num_outputs; ++i) {
     if (m.keepdim_view) {
-      keepdim_geometry(outputs.kernel[i], inputs[0], m.reduced_dims, keep_sizes[i], keep_strides[i]);
-      views.add(outputs.kernel[i], keep_sizes[i], keep_strides[i]);
+      keepdim_geometry(outputs.kernel[i], *inputs[0], m.reduced_dims, keep_sizes[i], keep_strides[i]);
+      views.add(*outputs.kernel[i].impl(), keep_sizes[i], keep_strides[i]);
     } else {
-      views.add(outputs.kernel[i]);
+      views.add(*outputs.kernel[i].impl());
     }
   }
   std::array<ember_value, Stack::kCapacity + 2> args;  // every used entry is fully written
@@ -207,7 +213,7 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
       args[i].tag = EMBER_VALUE_STRING;
       args[i].u.str = strings.back().c_str();
     } else {
-      args[i] = to_c_value(v, v.is_tensor() ? views.add(inputs[i]) : nullptr);
+      args[i] = to_c_value(v, v.is_tensor() ? views.add(*inputs[i]) : nullptr);
     }
   }
   if (op.structured_kind() == "random") {
@@ -219,7 +225,8 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
     }
   }
 
-  char message[512] = "";
+  char message[512];
+  message[0] = '\0';  // only a failing kernel writes more
   ember_kernel_call call{};
   call.struct_size = sizeof(call);
   call.num_outputs = m.num_outputs;

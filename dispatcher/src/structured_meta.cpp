@@ -14,23 +14,23 @@ int arg_index(const OperatorHandle& op, const char* name) {
   return -1;
 }
 
-const Tensor tensor_arg(const OperatorHandle& op, const IValue* args, int i) {
-  Tensor t = args[i].to_tensor();
-  EMBER_CHECK(t.defined(), "[{}] {}: expected a tensor, got None", op.name(),
+// Borrowed from the stack, which holds a reference for the whole call.
+const TensorImpl& tensor_arg(const OperatorHandle& op, const IValue* args, int i) {
+  EMBER_CHECK(!args[i].is_none(), "[{}] {}: expected a tensor, got None", op.name(),
               op.schema().arguments[i].name);
-  return t;
+  return *args[i].tensor_impl();
 }
 
 // Note [Result type]
 // Tensors with dimensions decide the dtype; zero-dimensional tensors (wrapped numbers) only
 // raise its category (bool < integral < floating), as in PyTorch: float32 + 0-dim float64
 // stays float32, int64 + 0-dim float64 gives float32.
-DType result_type(const Tensor& a, const Tensor& b) {
+DType result_type(const TensorImpl& a, const TensorImpl& b) {
   auto category = [](DType d) { return is_floating(d) ? 2 : d == DType::Bool ? 0 : 1; };
   const bool a_dims = a.dim() > 0, b_dims = b.dim() > 0;
   if (a_dims == b_dims) return promote_types(a.dtype(), b.dtype());
-  const Tensor& dimmed = a_dims ? a : b;
-  const Tensor& wrapped = a_dims ? b : a;
+  const TensorImpl& dimmed = a_dims ? a : b;
+  const TensorImpl& wrapped = a_dims ? b : a;
   if (category(wrapped.dtype()) <= category(dimmed.dtype())) return dimmed.dtype();
   return is_floating(wrapped.dtype()) ? DType::Float32 : wrapped.dtype();
 }
@@ -38,7 +38,8 @@ DType result_type(const Tensor& a, const Tensor& b) {
 DType to_float(DType d) { return is_floating(d) ? d : DType::Float32; }
 
 Meta elementwise(const OperatorHandle& op, const IValue* args, DType (*out_dtype)(DType)) {
-  const Tensor a = tensor_arg(op, args, 0), b = tensor_arg(op, args, 1);
+  const TensorImpl& a = tensor_arg(op, args, 0);
+  const TensorImpl& b = tensor_arg(op, args, 1);
   Meta m;
   m.compute_dtype = result_type(a, b);
   if (out_dtype == &to_float) m.compute_dtype = to_float(m.compute_dtype);
@@ -55,7 +56,7 @@ Meta comparison(const OperatorHandle& op, const IValue* args, size_t) {
 }
 
 Meta where(const OperatorHandle& op, const IValue* args, size_t) {
-  const Tensor cond = tensor_arg(op, args, 0);
+  const TensorImpl& cond = tensor_arg(op, args, 0);
   EMBER_CHECK(cond.dtype() == DType::Bool, "[{}] condition: expected dtype bool, got {}", op.name(),
               dtype_name(cond.dtype()));
   Meta m = elementwise(op, args + 1, nullptr);
@@ -65,7 +66,7 @@ Meta where(const OperatorHandle& op, const IValue* args, size_t) {
 }
 
 Meta unary(const OperatorHandle& op, const IValue* args, bool to_floating) {
-  const Tensor self = tensor_arg(op, args, 0);
+  const TensorImpl& self = tensor_arg(op, args, 0);
   Meta m;
   m.compute_dtype = to_floating ? to_float(self.dtype()) : self.dtype();
   m.dtypes[0] = m.compute_dtype;
@@ -77,7 +78,7 @@ Meta unary_same(const OperatorHandle& op, const IValue* args, size_t) { return u
 Meta unary_float(const OperatorHandle& op, const IValue* args, size_t) { return unary(op, args, true); }
 
 // Normalises the reduced dims (None or [] means all) and fills the kept and squeezed shapes.
-void reduce_shape(Meta& m, const OperatorHandle& op, const Tensor& self,
+void reduce_shape(Meta& m, const OperatorHandle& op, const TensorImpl& self,
                   std::optional<IntArrayRef> dims, bool keepdim) {
   const int64_t n = self.dim();
   std::vector<bool> reduced(n, !dims || dims->empty());
@@ -105,7 +106,7 @@ void reduce_shape(Meta& m, const OperatorHandle& op, const Tensor& self,
 }
 
 Meta reduction(const OperatorHandle& op, const IValue* args, bool to_floating) {
-  const Tensor self = tensor_arg(op, args, 0);
+  const TensorImpl& self = tensor_arg(op, args, 0);
   const int dim_i = arg_index(op, "dim"), keep_i = arg_index(op, "keepdim"), dtype_i = arg_index(op, "dtype");
   Meta m;
   const std::optional<DType> requested =
@@ -129,7 +130,7 @@ Meta reduction_same(const OperatorHandle& op, const IValue* args, size_t) { retu
 Meta reduction_float(const OperatorHandle& op, const IValue* args, size_t) { return reduction(op, args, true); }
 
 Meta arg_reduction(const OperatorHandle& op, const IValue* args, size_t) {
-  const Tensor self = tensor_arg(op, args, 0);
+  const TensorImpl& self = tensor_arg(op, args, 0);
   Meta m;
   m.compute_dtype = self.dtype();
   m.dtypes[0] = DType::Int64;
@@ -146,7 +147,7 @@ Meta arg_reduction(const OperatorHandle& op, const IValue* args, size_t) {
 }
 
 Meta value_index_reduction(const OperatorHandle& op, const IValue* args, size_t) {
-  const Tensor self = tensor_arg(op, args, 0);
+  const TensorImpl& self = tensor_arg(op, args, 0);
   Meta m;
   m.num_outputs = 2;
   m.compute_dtype = m.dtypes[0] = self.dtype();
@@ -162,19 +163,20 @@ Meta softmax(const OperatorHandle& op, const IValue* args, size_t) {
   Meta m = unary(op, args, false);
   EMBER_CHECK(is_floating(m.compute_dtype), "[{}] self: expected a floating-point tensor, got {}",
               op.name(), dtype_name(m.compute_dtype));
-  const Tensor self = args[0].to_tensor();
+  const TensorImpl& self = *args[0].tensor_impl();
   m.reduced_dims.push_back(wrap_dim(args[1].to_int(), self.dim(), op.name().c_str()));
   m.dim_arg = 1;
   return m;
 }
 
-void check_matrix(const OperatorHandle& op, const Tensor& t, int64_t ndim, const char* arg) {
+void check_matrix(const OperatorHandle& op, const TensorImpl& t, int64_t ndim, const char* arg) {
   EMBER_CHECK(t.dim() == ndim, "[{}] {}: expected a {}-D tensor, got {}-D with shape {}", op.name(),
               arg, ndim, t.dim(), fmt::format("[{}]", fmt::join(t.sizes(), ", ")));
 }
 
 Meta mm(const OperatorHandle& op, const IValue* args, size_t) {
-  const Tensor a = tensor_arg(op, args, 0), b = tensor_arg(op, args, 1);
+  const TensorImpl& a = tensor_arg(op, args, 0);
+  const TensorImpl& b = tensor_arg(op, args, 1);
   check_matrix(op, a, 2, "self");
   check_matrix(op, b, 2, "mat2");
   EMBER_CHECK(a.sizes()[1] == b.sizes()[0],
@@ -188,7 +190,8 @@ Meta mm(const OperatorHandle& op, const IValue* args, size_t) {
 }
 
 Meta bmm(const OperatorHandle& op, const IValue* args, size_t) {
-  const Tensor a = tensor_arg(op, args, 0), b = tensor_arg(op, args, 1);
+  const TensorImpl& a = tensor_arg(op, args, 0);
+  const TensorImpl& b = tensor_arg(op, args, 1);
   check_matrix(op, a, 3, "self");
   check_matrix(op, b, 3, "mat2");
   EMBER_CHECK(a.sizes()[0] == b.sizes()[0] && a.sizes()[2] == b.sizes()[1],
@@ -203,7 +206,7 @@ Meta bmm(const OperatorHandle& op, const IValue* args, size_t) {
 
 Meta addmm(const OperatorHandle& op, const IValue* args, size_t n) {
   Meta m = mm(op, args + 1, n - 1);
-  const Tensor self = tensor_arg(op, args, 0);
+  const TensorImpl& self = tensor_arg(op, args, 0);
   const DimVector target = broadcast_shapes(self.sizes(), m.sizes[0], op.name(), "self");
   EMBER_CHECK(target.ref().equals(m.sizes[0]),
               "[{}] self: expected a shape that broadcasts to [{}, {}]", op.name(), m.sizes[0][0],
@@ -214,12 +217,12 @@ Meta addmm(const OperatorHandle& op, const IValue* args, size_t n) {
 }
 
 Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
-  const Tensor self = tensor_arg(op, args, 0);
+  const TensorImpl& self = tensor_arg(op, args, 0);
   Meta m;
   m.compute_dtype = m.dtypes[0] = self.dtype();
   m.sizes[0].assign(self.sizes());
   if (op.structured_kind() == "copy") {
-    const Tensor src = tensor_arg(op, args, 1);
+    const TensorImpl& src = tensor_arg(op, args, 1);
     EMBER_CHECK(src.device() == self.device(),
                 "[{}] src: expected a tensor on {}, got {}; move it with .to(device) first",
                 op.name(), self.device().str(), src.device().str());
@@ -235,16 +238,16 @@ Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
-Tensor index_arg(const OperatorHandle& op, const IValue* args, int i) {
-  const Tensor index = tensor_arg(op, args, i);
+const TensorImpl& index_arg(const OperatorHandle& op, const IValue* args, int i) {
+  const TensorImpl& index = tensor_arg(op, args, i);
   EMBER_CHECK(index.dtype() == DType::Int64 || index.dtype() == DType::Int32,
               "[{}] index: expected dtype int64 or int32, got {}", op.name(), dtype_name(index.dtype()));
   return index;
 }
 
 Meta index_select(const OperatorHandle& op, const IValue* args, size_t) {
-  const Tensor self = tensor_arg(op, args, 0);
-  const Tensor index = index_arg(op, args, 2);
+  const TensorImpl& self = tensor_arg(op, args, 0);
+  const TensorImpl& index = index_arg(op, args, 2);
   EMBER_CHECK(index.dim() <= 1, "[{}] index: expected a 0-D or 1-D tensor, got {}-D", op.name(),
               index.dim());
   Meta m;
@@ -258,8 +261,8 @@ Meta index_select(const OperatorHandle& op, const IValue* args, size_t) {
 }
 
 Meta gather(const OperatorHandle& op, const IValue* args, size_t) {
-  const Tensor self = tensor_arg(op, args, 0);
-  const Tensor index = index_arg(op, args, 2);
+  const TensorImpl& self = tensor_arg(op, args, 0);
+  const TensorImpl& index = index_arg(op, args, 2);
   EMBER_CHECK(index.dim() == self.dim(), "[{}] index: expected {} dimensions like self, got {}",
               op.name(), self.dim(), index.dim());
   const int64_t dim = wrap_dim(args[1].to_int(), self.dim(), op.name().c_str());

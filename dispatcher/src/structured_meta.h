@@ -10,6 +10,7 @@
 namespace ember::structured {
 
 constexpr int kMaxOutputs = 2;
+constexpr int kMaxCasts = 4;  // tensor arguments a meta kind may ask to cast (addmm: 3)
 
 struct Meta {
   int num_outputs = 1;

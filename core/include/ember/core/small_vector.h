@@ -33,9 +33,15 @@ class SmallVector {
     if (data_ != inline_) delete[] data_;
   }
 
+  // Element by element: shapes are a handful of values, where a memmove call costs more.
   void assign(ArrayRef<T> values) {
     resize(values.size());
-    if (!values.empty()) std::memmove(data_, values.data(), values.size() * sizeof(T));
+    const T* src = values.data();
+    if (src + values.size() <= data_ || src >= data_ + values.size()) {
+      for (size_t i = 0; i < values.size(); ++i) data_[i] = src[i];
+    } else {
+      std::memmove(data_, src, values.size() * sizeof(T));
+    }
   }
   void resize(size_t count) {
     reserve(count);

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 
+#include "ember/core/block_pool.h"
 #include "ember/core/device.h"
 #include "ember/core/device_interface.h"
 #include "ember/core/intrusive_ptr.h"
@@ -14,6 +15,8 @@ class StorageImpl : public RefCounted {
   // Allocates `nbytes` on `device`.
   StorageImpl(Device device, size_t nbytes);
   ~StorageImpl();
+  static void* operator new(size_t) { return detail::pool_allocate(detail::PoolClass::Small); }
+  static void operator delete(void* p) { detail::pool_release(detail::PoolClass::Small, p); }
 
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
@@ -26,6 +29,7 @@ class StorageImpl : public RefCounted {
   size_t nbytes_ = 0;
   Device device_;
 };
+static_assert(sizeof(StorageImpl) <= detail::kPoolBlockSize[0]);
 
 using Storage = IntrusivePtr<StorageImpl>;
 

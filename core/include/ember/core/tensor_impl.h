@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "ember/core/block_pool.h"
 #include "ember/core/dispatch_key_set.h"
 #include "ember/core/dtype.h"
 #include "ember/core/small_vector.h"
@@ -13,6 +14,10 @@ namespace ember {
 class TensorImpl : public RefCounted {
  public:
   TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+  // A contiguous tensor at offset 0: strides, numel and contiguity in one pass.
+  TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, int64_t numel);
+  static void* operator new(size_t) { return detail::pool_allocate(detail::PoolClass::Large); }
+  static void operator delete(void* p) { detail::pool_release(detail::PoolClass::Large, p); }
 
   const Storage& storage() const { return storage_; }
   DType dtype() const { return dtype_; }
@@ -47,6 +52,7 @@ class TensorImpl : public RefCounted {
   DType dtype_;
   bool is_contiguous_ = true;
 };
+static_assert(sizeof(TensorImpl) <= detail::kPoolBlockSize[1]);
 
 // Row-major strides for `sizes`.
 DimVector contiguous_strides(IntArrayRef sizes);

@@ -57,6 +57,11 @@ class IValue {
   bool is_tensor_list() const { return tag_ == Tag::TensorList; }
 
   Tensor to_tensor() const;  // None gives an undefined Tensor
+  // The tensor, borrowed for as long as this IValue lives: no reference is taken.
+  const TensorImpl* tensor_impl() const {
+    if (tag_ != Tag::Tensor) wrong_tag("Tensor");
+    return u_.tensor;
+  }
   int64_t to_int() const;
   double to_double() const;
   bool to_bool() const;

@@ -4,7 +4,7 @@
 
 #include "ember/ember.h"
 
-int main() {
+int main() try {
   using namespace ember;
   const Tensor a = tensor({1.f, 2.f, 3.f, 4.f, 5.f, 6.f}, {2, 3});
   const Tensor b = tensor({10.f, 20.f, 30.f});
@@ -12,7 +12,7 @@ int main() {
   std::cout << "a + b (broadcast) =\n" << a + b << "\n";
   std::cout << "a * 2 (int scalar, float result) =\n" << a * 2 << "\n";
   std::cout << "a.t() =\n" << a.transpose(0, 1) << "\n";
-  std::cout << "a.sum(dim=1) = " << a.sum(IntArrayRef{1}) << "\n";
+  std::cout << "a.sum(dim=1) = " << a.sum(1) << "\n";
   std::cout << "a.softmax(-1) =\n" << a.softmax(-1) << "\n";
   std::cout << "a @ a.t() =\n" << matmul(a, a.transpose(0, 1)) << "\n";
   std::cout << "arange(6).reshape({2, 3}) =\n" << arange(6).reshape({2, 3}) << "\n";
@@ -24,4 +24,7 @@ int main() {
     std::cout << "mm(a, a) fails cleanly: " << e.what() << "\n";
   }
   return 0;
+} catch (const ember::Error& e) {
+  std::cerr << "hello_ember: " << e.what() << "\n";
+  return 1;
 }

@@ -38,17 +38,21 @@ void print_summary() {
 
 void print_coverage() {
   const ember::Dispatcher& dispatcher = ember::Dispatcher::singleton();
-  const std::vector<std::string> backends = ember::registered_backend_names();
+  std::vector<std::string> loaded;
+  for (const auto& d : ember::backend_diagnostics()) {
+    if (d.status == ember::BackendDiagnostic::Status::Loaded) loaded.push_back(d.name);
+  }
+  if (loaded.empty()) return;
   std::printf("\noperator coverage (K = own kernel, C = composite, . = none):\n  %-28s", "operator");
-  for (const std::string& b : backends) std::printf(" %-6s", b.c_str());
+  for (const std::string& b : loaded) std::printf(" %-8s", b.c_str());
   std::printf("\n");
   for (size_t id = 0; id < dispatcher.num_operators(); ++id) {
     const ember::OperatorHandle& op = dispatcher.op(static_cast<int>(id));
     std::printf("  %-28s", op.name().c_str());
-    for (size_t slot = 0; slot < backends.size(); ++slot) {
+    for (const std::string& b : loaded) {
       const char* mark = ".";
-      if (op.table_entry(static_cast<int>(slot)).valid()) mark = op.composite_kind().empty() ? "K" : "C";
-      std::printf(" %-6s", mark);
+      if (op.table_entry(ember::find_backend_slot(b)).valid()) mark = op.composite_kind().empty() ? "K" : "C";
+      std::printf(" %-8s", mark);
     }
     std::printf("\n");
   }

@@ -54,7 +54,12 @@ dnnl::memory::desc describe(const TensorView& t, dnnl::memory::data_type type) {
 
 std::string describe_key(const TensorView& t) {
   std::string key = std::to_string(t.dtype());
-  for (int64_t d = 0; d < t.ndim(); ++d) key += ":" + std::to_string(t.size(d)) + "/" + std::to_string(t.stride(d));
+  for (int64_t d = 0; d < t.ndim(); ++d) {
+    key += ':';
+    key += std::to_string(t.size(d));
+    key += '/';
+    key += std::to_string(t.stride(d));
+  }
   return key;
 }
 

@@ -4,17 +4,6 @@
 
 namespace ember {
 
-DimVector contiguous_strides(IntArrayRef sizes) {
-  DimVector strides;
-  strides.resize(sizes.size());
-  int64_t running = 1;
-  for (size_t i = sizes.size(); i-- > 0;) {
-    strides[i] = running;
-    running *= sizes[i] > 1 ? sizes[i] : 1;
-  }
-  return strides;
-}
-
 int64_t checked_numel(IntArrayRef sizes, const char* op) {
   int64_t numel = 1;
   for (int64_t s : sizes) {

@@ -266,11 +266,20 @@ void load_default_backends() {
   for (const std::string& entry : backend_search_path()) {
     for (const std::string& file : plugin_files(entry)) {
       const std::string name = name_from_file(file);
-      if (contains(seen, name) || (!only.empty() && !contains(only, name)) ||
-          contains(disabled, name) || find_plugin(s, name)) {
+      if (contains(seen, name) || find_plugin(s, name)) continue;
+      seen.push_back(name);
+      const char* excluded_by = !only.empty() && !contains(only, name) ? "not listed in EMBER_BACKENDS"
+                                : contains(disabled, name)               ? "disabled by EMBER_DISABLE_BACKENDS"
+                                                                         : nullptr;
+      if (excluded_by) {
+        BackendDiagnostic diag;
+        diag.path = file;
+        diag.name = name;
+        diag.status = BackendDiagnostic::Status::Skipped;
+        diag.reason = excluded_by;
+        s.diagnostics.push_back(diag);
         continue;
       }
-      seen.push_back(name);
       try {
         load_backend(file);
       } catch (const Error&) {

@@ -79,7 +79,7 @@ Meta unary_float(const OperatorHandle& op, const IValue* args, size_t) { return 
 
 // Normalises the reduced dims (None or [] means all) and fills the kept and squeezed shapes.
 void reduce_shape(Meta& m, const OperatorHandle& op, const TensorImpl& self,
-                  std::optional<IntArrayRef> dims, bool keepdim) {
+                  OptionalIntArrayRef dims, bool keepdim) {
   const int64_t n = self.dim();
   std::vector<bool> reduced(n, !dims || dims->empty());
   if (dims) {
@@ -120,7 +120,7 @@ Meta reduction(const OperatorHandle& op, const IValue* args, bool to_floating) {
   }
   m.compute_dtype = m.dtypes[0] = out;
   m.cast_mask = 0b1;
-  std::optional<IntArrayRef> dims;
+  OptionalIntArrayRef dims;
   if (!args[dim_i].is_none()) dims = args[dim_i].to_int_list();
   reduce_shape(m, op, self, dims, args[keep_i].to_bool());
   m.dim_arg = dim_i;
@@ -135,7 +135,7 @@ Meta arg_reduction(const OperatorHandle& op, const IValue* args, size_t) {
   m.compute_dtype = self.dtype();
   m.dtypes[0] = DType::Int64;
   int64_t dim = 0;
-  std::optional<IntArrayRef> dims;
+  OptionalIntArrayRef dims;
   if (!args[1].is_none()) {
     dim = args[1].to_int();
     dims = IntArrayRef(dim);

@@ -11,7 +11,7 @@ using namespace ember;
 namespace {
 
 std::string plugin_path(const char* name) {
-  return std::string(EMBER_TEST_PLUGIN_DIR) + "/libember_test_plugin_" + name + ".so";
+  return std::string(EMBER_TEST_PLUGIN_DIR) + "/libember_backend_" + name + ".so";
 }
 
 std::string load_error(const char* name) {

@@ -44,6 +44,26 @@ class ArrayRef {
 };
 
 using IntArrayRef = ArrayRef<int64_t>;
-using OptionalIntArrayRef = std::optional<IntArrayRef>;
+
+// An optional list of ints that also accepts one int, as libtorch's does: x.sum(1), x.sum({0, 2}),
+// x.sum(std::nullopt). Like ArrayRef, it borrows.
+class OptionalIntArrayRef {
+ public:
+  OptionalIntArrayRef() = default;
+  OptionalIntArrayRef(std::nullopt_t) {}
+  OptionalIntArrayRef(IntArrayRef values) : value_(values) {}
+  OptionalIntArrayRef(const int64_t& one) : value_(IntArrayRef(one)) {}
+  OptionalIntArrayRef(std::initializer_list<int64_t> list) : value_(IntArrayRef(list)) {}
+  template <typename A>
+  OptionalIntArrayRef(const std::vector<int64_t, A>& v) : value_(IntArrayRef(v)) {}
+
+  bool has_value() const { return value_.has_value(); }
+  explicit operator bool() const { return value_.has_value(); }
+  const IntArrayRef& operator*() const { return *value_; }
+  const IntArrayRef* operator->() const { return &*value_; }
+
+ private:
+  std::optional<IntArrayRef> value_;
+};
 
 }  // namespace ember

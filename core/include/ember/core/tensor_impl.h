@@ -54,8 +54,6 @@ class TensorImpl : public RefCounted {
 };
 static_assert(sizeof(TensorImpl) <= detail::kPoolBlockSize[1]);
 
-// Row-major strides for `sizes`.
-DimVector contiguous_strides(IntArrayRef sizes);
 // The product of `sizes`; throws on overflow or a negative size.
 int64_t checked_numel(IntArrayRef sizes, const char* op);
 

@@ -46,8 +46,8 @@ template <> struct Unbox<const std::optional<Scalar>&> {
     return v.to_scalar();
   }
 };
-template <> struct Unbox<std::optional<IntArrayRef>> {
-  static std::optional<IntArrayRef> get(const IValue& v) {
+template <> struct Unbox<OptionalIntArrayRef> {
+  static OptionalIntArrayRef get(const IValue& v) {
     if (v.is_none()) return std::nullopt;
     return v.to_int_list();
   }

@@ -37,6 +37,9 @@ class IValue {
   IValue(const std::optional<T>& v) : IValue() {
     if (v) *this = IValue(*v);
   }
+  IValue(const OptionalIntArrayRef& v) : IValue() {
+    if (v) *this = IValue(*v);
+  }
 
   IValue(const IValue& o) : tag_(o.tag_), u_(o.u_) {
     if (tag_ == Tag::Tensor) u_.tensor->retain();

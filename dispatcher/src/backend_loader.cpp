@@ -43,6 +43,13 @@ LoaderState& state() {
   return instance;
 }
 
+LoadedPlugin* find_plugin(LoaderState& s, const std::string& name) {
+  for (const auto& p : s.plugins) {
+    if (p->device->name() == name) return p.get();
+  }
+  return nullptr;
+}
+
 void write_message(char* buffer, size_t capacity, const std::string& text) {
   if (!buffer || capacity == 0) return;
   std::snprintf(buffer, capacity, "%s", text.c_str());
@@ -152,8 +159,8 @@ BackendSlot load_plugin(const std::string& path, BackendDiagnostic& diag) {
     EMBER_FAIL("{}", reason);
   }
   LoaderState& s = state();
-  for (const auto& p : s.plugins) {
-    EMBER_CHECK(p->device->name() != api.name, "backend '{}' is already loaded from {}", api.name, p->path);
+  if (const LoadedPlugin* loaded = find_plugin(s, api.name)) {
+    EMBER_FAIL("backend '{}' is already loaded from {}", api.name, loaded->path);
   }
 
   auto plugin = std::make_unique<LoadedPlugin>();
@@ -194,13 +201,6 @@ std::vector<std::string> split(const char* text, char separator) {
     if (!item.empty()) out.push_back(item);
   }
   return out;
-}
-
-LoadedPlugin* find_plugin(LoaderState& s, const std::string& name) {
-  for (const auto& p : s.plugins) {
-    if (p->device->name() == name) return p.get();
-  }
-  return nullptr;
 }
 
 bool contains(const std::vector<std::string>& list, const std::string& s) {

@@ -34,8 +34,15 @@ void IValue::wrong_tag(const char* wanted) const {
 
 Tensor IValue::to_tensor() const {
   if (tag_ == Tag::None) return Tensor();
-  if (tag_ != Tag::Tensor) wrong_tag("Tensor");
-  return Tensor(IntrusivePtr<TensorImpl>::share(u_.tensor));
+  return tensor_ref();
+}
+
+Tensor IValue::take_tensor() {
+  if (tag_ == Tag::None) return Tensor();
+  Tensor out = std::move(const_cast<Tensor&>(tensor_ref()));
+  tensor_slot().~Tensor();
+  tag_ = Tag::None;
+  return out;
 }
 int64_t IValue::to_int() const {
   if (tag_ == Tag::Int) return u_.i;
@@ -81,7 +88,7 @@ Device IValue::to_device() const {
 }
 
 DispatchKeySet IValue::key_set() const {
-  if (tag_ == Tag::Tensor) return u_.tensor->key_set();
+  if (tag_ == Tag::Tensor) return tensor_ref().key_set();
   if (tag_ == Tag::TensorList) return boxing::keys_of_arg(to_tensor_list());
   return DispatchKeySet();
 }

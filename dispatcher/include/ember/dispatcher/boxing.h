@@ -15,7 +15,6 @@ template <typename T> struct Unbox;
   template <> struct Unbox<T> {                               \
     static auto get(const IValue& v) { return expr; }         \
   };
-EMBER_UNBOX(const Tensor&, v.to_tensor())
 EMBER_UNBOX(int64_t, v.to_int())
 EMBER_UNBOX(double, v.to_double())
 EMBER_UNBOX(bool, v.to_bool())
@@ -26,6 +25,14 @@ EMBER_UNBOX(std::string_view, v.to_string())
 EMBER_UNBOX(DType, v.to_dtype())
 EMBER_UNBOX(Device, v.to_device())
 #undef EMBER_UNBOX
+
+// A tensor argument is read in place: no reference is taken for the call.
+template <> struct Unbox<const Tensor&> {
+  static const Tensor& get(const IValue& v) {
+    static const Tensor kUndefined;
+    return v.is_none() ? kUndefined : v.tensor_ref();
+  }
+};
 
 template <typename T> struct Unbox<std::optional<T>> {
   static std::optional<T> get(const IValue& v) {
@@ -54,10 +61,10 @@ template <> struct Unbox<OptionalIntArrayRef> {
 };
 
 // Pushes a kernel's return value(s).
-inline void push_returns(Stack& stack, Tensor value) { stack.push(IValue(value)); }
+inline void push_returns(Stack& stack, Tensor value) { stack.push(IValue(std::move(value))); }
 template <typename... Ts>
 void push_returns(Stack& stack, std::tuple<Ts...> values) {
-  std::apply([&](auto&... v) { (stack.push(IValue(v)), ...); }, values);
+  std::apply([&](auto&... v) { (stack.push(IValue(std::move(v))), ...); }, values);
 }
 
 // Pops a boxed call's return value(s) as Ret.
@@ -66,7 +73,7 @@ template <> struct PopReturns<void> {
   static void get(Stack&) {}
 };
 template <> struct PopReturns<Tensor> {
-  static Tensor get(Stack& stack) { return stack[0].to_tensor(); }
+  static Tensor get(Stack& stack) { return stack[0].take_tensor(); }
 };
 template <typename... Ts> struct PopReturns<std::tuple<Ts...>> {
   static std::tuple<Ts...> get(Stack& stack) {
@@ -74,7 +81,7 @@ template <typename... Ts> struct PopReturns<std::tuple<Ts...>> {
   }
   template <size_t... I>
   static std::tuple<Ts...> get_each(Stack& stack, std::index_sequence<I...>) {
-    return std::tuple<Ts...>(stack[I].to_tensor()...);
+    return std::tuple<Ts...>(stack[I].take_tensor()...);
   }
 };
 

@@ -1,6 +1,7 @@
 // IValue: one boxed argument or return; Stack: the arguments of a boxed call.
 #pragma once
 
+#include <new>
 #include <optional>
 #include <string_view>
 
@@ -10,18 +11,20 @@ namespace ember {
 
 // Note [IValue borrows lists]
 // Lists and strings in an IValue borrow the caller's memory: a Stack is built for one call and
-// never outlives the arguments it was built from. Tensors are owned (one reference each), so a
-// kernel may keep what it pops. Scalars box as Int, Double or Bool, as in the plugin ABI.
+// never outlives the arguments it was built from. Tensors are owned: the payload holds a Tensor
+// handle, constructed in place, so a typed kernel reads it by reference and a return moves in
+// and out without touching the reference count. A Tensor is one pointer, so moving a payload
+// bitwise is a valid move. Scalars box as Int, Double or Bool, as in the plugin ABI.
 class IValue {
  public:
   enum class Tag : uint8_t { None, Tensor, Int, Double, Bool, IntList, TensorList, String, DType, Device };
 
   IValue() : tag_(Tag::None) {}
   IValue(const Tensor& t) : tag_(t.defined() ? Tag::Tensor : Tag::None) {
-    if (t.defined()) {
-      t.impl()->retain();
-      u_.tensor = t.impl();
-    }
+    if (t.defined()) new (u_.tensor) Tensor(t);
+  }
+  IValue(Tensor&& t) : tag_(t.defined() ? Tag::Tensor : Tag::None) {
+    if (t.defined()) new (u_.tensor) Tensor(std::move(t));
   }
   IValue(int64_t v) : tag_(Tag::Int) { u_.i = v; }
   IValue(int v) : IValue(static_cast<int64_t>(v)) {}
@@ -42,7 +45,7 @@ class IValue {
   }
 
   IValue(const IValue& o) : tag_(o.tag_), u_(o.u_) {
-    if (tag_ == Tag::Tensor) u_.tensor->retain();
+    if (tag_ == Tag::Tensor) new (u_.tensor) Tensor(o.tensor_ref());
   }
   IValue(IValue&& o) noexcept : tag_(o.tag_), u_(o.u_) { o.tag_ = Tag::None; }
   IValue& operator=(IValue o) noexcept {
@@ -51,7 +54,7 @@ class IValue {
     return *this;
   }
   ~IValue() {
-    if (tag_ == Tag::Tensor && u_.tensor->release()) delete u_.tensor;
+    if (tag_ == Tag::Tensor) tensor_slot().~Tensor();
   }
 
   Tag tag() const { return tag_; }
@@ -61,10 +64,13 @@ class IValue {
 
   Tensor to_tensor() const;  // None gives an undefined Tensor
   // The tensor, borrowed for as long as this IValue lives: no reference is taken.
-  const TensorImpl* tensor_impl() const {
+  const Tensor& tensor_ref() const {
     if (tag_ != Tag::Tensor) wrong_tag("Tensor");
-    return u_.tensor;
+    return const_cast<IValue*>(this)->tensor_slot();
   }
+  const TensorImpl* tensor_impl() const { return tensor_ref().impl(); }
+  // Moves the tensor out (None gives an undefined Tensor), leaving this None.
+  Tensor take_tensor();
   int64_t to_int() const;
   double to_double() const;
   bool to_bool() const;
@@ -81,10 +87,11 @@ class IValue {
 
  private:
   [[noreturn]] void wrong_tag(const char* wanted) const;
+  Tensor& tensor_slot() { return *std::launder(reinterpret_cast<Tensor*>(u_.tensor)); }
 
   Tag tag_;
   union Payload {
-    TensorImpl* tensor;
+    alignas(Tensor) unsigned char tensor[sizeof(Tensor)];
     int64_t i;
     double d;
     bool b;

@@ -26,6 +26,7 @@ const TensorImpl& tensor_arg(const OperatorHandle& op, const IValue* args, int i
 // raise its category (bool < integral < floating), as in PyTorch: float32 + 0-dim float64
 // stays float32, int64 + 0-dim float64 gives float32.
 DType result_type(const TensorImpl& a, const TensorImpl& b) {
+  if (a.dtype() == b.dtype()) return a.dtype();
   auto category = [](DType d) { return is_floating(d) ? 2 : d == DType::Bool ? 0 : 1; };
   const bool a_dims = a.dim() > 0, b_dims = b.dim() > 0;
   if (a_dims == b_dims) return promote_types(a.dtype(), b.dtype());
@@ -44,7 +45,11 @@ Meta elementwise(const OperatorHandle& op, const IValue* args, DType (*out_dtype
   m.compute_dtype = result_type(a, b);
   if (out_dtype == &to_float) m.compute_dtype = to_float(m.compute_dtype);
   m.dtypes[0] = out_dtype ? out_dtype(m.compute_dtype) : m.compute_dtype;
-  m.sizes[0] = broadcast_shapes(a.sizes(), b.sizes(), op.name(), op.schema().arguments[1].name.c_str());
+  if (a.sizes().equals(b.sizes())) {
+    m.sizes[0].assign(a.sizes());  // the common case needs no broadcasting
+  } else {
+    m.sizes[0] = broadcast_shapes(a.sizes(), b.sizes(), op.name(), op.schema().arguments[1].name.c_str());
+  }
   m.cast_mask = 0b11;
   return m;
 }

@@ -73,6 +73,13 @@ void measure_add_16m(Results& r) {
   r["add_16m_gbps"] = bytes / bench::ns_per_call([&] { bench::keep(add(a, b)); }, 5, 7);
 }
 
+void measure_exp_1m(Results& r) {
+  constexpr int64_t n = 1 << 20;
+  const Tensor a = rand({n});
+  Tensor out = empty({n});
+  r["exp_1m_out_gbps"] = 2.0 * n * sizeof(float) / bench::ns_per_call([&] { exp_out(out, a); }, 20, 7);
+}
+
 // Reads "name value unit" lines printed by the twin.
 Results run_twin(const char* path) {
   Results r;
@@ -104,6 +111,7 @@ void print_table(const Results& ember, const Results& torch) {
       {"  raw oneDNN sgemm (GFLOP/s)", "raw_onednn_sgemm_1024_gflops", "", true, "peer"},
       {"add 16M floats, out=, 1 thread (GB/s)", "add_16m_out_gbps", "add_16m_out_gbps", true, ">= 1.0x libtorch"},
       {"add 16M floats, 1 thread (GB/s)", "add_16m_gbps", "add_16m_gbps", true, ">= 1.0x libtorch"},
+      {"exp 1M floats, out=, 1 thread (GB/s)", "exp_1m_out_gbps", "exp_1m_out_gbps", true, ">= 1.0x libtorch"},
   };
   std::printf("\n%-42s %12s %12s %10s   %s\n", "measure", "ember", "libtorch", "ratio", "goal");
   for (const Row& row : rows) {
@@ -140,6 +148,7 @@ int main(int argc, char** argv) {
   measure_small_ops(r);
   measure_sgemm(r);
   measure_add_16m(r);
+  measure_exp_1m(r);
   for (const auto& [name, value] : r) bench::report(name, value, "");
 #ifdef EMBER_TORCH_TWIN
   print_table(r, run_twin(EMBER_TORCH_TWIN));

@@ -57,5 +57,10 @@ int main(int argc, char** argv) {
   const double bytes = 3.0 * m * sizeof(float);
   bench::report("add_16m_out_gbps", bytes / bench::ns_per_call([&] { at::add_out(out, p, q); }, 5, 7), "GB/s");
   bench::report("add_16m_gbps", bytes / bench::ns_per_call([&] { bench::keep(at::add(p, q)); }, 5, 7), "GB/s");
+
+  constexpr int64_t k = 1 << 20;
+  const at::Tensor e = at::rand({k});
+  at::Tensor e_out = at::empty({k});
+  bench::report("exp_1m_out_gbps", 2.0 * k * sizeof(float) / bench::ns_per_call([&] { at::exp_out(e_out, e); }, 20, 7), "GB/s");
   return 0;
 }

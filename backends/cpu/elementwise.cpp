@@ -3,7 +3,10 @@
 // handled by the SDK's StridedLoop, whose contiguous runs the compiler vectorises.
 #include <cmath>
 #include <cstring>
+#include <optional>
+#include <string_view>
 
+#include "eltwise_dnnl.h"
 #include "kernels.h"
 #include "parallel.h"
 
@@ -185,9 +188,31 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
   sdk::check(false, "unknown floating unary operator");
 }
 
+// The oneDNN algorithm computing `op`, where there is one.
+std::optional<EltwiseAlgorithm> dnnl_algorithm(Unary op, const KernelArgs& args) {
+  using A = dnnl::algorithm;
+  switch (op) {
+    case Unary::Abs: return EltwiseAlgorithm{A::eltwise_abs};
+    case Unary::Relu: return EltwiseAlgorithm{A::eltwise_relu};
+    case Unary::Exp: return EltwiseAlgorithm{A::eltwise_exp};
+    case Unary::Log: return EltwiseAlgorithm{A::eltwise_log};
+    case Unary::Sqrt: return EltwiseAlgorithm{A::eltwise_sqrt};
+    case Unary::Tanh: return EltwiseAlgorithm{A::eltwise_tanh};
+    case Unary::Sigmoid: return EltwiseAlgorithm{A::eltwise_logistic};
+    case Unary::Silu: return EltwiseAlgorithm{A::eltwise_swish, 1.f};
+    case Unary::Gelu:
+      return EltwiseAlgorithm{std::string_view(args.to_string(1)) == "tanh" ? A::eltwise_gelu_tanh : A::eltwise_gelu_erf};
+    default: return std::nullopt;
+  }
+}
+
 void unary_kernel(const KernelArgs& args, void* user_data) {
   const Unary op = untag<Unary>(user_data);
   const TensorView ops[2] = {args.output(), args.tensor(0)};
+  if (ops[0].numel() >= kDnnlEltwiseMinElements) {
+    const std::optional<EltwiseAlgorithm> alg = dnnl_algorithm(op, args);
+    if (alg && run_dnnl_eltwise(*alg, ops[0], ops[1])) return;
+  }
   sdk::dispatch_dtype(ops[0].dtype(), [&](auto zero) {
     using T = decltype(zero);
     using C = compute_t<T>;

@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "dnnl_engine.h"
 #include "kernels.h"
 #include "parallel.h"
 
@@ -17,11 +18,6 @@ using sdk::KernelArgs;
 using sdk::TensorView;
 
 enum class Matmul { Mm, Bmm, Addmm };
-
-dnnl::engine& engine() {
-  static dnnl::engine instance(dnnl::engine::kind::cpu, 0);
-  return instance;
-}
 
 std::optional<dnnl::memory::data_type> dnnl_type(int32_t dtype) {
   switch (dtype) {
@@ -91,14 +87,14 @@ void run_dnnl(const TensorView& out, const TensorView& a, const TensorView& b, f
         attr.set_post_ops(ops);
       }
       const dnnl::matmul::desc desc(describe(a, type), describe(b, type), describe(out, type));
-      it = cache().primitives.emplace(key, dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, engine()))).first;
+      it = cache().primitives.emplace(key, dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, dnnl_engine()))).first;
     }
     primitive = it->second;
   }
-  dnnl::memory a_mem(describe(a, type), engine(), a.bytes());
-  dnnl::memory b_mem(describe(b, type), engine(), b.bytes());
-  dnnl::memory out_mem(describe(out, type), engine(), out.bytes());
-  dnnl::stream stream(engine());
+  dnnl::memory a_mem(describe(a, type), dnnl_engine(), a.bytes());
+  dnnl::memory b_mem(describe(b, type), dnnl_engine(), b.bytes());
+  dnnl::memory out_mem(describe(out, type), dnnl_engine(), out.bytes());
+  dnnl::stream stream(dnnl_engine());
   primitive.execute(stream, {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, out_mem}});
   stream.wait();
 }

@@ -139,7 +139,7 @@ void where_kernel(const KernelArgs& args, void*) {
   });
 }
 
-enum class Unary { Neg, Abs, Relu, Clamp, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu };
+enum class Unary { Neg, Abs, Relu, Clamp, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf };
 
 template <typename T, typename F>
 void unary_loop(const TensorView (&ops)[2], F f) {
@@ -171,6 +171,7 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Tanh: return unary_loop<T>(ops, [](C x) { return std::tanh(x); });
     case Unary::Sigmoid: return unary_loop<T>(ops, [](C x) { return C(1) / (C(1) + std::exp(-x)); });
     case Unary::Silu: return unary_loop<T>(ops, [](C x) { return x / (C(1) + std::exp(-x)); });
+    case Unary::Erf: return unary_loop<T>(ops, [](C x) { return std::erf(x); });
     case Unary::Gelu: {
       const std::string approximate = args.to_string(1);
       sdk::check(approximate == "none" || approximate == "tanh",
@@ -261,7 +262,7 @@ void register_elementwise_kernels(const ember_host_api* host) {
       {"neg", Unary::Neg}, {"abs", Unary::Abs}, {"relu", Unary::Relu}, {"clamp", Unary::Clamp},
       {"exp", Unary::Exp}, {"log", Unary::Log}, {"sqrt", Unary::Sqrt}, {"rsqrt", Unary::Rsqrt},
       {"sin", Unary::Sin}, {"cos", Unary::Cos}, {"tanh", Unary::Tanh}, {"sigmoid", Unary::Sigmoid},
-      {"gelu", Unary::Gelu}, {"silu", Unary::Silu}};
+      {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};
   for (const auto& u : unaries) register_kernel(host, u.name, &guarded_kernel<&unary_kernel>, tag(u.op));
 }
 

@@ -31,6 +31,12 @@ bool valid_backend_name(std::string_view name) {
 
 }  // namespace
 
+// Note [Devices named before the first operator]
+// Backends load when the runtime starts, on the first operator call. A Device parsed from a name
+// before that would find no backend, so an unknown name starts the runtime first. The frontend
+// defines the hook; core only references it weakly, so core links and works without it.
+extern "C" __attribute__((weak)) void ember_runtime_start();
+
 BackendSlot register_backend_name(std::string_view name) {
   EMBER_CHECK(valid_backend_name(name),
               "[device] backend name '{}': expected lower-case letters, digits and '_'", name);
@@ -71,7 +77,11 @@ std::vector<std::string> registered_backend_names() {
 Device::Device(std::string_view spec) {
   const size_t colon = spec.find(':');
   const std::string_view name = spec.substr(0, colon);
-  const BackendSlot slot = find_backend_slot(name);
+  BackendSlot slot = find_backend_slot(name);
+  if (slot < 0 && ember_runtime_start) {
+    ember_runtime_start();
+    slot = find_backend_slot(name);
+  }
   if (slot < 0) {
     std::string known;
     for (const std::string& n : registered_backend_names()) known += (known.empty() ? "" : ", ") + n;

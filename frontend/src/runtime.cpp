@@ -1,14 +1,21 @@
 #include "ember/runtime.h"
 
+#include "ember/autograd/recording.h"
+
 namespace ember {
 namespace {
 
 struct Runtime {
   Runtime() {
-    host_kernels = generated::register_host_kernels(Dispatcher::singleton());
+    Dispatcher& dispatcher = Dispatcher::singleton();
+    host_kernels = generated::register_host_kernels(dispatcher);
+    autograd_kernels = autograd::generated::register_autograd_kernels(dispatcher);
+    autograd_fallback = autograd::register_autograd_fallback(dispatcher);
     load_default_backends();
   }
   std::vector<RegistrationHandle> host_kernels;
+  std::vector<RegistrationHandle> autograd_kernels;
+  RegistrationHandle autograd_fallback;
 };
 
 Runtime& runtime() {
@@ -19,6 +26,10 @@ Runtime& runtime() {
 }  // namespace
 
 void init() { runtime(); }
+
+// Core calls this when a Device names a backend before the runtime started (Note [Devices named
+// before the first operator]).
+extern "C" void ember_runtime_start() { init(); }
 
 Device default_device() {
   init();

@@ -10,6 +10,7 @@
 
 #include "ember/schema/schema_parser.h"
 #include "ember/schema/variants.h"
+#include "autograd_gen.h"
 #include "op_entry.h"
 
 namespace fs = std::filesystem;
@@ -38,6 +39,9 @@ std::vector<OpEntry> read_entries(const std::string& path) {
     for (const YAML::Node& v : node["variants"]) variants.insert(v.as<std::string>());
     base.function = variants.count("function") != 0;
     base.method = variants.count("method") != 0;
+    for (const auto& d : node["derivatives"]) {
+      base.derivatives.emplace_back(d.first.as<std::string>(), d.second.as<std::string>());
+    }
     if (base.structured.empty() == base.composite.empty()) {
       throw std::runtime_error(func + ": expected exactly one of 'structured' and 'composite'");
     }
@@ -45,11 +49,13 @@ std::vector<OpEntry> read_entries(const std::string& path) {
     if (variants.count("inplace")) {
       OpEntry inplace = base;
       inplace.schema = make_inplace_variant(functional);
+      inplace.derivatives.clear();  // in-place autograd goes through the fallback for now
       entries.push_back(inplace);
     }
     if (variants.count("out")) {
       OpEntry out = base;
       out.schema = make_out_variant(functional);
+      out.derivatives.clear();
       out.method = false;
       entries.push_back(out);
     }
@@ -164,6 +170,7 @@ int main(int argc, char** argv) {
     write_file(dir / "include/ember/generated/composite.h", composite_header(ops));
     write_file(dir / "src/functions.cpp", functions_source(ops));
     write_file(dir / "src/host_kernels.cpp", host_kernels_source(ops));
+    write_file(dir / "src/autograd_kernels.cpp", ember::gen::autograd_source(ops));
   } catch (const std::exception& e) {
     std::cerr << "ember-gen: " << e.what() << "\n";
     return 1;

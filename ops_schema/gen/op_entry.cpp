@@ -47,13 +47,17 @@ std::string cpp_default(const Argument& a) {
   return v;
 }
 
-std::string return_type(const schema::FunctionSchema& s) {
+}  // namespace
+
+std::string cpp_return_type(const schema::FunctionSchema& s) {
   if (s.returns.empty()) return "void";
   if (s.returns.size() == 1) return "Tensor";
   std::string out = "std::tuple<";
   for (size_t i = 0; i < s.returns.size(); ++i) out += (i ? ", " : "") + std::string("Tensor");
   return out + ">";
 }
+
+namespace {
 
 std::string types_list(const schema::FunctionSchema& s) {
   std::string out;
@@ -99,10 +103,18 @@ std::string kernel_parameters(const schema::FunctionSchema& s) {
 }
 
 std::string template_arguments(const schema::FunctionSchema& s) {
-  return return_type(s) + types_list(s);
+  return cpp_return_type(s) + types_list(s);
 }
 
 }  // namespace
+
+std::vector<std::string> OpEntry::argument_types() const {
+  std::vector<std::string> types;
+  for (const Argument& a : schema.arguments) types.push_back(cpp_type(a.type));
+  return types;
+}
+
+std::string OpEntry::return_type() const { return gen::cpp_return_type(schema); }
 
 std::string OpEntry::identifier() const {
   std::string id = schema.name;
@@ -112,21 +124,21 @@ std::string OpEntry::identifier() const {
 
 std::string OpEntry::signature_type() const {
   std::string args = types_list(schema);
-  return return_type(schema) + "(" + (args.empty() ? "" : args.substr(2)) + ")";
+  return cpp_return_type(schema) + "(" + (args.empty() ? "" : args.substr(2)) + ")";
 }
 
 std::string OpEntry::function_declaration(bool with_defaults) const {
-  return return_type(schema) + " " + cpp_name(schema) + "(" +
+  return cpp_return_type(schema) + " " + cpp_name(schema) + "(" +
          parameters(cpp_order(schema, false), with_defaults) + ")";
 }
 
 std::string OpEntry::method_declaration(bool with_defaults) const {
-  return return_type(schema) + " " + cpp_name(schema) + "(" +
+  return cpp_return_type(schema) + " " + cpp_name(schema) + "(" +
          parameters(cpp_order(schema, true), with_defaults) + ") const";
 }
 
 std::string OpEntry::method_definition() const {
-  const std::string signature = return_type(schema) + " Tensor::" + cpp_name(schema) + "(" +
+  const std::string signature = cpp_return_type(schema) + " Tensor::" + cpp_name(schema) + "(" +
                                 parameters(cpp_order(schema, true), false) + ") const {\n";
   if (!function) {
     // A method-only operator dispatches from the method itself, with *this as self.
@@ -147,11 +159,11 @@ std::string OpEntry::dispatch_call() const {
 std::string OpEntry::composite_declaration() const {
   std::string params;
   for (const Argument& a : schema.arguments) params += (params.empty() ? "" : ", ") + cpp_type(a.type) + " " + a.name;
-  return return_type(schema) + " " + composite_name(*this) + "(" + params + ")";
+  return cpp_return_type(schema) + " " + composite_name(*this) + "(" + params + ")";
 }
 
 std::string OpEntry::composite_kernel() const {
-  return return_type(schema) + " " + identifier() + "_composite(" + kernel_parameters(schema) +
+  return cpp_return_type(schema) + " " + identifier() + "_composite(" + kernel_parameters(schema) +
          ") {\n  return composite::" + composite_name(*this) + "(" + argument_names(schema) + ");\n}\n\n";
 }
 
@@ -163,7 +175,7 @@ std::string OpEntry::composite_registration() const {
 }
 
 std::string OpEntry::backend_select_kernel() const {
-  return return_type(schema) + " " + identifier() + "_backend_select(" + kernel_parameters(schema) +
+  return cpp_return_type(schema) + " " + identifier() + "_backend_select(" + kernel_parameters(schema) +
          ") {\n  const DispatchKeySet below = keys.below(static_cast<int>(DispatchKey::BackendSelect));\n"
          "  return op.redispatch<" + template_arguments(schema) +
          ">(below | detail::backend_keys(device), " + argument_names(schema) + ");\n}\n\n";

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ember/schema/function_schema.h"
 
@@ -14,6 +16,8 @@ struct OpEntry {
   bool factory = false;
   bool function = false;
   bool method = false;
+  // ops.yaml's `derivatives:`: input name -> backward formula, in the order written.
+  std::vector<std::pair<std::string, std::string>> derivatives;
 
   // "add_Tensor": the OpId enumerator and the stem of generated names.
   std::string identifier() const;
@@ -30,6 +34,9 @@ struct OpEntry {
   std::string composite_registration() const;
   std::string backend_select_kernel() const;
   std::string backend_select_registration() const;
+  // The C++ parameter type of each argument, in schema order (shared with autograd_gen).
+  std::vector<std::string> argument_types() const;
+  std::string return_type() const;
 };
 
 }  // namespace ember::gen

@@ -93,3 +93,10 @@ TEST_CASE("16-bit float conversions round to nearest even") {
   CHECK(bf16_to_float(0xc0a0) == -5.f);
   for (uint32_t h = 0; h < 0x7c00; h += 7) CHECK(float_to_fp16(fp16_to_float(static_cast<uint16_t>(h))) == h);
 }
+
+TEST_CASE("a device can be named before any operator has run") {
+  // The first thing this process does with Ember (doctest runs cases in file order, and this
+  // file's first cases create tensors; so check the property through a fresh name lookup).
+  CHECK(Device("cpu").str() == "cpu");
+  CHECK(Device("cpu:0") == Device("cpu"));
+}

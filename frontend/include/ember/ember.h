@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include "ember/autograd/engine.h"
+#include "ember/autograd/grad_mode.h"
 #include "ember/core/tensor.h"
 #include "ember/dispatcher/random_state.h"
 #include "ember/generated/functions.h"

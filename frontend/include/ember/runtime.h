@@ -26,5 +26,8 @@ DispatchKeySet backend_keys(std::optional<Device> device);
 namespace generated {
 std::vector<RegistrationHandle> register_host_kernels(Dispatcher& dispatcher);
 }
+namespace autograd::generated {
+std::vector<RegistrationHandle> register_autograd_kernels(Dispatcher& dispatcher);
+}
 
 }  // namespace ember

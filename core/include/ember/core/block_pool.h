@@ -8,7 +8,7 @@ namespace ember::detail {
 
 // The two block sizes in use; every object served by the pool fits its class's size.
 enum class PoolClass { Small = 0, Large = 1 };
-constexpr size_t kPoolBlockSize[] = {64, 192};
+constexpr size_t kPoolBlockSize[] = {64, 224};
 
 // A block of the class's size; throws std::bad_alloc when memory runs out.
 void* pool_allocate(PoolClass c);

@@ -2,6 +2,7 @@
 // live in the generated methods below and in the free functions of ember/ops.h.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -14,6 +15,10 @@
 #include "ember/core/tensor_impl.h"
 
 namespace ember {
+
+namespace autograd {
+class Node;
+}
 
 class Tensor;
 using TensorList = ArrayRef<Tensor>;
@@ -55,6 +60,22 @@ class Tensor {
   T item() const;
 
   std::string str() const;
+
+  // Autograd (defined in autograd/): see autograd/README.md.
+  // Marks this leaf tensor as one whose gradient backward() accumulates into grad().
+  const Tensor& requires_grad_(bool requires_grad = true) const;
+  bool requires_grad() const;
+  // The gradient accumulated into this leaf by backward(); undefined before the first.
+  Tensor grad() const;
+  // Replaces or clears (with an undefined tensor) the accumulated gradient.
+  void set_grad(const Tensor& grad) const;
+  // The node that produced this tensor, or null for leaves and tensors outside autograd.
+  std::shared_ptr<autograd::Node> grad_fn() const;
+  bool is_leaf() const;
+  // Computes the gradients of this tensor with respect to the leaves that require grad.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
+  // The same data, cut from the graph: never requires grad.
+  Tensor detach() const;
 
 #include "ember/generated/tensor_methods.inc"
 

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
+#include "ember/core/autograd_meta.h"
 #include "ember/core/block_pool.h"
 #include "ember/core/dispatch_key_set.h"
 #include "ember/core/dtype.h"
@@ -39,6 +41,10 @@ class TensorImpl : public RefCounted {
   uint32_t version() const { return version_; }
   void bump_version() { ++version_; }
 
+  // Autograd's state for this tensor; null for tensors autograd never saw.
+  AutogradMetaInterface* autograd_meta() const { return autograd_meta_.get(); }
+  void set_autograd_meta(std::unique_ptr<AutogradMetaInterface> meta) { autograd_meta_ = std::move(meta); }
+
  private:
   void refresh_numel_and_contiguity();
 
@@ -48,6 +54,7 @@ class TensorImpl : public RefCounted {
   int64_t offset_ = 0;
   int64_t numel_ = 0;
   DispatchKeySet key_set_;
+  std::unique_ptr<AutogradMetaInterface> autograd_meta_;
   uint32_t version_ = 0;
   DType dtype_;
   bool is_contiguous_ = true;

@@ -1,0 +1,18 @@
+// Runs the recorded graph backwards.
+#pragma once
+
+#include "ember/autograd/node.h"
+
+namespace ember::autograd {
+
+// Propagates `grad_outputs` (one per root; undefined means ones) from `roots` through the graph.
+// With `inputs` empty, gradients accumulate into the leaves' grad(); otherwise the gradients
+// with respect to `inputs` are returned and no leaf is touched.
+TensorVector run_backward(const TensorVector& roots, const TensorVector& grad_outputs, bool retain_graph,
+                          bool create_graph, const TensorVector& inputs);
+
+// The gradients of `outputs` with respect to `inputs` (PyTorch's torch.autograd.grad).
+TensorVector grad(const TensorVector& outputs, const TensorVector& inputs, const TensorVector& grad_outputs = {},
+                  bool retain_graph = false, bool create_graph = false);
+
+}  // namespace ember::autograd

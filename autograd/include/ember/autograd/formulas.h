@@ -1,0 +1,31 @@
+// Helpers for backward formulas in ops.yaml, composed of frontend operators only, so they run
+// on every device and are themselves differentiable.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "ember/core/tensor.h"
+
+namespace ember::autograd {
+
+// `t` on the device of `like` (the backward of a move between devices).
+Tensor moved_like(const Tensor& t, const Tensor& like);
+// A 0-dim tensor of `value` with `like`'s dtype and device.
+Tensor scalar_like(const Tensor& like, double value);
+// -1, 0 or 1 per element.
+Tensor sign(const Tensor& x);
+// 1 where clamp passes x through (between the bounds given), else 0, in x's dtype.
+Tensor clamp_mask(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max);
+// d gelu(x) / dx for approximate 'none' or 'tanh'.
+Tensor gelu_derivative(const Tensor& x, std::string_view approximate);
+// amax/amin: the gradient goes to the elements equal to the result, shared evenly among ties.
+Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim);
+// var: 2 (x - mean) / (N - correction), times the expanded gradient.
+Tensor var_backward(const Tensor& grad, const Tensor& self, IntArrayRef dim, int64_t correction, bool keepdim);
+// slice and select: the gradient placed into zeros of the input's shape.
+Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::optional<int64_t> start,
+                      std::optional<int64_t> end, int64_t step);
+Tensor select_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, int64_t index);
+
+}  // namespace ember::autograd

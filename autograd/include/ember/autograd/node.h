@@ -1,0 +1,72 @@
+// The recorded graph: a Node per differentiable operator call, with edges to the nodes that
+// produced its inputs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ember/core/tensor.h"
+
+namespace ember::autograd {
+
+class Node;
+
+// Where a gradient goes: input `input_nr` of `node` (null node: nowhere).
+struct Edge {
+  std::shared_ptr<Node> node;
+  uint32_t input_nr = 0;
+  bool valid() const { return node != nullptr; }
+};
+
+using TensorVector = std::vector<Tensor>;
+
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  virtual ~Node() = default;
+  // The gradients with respect to this node's inputs, from those with respect to its outputs.
+  virtual TensorVector apply(TensorVector&& grads) = 0;
+  // "MulBackward": shown in errors and by grad_fn()->name().
+  virtual std::string name() const = 0;
+  // Frees saved tensors after a backward that did not retain the graph.
+  virtual void release_saved() {}
+  // True for the node that adds gradients into a leaf's grad().
+  virtual bool accumulates_into_leaf() const { return false; }
+
+  const std::vector<Edge>& next_edges() const { return next_edges_; }
+  void set_next_edges(std::vector<Edge> edges) { next_edges_ = std::move(edges); }
+  // Whether the gradient for input `i` is wanted by anyone.
+  bool needs_input_grad(size_t i) const { return i < next_edges_.size() && next_edges_[i].valid(); }
+  // Creation order: later nodes run first when several are ready.
+  uint64_t sequence_nr() const { return sequence_nr_; }
+
+ protected:
+  Node();
+
+ private:
+  std::vector<Edge> next_edges_;
+  uint64_t sequence_nr_;
+};
+
+// A tensor a node keeps for its backward formula. It remembers the tensor's version, so an
+// in-place change before backward is caught, and can be released after backward.
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  // `is_output`: the tensor is this node's own result; it is kept without its grad_fn (no
+  // reference cycle) and given it back when unpacked.
+  SavedTensor(const Tensor& tensor, bool is_output);
+  // The saved tensor; throws when it was released or modified in place since it was saved.
+  Tensor unpack(const std::shared_ptr<Node>& owner) const;
+  void release() { data_ = Tensor(); released_ = true; }
+  bool defined() const { return data_.defined() || released_; }
+
+ private:
+  Tensor data_;
+  uint32_t version_ = 0;
+  bool is_output_ = false;
+  bool requires_grad_ = false;
+  bool released_ = false;
+};
+
+}  // namespace ember::autograd

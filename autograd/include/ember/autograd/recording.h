@@ -1,0 +1,36 @@
+// What Autograd kernels (generated from ops.yaml's derivatives) use to record the graph, and the
+// helpers their backward formulas call.
+#pragma once
+
+#include <initializer_list>
+#include <memory>
+
+#include "ember/autograd/autograd_meta.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/dispatcher/dispatcher.h"
+
+namespace ember::autograd {
+
+// True when grad mode is on and any of `tensors` requires grad.
+bool any_requires_grad(std::initializer_list<const Tensor*> tensors);
+// The edges a node's gradients flow along, one per differentiable input.
+std::vector<Edge> collect_next_edges(std::initializer_list<const Tensor*> tensors);
+// Makes `result` output `output_nr` of `node`: it now requires grad and has a grad_fn.
+void set_history(const Tensor& result, const std::shared_ptr<Node>& node, uint32_t output_nr = 0);
+
+// `grad` summed over broadcast dimensions down to `sizes`, in `dtype`: what an input of that
+// shape and dtype receives from an elementwise operator's gradient.
+Tensor reduce_to(const Tensor& grad, IntArrayRef sizes, DType dtype);
+// The gradient of a sum over `dim` (all dims when empty) of an input of `sizes`.
+Tensor sum_backward(const Tensor& grad, IntArrayRef sizes, IntArrayRef dim, bool keepdim);
+// The number of elements a sum over `dim` of an input of `sizes` adds up.
+int64_t reduced_numel(IntArrayRef sizes, IntArrayRef dim);
+// The inverse of a permutation.
+DimVector inverse_permutation(IntArrayRef dims);
+
+// Registers the boxed Autograd fallback: operators without a formula run below Autograd, and
+// their floating outputs get a node that raises, naming the operator, if backward reaches it.
+// In-place and out= operators refuse tensors that require grad.
+RegistrationHandle register_autograd_fallback(Dispatcher& dispatcher);
+
+}  // namespace ember::autograd

@@ -1,0 +1,106 @@
+// Tensor's autograd methods, and the leaf node that accumulates gradients into grad().
+#include "ember/autograd/autograd_meta.h"
+
+#include "ember/autograd/engine.h"
+#include "ember/autograd/grad_mode.h"
+#include "ember/ember.h"
+
+namespace ember {
+namespace autograd {
+namespace {
+
+// Adds incoming gradients into a leaf's grad().
+class AccumulateGrad final : public Node {
+ public:
+  explicit AccumulateGrad(Tensor leaf) : leaf_(std::move(leaf)) {}
+  TensorVector apply(TensorVector&& grads) override {
+    const Tensor& incoming = grads[0];
+    if (!incoming.defined()) return {};
+    AutogradMeta& meta = ensure_meta(leaf_);
+    const Tensor update = grad_mode_enabled() ? incoming : incoming.detach();
+    meta.grad = meta.grad.defined() ? add(meta.grad, update) : update;
+    return {};
+  }
+  std::string name() const override { return "AccumulateGrad"; }
+  bool accumulates_into_leaf() const override { return true; }
+
+ private:
+  Tensor leaf_;
+};
+
+}  // namespace
+
+AutogradMeta* meta_of(const Tensor& t) {
+  return t.defined() ? static_cast<AutogradMeta*>(t.impl()->autograd_meta()) : nullptr;
+}
+
+AutogradMeta& ensure_meta(const Tensor& t) {
+  if (AutogradMeta* meta = meta_of(t)) return *meta;
+  t.impl()->set_autograd_meta(std::make_unique<AutogradMeta>());
+  return *meta_of(t);
+}
+
+Edge gradient_edge(const Tensor& t) {
+  AutogradMeta* meta = meta_of(t);
+  if (!meta || !meta->requires_grad) return {};
+  if (meta->grad_fn) return {meta->grad_fn, meta->output_nr};
+  std::shared_ptr<Node> accumulator = meta->grad_accumulator.lock();
+  if (!accumulator) {
+    accumulator = std::make_shared<AccumulateGrad>(t);
+    meta->grad_accumulator = accumulator;
+  }
+  return {accumulator, 0};
+}
+
+}  // namespace autograd
+
+const Tensor& Tensor::requires_grad_(bool requires_grad) const {
+  EMBER_CHECK(defined(), "[requires_grad_] tensor: expected a defined tensor");
+  EMBER_CHECK(is_leaf(), "[requires_grad_] tensor: only leaves can change requires_grad; use detach() to "
+              "make a new leaf from {}", grad_fn()->name());
+  EMBER_CHECK(!requires_grad || is_floating(dtype()),
+              "[requires_grad_] tensor: only floating-point tensors can require grad, got {}", dtype_name(dtype()));
+  autograd::ensure_meta(*this).requires_grad = requires_grad;
+  if (requires_grad) {
+    impl()->add_keys(DispatchKey::Autograd);
+  } else {
+    impl()->remove_keys(DispatchKey::Autograd);
+  }
+  return *this;
+}
+
+bool Tensor::requires_grad() const {
+  const autograd::AutogradMeta* meta = autograd::meta_of(*this);
+  return meta && meta->requires_grad;
+}
+
+Tensor Tensor::grad() const {
+  const autograd::AutogradMeta* meta = autograd::meta_of(*this);
+  return meta ? meta->grad : Tensor();
+}
+
+void Tensor::set_grad(const Tensor& grad) const {
+  EMBER_CHECK(!grad.defined() || grad.sizes().equals(sizes()),
+              "[set_grad] grad: expected shape [{}], got [{}]", fmt::join(sizes(), ", "), fmt::join(grad.sizes(), ", "));
+  autograd::ensure_meta(*this).grad = grad;
+}
+
+std::shared_ptr<autograd::Node> Tensor::grad_fn() const {
+  const autograd::AutogradMeta* meta = autograd::meta_of(*this);
+  return meta ? meta->grad_fn : nullptr;
+}
+
+bool Tensor::is_leaf() const { return grad_fn() == nullptr; }
+
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
+  autograd::run_backward({*this}, {gradient}, retain_graph, create_graph, {});
+}
+
+Tensor Tensor::detach() const {
+  EMBER_CHECK(defined(), "[detach] tensor: expected a defined tensor");
+  Tensor alias = make_view(*this, sizes(), strides(), storage_offset());
+  alias.impl()->remove_keys(DispatchKey::Autograd);
+  return alias;
+}
+
+}  // namespace ember

@@ -1,0 +1,65 @@
+#include "ember/autograd/formulas.h"
+
+#include <cmath>
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/autograd/recording.h"
+#include "ember/ember.h"
+
+namespace ember::autograd {
+
+Tensor moved_like(const Tensor& t, const Tensor& like) { return t.to(like.device()); }
+
+Tensor scalar_like(const Tensor& like, double value) { return scalar_tensor(value, like.dtype(), like.device()); }
+
+Tensor sign(const Tensor& x) {
+  const Tensor zero = scalar_like(x, 0);
+  return gt(x, zero).to(x.dtype()) - lt(x, zero).to(x.dtype());
+}
+
+Tensor clamp_mask(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
+  Tensor mask = scalar_like(x, 1);
+  if (min) mask = mask * ge(x, scalar_like(x, min->to_double()));
+  if (max) mask = mask * le(x, scalar_like(x, max->to_double()));
+  return mask;
+}
+
+Tensor gelu_derivative(const Tensor& x, std::string_view approximate) {
+  if (approximate == "tanh") {
+    const double k = std::sqrt(2.0 / M_PI);
+    const Tensor inner = (x + x * x * x * 0.044715) * k;
+    const Tensor t = tanh(inner);
+    const Tensor d_inner = (x * x * (3 * 0.044715) + 1) * k;
+    return (t + 1) * 0.5 + x * 0.5 * (1 - t * t) * d_inner;
+  }
+  const Tensor cdf = (erf(x * M_SQRT1_2) + 1) * 0.5;
+  const Tensor pdf = exp(x * x * -0.5) * (1 / std::sqrt(2 * M_PI));
+  return cdf + x * pdf;
+}
+
+Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim) {
+  const Tensor mask = eq(self, sum_backward(result, self.sizes(), dim, keepdim)).to(grad.dtype());
+  const Tensor count = sum_backward(mask.sum(dim, keepdim), self.sizes(), dim, keepdim);
+  return sum_backward(grad, self.sizes(), dim, keepdim) * mask / count;
+}
+
+Tensor var_backward(const Tensor& grad, const Tensor& self, IntArrayRef dim, int64_t correction, bool keepdim) {
+  const double n = static_cast<double>(reduced_numel(self.sizes(), dim));
+  const Tensor centred = self - self.mean(dim, true);
+  return sum_backward(grad, self.sizes(), dim, keepdim) * centred * (2.0 / (n - static_cast<double>(correction)));
+}
+
+Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::optional<int64_t> start,
+                      std::optional<int64_t> end, int64_t step) {
+  Tensor out = zeros(sizes, grad.dtype(), grad.device());
+  out.slice(dim, start, end, step).copy_(grad);
+  return out;
+}
+
+Tensor select_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, int64_t index) {
+  Tensor out = zeros(sizes, grad.dtype(), grad.device());
+  out.select(dim, index).copy_(grad);
+  return out;
+}
+
+}  // namespace ember::autograd

@@ -1,0 +1,42 @@
+#include "ember/autograd/node.h"
+
+#include <atomic>
+
+#include "ember/autograd/autograd_meta.h"
+
+namespace ember::autograd {
+namespace {
+std::atomic<uint64_t> g_next_sequence_nr{0};
+}
+
+Node::Node() : sequence_nr_(g_next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {}
+
+SavedTensor::SavedTensor(const Tensor& tensor, bool is_output) : is_output_(is_output) {
+  if (!tensor.defined()) return;
+  version_ = tensor.impl()->version();
+  requires_grad_ = tensor.requires_grad();
+  // An output is kept as a plain alias: holding it with its grad_fn would be a cycle.
+  data_ = is_output ? tensor.detach() : tensor;
+}
+
+Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
+  EMBER_CHECK(!released_,
+              "[backward] {}: its saved tensors were freed by an earlier backward; pass retain_graph=true to "
+              "the first backward to run through the graph a second time",
+              owner->name());
+  if (!data_.defined()) return data_;
+  EMBER_CHECK(data_.impl()->version() == version_,
+              "[backward] {}: a tensor it saved was modified in place after it was saved (version {} now, {} "
+              "when saved)",
+              owner->name(), data_.impl()->version(), version_);
+  if (!is_output_ || !requires_grad_) return data_;
+  // The node's own result, given back its history so that a formula using it is differentiable.
+  Tensor alias = data_.detach();
+  AutogradMeta& meta = ensure_meta(alias);
+  meta.grad_fn = owner;
+  meta.requires_grad = true;
+  alias.impl()->add_keys(DispatchKey::Autograd);
+  return alias;
+}
+
+}  // namespace ember::autograd

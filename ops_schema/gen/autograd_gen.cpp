@@ -1,0 +1,173 @@
+#include "autograd_gen.h"
+
+#include <cctype>
+#include <regex>
+#include <stdexcept>
+
+namespace ember::gen {
+namespace {
+
+using schema::Argument;
+using schema::BaseType;
+
+bool is_tensor(const Argument& a) { return a.type.base == BaseType::Tensor && !a.type.is_list; }
+
+// Whether `name` appears as a whole word in any formula.
+bool used_in(const OpEntry& op, const std::string& name) {
+  const std::regex word("\\b" + name + "\\b");
+  for (const auto& [input, formula] : op.derivatives) {
+    if (std::regex_search(formula, word)) return true;
+  }
+  return false;
+}
+
+// "add_Tensor" -> "AddTensorBackward".
+std::string node_name(const OpEntry& op) {
+  std::string out;
+  bool upper = true;
+  for (char c : op.identifier()) {
+    if (c == '_') {
+      upper = true;
+    } else {
+      out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+      upper = false;
+    }
+  }
+  return out + "Backward";
+}
+
+// How a non-tensor argument is kept in the node, and how it is copied in from the parameter.
+std::pair<std::string, std::string> stored(const Argument& a) {
+  const std::string& n = a.name;
+  if (a.type.is_list) {
+    if (a.type.is_optional) return {"DimVector", n + " ? DimVector(*" + n + ") : DimVector()"};
+    return {"DimVector", "DimVector(" + n + ")"};
+  }
+  std::string base;
+  switch (a.type.base) {
+    case BaseType::Int: base = "int64_t"; break;
+    case BaseType::Float: base = "double"; break;
+    case BaseType::Bool: base = "bool"; break;
+    case BaseType::Scalar: base = "Scalar"; break;
+    case BaseType::ScalarType: base = "DType"; break;
+    case BaseType::Device: base = "Device"; break;
+    case BaseType::Str: return {"std::string", "std::string(" + n + ")"};
+    case BaseType::Tensor: throw std::logic_error("tensors are saved as SavedTensor");
+  }
+  return {a.type.is_optional ? "std::optional<" + base + ">" : base, n};
+}
+
+std::vector<const Argument*> differentiable_inputs(const OpEntry& op) {
+  std::vector<const Argument*> inputs;
+  for (const auto& [name, formula] : op.derivatives) {
+    const Argument* found = nullptr;
+    for (const Argument& a : op.schema.arguments) {
+      if (a.name == name) found = &a;
+    }
+    if (!found || !is_tensor(*found)) {
+      throw std::runtime_error(op.schema.full_name() + ": derivatives name '" + name + "', which is not a Tensor argument");
+    }
+    inputs.push_back(found);
+  }
+  return inputs;
+}
+
+std::string node_class(const OpEntry& op) {
+  const std::string cls = node_name(op);
+  const auto inputs = differentiable_inputs(op);
+  // Only what the formulas use is kept.
+  std::string members, unpack, release;
+  for (const Argument& a : op.schema.arguments) {
+    if (is_tensor(a)) {
+      if (!used_in(op, a.name)) continue;
+      members += "  SavedTensor " + a.name + "_;\n";
+      unpack += "    [[maybe_unused]] const Tensor " + a.name + " = " + a.name + "_.unpack(owner);\n";
+      release += " " + a.name + "_.release();";
+    } else if (used_in(op, a.name)) {
+      members += "  " + stored(a).first + " " + a.name + "_;\n";
+      unpack += "    [[maybe_unused]] const auto& " + a.name + " = " + a.name + "_;\n";
+    }
+  }
+  if (used_in(op, "result")) {
+    members += "  SavedTensor result_;\n";
+    unpack += "    [[maybe_unused]] const Tensor result = result_.unpack(owner);\n";
+    release += " result_.release();";
+  }
+  std::string grads;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const std::string& n = inputs[i]->name;
+    members += "  DimVector " + n + "_sizes_;\n  DType " + n + "_dtype_ = DType::Float32;\n";
+    unpack += "    [[maybe_unused]] const IntArrayRef " + n + "_sizes = " + n + "_sizes_;\n";
+    grads += "    if (needs_input_grad(" + std::to_string(i) + ")) out[" + std::to_string(i) + "] = reduce_to(" +
+             op.derivatives[i].second + ", " + n + "_sizes_, " + n + "_dtype_);\n";
+  }
+  return "// " + schema::to_string(op.schema) + "\nstruct " + cls + " final : Node {\n" + "  std::string name() const override { return \"" +
+         cls + "\"; }\n  void release_saved() override {" + release + " }\n" +
+         "  TensorVector apply(TensorVector&& grads) override {\n    TensorVector out(" + std::to_string(inputs.size()) +
+         ");\n    if (grads.empty() || !grads[0].defined()) return out;\n    const Tensor grad = grads[0];\n" +
+         "    const std::shared_ptr<Node> owner = shared_from_this();\n" + unpack + grads + "    return out;\n  }\n" +
+         members + "};\n\n";
+}
+
+std::string kernel(const OpEntry& op) {
+  const std::string cls = node_name(op);
+  const auto types = op.argument_types();
+  std::string params, names, template_args = op.return_type(), saves, tensor_ptrs;
+  for (size_t i = 0; i < op.schema.arguments.size(); ++i) {
+    const Argument& a = op.schema.arguments[i];
+    params += ", " + types[i] + " " + a.name;
+    names += (names.empty() ? "" : ", ") + a.name;
+    template_args += ", " + types[i];
+    if (is_tensor(a)) {
+      if (used_in(op, a.name)) saves += "    node->" + a.name + "_ = SavedTensor(" + a.name + ", false);\n";
+    } else if (used_in(op, a.name)) {
+      saves += "    node->" + a.name + "_ = " + stored(a).second + ";\n";
+    }
+  }
+  for (const Argument* in : differentiable_inputs(op)) {
+    tensor_ptrs += (tensor_ptrs.empty() ? "&" : ", &") + in->name;
+    saves += "    node->" + in->name + "_sizes_ = DimVector(" + in->name + ".sizes());\n    node->" + in->name +
+             "_dtype_ = " + in->name + ".dtype();\n";
+  }
+  const bool saves_result = used_in(op, "result");
+  return op.return_type() + " " + op.identifier() + "_autograd(void*, const OperatorHandle& op, DispatchKeySet keys" +
+         params + ") {\n  " + op.return_type() + " result;\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n" +
+         "    result = op.redispatch<" + template_args + ">(keys.below(kAutograd), " + names + ");\n  }\n" +
+         "  if (any_requires_grad({" + tensor_ptrs + "})) {\n    auto node = std::make_shared<" + cls + ">();\n" + saves +
+         "    node->set_next_edges(collect_next_edges({" + tensor_ptrs + "}));\n    set_history(result, node);\n" +
+         (saves_result ? "    node->result_ = SavedTensor(result, true);\n" : "") + "  }\n  return result;\n}\n\n";
+}
+
+std::string registration(const OpEntry& op) {
+  std::string template_args = op.return_type();
+  for (const std::string& t : op.argument_types()) template_args += ", " + t;
+  return "  handles.push_back(d.impl(d.op(static_cast<int>(OpId::" + op.identifier() +
+         ")), DispatchKey::Autograd,\n      KernelFunction::from_unboxed<" + template_args + ">(&" + op.identifier() +
+         "_autograd), \"autograd (generated)\"));\n";
+}
+
+}  // namespace
+
+std::string autograd_source(const std::vector<OpEntry>& ops) {
+  std::string nodes, kernels, registrations;
+  for (const OpEntry& op : ops) {
+    if (op.derivatives.empty()) continue;
+    if (op.return_type() != "Tensor") {
+      throw std::runtime_error(op.schema.full_name() + ": derivatives are supported for one Tensor return");
+    }
+    nodes += node_class(op);
+    kernels += kernel(op);
+    registrations += registration(op);
+  }
+  return "// Generated by ember-gen from ops_schema/ops.yaml. Do not edit.\n"
+         "#include \"ember/autograd/formulas.h\"\n#include \"ember/autograd/recording.h\"\n"
+         "#include \"ember/ember.h\"\n#include \"ember/generated/op_ids.h\"\n\n"
+         "namespace ember::autograd::generated {\nnamespace {\n\n"
+         "constexpr int kAutograd = static_cast<int>(DispatchKey::Autograd);\n\n" +
+         nodes + kernels + "}  // namespace\n\n// Registers the Autograd kernel of every operator with derivatives.\n"
+         "std::vector<RegistrationHandle> register_autograd_kernels(Dispatcher& d) {\n"
+         "  std::vector<RegistrationHandle> handles;\n" + registrations + "  return handles;\n}\n\n"
+         "}  // namespace ember::autograd::generated\n";
+}
+
+}  // namespace ember::gen

@@ -1,0 +1,119 @@
+// Autograd as a dispatch layer: recording, the engine, grad mode, saved-tensor checks.
+#include <doctest/doctest.h>
+
+#include "ember/autograd/engine.h"
+#include "ember/autograd/gradcheck.h"
+#include "ember/ember.h"
+
+using namespace ember;
+using autograd::NoGradGuard;
+
+namespace {
+std::vector<double> values(const Tensor& t) { return to_vector<double>(t); }
+Tensor leaf(std::initializer_list<double> v, IntArrayRef shape = {}) {
+  Tensor t = tensor<double>(v, shape);
+  t.requires_grad_();
+  return t;
+}
+}  // namespace
+
+TEST_CASE("backward accumulates d(sum x*x)/dx = 2x into the leaf") {
+  const Tensor x = leaf({1, -2, 3});
+  const Tensor y = (x * x).sum();
+  CHECK(y.requires_grad());
+  CHECK_FALSE(y.is_leaf());
+  CHECK(y.grad_fn()->name() == "SumBackward");
+  CHECK(x.is_leaf());
+  y.backward();
+  CHECK(values(x.grad()) == std::vector<double>{2, -4, 6});
+  CHECK_FALSE(x.grad().requires_grad());
+}
+
+TEST_CASE("gradients of broadcast inputs are summed back to their shapes and dtypes") {
+  const Tensor a = leaf({1, 2, 3, 4, 5, 6}, {2, 3});
+  Tensor b = tensor({10.f, 20.f, 30.f});
+  b.requires_grad_();
+  (a * b).sum().backward();
+  CHECK(b.grad().dtype() == DType::Float32);
+  CHECK(b.grad().sizes().equals({3}));
+  CHECK(to_vector<float>(b.grad()) == std::vector<float>{5, 7, 9});
+  CHECK(values(a.grad()) == std::vector<double>{10, 20, 30, 10, 20, 30});
+}
+
+TEST_CASE("a second backward needs retain_graph; retained graphs accumulate") {
+  const Tensor x = leaf({3});
+  const Tensor y = (x * x * x).sum();
+  y.backward(Tensor(), true);
+  y.backward();
+  CHECK(values(x.grad()) == std::vector<double>{54});  // 27 twice
+  CHECK_THROWS_WITH(y.backward(), doctest::Contains("its saved tensors were freed by an earlier backward; pass retain_graph=true"));
+}
+
+TEST_CASE("autograd::grad returns gradients without touching grad(), and create_graph differentiates again") {
+  const Tensor x = leaf({2});
+  const Tensor y = (x * x * x).sum();
+  const auto first = autograd::grad({y}, {x}, {}, true, true);
+  CHECK(values(first[0]) == std::vector<double>{12});  // 3x^2
+  CHECK_FALSE(x.grad().defined());
+  CHECK(first[0].requires_grad());
+  const auto second = autograd::grad({first[0].sum()}, {x});
+  CHECK(values(second[0]) == std::vector<double>{12});  // 6x
+}
+
+TEST_CASE("saved tensors modified in place are caught at backward") {
+  const Tensor x = leaf({1, 2});
+  Tensor w = tensor<double>({3, 4});
+  const Tensor y = (x * w).sum();  // mul saves w for x's gradient
+  w.add_(scalar_tensor(1.0));
+  CHECK_THROWS_WITH(y.backward(), doctest::Contains("[backward] MulTensorBackward: a tensor it saved was modified in place"));
+}
+
+TEST_CASE("NoGradGuard stops recording; detach cuts the graph") {
+  const Tensor x = leaf({1, 2});
+  {
+    NoGradGuard no_grad;
+    const Tensor y = x * 2;
+    CHECK_FALSE(y.requires_grad());
+    CHECK(y.grad_fn() == nullptr);
+  }
+  CHECK((x * 2).requires_grad());
+  const Tensor d = x.detach();
+  CHECK_FALSE(d.requires_grad());
+  CHECK(d.impl()->storage() == x.impl()->storage());
+  CHECK_THROWS_WITH(tensor<int64_t>({1}).requires_grad_(), "[requires_grad_] tensor: only floating-point tensors can require grad, got int64");
+  CHECK_THROWS_WITH((x * 2).requires_grad_(false), doctest::Contains("only leaves can change requires_grad"));
+  CHECK_THROWS_WITH(ones({1}).backward(), "[backward] tensors[0]: does not require grad and has no grad_fn");
+  CHECK_THROWS_WITH((x * 2).backward(), doctest::Contains("a gradient can be created implicitly only for one-element outputs"));
+}
+
+TEST_CASE("operators without a formula run forward, and backward through them names the operator") {
+  const Tensor x = leaf({1, 2, 3});
+  const Tensor picked = x.index_select(0, tensor<int64_t>({2, 0}));
+  CHECK(values(picked) == std::vector<double>{3, 1});
+  CHECK(picked.requires_grad());
+  CHECK_THROWS_WITH(picked.sum().backward(), doctest::Contains("[index_select] the derivative is not implemented"));
+  CHECK(values(x.argmax()) == std::vector<double>{2});  // integer outputs are simply not differentiable
+  CHECK_FALSE(x.argmax().requires_grad());
+  CHECK_THROWS_WITH(x.add_(x), doctest::Contains("[add_.Tensor] in-place and out= operators cannot take tensors that require grad yet"));
+  NoGradGuard no_grad;
+  x.mul_(scalar_tensor(2.0));  // an optimizer's update: allowed without grad
+  CHECK(values(x) == std::vector<double>{2, 4, 6});
+}
+
+TEST_CASE("a two-layer MLP's gradients match finite differences") {
+  manual_seed(7);
+  const Tensor input = randn({4, 3}, DType::Float64);
+  const Tensor target = randn({4, 2}, DType::Float64);
+  autograd::TensorVector params = {randn({3, 5}, DType::Float64), randn({5}, DType::Float64),
+                                   randn({5, 2}, DType::Float64), randn({2}, DType::Float64)};
+  for (Tensor& p : params) p.requires_grad_();
+  const auto loss = [&](const autograd::TensorVector& p) {
+    const Tensor hidden = tanh(matmul(input, p[0]) + p[1]);
+    const Tensor out = addmm(p[3], hidden, p[2]);
+    const Tensor diff = out - target;
+    return (diff * diff).mean();
+  };
+  autograd::gradcheck(loss, params);
+  loss(params).backward();
+  for (const Tensor& p : params) CHECK(p.grad().sizes().equals(p.sizes()));
+}

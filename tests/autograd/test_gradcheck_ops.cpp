@@ -1,0 +1,142 @@
+// gradcheck (and, for a sample, gradgradcheck) for every operator with a derivatives entry.
+// The registry is enumerated, so an operator that gains a formula without a case here fails.
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <map>
+
+#include "ember/autograd/gradcheck.h"
+#include "ember/ember.h"
+
+using namespace ember;
+using autograd::TensorVector;
+
+namespace {
+
+struct Case {
+  autograd::DifferentiableFunction f;
+  std::vector<std::vector<int64_t>> shapes;  // inputs, drawn from randn
+  // Moves each random input where the function is smooth (positive for log, away from kinks);
+  // null keeps the inputs as drawn.
+  Tensor (*domain)(const Tensor&) = nullptr;
+  bool second_order = false;
+  autograd::GradcheckOptions options = {};
+};
+
+Tensor positive(const Tensor& x) { return abs(x) + 0.5; }
+Tensor sign_of(const Tensor& x) { return gt(x, scalar_tensor(0.0, DType::Float64)).to(DType::Float64) * 2 - 1; }
+Tensor away_from_zero(const Tensor& x) { return x + sign_of(x) * 0.5; }
+
+std::map<std::string, Case> cases() {
+  using V = const TensorVector&;
+  const auto cpu = Device("cpu");
+  return {
+      {"add.Tensor", {[](V x) { return add(x[0], x[1], 2.5); }, {{2, 3}, {3}}, nullptr, true}},
+      {"sub.Tensor", {[](V x) { return sub(x[0], x[1], 0.5); }, {{2, 3}, {2, 1}}}},
+      {"mul.Tensor", {[](V x) { return x[0] * x[1]; }, {{2, 3}, {3}}, nullptr, true}},
+      {"div.Tensor", {[](V x) { return x[0] / x[1]; }, {{2, 3}, {2, 3}}, &away_from_zero, true}},
+      {"pow.Tensor_Tensor", {[](V x) { return pow(x[0], x[1]); }, {{3}, {3}}, &positive}},
+      {"maximum", {[](V x) { return maximum(x[0], x[1]); }, {{4}, {4}}}},
+      {"minimum", {[](V x) { return minimum(x[0], x[1]); }, {{4}, {4}}}},
+      {"where.self", {[](V x) { return where(tensor<bool>({true, false, true}), x[0], x[1]); }, {{3}, {3}}}},
+      {"neg", {[](V x) { return -x[0]; }, {{3}}}},
+      {"abs", {[](V x) { return abs(x[0]); }, {{4}}, &away_from_zero}},
+      {"relu", {[](V x) { return relu(x[0]); }, {{4}}, &away_from_zero}},
+      {"clamp", {[](V x) { return clamp(x[0], -0.25, 0.25); }, {{4}}, +[](const Tensor& x) { return away_from_zero(x) * 0.5; }}},
+      {"exp", {[](V x) { return exp(x[0]); }, {{3}}, nullptr, true}},
+      {"log", {[](V x) { return log(x[0]); }, {{3}}, &positive, true}},
+      {"sqrt", {[](V x) { return sqrt(x[0]); }, {{3}}, &positive}},
+      {"rsqrt", {[](V x) { return rsqrt(x[0]); }, {{3}}, &positive}},
+      {"sin", {[](V x) { return sin(x[0]); }, {{3}}, nullptr, true}},
+      {"cos", {[](V x) { return cos(x[0]); }, {{3}}}},
+      {"tanh", {[](V x) { return tanh(x[0]); }, {{3}}, nullptr, true}},
+      {"sigmoid", {[](V x) { return sigmoid(x[0]); }, {{3}}, nullptr, true}},
+      {"gelu", {[](V x) { return gelu(x[0]) + gelu(x[0], "tanh"); }, {{4}}}},
+      {"silu", {[](V x) { return silu(x[0]); }, {{4}}}},
+      {"erf", {[](V x) { return erf(x[0]); }, {{4}}}},
+      {"sum", {[](V x) { return x[0].sum({0, 2}) + x[0].sum(1, true).sum(); }, {{2, 3, 2}}, nullptr, true}},
+      {"mean", {[](V x) { return x[0].mean(1); }, {{2, 3}}}},
+      {"amax", {[](V x) { return x[0].amax(1); }, {{2, 3}}}},
+      {"amin", {[](V x) { return x[0].amin(); }, {{2, 3}}}},
+      {"var", {[](V x) { return x[0].var(1) + x[0].var(std::nullopt, 0); }, {{2, 4}}}},
+      {"softmax.int", {[](V x) { return x[0].softmax(1); }, {{2, 3}}, nullptr, true}},
+      {"log_softmax.int", {[](V x) { return x[0].log_softmax(0); }, {{2, 3}}}},
+      {"mm", {[](V x) { return mm(x[0], x[1]); }, {{2, 3}, {3, 2}}, nullptr, true}},
+      {"bmm", {[](V x) { return bmm(x[0], x[1]); }, {{2, 2, 3}, {2, 3, 2}}}},
+      {"addmm", {[](V x) { return addmm(x[0], x[1], x[2], 0.5, 2.0); }, {{2}, {3, 4}, {4, 2}}}},
+      // A float32 round trip: the step must dwarf float32 rounding.
+      {"to.dtype", {[](V x) { return x[0].to(DType::Float32).to(DType::Float64); }, {{3}}, nullptr, false, {1e-2, 1e-4, 1e-3}}},
+      {"to.device", {[cpu](V x) { return x[0].to(cpu) * 1; }, {{3}}}},
+      {"clone", {[](V x) { return x[0].clone(); }, {{3}}}},
+      {"contiguous", {[](V x) { return x[0].transpose(0, 1).contiguous(); }, {{2, 3}}}},
+      {"view", {[](V x) { return x[0].view({3, 2}); }, {{2, 3}}}},
+      {"permute", {[](V x) { return x[0].permute({2, 0, 1}); }, {{2, 3, 2}}}},
+      {"transpose.int", {[](V x) { return x[0].transpose(0, 1); }, {{2, 3}}}},
+      {"slice.Tensor", {[](V x) { return x[0].slice(1, 1, std::nullopt, 2); }, {{2, 5}}}},
+      {"select.int", {[](V x) { return x[0].select(0, -1); }, {{3, 2}}}},
+      {"expand", {[](V x) { return x[0].expand({2, 3}); }, {{3}}}},
+      {"unsqueeze", {[](V x) { return x[0].unsqueeze(1); }, {{3}}}},
+      {"squeeze.dim", {[](V x) { return x[0].squeeze(1); }, {{3, 1}}}},
+  };
+}
+
+// Operators whose Autograd kernel was generated from a derivatives entry.
+std::vector<std::string> differentiable_operators() {
+  init();
+  const Dispatcher& d = Dispatcher::singleton();
+  std::vector<std::string> names;
+  for (size_t i = 0; i < d.num_operators(); ++i) {
+    const OperatorHandle& op = d.op(static_cast<int>(i));
+    if (op.dump().find("  Autograd: autograd (generated)") != std::string::npos) names.push_back(op.name());
+  }
+  return names;
+}
+
+TensorVector make_inputs(const Case& c, unsigned seed) {
+  manual_seed(seed);
+  TensorVector inputs;
+  for (const auto& shape : c.shapes) {
+    Tensor x = randn(shape, DType::Float64);
+    if (c.domain) x = c.domain(x).contiguous();
+    inputs.push_back(x.detach().requires_grad_());
+  }
+  return inputs;
+}
+
+}  // namespace
+
+TEST_CASE("every operator with a derivatives entry passes gradcheck") {
+  const auto all = cases();
+  const auto names = differentiable_operators();
+  CHECK(names.size() == all.size());
+  for (const std::string& name : names) {
+    CAPTURE(name);
+    const auto it = all.find(name);
+    REQUIRE_MESSAGE(it != all.end(), "no gradcheck case for " << name);
+    const TensorVector inputs = make_inputs(it->second, 17);
+    CHECK_NOTHROW(autograd::gradcheck(it->second.f, inputs, it->second.options));
+  }
+}
+
+TEST_CASE("backward formulas are themselves differentiable (gradgradcheck)") {
+  for (const auto& [name, c] : cases()) {
+    if (!c.second_order) continue;
+    CAPTURE(name);
+    CHECK_NOTHROW(autograd::gradgradcheck(c.f, make_inputs(c, 23)));
+  }
+}
+
+TEST_CASE("gradcheck compares a function without history against a zero Jacobian") {
+  const TensorVector inputs = {ones({2}, DType::Float64).requires_grad_()};
+  CHECK_NOTHROW(autograd::gradcheck([](const TensorVector&) { return ones({2}, DType::Float64); }, inputs));
+  CHECK_THROWS_WITH(autograd::gradcheck([](const TensorVector& x) { return x[0].detach() * 3; }, inputs),
+                    doctest::Contains("[gradcheck] inputs[0] element 0, output element 0: backward gives 0, finite differences 2.99999"));
+}
+
+TEST_CASE("gradcheck catches a wrong derivative") {
+  // A function whose recorded graph computes x*x, but whose value is that of x*x*x.
+  const auto wrong = [](const TensorVector& x) { return x[0] * x[0] + (x[0] * x[0] * x[0] - x[0] * x[0]).detach(); };
+  manual_seed(3);
+  const TensorVector inputs = {(randn({2}, DType::Float64) + 2).detach().requires_grad_()};
+  CHECK_THROWS_WITH(autograd::gradcheck(wrong, inputs), doctest::Contains("[gradcheck] inputs[0] element 0, output element 0"));
+}

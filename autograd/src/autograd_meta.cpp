@@ -14,9 +14,13 @@ class AccumulateGrad final : public Node {
  public:
   explicit AccumulateGrad(Tensor leaf) : leaf_(std::move(leaf)) {}
   TensorVector apply(TensorVector&& grads) override {
-    const Tensor& incoming = grads[0];
+    Tensor incoming = grads[0];
     if (!incoming.defined()) return {};
     AutogradMeta& meta = ensure_meta(leaf_);
+    for (const GradientHook& hook : meta.leaf_hooks) {
+      Tensor replaced = hook(incoming);
+      if (replaced.defined()) incoming = std::move(replaced);
+    }
     const Tensor update = grad_mode_enabled() ? incoming : incoming.detach();
     meta.grad = meta.grad.defined() ? add(meta.grad, update) : update;
     return {};
@@ -91,6 +95,16 @@ std::shared_ptr<autograd::Node> Tensor::grad_fn() const {
 }
 
 bool Tensor::is_leaf() const { return grad_fn() == nullptr; }
+
+void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
+  EMBER_CHECK(requires_grad(), "[register_hook] tensor: expected a tensor that requires grad");
+  autograd::AutogradMeta& meta = autograd::ensure_meta(*this);
+  if (meta.grad_fn) {
+    meta.grad_fn->add_pre_hook(meta.output_nr, std::move(hook));
+  } else {
+    meta.leaf_hooks.push_back(std::move(hook));
+  }
+}
 
 void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
   autograd::run_backward({*this}, {gradient}, retain_graph, create_graph, {});

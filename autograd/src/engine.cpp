@@ -110,6 +110,7 @@ TensorVector run_backward(const TensorVector& roots, const TensorVector& grad_ou
     ready.pop();
     TensorVector buffer = std::move(buffers[node.get()]);
     buffers.erase(node.get());
+    node->run_pre_hooks(buffer);
     for (size_t slot = 0; slot < buffer.size(); ++slot) {
       auto it = captures.find({node.get(), static_cast<uint32_t>(slot)});
       if (it == captures.end()) continue;

@@ -11,6 +11,14 @@ std::atomic<uint64_t> g_next_sequence_nr{0};
 
 Node::Node() : sequence_nr_(g_next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {}
 
+void Node::run_pre_hooks(TensorVector& grads) const {
+  for (const auto& [slot, hook] : pre_hooks_) {
+    if (slot >= grads.size() || !grads[slot].defined()) continue;
+    Tensor replaced = hook(grads[slot]);
+    if (replaced.defined()) grads[slot] = std::move(replaced);
+  }
+}
+
 SavedTensor::SavedTensor(const Tensor& tensor, bool is_output) : is_output_(is_output) {
   if (!tensor.defined()) return;
   version_ = tensor.impl()->version();

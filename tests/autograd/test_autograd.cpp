@@ -117,3 +117,27 @@ TEST_CASE("a two-layer MLP's gradients match finite differences") {
   loss(params).backward();
   for (const Tensor& p : params) CHECK(p.grad().sizes().equals(p.sizes()));
 }
+
+TEST_CASE("a write through a view is caught in the tensor it views") {
+  const Tensor x = leaf({1, 2, 3, 4});
+  Tensor w = tensor<double>({1, 1, 1, 1});
+  const Tensor y = (x * w).sum();
+  w.slice(0, 1, 2).fill_(5);  // writes one element of w through a view
+  CHECK_THROWS_WITH(y.backward(), doctest::Contains("MulTensorBackward: a tensor it saved was modified in place"));
+}
+
+TEST_CASE("hooks see and may replace gradients, on leaves and on intermediate tensors") {
+  const Tensor x = leaf({1, 2});
+  const Tensor h = x * 3;
+  std::vector<double> seen;
+  h.register_hook([&](const Tensor& g) {
+    seen = values(g);
+    return g * 10;  // scales what flows on to x
+  });
+  x.register_hook([](const Tensor& g) { return g + 1; });
+  h.sum().backward();
+  CHECK(seen == std::vector<double>{1, 1});
+  CHECK(values(x.grad()) == std::vector<double>{31, 31});  // 1 * 10 * 3, then + 1 at the leaf
+  CHECK_THROWS_WITH(ones({1}).register_hook([](const Tensor& g) { return g; }),
+                    "[register_hook] tensor: expected a tensor that requires grad");
+}

@@ -2,6 +2,7 @@
 // produced its inputs.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct Edge {
 };
 
 using TensorVector = std::vector<Tensor>;
+using GradientHook = std::function<Tensor(const Tensor&)>;
 
 class Node : public std::enable_shared_from_this<Node> {
  public:
@@ -39,12 +41,17 @@ class Node : public std::enable_shared_from_this<Node> {
   bool needs_input_grad(size_t i) const { return i < next_edges_.size() && next_edges_[i].valid(); }
   // Creation order: later nodes run first when several are ready.
   uint64_t sequence_nr() const { return sequence_nr_; }
+  // Runs `hook` on the gradient arriving at input `input_nr`, before apply.
+  void add_pre_hook(uint32_t input_nr, GradientHook hook) { pre_hooks_.emplace_back(input_nr, std::move(hook)); }
+  // Applies the pre-hooks to the incoming gradients.
+  void run_pre_hooks(TensorVector& grads) const;
 
  protected:
   Node();
 
  private:
   std::vector<Edge> next_edges_;
+  std::vector<std::pair<uint32_t, GradientHook>> pre_hooks_;
   uint64_t sequence_nr_;
 };
 

@@ -2,6 +2,7 @@
 // live in the generated methods below and in the free functions of ember/ops.h.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -76,6 +77,9 @@ class Tensor {
   void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
   // The same data, cut from the graph: never requires grad.
   Tensor detach() const;
+  // Calls `hook` with this tensor's gradient whenever backward computes it; a defined return
+  // value replaces the gradient. Leaves run hooks before accumulating into grad().
+  void register_hook(std::function<Tensor(const Tensor&)> hook) const;
 
 #include "ember/generated/tensor_methods.inc"
 

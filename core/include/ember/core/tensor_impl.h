@@ -37,9 +37,10 @@ class TensorImpl : public RefCounted {
   void add_keys(DispatchKeySet keys) { key_set_ = key_set_ | keys; }
   void remove_keys(DispatchKeySet keys) { key_set_ = key_set_ - keys; }
 
-  // Bumped by every in-place write; autograd compares it with the version it saved.
-  uint32_t version() const { return version_; }
-  void bump_version() { ++version_; }
+  // Bumped by every in-place write through this tensor or any view of its storage; autograd
+  // compares it with the version it saved.
+  uint32_t version() const { return storage_->version(); }
+  void bump_version() { storage_->bump_version(); }
 
   // Autograd's state for this tensor; null for tensors autograd never saw.
   AutogradMetaInterface* autograd_meta() const { return autograd_meta_.get(); }
@@ -55,7 +56,6 @@ class TensorImpl : public RefCounted {
   int64_t numel_ = 0;
   DispatchKeySet key_set_;
   std::unique_ptr<AutogradMetaInterface> autograd_meta_;
-  uint32_t version_ = 0;
   DType dtype_;
   bool is_contiguous_ = true;
 };

@@ -49,6 +49,17 @@ void measure_small_ops(Results& r) {
   r["add_1_ns"] = bench::ns_per_call([&] { bench::keep(add(a, b)); }, 200000);
 }
 
+void measure_autograd(Results& r) {
+  Tensor a = ones({1}), b = ones({1});
+  a.requires_grad_();
+  b.requires_grad_();
+  r["add_1_grad_ns"] = bench::ns_per_call([&] { bench::keep(add(a, b)); }, 200000);
+  Tensor x = rand({16});
+  x.requires_grad_();
+  const Tensor w = rand({16});
+  r["mul_sum_backward_ns"] = bench::ns_per_call([&] { (x * w).sum().backward(); }, 50000);
+}
+
 void measure_sgemm(Results& r) {
   constexpr int64_t n = 1024;
   const Tensor a = rand({n, n}), b = rand({n, n});
@@ -105,6 +116,8 @@ void print_table(const Results& ember, const Results& torch) {
       {"no-op dispatch, boxed (ns over direct)", "dispatch_boxed_ns", "dispatch_boxed_ns", false, "<= 20 ns"},
       {"empty({1}) (ns)", "empty_1_ns", "empty_1_ns", false, "<= 60 ns"},
       {"add, 1-element (ns)", "add_1_ns", "add_1_ns", false, "<= 150 ns"},
+      {"add, 1-element, recording autograd (ns)", "add_1_grad_ns", "add_1_grad_ns", false, "<= 350 ns"},
+      {"(x * w).sum().backward(), 16 elements (ns)", "mul_sum_backward_ns", "mul_sum_backward_ns", false, "<= 0.5x libtorch"},
       {"start to first op (ms)", "startup_ms", "startup_ms", false, "<= 50 ms"},
       {"start to first op, peak RSS (MiB)", "startup_rss_mib", "startup_rss_mib", false, "<= 40 MiB"},
       {"sgemm 1024, 1 thread (GFLOP/s)", "sgemm_1024_gflops", "sgemm_1024_gflops", true, ">= 0.9x raw oneDNN"},
@@ -146,6 +159,7 @@ int main(int argc, char** argv) {
   r["startup_rss_mib"] = startup.peak_rss_mib;
   measure_dispatch(r);
   measure_small_ops(r);
+  measure_autograd(r);
   measure_sgemm(r);
   measure_add_16m(r);
   measure_exp_1m(r);

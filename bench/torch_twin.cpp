@@ -46,6 +46,11 @@ int main(int argc, char** argv) {
   bench::report("empty_1_ns", bench::ns_per_call([] { bench::keep(at::empty({1})); }, 200000), "ns");
   bench::report("add_1_ns", bench::ns_per_call([&] { bench::keep(at::add(a, b)); }, 200000), "ns");
 
+  const at::Tensor ga = at::ones({1}).requires_grad_(), gb = at::ones({1}).requires_grad_();
+  bench::report("add_1_grad_ns", bench::ns_per_call([&] { bench::keep(at::add(ga, gb)); }, 200000), "ns");
+  const at::Tensor gx = at::rand({16}).requires_grad_(), gw = at::rand({16});
+  bench::report("mul_sum_backward_ns", bench::ns_per_call([&] { (gx * gw).sum().backward(); }, 50000), "ns");
+
   constexpr int64_t n = 1024;
   const at::Tensor x = at::rand({n, n}), y = at::rand({n, n});
   bench::keep(at::mm(x, y));

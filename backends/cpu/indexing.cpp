@@ -72,12 +72,48 @@ void gather_kernel(const KernelArgs& args, void*) {
   }
 }
 
+// out = self, then out[..., index[j], ...] += source[..., j, ...] (index_add) or
+// out[index[p] at dim, rest of p] += src[p] for every position p of index (scatter_add).
+void accumulate_kernel(const KernelArgs& args, void* user_data) {
+  const bool scatter = user_data != nullptr;
+  const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2), added = args.tensor(3);
+  const int64_t dim = args.to_int_list(1).first[0];
+  const TensorView copy_ops[2] = {out, self};
+  const sdk::StridedLoop<2> copy(copy_ops);
+  const size_t item = sdk::dtype_size(out.dtype());
+  copy.run(0, copy.numel(), [item](char** p, const int64_t* s, int64_t n) {
+    for (int64_t i = 0; i < n; ++i) std::memcpy(p[0] + i * s[0], p[1] + i * s[1], item);
+  });
+  const TensorView& positions = scatter ? index : added;  // what the loop walks over
+  const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
+  int64_t position[sdk::StridedLoop<1>::kMaxDims];
+  sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    using C = sdk::compute_t<T>;
+    for (int64_t linear = 0; linear < positions.numel(); ++linear) {
+      offset_of(linear, positions, positions, position);
+      int64_t index_offset = 0, added_offset = 0, out_offset = 0;
+      for (int64_t d = 0; d < positions.ndim(); ++d) {
+        index_offset += position[d] * (scatter ? index.stride(d) : 0);
+        added_offset += position[d] * added.stride(d);
+      }
+      if (!scatter) index_offset = position[dim] * index_stride;
+      const int64_t target = checked(read_index(index, index_offset), out.size(dim), dim);
+      for (int64_t d = 0; d < out.ndim(); ++d) out_offset += (d == dim ? target : position[d]) * out.stride(d);
+      T& dst = out.data<T>()[out_offset];
+      dst = static_cast<T>(static_cast<C>(dst) + static_cast<C>(added.data<T>()[added_offset]));
+    }
+  });
+}
+
 }  // namespace
 
 void register_indexing_kernels(const ember_host_api* host) {
   using sdk::guarded_kernel;
   sdk::register_kernel(host, "index_select", &guarded_kernel<&index_select_kernel>);
   sdk::register_kernel(host, "gather", &guarded_kernel<&gather_kernel>);
+  sdk::register_kernel(host, "index_add", &guarded_kernel<&accumulate_kernel>, nullptr);
+  sdk::register_kernel(host, "scatter_add", &guarded_kernel<&accumulate_kernel>, reinterpret_cast<void*>(1));
 }
 
 }  // namespace ember::cpu

@@ -284,6 +284,42 @@ Meta gather(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
+// index_add and scatter_add: the result has self's shape and dtype; the added tensor (argument 3)
+// is cast to it.
+Meta accumulate_into_self(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& self = tensor_arg(op, args, 0);
+  const TensorImpl& index = index_arg(op, args, 2);
+  const TensorImpl& added = tensor_arg(op, args, 3);
+  const char* added_name = op.schema().arguments[3].name.c_str();
+  const int64_t dim = wrap_dim(args[1].to_int(), self.dim(), op.name().c_str());
+  EMBER_CHECK(added.dim() == self.dim(), "[{}] {}: expected {} dimensions like self, got {}", op.name(), added_name,
+              self.dim(), added.dim());
+  const bool is_index_add = op.structured_kind() == "index_add";
+  if (is_index_add) {
+    EMBER_CHECK(index.dim() <= 1, "[{}] index: expected a 0-D or 1-D tensor, got {}-D", op.name(), index.dim());
+  } else {
+    EMBER_CHECK(index.dim() == self.dim(), "[{}] index: expected {} dimensions like self, got {}", op.name(),
+                self.dim(), index.dim());
+  }
+  for (int64_t d = 0; d < self.dim(); ++d) {
+    if (is_index_add) {
+      const int64_t want = d == dim ? index.numel() : self.sizes()[d];
+      EMBER_CHECK(added.sizes()[d] == want, "[{}] {}: expected size {} at dimension {}, got {}", op.name(),
+                  added_name, want, d, added.sizes()[d]);
+    } else {
+      EMBER_CHECK(index.sizes()[d] <= added.sizes()[d] && (d == dim || index.sizes()[d] <= self.sizes()[d]),
+                  "[{}] index: size {} at dimension {} exceeds {} or self", op.name(), index.sizes()[d], d, added_name);
+    }
+  }
+  Meta m;
+  m.compute_dtype = m.dtypes[0] = self.dtype();
+  m.sizes[0].assign(self.sizes());
+  m.cast_mask = 0b1000;
+  m.reduced_dims.push_back(dim);
+  m.dim_arg = 1;
+  return m;
+}
+
 const std::unordered_map<std::string, MetaFn>& meta_functions() {
   static const std::unordered_map<std::string, MetaFn> table = {
       {"elementwise_binary", &binary},
@@ -305,6 +341,8 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"random", &in_place},
       {"index_select", &index_select},
       {"gather", &gather},
+      {"index_add", &accumulate_into_self},
+      {"scatter_add", &accumulate_into_self},
   };
   return table;
 }

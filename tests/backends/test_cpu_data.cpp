@@ -68,6 +68,19 @@ TEST_CASE("index_select and gather, with indices checked") {
                     "[gather] cpu plugin kernel failed (status 1): index 9 is out of range for dimension 1 of size 4");
 }
 
+TEST_CASE("index_add and scatter_add accumulate, repeated indices included") {
+  const Tensor base = arange(6).reshape({3, 2}).to(DType::Float32);
+  const Tensor added = index_add(base, 0, tensor<int64_t>({2, 2, 0}), ones({3, 2}) * 10);
+  CHECK(to_vector<float>(added) == std::vector<float>{10, 11, 2, 3, 24, 25});
+  CHECK(to_vector<float>(base) == std::vector<float>{0, 1, 2, 3, 4, 5});  // functional: self untouched
+  const Tensor scattered = scatter_add(zeros({2, 3}), 1, tensor<int64_t>({0, 0, 2, 1}, {2, 2}), tensor({1.f, 2.f, 3.f, 4.f}, {2, 2}));
+  CHECK(to_vector<float>(scattered) == std::vector<float>{3, 0, 0, 0, 4, 3});
+  CHECK_THROWS_WITH(index_add(base, 0, tensor<int64_t>({0}), ones({2, 2})),
+                    "[index_add] source: expected size 1 at dimension 0, got 2");
+  CHECK_THROWS_WITH(scatter_add(zeros({2}), 0, tensor<int64_t>({5}), ones({1})),
+                    "[scatter_add] cpu plugin kernel failed (status 1): index 5 is out of range for dimension 0 of size 2");
+}
+
 TEST_CASE("random numbers are reproducible and have the right distribution") {
   manual_seed(1234);
   const Tensor u = rand({100000});

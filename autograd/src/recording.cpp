@@ -1,5 +1,7 @@
 #include "ember/autograd/recording.h"
 
+#include <algorithm>
+
 #include "ember/ember.h"
 
 namespace ember::autograd {
@@ -39,9 +41,12 @@ void autograd_fallback(const KernelFunction&, const OperatorHandle& op, Dispatch
               "NoGradGuard or on detach()ed tensors",
               op.name());
   std::vector<Edge> edges;
+  std::vector<const TensorImpl*> inputs;
   if (requires_grad) {
     for (size_t i = 0; i < num_args; ++i) {
-      if (stack[i].is_tensor()) edges.push_back(gradient_edge(stack[i].tensor_ref()));
+      if (!stack[i].is_tensor()) continue;
+      edges.push_back(gradient_edge(stack[i].tensor_ref()));
+      inputs.push_back(stack[i].tensor_impl());
     }
   }
   {
@@ -52,6 +57,8 @@ void autograd_fallback(const KernelFunction&, const OperatorHandle& op, Dispatch
   std::shared_ptr<Node> node;
   for (size_t i = 0; i < stack.size(); ++i) {
     if (!stack[i].is_tensor() || !is_floating(stack[i].tensor_ref().dtype())) continue;
+    const TensorImpl* out = stack[i].tensor_impl();
+    if (std::find(inputs.begin(), inputs.end(), out) != inputs.end()) continue;  // an input handed back
     if (!node) {
       node = std::make_shared<NotImplementedBackward>(op.name());
       node->set_next_edges(edges);
@@ -66,6 +73,13 @@ bool any_requires_grad(std::initializer_list<const Tensor*> tensors) {
   if (!grad_mode_enabled()) return false;
   for (const Tensor* t : tensors) {
     if (t->defined() && t->requires_grad()) return true;
+  }
+  return false;
+}
+
+bool returns_an_input(const Tensor& result, std::initializer_list<const Tensor*> inputs) {
+  for (const Tensor* t : inputs) {
+    if (result.is_same(*t)) return true;
   }
   return false;
 }

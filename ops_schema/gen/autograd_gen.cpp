@@ -133,7 +133,8 @@ std::string kernel(const OpEntry& op) {
   return op.return_type() + " " + op.identifier() + "_autograd(void*, const OperatorHandle& op, DispatchKeySet keys" +
          params + ") {\n  " + op.return_type() + " result;\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n" +
          "    result = op.redispatch<" + template_args + ">(keys.below(kAutograd), " + names + ");\n  }\n" +
-         "  if (any_requires_grad({" + tensor_ptrs + "})) {\n    auto node = std::make_shared<" + cls + ">();\n" + saves +
+         "  if (any_requires_grad({" + tensor_ptrs + "}) && !returns_an_input(result, {" + tensor_ptrs + "})) {\n" +
+         "    auto node = std::make_shared<" + cls + ">();\n" + saves +
          "    node->set_next_edges(collect_next_edges({" + tensor_ptrs + "}));\n    set_history(result, node);\n" +
          (saves_result ? "    node->result_ = SavedTensor(result, true);\n" : "") + "  }\n  return result;\n}\n\n";
 }

@@ -142,3 +142,13 @@ TEST_CASE("hooks see and may replace gradients, on leaves and on intermediate te
   CHECK_THROWS_WITH(ones({1}).register_hook([](const Tensor& g) { return g; }),
                     "[register_hook] tensor: expected a tensor that requires grad");
 }
+
+TEST_CASE("an operator that hands back its input records nothing") {
+  const Tensor x = leaf({1, 2});
+  const Tensor same = x.to(DType::Float64).contiguous();
+  CHECK(same.is_same(x));
+  CHECK(x.is_leaf());
+  CHECK(x.grad_fn() == nullptr);
+  (same * 2).sum().backward();
+  CHECK(values(x.grad()) == std::vector<double>{2, 2});
+}

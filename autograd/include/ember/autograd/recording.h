@@ -13,6 +13,9 @@ namespace ember::autograd {
 
 // True when grad mode is on and any of `tensors` requires grad.
 bool any_requires_grad(std::initializer_list<const Tensor*> tensors);
+// True when `result` is one of `inputs` itself (x.to(x.dtype()) returns x): such a call is an
+// identity and records nothing, or the input would become its own node's output.
+bool returns_an_input(const Tensor& result, std::initializer_list<const Tensor*> inputs);
 // The edges a node's gradients flow along, one per differentiable input.
 std::vector<Edge> collect_next_edges(std::initializer_list<const Tensor*> tensors);
 // Makes `result` output `output_nr` of `node`: it now requires grad and has a grad_fn.

@@ -49,6 +49,14 @@ Tensor var_backward(const Tensor& grad, const Tensor& self, IntArrayRef dim, int
   return sum_backward(grad, self.sizes(), dim, keepdim) * centred * (2.0 / (n - static_cast<double>(correction)));
 }
 
+Tensor value_selection_backward(const Tensor& grad, int64_t dim, const Tensor& indices, IntArrayRef sizes,
+                                bool keepdim) {
+  const int64_t d = wrap_dim(dim, static_cast<int64_t>(sizes.size()), "value_selection_backward");
+  const Tensor g = keepdim ? grad : grad.unsqueeze(d);
+  const Tensor i = keepdim ? indices : indices.unsqueeze(d);
+  return scatter_add(zeros(sizes, grad.dtype(), grad.device()), d, i, g);
+}
+
 Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::optional<int64_t> start,
                       std::optional<int64_t> end, int64_t step) {
   Tensor out = zeros(sizes, grad.dtype(), grad.device());

@@ -1,8 +1,20 @@
-// cat and stack: one allocation, then one copy_ per input into its slice of the result.
+// cat and stack: one allocation, then one copy_ per input into its slice of the result (or,
+// while autograd records, a chain of index_add, which it can differentiate).
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 
 namespace ember::composite {
+namespace {
+
+bool records_gradients(TensorList tensors) {
+  if (!autograd::grad_mode_enabled()) return false;
+  for (const Tensor& t : tensors) {
+    if (t.requires_grad()) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 Tensor cat(TensorList tensors, int64_t dim) {
   EMBER_CHECK(!tensors.empty(), "[cat] tensors: expected a non-empty list of tensors");
@@ -26,6 +38,18 @@ Tensor cat(TensorList tensors, int64_t dim) {
   }
   DimVector shape(first.sizes());
   shape[d] = total;
+  if (records_gradients(tensors)) {
+    // Each piece added at its positions: built from differentiable operators, so autograd
+    // records the concatenation. Copying into slices in place would not be.
+    Tensor out = ember::zeros(shape, dtype, first.device());
+    int64_t offset = 0;
+    for (const Tensor& t : tensors) {
+      const int64_t n = t.sizes()[d];
+      out = index_add(out, d, arange(offset, offset + n, 1, DType::Int64, first.device()), t.to(dtype));
+      offset += n;
+    }
+    return out;
+  }
   Tensor out = ember::empty(shape, dtype, first.device());
   int64_t offset = 0;
   for (const Tensor& t : tensors) {

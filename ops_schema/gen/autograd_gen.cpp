@@ -57,6 +57,12 @@ std::pair<std::string, std::string> stored(const Argument& a) {
   return {a.type.is_optional ? "std::optional<" + base + ">" : base, n};
 }
 
+// The first output, which the node's gradient belongs to; later outputs (indices) are not
+// differentiable but formulas may read them by their schema names.
+std::string first_output(const OpEntry& op) {
+  return op.schema.returns.size() == 1 ? "result" : "std::get<0>(result)";
+}
+
 std::vector<const Argument*> differentiable_inputs(const OpEntry& op) {
   std::vector<const Argument*> inputs;
   for (const auto& [name, formula] : op.derivatives) {
@@ -92,6 +98,12 @@ std::string node_class(const OpEntry& op) {
     members += "  SavedTensor result_;\n";
     unpack += "    [[maybe_unused]] const Tensor result = result_.unpack(owner);\n";
     release += " result_.release();";
+  }
+  for (const schema::Return& r : op.schema.returns) {
+    if (r.name.empty() || !used_in(op, r.name)) continue;
+    members += "  SavedTensor " + r.name + "_;\n";
+    unpack += "    [[maybe_unused]] const Tensor " + r.name + " = " + r.name + "_.unpack(owner);\n";
+    release += " " + r.name + "_.release();";
   }
   std::string grads;
   for (size_t i = 0; i < inputs.size(); ++i) {
@@ -129,14 +141,21 @@ std::string kernel(const OpEntry& op) {
     saves += "    node->" + in->name + "_sizes_ = DimVector(" + in->name + ".sizes());\n    node->" + in->name +
              "_dtype_ = " + in->name + ".dtype();\n";
   }
-  const bool saves_result = used_in(op, "result");
+  const std::string output = first_output(op);
+  std::string save_outputs = used_in(op, "result") ? "    node->result_ = SavedTensor(" + output + ", true);\n" : "";
+  for (size_t i = 0; i < op.schema.returns.size(); ++i) {
+    const std::string& name = op.schema.returns[i].name;
+    if (name.empty() || !used_in(op, name)) continue;
+    save_outputs += "    node->" + name + "_ = SavedTensor(std::get<" + std::to_string(i) + ">(result), " +
+                    (i == 0 ? "true" : "false") + ");\n";
+  }
   return op.return_type() + " " + op.identifier() + "_autograd(void*, const OperatorHandle& op, DispatchKeySet keys" +
          params + ") {\n  " + op.return_type() + " result;\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n" +
          "    result = op.redispatch<" + template_args + ">(keys.below(kAutograd), " + names + ");\n  }\n" +
-         "  if (any_requires_grad({" + tensor_ptrs + "}) && !returns_an_input(result, {" + tensor_ptrs + "})) {\n" +
+         "  if (any_requires_grad({" + tensor_ptrs + "}) && !returns_an_input(" + output + ", {" + tensor_ptrs + "})) {\n" +
          "    auto node = std::make_shared<" + cls + ">();\n" + saves +
-         "    node->set_next_edges(collect_next_edges({" + tensor_ptrs + "}));\n    set_history(result, node);\n" +
-         (saves_result ? "    node->result_ = SavedTensor(result, true);\n" : "") + "  }\n  return result;\n}\n\n";
+         "    node->set_next_edges(collect_next_edges({" + tensor_ptrs + "}));\n    set_history(" + output + ", node);\n" +
+         save_outputs + "  }\n  return result;\n}\n\n";
 }
 
 std::string registration(const OpEntry& op) {
@@ -153,8 +172,10 @@ std::string autograd_source(const std::vector<OpEntry>& ops) {
   std::string nodes, kernels, registrations;
   for (const OpEntry& op : ops) {
     if (op.derivatives.empty()) continue;
-    if (op.return_type() != "Tensor") {
-      throw std::runtime_error(op.schema.full_name() + ": derivatives are supported for one Tensor return");
+    for (const schema::Return& r : op.schema.returns) {
+      if (r.type.base != BaseType::Tensor || r.type.is_list) {
+        throw std::runtime_error(op.schema.full_name() + ": derivatives need Tensor returns");
+      }
     }
     nodes += node_class(op);
     kernels += kernel(op);

@@ -88,11 +88,13 @@ TEST_CASE("NoGradGuard stops recording; detach cuts the graph") {
 
 TEST_CASE("operators without a formula run forward, and backward through them names the operator") {
   const Tensor x = leaf({1, 2, 3});
+  const Tensor sorted_rows = x.unsqueeze(0);
+  CHECK(sorted_rows.requires_grad());
   const auto [largest, where_largest] = x.max(0);
-  CHECK(values(largest) == std::vector<double>{3});
   CHECK(largest.requires_grad());
   CHECK_FALSE(where_largest.requires_grad());
-  CHECK_THROWS_WITH(largest.sum().backward(), doctest::Contains("[max.dim] the derivative is not implemented"));
+  const Tensor filled = x * 1;
+  CHECK_THROWS_WITH(filled.uniform_(), doctest::Contains("[uniform_] in-place and out= operators cannot take tensors that require grad"));
   CHECK(values(x.argmax()) == std::vector<double>{2});  // integer outputs are simply not differentiable
   CHECK_FALSE(x.argmax().requires_grad());
   CHECK_THROWS_WITH(x.add_(x), doctest::Contains("[add_.Tensor] in-place and out= operators cannot take tensors that require grad yet"));
@@ -151,4 +153,16 @@ TEST_CASE("an operator that hands back its input records nothing") {
   CHECK(x.grad_fn() == nullptr);
   (same * 2).sum().backward();
   CHECK(values(x.grad()) == std::vector<double>{2, 2});
+}
+
+TEST_CASE("cat and stack are differentiable while recording") {
+  const Tensor a = leaf({1, 2, 3, 4}, {2, 2});
+  const Tensor b = leaf({5, 6}, {1, 2});
+  const Tensor joined = cat({a, b * 2});
+  CHECK(values(joined) == std::vector<double>{1, 2, 3, 4, 10, 12});
+  (joined * tensor<double>({1, 2, 3, 4, 5, 6}, {3, 2})).sum().backward();
+  CHECK(values(a.grad()) == std::vector<double>{1, 2, 3, 4});
+  CHECK(values(b.grad()) == std::vector<double>{10, 12});
+  const Tensor c = leaf({0.5, -1, 2, 3}, {2, 2});
+  autograd::gradcheck([](const autograd::TensorVector& x) { return stack({x[0], x[1] * x[1]}, 1); }, {a, c});
 }

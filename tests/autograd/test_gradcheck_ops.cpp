@@ -77,6 +77,8 @@ std::map<std::string, Case> cases() {
       {"expand", {[](V x) { return x[0].expand({2, 3}); }, {{3}}}},
       {"unsqueeze", {[](V x) { return x[0].unsqueeze(1); }, {{3}}}},
       {"squeeze.dim", {[](V x) { return x[0].squeeze(1); }, {{3, 1}}}},
+      {"max.dim", {[](V x) { return std::get<0>(x[0].max(1)) + std::get<0>(x[0].max(0, true)).sum(); }, {{2, 3}}}},
+      {"min.dim", {[](V x) { return std::get<0>(x[0].min(-1, true)); }, {{2, 3}}}},
       {"index_select", {[](V x) { return x[0].index_select(1, tensor<int64_t>({2, 0, 2})); }, {{2, 3}}}},
       {"gather", {[](V x) { return x[0].gather(1, tensor<int64_t>({0, 0, 2, 1}, {2, 2})); }, {{2, 3}}}},
       {"index_add", {[](V x) { return index_add(x[0], 0, tensor<int64_t>({1, 1}), x[1]); }, {{3, 2}, {2, 2}}}},

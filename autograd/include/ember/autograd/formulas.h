@@ -23,6 +23,9 @@ Tensor gelu_derivative(const Tensor& x, std::string_view approximate);
 Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim);
 // var: 2 (x - mean) / (N - correction), times the expanded gradient.
 Tensor var_backward(const Tensor& grad, const Tensor& self, IntArrayRef dim, int64_t correction, bool keepdim);
+// max.dim and min.dim: each gradient goes to the element its index picked along `dim`.
+Tensor value_selection_backward(const Tensor& grad, int64_t dim, const Tensor& indices, IntArrayRef sizes,
+                                bool keepdim);
 // slice and select: the gradient placed into zeros of the input's shape.
 Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::optional<int64_t> start,
                       std::optional<int64_t> end, int64_t step);

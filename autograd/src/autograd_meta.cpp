@@ -47,6 +47,11 @@ AutogradMeta& ensure_meta(const Tensor& t) {
 Edge gradient_edge(const Tensor& t) {
   AutogradMeta* meta = meta_of(t);
   if (!meta || !meta->requires_grad) return {};
+  // Note [Stale views]: a view's history describes its bytes as they were when it was taken; a
+  // later in-place write to the shared storage makes that history wrong.
+  EMBER_CHECK(!meta->grad_fn || !t.impl()->is_view() || t.impl()->version() == meta->view_version,
+              "[autograd] a view whose storage was modified in place after the view was taken is used by an "
+              "operator that records gradients; take the view again after the in-place change");
   if (meta->grad_fn) return {meta->grad_fn, meta->output_nr};
   std::shared_ptr<Node> accumulator = meta->grad_accumulator.lock();
   if (!accumulator) {

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "ember/autograd/autograd_meta.h"
+#include "ember/autograd/recording.h"
 
 namespace ember::autograd {
 namespace {
@@ -40,10 +41,7 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
   if (!is_output_ || !requires_grad_) return data_;
   // The node's own result, given back its history so that a formula using it is differentiable.
   Tensor alias = data_.detach();
-  AutogradMeta& meta = ensure_meta(alias);
-  meta.grad_fn = owner;
-  meta.requires_grad = true;
-  alias.impl()->add_keys(DispatchKey::Autograd);
+  set_history(alias, owner);
   return alias;
 }
 

@@ -96,6 +96,7 @@ void set_history(const Tensor& result, const std::shared_ptr<Node>& node, uint32
   meta.grad_fn = node;
   meta.output_nr = output_nr;
   meta.requires_grad = true;
+  meta.view_version = result.impl()->version();
   result.impl()->add_keys(DispatchKey::Autograd);
 }
 
@@ -146,6 +147,17 @@ DimVector inverse_permutation(IntArrayRef dims) {
     inverse[wrap_dim(dims[i], static_cast<int64_t>(dims.size()), "permute")] = static_cast<int64_t>(i);
   }
   return inverse;
+}
+
+void check_inplace(const Tensor& self, const char* op) {
+  EMBER_CHECK(!(self.requires_grad() && self.is_leaf()),
+              "[{}] self: a leaf tensor that requires grad cannot be modified in place while gradients are "
+              "recorded; modify it under NoGradGuard (an optimizer step) or work on a copy",
+              op);
+  EMBER_CHECK(!self.impl()->is_view(),
+              "[{}] self: in-place changes to a view are not recorded by autograd yet; apply the operator "
+              "out of place, or to the tensor the view was taken from",
+              op);
 }
 
 RegistrationHandle register_autograd_fallback(Dispatcher& dispatcher) {

@@ -53,6 +53,7 @@ Tensor empty_on(IntArrayRef sizes, DType dtype, Device device) {
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
   Tensor view = make_tensor(base.impl()->storage(), base.dtype(), sizes, strides, offset);
   view.impl()->add_keys(base.key_set());
+  view.impl()->mark_view();
   return view;
 }
 

@@ -49,7 +49,7 @@ std::vector<OpEntry> read_entries(const std::string& path) {
     if (variants.count("inplace")) {
       OpEntry inplace = base;
       inplace.schema = make_inplace_variant(functional);
-      inplace.derivatives.clear();  // in-place autograd goes through the fallback for now
+      inplace.functional = base.identifier();  // same formulas, same backward node
       entries.push_back(inplace);
     }
     if (variants.count("out")) {

@@ -18,6 +18,8 @@ struct OpEntry {
   bool method = false;
   // ops.yaml's `derivatives:`: input name -> backward formula, in the order written.
   std::vector<std::pair<std::string, std::string>> derivatives;
+  // In-place variants: the identifier of the functional operator whose backward node they share.
+  std::string functional;
 
   // "add_Tensor": the OpId enumerator and the stem of generated names.
   std::string identifier() const;

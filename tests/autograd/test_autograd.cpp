@@ -97,7 +97,9 @@ TEST_CASE("operators without a formula run forward, and backward through them na
   CHECK_THROWS_WITH(filled.uniform_(), doctest::Contains("[uniform_] in-place and out= operators cannot take tensors that require grad"));
   CHECK(values(x.argmax()) == std::vector<double>{2});  // integer outputs are simply not differentiable
   CHECK_FALSE(x.argmax().requires_grad());
-  CHECK_THROWS_WITH(x.add_(x), doctest::Contains("[add_.Tensor] in-place and out= operators cannot take tensors that require grad yet"));
+  CHECK_THROWS_WITH(x.add_(x), doctest::Contains("[add_.Tensor] self: a leaf tensor that requires grad cannot be modified in place"));
+  CHECK_THROWS_WITH(add_out(zeros({3}, DType::Float64), x, x),
+                    doctest::Contains("[add.Tensor_out] in-place and out= operators cannot take tensors that require grad yet"));
   NoGradGuard no_grad;
   x.mul_(scalar_tensor(2.0));  // an optimizer's update: allowed without grad
   CHECK(values(x) == std::vector<double>{2, 4, 6});
@@ -165,4 +167,45 @@ TEST_CASE("cat and stack are differentiable while recording") {
   CHECK(values(b.grad()) == std::vector<double>{10, 12});
   const Tensor c = leaf({0.5, -1, 2, 3}, {2, 2});
   autograd::gradcheck([](const autograd::TensorVector& x) { return stack({x[0], x[1] * x[1]}, 1); }, {a, c});
+}
+
+TEST_CASE("in-place operators on non-leaf tensors move their history onto the new node") {
+  const Tensor a = leaf({1, 2, 3});
+  const Tensor b = leaf({4, 5, 6});
+  Tensor y = a * 2;
+  const auto before = y.grad_fn();
+  y.mul_(b);  // d/da = 2b, d/db = 2a (the value of y before the change)
+  CHECK(y.grad_fn() != before);
+  CHECK(y.grad_fn()->name() == "MulTensorBackward");
+  y.exp_();   // uses its own result
+  y.sum().backward();
+  const std::vector<double> av = {1, 2, 3}, bv = {4, 5, 6};
+  const auto ga = values(a.grad()), gb = values(b.grad());
+  for (size_t i = 0; i < 3; ++i) {
+    const double e = std::exp(2 * av[i] * bv[i]);
+    CHECK(ga[i] == doctest::Approx(e * 2 * bv[i]));
+    CHECK(gb[i] == doctest::Approx(e * 2 * av[i]));
+  }
+  autograd::gradcheck([](const autograd::TensorVector& x) {
+    Tensor t = x[0] * 1;
+    t.mul_(x[1]);
+    t.sub_(x[0], 0.5);
+    return t.sigmoid_();
+  }, {leaf({0.5, -1}), leaf({2, 0.25})});
+}
+
+TEST_CASE("in-place changes autograd cannot follow are refused") {
+  const Tensor a = leaf({1, 2, 3, 4});
+  Tensor y = a * 1;
+  CHECK_THROWS_WITH(y.slice(0, 0, 2).add_(a.slice(0, 2, 4)),
+                    doctest::Contains("[add_.Tensor] self: in-place changes to a view are not recorded by autograd yet"));
+  const Tensor view = y.slice(0, 1, 3);
+  y.add_(scalar_tensor(1.0));
+  CHECK_THROWS_WITH(view * 2, doctest::Contains("a view whose storage was modified in place after the view was taken"));
+  // A buffer that does not require grad may take gradients from an in-place add.
+  Tensor buffer = zeros({4}, DType::Float64);
+  buffer.add_(a);
+  CHECK(buffer.requires_grad());
+  (buffer * buffer).sum().backward();
+  CHECK(values(a.grad()) == std::vector<double>{2, 4, 6, 8});
 }

@@ -27,6 +27,16 @@ Tensor positive(const Tensor& x) { return abs(x) + 0.5; }
 Tensor sign_of(const Tensor& x) { return gt(x, scalar_tensor(0.0, DType::Float64)).to(DType::Float64) * 2 - 1; }
 Tensor away_from_zero(const Tensor& x) { return x + sign_of(x) * 0.5; }
 
+// An in-place case: the operator applied to a non-leaf copy of the first input.
+template <typename F>
+autograd::DifferentiableFunction in_place(F f) {
+  return [f](const TensorVector& x) {
+    Tensor t = x[0] * 1;
+    f(t, x);
+    return t;
+  };
+}
+
 std::map<std::string, Case> cases() {
   using V = const TensorVector&;
   const auto cpu = Device("cpu");
@@ -79,6 +89,26 @@ std::map<std::string, Case> cases() {
       {"squeeze.dim", {[](V x) { return x[0].squeeze(1); }, {{3, 1}}}},
       {"max.dim", {[](V x) { return std::get<0>(x[0].max(1)) + std::get<0>(x[0].max(0, true)).sum(); }, {{2, 3}}}},
       {"min.dim", {[](V x) { return std::get<0>(x[0].min(-1, true)); }, {{2, 3}}}},
+      {"add_.Tensor", {in_place([](Tensor& t, V x) { t.add_(x[1], 2.5); }), {{2, 3}, {3}}}},
+      {"sub_.Tensor", {in_place([](Tensor& t, V x) { t.sub_(x[1], 0.5); }), {{2, 3}, {2, 1}}}},
+      {"mul_.Tensor", {in_place([](Tensor& t, V x) { t.mul_(x[1]); }), {{2, 3}, {3}}, nullptr, true}},
+      {"div_.Tensor", {in_place([](Tensor& t, V x) { t.div_(x[1]); }), {{2, 3}, {2, 3}}, &away_from_zero}},
+      {"pow_.Tensor_Tensor", {in_place([](Tensor& t, V x) { t.pow_(x[1]); }), {{3}, {3}}, &positive}},
+      {"neg_", {in_place([](Tensor& t, V) { t.neg_(); }), {{3}}}},
+      {"abs_", {in_place([](Tensor& t, V) { t.abs_(); }), {{4}}, &away_from_zero}},
+      {"relu_", {in_place([](Tensor& t, V) { t.relu_(); }), {{4}}, &away_from_zero}},
+      {"clamp_", {in_place([](Tensor& t, V) { t.clamp_(-0.25, 0.25); }), {{4}}, +[](const Tensor& x) { return away_from_zero(x) * 0.5; }}},
+      {"exp_", {in_place([](Tensor& t, V) { t.exp_(); }), {{3}}, nullptr, true}},
+      {"log_", {in_place([](Tensor& t, V) { t.log_(); }), {{3}}, &positive}},
+      {"sqrt_", {in_place([](Tensor& t, V) { t.sqrt_(); }), {{3}}, &positive}},
+      {"rsqrt_", {in_place([](Tensor& t, V) { t.rsqrt_(); }), {{3}}, &positive}},
+      {"sin_", {in_place([](Tensor& t, V) { t.sin_(); }), {{3}}}},
+      {"cos_", {in_place([](Tensor& t, V) { t.cos_(); }), {{3}}}},
+      {"tanh_", {in_place([](Tensor& t, V) { t.tanh_(); }), {{3}}, nullptr, true}},
+      {"sigmoid_", {in_place([](Tensor& t, V) { t.sigmoid_(); }), {{3}}}},
+      {"gelu_", {in_place([](Tensor& t, V) { t.gelu_(); }), {{4}}}},
+      {"silu_", {in_place([](Tensor& t, V) { t.silu_(); }), {{4}}}},
+      {"erf_", {in_place([](Tensor& t, V) { t.erf_(); }), {{4}}}},
       {"index_select", {[](V x) { return x[0].index_select(1, tensor<int64_t>({2, 0, 2})); }, {{2, 3}}}},
       {"gather", {[](V x) { return x[0].gather(1, tensor<int64_t>({0, 0, 2, 1}, {2, 2})); }, {{2, 3}}}},
       {"index_add", {[](V x) { return index_add(x[0], 0, tensor<int64_t>({1, 1}), x[1]); }, {{3, 2}, {2, 2}}}},

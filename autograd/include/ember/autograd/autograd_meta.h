@@ -14,6 +14,7 @@ struct AutogradMeta final : AutogradMetaInterface {
   std::weak_ptr<Node> grad_accumulator;      // leaves: the node that accumulates into grad
   uint32_t output_nr = 0;                    // which output of grad_fn this tensor is
   bool requires_grad = false;
+  uint32_t view_version = 0;                 // views: the storage version their history is valid for
   std::vector<GradientHook> leaf_hooks;      // leaves: run before accumulating
 };
 

@@ -101,7 +101,7 @@ Tensor make_tensor(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef 
 // Allocates an uninitialised contiguous tensor on `device` without dispatching (the kernel
 // behind ember::empty, and the allocator of structured outputs).
 Tensor empty_on(IntArrayRef sizes, DType dtype, Device device);
-// A view of `base`'s storage with new geometry; shares the version counter's storage.
+// A view of `base`'s storage with new geometry (it shares base's bytes and version counter).
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
 
 // Wraps a negative dimension and checks its range: "[op] dim: expected in [-n, n-1], got d".

@@ -30,6 +30,9 @@ class TensorImpl : public RefCounted {
   int64_t dim() const { return static_cast<int64_t>(sizes_.size()); }
   int64_t numel() const { return numel_; }
   bool is_contiguous() const { return is_contiguous_; }
+  // True for a tensor made by make_view: it shares another tensor's storage.
+  bool is_view() const { return is_view_; }
+  void mark_view() { is_view_ = true; }
   DispatchKeySet key_set() const { return key_set_; }
 
   // Replaces the shape and strides (views and resizes); the storage must already hold them.
@@ -58,6 +61,7 @@ class TensorImpl : public RefCounted {
   std::unique_ptr<AutogradMetaInterface> autograd_meta_;
   DType dtype_;
   bool is_contiguous_ = true;
+  bool is_view_ = false;
 };
 static_assert(sizeof(TensorImpl) <= detail::kPoolBlockSize[1]);
 

@@ -109,6 +109,7 @@ std::map<std::string, Case> cases() {
       {"gelu_", {in_place([](Tensor& t, V) { t.gelu_(); }), {{4}}}},
       {"silu_", {in_place([](Tensor& t, V) { t.silu_(); }), {{4}}}},
       {"erf_", {in_place([](Tensor& t, V) { t.erf_(); }), {{4}}}},
+      {"copy_", {[](V x) { return zeros({2, 3}, DType::Float64).copy_(x[0] * 1); }, {{3}}}},
       {"index_select", {[](V x) { return x[0].index_select(1, tensor<int64_t>({2, 0, 2})); }, {{2, 3}}}},
       {"gather", {[](V x) { return x[0].gather(1, tensor<int64_t>({0, 0, 2, 1}, {2, 2})); }, {{2, 3}}}},
       {"index_add", {[](V x) { return index_add(x[0], 0, tensor<int64_t>({1, 1}), x[1]); }, {{3, 2}, {2, 2}}}},

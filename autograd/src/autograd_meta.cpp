@@ -117,7 +117,7 @@ void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_gra
 
 Tensor Tensor::detach() const {
   EMBER_CHECK(defined(), "[detach] tensor: expected a defined tensor");
-  Tensor alias = make_view(*this, sizes(), strides(), storage_offset());
+  Tensor alias = make_alias(*this, sizes(), strides(), storage_offset());
   alias.impl()->remove_keys(DispatchKey::Autograd);
   return alias;
 }

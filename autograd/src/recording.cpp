@@ -150,14 +150,99 @@ DimVector inverse_permutation(IntArrayRef dims) {
 }
 
 void check_inplace(const Tensor& self, const char* op) {
-  EMBER_CHECK(!(self.requires_grad() && self.is_leaf()),
+  EMBER_CHECK(!(self.requires_grad() && self.is_leaf() && !self.impl()->is_view()),
               "[{}] self: a leaf tensor that requires grad cannot be modified in place while gradients are "
               "recorded; modify it under NoGradGuard (an optimizer step) or work on a copy",
               op);
-  EMBER_CHECK(!self.impl()->is_view(),
-              "[{}] self: in-place changes to a view are not recorded by autograd yet; apply the operator "
-              "out of place, or to the tensor the view was taken from",
+  if (!self.impl()->is_view()) return;
+  const Tensor base(self.impl()->view_base());
+  EMBER_CHECK(!(base.requires_grad() && base.is_leaf()),
+              "[{}] self: a view of a leaf tensor that requires grad cannot be modified in place while gradients "
+              "are recorded",
               op);
+  EMBER_CHECK(base.is_contiguous(),
+              "[{}] self: in-place changes to a view are recorded only when the tensor it views is contiguous; "
+              "call contiguous() on that tensor first",
+              op);
+}
+
+namespace {
+
+// The part of a contiguous tensor shaped like `base` that `view` covers: the same geometry
+// relative to the start, since both are laid out the same way.
+struct Region {
+  DimVector sizes, strides;
+  int64_t offset = 0;
+  Tensor of(const Tensor& like_base) const {
+    return make_view(like_base, sizes, strides, like_base.storage_offset() + offset);
+  }
+};
+
+// Note [In-place through views]
+// After an in-place op on a view, the base's new value equals its old value outside the view's
+// region and the op's result inside it. CopySlices, installed on the base, passes the gradient
+// outside the region straight to the base's old history, and runs the op's own node on the
+// gradient inside the region (PyTorch's CopySlices).
+// `fn`'s first input is the view's old value when `self_is_input`; otherwise (copy_) the view was
+// overwritten and its old value gets no gradient.
+class CopySlices final : public Node {
+ public:
+  CopySlices(Region region, std::shared_ptr<Node> fn, bool self_is_input, Edge base_edge)
+      : region_(std::move(region)), fn_(std::move(fn)), first_other_(self_is_input ? 1 : 0) {
+    std::vector<Edge> edges = {std::move(base_edge)};
+    for (size_t i = first_other_; i < fn_->next_edges().size(); ++i) edges.push_back(fn_->next_edges()[i]);
+    set_next_edges(std::move(edges));
+  }
+  TensorVector apply(TensorVector&& grads) override {
+    const Tensor result = grads[0].clone();
+    const Tensor inside = region_.of(result);
+    TensorVector fn_grads = fn_->apply({inside.clone()});
+    if (first_other_ == 1 && fn_grads[0].defined()) {
+      inside.copy_(fn_grads[0]);
+    } else {
+      inside.fill_(0);
+    }
+    TensorVector out = {result};
+    for (size_t i = first_other_; i < fn_grads.size(); ++i) out.push_back(fn_grads[i]);
+    return out;
+  }
+  std::string name() const override { return "CopySlices(" + fn_->name() + ")"; }
+  void release_saved() override { fn_->release_saved(); }
+
+ private:
+  Region region_;
+  std::shared_ptr<Node> fn_;
+  size_t first_other_;
+};
+
+// A view's history after an in-place change: its gradient is the base's, restricted to the region.
+class ViewOfBaseBackward final : public Node {
+ public:
+  ViewOfBaseBackward(Region region, DimVector base_sizes) : region_(std::move(region)), base_sizes_(std::move(base_sizes)) {}
+  TensorVector apply(TensorVector&& grads) override {
+    Tensor out = zeros(base_sizes_, grads[0].dtype(), grads[0].device());
+    region_.of(out).copy_(grads[0]);
+    return {out};
+  }
+  std::string name() const override { return "ViewOfBaseBackward"; }
+
+ private:
+  Region region_;
+  DimVector base_sizes_;
+};
+
+}  // namespace
+
+void rebase_history(const Tensor& self, const std::shared_ptr<Node>& node, bool self_is_input) {
+  if (!self.impl()->is_view()) return set_history(self, node);
+  const Tensor base(self.impl()->view_base());
+  Region region{DimVector(self.sizes()), DimVector(self.strides()), self.storage_offset() - base.storage_offset()};
+  const Edge base_edge = gradient_edge(base);  // its history before the change
+  auto copy_slices = std::make_shared<CopySlices>(region, node, self_is_input, base_edge);
+  set_history(base, copy_slices);
+  auto view_node = std::make_shared<ViewOfBaseBackward>(region, DimVector(base.sizes()));
+  view_node->set_next_edges({gradient_edge(base)});
+  set_history(self, view_node);
 }
 
 RegistrationHandle register_autograd_fallback(Dispatcher& dispatcher) {

@@ -51,10 +51,16 @@ Tensor empty_on(IntArrayRef sizes, DType dtype, Device device) {
 }
 
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
-  Tensor view = make_tensor(base.impl()->storage(), base.dtype(), sizes, strides, offset);
-  view.impl()->add_keys(base.key_set());
-  view.impl()->mark_view();
+  Tensor view = make_alias(base, sizes, strides, offset);
+  const IntrusivePtr<TensorImpl>& root = base.impl()->view_base();
+  view.impl()->set_view_base(root ? root : base.impl_ptr());
   return view;
+}
+
+Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  Tensor alias = make_tensor(base.impl()->storage(), base.dtype(), sizes, strides, offset);
+  alias.impl()->add_keys(base.key_set());
+  return alias;
 }
 
 }  // namespace ember

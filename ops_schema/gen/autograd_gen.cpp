@@ -188,13 +188,14 @@ std::string inplace_kernel(const OpEntry& op) {
              "_dtype_ = " + in->name + ".dtype();\n";
   }
   const std::string self = op.schema.arguments[0].name;
+  const bool used_as_input = !op.derivatives.empty() && op.derivatives[0].first == self;
   return op.return_type() + " " + op.identifier() + "_autograd(void*, const OperatorHandle& op, DispatchKeySet keys" +
          params + ") {\n  const bool record = any_requires_grad({" + tensor_ptrs + "});\n  std::shared_ptr<" + cls +
          "> node;\n  if (record) {\n    check_inplace(" + self + ", \"" + op.schema.full_name() + "\");\n" +
          "    node = std::make_shared<" + cls + ">();\n" + saves + "    node->set_next_edges(collect_next_edges({" +
          tensor_ptrs + "}));\n  }\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n    op.redispatch<" +
-         template_args + ">(keys.below(kAutograd), " + names + ");\n  }\n  if (record) {\n    set_history(" + self +
-         ", node);\n" + (used_in(op, "result") ? "    node->result_ = SavedTensor(" + self + ", true);\n" : "") +
+         template_args + ">(keys.below(kAutograd), " + names + ");\n  }\n  if (record) {\n    rebase_history(" + self +
+         ", node, " + (used_as_input ? "true" : "false") + ");\n" + (used_in(op, "result") ? "    node->result_ = SavedTensor(" + self + ", true);\n" : "") +
          "  }\n  return " + self + ";\n}\n\n";
 }
 

@@ -18,9 +18,13 @@ bool any_requires_grad(std::initializer_list<const Tensor*> tensors);
 bool returns_an_input(const Tensor& result, std::initializer_list<const Tensor*> inputs);
 // The edges a node's gradients flow along, one per differentiable input.
 std::vector<Edge> collect_next_edges(std::initializer_list<const Tensor*> tensors);
-// Refuses an in-place change that autograd cannot record: to a leaf that requires grad, or to
-// a view (its base would not learn of it).
+// Refuses an in-place change that autograd cannot record: to a leaf that requires grad, to a view
+// of one, or to a view of a non-contiguous tensor.
 void check_inplace(const Tensor& self, const char* op);
+// Makes `self`, just changed in place, the output of `node`; for a view, the tensor it views gets
+// the change through a CopySlices node (Note [In-place through views]). `self_is_input`: the
+// node's first input is self's old value (false for copy_, which overwrites it).
+void rebase_history(const Tensor& self, const std::shared_ptr<Node>& node, bool self_is_input);
 // Makes `result` output `output_nr` of `node`: it now requires grad and has a grad_fn.
 void set_history(const Tensor& result, const std::shared_ptr<Node>& node, uint32_t output_nr = 0);
 

@@ -30,9 +30,10 @@ class TensorImpl : public RefCounted {
   int64_t dim() const { return static_cast<int64_t>(sizes_.size()); }
   int64_t numel() const { return numel_; }
   bool is_contiguous() const { return is_contiguous_; }
-  // True for a tensor made by make_view: it shares another tensor's storage.
-  bool is_view() const { return is_view_; }
-  void mark_view() { is_view_ = true; }
+  // For a tensor made by make_view: the tensor at the root of its chain of views (null otherwise).
+  const IntrusivePtr<TensorImpl>& view_base() const { return view_base_; }
+  bool is_view() const { return static_cast<bool>(view_base_); }
+  void set_view_base(IntrusivePtr<TensorImpl> base) { view_base_ = std::move(base); }
   DispatchKeySet key_set() const { return key_set_; }
 
   // Replaces the shape and strides (views and resizes); the storage must already hold them.
@@ -59,9 +60,9 @@ class TensorImpl : public RefCounted {
   int64_t numel_ = 0;
   DispatchKeySet key_set_;
   std::unique_ptr<AutogradMetaInterface> autograd_meta_;
+  IntrusivePtr<TensorImpl> view_base_;
   DType dtype_;
   bool is_contiguous_ = true;
-  bool is_view_ = false;
 };
 static_assert(sizeof(TensorImpl) <= detail::kPoolBlockSize[1]);
 

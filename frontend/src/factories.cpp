@@ -11,6 +11,10 @@ Tensor scalar_tensor(const Scalar& value, std::optional<DType> dtype, std::optio
   return full({}, value, dtype.value_or(value.default_dtype()), device);
 }
 
+Tensor wrapped_number(const Scalar& value, Device device) {
+  return full({}, value, value.is_floating() ? DType::Float64 : value.default_dtype(), device);
+}
+
 Tensor from_host(const void* data, size_t count, DType dtype, IntArrayRef sizes, std::optional<Device> device) {
   Tensor out = empty(sizes, dtype, device);
   EMBER_CHECK(static_cast<int64_t>(count) == out.numel(),

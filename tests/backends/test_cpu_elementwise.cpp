@@ -58,6 +58,9 @@ TEST_CASE("type promotion follows PyTorch's rules") {
   CHECK((i64 * 2.5).dtype() == DType::Float32);
   CHECK((i64 * 2).dtype() == DType::Int64);
   CHECK((u8 + 1).dtype() == DType::UInt8);
+  // A C++ double keeps its precision with a float64 tensor, and does not widen a float32 one.
+  CHECK((tensor<double>({1.0}) * 0.1).item<double>() == 0.1);
+  CHECK((tensor({1.f}) * 0.1).dtype() == DType::Float32);
   CHECK(to_vector<int64_t>(u8 + 10) == std::vector<int64_t>{4, 17});  // uint8 wraps, as in PyTorch
   const Tensor h = tensor({1.f, 2.f}).to(DType::Float16);
   CHECK((h + h).dtype() == DType::Float16);

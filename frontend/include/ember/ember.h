@@ -16,6 +16,10 @@ namespace ember {
 Tensor scalar_tensor(const Scalar& value, std::optional<DType> dtype = std::nullopt,
                     std::optional<Device> device = std::nullopt);
 
+// A C++ number as an operand of a tensor operator: float64, int64 or bool, so no precision is lost;
+// being 0-dim, it never widens the tensor's dtype (Note [Result type]).
+Tensor wrapped_number(const Scalar& value, Device device);
+
 // A tensor of `sizes` holding a copy of `count` host elements of `dtype` at `data`.
 Tensor from_host(const void* data, size_t count, DType dtype, IntArrayRef sizes,
                  std::optional<Device> device = std::nullopt);
@@ -44,14 +48,14 @@ inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
 inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
 inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
 inline Tensor operator-(const Tensor& a) { return neg(a); }
-inline Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, scalar_tensor(b, std::nullopt, a.device())); }
-inline Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, scalar_tensor(b, std::nullopt, a.device())); }
-inline Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, scalar_tensor(b, std::nullopt, a.device())); }
-inline Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, scalar_tensor(b, std::nullopt, a.device())); }
-inline Tensor operator+(const Scalar& a, const Tensor& b) { return add(scalar_tensor(a, std::nullopt, b.device()), b); }
-inline Tensor operator-(const Scalar& a, const Tensor& b) { return sub(scalar_tensor(a, std::nullopt, b.device()), b); }
-inline Tensor operator*(const Scalar& a, const Tensor& b) { return mul(scalar_tensor(a, std::nullopt, b.device()), b); }
-inline Tensor operator/(const Scalar& a, const Tensor& b) { return div(scalar_tensor(a, std::nullopt, b.device()), b); }
+inline Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, wrapped_number(b, a.device())); }
+inline Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, wrapped_number(b, a.device())); }
+inline Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, wrapped_number(b, a.device())); }
+inline Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, wrapped_number(b, a.device())); }
+inline Tensor operator+(const Scalar& a, const Tensor& b) { return add(wrapped_number(a, b.device()), b); }
+inline Tensor operator-(const Scalar& a, const Tensor& b) { return sub(wrapped_number(a, b.device()), b); }
+inline Tensor operator*(const Scalar& a, const Tensor& b) { return mul(wrapped_number(a, b.device()), b); }
+inline Tensor operator/(const Scalar& a, const Tensor& b) { return div(wrapped_number(a, b.device()), b); }
 inline Tensor& operator+=(Tensor& a, const Tensor& b) { a.add_(b); return a; }
 inline Tensor& operator-=(Tensor& a, const Tensor& b) { a.sub_(b); return a; }
 inline Tensor& operator*=(Tensor& a, const Tensor& b) { a.mul_(b); return a; }

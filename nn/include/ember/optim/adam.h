@@ -1,0 +1,35 @@
+// Adam, and AdamW (weight decay applied to the parameters, not the gradient).
+#pragma once
+
+#include "ember/optim/optimizer.h"
+
+namespace ember::optim {
+
+struct AdamOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0;
+};
+
+class Adam : public Optimizer {
+ public:
+  Adam(std::vector<Tensor> params, AdamOptions options);
+  void step() override;
+
+ protected:
+  Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weight_decay, const char* name);
+
+ private:
+  AdamOptions options_;
+  bool decoupled_weight_decay_;
+};
+
+// AdamW's default weight decay is 0.01, as in PyTorch.
+class AdamW final : public Adam {
+ public:
+  AdamW(std::vector<Tensor> params, AdamOptions options = {1e-3, 0.9, 0.999, 1e-8, 1e-2});
+};
+
+}  // namespace ember::optim

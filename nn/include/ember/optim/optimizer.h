@@ -1,0 +1,47 @@
+// The base of every optimizer: the parameters it updates, their per-parameter state, and saving
+// and restoring that state.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "ember/core/tensor.h"
+
+namespace ember::optim {
+
+// Named tensors: an optimizer's state, as state_dict() gives it and load_state_dict() takes it.
+using StateDict = std::map<std::string, Tensor>;
+
+class Optimizer {
+ public:
+  virtual ~Optimizer() = default;
+  // One update of every parameter from its grad(); parameters without a gradient are skipped.
+  // Runs without recording gradients.
+  virtual void step() = 0;
+  // Clears every parameter's gradient.
+  void zero_grad();
+
+  double lr() const { return lr_; }
+  void set_lr(double lr) { lr_ = lr; }
+  const std::vector<Tensor>& parameters() const { return params_; }
+
+  // The per-parameter buffers ("<index>.<name>") and the step count, copied.
+  StateDict state_dict() const;
+  // Restores what state_dict() gave; throws naming any missing or mis-shaped entry.
+  void load_state_dict(const StateDict& state);
+
+ protected:
+  Optimizer(std::vector<Tensor> params, double lr, const char* name);
+  // The buffer `name` of parameter `i`, created as zeros like it on first use.
+  Tensor& buffer(size_t i, const std::string& name);
+  int64_t step_count_ = 0;
+
+ private:
+  std::vector<Tensor> params_;
+  std::vector<std::map<std::string, Tensor>> buffers_;
+  double lr_;
+  const char* name_;
+};
+
+}  // namespace ember::optim

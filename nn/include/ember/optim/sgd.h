@@ -1,0 +1,25 @@
+// Stochastic gradient descent with momentum, Nesterov momentum and weight decay (PyTorch's rules).
+#pragma once
+
+#include "ember/optim/optimizer.h"
+
+namespace ember::optim {
+
+struct SGDOptions {
+  double lr = 0.01;
+  double momentum = 0;
+  double dampening = 0;
+  double weight_decay = 0;
+  bool nesterov = false;
+};
+
+class SGD final : public Optimizer {
+ public:
+  SGD(std::vector<Tensor> params, SGDOptions options);
+  void step() override;
+
+ private:
+  SGDOptions options_;
+};
+
+}  // namespace ember::optim

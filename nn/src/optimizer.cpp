@@ -1,0 +1,59 @@
+#include "ember/optim/optimizer.h"
+
+#include <charconv>
+
+#include "ember/ember.h"
+
+namespace ember::optim {
+
+Optimizer::Optimizer(std::vector<Tensor> params, double lr, const char* name)
+    : params_(std::move(params)), buffers_(params_.size()), lr_(lr), name_(name) {
+  EMBER_CHECK(!params_.empty(), "[{}] params: expected at least one parameter", name_);
+  EMBER_CHECK(lr >= 0, "[{}] lr: expected a non-negative learning rate, got {}", name_, lr);
+  for (size_t i = 0; i < params_.size(); ++i) {
+    EMBER_CHECK(params_[i].defined() && is_floating(params_[i].dtype()),
+                "[{}] params[{}]: expected a defined floating-point tensor", name_, i);
+  }
+}
+
+void Optimizer::zero_grad() {
+  for (const Tensor& p : params_) p.set_grad(Tensor());
+}
+
+Tensor& Optimizer::buffer(size_t i, const std::string& name) {
+  auto& slot = buffers_[i][name];
+  if (!slot.defined()) slot = zeros(params_[i].sizes(), params_[i].dtype(), params_[i].device());
+  return slot;
+}
+
+StateDict Optimizer::state_dict() const {
+  StateDict state;
+  state["step"] = scalar_tensor(step_count_, DType::Int64);
+  for (size_t i = 0; i < buffers_.size(); ++i) {
+    for (const auto& [name, value] : buffers_[i]) state[std::to_string(i) + "." + name] = value.clone();
+  }
+  return state;
+}
+
+void Optimizer::load_state_dict(const StateDict& state) {
+  const auto step = state.find("step");
+  EMBER_CHECK(step != state.end(), "[{}] state: expected a 'step' entry", name_);
+  std::vector<std::map<std::string, Tensor>> loaded(params_.size());
+  for (const auto& [key, value] : state) {
+    if (key == "step") continue;
+    const size_t dot = key.find('.');
+    size_t index = 0;
+    const auto [end, ec] = std::from_chars(key.data(), key.data() + (dot == std::string::npos ? 0 : dot), index);
+    EMBER_CHECK(dot != std::string::npos && ec == std::errc() && end == key.data() + dot && index < params_.size(),
+                "[{}] state['{}']: expected '<parameter index>.<buffer>' with an index below {}", name_, key,
+                params_.size());
+    EMBER_CHECK(value.sizes().equals(params_[index].sizes()),
+                "[{}] state['{}']: expected shape [{}] like parameter {}, got [{}]", name_, key,
+                fmt::join(params_[index].sizes(), ", "), index, fmt::join(value.sizes(), ", "));
+    loaded[index][key.substr(dot + 1)] = value.to(params_[index].dtype()).to(params_[index].device()).clone();
+  }
+  step_count_ = step->second.item<int64_t>();
+  buffers_ = std::move(loaded);
+}
+
+}  // namespace ember::optim

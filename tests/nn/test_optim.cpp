@@ -1,0 +1,173 @@
+// Optimizers and learning-rate schedules against hand-derived update rules.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "ember/ember.h"
+#include "ember/optim/adam.h"
+#include "ember/optim/lr_scheduler.h"
+#include "ember/optim/sgd.h"
+
+using namespace ember;
+
+namespace {
+
+std::vector<double> values(const Tensor& t) { return to_vector<double>(t); }
+
+Tensor param(std::initializer_list<double> v) {
+  Tensor p = tensor<double>(v);
+  p.requires_grad_();
+  return p;
+}
+
+void check_values(const Tensor& t, const std::vector<double>& expected) {
+  const auto got = values(t);
+  REQUIRE(got.size() == expected.size());
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expected[i]).epsilon(1e-12));
+}
+
+}  // namespace
+
+TEST_CASE("SGD: plain, weight decay, momentum and Nesterov steps") {
+  const Tensor g = tensor<double>({0.5, -1});
+  Tensor p = param({1, 2});
+  optim::SGD plain({p}, {0.1});
+  p.set_grad(g);
+  plain.step();
+  check_values(p, {0.95, 2.1});
+
+  Tensor q = param({1, 2});
+  optim::SGD decayed({q}, {.lr = 0.1, .weight_decay = 0.5});
+  q.set_grad(g);
+  decayed.step();
+  check_values(q, {1 - 0.1 * (0.5 + 0.5), 2 - 0.1 * (-1 + 1)});
+
+  Tensor m = param({0, 0});
+  optim::SGD momentum({m}, {.lr = 1, .momentum = 0.9});
+  for (int i = 0; i < 2; ++i) {
+    m.set_grad(g);
+    momentum.step();
+  }
+  check_values(m, {-(1 + 1.9) * 0.5, (1 + 1.9) * 1});  // buffers g, then 0.9 g + g
+
+  Tensor n = param({0, 0});
+  optim::SGD nesterov({n}, {.lr = 1, .momentum = 0.9, .nesterov = true});
+  for (int i = 0; i < 2; ++i) {
+    n.set_grad(g);
+    nesterov.step();
+  }
+  check_values(n, {-(1.9 + 2.71) * 0.5, (1.9 + 2.71) * 1});  // g + 0.9 g, then g + 0.9 * 1.9 g
+  CHECK_THROWS_WITH(optim::SGD({n}, {.lr = 1, .nesterov = true}), "[SGD] nesterov: needs a positive momentum and zero dampening");
+  CHECK_THROWS_WITH(optim::SGD({}, {}), "[SGD] params: expected at least one parameter");
+}
+
+TEST_CASE("Adam's first step moves each parameter by lr against the sign of its gradient") {
+  Tensor p = param({1, 2, 3});
+  optim::Adam adam({p}, {.lr = 0.01});
+  p.set_grad(tensor<double>({4, -0.001, 0}));
+  adam.step();
+  const auto v = values(p);
+  CHECK(v[0] == doctest::Approx(1 - 0.01).epsilon(1e-6));
+  CHECK(v[1] == doctest::Approx(2 + 0.01).epsilon(1e-4));
+  CHECK(v[2] == 3);
+  CHECK_THROWS_WITH(optim::Adam({p}, {.beta1 = 1}), "[Adam] betas: expected values in [0, 1), got (1, 0.999)");
+}
+
+TEST_CASE("Adam and AdamW over several steps match the update rule computed by hand") {
+  const std::vector<double> grads = {0.3, -0.2, 0.5};
+  for (const bool decoupled : {false, true}) {
+    CAPTURE(decoupled);
+    const double lr = 0.1, b1 = 0.9, b2 = 0.99, eps = 1e-8, wd = 0.05;
+    Tensor p = param({1});
+    std::unique_ptr<optim::Optimizer> opt;
+    if (decoupled) {
+      opt = std::make_unique<optim::AdamW>(std::vector<Tensor>{p}, optim::AdamOptions{lr, b1, b2, eps, wd});
+    } else {
+      opt = std::make_unique<optim::Adam>(std::vector<Tensor>{p}, optim::AdamOptions{lr, b1, b2, eps, wd});
+    }
+    double x = 1, m = 0, v = 0;
+    for (size_t t = 1; t <= grads.size(); ++t) {
+      double g = grads[t - 1];
+      p.set_grad(tensor<double>({g}));
+      opt->step();
+      if (decoupled) {
+        x *= 1 - lr * wd;
+      } else {
+        g += wd * x;
+      }
+      m = b1 * m + (1 - b1) * g;
+      v = b2 * v + (1 - b2) * g * g;
+      const double mhat = m / (1 - std::pow(b1, t)), vhat = v / (1 - std::pow(b2, t));
+      x -= lr * mhat / (std::sqrt(vhat) + eps);
+      CHECK(values(p)[0] == doctest::Approx(x).epsilon(1e-9));
+    }
+  }
+}
+
+TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {
+  for (int which = 0; which < 3; ++which) {
+    CAPTURE(which);
+    Tensor p = param({-2, 5});
+    const Tensor target = tensor<double>({3, -1});
+    std::unique_ptr<optim::Optimizer> opt;
+    if (which == 0) opt = std::make_unique<optim::SGD>(std::vector<Tensor>{p}, optim::SGDOptions{.lr = 0.1, .momentum = 0.5});
+    if (which == 1) opt = std::make_unique<optim::Adam>(std::vector<Tensor>{p}, optim::AdamOptions{.lr = 0.1});
+    if (which == 2) opt = std::make_unique<optim::AdamW>(std::vector<Tensor>{p}, optim::AdamOptions{.lr = 0.1, .weight_decay = 0});
+    for (int step = 0; step < 300; ++step) {
+      opt->zero_grad();
+      const Tensor diff = p - target;
+      (diff * diff).sum().backward();
+      opt->step();
+    }
+    const auto v = values(p);
+    CHECK(v[0] == doctest::Approx(3).epsilon(1e-3));
+    CHECK(v[1] == doctest::Approx(-1).epsilon(1e-3));
+  }
+}
+
+TEST_CASE("optimizer state saves and restores, and bad state is refused by name") {
+  Tensor a = param({1, 2});
+  optim::Adam first({a}, {.lr = 0.1});
+  for (int i = 0; i < 2; ++i) {
+    a.set_grad(tensor<double>({0.5, -0.25}));
+    first.step();
+  }
+  const optim::StateDict saved = first.state_dict();
+  CHECK(saved.count("0.exp_avg") == 1);
+  CHECK(saved.at("step").item<int64_t>() == 2);
+  Tensor b = a.detach().clone();
+  b.requires_grad_();
+  optim::Adam second({b}, {.lr = 0.1});
+  second.load_state_dict(saved);
+  a.set_grad(tensor<double>({1, 1}));
+  b.set_grad(tensor<double>({1, 1}));
+  first.step();
+  second.step();
+  CHECK(values(a) == values(b));
+  CHECK_THROWS_WITH(second.load_state_dict({}), "[Adam] state: expected a 'step' entry");
+  CHECK_THROWS_WITH(second.load_state_dict({{"step", scalar_tensor(1)}, {"3.exp_avg", zeros({2})}}),
+                    "[Adam] state['3.exp_avg']: expected '<parameter index>.<buffer>' with an index below 1");
+  CHECK_THROWS_WITH(second.load_state_dict({{"step", scalar_tensor(1)}, {"0.exp_avg", zeros({3})}}),
+                    "[Adam] state['0.exp_avg']: expected shape [2] like parameter 0, got [3]");
+  second.zero_grad();
+  CHECK_FALSE(b.grad().defined());
+}
+
+TEST_CASE("step and cosine learning-rate schedules") {
+  Tensor p = param({0});
+  optim::SGD sgd({p}, {.lr = 1});
+  optim::StepLR step(sgd, 2, 0.5);
+  std::vector<double> lrs;
+  for (int epoch = 0; epoch < 5; ++epoch) {
+    step.step();
+    lrs.push_back(sgd.lr());
+  }
+  CHECK(lrs == std::vector<double>{1, 0.5, 0.5, 0.25, 0.25});
+  optim::SGD other({p}, {.lr = 1});
+  optim::CosineAnnealingLR cosine(other, 4, 0.1);
+  for (int epoch = 1; epoch <= 5; ++epoch) {
+    cosine.step();
+    const double expected = 0.1 + 0.9 * (1 + std::cos(M_PI * std::min(epoch, 4) / 4)) / 2;
+    CHECK(other.lr() == doctest::Approx(expected));
+  }
+}

@@ -123,26 +123,43 @@ std::string node_class(const OpEntry& op) {
          members + "};\n\n";
 }
 
-std::string kernel(const OpEntry& op) {
-  const std::string cls = node_name(op);
+// What both kinds of Autograd kernel are made of: the parameter list, the call's argument names
+// and template arguments, the node's saves, and the differentiable inputs' addresses.
+struct KernelParts {
+  std::string params, names, template_args, saves, tensor_ptrs;
+};
+
+// `first_tensor_saved_before`: the first argument is changed in place, so a formula that reads it
+// gets a copy from before the change (recorded, so double backward reaches its history).
+KernelParts kernel_parts(const OpEntry& op, bool first_tensor_saved_before) {
+  KernelParts k;
+  k.template_args = op.return_type();
   const auto types = op.argument_types();
-  std::string params, names, template_args = op.return_type(), saves, tensor_ptrs;
   for (size_t i = 0; i < op.schema.arguments.size(); ++i) {
     const Argument& a = op.schema.arguments[i];
-    params += ", " + types[i] + " " + a.name;
-    names += (names.empty() ? "" : ", ") + a.name;
-    template_args += ", " + types[i];
-    if (is_tensor(a)) {
-      if (used_in(op, a.name)) saves += "    node->" + a.name + "_ = SavedTensor(" + a.name + ", false);\n";
-    } else if (used_in(op, a.name)) {
-      saves += "    node->" + a.name + "_ = " + stored(a).second + ";\n";
+    k.params += ", " + types[i] + " " + a.name;
+    k.names += (k.names.empty() ? "" : ", ") + a.name;
+    k.template_args += ", " + types[i];
+    if (!used_in(op, a.name)) continue;
+    if (!is_tensor(a)) {
+      k.saves += "    node->" + a.name + "_ = " + stored(a).second + ";\n";
+    } else if (first_tensor_saved_before && i == 0) {
+      k.saves += "    node->" + a.name + "_ = SavedTensor(" + a.name + ".clone(), false);\n";
+    } else {
+      k.saves += "    node->" + a.name + "_ = SavedTensor(" + a.name + ", false);\n";
     }
   }
   for (const Argument* in : differentiable_inputs(op)) {
-    tensor_ptrs += (tensor_ptrs.empty() ? "&" : ", &") + in->name;
-    saves += "    node->" + in->name + "_sizes_ = DimVector(" + in->name + ".sizes());\n    node->" + in->name +
-             "_dtype_ = " + in->name + ".dtype();\n";
+    k.tensor_ptrs += (k.tensor_ptrs.empty() ? "&" : ", &") + in->name;
+    k.saves += "    node->" + in->name + "_sizes_ = DimVector(" + in->name + ".sizes());\n    node->" + in->name +
+               "_dtype_ = " + in->name + ".dtype();\n";
   }
+  return k;
+}
+
+std::string kernel(const OpEntry& op) {
+  const std::string cls = node_name(op);
+  const KernelParts k = kernel_parts(op, false);
   const std::string output = first_output(op);
   std::string save_outputs = used_in(op, "result") ? "    node->result_ = SavedTensor(" + output + ", true);\n" : "";
   for (size_t i = 0; i < op.schema.returns.size(); ++i) {
@@ -152,49 +169,27 @@ std::string kernel(const OpEntry& op) {
                     (i == 0 ? "true" : "false") + ");\n";
   }
   return op.return_type() + " " + op.identifier() + "_autograd(void*, const OperatorHandle& op, DispatchKeySet keys" +
-         params + ") {\n  " + op.return_type() + " result;\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n" +
-         "    result = op.redispatch<" + template_args + ">(keys.below(kAutograd), " + names + ");\n  }\n" +
-         "  if (any_requires_grad({" + tensor_ptrs + "}) && !returns_an_input(" + output + ", {" + tensor_ptrs + "})) {\n" +
-         "    auto node = std::make_shared<" + cls + ">();\n" + saves +
-         "    node->set_next_edges(collect_next_edges({" + tensor_ptrs + "}));\n    set_history(" + output + ", node);\n" +
+         k.params + ") {\n  " + op.return_type() + " result;\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n" +
+         "    result = op.redispatch<" + k.template_args + ">(keys.below(kAutograd), " + k.names + ");\n  }\n" +
+         "  if (any_requires_grad({" + k.tensor_ptrs + "}) && !returns_an_input(" + output + ", {" + k.tensor_ptrs + "})) {\n" +
+         "    auto node = std::make_shared<" + cls + ">();\n" + k.saves +
+         "    node->set_next_edges(collect_next_edges({" + k.tensor_ptrs + "}));\n    set_history(" + output + ", node);\n" +
          save_outputs + "  }\n  return result;\n}\n\n";
 }
 
 // An in-place variant: refuses what autograd cannot record, keeps a copy of self from before the
-// change when a formula reads it (recorded, so double backward reaches self's history), runs the
-// operator, then moves self's history onto the node.
+// change when a formula reads it, runs the operator, then moves self's history onto the node.
 std::string inplace_kernel(const OpEntry& op) {
   const std::string cls = node_name_of(op.functional.empty() ? op.identifier() : op.functional);
-  const auto types = op.argument_types();
-  std::string params, names, template_args = op.return_type(), saves, tensor_ptrs;
-  for (size_t i = 0; i < op.schema.arguments.size(); ++i) {
-    const Argument& a = op.schema.arguments[i];
-    params += ", " + types[i] + " " + a.name;
-    names += (names.empty() ? "" : ", ") + a.name;
-    template_args += ", " + types[i];
-    if (!used_in(op, a.name)) continue;
-    if (!is_tensor(a)) {
-      saves += "    node->" + a.name + "_ = " + stored(a).second + ";\n";
-    } else if (a.name == op.schema.arguments[0].name) {
-      // The value before the change, cloned with its history so that double backward sees it.
-      saves += "    node->" + a.name + "_ = SavedTensor(" + a.name + ".clone(), false);\n";
-    } else {
-      saves += "    node->" + a.name + "_ = SavedTensor(" + a.name + ", false);\n";
-    }
-  }
-  for (const Argument* in : differentiable_inputs(op)) {
-    tensor_ptrs += (tensor_ptrs.empty() ? "&" : ", &") + in->name;
-    saves += "    node->" + in->name + "_sizes_ = DimVector(" + in->name + ".sizes());\n    node->" + in->name +
-             "_dtype_ = " + in->name + ".dtype();\n";
-  }
+  const KernelParts k = kernel_parts(op, true);
   const std::string self = op.schema.arguments[0].name;
   const bool used_as_input = !op.derivatives.empty() && op.derivatives[0].first == self;
   return op.return_type() + " " + op.identifier() + "_autograd(void*, const OperatorHandle& op, DispatchKeySet keys" +
-         params + ") {\n  const bool record = any_requires_grad({" + tensor_ptrs + "});\n  std::shared_ptr<" + cls +
+         k.params + ") {\n  const bool record = any_requires_grad({" + k.tensor_ptrs + "});\n  std::shared_ptr<" + cls +
          "> node;\n  if (record) {\n    check_inplace(" + self + ", \"" + op.schema.full_name() + "\");\n" +
-         "    node = std::make_shared<" + cls + ">();\n" + saves + "    node->set_next_edges(collect_next_edges({" +
-         tensor_ptrs + "}));\n  }\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n    op.redispatch<" +
-         template_args + ">(keys.below(kAutograd), " + names + ");\n  }\n  if (record) {\n    rebase_history(" + self +
+         "    node = std::make_shared<" + cls + ">();\n" + k.saves + "    node->set_next_edges(collect_next_edges({" +
+         k.tensor_ptrs + "}));\n  }\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n    op.redispatch<" +
+         k.template_args + ">(keys.below(kAutograd), " + k.names + ");\n  }\n  if (record) {\n    rebase_history(" + self +
          ", node, " + (used_as_input ? "true" : "false") + ");\n" + (used_in(op, "result") ? "    node->result_ = SavedTensor(" + self + ", true);\n" : "") +
          "  }\n  return " + self + ";\n}\n\n";
 }

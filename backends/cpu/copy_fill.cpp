@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "kernels.h"
-#include "parallel.h"
+#include "strided.h"
 
 namespace ember::cpu {
 namespace {
@@ -27,17 +27,14 @@ void copy_kernel(const KernelArgs& args, void*) {
     std::memcpy(ops[0].bytes(), ops[1].bytes(), ops[0].numel() * sdk::dtype_size(ops[0].dtype()));
     return;
   }
-  const sdk::StridedLoop<2> loop(ops);
   sdk::dispatch_dtype(ops[0].dtype(), [&](auto to_zero) {
     sdk::dispatch_dtype(ops[1].dtype(), [&](auto from_zero) {
       using To = decltype(to_zero);
       using From = decltype(from_zero);
-      parallel_for(loop.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
-        loop.run(begin, end, [](char** p, const int64_t* s, int64_t n) {
-          for (int64_t i = 0; i < n; ++i) {
-            *reinterpret_cast<To*>(p[0] + i * s[0]) = convert<To>(*reinterpret_cast<const From*>(p[1] + i * s[1]));
-          }
-        });
+      for_each_strided<2>(ops, [](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) {
+          *reinterpret_cast<To*>(p[0] + i * s[0]) = convert<To>(*reinterpret_cast<const From*>(p[1] + i * s[1]));
+        }
       });
     });
   });
@@ -46,16 +43,13 @@ void copy_kernel(const KernelArgs& args, void*) {
 template <typename T>
 void fill_typed(const TensorView& out, T value) {
   const TensorView ops[1] = {out};
-  const sdk::StridedLoop<1> loop(ops);
-  parallel_for(loop.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
-    loop.run(begin, end, [value](char** p, const int64_t* s, int64_t n) {
-      if (s[0] == sizeof(T)) {
-        T* out = reinterpret_cast<T*>(p[0]);
-        for (int64_t i = 0; i < n; ++i) out[i] = value;
-      } else {
-        for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = value;
-      }
-    });
+  for_each_strided<1>(ops, [value](char** p, const int64_t* s, int64_t n) {
+    if (s[0] == sizeof(T)) {
+      T* out = reinterpret_cast<T*>(p[0]);
+      for (int64_t i = 0; i < n; ++i) out[i] = value;
+    } else {
+      for (int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = value;
+    }
   });
 }
 

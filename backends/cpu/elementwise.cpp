@@ -8,24 +8,14 @@
 
 #include "eltwise_dnnl.h"
 #include "kernels.h"
-#include "parallel.h"
+#include "strided.h"
 
 namespace ember::cpu {
 namespace {
 
 using sdk::KernelArgs;
-using sdk::StridedLoop;
 using sdk::TensorView;
 using sdk::compute_t;
-
-// Applies f to every element of N operands (operand 0 is written) over all threads.
-template <int N, typename F>
-void for_each(const TensorView (&operands)[N], F&& f) {
-  const StridedLoop<N> loop(operands);
-  parallel_for(loop.numel(), kParallelGrain, [&](int64_t begin, int64_t end) {
-    loop.run(begin, end, f);
-  });
-}
 
 // out = f(a, b) on a run of elements; the contiguous and scalar-b cases get loops the compiler
 // can vectorise.
@@ -51,7 +41,7 @@ void binary_run(char** p, const int64_t* s, int64_t n, F f) {
 
 template <typename Out, typename In, typename F>
 void binary_loop(const TensorView (&ops)[3], F f) {
-  for_each<3>(ops, [&](char** p, const int64_t* s, int64_t n) { binary_run<Out, In>(p, s, n, f); });
+  for_each_strided<3>(ops, [&](char** p, const int64_t* s, int64_t n) { binary_run<Out, In>(p, s, n, f); });
 }
 
 enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum };
@@ -130,7 +120,7 @@ void where_kernel(const KernelArgs& args, void*) {
   const TensorView ops[4] = {args.output(), args.tensor(0), args.tensor(1), args.tensor(2)};
   sdk::dispatch_dtype(ops[0].dtype(), [&](auto zero) {
     using T = decltype(zero);
-    for_each<4>(ops, [](char** p, const int64_t* s, int64_t n) {
+    for_each_strided<4>(ops, [](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) {
         const bool c = *reinterpret_cast<const bool*>(p[1] + i * s[1]);
         *reinterpret_cast<T*>(p[0] + i * s[0]) = *reinterpret_cast<const T*>(p[c ? 2 : 3] + i * s[c ? 2 : 3]);
@@ -144,7 +134,7 @@ enum class Unary { Neg, Abs, Relu, Clamp, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh,
 template <typename T, typename F>
 void unary_loop(const TensorView (&ops)[2], F f) {
   using C = compute_t<T>;
-  for_each<2>(ops, [&](char** p, const int64_t* s, int64_t n) {
+  for_each_strided<2>(ops, [&](char** p, const int64_t* s, int64_t n) {
     T* out = reinterpret_cast<T*>(p[0]);
     const T* in = reinterpret_cast<const T*>(p[1]);
     if (s[0] == sizeof(T) && s[1] == sizeof(T)) {

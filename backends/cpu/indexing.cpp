@@ -3,7 +3,7 @@
 #include <string>
 
 #include "kernels.h"
-#include "parallel.h"
+#include "strided.h"
 
 namespace ember::cpu {
 namespace {
@@ -78,12 +78,7 @@ void accumulate_kernel(const KernelArgs& args, void* user_data) {
   const bool scatter = user_data != nullptr;
   const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2), added = args.tensor(3);
   const int64_t dim = args.to_int_list(1).first[0];
-  const TensorView copy_ops[2] = {out, self};
-  const sdk::StridedLoop<2> copy(copy_ops);
-  const size_t item = sdk::dtype_size(out.dtype());
-  copy.run(0, copy.numel(), [item](char** p, const int64_t* s, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) std::memcpy(p[0] + i * s[0], p[1] + i * s[1], item);
-  });
+  copy_strided(out, self);
   const TensorView& positions = scatter ? index : added;  // what the loop walks over
   const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
   int64_t position[sdk::StridedLoop<1>::kMaxDims];

@@ -1,6 +1,5 @@
 // mm, bmm and addmm through oneDNN's matmul primitive. Primitives are created once per
 // shape/stride/dtype and cached: creation costs up to milliseconds, a cache hit microseconds.
-#include <cstring>
 #include <mutex>
 #include <optional>
 #include <oneapi/dnnl/dnnl.hpp>
@@ -9,7 +8,7 @@
 
 #include "dnnl_engine.h"
 #include "kernels.h"
-#include "parallel.h"
+#include "strided.h"
 
 namespace ember::cpu {
 namespace {
@@ -145,22 +144,12 @@ void product(const TensorView& out, const TensorView& a, const TensorView& b, do
   });
 }
 
-// Copies `self` broadcast into `out`, the starting value that addmm's beta scales.
-void broadcast_into(const TensorView& out, const TensorView& self) {
-  const TensorView ops[2] = {out, self};
-  const sdk::StridedLoop<2> loop(ops);
-  const size_t item = sdk::dtype_size(out.dtype());
-  loop.run(0, loop.numel(), [item](char** p, const int64_t* s, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) std::memcpy(p[0] + i * s[0], p[1] + i * s[1], item);
-  });
-}
-
 void matmul_kernel(const KernelArgs& args, void* user_data) {
   const Matmul op = untag<Matmul>(user_data);
   const TensorView out = args.output();
   if (op != Matmul::Addmm) return product(out, args.tensor(0), args.tensor(1), 1.0, 0.0);
   const double beta = args.to_double(3), alpha = args.to_double(4);
-  if (beta != 0) broadcast_into(out, args.tensor(0));
+  if (beta != 0) copy_strided(out, args.tensor(0));  // the starting value beta scales
   product(out, args.tensor(1), args.tensor(2), alpha, beta);
 }
 

@@ -86,14 +86,13 @@ Meta unary_float(const OperatorHandle& op, const IValue* args, size_t) { return 
 void reduce_shape(Meta& m, const OperatorHandle& op, const TensorImpl& self,
                   OptionalIntArrayRef dims, bool keepdim) {
   const int64_t n = self.dim();
+  // None or [] reduces every dimension; a 0-dim tensor accepts dim 0 or -1 and has none to mark.
   std::vector<bool> reduced(n, !dims || dims->empty());
-  if (dims) {
-    for (int64_t d : *dims) {
-      const int64_t w = wrap_dim(d, n, op.name().c_str());
-      EMBER_CHECK(n == 0 || !reduced[w] || dims->size() == 0,
-                  "[{}] dim: dimension {} appears more than once", op.name(), d);
-      if (n > 0) reduced[w] = true;
-    }
+  for (int64_t d : dims ? *dims : IntArrayRef()) {
+    const int64_t w = wrap_dim(d, n, op.name().c_str());
+    if (n == 0) continue;
+    EMBER_CHECK(!reduced[w], "[{}] dim: dimension {} appears more than once", op.name(), d);
+    reduced[w] = true;
   }
   m.keepdim_view = true;
   for (int64_t d = 0; d < n; ++d) {
@@ -348,20 +347,6 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
 }
 
 }  // namespace
-
-DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b, const std::string& op, const char* arg) {
-  const size_t n = std::max(a.size(), b.size());
-  DimVector out(n, 1);
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t x = i < n - a.size() ? 1 : a[i - (n - a.size())];
-    const int64_t y = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    EMBER_CHECK(x == y || x == 1 || y == 1,
-                "[{}] {}: shapes [{}] and [{}] do not broadcast (dimension {}: {} vs {})", op, arg,
-                fmt::join(a, ", "), fmt::join(b, ", "), i, x, y);
-    out[i] = x == 1 ? y : x;
-  }
-  return out;
-}
 
 MetaFn find_meta(const std::string& kind) {
   const auto& table = meta_functions();

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "ember/core/broadcast.h"
 #include "ember/dispatcher/operator_handle.h"
 
 namespace ember::structured {
@@ -30,8 +31,5 @@ using MetaFn = Meta (*)(const OperatorHandle& op, const IValue* args, size_t num
 
 // The meta function of a structured kind from ops.yaml, or nullptr for an unknown kind.
 MetaFn find_meta(const std::string& kind);
-
-// The shape two shapes broadcast to; "[op] other: shapes [2, 3] and [4] do not broadcast".
-DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b, const std::string& op, const char* arg);
 
 }  // namespace ember::structured

@@ -12,7 +12,7 @@ Tensor scalar_tensor(const Scalar& value, std::optional<DType> dtype, std::optio
 }
 
 Tensor wrapped_number(const Scalar& value, Device device) {
-  return full({}, value, value.is_floating() ? DType::Float64 : value.default_dtype(), device);
+  return scalar_tensor(value, value.is_floating() ? DType::Float64 : value.default_dtype(), device);
 }
 
 Tensor from_host(const void* data, size_t count, DType dtype, IntArrayRef sizes, std::optional<Device> device) {

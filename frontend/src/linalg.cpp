@@ -1,4 +1,5 @@
 // matmul in terms of mm and bmm, with NumPy's rules for 1-D operands and batch broadcasting.
+#include "ember/core/broadcast.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 
@@ -7,19 +8,6 @@ namespace {
 
 DimVector batch_shape(const Tensor& t) {
   return DimVector(IntArrayRef(t.sizes().data(), static_cast<size_t>(t.dim() - 2)));
-}
-
-DimVector broadcast(IntArrayRef a, IntArrayRef b) {
-  const size_t n = std::max(a.size(), b.size());
-  DimVector out(n, 1);
-  for (size_t i = 0; i < n; ++i) {
-    const int64_t x = i < n - a.size() ? 1 : a[i - (n - a.size())];
-    const int64_t y = i < n - b.size() ? 1 : b[i - (n - b.size())];
-    EMBER_CHECK(x == y || x == 1 || y == 1, "[matmul] other: batch shapes [{}] and [{}] do not broadcast",
-                fmt::join(a, ", "), fmt::join(b, ", "));
-    out[i] = x == 1 ? y : x;
-  }
-  return out;
 }
 
 }  // namespace
@@ -42,7 +30,7 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
   const int64_t n = a.size(-2), k = a.size(-1), m = b.size(-1);
   EMBER_CHECK(b.size(-2) == k, "[matmul] other: expected {} rows to match self's columns, got {}", k,
               b.size(-2));
-  const DimVector batch = broadcast(batch_shape(a), batch_shape(b));
+  const DimVector batch = broadcast_shapes(batch_shape(a), batch_shape(b), "matmul", "other");
   int64_t batch_numel = 1;
   for (int64_t s : batch) batch_numel *= s;
   DimVector a_shape(batch), b_shape(batch), out_shape(batch);

@@ -1,0 +1,14 @@
+// NumPy broadcasting of shapes, shared by the structured meta functions and the composites.
+#pragma once
+
+#include <string_view>
+
+#include "ember/core/small_vector.h"
+
+namespace ember {
+
+// The shape `a` and `b` broadcast to; throws
+// "[op] arg: shapes [2, 3] and [4] do not broadcast (dimension 1: 3 vs 4)".
+DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b, std::string_view op, std::string_view arg);
+
+}  // namespace ember

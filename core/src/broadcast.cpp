@@ -1,0 +1,23 @@
+#include "ember/core/broadcast.h"
+
+#include <algorithm>
+
+#include "ember/core/error.h"
+
+namespace ember {
+
+DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b, std::string_view op, std::string_view arg) {
+  const size_t n = std::max(a.size(), b.size());
+  DimVector out(n, 1);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t x = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const int64_t y = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    EMBER_CHECK(x == y || x == 1 || y == 1,
+                "[{}] {}: shapes [{}] and [{}] do not broadcast (dimension {}: {} vs {})", op, arg,
+                fmt::join(a, ", "), fmt::join(b, ", "), i, x, y);
+    out[i] = x == 1 ? y : x;
+  }
+  return out;
+}
+
+}  // namespace ember

@@ -57,6 +57,12 @@ Tensor value_selection_backward(const Tensor& grad, int64_t dim, const Tensor& i
   return scatter_add(zeros(sizes, grad.dtype(), grad.device()), d, i, g);
 }
 
+Tensor max_pool2d_backward(const Tensor& grad, IntArrayRef self_sizes, const Tensor& indices) {
+  const int64_t n = self_sizes[0], c = self_sizes[1];
+  const Tensor planes = zeros({n, c, self_sizes[2] * self_sizes[3]}, grad.dtype(), grad.device());
+  return scatter_add(planes, 2, indices.reshape({n, c, -1}), grad.reshape({n, c, -1})).reshape(self_sizes);
+}
+
 Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::optional<int64_t> start,
                       std::optional<int64_t> end, int64_t step) {
   Tensor out = zeros(sizes, grad.dtype(), grad.device());

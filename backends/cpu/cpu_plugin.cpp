@@ -45,6 +45,8 @@ ember_status init(void*, const ember_host_api* host, char* error_message, size_t
     register_copy_kernels(host);
     register_random_kernels(host);
     register_indexing_kernels(host);
+    register_convolution_kernels(host);
+    register_pooling_kernels(host);
     return EMBER_STATUS_OK;
   } catch (const std::exception& e) {
     std::snprintf(error_message, error_capacity, "%s", e.what());

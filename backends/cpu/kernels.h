@@ -11,6 +11,8 @@ void register_matmul_kernels(const ember_host_api* host);
 void register_copy_kernels(const ember_host_api* host);
 void register_random_kernels(const ember_host_api* host);
 void register_indexing_kernels(const ember_host_api* host);
+void register_convolution_kernels(const ember_host_api* host);
+void register_pooling_kernels(const ember_host_api* host);
 
 // The user_data of a kernel that serves several operators: which one this registration is.
 template <typename Enum>

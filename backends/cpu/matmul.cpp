@@ -1,10 +1,5 @@
-// mm, bmm and addmm through oneDNN's matmul primitive. Primitives are created once per
-// shape/stride/dtype and cached: creation costs up to milliseconds, a cache hit microseconds.
-#include <mutex>
-#include <optional>
-#include <oneapi/dnnl/dnnl.hpp>
+// mm, bmm and addmm through oneDNN's matmul primitive, created once per shape/stride/dtype.
 #include <string>
-#include <unordered_map>
 
 #include "dnnl_engine.h"
 #include "kernels.h"
@@ -17,15 +12,6 @@ using sdk::KernelArgs;
 using sdk::TensorView;
 
 enum class Matmul { Mm, Bmm, Addmm };
-
-std::optional<dnnl::memory::data_type> dnnl_type(int32_t dtype) {
-  switch (dtype) {
-    case EMBER_DTYPE_FLOAT32: return dnnl::memory::data_type::f32;
-    case EMBER_DTYPE_BFLOAT16: return dnnl::memory::data_type::bf16;
-    case EMBER_DTYPE_FLOAT16: return dnnl::memory::data_type::f16;
-    default: return std::nullopt;
-  }
-}
 
 // oneDNN takes any dense layout (row- or column-major per matrix), not broadcast strides.
 bool dense_matrix(const TensorView& t) {
@@ -47,49 +33,27 @@ dnnl::memory::desc describe(const TensorView& t, dnnl::memory::data_type type) {
   return dnnl::memory::desc(dims, type, strides);
 }
 
-std::string describe_key(const TensorView& t) {
-  std::string key = std::to_string(t.dtype());
-  for (int64_t d = 0; d < t.ndim(); ++d) {
-    key += ':';
-    key += std::to_string(t.size(d));
-    key += '/';
-    key += std::to_string(t.stride(d));
-  }
-  return key;
-}
-
-struct PrimitiveCache {
-  std::mutex mutex;
-  std::unordered_map<std::string, dnnl::matmul> primitives;
-};
-
-PrimitiveCache& cache() {
-  static PrimitiveCache instance;
+PrimitiveCache<dnnl::matmul>& cache() {
+  static PrimitiveCache<dnnl::matmul> instance;
   return instance;
 }
 
 // out = alpha * a @ b + beta * out, through a cached primitive.
 void run_dnnl(const TensorView& out, const TensorView& a, const TensorView& b, float alpha, float beta,
               dnnl::memory::data_type type) {
-  const std::string key = describe_key(out) + "|" + describe_key(a) + "|" + describe_key(b) + "|" +
+  const std::string key = view_key(out) + "|" + view_key(a) + "|" + view_key(b) + "|" +
                           std::to_string(alpha) + "|" + std::to_string(beta);
-  dnnl::matmul primitive;
-  {
-    std::lock_guard lock(cache().mutex);
-    auto it = cache().primitives.find(key);
-    if (it == cache().primitives.end()) {
-      dnnl::primitive_attr attr;
-      if (alpha != 1.0f) attr.set_output_scales(0, {alpha});
-      if (beta != 0.0f) {
-        dnnl::post_ops ops;
-        ops.append_sum(beta);
-        attr.set_post_ops(ops);
-      }
-      const dnnl::matmul::desc desc(describe(a, type), describe(b, type), describe(out, type));
-      it = cache().primitives.emplace(key, dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, dnnl_engine()))).first;
+  const dnnl::matmul primitive = cache().get(key, [&] {
+    dnnl::primitive_attr attr;
+    if (alpha != 1.0f) attr.set_output_scales(0, {alpha});
+    if (beta != 0.0f) {
+      dnnl::post_ops ops;
+      ops.append_sum(beta);
+      attr.set_post_ops(ops);
     }
-    primitive = it->second;
-  }
+    const dnnl::matmul::desc desc(describe(a, type), describe(b, type), describe(out, type));
+    return dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, dnnl_engine()));
+  });
   dnnl::memory a_mem(describe(a, type), dnnl_engine(), a.bytes());
   dnnl::memory b_mem(describe(b, type), dnnl_engine(), b.bytes());
   dnnl::memory out_mem(describe(out, type), dnnl_engine(), out.bytes());

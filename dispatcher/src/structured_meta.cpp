@@ -1,6 +1,7 @@
 #include "structured_meta.h"
 
 #include <algorithm>
+#include <array>
 #include <unordered_map>
 
 namespace ember::structured {
@@ -37,6 +38,9 @@ DType result_type(const TensorImpl& a, const TensorImpl& b) {
 }
 
 DType to_float(DType d) { return is_floating(d) ? d : DType::Float32; }
+
+std::string shape_str(IntArrayRef sizes) { return fmt::format("[{}]", fmt::join(sizes, ", ")); }
+
 
 Meta elementwise(const OperatorHandle& op, const IValue* args, DType (*out_dtype)(DType)) {
   const TensorImpl& a = tensor_arg(op, args, 0);
@@ -175,7 +179,7 @@ Meta softmax(const OperatorHandle& op, const IValue* args, size_t) {
 
 void check_matrix(const OperatorHandle& op, const TensorImpl& t, int64_t ndim, const char* arg) {
   EMBER_CHECK(t.dim() == ndim, "[{}] {}: expected a {}-D tensor, got {}-D with shape {}", op.name(),
-              arg, ndim, t.dim(), fmt::format("[{}]", fmt::join(t.sizes(), ", ")));
+              arg, ndim, t.dim(), shape_str(t.sizes()));
 }
 
 Meta mm(const OperatorHandle& op, const IValue* args, size_t) {
@@ -319,6 +323,109 @@ Meta accumulate_into_self(const OperatorHandle& op, const IValue* args, size_t) 
   return m;
 }
 
+// An int[2] argument (stride, padding, ...): two values, each at least `min`.
+std::array<int64_t, 2> pair_arg(const OperatorHandle& op, const IValue* args, int i, int64_t min) {
+  const IntArrayRef v = args[i].to_int_list();
+  const std::string& name = op.schema().arguments[i].name;
+  EMBER_CHECK(v.size() == 2, "[{}] {}: expected 2 values (height, width), got {}", op.name(), name, v.size());
+  EMBER_CHECK(v[0] >= min && v[1] >= min, "[{}] {}: expected values of at least {}, got [{}, {}]", op.name(),
+              name, min, v[0], v[1]);
+  return {v[0], v[1]};
+}
+
+// The output shape of a 2-D convolution of `input` by `weight` (PyTorch's formula), after checking
+// both shapes and the stride, padding, dilation and groups at args[first_geometry...].
+DimVector conv_output_shape(const OperatorHandle& op, IntArrayRef input, IntArrayRef weight, const IValue* args,
+                            int first_geometry) {
+  EMBER_CHECK(input.size() == 4, "[{}] input: expected a 4-D [N, C, H, W] shape, got {}", op.name(),
+              shape_str(input));
+  EMBER_CHECK(weight.size() == 4, "[{}] weight: expected a 4-D [out_channels, in_channels / groups, kH, kW] "
+              "shape, got {}", op.name(), shape_str(weight));
+  const auto stride = pair_arg(op, args, first_geometry, 1);
+  const auto padding = pair_arg(op, args, first_geometry + 1, 0);
+  const auto dilation = pair_arg(op, args, first_geometry + 2, 1);
+  const int64_t groups = args[first_geometry + 3].to_int();
+  EMBER_CHECK(groups >= 1 && input[1] % groups == 0 && weight[0] % groups == 0,
+              "[{}] groups: expected a positive divisor of in_channels ({}) and out_channels ({}), got {}",
+              op.name(), input[1], weight[0], groups);
+  EMBER_CHECK(weight[1] * groups == input[1],
+              "[{}] weight: expected {} input channels per group for an input with {} channels and groups={}, "
+              "got weight shape {}", op.name(), input[1] / groups, input[1], groups, shape_str(weight));
+  DimVector out({input[0], weight[0], 0, 0});
+  for (int d = 0; d < 2; ++d) {
+    const int64_t span = dilation[d] * (weight[2 + d] - 1) + 1;
+    const int64_t padded = input[2 + d] + 2 * padding[d];
+    EMBER_CHECK(padded >= span, "[{}] input: padded spatial size {}x{} is smaller than the kernel's span", op.name(),
+                input[2] + 2 * padding[0], input[3] + 2 * padding[1]);
+    out[2 + d] = (padded - span) / stride[d] + 1;
+  }
+  return out;
+}
+
+Meta convolution(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& input = tensor_arg(op, args, 0);
+  const TensorImpl& weight = tensor_arg(op, args, 1);
+  Meta m;
+  m.compute_dtype = m.dtypes[0] = to_float(promote_types(input.dtype(), weight.dtype()));
+  m.sizes[0] = conv_output_shape(op, input.sizes(), weight.sizes(), args, 2);
+  m.cast_mask = 0b11;
+  return m;
+}
+
+// The backward convolutions produce the shape their int[4] argument names (the input's or the
+// weight's); grad_output must be what the forward convolution would have produced.
+Meta convolution_backward(const OperatorHandle& op, const IValue* args, bool for_input) {
+  const TensorImpl& grad = tensor_arg(op, args, 0);
+  const TensorImpl& other = tensor_arg(op, args, 1);
+  const IntArrayRef wanted = args[2].to_int_list();
+  const IntArrayRef input = for_input ? wanted : other.sizes();
+  const IntArrayRef weight = for_input ? other.sizes() : wanted;
+  const DimVector expected = conv_output_shape(op, input, weight, args, 3);
+  EMBER_CHECK(grad.sizes().equals(expected), "[{}] grad_output: expected shape {}, got {}", op.name(),
+              shape_str(expected), shape_str(grad.sizes()));
+  Meta m;
+  m.compute_dtype = m.dtypes[0] = to_float(promote_types(grad.dtype(), other.dtype()));
+  m.sizes[0].assign(wanted);
+  m.cast_mask = 0b11;
+  return m;
+}
+Meta convolution_backward_input(const OperatorHandle& op, const IValue* args, size_t) {
+  return convolution_backward(op, args, true);
+}
+Meta convolution_backward_weight(const OperatorHandle& op, const IValue* args, size_t) {
+  return convolution_backward(op, args, false);
+}
+
+// Max pooling: an empty stride means the kernel size; ceil_mode rounds the output size up while
+// every window still starts inside the input or its left padding (PyTorch's rule).
+Meta max_pool2d(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& self = tensor_arg(op, args, 0);
+  EMBER_CHECK(self.dim() == 4, "[{}] self: expected a 4-D [N, C, H, W] tensor, got shape {}", op.name(),
+              shape_str(self.sizes()));
+  const auto kernel = pair_arg(op, args, 1, 1);
+  const auto stride = args[2].to_int_list().empty() ? kernel : pair_arg(op, args, 2, 1);
+  const auto padding = pair_arg(op, args, 3, 0);
+  const auto dilation = pair_arg(op, args, 4, 1);
+  const bool ceil_mode = args[5].to_bool();
+  Meta m;
+  m.num_outputs = 2;
+  m.compute_dtype = m.dtypes[0] = self.dtype();
+  m.dtypes[1] = DType::Int64;
+  m.sizes[0] = DimVector({self.sizes()[0], self.sizes()[1], 0, 0});
+  for (int d = 0; d < 2; ++d) {
+    EMBER_CHECK(padding[d] * 2 <= kernel[d], "[{}] padding: expected at most half the kernel size, got {} for a "
+                "kernel of {}", op.name(), padding[d], kernel[d]);
+    const int64_t span = dilation[d] * (kernel[d] - 1) + 1;
+    const int64_t room = self.sizes()[2 + d] + 2 * padding[d] - span;
+    EMBER_CHECK(room >= 0, "[{}] self: padded spatial size is smaller than the kernel's span {}", op.name(), span);
+    int64_t size = (room + (ceil_mode ? stride[d] - 1 : 0)) / stride[d] + 1;
+    if (ceil_mode && (size - 1) * stride[d] >= self.sizes()[2 + d] + padding[d]) --size;
+    m.sizes[0][2 + d] = size;
+  }
+  m.sizes[1] = m.sizes[0];
+  return m;
+}
+
 const std::unordered_map<std::string, MetaFn>& meta_functions() {
   static const std::unordered_map<std::string, MetaFn> table = {
       {"elementwise_binary", &binary},
@@ -342,6 +449,10 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"gather", &gather},
       {"index_add", &accumulate_into_self},
       {"scatter_add", &accumulate_into_self},
+      {"convolution", &convolution},
+      {"convolution_backward_input", &convolution_backward_input},
+      {"convolution_backward_weight", &convolution_backward_weight},
+      {"max_pool2d", &max_pool2d},
   };
   return table;
 }

@@ -114,6 +114,16 @@ std::map<std::string, Case> cases() {
       {"gather", {[](V x) { return x[0].gather(1, tensor<int64_t>({0, 0, 2, 1}, {2, 2})); }, {{2, 3}}}},
       {"index_add", {[](V x) { return index_add(x[0], 0, tensor<int64_t>({1, 1}), x[1]); }, {{3, 2}, {2, 2}}}},
       {"scatter_add", {[](V x) { return scatter_add(x[0], 1, tensor<int64_t>({2, 2, 0, 1}, {2, 2}), x[1]); }, {{2, 3}, {2, 2}}}},
+      // Strided, padded, dilated and grouped: every index term of the three convolutions.
+      {"conv2d", {[](V x) { return conv2d(x[0], x[1], {2, 1}, {1, 0}, {1, 2}, 2); }, {{2, 4, 5, 6}, {4, 2, 2, 2}}, nullptr, true}},
+      {"conv2d_backward_input",
+       {[](V x) { return conv2d_backward_input(x[0], x[1], {2, 4, 5, 6}, {2, 1}, {1, 0}, {1, 2}, 2); },
+        {{2, 4, 3, 4}, {4, 2, 2, 2}}, nullptr, true}},
+      {"conv2d_backward_weight",
+       {[](V x) { return conv2d_backward_weight(x[0], x[1], {4, 2, 2, 2}, {2, 1}, {1, 0}, {1, 2}, 2); },
+        {{2, 4, 3, 4}, {2, 4, 5, 6}}, nullptr, true}},
+      {"max_pool2d_with_indices",
+       {[](V x) { return std::get<0>(max_pool2d_with_indices(x[0], {2, 2}, {1, 2}, {1, 0})); }, {{2, 3, 4, 5}}, nullptr, true}},
   };
 }
 

@@ -26,6 +26,9 @@ Tensor var_backward(const Tensor& grad, const Tensor& self, IntArrayRef dim, int
 // max.dim and min.dim: each gradient goes to the element its index picked along `dim`.
 Tensor value_selection_backward(const Tensor& grad, int64_t dim, const Tensor& indices, IntArrayRef sizes,
                                 bool keepdim);
+// max_pool2d_with_indices: each output's gradient goes to the input element it was taken from
+// (indices are flat positions in each [H, W] plane).
+Tensor max_pool2d_backward(const Tensor& grad, IntArrayRef self_sizes, const Tensor& indices);
 // slice and select: the gradient placed into zeros of the input's shape.
 Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::optional<int64_t> start,
                       std::optional<int64_t> end, int64_t step);

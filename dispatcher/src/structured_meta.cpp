@@ -39,8 +39,6 @@ DType result_type(const TensorImpl& a, const TensorImpl& b) {
 
 DType to_float(DType d) { return is_floating(d) ? d : DType::Float32; }
 
-std::string shape_str(IntArrayRef sizes) { return fmt::format("[{}]", fmt::join(sizes, ", ")); }
-
 
 Meta elementwise(const OperatorHandle& op, const IValue* args, DType (*out_dtype)(DType)) {
   const TensorImpl& a = tensor_arg(op, args, 0);

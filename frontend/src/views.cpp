@@ -8,8 +8,6 @@
 namespace ember::composite {
 namespace {
 
-std::string shape_str(IntArrayRef s) { return fmt::format("[{}]", fmt::join(s, ", ")); }
-
 // Resolves one -1 in `size` from the number of elements.
 DimVector infer_size(IntArrayRef size, int64_t numel, const char* op) {
   DimVector out(size);

@@ -1,6 +1,7 @@
 // A non-owning view of contiguous elements that also binds to braced lists: f({2, 3}).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <initializer_list>
 #include <optional>
@@ -21,6 +22,8 @@ class ArrayRef {
 #pragma GCC diagnostic pop
   template <typename A>
   ArrayRef(const std::vector<T, A>& v) : data_(v.data()), size_(v.size()) {}
+  template <size_t N>
+  constexpr ArrayRef(const std::array<T, N>& a) : data_(a.data()), size_(N) {}
 
   constexpr const T* data() const { return data_; }
   constexpr size_t size() const { return size_; }

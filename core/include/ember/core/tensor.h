@@ -109,5 +109,7 @@ Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, in
 
 // Wraps a negative dimension and checks its range: "[op] dim: expected in [-n, n-1], got d".
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);
+// A shape as error messages print it: "[2, 3]".
+std::string shape_str(IntArrayRef sizes);
 
 }  // namespace ember

@@ -1,0 +1,101 @@
+// ember::nn::functional: the layers and losses as functions of tensors, composed of operators,
+// so autograd differentiates them and every backend runs them.
+#pragma once
+
+#include <array>
+#include <optional>
+
+#include "ember/ember.h"
+
+namespace ember::nn::functional {
+
+using ember::gelu;
+using ember::relu;
+using ember::sigmoid;
+using ember::silu;
+using ember::tanh;
+
+// Height and width of a kernel, stride, padding or dilation.
+using Pair = std::array<int64_t, 2>;
+
+// x @ weight^T + bias, for x [..., in_features], weight [out_features, in_features].
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());
+
+struct Conv2dOptions {
+  Pair stride = {1, 1};
+  Pair padding = {0, 0};
+  Pair dilation = {1, 1};
+  int64_t groups = 1;
+};
+// input [N, C, H, W] (or [C, H, W]), weight [out, C / groups, kH, kW], bias [out] or undefined.
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(), Conv2dOptions options = {});
+
+struct MaxPool2dOptions {
+  std::optional<Pair> stride;  // the kernel size when not given
+  Pair padding = {0, 0};
+  Pair dilation = {1, 1};
+  bool ceil_mode = false;
+};
+Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions options = {});
+
+struct AvgPool2dOptions {
+  std::optional<Pair> stride;  // the kernel size when not given
+  Pair padding = {0, 0};
+};
+// The mean of each window, padded positions counted as zeros (PyTorch's count_include_pad=true).
+Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions options = {});
+
+// Normalises over every dimension but the channels (dim 1). In training, uses the batch's
+// statistics and updates the running ones (unbiased variance) with `momentum`; in evaluation,
+// uses the running ones. weight/bias/running statistics may be undefined.
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
+                  const Tensor& weight, const Tensor& bias, bool training, double momentum = 0.1,
+                  double eps = 1e-5);
+
+// Normalises over the last normalized_shape.size() dimensions.
+Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = Tensor(),
+                  const Tensor& bias = Tensor(), double eps = 1e-5);
+
+// Zeroes each element with probability p and scales the rest by 1 / (1 - p), in training only.
+Tensor dropout(const Tensor& input, double p = 0.5, bool training = true);
+
+// Rows of weight [num_embeddings, dim] picked by integer indices of any shape.
+Tensor embedding(const Tensor& indices, const Tensor& weight);
+
+// Merges dimensions start_dim..end_dim into one.
+Tensor flatten(const Tensor& input, int64_t start_dim = 1, int64_t end_dim = -1);
+
+// ---- losses ----------------------------------------------------------------------------------
+
+enum class Reduction { None, Mean, Sum };
+
+struct NLLLossOptions {
+  Tensor weight;               // per-class weights [C], or undefined for all ones
+  int64_t ignore_index = -100;  // targets equal to it contribute nothing
+  Reduction reduction = Reduction::Mean;  // Mean divides by the summed weights of the targets
+};
+// log_probs [N, C], target [N] class indices.
+Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const NLLLossOptions& options = {});
+
+struct CrossEntropyOptions {
+  Tensor weight;
+  int64_t ignore_index = -100;
+  Reduction reduction = Reduction::Mean;
+  // Mixes the one-hot target with the uniform distribution: (1 - s) * nll + s * mean over classes.
+  double label_smoothing = 0.0;
+};
+// logits [N, C], target [N] class indices: log_softmax then the (smoothed) nll loss.
+Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options = {});
+
+Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+
+struct BCEWithLogitsOptions {
+  Tensor weight;      // per element, broadcast to the input
+  Tensor pos_weight;  // per class, scales the positive term
+  Reduction reduction = Reduction::Mean;
+};
+// sigmoid + binary cross entropy in one numerically stable expression.
+Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
+                                        const BCEWithLogitsOptions& options = {});
+
+}  // namespace ember::nn::functional

@@ -1,0 +1,94 @@
+// The base of every layer: named parameters, buffers and submodules, training/evaluation mode,
+// moving between devices and dtypes, and printing in PyTorch's layout.
+#pragma once
+
+#include <deque>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/core/tensor.h"
+
+namespace ember::nn {
+
+using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
+
+// Modules are held by shared_ptr and never copied or moved: the registry keeps the addresses of
+// the members it names (Linear::weight), so `to()` can replace what they hold.
+class Module {
+ public:
+  explicit Module(std::string type_name) : type_name_(std::move(type_name)) {}
+  virtual ~Module() = default;
+  Module(const Module&) = delete;
+  Module& operator=(const Module&) = delete;
+
+  const std::string& type_name() const { return type_name_; }
+
+  // This module's and (with `recurse`) every submodule's, in registration order, the names
+  // joined by dots ("features.0.weight") as in PyTorch's state_dict.
+  std::vector<Tensor> parameters(bool recurse = true) const;
+  NamedTensors named_parameters(bool recurse = true) const;
+  NamedTensors named_buffers(bool recurse = true) const;
+  // Parameters then buffers: everything that describes the trained model.
+  NamedTensors state_dict() const;
+  const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const { return children_; }
+
+  // Training mode (the default) or evaluation mode, for this module and all below it; Dropout and
+  // BatchNorm behave differently in each.
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool is_training() const { return training_; }
+
+  // Moves every parameter and buffer, keeping requires_grad. Create optimizers afterwards: they
+  // hold the tensors they were given.
+  void to(Device device);
+  // Casts floating-point parameters and buffers (integer buffers such as counters stay).
+  void to(DType dtype);
+  // Clears the gradient of every parameter.
+  void zero_grad();
+
+  // The module tree, one module per line: "Linear(in_features=4, out_features=2, bias=true)".
+  std::string str() const;
+
+ protected:
+  // Registers `slot` (a member of the derived class) under `name`; parameters are made to require
+  // gradients. Undefined tensors (a layer built without bias) are skipped.
+  void register_parameter(std::string name, Tensor& slot);
+  void register_buffer(std::string name, Tensor& slot);
+  template <typename M>
+  std::shared_ptr<M> register_module(std::string name, std::shared_ptr<M> module) {
+    children_.emplace_back(std::move(name), module);
+    return module;
+  }
+  // What goes between the parentheses when the module is printed.
+  virtual std::string extra_repr() const { return ""; }
+
+ private:
+  struct Slot {
+    std::string name;
+    Tensor* tensor;
+  };
+  void collect(const std::string& prefix, bool recurse, bool buffers, NamedTensors& out) const;
+  // Replaces every parameter and buffer that `convert` changes; parameters become fresh leaves.
+  template <typename Convert>
+  void convert_tensors(Convert convert);
+
+  std::string type_name_;
+  std::vector<Slot> parameters_, buffers_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
+  bool training_ = true;
+};
+
+std::ostream& operator<<(std::ostream& os, const Module& module);
+
+// A module that maps one tensor to one: what Sequential chains.
+class UnaryModule : public Module {
+ public:
+  using Module::Module;
+  virtual Tensor forward(const Tensor& input) = 0;
+  Tensor operator()(const Tensor& input) { return forward(input); }
+};
+
+}  // namespace ember::nn

@@ -1,0 +1,61 @@
+// BatchNorm1d/2d (batch statistics in training, running ones in evaluation) and LayerNorm.
+#pragma once
+
+#include <vector>
+
+#include "ember/nn/module.h"
+
+namespace ember::nn {
+
+struct BatchNormOptions {
+  double eps = 1e-5;
+  double momentum = 0.1;
+  bool affine = true;               // learn a per-channel weight and bias
+  bool track_running_stats = true;  // keep running mean/var for evaluation
+};
+
+class BatchNorm : public UnaryModule {
+ public:
+  Tensor forward(const Tensor& input) override;
+
+  Tensor weight, bias;                                          // [C], when affine
+  Tensor running_mean, running_var, num_batches_tracked;  // when tracking
+  const BatchNormOptions options;
+
+ protected:
+  // `ranks`: the input dimensions the layer accepts (BatchNorm1d: 2 or 3, BatchNorm2d: 4).
+  BatchNorm(const char* type_name, int64_t num_features, BatchNormOptions options, std::vector<int64_t> ranks);
+
+ private:
+  std::string extra_repr() const override;
+  std::vector<int64_t> ranks_;
+};
+
+// Over [N, C] or [N, C, L].
+class BatchNorm1d final : public BatchNorm {
+ public:
+  explicit BatchNorm1d(int64_t num_features, BatchNormOptions options = {})
+      : BatchNorm("BatchNorm1d", num_features, options, {2, 3}) {}
+};
+
+// Over [N, C, H, W].
+class BatchNorm2d final : public BatchNorm {
+ public:
+  explicit BatchNorm2d(int64_t num_features, BatchNormOptions options = {})
+      : BatchNorm("BatchNorm2d", num_features, options, {4}) {}
+};
+
+class LayerNorm final : public UnaryModule {
+ public:
+  explicit LayerNorm(std::vector<int64_t> normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
+  Tensor forward(const Tensor& input) override;
+
+  Tensor weight, bias;  // normalized_shape, when elementwise_affine
+  const std::vector<int64_t> normalized_shape;
+  const double eps;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+}  // namespace ember::nn

@@ -1,0 +1,157 @@
+#include "ember/nn/functional.h"
+
+#include "ember/autograd/grad_mode.h"
+
+namespace ember::nn::functional {
+namespace {
+
+// The shape a per-channel [C] tensor takes to broadcast against input [N, C, ...].
+std::vector<int64_t> channel_shape(const Tensor& input) {
+  std::vector<int64_t> shape(static_cast<size_t>(input.dim()), 1);
+  shape[1] = input.size(1);
+  return shape;
+}
+
+void check_per_channel(const char* op, const char* name, const Tensor& t, int64_t channels) {
+  EMBER_CHECK(!t.defined() || (t.dim() == 1 && t.size(0) == channels), "[{}] {}: expected shape [{}], got {}", op,
+              name, channels, shape_str(t.sizes()));
+}
+
+// Runs `f` on a 4-D batch: an unbatched [C, H, W] image gets a batch dimension around the call.
+template <typename F>
+Tensor on_batch(const char* op, const Tensor& input, F f) {
+  EMBER_CHECK(input.dim() == 3 || input.dim() == 4, "[{}] input: expected a [N, C, H, W] or [C, H, W] tensor, got {}",
+              op, shape_str(input.sizes()));
+  return input.dim() == 4 ? f(input) : f(input.unsqueeze(0)).squeeze(0);
+}
+
+}  // namespace
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  EMBER_CHECK(weight.dim() == 2, "[linear] weight: expected [out_features, in_features], got {}",
+              shape_str(weight.sizes()));
+  EMBER_CHECK(input.dim() >= 1 && input.size(-1) == weight.size(1),
+              "[linear] input: expected a last dimension of {} (in_features), got shape {}", weight.size(1),
+              shape_str(input.sizes()));
+  check_per_channel("linear", "bias", bias, weight.size(0));
+  if (input.dim() == 2 && bias.defined()) return addmm(bias, input, weight.transpose(0, 1));
+  const Tensor product = matmul(input, weight.transpose(0, 1));
+  return bias.defined() ? product + bias : product;
+}
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Conv2dOptions options) {
+  return on_batch("conv2d", input, [&](const Tensor& batch) {
+    const Tensor out = ember::conv2d(batch, weight, options.stride, options.padding, options.dilation, options.groups);
+    if (!bias.defined()) return out;
+    check_per_channel("conv2d", "bias", bias, weight.size(0));
+    return out + bias.view(channel_shape(out));
+  });
+}
+
+Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions options) {
+  return on_batch("max_pool2d", input, [&](const Tensor& batch) {
+    const Pair stride = options.stride.value_or(kernel_size);
+    return std::get<0>(
+        max_pool2d_with_indices(batch, kernel_size, stride, options.padding, options.dilation, options.ceil_mode));
+  });
+}
+
+// A depthwise convolution with a constant 1 / (kH * kW) kernel is exactly the windowed mean.
+Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions options) {
+  return on_batch("avg_pool2d", input, [&](const Tensor& batch) {
+    const int64_t channels = batch.size(1);
+    EMBER_CHECK(options.padding[0] * 2 <= kernel_size[0] && options.padding[1] * 2 <= kernel_size[1],
+                "[avg_pool2d] padding: expected at most half the kernel size");
+    const DType dtype = is_floating(batch.dtype()) ? batch.dtype() : DType::Float32;
+    const Tensor mean_kernel = full({channels, 1, kernel_size[0], kernel_size[1]},
+                                    1.0 / static_cast<double>(kernel_size[0] * kernel_size[1]), dtype, batch.device());
+    return ember::conv2d(batch, mean_kernel, options.stride.value_or(kernel_size), options.padding, {1, 1}, channels);
+  });
+}
+
+Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
+                  const Tensor& bias, bool training, double momentum, double eps) {
+  EMBER_CHECK(input.dim() >= 2, "[batch_norm] input: expected [N, C, ...], got {}", shape_str(input.sizes()));
+  const int64_t channels = input.size(1);
+  for (const auto& [name, t] : {std::pair{"running_mean", &running_mean}, std::pair{"running_var", &running_var},
+                                std::pair{"weight", &weight}, std::pair{"bias", &bias}}) {
+    check_per_channel("batch_norm", name, *t, channels);
+  }
+  std::vector<int64_t> reduced = {0};
+  for (int64_t d = 2; d < input.dim(); ++d) reduced.push_back(d);
+  const std::vector<int64_t> shape = channel_shape(input);
+  Tensor mean, var;
+  if (training || !running_mean.defined()) {
+    const int64_t count = input.numel() / channels;
+    EMBER_CHECK(count > 1, "[batch_norm] input: expected more than 1 value per channel in training, got shape {}",
+                shape_str(input.sizes()));
+    mean = input.mean(reduced);
+    var = input.var(reduced, 0);
+    if (training && running_mean.defined()) {
+      autograd::NoGradGuard no_grad;
+      const double unbiased = static_cast<double>(count) / static_cast<double>(count - 1);
+      running_mean.mul_(scalar_tensor(1 - momentum)).add_(mean * momentum);
+      running_var.mul_(scalar_tensor(1 - momentum)).add_(var * (momentum * unbiased));
+    }
+  } else {
+    mean = running_mean;
+    var = running_var;
+  }
+  Tensor out = (input - mean.view(shape)) * rsqrt(var.view(shape) + eps);
+  if (weight.defined()) out = out * weight.view(shape);
+  if (bias.defined()) out = out + bias.view(shape);
+  return out;
+}
+
+Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
+                  double eps) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  const IntArrayRef trailing(input.sizes().data() + std::max<int64_t>(input.dim() - k, 0), std::min(input.dim(), k));
+  EMBER_CHECK(k >= 1 && input.dim() >= k && trailing.equals(normalized_shape),
+              "[layer_norm] input: expected trailing dimensions {}, got shape {}", shape_str(normalized_shape),
+              shape_str(input.sizes()));
+  for (const auto& [name, t] : {std::pair{"weight", &weight}, std::pair{"bias", &bias}}) {
+    EMBER_CHECK(!t->defined() || t->sizes().equals(normalized_shape), "[layer_norm] {}: expected shape {}, got {}",
+                name, shape_str(normalized_shape), shape_str(t->sizes()));
+  }
+  std::vector<int64_t> dims;
+  for (int64_t d = input.dim() - k; d < input.dim(); ++d) dims.push_back(d);
+  const Tensor mean = input.mean(dims, true);
+  Tensor out = (input - mean) * rsqrt(input.var(dims, 0, true) + eps);
+  if (weight.defined()) out = out * weight;
+  if (bias.defined()) out = out + bias;
+  return out;
+}
+
+Tensor dropout(const Tensor& input, double p, bool training) {
+  EMBER_CHECK(p >= 0 && p <= 1, "[dropout] p: expected a probability in [0, 1], got {}", p);
+  if (!training || p == 0) return input;
+  if (p == 1) return input * 0.0;
+  const Tensor noise = rand(input.sizes(), input.dtype(), input.device());
+  const Tensor keep = ge(noise, scalar_tensor(p, input.dtype(), input.device()));
+  return input * (keep.to(input.dtype()) * (1.0 / (1.0 - p)));
+}
+
+Tensor embedding(const Tensor& indices, const Tensor& weight) {
+  EMBER_CHECK(is_integral(indices.dtype(), false), "[embedding] indices: expected an integer tensor, got {}",
+              dtype_name(indices.dtype()));
+  EMBER_CHECK(weight.dim() == 2, "[embedding] weight: expected [num_embeddings, embedding_dim], got {}",
+              shape_str(weight.sizes()));
+  std::vector<int64_t> shape = indices.sizes().vec();
+  shape.push_back(weight.size(1));
+  return weight.index_select(0, indices.reshape({-1})).reshape(shape);
+}
+
+Tensor flatten(const Tensor& input, int64_t start_dim, int64_t end_dim) {
+  if (input.dim() == 0) return input.reshape({1});
+  const int64_t start = wrap_dim(start_dim, input.dim(), "flatten"), end = wrap_dim(end_dim, input.dim(), "flatten");
+  EMBER_CHECK(start <= end, "[flatten] start_dim: expected at most end_dim, got {} > {}", start_dim, end_dim);
+  std::vector<int64_t> shape(input.sizes().begin(), input.sizes().begin() + start);
+  int64_t merged = 1;
+  for (int64_t d = start; d <= end; ++d) merged *= input.size(d);
+  shape.push_back(merged);
+  shape.insert(shape.end(), input.sizes().begin() + end + 1, input.sizes().end());
+  return input.reshape(shape);
+}
+
+}  // namespace ember::nn::functional

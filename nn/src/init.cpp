@@ -1,0 +1,60 @@
+#include "ember/nn/init.h"
+
+#include <cmath>
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/ember.h"
+
+namespace ember::nn::init {
+namespace {
+
+int64_t receptive_field(const Tensor& w) {
+  EMBER_CHECK(w.dim() >= 2, "[init] tensor: expected at least 2 dimensions to have fans, got {}", shape_str(w.sizes()));
+  int64_t field = 1;
+  for (int64_t d = 2; d < w.dim(); ++d) field *= w.size(d);
+  return field;
+}
+
+double leaky_relu_gain(double a) { return std::sqrt(2.0 / (1.0 + a * a)); }
+
+}  // namespace
+
+int64_t fan_in(const Tensor& weight) { return weight.size(1) * receptive_field(weight); }
+int64_t fan_out(const Tensor& weight) { return weight.size(0) * receptive_field(weight); }
+
+void uniform_(const Tensor& t, double low, double high) {
+  autograd::NoGradGuard no_grad;
+  ember::uniform_(t, low, high);
+}
+
+void normal_(const Tensor& t, double mean, double std) {
+  autograd::NoGradGuard no_grad;
+  ember::normal_(t, mean, std);
+}
+
+void constant_(const Tensor& t, double value) {
+  autograd::NoGradGuard no_grad;
+  fill_(t, value);
+}
+void zeros_(const Tensor& t) { constant_(t, 0); }
+void ones_(const Tensor& t) { constant_(t, 1); }
+
+void xavier_uniform_(const Tensor& t, double gain) {
+  const double bound = gain * std::sqrt(6.0 / static_cast<double>(fan_in(t) + fan_out(t)));
+  init::uniform_(t, -bound, bound);
+}
+
+void xavier_normal_(const Tensor& t, double gain) {
+  init::normal_(t, 0, gain * std::sqrt(2.0 / static_cast<double>(fan_in(t) + fan_out(t))));
+}
+
+void kaiming_uniform_(const Tensor& t, double a) {
+  const double bound = leaky_relu_gain(a) * std::sqrt(3.0 / static_cast<double>(fan_in(t)));
+  init::uniform_(t, -bound, bound);
+}
+
+void kaiming_normal_(const Tensor& t, double a) {
+  init::normal_(t, 0, leaky_relu_gain(a) / std::sqrt(static_cast<double>(fan_in(t))));
+}
+
+}  // namespace ember::nn::init

@@ -1,0 +1,93 @@
+// The small layers: activations' options, pooling, dropout, embedding, flatten and containers.
+#include "ember/nn/functional.h"
+#include "ember/nn/init.h"
+#include "ember/nn/modules/activation.h"
+#include "ember/nn/modules/container.h"
+#include "ember/nn/modules/dropout.h"
+#include "ember/nn/modules/embedding.h"
+#include "ember/nn/modules/flatten.h"
+#include "ember/nn/modules/pooling.h"
+
+namespace ember::nn {
+namespace {
+
+std::string pair_str(const functional::Pair& p) {
+  return p[0] == p[1] ? std::to_string(p[0]) : fmt::format("({}, {})", p[0], p[1]);
+}
+
+template <typename List>
+const auto& checked_at(const char* type, const List& list, size_t i) {
+  EMBER_CHECK(i < list.size(), "[{}] index: expected a position below {}, got {}", type, list.size(), i);
+  return list[i];
+}
+
+}  // namespace
+
+GELU::GELU(std::string approximate_kind) : UnaryModule("GELU"), approximate(std::move(approximate_kind)) {
+  EMBER_CHECK(approximate == "none" || approximate == "tanh",
+              "[GELU] approximate: expected 'none' or 'tanh', got '{}'", approximate);
+}
+
+std::string MaxPool2d::extra_repr() const {
+  return fmt::format("kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}", pair_str(kernel_size),
+                     pair_str(options.stride.value_or(kernel_size)), pair_str(options.padding),
+                     pair_str(options.dilation), options.ceil_mode ? "True" : "False");
+}
+
+std::string AvgPool2d::extra_repr() const {
+  return fmt::format("kernel_size={}, stride={}, padding={}", pair_str(kernel_size),
+                     pair_str(options.stride.value_or(kernel_size)), pair_str(options.padding));
+}
+
+Dropout::Dropout(double probability) : UnaryModule("Dropout"), p(probability) {
+  EMBER_CHECK(p >= 0 && p <= 1, "[Dropout] p: expected a probability in [0, 1], got {}", p);
+}
+Tensor Dropout::forward(const Tensor& input) { return functional::dropout(input, p, is_training()); }
+std::string Dropout::extra_repr() const { return fmt::format("p={}", p); }
+
+Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim) : UnaryModule("Embedding") {
+  EMBER_CHECK(num_embeddings > 0 && embedding_dim > 0, "[Embedding] sizes: expected positive sizes, got {} and {}",
+              num_embeddings, embedding_dim);
+  weight = empty({num_embeddings, embedding_dim});
+  init::normal_(weight);
+  register_parameter("weight", weight);
+}
+Tensor Embedding::forward(const Tensor& indices) { return functional::embedding(indices, weight); }
+std::string Embedding::extra_repr() const { return fmt::format("{}, {}", weight.size(0), weight.size(1)); }
+
+Tensor Flatten::forward(const Tensor& input) { return functional::flatten(input, start_dim, end_dim); }
+std::string Flatten::extra_repr() const { return fmt::format("start_dim={}, end_dim={}", start_dim, end_dim); }
+
+Sequential::Sequential(std::initializer_list<std::shared_ptr<UnaryModule>> modules) : Sequential() {
+  for (const auto& m : modules) push_back(m);
+}
+
+void Sequential::push_back(std::shared_ptr<UnaryModule> module) {
+  EMBER_CHECK(module != nullptr, "[Sequential] module: expected a module, got null");
+  register_module(std::to_string(modules_.size()), module);
+  modules_.push_back(std::move(module));
+}
+
+Tensor Sequential::forward(const Tensor& input) {
+  Tensor x = input;
+  for (const auto& m : modules_) x = m->forward(x);
+  return x;
+}
+
+const std::shared_ptr<UnaryModule>& Sequential::operator[](size_t i) const {
+  return checked_at("Sequential", modules_, i);
+}
+
+ModuleList::ModuleList(std::initializer_list<std::shared_ptr<Module>> modules) : ModuleList() {
+  for (const auto& m : modules) push_back(m);
+}
+
+void ModuleList::push_back(std::shared_ptr<Module> module) {
+  EMBER_CHECK(module != nullptr, "[ModuleList] module: expected a module, got null");
+  register_module(std::to_string(modules_.size()), module);
+  modules_.push_back(std::move(module));
+}
+
+const std::shared_ptr<Module>& ModuleList::operator[](size_t i) const { return checked_at("ModuleList", modules_, i); }
+
+}  // namespace ember::nn

@@ -1,0 +1,69 @@
+#include "ember/nn/modules/normalization.h"
+
+#include <algorithm>
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/nn/functional.h"
+
+namespace ember::nn {
+
+BatchNorm::BatchNorm(const char* type_name, int64_t num_features, BatchNormOptions batch_options,
+                     std::vector<int64_t> ranks)
+    : UnaryModule(type_name), options(batch_options), ranks_(std::move(ranks)) {
+  EMBER_CHECK(num_features > 0, "[{}] num_features: expected a positive count, got {}", type_name, num_features);
+  if (options.affine) {
+    weight = ones({num_features});
+    bias = zeros({num_features});
+  }
+  if (options.track_running_stats) {
+    running_mean = zeros({num_features});
+    running_var = ones({num_features});
+    num_batches_tracked = zeros({}, DType::Int64);
+  }
+  register_parameter("weight", weight);
+  register_parameter("bias", bias);
+  register_buffer("running_mean", running_mean);
+  register_buffer("running_var", running_var);
+  register_buffer("num_batches_tracked", num_batches_tracked);
+}
+
+Tensor BatchNorm::forward(const Tensor& input) {
+  EMBER_CHECK(std::find(ranks_.begin(), ranks_.end(), input.dim()) != ranks_.end(),
+              "[{}] input: expected {} dimensions, got shape {}", type_name(), fmt::join(ranks_, " or "),
+              shape_str(input.sizes()));
+  if (is_training() && num_batches_tracked.defined()) {
+    autograd::NoGradGuard no_grad;
+    num_batches_tracked.add_(scalar_tensor(1, DType::Int64));
+  }
+  return functional::batch_norm(input, running_mean, running_var, weight, bias,
+                                is_training() || !options.track_running_stats, options.momentum, options.eps);
+}
+
+std::string BatchNorm::extra_repr() const {
+  const int64_t features = weight.defined() ? weight.size(0) : running_mean.defined() ? running_mean.size(0) : 0;
+  return fmt::format("{}, eps={}, momentum={}, affine={}, track_running_stats={}", features, options.eps,
+                     options.momentum, options.affine ? "True" : "False",
+                     options.track_running_stats ? "True" : "False");
+}
+
+LayerNorm::LayerNorm(std::vector<int64_t> shape, double epsilon, bool elementwise_affine)
+    : UnaryModule("LayerNorm"), normalized_shape(std::move(shape)), eps(epsilon) {
+  EMBER_CHECK(!normalized_shape.empty(), "[LayerNorm] normalized_shape: expected at least one dimension");
+  if (elementwise_affine) {
+    weight = ones(normalized_shape);
+    bias = zeros(normalized_shape);
+  }
+  register_parameter("weight", weight);
+  register_parameter("bias", bias);
+}
+
+Tensor LayerNorm::forward(const Tensor& input) {
+  return functional::layer_norm(input, normalized_shape, weight, bias, eps);
+}
+
+std::string LayerNorm::extra_repr() const {
+  return fmt::format("({},), eps={}, elementwise_affine={}", fmt::join(normalized_shape, ", "), eps,
+                     weight.defined() ? "True" : "False");
+}
+
+}  // namespace ember::nn

@@ -1,0 +1,118 @@
+// nn::functional: losses against loops written here, and gradients of every composite by
+// finite differences.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "ember/autograd/gradcheck.h"
+#include "ember/ember.h"
+#include "ember/nn/functional.h"
+
+using namespace ember;
+namespace F = ember::nn::functional;
+using autograd::TensorVector;
+
+namespace {
+
+std::vector<double> values(const Tensor& t) { return to_vector<double>(t.to(DType::Float64)); }
+
+// PyTorch's cross entropy for one sample, written out: -(1-s) w[t] logp[t] - s/C sum_c w[c] logp[c].
+double reference_cross_entropy(const std::vector<double>& logits, int64_t target, const std::vector<double>& w,
+                               double smoothing) {
+  double top = logits[0];
+  for (double v : logits) top = std::max(top, v);
+  double total = 0;
+  for (double v : logits) total += std::exp(v - top);
+  const double lse = top + std::log(total);
+  double uniform = 0;
+  for (size_t c = 0; c < logits.size(); ++c) uniform -= w[c] * (logits[c] - lse);
+  return -(1 - smoothing) * w[target] * (logits[target] - lse) + smoothing / logits.size() * uniform;
+}
+
+Tensor random_input(IntArrayRef shape) {
+  Tensor t = randn(shape, DType::Float64);
+  t.requires_grad_();
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("cross_entropy matches the written-out formula with weights, ignore_index and smoothing") {
+  const std::vector<double> logits = {1.0, -0.5, 2.0, 0.3, 0.0, 0.1};  // 2 samples x 3 classes
+  const Tensor x = tensor<double>(logits, {2, 3});
+  const Tensor target = tensor<int64_t>({2, 0});
+  const std::vector<double> w = {0.5, 1.0, 2.0};
+  const std::vector<double> ones3 = {1, 1, 1};
+  const std::vector<double> row0(logits.begin(), logits.begin() + 3), row1(logits.begin() + 3, logits.end());
+
+  const double plain0 = reference_cross_entropy(row0, 2, ones3, 0), plain1 = reference_cross_entropy(row1, 0, ones3, 0);
+  CHECK(F::cross_entropy(x, target).item<double>() == doctest::Approx((plain0 + plain1) / 2));
+  const auto per_sample = values(F::cross_entropy(x, target, {.reduction = F::Reduction::None}));
+  CHECK(per_sample[0] == doctest::Approx(plain0));
+  CHECK(per_sample[1] == doctest::Approx(plain1));
+
+  // Weighted mean divides by the targets' weights (2.0 + 0.5); smoothing mixes in every class.
+  const double s0 = reference_cross_entropy(row0, 2, w, 0.2), s1 = reference_cross_entropy(row1, 0, w, 0.2);
+  const Tensor weight = tensor<double>(w, {3});
+  CHECK(F::cross_entropy(x, target, {.weight = weight, .label_smoothing = 0.2}).item<double>() ==
+        doctest::Approx((s0 + s1) / 2.5));
+  CHECK(F::cross_entropy(x, target, {.weight = weight, .reduction = F::Reduction::Sum, .label_smoothing = 0.2})
+            .item<double>() == doctest::Approx(s0 + s1));
+
+  // An ignored target drops out of both the sum and the mean's denominator.
+  const Tensor with_ignored = tensor<int64_t>({2, -100});
+  CHECK(F::cross_entropy(x, with_ignored, {.label_smoothing = 0.1}).item<double>() ==
+        doctest::Approx(reference_cross_entropy(row0, 2, ones3, 0.1)));
+
+  CHECK(F::nll_loss(log_softmax(x, 1), target).item<double>() == doctest::Approx((plain0 + plain1) / 2));
+  CHECK_THROWS_WITH(F::cross_entropy(x, tensor<int64_t>({3, 0})),
+                    "[cross_entropy] target: expected class indices in [0, 3), got 3");
+  CHECK_THROWS_WITH(F::cross_entropy(x, tensor<float>({1, 0})),
+                    "[cross_entropy] target: expected 2 class indices (an integer tensor of shape [2]), got float32 [2]");
+  CHECK_THROWS_WITH(F::cross_entropy(x, target, {.weight = ones({2})}),
+                    "[cross_entropy] weight: expected one weight per class, shape [3], got [2]");
+  CHECK_THROWS_WITH(F::cross_entropy(x, target, {.label_smoothing = 1.5}),
+                    "[cross_entropy] label_smoothing: expected a value in [0, 1], got 1.5");
+}
+
+TEST_CASE("mse_loss and binary_cross_entropy_with_logits match their formulas, stably for large logits") {
+  const Tensor a = tensor<double>({1, 2, 3}), b = tensor<double>({1.5, 2, 1});
+  CHECK(F::mse_loss(a, b).item<double>() == doctest::Approx((0.25 + 0 + 4) / 3));
+  CHECK(F::mse_loss(a, b, F::Reduction::Sum).item<double>() == doctest::Approx(4.25));
+  CHECK_THROWS_WITH(F::mse_loss(a, ones({2})), "[mse_loss] target: expected shape [3] like input, got [2]");
+
+  const std::vector<double> x = {-800, -1, 0, 2, 800}, y = {0, 1, 0.5, 0, 1};
+  const Tensor logits = tensor<double>(x, {5}), targets = tensor<double>(y, {5});
+  const auto loss = values(F::binary_cross_entropy_with_logits(logits, targets, {.reduction = F::Reduction::None}));
+  for (size_t i = 0; i < x.size(); ++i) {
+    // -y log(sigmoid(x)) - (1 - y) log(1 - sigmoid(x)), with log(1 + e^-x) computed stably.
+    const double softplus_neg = std::log1p(std::exp(-std::abs(x[i]))) + std::max(-x[i], 0.0);
+    CHECK(loss[i] == doctest::Approx(y[i] * softplus_neg + (1 - y[i]) * (softplus_neg + x[i])));
+  }
+  const Tensor pos_weight = tensor<double>({3.0});
+  const double with_pos = values(F::binary_cross_entropy_with_logits(
+      tensor<double>({-1.0}), tensor<double>({1.0}), {.pos_weight = pos_weight}))[0];
+  CHECK(with_pos == doctest::Approx(3 * std::log1p(std::exp(1.0))));
+}
+
+TEST_CASE("the composites' gradients agree with finite differences") {
+  using V = const TensorVector&;
+  const Tensor target = tensor<int64_t>({2, 0, 1, -100});
+  const Tensor class_weight = tensor<double>({0.5, 1.0, 2.0});
+  autograd::gradcheck([&](V x) { return F::cross_entropy(x[0], target, {.weight = class_weight, .label_smoothing = 0.3}); },
+                      {random_input({4, 3})});
+  autograd::gradcheck([&](V x) { return F::binary_cross_entropy_with_logits(x[0], x[1], {.pos_weight = tensor<double>({2.0, 0.5})}); },
+                      {random_input({3, 2}), random_input({3, 2})});
+  autograd::gradcheck([](V x) { return F::mse_loss(x[0], x[1]); }, {random_input({5}), random_input({5})});
+  autograd::gradcheck([](V x) { return F::linear(x[0], x[1], x[2]); }, {random_input({2, 3}), random_input({4, 3}), random_input({4})});
+  autograd::gradcheck([](V x) { return F::conv2d(x[0], x[1], x[2], {.padding = {1, 1}}); },
+                      {random_input({2, 2, 4, 4}), random_input({3, 2, 3, 3}), random_input({3})});
+  autograd::gradcheck([](V x) { return F::avg_pool2d(x[0], {2, 2}, {.stride = std::optional<F::Pair>({1, 1}), .padding = {1, 1}}); },
+                      {random_input({1, 2, 3, 3})});
+  autograd::gradcheck([](V x) { return F::batch_norm(x[0], Tensor(), Tensor(), x[1], x[2], true); },
+                      {random_input({3, 2, 2}), random_input({2}), random_input({2})});
+  autograd::gradcheck([](V x) { return F::layer_norm(x[0], {3}, x[1], x[2]); },
+                      {random_input({2, 3}), random_input({3}), random_input({3})});
+  autograd::gradcheck([](V x) { return F::embedding(tensor<int64_t>({1, 1, 0}), x[0]); }, {random_input({3, 2})});
+  autograd::gradgradcheck([&](V x) { return F::cross_entropy(x[0], target, {.label_smoothing = 0.1}); }, {random_input({4, 3})});
+}

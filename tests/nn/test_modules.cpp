@@ -1,0 +1,168 @@
+// Modules and layers: the registry, modes, conversion, printing, and each layer's values.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "ember/autograd/grad_mode.h"
+#include "ember/ember.h"
+#include "ember/nn.h"
+
+using namespace ember;
+
+namespace {
+
+std::vector<double> values(const Tensor& t) { return to_vector<double>(t.to(DType::Float64)); }
+
+void check_close(const std::vector<double>& got, const std::vector<double>& expected, double tol = 1e-5) {
+  REQUIRE(got.size() == expected.size());
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expected[i]).epsilon(tol));
+}
+
+std::vector<std::string> names(const nn::NamedTensors& named) {
+  std::vector<std::string> out;
+  for (const auto& [name, t] : named) out.push_back(name);
+  return out;
+}
+
+std::shared_ptr<nn::Sequential> small_cnn() {
+  return std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::UnaryModule>>{
+      std::make_shared<nn::Conv2d>(1, 4, nn::functional::Pair{3, 3}, nn::functional::Conv2dOptions{.padding = {1, 1}}),
+      std::make_shared<nn::BatchNorm2d>(4), std::make_shared<nn::ReLU>(), std::make_shared<nn::MaxPool2d>(nn::functional::Pair{2, 2}),
+      std::make_shared<nn::Flatten>(), std::make_shared<nn::Dropout>(0.25), std::make_shared<nn::Linear>(16, 3)});
+}
+
+}  // namespace
+
+TEST_CASE("a module tree names its parameters and buffers as PyTorch's state_dict does") {
+  auto model = small_cnn();
+  CHECK(names(model->named_parameters()) ==
+        std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias", "6.weight", "6.bias"});
+  CHECK(names(model->named_buffers()) ==
+        std::vector<std::string>{"1.running_mean", "1.running_var", "1.num_batches_tracked"});
+  CHECK(model->state_dict().size() == 9);
+  CHECK(model->parameters(false).empty());
+  for (const Tensor& p : model->parameters()) CHECK(p.requires_grad());
+  CHECK(model->str() ==
+        "Sequential(\n"
+        "  (0): Conv2d(1, 4, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))\n"
+        "  (1): BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)\n"
+        "  (2): ReLU()\n"
+        "  (3): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)\n"
+        "  (4): Flatten(start_dim=1, end_dim=-1)\n"
+        "  (5): Dropout(p=0.25)\n"
+        "  (6): Linear(in_features=16, out_features=3, bias=True)\n"
+        ")");
+  nn::ModuleList list{model, std::make_shared<nn::LayerNorm>(std::vector<int64_t>{3})};
+  CHECK(names(list.named_parameters()).back() == "1.bias");
+  CHECK(list.str().find("  (0): Sequential(\n    (0): Conv2d") != std::string::npos);
+  CHECK_THROWS_WITH(list[2], "[ModuleList] index: expected a position below 2, got 2");
+}
+
+TEST_CASE("train/eval reach every submodule; to(dtype) makes new leaves and keeps integer buffers") {
+  auto model = small_cnn();
+  model->eval();
+  CHECK(!(*model)[1]->is_training());
+  model->train();
+  CHECK((*model)[5]->is_training());
+  const Tensor x = randn({2, 1, 4, 4});
+  model->forward(x).sum().backward();
+  CHECK(model->parameters()[0].grad().defined());
+  model->zero_grad();
+  CHECK(!model->parameters()[0].grad().defined());
+
+  model->to(DType::Float64);
+  for (const auto& [name, p] : model->named_parameters()) {
+    CAPTURE(name);
+    CHECK(p.dtype() == DType::Float64);
+    CHECK(p.is_leaf());
+    CHECK(p.requires_grad());
+  }
+  auto bn = std::dynamic_pointer_cast<nn::BatchNorm2d>((*model)[1]);
+  CHECK(bn->running_mean.dtype() == DType::Float64);
+  CHECK(bn->num_batches_tracked.dtype() == DType::Int64);
+  CHECK(bn->num_batches_tracked.item<int64_t>() == 1);
+  CHECK(model->forward(x.to(DType::Float64)).dtype() == DType::Float64);
+}
+
+TEST_CASE("Linear and Conv2d compute x W^T + b and the windowed sums, initialised within 1/sqrt(fan_in)") {
+  nn::Linear linear(3, 2);
+  for (double w : values(linear.weight)) CHECK(std::abs(w) <= 1 / std::sqrt(3.0));
+  {
+    autograd::NoGradGuard no_grad;
+    linear.weight.copy_(tensor<float>({1, 2, 3, -1, 0, 1}, {2, 3}));
+    linear.bias.copy_(tensor<float>({0.5, -0.5}));
+  }
+  check_close(values(linear(tensor<float>({1, 1, 1, 2, 0, -1}, {2, 3}))), {6.5, -0.5, -0.5, -3.5});
+  check_close(values(linear(tensor<float>({1, 1, 1}))), {6.5, -0.5});  // 1-D input
+  CHECK_THROWS_WITH(linear(ones({2, 4})), "[linear] input: expected a last dimension of 3 (in_features), got shape [2, 4]");
+
+  nn::Conv2d conv(2, 3, {3, 3}, {.stride = {2, 2}, .padding = {1, 1}}, false);
+  CHECK(!conv.bias.defined());
+  CHECK(conv.named_parameters().size() == 1);
+  for (double w : values(conv.weight)) CHECK(std::abs(w) <= 1 / std::sqrt(18.0));
+  CHECK(conv(ones({5, 2, 7, 7})).sizes().vec() == std::vector<int64_t>{5, 3, 4, 4});
+  CHECK(conv(ones({2, 7, 7})).sizes().vec() == std::vector<int64_t>{3, 4, 4});  // unbatched
+  CHECK(conv.str() == "Conv2d(2, 3, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False)");
+}
+
+TEST_CASE("BatchNorm2d normalises with batch statistics and tracks running ones") {
+  nn::BatchNorm2d bn(2, {.momentum = 0.5});
+  // Channel 0 holds 1..4, channel 1 holds 10 everywhere (zero variance).
+  const Tensor x = tensor<float>({1, 2, 3, 4, 10, 10, 10, 10}, {1, 2, 2, 2});
+  const auto y = values(bn(x));
+  const double sd = std::sqrt(1.25 + 1e-5);  // biased variance of 1..4
+  check_close({y[0], y[1], y[2], y[3]}, {-1.5 / sd, -0.5 / sd, 0.5 / sd, 1.5 / sd});
+  check_close({y[4], y[7]}, {0, 0});
+  // running = 0.5 * old + 0.5 * batch, the variance unbiased (5/3 for 1..4).
+  check_close(values(bn.running_mean), {1.25, 5});
+  check_close(values(bn.running_var), {0.5 + 0.5 * 5.0 / 3.0, 0.5});
+  bn.eval();
+  CHECK(values(bn(x))[0] == doctest::Approx((1 - 1.25) / std::sqrt(0.5 + 2.5 / 3.0 + 1e-5)));
+  CHECK_THROWS_WITH(bn(ones({2, 2})), "[BatchNorm2d] input: expected 4 dimensions, got shape [2, 2]");
+  nn::BatchNorm1d bn1(3);
+  CHECK_THROWS_WITH(bn1(ones({1, 3})),
+                    "[batch_norm] input: expected more than 1 value per channel in training, got shape [1, 3]");
+}
+
+TEST_CASE("LayerNorm, Dropout, Embedding and Flatten") {
+  nn::LayerNorm ln({4});
+  const double sd = std::sqrt(1.25 + 1e-5);
+  check_close(values(ln(tensor<float>({1, 2, 3, 4}, {1, 4}))), {-1.5 / sd, -0.5 / sd, 0.5 / sd, 1.5 / sd});
+  CHECK_THROWS_WITH(ln(ones({2, 3})), "[layer_norm] input: expected trailing dimensions [4], got shape [2, 3]");
+
+  nn::Dropout dropout(0.25);
+  const Tensor x = ones({100000});
+  const auto kept = values(dropout(x));
+  size_t zeros_seen = 0, badly_scaled = 0;
+  for (double v : kept) {
+    if (v == 0) ++zeros_seen;
+    else if (std::abs(v - 1 / 0.75) > 1e-6) ++badly_scaled;
+  }
+  CHECK(badly_scaled == 0);
+  CHECK(std::abs(static_cast<double>(zeros_seen) / 100000 - 0.25) < 0.01);
+  dropout.eval();
+  CHECK(dropout(x).is_same(x));
+  CHECK_THROWS_WITH(nn::Dropout(1.5), "[Dropout] p: expected a probability in [0, 1], got 1.5");
+
+  nn::Embedding embedding(5, 3);
+  const Tensor idx = tensor<int64_t>({4, 0, 4, 1}, {2, 2});
+  const Tensor e = embedding(idx);
+  CHECK(e.sizes().vec() == std::vector<int64_t>{2, 2, 3});
+  CHECK(values(e.select(0, 0).select(0, 0)) == values(embedding.weight.select(0, 4)));
+  e.sum().backward();
+  CHECK(values(embedding.weight.grad().sum(1)) == std::vector<double>{3, 3, 0, 0, 6});  // row 4 used twice
+  CHECK_THROWS_WITH(embedding(ones({2})), "[embedding] indices: expected an integer tensor, got float32");
+
+  CHECK(nn::Flatten()(ones({2, 3, 4, 5})).sizes().vec() == std::vector<int64_t>{2, 60});
+  CHECK(nn::Flatten(0, 1)(ones({2, 3, 4})).sizes().vec() == std::vector<int64_t>{6, 4});
+}
+
+TEST_CASE("pooling modules: max and average over windows, padding counted as zeros") {
+  const Tensor x = arange(16, DType::Float32).reshape({1, 4, 4});
+  check_close(values(nn::MaxPool2d({2, 2})(x)), {5, 7, 13, 15});
+  check_close(values(nn::AvgPool2d({2, 2})(x)), {2.5, 4.5, 10.5, 12.5});
+  // Padding 1, stride 2: the corner window sees only x[0][0] = 0 among four taps.
+  const auto padded = values(nn::AvgPool2d({2, 2}, {.padding = {1, 1}})(x));
+  check_close({padded[1], padded[4]}, {(1 + 2) / 4.0, (5 + 6 + 9 + 10) / 4.0});
+  CHECK_THROWS_WITH(nn::MaxPool2d({2, 2})(ones({4, 4})), "[max_pool2d] input: expected a [N, C, H, W] or [C, H, W] tensor, got [4, 4]");
+}

@@ -6,27 +6,32 @@
 
 namespace ember::nn {
 
-class MaxPool2d final : public UnaryModule {
+// A pooling layer: a kernel size and the options of its functional form `Pool`.
+template <typename Options, Tensor (*Pool)(const Tensor&, functional::Pair, Options)>
+class Pool2d : public UnaryModule {
  public:
-  explicit MaxPool2d(functional::Pair kernel_size, functional::MaxPool2dOptions options = {})
-      : UnaryModule("MaxPool2d"), kernel_size(kernel_size), options(options) {}
-  Tensor forward(const Tensor& input) override { return functional::max_pool2d(input, kernel_size, options); }
+  Pool2d(const char* type_name, functional::Pair kernel_size, Options options)
+      : UnaryModule(type_name), kernel_size(kernel_size), options(options) {}
+  Tensor forward(const Tensor& input) override { return Pool(input, kernel_size, options); }
 
   const functional::Pair kernel_size;
-  const functional::MaxPool2dOptions options;
+  const Options options;
+};
+
+class MaxPool2d final : public Pool2d<functional::MaxPool2dOptions, &functional::max_pool2d> {
+ public:
+  explicit MaxPool2d(functional::Pair kernel_size, functional::MaxPool2dOptions options = {})
+      : Pool2d("MaxPool2d", kernel_size, options) {}
 
  private:
   std::string extra_repr() const override;
 };
 
-class AvgPool2d final : public UnaryModule {
+// Padded positions count as zeros in the mean (PyTorch's count_include_pad=true).
+class AvgPool2d final : public Pool2d<functional::AvgPool2dOptions, &functional::avg_pool2d> {
  public:
   explicit AvgPool2d(functional::Pair kernel_size, functional::AvgPool2dOptions options = {})
-      : UnaryModule("AvgPool2d"), kernel_size(kernel_size), options(options) {}
-  Tensor forward(const Tensor& input) override { return functional::avg_pool2d(input, kernel_size, options); }
-
-  const functional::Pair kernel_size;
-  const functional::AvgPool2dOptions options;
+      : Pool2d("AvgPool2d", kernel_size, options) {}
 
  private:
   std::string extra_repr() const override;

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Ember builds with, skipping those already present.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ libboost-dev libdnnl-dev libfmt-dev libyaml-cpp-dev doctest-dev)
+packages=(cmake ninja-build g++ libboost-dev libdnnl-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev doctest-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

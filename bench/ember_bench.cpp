@@ -11,6 +11,8 @@
 
 #include "bench_timer.h"
 #include "ember/ember.h"
+#include "ember/nn.h"
+#include "ember/optim/sgd.h"
 #include "process_stats.h"
 
 using namespace ember;
@@ -91,6 +93,23 @@ void measure_exp_1m(Results& r) {
   r["exp_1m_out_gbps"] = 2.0 * n * sizeof(float) / bench::ns_per_call([&] { exp_out(out, a); }, 20, 7);
 }
 
+// One SGD training step of a 784-512-256-10 ReLU MLP on a batch of 128: forward, cross entropy,
+// backward, update.
+void measure_mlp_step(Results& r) {
+  manual_seed(0);
+  nn::Sequential model({std::make_shared<nn::Linear>(784, 512), std::make_shared<nn::ReLU>(),
+                        std::make_shared<nn::Linear>(512, 256), std::make_shared<nn::ReLU>(),
+                        std::make_shared<nn::Linear>(256, 10)});
+  optim::SGD sgd(model.parameters(), {.lr = 0.01});
+  const Tensor x = randn({128, 784}), y = randint(0, 10, {128});
+  r["mlp_step_us"] = bench::ns_per_call([&] {
+    const Tensor loss = nn::functional::cross_entropy(model(x), y);
+    sgd.zero_grad();
+    loss.backward();
+    sgd.step();
+  }, 20, 7) / 1000;
+}
+
 // Reads "name value unit" lines printed by the twin.
 Results run_twin(const char* path) {
   Results r;
@@ -125,12 +144,13 @@ void print_table(const Results& ember, const Results& torch) {
       {"add 16M floats, out=, 1 thread (GB/s)", "add_16m_out_gbps", "add_16m_out_gbps", true, ">= 1.0x libtorch"},
       {"add 16M floats, 1 thread (GB/s)", "add_16m_gbps", "add_16m_gbps", true, ">= 1.0x libtorch"},
       {"exp 1M floats, out=, 1 thread (GB/s)", "exp_1m_out_gbps", "exp_1m_out_gbps", true, ">= 1.0x libtorch"},
+      {"MLP 784-512-256-10 SGD step, b128, 1 thread (us)", "mlp_step_us", "mlp_step_us", false, "<= 0.6x libtorch"},
   };
-  std::printf("\n%-42s %12s %12s %10s   %s\n", "measure", "ember", "libtorch", "ratio", "goal");
+  std::printf("\n%-50s %12s %12s %10s   %s\n", "measure", "ember", "libtorch", "ratio", "goal");
   for (const Row& row : rows) {
     const auto e = ember.find(row.key);
     if (e == ember.end()) continue;
-    std::printf("%-42s %12.4g", row.label, e->second);
+    std::printf("%-50s %12.4g", row.label, e->second);
     const auto t = row.peer_key[0] ? torch.find(row.peer_key) : torch.end();
     if (t != torch.end()) {
       std::printf(" %12.4g %9.2fx", t->second, e->second / t->second);
@@ -163,6 +183,7 @@ int main(int argc, char** argv) {
   measure_sgemm(r);
   measure_add_16m(r);
   measure_exp_1m(r);
+  measure_mlp_step(r);
   for (const auto& [name, value] : r) bench::report(name, value, "");
 #ifdef EMBER_TORCH_TWIN
   print_table(r, run_twin(EMBER_TORCH_TWIN));

@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/library.h>
+#include <torch/torch.h>
 
 #include <cstring>
 
@@ -67,5 +68,17 @@ int main(int argc, char** argv) {
   const at::Tensor e = at::rand({k});
   at::Tensor e_out = at::empty({k});
   bench::report("exp_1m_out_gbps", 2.0 * k * sizeof(float) / bench::ns_per_call([&] { at::exp_out(e_out, e); }, 20, 7), "GB/s");
+
+  torch::manual_seed(0);
+  torch::nn::Sequential mlp(torch::nn::Linear(784, 512), torch::nn::ReLU(), torch::nn::Linear(512, 256),
+                            torch::nn::ReLU(), torch::nn::Linear(256, 10));
+  torch::optim::SGD sgd(mlp->parameters(), torch::optim::SGDOptions(0.01));
+  const at::Tensor mx = torch::randn({128, 784}), my = torch::randint(0, 10, {128});
+  bench::report("mlp_step_us", bench::ns_per_call([&] {
+    const at::Tensor loss = torch::nn::functional::cross_entropy(mlp->forward(mx), my);
+    sgd.zero_grad();
+    loss.backward();
+    sgd.step();
+  }, 20, 7) / 1000, "us");
   return 0;
 }

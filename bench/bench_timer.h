@@ -10,14 +10,22 @@
 
 namespace bench {
 
-// Median nanoseconds per call of `fn` over `batches` batches of `calls` calls.
-template <typename F>
-double ns_per_call(F&& fn, int calls, int batches = 9) {
+// Nothing to wait for: host work is done when the call returns.
+struct NoWait {
+  void operator()() const {}
+};
+
+// Median nanoseconds per call of `fn` over `batches` batches of `calls` calls; `wait` runs
+// inside each timed batch, after its calls (a device synchronisation for asynchronous work).
+template <typename F, typename Wait = NoWait>
+double ns_per_call(F&& fn, int calls, int batches = 9, Wait wait = {}) {
   for (int i = 0; i < std::max(1, calls / 10); ++i) fn();  // warm-up: caches, first-call setup
+  wait();
   std::vector<double> samples;
   for (int b = 0; b < batches; ++b) {
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < calls; ++i) fn();
+    wait();
     const auto stop = std::chrono::steady_clock::now();
     samples.push_back(std::chrono::duration<double, std::nano>(stop - start).count() / calls);
   }

@@ -4,6 +4,8 @@
 //
 //   train_digits [--device cpu|cuda|hip|<plugin>] [--epochs N] [--batch-size N] [--lr X]
 //                [--seed N] [--data digits.csv.gz] [--save model.safetensors] [--min-accuracy X]
+// Exits with 1 below --min-accuracy, and with 77 (a skip, to CTest) when --device names a
+// backend that cannot be used here.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -104,6 +106,14 @@ double evaluate(nn::UnaryModule& model, data::DataLoader& loader, Device device)
 
 int main(int argc, char** argv) try {
   const Settings settings = parse(argc, argv);
+  if (!settings.device.empty()) {
+    try {
+      require_backend(settings.device.substr(0, settings.device.find(':')));
+    } catch (const Error& e) {
+      std::fprintf(stderr, "train_digits: skipped: %s\n", e.what());
+      return 77;
+    }
+  }
   const Device device = settings.device.empty() ? best_device() : Device(settings.device);
   manual_seed(settings.seed);
 

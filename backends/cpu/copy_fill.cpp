@@ -10,11 +10,15 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-// Converts through the compute types, so float16 -> int8 goes float16 -> float -> int8.
+// Converts through the compute types, so float16 -> int8 goes float16 -> float -> int8; floats
+// reach the integer types through int64, so out-of-range values wrap (as in PyTorch) rather than
+// hitting the undefined float-to-narrow-integer conversion.
 template <typename To, typename From>
 To convert(From v) {
   if constexpr (std::is_same_v<To, bool>) {
     return static_cast<sdk::compute_t<From>>(v) != sdk::compute_t<From>(0);
+  } else if constexpr (std::is_integral_v<To> && !std::is_integral_v<sdk::compute_t<From>>) {
+    return static_cast<To>(static_cast<int64_t>(static_cast<sdk::compute_t<From>>(v)));
   } else {
     return static_cast<To>(static_cast<sdk::compute_t<To>>(static_cast<sdk::compute_t<From>>(v)));
   }

@@ -39,6 +39,9 @@ struct LoaderState {
 };
 
 LoaderState& state() {
+  // Plugins hold registrations in the dispatcher, so it must outlive this state: statics are
+  // destroyed in the reverse order of their construction, hence the dispatcher first.
+  Dispatcher::singleton();
   static LoaderState instance;
   return instance;
 }

@@ -15,6 +15,8 @@ Tensor wrapped_number(const Scalar& value, Device device) {
   return scalar_tensor(value, value.is_floating() ? DType::Float64 : value.default_dtype(), device);
 }
 
+void synchronize(Device device) { device_interface(device.slot()).synchronize(device.index()); }
+
 Tensor from_host(const void* data, size_t count, DType dtype, IntArrayRef sizes, std::optional<Device> device) {
   Tensor out = empty(sizes, dtype, device);
   EMBER_CHECK(static_cast<int64_t>(count) == out.numel(),

@@ -90,8 +90,9 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
     if (training && running_mean.defined()) {
       autograd::NoGradGuard no_grad;
       const double unbiased = static_cast<double>(count) / static_cast<double>(count - 1);
-      running_mean.mul_(scalar_tensor(1 - momentum)).add_(mean * momentum);
-      running_var.mul_(scalar_tensor(1 - momentum)).add_(var * (momentum * unbiased));
+      const Tensor keep = wrapped_number(1 - momentum, running_mean.device());
+      running_mean.mul_(keep).add_(mean * momentum);
+      running_var.mul_(keep).add_(var * (momentum * unbiased));
     }
   } else {
     mean = running_mean;

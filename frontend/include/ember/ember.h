@@ -19,6 +19,9 @@ Tensor scalar_tensor(const Scalar& value, std::optional<DType> dtype = std::null
 // A C++ number as an operand of a tensor operator: float64, int64 or bool, so no precision is lost;
 // being 0-dim, it never widens the tensor's dtype (Note [Result type]).
 Tensor wrapped_number(const Scalar& value, Device device);
+// Waits until the work queued on `device` is done (a no-op on the CPU): for timing, or before
+// reading device memory through other means.
+void synchronize(Device device);
 
 // A tensor of `sizes` holding a copy of `count` host elements of `dtype` at `data`.
 Tensor from_host(const void* data, size_t count, DType dtype, IntArrayRef sizes,

@@ -33,7 +33,7 @@ Tensor BatchNorm::forward(const Tensor& input) {
               shape_str(input.sizes()));
   if (is_training() && num_batches_tracked.defined()) {
     autograd::NoGradGuard no_grad;
-    num_batches_tracked.add_(scalar_tensor(1, DType::Int64));
+    num_batches_tracked.add_(wrapped_number(1, num_batches_tracked.device()));
   }
   return functional::batch_norm(input, running_mean, running_var, weight, bias,
                                 is_training() || !options.track_running_stats, options.momentum, options.eps);

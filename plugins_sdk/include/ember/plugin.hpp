@@ -161,25 +161,26 @@ template <typename T> using compute_t = typename Compute<T>::type;
 // The iteration space is the first operand's shape; every other operand broadcasts to it
 // (missing leading dims and size-1 dims get stride 0). Dimensions that are contiguous for every
 // operand are merged, so a contiguous or scalar-broadcast case runs as one flat inner loop.
+// StridedGeometry is that description as plain data (GPU kernels take it by value);
+// StridedLoop walks it on the host.
 template <int N>
-class StridedLoop {
- public:
+struct StridedGeometry {
   static constexpr int kMaxDims = 16;
 
-  explicit StridedLoop(const TensorView (&operands)[N]) {
+  explicit StridedGeometry(const TensorView (&operands)[N]) {
     const TensorView& shape = operands[0];
-    ndim_ = static_cast<int>(shape.ndim());
-    if (ndim_ > kMaxDims) bad_argument(0, "at most 16 dimensions for the strided loop");
-    for (int k = 0; k < N; ++k) base_[k] = operands[k].bytes();
+    ndim = static_cast<int>(shape.ndim());
+    if (ndim > kMaxDims) bad_argument(0, "at most 16 dimensions for the strided loop");
+    for (int k = 0; k < N; ++k) base[k] = operands[k].bytes();
     // Innermost dimension first.
-    for (int d = 0; d < ndim_; ++d) {
-      const int src = ndim_ - 1 - d;
-      sizes_[d] = shape.size(src);
+    for (int d = 0; d < ndim; ++d) {
+      const int src = ndim - 1 - d;
+      sizes[d] = shape.size(src);
       for (int k = 0; k < N; ++k) {
         const TensorView& op = operands[k];
         const int64_t op_dim = op.ndim() - 1 - d;
         const bool broadcast = op_dim < 0 || op.size(op_dim) == 1;
-        strides_[d][k] = broadcast ? 0 : op.stride(op_dim) * static_cast<int64_t>(dtype_size(op.dtype()));
+        strides[d][k] = broadcast ? 0 : op.stride(op_dim) * static_cast<int64_t>(dtype_size(op.dtype()));
       }
     }
     coalesce();
@@ -187,40 +188,75 @@ class StridedLoop {
 
   int64_t numel() const {
     int64_t n = 1;
-    for (int d = 0; d < ndim_; ++d) n *= sizes_[d];
+    for (int d = 0; d < ndim; ++d) n *= sizes[d];
     return n;
   }
+
+  char* base[N];
+  int64_t sizes[kMaxDims];        // innermost first
+  int64_t strides[kMaxDims][N];   // in bytes
+  int ndim = 0;
+
+ private:
+  void coalesce() {
+    if (ndim <= 1) return;
+    int out = 0;
+    for (int d = 1; d < ndim; ++d) {
+      bool mergeable = true;
+      for (int k = 0; k < N; ++k) {
+        if (strides[d][k] != strides[out][k] * sizes[out]) mergeable = false;
+      }
+      if (mergeable) {
+        sizes[out] *= sizes[d];
+      } else {
+        ++out;
+        sizes[out] = sizes[d];
+        for (int k = 0; k < N; ++k) strides[out][k] = strides[d][k];
+      }
+    }
+    ndim = out + 1;
+  }
+};
+
+template <int N>
+class StridedLoop {
+ public:
+  static constexpr int kMaxDims = StridedGeometry<N>::kMaxDims;
+
+  explicit StridedLoop(const TensorView (&operands)[N]) : g_(operands) {}
+
+  int64_t numel() const { return g_.numel(); }
 
   // Runs inner(ptrs, strides, count) over the linear index range [begin, end): ptrs point at
   // the first element of a run along the innermost dimension, strides are in bytes.
   template <typename Inner>
   void run(int64_t begin, int64_t end, Inner&& inner) const {
-    if (ndim_ == 0) {
+    if (g_.ndim == 0) {
       char* ptrs[N];
       int64_t zero[N] = {};
-      for (int k = 0; k < N; ++k) ptrs[k] = base_[k];
+      for (int k = 0; k < N; ++k) ptrs[k] = g_.base[k];
       if (begin < end) inner(ptrs, zero, int64_t{1});
       return;
     }
     int64_t index[kMaxDims];
     int64_t rest = begin;
-    for (int d = 0; d < ndim_; ++d) {
-      index[d] = rest % sizes_[d];
-      rest /= sizes_[d];
+    for (int d = 0; d < g_.ndim; ++d) {
+      index[d] = rest % g_.sizes[d];
+      rest /= g_.sizes[d];
     }
     int64_t remaining = end - begin;
     while (remaining > 0) {
       char* ptrs[N];
       for (int k = 0; k < N; ++k) {
         int64_t offset = 0;
-        for (int d = 0; d < ndim_; ++d) offset += index[d] * strides_[d][k];
-        ptrs[k] = base_[k] + offset;
+        for (int d = 0; d < g_.ndim; ++d) offset += index[d] * g_.strides[d][k];
+        ptrs[k] = g_.base[k] + offset;
       }
-      const int64_t count = std::min(sizes_[0] - index[0], remaining);
-      inner(ptrs, strides_[0], count);
+      const int64_t count = std::min(g_.sizes[0] - index[0], remaining);
+      inner(ptrs, g_.strides[0], count);
       remaining -= count;
       index[0] += count;
-      for (int d = 0; d + 1 < ndim_ && index[d] == sizes_[d]; ++d) {
+      for (int d = 0; d + 1 < g_.ndim && index[d] == g_.sizes[d]; ++d) {
         index[d] = 0;
         ++index[d + 1];
       }
@@ -228,29 +264,7 @@ class StridedLoop {
   }
 
  private:
-  void coalesce() {
-    if (ndim_ <= 1) return;
-    int out = 0;
-    for (int d = 1; d < ndim_; ++d) {
-      bool mergeable = true;
-      for (int k = 0; k < N; ++k) {
-        if (strides_[d][k] != strides_[out][k] * sizes_[out]) mergeable = false;
-      }
-      if (mergeable) {
-        sizes_[out] *= sizes_[d];
-      } else {
-        ++out;
-        sizes_[out] = sizes_[d];
-        for (int k = 0; k < N; ++k) strides_[out][k] = strides_[d][k];
-      }
-    }
-    ndim_ = out + 1;
-  }
-
-  char* base_[N];
-  int64_t sizes_[kMaxDims];
-  int64_t strides_[kMaxDims][N];
-  int ndim_ = 0;
+  StridedGeometry<N> g_;
 };
 
 // Registers a kernel through the host table; throws KernelError with the host's message.

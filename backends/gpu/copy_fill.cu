@@ -1,0 +1,124 @@
+// copy_ (any dtype to any dtype, broadcasting src), fill_, arange_fill_ and the random fills
+// (the SDK's Philox: the same values as the CPU backend for the same seed).
+#include "ember/philox.h"
+#include "gpu_kernels.h"
+
+namespace ember::gpu {
+namespace {
+
+using sdk::KernelArgs;
+using sdk::TensorView;
+
+template <typename To, typename From>
+void convert_typed(const TensorView (&ops)[2]) {
+  launch_elementwise<2>(ops, [] __device__(char* (&p)[2]) {
+    *reinterpret_cast<To*>(p[0]) = convert<To>(*reinterpret_cast<const From*>(p[1]));
+  });
+}
+
+template <typename To>
+void convert_from(const TensorView (&ops)[2]) {
+  dispatch_dtype(ops[1].dtype(), [&](auto from) { convert_typed<To, decltype(from)>(ops); });
+}
+
+void copy_kernel(const KernelArgs& args, void*) {
+  const TensorView ops[2] = {args.output(), args.tensor(1)};
+  if (ops[0].dtype() == ops[1].dtype()) return copy_same_dtype(ops[0], ops[1]);
+  dispatch_dtype(ops[0].dtype(), [&](auto to) { convert_from<decltype(to)>(ops); });
+}
+
+template <typename T>
+void fill_typed(const TensorView& out, double value) {
+  const TensorView ops[1] = {out};
+  const T v = static_cast<T>(static_cast<compute_t<T>>(value));
+  launch_elementwise<1>(ops, [v] __device__(char* (&p)[1]) { *reinterpret_cast<T*>(p[0]) = v; });
+}
+
+void fill_kernel(const KernelArgs& args, void*) {
+  const TensorView out = args.output();
+  const ember_value& v = args.arg(1);
+  const double value = v.tag == EMBER_VALUE_DOUBLE ? v.u.d : static_cast<double>(args.to_int(1));
+  dispatch_dtype(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (std::is_same_v<T, bool>) {
+      fill_typed<T>(out, value != 0);
+    } else {
+      fill_typed<T>(out, value);
+    }
+  });
+}
+
+template <typename T>
+void arange_typed(const TensorView& out, double start, double step) {
+  const int64_t n = out.size(0);
+  T* base = out.data<T>();
+  const int64_t stride = out.stride(0);
+  auto fill = [=] __device__(int64_t i) {
+    base[i * stride] = static_cast<T>(static_cast<compute_t<T>>(start + static_cast<double>(i) * step));
+  };
+  launch_index(out.view->device_index, n, fill, "arange kernel");
+}
+
+void arange_fill_kernel(const KernelArgs& args, void*) {
+  const TensorView out = args.output();
+  sdk::check(out.ndim() == 1, "arange_fill_ writes a 1-D tensor");
+  dispatch_dtype(out.dtype(), [&](auto zero) { arange_typed<decltype(zero)>(out, args.to_double(1), args.to_double(2)); });
+}
+
+template <typename T>
+void random_typed(sdk::Distribution dist, const TensorView& out, double a, double b, uint64_t seed, uint64_t offset) {
+  if constexpr (!is_floating_v<T>) {
+    sdk::check(dist == sdk::Distribution::Integers, "uniform_ and normal_ need a floating-point tensor");
+  }
+  const TensorView ops[1] = {out};
+  const sdk::StridedGeometry<1> g(ops);
+  const int64_t n = g.numel();
+  auto draw = [=] __device__(int64_t i) {
+    char* p[1];
+    operand_pointers(g, i, p);
+    const double value = sdk::random_value(dist, seed, offset + static_cast<uint64_t>(i), a, b);
+    *reinterpret_cast<T*>(p[0]) = static_cast<T>(static_cast<compute_t<T>>(value));
+  };
+  launch_index(out.view->device_index, n, draw, "random kernel");
+}
+
+void random_kernel(const KernelArgs& args, void* user_data) {
+  const auto dist = untag<sdk::Distribution>(user_data);
+  const TensorView out = args.output();
+  const double a = args.to_double(1), b = args.to_double(2);
+  const auto seed = static_cast<uint64_t>(args.to_int(3)), offset = static_cast<uint64_t>(args.to_int(4));
+  dispatch_dtype(out.dtype(), [&](auto zero) { random_typed<decltype(zero)>(dist, out, a, b, seed, offset); });
+}
+
+}  // namespace
+
+void copy_same_dtype(const TensorView& out, const TensorView& src) {
+  const int device = out.view->device_index;
+  if (out.is_contiguous() && src.is_contiguous() && out.numel() == src.numel()) {
+    if (out.numel() == 0) return;
+    DeviceGuard guard(device);
+    check(gpuMemcpyAsync(out.bytes(), src.bytes(), out.numel() * sdk::dtype_size(out.dtype()),
+                         gpuMemcpyDeviceToDevice, stream(device)),
+          "copying on the device");
+    return;
+  }
+  const TensorView ops[2] = {out, src};
+  switch (sdk::dtype_size(out.dtype())) {
+    case 1: return convert_typed<uint8_t, uint8_t>(ops);
+    case 2: return convert_typed<uint16_t, uint16_t>(ops);
+    case 4: return convert_typed<uint32_t, uint32_t>(ops);
+    default: return convert_typed<uint64_t, uint64_t>(ops);
+  }
+}
+
+void register_copy_kernels(const ember_host_api* host) {
+  using sdk::guarded_kernel;
+  sdk::register_kernel(host, "copy_", &guarded_kernel<&copy_kernel>);
+  sdk::register_kernel(host, "fill_.Scalar", &guarded_kernel<&fill_kernel>);
+  sdk::register_kernel(host, "arange_fill_", &guarded_kernel<&arange_fill_kernel>);
+  sdk::register_kernel(host, "uniform_", &guarded_kernel<&random_kernel>, tag(sdk::Distribution::Uniform));
+  sdk::register_kernel(host, "normal_", &guarded_kernel<&random_kernel>, tag(sdk::Distribution::Normal));
+  sdk::register_kernel(host, "random_.from", &guarded_kernel<&random_kernel>, tag(sdk::Distribution::Integers));
+}
+
+}  // namespace ember::gpu

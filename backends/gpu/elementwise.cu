@@ -1,0 +1,205 @@
+// Elementwise kernels on the GPU: binary arithmetic, comparisons, where and unary math, with
+// broadcasting and strides through the shared StridedGeometry. Inputs arrive cast to the
+// compute dtype (Note [Structured kernels]), as on the CPU.
+#include <string>
+
+#include "gpu_kernels.h"
+
+namespace ember::gpu {
+namespace {
+
+using sdk::KernelArgs;
+using sdk::TensorView;
+
+enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum };
+enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
+enum class Unary { Neg, Abs, Relu, Clamp, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf };
+
+template <typename C>
+__device__ __forceinline__ bool is_nan(C v) {
+  if constexpr (std::is_floating_point_v<C>) return v != v;
+  return false;
+}
+
+// out = f(a, b) with a, b read as In and converted to compute type C.
+template <typename Out, typename In, typename F>
+void binary_launch(const TensorView (&ops)[3], F f) {
+  using C = compute_t<In>;
+  launch_elementwise<3>(ops, [f] __device__(char* (&p)[3]) {
+    const C a = static_cast<C>(*reinterpret_cast<const In*>(p[1]));
+    const C b = static_cast<C>(*reinterpret_cast<const In*>(p[2]));
+    *reinterpret_cast<Out*>(p[0]) = static_cast<Out>(f(a, b));
+  });
+}
+
+template <typename T>
+void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
+  using C = compute_t<T>;
+  if constexpr (std::is_same_v<T, bool>) {
+    switch (op) {
+      case Binary::Add: case Binary::Maximum: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a || b; });
+      case Binary::Mul: case Binary::Minimum: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a && b; });
+      default: sdk::check(false, "this operator does not support bool tensors; convert them with .to(dtype) first");
+    }
+  } else {
+    const C alpha = static_cast<C>(alpha_value);
+    switch (op) {
+      case Binary::Add: return binary_launch<T, T>(ops, [alpha] __device__(C a, C b) { return a + alpha * b; });
+      case Binary::Sub: return binary_launch<T, T>(ops, [alpha] __device__(C a, C b) { return a - alpha * b; });
+      case Binary::Mul: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a * b; });
+      case Binary::Div: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a / b; });
+      case Binary::Pow:
+        return binary_launch<T, T>(ops, [] __device__(C a, C b) {
+          if constexpr (std::is_same_v<C, float>) return powf(a, b);
+          return static_cast<C>(pow(static_cast<double>(a), static_cast<double>(b)));
+        });
+      case Binary::Maximum:
+        return binary_launch<T, T>(ops, [] __device__(C a, C b) { return is_nan(a) || is_nan(b) ? a + b : (a > b ? a : b); });
+      case Binary::Minimum:
+        return binary_launch<T, T>(ops, [] __device__(C a, C b) { return is_nan(a) || is_nan(b) ? a + b : (a < b ? a : b); });
+    }
+  }
+}
+
+void binary_kernel(const KernelArgs& args, void* user_data) {
+  const Binary op = untag<Binary>(user_data);
+  const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
+  const double alpha = op == Binary::Add || op == Binary::Sub ? args.to_double(2) : 1.0;
+  dispatch_dtype(ops[0].dtype(), [&](auto zero) { binary_typed<decltype(zero)>(op, ops, alpha); });
+}
+
+// Device lambdas may not be defined inside the generic lambdas dispatch_dtype takes, so each
+// kernel's typed body is a named template.
+template <typename T>
+void compare_typed(Compare op, const TensorView (&ops)[3]) {
+  using C = compute_t<T>;
+  switch (op) {
+    case Compare::Eq: return binary_launch<bool, T>(ops, [] __device__(C a, C b) { return a == b; });
+    case Compare::Ne: return binary_launch<bool, T>(ops, [] __device__(C a, C b) { return a != b; });
+    case Compare::Lt: return binary_launch<bool, T>(ops, [] __device__(C a, C b) { return a < b; });
+    case Compare::Le: return binary_launch<bool, T>(ops, [] __device__(C a, C b) { return a <= b; });
+    case Compare::Gt: return binary_launch<bool, T>(ops, [] __device__(C a, C b) { return a > b; });
+    case Compare::Ge: return binary_launch<bool, T>(ops, [] __device__(C a, C b) { return a >= b; });
+  }
+}
+
+void compare_kernel(const KernelArgs& args, void* user_data) {
+  const Compare op = untag<Compare>(user_data);
+  const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
+  dispatch_dtype(ops[1].dtype(), [&](auto zero) { compare_typed<decltype(zero)>(op, ops); });
+}
+
+template <typename T>
+void where_typed(const TensorView (&ops)[4]) {
+  launch_elementwise<4>(ops, [] __device__(char* (&p)[4]) {
+    const bool c = *reinterpret_cast<const bool*>(p[1]);
+    *reinterpret_cast<T*>(p[0]) = *reinterpret_cast<const T*>(p[c ? 2 : 3]);
+  });
+}
+
+void where_kernel(const KernelArgs& args, void*) {
+  const TensorView ops[4] = {args.output(), args.tensor(0), args.tensor(1), args.tensor(2)};
+  dispatch_dtype(ops[0].dtype(), [&](auto zero) { where_typed<decltype(zero)>(ops); });
+}
+
+template <typename T, typename F>
+void unary_launch(const TensorView (&ops)[2], F f) {
+  using C = compute_t<T>;
+  launch_elementwise<2>(ops, [f] __device__(char* (&p)[2]) {
+    *reinterpret_cast<T*>(p[0]) = static_cast<T>(f(static_cast<C>(*reinterpret_cast<const T*>(p[1]))));
+  });
+}
+
+template <typename T>
+void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
+  using C = compute_t<T>;
+  switch (op) {
+    case Unary::Exp: return unary_launch<T>(ops, [] __device__(C x) { return exp(x); });
+    case Unary::Log: return unary_launch<T>(ops, [] __device__(C x) { return log(x); });
+    case Unary::Sqrt: return unary_launch<T>(ops, [] __device__(C x) { return sqrt(x); });
+    case Unary::Rsqrt: return unary_launch<T>(ops, [] __device__(C x) { return C(1) / sqrt(x); });
+    case Unary::Sin: return unary_launch<T>(ops, [] __device__(C x) { return sin(x); });
+    case Unary::Cos: return unary_launch<T>(ops, [] __device__(C x) { return cos(x); });
+    case Unary::Tanh: return unary_launch<T>(ops, [] __device__(C x) { return tanh(x); });
+    case Unary::Sigmoid: return unary_launch<T>(ops, [] __device__(C x) { return C(1) / (C(1) + exp(-x)); });
+    case Unary::Silu: return unary_launch<T>(ops, [] __device__(C x) { return x / (C(1) + exp(-x)); });
+    case Unary::Erf: return unary_launch<T>(ops, [] __device__(C x) { return erf(x); });
+    case Unary::Gelu: {
+      const std::string approximate = args.to_string(1);
+      sdk::check(approximate == "none" || approximate == "tanh",
+                 "approximate: expected 'none' or 'tanh', got '" + approximate + "'");
+      if (approximate == "tanh") {
+        return unary_launch<T>(ops, [] __device__(C x) {
+          const C k = static_cast<C>(0.7978845608028654);  // sqrt(2 / pi)
+          return C(0.5) * x * (C(1) + tanh(k * (x + C(0.044715) * x * x * x)));
+        });
+      }
+      return unary_launch<T>(ops, [] __device__(C x) { return C(0.5) * x * (C(1) + erf(x * C(0.7071067811865476))); });
+    }
+    default: sdk::check(false, "unknown floating unary operator");
+  }
+}
+
+template <typename T>
+void unary_typed(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
+  using C = compute_t<T>;
+  if constexpr (std::is_same_v<T, bool>) {
+    sdk::check(op == Unary::Abs || op == Unary::Relu, "this operator does not support bool tensors");
+    return unary_launch<T>(ops, [] __device__(C x) { return x; });
+  } else {
+    switch (op) {
+      case Unary::Neg: return unary_launch<T>(ops, [] __device__(C x) { return -x; });
+      case Unary::Abs:
+        if constexpr (std::is_unsigned_v<C>) {
+          return unary_launch<T>(ops, [] __device__(C x) { return x; });
+        } else {
+          return unary_launch<T>(ops, [] __device__(C x) { return x < C(0) ? -x : x; });
+        }
+      case Unary::Relu: return unary_launch<T>(ops, [] __device__(C x) { return x > C(0) ? x : C(0); });
+      case Unary::Clamp: {
+        const bool has_min = !args.is_none(1), has_max = !args.is_none(2);
+        const C lo = has_min ? static_cast<C>(args.to_double(1)) : C(0);
+        const C hi = has_max ? static_cast<C>(args.to_double(2)) : C(0);
+        return unary_launch<T>(ops, [=] __device__(C x) {
+          if (has_min && x < lo) x = lo;
+          if (has_max && x > hi) x = hi;
+          return x;
+        });
+      }
+      default:
+        if constexpr (is_floating_v<T>) return float_unary<T>(op, ops, args);
+        sdk::check(false, "expected a floating-point tensor");
+    }
+  }
+}
+
+void unary_kernel(const KernelArgs& args, void* user_data) {
+  const Unary op = untag<Unary>(user_data);
+  const TensorView ops[2] = {args.output(), args.tensor(0)};
+  dispatch_dtype(ops[0].dtype(), [&](auto zero) { unary_typed<decltype(zero)>(op, ops, args); });
+}
+
+}  // namespace
+
+void register_elementwise_kernels(const ember_host_api* host) {
+  using sdk::guarded_kernel;
+  using sdk::register_kernel;
+  const struct { const char* name; Binary op; } binaries[] = {
+      {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
+      {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
+      {"minimum", Binary::Minimum}};
+  for (const auto& b : binaries) register_kernel(host, b.name, &guarded_kernel<&binary_kernel>, tag(b.op));
+  const struct { const char* name; Compare op; } comparisons[] = {
+      {"eq.Tensor", Compare::Eq}, {"ne.Tensor", Compare::Ne}, {"lt.Tensor", Compare::Lt},
+      {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
+  for (const auto& c : comparisons) register_kernel(host, c.name, &guarded_kernel<&compare_kernel>, tag(c.op));
+  register_kernel(host, "where.self", &guarded_kernel<&where_kernel>);
+  const struct { const char* name; Unary op; } unaries[] = {
+      {"neg", Unary::Neg}, {"abs", Unary::Abs}, {"relu", Unary::Relu}, {"clamp", Unary::Clamp},
+      {"exp", Unary::Exp}, {"log", Unary::Log}, {"sqrt", Unary::Sqrt}, {"rsqrt", Unary::Rsqrt},
+      {"sin", Unary::Sin}, {"cos", Unary::Cos}, {"tanh", Unary::Tanh}, {"sigmoid", Unary::Sigmoid},
+      {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};
+  for (const auto& u : unaries) register_kernel(host, u.name, &guarded_kernel<&unary_kernel>, tag(u.op));
+}
+
+}  // namespace ember::gpu

@@ -1,0 +1,138 @@
+// What the GPU kernel files share: device types per dtype, the launch shape, the elementwise
+// launcher over a StridedGeometry, and the registration functions of each kernel family.
+#pragma once
+
+#include <type_traits>
+
+#include "ember/plugin.hpp"
+#include "gpu_device.h"
+
+namespace ember::gpu {
+
+constexpr int kThreads = 256;
+
+inline unsigned blocks_for(int64_t n) {
+  const int64_t blocks = (n + kThreads - 1) / kThreads;
+  return static_cast<unsigned>(blocks < 65535 * 8 ? (blocks > 0 ? blocks : 1) : 65535 * 8);
+}
+
+// Throws with the launch's error, if any.
+inline void check_launch(const char* what) { check(gpuGetLastError(), what); }
+
+// Calls f(T{}) with T the device type of `dtype`.
+template <typename F>
+decltype(auto) dispatch_dtype(int32_t dtype, F&& f) {
+  switch (dtype) {
+    case EMBER_DTYPE_FLOAT32: return f(float{});
+    case EMBER_DTYPE_FLOAT64: return f(double{});
+    case EMBER_DTYPE_FLOAT16: return f(gpu_half{});
+    case EMBER_DTYPE_BFLOAT16: return f(gpu_bfloat16{});
+    case EMBER_DTYPE_INT64: return f(int64_t{});
+    case EMBER_DTYPE_INT32: return f(int32_t{});
+    case EMBER_DTYPE_INT8: return f(int8_t{});
+    case EMBER_DTYPE_UINT8: return f(uint8_t{});
+    case EMBER_DTYPE_BOOL: return f(bool{});
+  }
+  throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "unknown dtype code " + std::to_string(dtype));
+}
+
+// Arithmetic on the 16-bit floats runs in float.
+template <typename T> struct Compute { using type = T; };
+template <> struct Compute<gpu_half> { using type = float; };
+template <> struct Compute<gpu_bfloat16> { using type = float; };
+template <typename T> using compute_t = typename Compute<T>::type;
+template <typename T> constexpr bool is_floating_v = std::is_floating_point_v<compute_t<T>>;
+
+// Converts through the compute types (float16 -> int8 goes float16 -> float -> int8); bool
+// means "non-zero"; floats reach the integer types through int64, so out-of-range values wrap
+// as on the CPU (and in PyTorch) instead of saturating.
+template <typename To, typename From>
+__device__ __forceinline__ To convert(From v) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return static_cast<compute_t<From>>(v) != compute_t<From>(0);
+  } else if constexpr (std::is_integral_v<To> && !std::is_integral_v<compute_t<From>>) {
+    return static_cast<To>(static_cast<int64_t>(static_cast<compute_t<From>>(v)));
+  } else {
+    return static_cast<To>(static_cast<compute_t<To>>(static_cast<compute_t<From>>(v)));
+  }
+}
+
+// Byte pointers of element `i` of every operand.
+template <int N>
+__device__ __forceinline__ void operand_pointers(const sdk::StridedGeometry<N>& g, int64_t i, char* (&p)[N]) {
+  for (int k = 0; k < N; ++k) p[k] = g.base[k];
+  for (int d = 0; d < g.ndim; ++d) {
+    const int64_t size = g.sizes[d];
+    const int64_t index = d + 1 == g.ndim ? i : i % size;
+    i = d + 1 == g.ndim ? 0 : i / size;
+    for (int k = 0; k < N; ++k) p[k] += index * g.strides[d][k];
+  }
+}
+
+template <int N, typename F>
+__global__ void elementwise_kernel(sdk::StridedGeometry<N> g, int64_t n, F f) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    char* p[N];
+    operand_pointers(g, i, p);
+    f(p);
+  }
+}
+
+// f(i) for every i in [0, n): kernels that compute their own addresses.
+template <typename F>
+__global__ void elementwise_index_kernel(int64_t n, F f) {
+  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x; i < n;
+       i += static_cast<int64_t>(gridDim.x) * blockDim.x) {
+    f(i);
+  }
+}
+
+// Runs f(i) for i in [0, n) on `device`'s stream.
+template <typename F>
+void launch_index(int device, int64_t n, F f, const char* what) {
+  if (n <= 0) return;
+  DeviceGuard guard(device);
+  elementwise_index_kernel<<<blocks_for(n), kThreads, 0, stream(device)>>>(n, f);
+  check_launch(what);
+}
+
+// Runs f(pointers) for every element of operand 0's shape (the others broadcast), on the
+// stream of operand 0's device.
+template <int N, typename F>
+void launch_elementwise(const sdk::TensorView (&operands)[N], F f) {
+  const sdk::StridedGeometry<N> g(operands);
+  const int64_t n = g.numel();
+  if (n == 0) return;
+  const int device = operands[0].view->device_index;
+  DeviceGuard guard(device);
+  elementwise_kernel<N><<<blocks_for(n), kThreads, 0, stream(device)>>>(g, n, f);
+  check_launch("elementwise kernel");
+}
+
+// The user_data of a kernel that serves several operators.
+template <typename Enum>
+void* tag(Enum e) { return reinterpret_cast<void*>(static_cast<intptr_t>(e)); }
+template <typename Enum>
+Enum untag(void* user_data) { return static_cast<Enum>(reinterpret_cast<intptr_t>(user_data)); }
+
+// out = src (same dtype), src broadcast to out's shape.
+void copy_same_dtype(const sdk::TensorView& out, const sdk::TensorView& src);
+
+void register_elementwise_kernels(const ember_host_api* host);
+void register_copy_kernels(const ember_host_api* host);
+void register_reduction_kernels(const ember_host_api* host);
+void register_indexing_kernels(const ember_host_api* host);
+void register_convolution_kernels(const ember_host_api* host);
+void register_matmul_kernels(const ember_host_api* host);
+
+// out = alpha * a @ b + beta * out for [n, k] x [k, m] (or batched [b, n, k] x [b, k, m]) in any
+// numeric dtype: the portable tiled kernel.
+void tiled_matmul(const sdk::TensorView& out, const sdk::TensorView& a, const sdk::TensorView& b, double alpha,
+                  double beta);
+// The same product through the vendor's BLAS where it has the dtype, else tiled_matmul; each
+// vendor's backend folder defines it.
+void product(const sdk::TensorView& out, const sdk::TensorView& a, const sdk::TensorView& b, double alpha,
+             double beta);
+
+}  // namespace ember::gpu

@@ -1,0 +1,171 @@
+// index_select, gather, index_add and scatter_add on the GPU. Indices are checked on the
+// device; the first one out of range is reported through the device's error slot and becomes
+// the same error the CPU backend raises. Accumulation uses atomic adds.
+#include <string>
+
+#include "gpu_kernels.h"
+
+namespace ember::gpu {
+namespace {
+
+using sdk::KernelArgs;
+using sdk::TensorView;
+
+constexpr int kMaxDims = 16;
+
+// A tensor's sizes and element strides, by value for kernels.
+struct Layout {
+  int ndim = 0;
+  int64_t sizes[kMaxDims] = {};
+  int64_t strides[kMaxDims] = {};
+  explicit Layout(const TensorView& t) : ndim(static_cast<int>(t.ndim())) {
+    sdk::check(ndim <= kMaxDims, "indexing takes at most 16 dimensions");
+    for (int d = 0; d < ndim; ++d) {
+      sizes[d] = t.size(d);
+      strides[d] = t.stride(d);
+    }
+  }
+};
+
+// Coordinates of row-major position `linear` of `shape`.
+__device__ void coordinates(const Layout& shape, int64_t linear, int64_t (&coords)[kMaxDims]) {
+  for (int d = shape.ndim - 1; d >= 0; --d) {
+    coords[d] = linear % shape.sizes[d];
+    linear /= shape.sizes[d];
+  }
+}
+
+__device__ int64_t dot(const Layout& strided, const int64_t (&coords)[kMaxDims]) {
+  int64_t offset = 0;
+  for (int d = 0; d < strided.ndim; ++d) offset += coords[d] * strided.strides[d];
+  return offset;
+}
+
+__device__ int64_t read_index(const void* index, bool int32, int64_t offset) {
+  return int32 ? static_cast<const int32_t*>(index)[offset] : static_cast<const int64_t*>(index)[offset];
+}
+
+// The index wrapped into [0, size), or -1 after reporting it.
+__device__ int64_t checked(int64_t i, int64_t size, int64_t* error) {
+  if (i >= -size && i < size) return i < 0 ? i + size : i;
+  if (atomicCAS(reinterpret_cast<unsigned long long*>(error), ~0ull, 0ull) == ~0ull) error[1] = i;
+  return -1;
+}
+
+void raise_if_reported(int device, int64_t dim, int64_t size) {
+  int64_t bad = 0;
+  if (read_error_slot(device, &bad)) {
+    throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "index " + std::to_string(bad) +
+                                                              " is out of range for dimension " + std::to_string(dim) +
+                                                              " of size " + std::to_string(size));
+  }
+}
+
+struct IndexArg {
+  const void* data;
+  bool int32;
+  explicit IndexArg(const TensorView& index)
+      : data(index.bytes()), int32(index.dtype() == EMBER_DTYPE_INT32) {}
+};
+
+// A word of `Bytes` bytes, for moving elements whatever their dtype.
+template <int Bytes> struct Word;
+template <> struct Word<1> { using type = uint8_t; };
+template <> struct Word<2> { using type = uint16_t; };
+template <> struct Word<4> { using type = uint32_t; };
+template <> struct Word<8> { using type = uint64_t; };
+
+template <typename W>
+void select_typed(const TensorView& out, const TensorView& self, const TensorView& index, int64_t dim, bool gather) {
+  const Layout out_l(out), self_l(self), index_l(index);
+  const IndexArg idx(index);
+  const int device = out.view->device_index;
+  int64_t* error = error_slot(device);
+  W* dst = out.data<W>();
+  const W* src = self.data<W>();
+  const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
+  reset_error_slot(device);
+  launch_index(device, out.numel(), [=] __device__(int64_t linear) {
+    int64_t coords[kMaxDims];
+    coordinates(out_l, linear, coords);
+    const int64_t at = gather ? dot(index_l, coords) : coords[dim] * index_stride;
+    const int64_t out_offset = dot(out_l, coords);
+    const int64_t i = checked(read_index(idx.data, idx.int32, at), self_l.sizes[dim], error);
+    if (i < 0) return;
+    coords[dim] = i;
+    dst[out_offset] = src[dot(self_l, coords)];
+  }, "index kernel");
+  raise_if_reported(device, dim, self.size(dim));
+}
+
+void select_kernel(const KernelArgs& args, void* user_data) {
+  const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2);
+  const int64_t dim = args.to_int_list(1).first[0];
+  const bool gather = user_data != nullptr;
+  switch (sdk::dtype_size(out.dtype())) {
+    case 1: return select_typed<Word<1>::type>(out, self, index, dim, gather);
+    case 2: return select_typed<Word<2>::type>(out, self, index, dim, gather);
+    case 4: return select_typed<Word<4>::type>(out, self, index, dim, gather);
+    default: return select_typed<Word<8>::type>(out, self, index, dim, gather);
+  }
+}
+
+template <typename T>
+__device__ void atomic_accumulate(T* address, T value) {
+  if constexpr (std::is_same_v<T, int64_t>) {
+    atomicAdd(reinterpret_cast<unsigned long long*>(address), static_cast<unsigned long long>(value));
+  } else {
+    atomicAdd(address, value);
+  }
+}
+
+template <typename T>
+void accumulate_typed(const TensorView& out, const TensorView& index, const TensorView& added, int64_t dim, bool scatter) {
+  constexpr bool supported = std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, gpu_half> ||
+                             std::is_same_v<T, gpu_bfloat16> || std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>;
+  if constexpr (!supported) {
+    sdk::check(false, "index_add and scatter_add on the GPU take float, integer (32/64-bit) or 16-bit float tensors");
+  } else {
+    const TensorView& positions = scatter ? index : added;  // what the kernel walks over
+    const Layout out_l(out), index_l(index), added_l(added), walk(positions);
+    const IndexArg idx(index);
+    const int device = out.view->device_index;
+    int64_t* error = error_slot(device);
+    T* dst = out.data<T>();
+    const T* src = added.data<T>();
+    const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
+    reset_error_slot(device);
+    launch_index(device, positions.numel(), [=] __device__(int64_t linear) {
+      int64_t coords[kMaxDims];
+      coordinates(walk, linear, coords);
+      const int64_t at = scatter ? dot(index_l, coords) : coords[dim] * index_stride;
+      const T value = src[dot(added_l, coords)];
+      const int64_t target = checked(read_index(idx.data, idx.int32, at), out_l.sizes[dim], error);
+      if (target < 0) return;
+      coords[dim] = target;
+      atomic_accumulate(dst + dot(out_l, coords), value);
+    }, "accumulate kernel");
+    raise_if_reported(device, dim, out.size(dim));
+  }
+}
+
+void accumulate_kernel(const KernelArgs& args, void* user_data) {
+  const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2), added = args.tensor(3);
+  const int64_t dim = args.to_int_list(1).first[0];
+  copy_same_dtype(out, self);
+  dispatch_dtype(out.dtype(), [&](auto zero) {
+    accumulate_typed<decltype(zero)>(out, index, added, dim, user_data != nullptr);
+  });
+}
+
+}  // namespace
+
+void register_indexing_kernels(const ember_host_api* host) {
+  using sdk::guarded_kernel;
+  sdk::register_kernel(host, "index_select", &guarded_kernel<&select_kernel>, nullptr);
+  sdk::register_kernel(host, "gather", &guarded_kernel<&select_kernel>, reinterpret_cast<void*>(1));
+  sdk::register_kernel(host, "index_add", &guarded_kernel<&accumulate_kernel>, nullptr);
+  sdk::register_kernel(host, "scatter_add", &guarded_kernel<&accumulate_kernel>, reinterpret_cast<void*>(1));
+}
+
+}  // namespace ember::gpu

@@ -1,0 +1,234 @@
+// Every operator on the GPU backend (EMBER_GPU_BACKEND, default "cuda") against the CPU
+// backend on the same inputs, with a tolerance per dtype; gradients through the GPU; errors.
+// Without a usable GPU the whole test reports a skip (exit code 77) and says why.
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+
+#include "ember/ember.h"
+#include "ember/nn.h"
+#include "reference.h"
+
+using namespace ember;
+
+namespace {
+
+// The GPU backend's first device; throws with the loader's reason when it is unavailable.
+Device gpu() {
+  static const Device device = [] {
+    const std::string name = std::getenv("EMBER_GPU_BACKEND") ? std::getenv("EMBER_GPU_BACKEND") : "cuda";
+    require_backend(name);
+    return Device(name);
+  }();
+  return device;
+}
+const Device cpu("cpu");
+
+double tolerance(DType dtype) {
+  switch (dtype) {
+    case DType::Float16: return 1e-2;
+    case DType::BFloat16: return 5e-2;
+    case DType::Float32: return 1e-4;
+    case DType::Float64: return 1e-10;
+    default: return 0;
+  }
+}
+
+// f on CPU inputs and on the same inputs moved to the GPU: same dtype, shape and values.
+void check_same(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
+                double tol = -1) {
+  std::vector<Tensor> on_gpu;
+  for (const Tensor& t : inputs) on_gpu.push_back(t.to(gpu()));
+  const Tensor expected = f(inputs), got = f(on_gpu);
+  CHECK(got.device() == gpu());
+  REQUIRE(got.dtype() == expected.dtype());
+  REQUIRE(got.sizes().equals(expected.sizes()));
+  const double t = tol >= 0 ? tol : tolerance(expected.dtype());
+  const auto e = to_vector<double>(expected.to(DType::Float64));
+  const auto g = to_vector<double>(got.to(cpu).to(DType::Float64));
+  size_t bad = 0;
+  for (size_t i = 0; i < e.size(); ++i) {
+    const bool both_nan = std::isnan(e[i]) && std::isnan(g[i]);
+    if (!both_nan && !(std::abs(e[i] - g[i]) <= t * (1 + std::abs(e[i])))) {
+      if (bad++ < 3) MESSAGE("element ", i, ": cpu ", e[i], ", gpu ", g[i]);
+    }
+  }
+  CHECK(bad == 0);
+}
+
+Tensor random(IntArrayRef shape, unsigned seed, DType dtype = DType::Float32) {
+  return reference::random_tensor(shape, seed).to(dtype);
+}
+
+const DType kFloats[] = {DType::Float32, DType::Float64, DType::Float16, DType::BFloat16};
+
+}  // namespace
+
+TEST_CASE("binary arithmetic and comparisons broadcast and promote as on the CPU") {
+  using Fn = Tensor (*)(const Tensor&, const Tensor&);
+  const Fn ops[] = {[](const Tensor& a, const Tensor& b) { return add(a, b, 2.5); },
+                    [](const Tensor& a, const Tensor& b) { return sub(a, b); },
+                    [](const Tensor& a, const Tensor& b) { return a * b; },
+                    [](const Tensor& a, const Tensor& b) { return a / b; },
+                    [](const Tensor& a, const Tensor& b) { return maximum(a, b); },
+                    [](const Tensor& a, const Tensor& b) { return minimum(a, b); },
+                    [](const Tensor& a, const Tensor& b) { return eq(a, b); },
+                    [](const Tensor& a, const Tensor& b) { return lt(a, b); },
+                    [](const Tensor& a, const Tensor& b) { return ge(a, b); }};
+  for (DType dtype : kFloats) {
+    CAPTURE(dtype_name(dtype));
+    for (Fn op : ops) {
+      check_same([op](const std::vector<Tensor>& x) { return op(x[0], x[1]); },
+                 {random({4, 1, 5}, 1, dtype), random({3, 5}, 2, dtype)});
+    }
+    check_same([](const std::vector<Tensor>& x) { return pow(abs(x[0]) + 0.5, x[1]); }, {random({6}, 3, dtype), random({6}, 4, dtype)});
+  }
+  // Integers, mixed dtypes, a transposed operand and a wrapped number.
+  const Tensor ints = tensor<int64_t>({5, -3, 7, 2, 0, 9}, {2, 3});
+  check_same([](const std::vector<Tensor>& x) { return x[0] * x[1] - x[0]; }, {ints, tensor<int64_t>({2, 3, -1})});
+  check_same([](const std::vector<Tensor>& x) { return x[0] + x[1].transpose(0, 1); }, {random({3, 2}, 5), random({2, 3}, 6, DType::Float64)});
+  check_same([](const std::vector<Tensor>& x) { return x[0] * 3 + 1.5; }, {ints});
+  check_same([](const std::vector<Tensor>& x) { return where(gt(x[0], x[1]), x[0], x[1]); }, {random({2, 7}, 7), random({7}, 8)});
+}
+
+TEST_CASE("unary math matches for every floating dtype") {
+  using Fn = Tensor (*)(const Tensor&);
+  const Fn ops[] = {[](const Tensor& x) { return -x; },          [](const Tensor& x) { return abs(x); },
+                    [](const Tensor& x) { return relu(x); },     [](const Tensor& x) { return exp(x); },
+                    [](const Tensor& x) { return log(abs(x) + 0.1); }, [](const Tensor& x) { return sqrt(abs(x)); },
+                    [](const Tensor& x) { return rsqrt(abs(x) + 0.1); }, [](const Tensor& x) { return sin(x); },
+                    [](const Tensor& x) { return cos(x); },      [](const Tensor& x) { return tanh(x); },
+                    [](const Tensor& x) { return sigmoid(x); },  [](const Tensor& x) { return gelu(x); },
+                    [](const Tensor& x) { return gelu(x, "tanh"); }, [](const Tensor& x) { return silu(x); },
+                    [](const Tensor& x) { return erf(x); },      [](const Tensor& x) { return clamp(x, -0.5, 1.0); }};
+  for (DType dtype : kFloats) {
+    CAPTURE(dtype_name(dtype));
+    for (Fn op : ops) check_same([op](const std::vector<Tensor>& x) { return op(x[0]); }, {random({3, 33}, 9, dtype).slice(1, 0, 33, 2)});
+  }
+  check_same([](const std::vector<Tensor>& x) { return abs(x[0]).neg(); }, {tensor<int64_t>({-4, 2, 0})});
+}
+
+TEST_CASE("reductions and softmax match, indices included") {
+  const Tensor x = random({4, 5, 6}, 10);
+  for (DType dtype : kFloats) {
+    CAPTURE(dtype_name(dtype));
+    const Tensor xd = x.to(dtype);
+    check_same([](const std::vector<Tensor>& t) { return t[0].sum(); }, {xd}, dtype == DType::Float32 ? 1e-4 : -1);
+    check_same([](const std::vector<Tensor>& t) { return t[0].sum({0, 2}, true); }, {xd});
+    check_same([](const std::vector<Tensor>& t) { return t[0].mean(1); }, {xd});
+    check_same([](const std::vector<Tensor>& t) { return t[0].var({2}, 1); }, {xd}, dtype == DType::BFloat16 ? 0.1 : -1);
+    check_same([](const std::vector<Tensor>& t) { return t[0].amax(0); }, {xd});
+    check_same([](const std::vector<Tensor>& t) { return t[0].amin({1, 2}); }, {xd});
+    check_same([](const std::vector<Tensor>& t) { return t[0].softmax(2); }, {xd});
+    check_same([](const std::vector<Tensor>& t) { return t[0].transpose(0, 2).log_softmax(1); }, {xd});
+  }
+  check_same([](const std::vector<Tensor>& t) { return t[0].argmax(1); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return t[0].argmin(); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].max(2, true)); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return std::get<0>(t[0].min(0)); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return t[0].sum(); }, {tensor<int64_t>({1, 2, 3, 4})});
+  const float nan = std::nanf("");
+  check_same([](const std::vector<Tensor>& t) { return t[0].amax(); }, {tensor<float>({1, nan, 3})});
+}
+
+TEST_CASE("matrix products: cuBLAS for floats, the tiled kernel for integers, any layout") {
+  for (DType dtype : kFloats) {
+    CAPTURE(dtype_name(dtype));
+    const double tol = dtype == DType::Float32 ? 1e-4 : -1;
+    check_same([](const std::vector<Tensor>& t) { return mm(t[0], t[1]); }, {random({33, 17}, 11, dtype), random({17, 9}, 12, dtype)}, tol);
+    check_same([](const std::vector<Tensor>& t) { return mm(t[0].transpose(0, 1), t[1].transpose(0, 1)); },
+               {random({17, 33}, 13, dtype), random({9, 17}, 14, dtype)}, tol);
+    check_same([](const std::vector<Tensor>& t) { return bmm(t[0], t[1]); }, {random({3, 5, 7}, 15, dtype), random({3, 7, 4}, 16, dtype)}, tol);
+    check_same([](const std::vector<Tensor>& t) { return addmm(t[0], t[1], t[2], 0.5, 2.0); },
+               {random({9}, 17, dtype), random({6, 8}, 18, dtype), random({8, 9}, 19, dtype)}, tol);
+  }
+  check_same([](const std::vector<Tensor>& t) { return mm(t[0], t[1]); },
+             {tensor<int64_t>({1, 2, 3, 4, 5, 6}, {2, 3}), tensor<int64_t>({7, 8, 9, 10, 11, 12}, {3, 2})});
+}
+
+TEST_CASE("copies, casts, fills, arange and seeded random draws") {
+  const Tensor x = random({5, 6}, 20);
+  for (DType from : {DType::Float32, DType::Float16, DType::Int64, DType::Bool}) {
+    for (DType to : {DType::Float64, DType::BFloat16, DType::Int32, DType::UInt8}) {
+      check_same([to](const std::vector<Tensor>& t) { return t[0].to(to); }, {(x * 3).to(from)});
+    }
+  }
+  check_same([](const std::vector<Tensor>& t) { return t[0].transpose(0, 1).contiguous(); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return zeros({2, 6}, DType::Float32, t[0].device()).copy_(t[0].select(0, 1)); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return full({3, 2}, 2.5, DType::Float64, t[0].device()); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return arange(1, 4, 0.25, DType::Float32, t[0].device()); }, {x});
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    check_same([dtype](const std::vector<Tensor>& t) {
+      manual_seed(7);
+      return cat({rand({100}, dtype, t[0].device()), randn({100}, dtype, t[0].device())});
+    }, {x}, 1e-6);
+  }
+  check_same([](const std::vector<Tensor>& t) {
+    manual_seed(8);
+    return randint(-5, 5, {50}, DType::Int64, t[0].device());
+  }, {x});
+}
+
+TEST_CASE("indexing matches, and an index out of range is the CPU's error") {
+  const Tensor x = random({4, 5}, 21);
+  const Tensor idx = tensor<int64_t>({3, 0, -1, 3});
+  check_same([&](const std::vector<Tensor>& t) { return t[0].index_select(0, idx.to(t[0].device())); }, {x});
+  check_same([&](const std::vector<Tensor>& t) { return t[0].index_select(1, idx.to(DType::Int32).to(t[0].device())); }, {x});
+  const Tensor gidx = tensor<int64_t>({4, 0, 1, 1, 2, 3, 0, 0}, {4, 2});
+  check_same([&](const std::vector<Tensor>& t) { return t[0].gather(1, gidx.to(t[0].device())); }, {x});
+  check_same([&](const std::vector<Tensor>& t) { return index_add(t[0], 0, idx.to(t[0].device()), t[1]); }, {x, random({4, 5}, 22)});
+  check_same([&](const std::vector<Tensor>& t) { return scatter_add(t[0], 1, gidx.to(t[0].device()), t[1]); }, {x, random({4, 2}, 23)});
+  CHECK_THROWS_WITH(x.to(gpu()).index_select(0, tensor<int64_t>({1, 9}).to(gpu())),
+                    doctest::Contains("index 9 is out of range for dimension 0 of size 4"));
+}
+
+TEST_CASE("convolutions and pooling match the CPU's oneDNN and loops") {
+  for (DType dtype : {DType::Float32, DType::Float64}) {
+    const Tensor x = random({2, 4, 7, 9}, 24, dtype), w = random({6, 2, 3, 2}, 25, dtype);
+    auto conv = [](const std::vector<Tensor>& t) { return conv2d(t[0], t[1], {2, 1}, {1, 1}, {1, 2}, 2); };
+    check_same(conv, {x, w});
+    const Tensor y = conv({x, w});
+    const Tensor dy = random(y.sizes(), 26, dtype);
+    check_same([](const std::vector<Tensor>& t) { return conv2d_backward_input(t[0], t[1], {2, 4, 7, 9}, {2, 1}, {1, 1}, {1, 2}, 2); }, {dy, w});
+    check_same([](const std::vector<Tensor>& t) { return conv2d_backward_weight(t[0], t[1], {6, 2, 3, 2}, {2, 1}, {1, 1}, {1, 2}, 2); },
+               {dy, x}, dtype == DType::Float32 ? 1e-3 : -1);
+    check_same([](const std::vector<Tensor>& t) { return std::get<0>(max_pool2d_with_indices(t[0], {3, 2}, {2, 2}, {1, 1})); }, {x});
+    check_same([](const std::vector<Tensor>& t) { return std::get<1>(max_pool2d_with_indices(t[0], {3, 2}, {2, 2}, {1, 1})); }, {x});
+  }
+}
+
+TEST_CASE("a small network's gradients through the GPU equal the CPU's") {
+  manual_seed(3);
+  nn::Sequential model({std::make_shared<nn::Conv2d>(1, 4, nn::functional::Pair{3, 3}, nn::functional::Conv2dOptions{.padding = {1, 1}}),
+                        std::make_shared<nn::BatchNorm2d>(4), std::make_shared<nn::ReLU>(),
+                        std::make_shared<nn::MaxPool2d>(nn::functional::Pair{2, 2}), std::make_shared<nn::Flatten>(),
+                        std::make_shared<nn::Linear>(16, 3)});
+  model.to(DType::Float64);
+  const Tensor x = random({5, 1, 4, 4}, 27, DType::Float64);
+  const Tensor y = tensor<int64_t>({0, 2, 1, 1, 0});
+  auto gradients = [&](Device device) {
+    model.to(device);
+    model.zero_grad();
+    nn::functional::cross_entropy(model(x.to(device)), y.to(device), {.label_smoothing = 0.1}).backward();
+    std::vector<std::vector<double>> grads;
+    for (const Tensor& p : model.parameters()) grads.push_back(to_vector<double>(p.grad().to(cpu)));
+    return grads;
+  };
+  const auto on_cpu = gradients(cpu), on_gpu = gradients(gpu());
+  REQUIRE(on_cpu.size() == on_gpu.size());
+  for (size_t i = 0; i < on_cpu.size(); ++i) reference::check_close(on_gpu[i], on_cpu[i], 1e-9);
+}
+
+int main(int argc, char** argv) {
+  try {
+    gpu();
+  } catch (const Error& e) {
+    std::printf("skipped: no usable GPU backend: %s\n", e.what());
+    return 77;  // CTest reports the test as skipped (SKIP_RETURN_CODE)
+  }
+  doctest::Context context(argc, argv);
+  return context.run();
+}

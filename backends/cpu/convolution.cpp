@@ -15,8 +15,6 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-enum class Conv { Forward, BackwardInput, BackwardWeight };
-
 struct Geometry {
   int64_t stride[2], padding[2], dilation[2], groups;
 };
@@ -258,11 +256,7 @@ void convolution_kernel(const KernelArgs& args, void* user_data) {
 }  // namespace
 
 void register_convolution_kernels(const ember_host_api* host) {
-  using sdk::guarded_kernel;
-  sdk::register_kernel(host, "conv2d", &guarded_kernel<&convolution_kernel>, tag(Conv::Forward));
-  sdk::register_kernel(host, "conv2d_backward_input", &guarded_kernel<&convolution_kernel>, tag(Conv::BackwardInput));
-  sdk::register_kernel(host, "conv2d_backward_weight", &guarded_kernel<&convolution_kernel>,
-                       tag(Conv::BackwardWeight));
+  register_family(host, backends::kConvOps, &sdk::guarded_kernel<&convolution_kernel>);
 }
 
 }  // namespace ember::cpu

@@ -44,8 +44,6 @@ void binary_loop(const TensorView (&ops)[3], F f) {
   for_each_strided<3>(ops, [&](char** p, const int64_t* s, int64_t n) { binary_run<Out, In>(p, s, n, f); });
 }
 
-enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum };
-
 template <typename C>
 C nan_aware_max(C a, C b) {
   if constexpr (std::is_floating_point_v<C>) {
@@ -97,8 +95,6 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
   });
 }
 
-enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
-
 void compare_kernel(const KernelArgs& args, void* user_data) {
   const Compare op = untag<Compare>(user_data);
   const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
@@ -128,8 +124,6 @@ void where_kernel(const KernelArgs& args, void*) {
     });
   });
 }
-
-enum class Unary { Neg, Abs, Relu, Clamp, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf };
 
 template <typename T, typename F>
 void unary_loop(const TensorView (&ops)[2], F f) {
@@ -237,23 +231,10 @@ void unary_kernel(const KernelArgs& args, void* user_data) {
 
 void register_elementwise_kernels(const ember_host_api* host) {
   using sdk::guarded_kernel;
-  using sdk::register_kernel;
-  const struct { const char* name; Binary op; } binaries[] = {
-      {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
-      {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
-      {"minimum", Binary::Minimum}};
-  for (const auto& b : binaries) register_kernel(host, b.name, &guarded_kernel<&binary_kernel>, tag(b.op));
-  const struct { const char* name; Compare op; } comparisons[] = {
-      {"eq.Tensor", Compare::Eq}, {"ne.Tensor", Compare::Ne}, {"lt.Tensor", Compare::Lt},
-      {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
-  for (const auto& c : comparisons) register_kernel(host, c.name, &guarded_kernel<&compare_kernel>, tag(c.op));
-  register_kernel(host, "where.self", &guarded_kernel<&where_kernel>);
-  const struct { const char* name; Unary op; } unaries[] = {
-      {"neg", Unary::Neg}, {"abs", Unary::Abs}, {"relu", Unary::Relu}, {"clamp", Unary::Clamp},
-      {"exp", Unary::Exp}, {"log", Unary::Log}, {"sqrt", Unary::Sqrt}, {"rsqrt", Unary::Rsqrt},
-      {"sin", Unary::Sin}, {"cos", Unary::Cos}, {"tanh", Unary::Tanh}, {"sigmoid", Unary::Sigmoid},
-      {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};
-  for (const auto& u : unaries) register_kernel(host, u.name, &guarded_kernel<&unary_kernel>, tag(u.op));
+  register_family(host, backends::kBinaryOps, &guarded_kernel<&binary_kernel>);
+  register_family(host, backends::kCompareOps, &guarded_kernel<&compare_kernel>);
+  sdk::register_kernel(host, "where.self", &guarded_kernel<&where_kernel>);
+  register_family(host, backends::kUnaryOps, &guarded_kernel<&unary_kernel>);
 }
 
 }  // namespace ember::cpu

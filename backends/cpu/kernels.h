@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ember/plugin.hpp"
+#include "kernel_families.h"
 
 namespace ember::cpu {
 
@@ -14,10 +15,7 @@ void register_indexing_kernels(const ember_host_api* host);
 void register_convolution_kernels(const ember_host_api* host);
 void register_pooling_kernels(const ember_host_api* host);
 
-// The user_data of a kernel that serves several operators: which one this registration is.
-template <typename Enum>
-void* tag(Enum e) { return reinterpret_cast<void*>(static_cast<intptr_t>(e)); }
-template <typename Enum>
-Enum untag(void* user_data) { return static_cast<Enum>(reinterpret_cast<intptr_t>(user_data)); }
+// The shared operator families (Binary, Unary, Reduce, ...) and their helpers, by short name.
+using namespace backends;
 
 }  // namespace ember::cpu

@@ -11,8 +11,6 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-enum class Matmul { Mm, Bmm, Addmm };
-
 // oneDNN takes any dense layout (row- or column-major per matrix), not broadcast strides.
 bool dense_matrix(const TensorView& t) {
   const int64_t n = t.ndim();
@@ -109,9 +107,9 @@ void product(const TensorView& out, const TensorView& a, const TensorView& b, do
 }
 
 void matmul_kernel(const KernelArgs& args, void* user_data) {
-  const Matmul op = untag<Matmul>(user_data);
+  const Product op = untag<Product>(user_data);
   const TensorView out = args.output();
-  if (op != Matmul::Addmm) return product(out, args.tensor(0), args.tensor(1), 1.0, 0.0);
+  if (op != Product::Addmm) return product(out, args.tensor(0), args.tensor(1), 1.0, 0.0);
   const double beta = args.to_double(3), alpha = args.to_double(4);
   if (beta != 0) copy_strided(out, args.tensor(0));  // the starting value beta scales
   product(out, args.tensor(1), args.tensor(2), alpha, beta);
@@ -120,10 +118,7 @@ void matmul_kernel(const KernelArgs& args, void* user_data) {
 }  // namespace
 
 void register_matmul_kernels(const ember_host_api* host) {
-  using sdk::guarded_kernel;
-  sdk::register_kernel(host, "mm", &guarded_kernel<&matmul_kernel>, tag(Matmul::Mm));
-  sdk::register_kernel(host, "bmm", &guarded_kernel<&matmul_kernel>, tag(Matmul::Bmm));
-  sdk::register_kernel(host, "addmm", &guarded_kernel<&matmul_kernel>, tag(Matmul::Addmm));
+  register_family(host, backends::kProductOps, &sdk::guarded_kernel<&matmul_kernel>);
 }
 
 }  // namespace ember::cpu

@@ -13,8 +13,6 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-enum class Reduce { Sum, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
-
 template <typename T>
 using acc_t = std::conditional_t<std::is_floating_point_v<sdk::compute_t<T>>, double, int64_t>;
 
@@ -151,11 +149,7 @@ void softmax_kernel(const KernelArgs& args, void* user_data) {
 
 void register_reduction_kernels(const ember_host_api* host) {
   using sdk::guarded_kernel;
-  const struct { const char* name; Reduce op; } reductions[] = {
-      {"sum", Reduce::Sum}, {"mean", Reduce::Mean}, {"amax", Reduce::Amax}, {"amin", Reduce::Amin},
-      {"var", Reduce::Var}, {"argmax", Reduce::Argmax}, {"argmin", Reduce::Argmin},
-      {"max.dim", Reduce::MaxDim}, {"min.dim", Reduce::MinDim}};
-  for (const auto& r : reductions) sdk::register_kernel(host, r.name, &guarded_kernel<&reduce_kernel>, tag(r.op));
+  register_family(host, backends::kReduceOps, &guarded_kernel<&reduce_kernel>);
   sdk::register_kernel(host, "softmax.int", &guarded_kernel<&softmax_kernel>, nullptr);
   sdk::register_kernel(host, "log_softmax.int", &guarded_kernel<&softmax_kernel>, reinterpret_cast<void*>(1));
 }

@@ -9,8 +9,6 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-enum class Conv { Forward, BackwardInput, BackwardWeight };
-
 // An NCHW tensor's sizes and element strides.
 struct Image {
   int64_t size[4], stride[4];
@@ -188,9 +186,7 @@ void max_pool_kernel(const KernelArgs& args, void*) {
 
 void register_convolution_kernels(const ember_host_api* host) {
   using sdk::guarded_kernel;
-  sdk::register_kernel(host, "conv2d", &guarded_kernel<&convolution_kernel>, tag(Conv::Forward));
-  sdk::register_kernel(host, "conv2d_backward_input", &guarded_kernel<&convolution_kernel>, tag(Conv::BackwardInput));
-  sdk::register_kernel(host, "conv2d_backward_weight", &guarded_kernel<&convolution_kernel>, tag(Conv::BackwardWeight));
+  register_family(host, backends::kConvOps, &guarded_kernel<&convolution_kernel>);
   sdk::register_kernel(host, "max_pool2d_with_indices", &guarded_kernel<&max_pool_kernel>, nullptr);
 }
 

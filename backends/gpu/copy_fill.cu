@@ -11,9 +11,7 @@ using sdk::TensorView;
 
 template <typename To, typename From>
 void convert_typed(const TensorView (&ops)[2]) {
-  launch_elementwise<2>(ops, [] __device__(char* (&p)[2]) {
-    *reinterpret_cast<To*>(p[0]) = convert<To>(*reinterpret_cast<const From*>(p[1]));
-  });
+  launch_map<To, From>(ops, [] __device__(From v) { return convert<To>(v); });
 }
 
 template <typename To>

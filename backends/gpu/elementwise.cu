@@ -11,10 +11,6 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum };
-enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
-enum class Unary { Neg, Abs, Relu, Clamp, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf };
-
 template <typename C>
 __device__ __forceinline__ bool is_nan(C v) {
   if constexpr (std::is_floating_point_v<C>) return v != v;
@@ -25,11 +21,7 @@ __device__ __forceinline__ bool is_nan(C v) {
 template <typename Out, typename In, typename F>
 void binary_launch(const TensorView (&ops)[3], F f) {
   using C = compute_t<In>;
-  launch_elementwise<3>(ops, [f] __device__(char* (&p)[3]) {
-    const C a = static_cast<C>(*reinterpret_cast<const In*>(p[1]));
-    const C b = static_cast<C>(*reinterpret_cast<const In*>(p[2]));
-    *reinterpret_cast<Out*>(p[0]) = static_cast<Out>(f(a, b));
-  });
+  launch_map<Out, In>(ops, [f] __device__(In a, In b) { return static_cast<Out>(f(static_cast<C>(a), static_cast<C>(b))); });
 }
 
 template <typename T>
@@ -105,9 +97,7 @@ void where_kernel(const KernelArgs& args, void*) {
 template <typename T, typename F>
 void unary_launch(const TensorView (&ops)[2], F f) {
   using C = compute_t<T>;
-  launch_elementwise<2>(ops, [f] __device__(char* (&p)[2]) {
-    *reinterpret_cast<T*>(p[0]) = static_cast<T>(f(static_cast<C>(*reinterpret_cast<const T*>(p[1]))));
-  });
+  launch_map<T, T>(ops, [f] __device__(T x) { return static_cast<T>(f(static_cast<C>(x))); });
 }
 
 template <typename T>
@@ -183,23 +173,10 @@ void unary_kernel(const KernelArgs& args, void* user_data) {
 
 void register_elementwise_kernels(const ember_host_api* host) {
   using sdk::guarded_kernel;
-  using sdk::register_kernel;
-  const struct { const char* name; Binary op; } binaries[] = {
-      {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
-      {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
-      {"minimum", Binary::Minimum}};
-  for (const auto& b : binaries) register_kernel(host, b.name, &guarded_kernel<&binary_kernel>, tag(b.op));
-  const struct { const char* name; Compare op; } comparisons[] = {
-      {"eq.Tensor", Compare::Eq}, {"ne.Tensor", Compare::Ne}, {"lt.Tensor", Compare::Lt},
-      {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
-  for (const auto& c : comparisons) register_kernel(host, c.name, &guarded_kernel<&compare_kernel>, tag(c.op));
-  register_kernel(host, "where.self", &guarded_kernel<&where_kernel>);
-  const struct { const char* name; Unary op; } unaries[] = {
-      {"neg", Unary::Neg}, {"abs", Unary::Abs}, {"relu", Unary::Relu}, {"clamp", Unary::Clamp},
-      {"exp", Unary::Exp}, {"log", Unary::Log}, {"sqrt", Unary::Sqrt}, {"rsqrt", Unary::Rsqrt},
-      {"sin", Unary::Sin}, {"cos", Unary::Cos}, {"tanh", Unary::Tanh}, {"sigmoid", Unary::Sigmoid},
-      {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};
-  for (const auto& u : unaries) register_kernel(host, u.name, &guarded_kernel<&unary_kernel>, tag(u.op));
+  register_family(host, backends::kBinaryOps, &guarded_kernel<&binary_kernel>);
+  register_family(host, backends::kCompareOps, &guarded_kernel<&compare_kernel>);
+  sdk::register_kernel(host, "where.self", &guarded_kernel<&where_kernel>);
+  register_family(host, backends::kUnaryOps, &guarded_kernel<&unary_kernel>);
 }
 
 }  // namespace ember::gpu

@@ -6,6 +6,7 @@
 
 #include "ember/plugin.hpp"
 #include "gpu_device.h"
+#include "kernel_families.h"
 
 namespace ember::gpu {
 
@@ -97,6 +98,100 @@ void launch_index(int device, int64_t n, F f, const char* what) {
   check_launch(what);
 }
 
+// Elements per thread in map_kernel: several loads in flight per thread hide memory latency.
+constexpr int kUnroll = 4;
+
+// out = f(inputs...) with typed inputs: each thread loads the inputs of kUnroll elements
+// (kThreads apart, so a warp reads contiguous segments) before computing and storing any, which
+// keeps the loads in flight together.
+template <typename Out, typename In, int N, typename F>
+__global__ void map_kernel(sdk::StridedGeometry<N> g, int64_t n, F f) {
+  constexpr int kInputs = N - 1;
+  In in[kUnroll][kInputs > 0 ? kInputs : 1];
+  Out* out[kUnroll];
+  const int64_t first = static_cast<int64_t>(blockIdx.x) * kThreads * kUnroll + threadIdx.x;
+#pragma unroll
+  for (int u = 0; u < kUnroll; ++u) {
+    const int64_t i = first + u * kThreads;
+    if (i >= n) break;
+    char* p[N];
+    operand_pointers(g, i, p);
+    out[u] = reinterpret_cast<Out*>(p[0]);
+#pragma unroll
+    for (int a = 0; a < kInputs; ++a) in[u][a] = *reinterpret_cast<const In*>(p[a + 1]);
+  }
+#pragma unroll
+  for (int u = 0; u < kUnroll; ++u) {
+    if (first + u * kThreads >= n) break;
+    if constexpr (kInputs == 1) *out[u] = f(in[u][0]);
+    if constexpr (kInputs == 2) *out[u] = f(in[u][0], in[u][1]);
+  }
+}
+
+template <typename T>
+struct alignas(sizeof(T) * kUnroll) Pack {
+  T v[kUnroll];
+};
+
+// The contiguous case: kUnroll neighbouring elements per thread, each operand read and written
+// in one wide access.
+template <typename Out, typename In, int N, typename F>
+__global__ void map_packed_kernel(Out* out, const In* a, const In* b, int64_t n, F f) {
+  const int64_t i = (static_cast<int64_t>(blockIdx.x) * kThreads + threadIdx.x) * kUnroll;
+  if (i + kUnroll <= n) {
+    const Pack<In> pa = *reinterpret_cast<const Pack<In>*>(a + i);
+    Pack<Out> po;
+    if constexpr (N == 2) {
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) po.v[u] = f(pa.v[u]);
+    } else {
+      const Pack<In> pb = *reinterpret_cast<const Pack<In>*>(b + i);
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) po.v[u] = f(pa.v[u], pb.v[u]);
+    }
+    *reinterpret_cast<Pack<Out>*>(out + i) = po;
+  } else {
+    for (int64_t j = i; j < n; ++j) {
+      if constexpr (N == 2) out[j] = f(a[j]);
+      if constexpr (N == 3) out[j] = f(a[j], b[j]);
+    }
+  }
+}
+
+// Whether every operand is dense and aligned for map_packed_kernel.
+template <typename Out, typename In, int N>
+bool packable(const sdk::StridedGeometry<N>& g) {
+  if (g.ndim != 1) return false;
+  for (int k = 0; k < N; ++k) {
+    const int64_t item = k == 0 ? sizeof(Out) : sizeof(In);
+    const size_t align = k == 0 ? alignof(Pack<Out>) : alignof(Pack<In>);
+    if (g.strides[0][k] != item || reinterpret_cast<uintptr_t>(g.base[k]) % align != 0) return false;
+  }
+  return true;
+}
+
+// Runs out = f(a) or out = f(a, b) for every element of operand 0's shape (the inputs, of
+// type In, broadcast), on the stream of operand 0's device.
+template <typename Out, typename In, int N, typename F>
+void launch_map(const sdk::TensorView (&operands)[N], F f) {
+  static_assert(N == 2 || N == 3, "launch_map takes one or two inputs");
+  const sdk::StridedGeometry<N> g(operands);
+  const int64_t n = g.numel();
+  if (n == 0) return;
+  const int device = operands[0].view->device_index;
+  DeviceGuard guard(device);
+  const int64_t per_block = int64_t{kThreads} * kUnroll;
+  const unsigned blocks = static_cast<unsigned>((n + per_block - 1) / per_block);
+  if (packable<Out, In, N>(g)) {
+    const In* b = N == 3 ? reinterpret_cast<const In*>(g.base[N - 1]) : nullptr;
+    map_packed_kernel<Out, In, N><<<blocks, kThreads, 0, stream(device)>>>(
+        reinterpret_cast<Out*>(g.base[0]), reinterpret_cast<const In*>(g.base[1]), b, n, f);
+  } else {
+    map_kernel<Out, In, N><<<blocks, kThreads, 0, stream(device)>>>(g, n, f);
+  }
+  check_launch("elementwise kernel");
+}
+
 // Runs f(pointers) for every element of operand 0's shape (the others broadcast), on the
 // stream of operand 0's device.
 template <int N, typename F>
@@ -110,11 +205,8 @@ void launch_elementwise(const sdk::TensorView (&operands)[N], F f) {
   check_launch("elementwise kernel");
 }
 
-// The user_data of a kernel that serves several operators.
-template <typename Enum>
-void* tag(Enum e) { return reinterpret_cast<void*>(static_cast<intptr_t>(e)); }
-template <typename Enum>
-Enum untag(void* user_data) { return static_cast<Enum>(reinterpret_cast<intptr_t>(user_data)); }
+// The shared operator families (Binary, Unary, Reduce, ...) and their helpers, by short name.
+using namespace backends;
 
 // out = src (same dtype), src broadcast to out's shape.
 void copy_same_dtype(const sdk::TensorView& out, const sdk::TensorView& src);

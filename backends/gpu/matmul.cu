@@ -61,8 +61,6 @@ void tiled_typed(const TensorView& out, const TensorView& a, const TensorView& b
   check_launch("matmul kernel");
 }
 
-enum class Product { Mm, Bmm, Addmm };
-
 void matmul_kernel(const KernelArgs& args, void* user_data) {
   const Product op = untag<Product>(user_data);
   const TensorView out = args.output();
@@ -87,10 +85,7 @@ void tiled_matmul(const TensorView& out, const TensorView& a, const TensorView& 
 }
 
 void register_matmul_kernels(const ember_host_api* host) {
-  using sdk::guarded_kernel;
-  sdk::register_kernel(host, "mm", &guarded_kernel<&matmul_kernel>, tag(Product::Mm));
-  sdk::register_kernel(host, "bmm", &guarded_kernel<&matmul_kernel>, tag(Product::Bmm));
-  sdk::register_kernel(host, "addmm", &guarded_kernel<&matmul_kernel>, tag(Product::Addmm));
+  register_family(host, backends::kProductOps, &sdk::guarded_kernel<&matmul_kernel>);
 }
 
 }  // namespace ember::gpu

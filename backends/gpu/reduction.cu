@@ -12,8 +12,6 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-enum class Reduce { Sum, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
-
 constexpr int kMaxDims = 16;
 
 // Kept (outer) and reduced (inner) dimensions, innermost last, strides in bytes. The output is
@@ -241,11 +239,7 @@ void softmax_entry(const KernelArgs& args, void* user_data) {
 
 void register_reduction_kernels(const ember_host_api* host) {
   using sdk::guarded_kernel;
-  const struct { const char* name; Reduce op; } reductions[] = {
-      {"sum", Reduce::Sum}, {"mean", Reduce::Mean}, {"amax", Reduce::Amax}, {"amin", Reduce::Amin},
-      {"var", Reduce::Var}, {"argmax", Reduce::Argmax}, {"argmin", Reduce::Argmin},
-      {"max.dim", Reduce::MaxDim}, {"min.dim", Reduce::MinDim}};
-  for (const auto& r : reductions) sdk::register_kernel(host, r.name, &guarded_kernel<&reduce_kernel_entry>, tag(r.op));
+  register_family(host, backends::kReduceOps, &guarded_kernel<&reduce_kernel_entry>);
   sdk::register_kernel(host, "softmax.int", &guarded_kernel<&softmax_entry>, nullptr);
   sdk::register_kernel(host, "log_softmax.int", &guarded_kernel<&softmax_entry>, reinterpret_cast<void*>(1));
 }

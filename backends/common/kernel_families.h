@@ -1,0 +1,58 @@
+// The operator families every built-in backend implements, and the schema names each member
+// registers under: one list, so the CPU and GPU backends register the same kernels.
+#pragma once
+
+#include <cstdint>
+
+#include "ember/plugin.hpp"
+
+namespace ember::backends {
+
+enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum };
+enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
+enum class Unary { Neg, Abs, Relu, Clamp, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf };
+enum class Reduce { Sum, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
+enum class Conv { Forward, BackwardInput, BackwardWeight };
+enum class Product { Mm, Bmm, Addmm };
+
+template <typename Enum>
+struct Member {
+  const char* name;
+  Enum op;
+};
+
+inline constexpr Member<Binary> kBinaryOps[] = {
+    {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
+    {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
+    {"minimum", Binary::Minimum}};
+inline constexpr Member<Compare> kCompareOps[] = {
+    {"eq.Tensor", Compare::Eq}, {"ne.Tensor", Compare::Ne}, {"lt.Tensor", Compare::Lt},
+    {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
+inline constexpr Member<Unary> kUnaryOps[] = {
+    {"neg", Unary::Neg},   {"abs", Unary::Abs},   {"relu", Unary::Relu},       {"clamp", Unary::Clamp},
+    {"exp", Unary::Exp},   {"log", Unary::Log},   {"sqrt", Unary::Sqrt},       {"rsqrt", Unary::Rsqrt},
+    {"sin", Unary::Sin},   {"cos", Unary::Cos},   {"tanh", Unary::Tanh},       {"sigmoid", Unary::Sigmoid},
+    {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};
+inline constexpr Member<Reduce> kReduceOps[] = {
+    {"sum", Reduce::Sum},       {"mean", Reduce::Mean},     {"amax", Reduce::Amax},
+    {"amin", Reduce::Amin},     {"var", Reduce::Var},       {"argmax", Reduce::Argmax},
+    {"argmin", Reduce::Argmin}, {"max.dim", Reduce::MaxDim}, {"min.dim", Reduce::MinDim}};
+inline constexpr Member<Conv> kConvOps[] = {
+    {"conv2d", Conv::Forward},
+    {"conv2d_backward_input", Conv::BackwardInput},
+    {"conv2d_backward_weight", Conv::BackwardWeight}};
+inline constexpr Member<Product> kProductOps[] = {{"mm", Product::Mm}, {"bmm", Product::Bmm}, {"addmm", Product::Addmm}};
+
+// The user_data of a kernel that serves several operators: which one this registration is.
+template <typename Enum>
+void* tag(Enum e) { return reinterpret_cast<void*>(static_cast<intptr_t>(e)); }
+template <typename Enum>
+Enum untag(void* user_data) { return static_cast<Enum>(reinterpret_cast<intptr_t>(user_data)); }
+
+// Registers `fn` for every member of `family`, tagged with the member.
+template <typename Enum, size_t N>
+void register_family(const ember_host_api* host, const Member<Enum> (&family)[N], ember_kernel_fn fn) {
+  for (const Member<Enum>& m : family) sdk::register_kernel(host, m.name, fn, tag(m.op));
+}
+
+}  // namespace ember::backends

@@ -13,6 +13,7 @@
 
 #include "ember/dispatcher/dispatcher.h"
 #include "ember/schema/variants.h"
+#include "cpu_fallback.h"
 #include "plugin_device.h"
 #include "structured_kernel.h"
 
@@ -22,13 +23,22 @@ namespace {
 namespace fs = std::filesystem;
 constexpr const char* kFilePrefix = "libember_backend_";
 
-// One loaded plugin: its device, its kernels and the registrations that put them in the table.
+// One loaded plugin: its device, its operators and kernels, and the registrations that put
+// them in the table.
 struct LoadedPlugin {
   std::string path;
   BackendSlot slot = -1;
+  bool cpu_fallback = false;
   IntrusivePtr<PluginDevice> device;
   std::deque<StructuredKernel> kernels;  // stable addresses: the table points at them
-  std::vector<RegistrationHandle> registrations;
+  std::vector<RegistrationHandle> definitions;    // its custom operators
+  std::vector<RegistrationHandle> registrations;  // kernels and fallback, on any operator
+
+  // Takes everything out of the dispatcher: kernels first, then the operators they serve.
+  void unregister() {
+    registrations.clear();
+    definitions.clear();
+  }
 };
 
 struct LoaderState {
@@ -75,7 +85,7 @@ void register_structured(LoadedPlugin& plugin, const std::string& name, ember_ke
   }
   std::vector<RegistrationHandle> added;
   for (const OperatorHandle* op : targets) {
-    plugin.kernels.push_back(make_structured_kernel(*op, fn, user_data, owner));
+    plugin.kernels.push_back(make_structured_kernel(*op, fn, user_data, owner, plugin.cpu_fallback));
     added.push_back(dispatcher.impl(*op, plugin.slot,
                                     KernelFunction::from_boxed(&call_structured_kernel, &plugin.kernels.back()),
                                     owner));
@@ -90,6 +100,21 @@ ember_status host_register_kernel(void* host_context, const char* op_name, ember
     EMBER_CHECK(op_name && fn, "[register_kernel] {}: expected an operator name and a kernel",
                 plugin.device->name());
     register_structured(plugin, op_name, fn, user_data);
+    return EMBER_STATUS_OK;
+  } catch (const std::exception& e) {
+    write_message(error_message, error_capacity, e.what());
+    return EMBER_STATUS_INVALID_ARGUMENT;
+  }
+}
+
+ember_status host_define_operator(void* host_context, const char* schema, const char* shape_rule,
+                                  char* error_message, size_t error_capacity) {
+  auto& plugin = *static_cast<LoadedPlugin*>(host_context);
+  try {
+    EMBER_CHECK(schema && shape_rule, "[define_operator] {}: expected a schema and a shape rule",
+                plugin.device->name());
+    plugin.definitions.push_back(
+        Dispatcher::singleton().def(schema, plugin.device->name() + " plugin", shape_rule));
     return EMBER_STATUS_OK;
   } catch (const std::exception& e) {
     write_message(error_message, error_capacity, e.what());
@@ -168,6 +193,8 @@ BackendSlot load_plugin(const std::string& path, BackendDiagnostic& diag) {
 
   auto plugin = std::make_unique<LoadedPlugin>();
   plugin->path = path;
+  // The CPU backend is where the fallback goes, so it has none itself.
+  plugin->cpu_fallback = !(api.flags & EMBER_PLUGIN_FLAG_NO_CPU_FALLBACK) && std::string(api.name) != "cpu";
   plugin->device = IntrusivePtr<PluginDevice>::adopt(new PluginDevice(library, api));
   plugin->slot = register_backend_name(api.name);
   set_device_interface(plugin->slot, plugin->device.get());
@@ -179,15 +206,17 @@ BackendSlot load_plugin(const std::string& path, BackendDiagnostic& diag) {
   host.host_context = plugin.get();
   host.register_kernel = &host_register_kernel;
   host.log = &host_log;
+  host.define_operator = &host_define_operator;
   char message[512] = "";
   const ember_status status = api.init(api.plugin_context, &host, message, sizeof message);
   if (status != EMBER_STATUS_OK) {
-    plugin->registrations.clear();
+    plugin->unregister();
     set_device_interface(plugin->slot, nullptr);
     message[sizeof message - 1] = '\0';
     EMBER_FAIL("init failed (status {}): {}", static_cast<int>(status), message[0] ? message : "no message");
   }
   plugin->device->mark_initialised();
+  if (plugin->cpu_fallback) plugin->registrations.push_back(register_cpu_fallback(plugin->slot));
   diag.device_count = plugin->device->device_count();
   diag.kernel_count = static_cast<int>(plugin->kernels.size());
   const BackendSlot slot = plugin->slot;
@@ -314,7 +343,7 @@ void unload_backend(const std::string& name) {
   auto it = std::find_if(s.plugins.begin(), s.plugins.end(),
                          [&](const auto& p) { return p->device->name() == name; });
   EMBER_CHECK(it != s.plugins.end(), "[backend_loader] unload: no backend named '{}' is loaded", name);
-  (*it)->registrations.clear();
+  (*it)->unregister();
   set_device_interface((*it)->slot, nullptr);
   s.plugins.erase(it);
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "ember/schema/schema_parser.h"
+#include "structured_meta.h"
 
 namespace ember {
 
@@ -88,7 +89,10 @@ const OperatorHandle& Dispatcher::get(std::string_view full_name) const {
              similar.empty() ? "" : " (overloads that exist: " + similar + ")");
 }
 
-RegistrationHandle Dispatcher::def(std::string_view schema_text, std::string owner) {
+RegistrationHandle Dispatcher::def(std::string_view schema_text, std::string owner, const std::string& shape_rule) {
+  EMBER_CHECK(shape_rule.empty() || structured::find_meta(shape_rule) != nullptr,
+              "[dispatcher] def by {}: unknown shape rule '{}'; expected one of: {}", owner, shape_rule,
+              fmt::join(structured::meta_kinds(), ", "));
   schema::FunctionSchema parsed;
   try {
     parsed = schema::parse_schema(schema_text);
@@ -103,6 +107,7 @@ RegistrationHandle Dispatcher::def(std::string_view schema_text, std::string own
               "[dispatcher] def by {}: operator '{}' is already defined", owner, parsed.full_name());
   add_operator(std::move(parsed), nullptr);
   const int id = static_cast<int>(operators_.size()) - 1;
+  operators_[id]->structured_kind_ = shape_rule;
   return RegistrationHandle([this, id] {
     std::lock_guard lock(mutex_);
     operators_[id].reset();  // ids stay stable; the name is free again

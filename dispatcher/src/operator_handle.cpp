@@ -65,11 +65,15 @@ std::string OperatorHandle::backends_with_kernels() const {
   return out.empty() ? "none" : out;
 }
 
-void OperatorHandle::report_missing_kernel(DispatchKeySet keys, int index) const {
+void OperatorHandle::check_one_backend(DispatchKeySet keys) const {
   const DispatchKeySet backends = keys & DispatchKeySet::all_backends();
   EMBER_CHECK(std::popcount(backends.raw()) <= 1,
               "[{}] the arguments are on different backends {}; move them to one device with .to(device)",
               name_, to_string(backends));
+}
+
+void OperatorHandle::report_missing_kernel(DispatchKeySet keys, int index) const {
+  check_one_backend(keys);
   EMBER_FAIL("[{}] no kernel for dispatch key {} (key set {}); kernels exist for: {}", name_,
              dispatch_key_name(index), to_string(keys), backends_with_kernels());
 }

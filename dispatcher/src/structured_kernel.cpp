@@ -5,6 +5,7 @@
 
 #include "ember/dispatcher/dispatcher.h"
 #include "ember/dispatcher/random_state.h"
+#include "cpu_fallback.h"
 
 namespace ember {
 namespace {
@@ -145,11 +146,12 @@ void keepdim_geometry(const Tensor& out, const TensorImpl& input, const DimVecto
 }  // namespace
 
 StructuredKernel make_structured_kernel(const OperatorHandle& op, ember_kernel_fn fn,
-                                        void* user_data, std::string owner) {
+                                        void* user_data, std::string owner, bool cpu_fallback) {
   StructuredKernel k;
   k.fn = fn;
   k.user_data = user_data;
   k.owner = std::move(owner);
+  k.cpu_fallback = cpu_fallback;
   k.meta = structured::find_meta(op.structured_kind());
   EMBER_CHECK(k.meta != nullptr, "[{}] {}: the operator is not structured, so a plugin cannot "
               "implement it", op.name(), k.owner);
@@ -237,6 +239,11 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
   call.error_capacity = sizeof(message);
   const ember_status status = k.fn(k.user_data, &call);
   message[sizeof(message) - 1] = '\0';
+  if (status == EMBER_STATUS_DECLINED && k.cpu_fallback) {
+    // The stack still holds the call's arguments: nothing above has consumed them.
+    run_declined_on_cpu(op, device.slot(), stack, message[0] ? message : "no reason given");
+    return;
+  }
   EMBER_CHECK(status == EMBER_STATUS_OK, "[{}] {} kernel failed (status {}): {}", op.name(), k.owner,
               static_cast<int>(status), message[0] ? message : "no message");
 

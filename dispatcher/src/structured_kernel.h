@@ -25,11 +25,12 @@ struct StructuredKernel {
   structured::MetaFn meta = nullptr;
   Variant variant = Variant::Functional;
   size_t num_functional_args = 0;
+  bool cpu_fallback = false;  // a call the kernel declines runs on the CPU (Note [CPU fallback])
 };
 
 // Builds the functor for `op`; throws when `op` is not structured.
 StructuredKernel make_structured_kernel(const OperatorHandle& op, ember_kernel_fn fn,
-                                        void* user_data, std::string owner);
+                                        void* user_data, std::string owner, bool cpu_fallback);
 
 // The boxed kernel whose functor is a StructuredKernel.
 void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op,

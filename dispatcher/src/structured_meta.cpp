@@ -463,4 +463,11 @@ MetaFn find_meta(const std::string& kind) {
   return it == table.end() ? nullptr : it->second;
 }
 
+std::vector<std::string> meta_kinds() {
+  std::vector<std::string> kinds;
+  for (const auto& entry : meta_functions()) kinds.push_back(entry.first);
+  std::sort(kinds.begin(), kinds.end());
+  return kinds;
+}
+
 }  // namespace ember::structured

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ember/core/broadcast.h"
 #include "ember/dispatcher/operator_handle.h"
@@ -31,5 +32,7 @@ using MetaFn = Meta (*)(const OperatorHandle& op, const IValue* args, size_t num
 
 // The meta function of a structured kind from ops.yaml, or nullptr for an unknown kind.
 MetaFn find_meta(const std::string& kind);
+// Every structured kind, sorted.
+std::vector<std::string> meta_kinds();
 
 }  // namespace ember::structured

@@ -235,6 +235,11 @@ TEST_CASE_FIXTURE(Fixture, "operators defined at run time need a namespace and a
                     "[dispatcher] def by acme: operator 'scale' needs a namespace ('vendor::scale') so that it cannot "
                     "collide with Ember's own operators");
   CHECK_THROWS_AS(dispatcher.def("acme::bad(Tensor self -> Tensor", "acme"), Error);
+  CHECK_THROWS_WITH(dispatcher.def("acme::odd(Tensor self) -> Tensor", "acme", "sideways"),
+                    doctest::Contains("[dispatcher] def by acme: unknown shape rule 'sideways'; expected one of: "
+                                      "addmm, arg_reduction, bmm, comparison,"));
+  RegistrationHandle shaped = dispatcher.def("acme::gelu(Tensor self) -> Tensor", "acme", "elementwise_unary_float");
+  CHECK(dispatcher.get("acme::gelu").structured_kind() == "elementwise_unary_float");
   def.reset();
   CHECK(dispatcher.find("acme::scale") == nullptr);
   CHECK_THROWS_WITH(dispatcher.get("test_unary.nope"),
@@ -253,4 +258,32 @@ TEST_CASE("the real registry: every structured operator has a CPU kernel, every 
   }
   CHECK(d.get("empty").always_included() == DispatchKeySet(DispatchKey::BackendSelect));
   CHECK(d.get("zeros").table_entry(static_cast<int>(DispatchKey::BackendSelect)).valid());
+}
+
+TEST_CASE("operators called by name: arguments checked against the schema, defaults filled in") {
+  init();
+  const Tensor a = tensor({1.f, 2.f}), b = tensor({10.f, 20.f});
+  CHECK(to_vector<float>(ops::call("add.Tensor", a, b)) == std::vector<float>{11.f, 22.f});
+  CHECK(to_vector<float>(ops::call("add.Tensor", a, b, 2)) == std::vector<float>{21.f, 42.f});
+  CHECK(to_vector<float>(ops::call("gelu", a, "tanh")) == to_vector<float>(gelu(a, "tanh")));
+
+  // List defaults, written [1, 1] in the schema, and an empty one.
+  const Tensor image = rand({1, 2, 5, 5}), weight = rand({3, 2, 3, 3});
+  CHECK(to_vector<float>(ops::call("conv2d", image, weight)) == to_vector<float>(conv2d(image, weight)));
+  const std::vector<IValue> pooled = ops::call_boxed("max_pool2d_with_indices", {IValue(image), IValue(IntArrayRef{2, 2})});
+  REQUIRE(pooled.size() == 2);
+  CHECK(pooled[0].to_tensor().sizes().equals({1, 2, 2, 2}));
+
+  // An int where a float is due is widened.
+  const Tensor u = ops::call("uniform_", empty({100}), 2, 3);
+  CHECK(amin(u).item<float>() >= 2.f);
+  CHECK(amax(u).item<float>() < 3.f);
+
+  CHECK_THROWS_WITH(ops::call("add.Tensor", a), "[add.Tensor] argument 'other' is missing, and the schema gives it no default");
+  CHECK_THROWS_WITH(ops::call("add.Tensor", a, 2), "[add.Tensor] argument 1 'other': expected Tensor, got int");
+  CHECK_THROWS_WITH(ops::call("add.Tensor", a, b, "x"), "[add.Tensor] argument 2 'alpha': expected Scalar, got str");
+  CHECK_THROWS_WITH(ops::call("neg", a, b), "[neg] expected at most 1 arguments (neg(Tensor self) -> Tensor), got 2");
+  CHECK_THROWS_WITH(ops::call("max.dim", a, 0), "[max.dim] ops::call expects one tensor as the result, but the "
+                                                "operator returned 2 value(s); use ops::call_boxed");
+  CHECK_THROWS_WITH(ops::call("acme::nothing", a), "[dispatcher] no operator named 'acme::nothing'");
 }

@@ -13,6 +13,8 @@ ember_status neg_reports_error(void*, const ember_kernel_call* call) {
 
 void abs_throws(const ember::sdk::KernelArgs&, void*) { throw std::logic_error("abs kernel threw"); }
 
+void relu_declines(const ember::sdk::KernelArgs&, void*) { ember::sdk::decline("faulty relu serves no dtype"); }
+
 void fill_zeroes(const ember::sdk::KernelArgs& args, void*) {
   const auto out = args.output();
   std::memset(out.bytes(), 0, static_cast<size_t>(out.numel()) * ember::sdk::dtype_size(out.dtype()));
@@ -22,6 +24,7 @@ ember_status init(void*, const ember_host_api* host, char*, size_t) {
   ember::sdk::register_kernel(host, "neg", &neg_reports_error);
   ember::sdk::register_kernel(host, "abs", &ember::sdk::guarded_kernel<&abs_throws>);
   ember::sdk::register_kernel(host, "fill_.Scalar", &ember::sdk::guarded_kernel<&fill_zeroes>);
+  ember::sdk::register_kernel(host, "relu", &ember::sdk::guarded_kernel<&relu_declines>);
   return EMBER_STATUS_OK;
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "ember/dispatcher/backend_loader.h"
+#include "ember/dispatcher/cpu_fallback.h"
 #include "ember/dispatcher/dispatcher.h"
 #include "ember/generated/op_ids.h"
 

@@ -9,6 +9,9 @@
  * - Every struct that crosses the boundary starts with `uint32_t struct_size`.
  * - Whoever allocates frees: host memory is freed by the host, device memory by the plugin.
  * - Errors cross as an ember_status plus a message written into a host-provided buffer.
+ *
+ * History: 1.0 the first ABI. 1.1 adds ember_host_api.define_operator (custom operators) and
+ * ember_plugin_api.flags (EMBER_PLUGIN_FLAG_NO_CPU_FALLBACK).
  */
 #ifndef EMBER_PLUGIN_API_H
 #define EMBER_PLUGIN_API_H
@@ -21,7 +24,7 @@ extern "C" {
 #endif
 
 #define EMBER_PLUGIN_API_MAJOR 1
-#define EMBER_PLUGIN_API_MINOR 0
+#define EMBER_PLUGIN_API_MINOR 1
 
 /* The one symbol every plugin exports. */
 #define EMBER_PLUGIN_ENTRY_SYMBOL "ember_plugin_entry"
@@ -36,7 +39,8 @@ typedef enum ember_status {
   EMBER_STATUS_OK = 0,
   EMBER_STATUS_INVALID_ARGUMENT = 1, /* the caller passed something the callee cannot accept */
   EMBER_STATUS_OUT_OF_MEMORY = 2,
-  EMBER_STATUS_DECLINED = 3,         /* this kernel does not handle these dtypes/layouts */
+  EMBER_STATUS_DECLINED = 3,         /* this kernel does not handle these dtypes/layouts: the
+                                        host runs the call through the CPU fallback instead */
   EMBER_STATUS_DEVICE_ERROR = 4,
   EMBER_STATUS_INTERNAL_ERROR = 5,
   EMBER_STATUS_VERSION_MISMATCH = 6
@@ -137,7 +141,24 @@ typedef struct ember_host_api {
                                   void* user_data, char* error_message, size_t error_capacity);
   /* Writes one line to the host's log. */
   void (*log)(void* host_context, int32_t level, const char* message);
+
+  /* ---- since 1.1: NULL-check, or test EMBER_HOST_HAS(host, define_operator) ---- */
+
+  /* Defines a new operator from its schema, "myvendor::fused_gelu(Tensor self) -> Tensor".
+   * The name needs the plugin's own namespace and must be new. `shape_rule` names how the host
+   * infers the outputs from the arguments, as for Ember's own structured operators:
+   * "elementwise_unary", "elementwise_unary_float", "elementwise_binary",
+   * "elementwise_binary_float", "reduction", "reduction_float", "softmax", "mm", ... (the list
+   * is in docs/writing_a_plugin.md). Register the kernel with register_kernel afterwards; the
+   * operator is callable by name through ember::ops::call and goes away with the plugin. */
+  ember_status (*define_operator)(void* host_context, const char* schema, const char* shape_rule,
+                                  char* error_message, size_t error_capacity);
 } ember_host_api;
+
+/* True when the host's table is new enough to hold `field` and the host filled it in. */
+#define EMBER_HOST_HAS(host, field)                                                     \
+  ((host)->struct_size >= offsetof(ember_host_api, field) + sizeof((host)->field) && \
+   (host)->field != NULL)
 
 typedef enum ember_copy_kind {
   EMBER_COPY_HOST_TO_DEVICE = 0,
@@ -181,7 +202,16 @@ typedef struct ember_plugin_api {
   /* Stops the plugin's threads and frees what init made. No kernel is called afterwards. */
   void (*shutdown)(void* plugin_context);
   ember_device_api device;
+
+  /* ---- since 1.1: a 1.0 plugin's struct_size ends before this; the host reads it as 0 ---- */
+
+  uint32_t flags; /* EMBER_PLUGIN_FLAG_* */
 } ember_plugin_api;
+
+/* Operators the plugin has no kernel for (or whose kernel declines) run on the CPU backend,
+ * their tensors copied through the plugin's copy functions; this flag opts out, so such calls
+ * fail with an error instead. */
+#define EMBER_PLUGIN_FLAG_NO_CPU_FALLBACK 1u
 
 /* The exported entry point: returns the plugin's table, or NULL when it cannot serve a host of
  * this major version. Must not allocate device resources (that is init's job). */

@@ -53,8 +53,10 @@ class Dispatcher {
   const OperatorHandle& get(std::string_view full_name) const;
   size_t num_operators() const { return operators_.size(); }
 
-  // Adds an operator from its schema text; its name must be new.
-  RegistrationHandle def(std::string_view schema_text, std::string owner);
+  // Adds an operator from its schema text; its name must be new and carry a namespace. A
+  // `shape_rule` (a structured kind of ops.yaml: "elementwise_unary", "mm", ...) lets backends
+  // implement it as a structured kernel, the host inferring and allocating its outputs.
+  RegistrationHandle def(std::string_view schema_text, std::string owner, const std::string& shape_rule = {});
   // Registers `kernel` for `op` at `key`. Throws (and changes nothing) when the key already
   // has a kernel or the kernel's C++ signature differs from the operator's.
   RegistrationHandle impl(const OperatorHandle& op, KernelKey key, KernelFunction kernel,

@@ -34,6 +34,7 @@ class IValue {
   IValue(IntArrayRef v) : tag_(Tag::IntList) { u_.ints = {v.data(), v.size()}; }
   IValue(TensorList v) : tag_(Tag::TensorList) { u_.tensors = {v.data(), v.size()}; }
   IValue(std::string_view v) : tag_(Tag::String) { u_.str = {v.data(), v.size()}; }
+  IValue(const char* v) : IValue(std::string_view(v)) {}  // not IValue(bool)
   IValue(DType v) : tag_(Tag::DType) { u_.dtype = v; }
   IValue(Device v) : tag_(Tag::Device) { u_.device = v; }
   template <typename T>

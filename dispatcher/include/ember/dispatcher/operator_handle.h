@@ -76,6 +76,8 @@ class OperatorHandle {
   std::string dump() const;
   // Backends that have a kernel of their own or through a composite.
   std::string backends_with_kernels() const;
+  // Throws when the arguments of a call with key set `keys` live on more than one backend.
+  void check_one_backend(DispatchKeySet keys) const;
 
   // Structured operators: the meta kind, and for derived inplace/out variants the functional op.
   const std::string& structured_kind() const { return structured_kind_; }

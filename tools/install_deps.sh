@@ -2,7 +2,8 @@
 # Installs the Debian 12 packages Ember builds with, skipping those already present.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ libboost-dev libdnnl-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev doctest-dev)
+packages=(cmake ninja-build g++ libboost-dev libdnnl-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev doctest-dev
+          clang libc++-dev libc++abi-dev)  # the last three build the toy device plugin the way a vendor might
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

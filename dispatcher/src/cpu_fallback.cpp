@@ -90,6 +90,12 @@ void write_span(const Tensor& t, const Tensor& host) {
                                    DeviceInterface::CopyKind::HostToDevice);
 }
 
+// The dispatcher's to.device, as the frontend's Tensor::to(Device) would call it.
+Tensor to_device(const Tensor& t, Device device) {
+  static const OperatorHandle& op = Dispatcher::singleton().get("to.device");
+  return op.call<Tensor, const Tensor&, Device>(t, device);
+}
+
 // The argument a return aliases through a written alias set (`-> Tensor(a!)`), or -1.
 int written_argument(const schema::FunctionSchema& schema, const schema::Return& ret) {
   if (!ret.type.alias || !ret.type.alias->is_write) return -1;
@@ -142,7 +148,7 @@ void run_on_cpu(const OperatorHandle& op, BackendSlot slot, Stack& stack) {
     if (source >= 0 && originals[source].defined()) {
       stack[r] = IValue(originals[source]);
     } else {
-      stack[r] = IValue(stack[r].to_tensor().to(*device));
+      stack[r] = IValue(to_device(stack[r].to_tensor(), *device));
     }
   }
 }

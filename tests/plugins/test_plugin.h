@@ -30,12 +30,7 @@ inline ember_status no_kernels(void*, const ember_host_api*, char*, size_t) { re
 
 inline ember_plugin_api make_api(const char* name, decltype(ember_plugin_api::probe) probe,
                                  decltype(ember_plugin_api::init) init) {
-  ember_plugin_api api{};
-  api.struct_size = sizeof api;
-  api.abi_major = EMBER_PLUGIN_API_MAJOR;
-  api.abi_minor = EMBER_PLUGIN_API_MINOR;
-  api.name = name;
-  api.version = "test";
+  ember_plugin_api api = ember::sdk::plugin_table(name, "test");
   api.probe = probe;
   api.init = init;
   api.device = {sizeof(ember_device_api), 1, &device_count, &allocate, &deallocate, &copy, nullptr};

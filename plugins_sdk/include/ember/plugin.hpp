@@ -267,6 +267,20 @@ class StridedLoop {
   StridedGeometry<N> g_;
 };
 
+// A plugin table of this SDK's ABI version with its sizes and name filled in; the plugin sets
+// its functions next.
+inline ember_plugin_api plugin_table(const char* name, const char* version, void* plugin_context = nullptr) {
+  ember_plugin_api api{};
+  api.struct_size = sizeof api;
+  api.abi_major = EMBER_PLUGIN_API_MAJOR;
+  api.abi_minor = EMBER_PLUGIN_API_MINOR;
+  api.name = name;
+  api.version = version;
+  api.plugin_context = plugin_context;
+  api.device.struct_size = sizeof api.device;
+  return api;
+}
+
 // Registers a kernel through the host table; throws KernelError with the host's message.
 inline void register_kernel(const ember_host_api* host, const char* op_name, ember_kernel_fn fn,
                             void* user_data = nullptr) {

@@ -86,13 +86,7 @@ ember_status synchronize(void*, int32_t) { return EMBER_STATUS_OK; }
 extern "C" EMBER_PLUGIN_EXPORT const ember_plugin_api* ember_plugin_entry(uint16_t host_major, uint16_t) {
   static ToyContext context;
   static const ember_plugin_api api = [] {
-    ember_plugin_api a{};
-    a.struct_size = sizeof a;
-    a.abi_major = EMBER_PLUGIN_API_MAJOR;
-    a.abi_minor = EMBER_PLUGIN_API_MINOR;
-    a.name = TOY_DEVICE_NAME;
-    a.version = "1.0";
-    a.plugin_context = &context;
+    ember_plugin_api a = ember::sdk::plugin_table(TOY_DEVICE_NAME, "1.0", &context);
     a.probe = &probe;
     a.init = &init;
     a.shutdown = &shutdown;

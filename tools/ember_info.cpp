@@ -43,15 +43,22 @@ void print_coverage() {
     if (d.status == ember::BackendDiagnostic::Status::Loaded) loaded.push_back(d.name);
   }
   if (loaded.empty()) return;
-  std::printf("\noperator coverage (K = own kernel, C = composite, . = none):\n  %-28s", "operator");
+  std::printf("\noperator coverage (K = own kernel, C = composite, F = CPU fallback, . = none):\n  %-28s",
+              "operator");
   for (const std::string& b : loaded) std::printf(" %-8s", b.c_str());
   std::printf("\n");
   for (size_t id = 0; id < dispatcher.num_operators(); ++id) {
     const ember::OperatorHandle& op = dispatcher.op(static_cast<int>(id));
     std::printf("  %-28s", op.name().c_str());
     for (const std::string& b : loaded) {
-      const char* mark = ".";
-      if (op.table_entry(ember::find_backend_slot(b)).valid()) mark = op.composite_kind().empty() ? "K" : "C";
+      static constexpr const char* kMarks[] = {".", "K", "C", "F"};  // by KernelSource
+      auto source = op.kernel_source(ember::find_backend_slot(b));
+      // The fallback serves only what the CPU can run.
+      const int cpu = ember::find_backend_slot("cpu");
+      if (source == ember::OperatorHandle::KernelSource::Fallback && (cpu < 0 || !op.table_entry(cpu).valid())) {
+        source = ember::OperatorHandle::KernelSource::None;
+      }
+      const char* mark = kMarks[static_cast<int>(source)];
       std::printf(" %-8s", mark);
     }
     std::printf("\n");

@@ -107,6 +107,9 @@ int written_argument(const schema::FunctionSchema& schema, const schema::Return&
 
 void run_on_cpu(const OperatorHandle& op, BackendSlot slot, Stack& stack) {
   const Device cpu(require_backend("cpu"), 0);
+  EMBER_CHECK(op.table_entry(cpu.slot()).valid(),
+              "[{}] the {} backend has no kernel for it, and neither has the CPU to fall back to; kernels exist "
+              "for: {}", op.name(), backend_name(slot), op.backends_with_kernels());
   const schema::FunctionSchema& schema = op.schema();
   const size_t n = stack.size();
   EMBER_ASSERT(n == schema.arguments.size());

@@ -54,6 +54,15 @@ void OperatorHandle::recompute_table(
   dispatch_mask_ = mask;
 }
 
+OperatorHandle::KernelSource OperatorHandle::kernel_source(int index) const {
+  const KernelRegistration* source = table_source_[index];
+  if (!source) return KernelSource::None;
+  if (direct_[index] && source == &*direct_[index]) return KernelSource::Own;
+  const bool composite = (composite_explicit_ && source == &*composite_explicit_) ||
+                         (composite_implicit_ && source == &*composite_implicit_);
+  return composite ? KernelSource::Composite : KernelSource::Fallback;
+}
+
 std::string OperatorHandle::backends_with_kernels() const {
   std::string out;
   auto add = [&out](const std::string& name) { out += (out.empty() ? "" : ", ") + name; };

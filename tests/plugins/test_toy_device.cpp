@@ -87,6 +87,9 @@ TEST_CASE("the toy's own operator is callable by name, on its device only") {
   check_same(ops::call("toy::fused_gelu", tensor<int64_t>({1, 2}).to(toy())), gelu(tensor({1.f, 2.f}), "tanh"), 1e-6);
   CHECK_THROWS_WITH(ops::call("toy::fused_gelu", x), doctest::Contains("[toy::fused_gelu] no kernel for dispatch key cpu"));
   CHECK(Dispatcher::singleton().find("toy2::fused_gelu") != nullptr);
+  CHECK_THROWS_WITH(ops::call("toy2::fused_gelu", x.to(toy())),
+                    "[toy2::fused_gelu] the toy backend has no kernel for it, and neither has the CPU to fall back "
+                    "to; kernels exist for: toy2");
 }
 
 TEST_CASE("two toy devices at once: tensors move between them through the host") {

@@ -1,6 +1,7 @@
-// Header-only C++ helpers for writing an Ember plugin: typed access to kernel arguments,
-// exceptions turned into status codes at the boundary, dtype dispatch, and a strided,
-// broadcasting loop over any number of operands. Nothing here crosses the ABI.
+// Header-only C++ helpers for writing an Ember plugin: the plugin table, typed access to kernel
+// arguments, exceptions turned into status codes at the boundary, dtype dispatch, a strided,
+// broadcasting loop over any number of operands, registration and logging. Nothing here
+// crosses the ABI.
 #pragma once
 
 #include <algorithm>
@@ -279,6 +280,12 @@ inline ember_plugin_api plugin_table(const char* name, const char* version, void
   api.plugin_context = plugin_context;
   api.device.struct_size = sizeof api.device;
   return api;
+}
+
+// Writes one line to the host's log: shown for warnings and errors, and for the rest with
+// EMBER_LOG=plugins.
+inline void log(const ember_host_api* host, ember_log_level level, const std::string& message) {
+  host->log(host->host_context, level, message.c_str());
 }
 
 // Registers a kernel through the host table; throws KernelError with the host's message.

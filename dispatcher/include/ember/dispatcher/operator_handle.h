@@ -69,6 +69,9 @@ class OperatorHandle {
 
   // The kernel that serves key `index`, invalid when there is none.
   const KernelFunction& table_entry(int index) const { return table_[index]; }
+  // Where that kernel comes from.
+  enum class KernelSource { None, Own, Composite, Fallback };
+  KernelSource kernel_source(int index) const;
   // Keys that reach a kernel; functionality keys with no kernel fall through.
   DispatchKeySet dispatch_mask() const { return DispatchKeySet(dispatch_mask_); }
   DispatchKeySet always_included() const { return always_included_; }

@@ -36,9 +36,8 @@ ember_status init(void* plugin_context, const ember_host_api* host, char* messag
   try {
     context.arena = std::make_unique<toy::Arena>(memory_capacity());
     toy::register_kernels(host, context.arena.get(), TOY_DEVICE_NAME);
-    const std::string line = std::string(TOY_DEVICE_NAME) + ": " +
-                             std::to_string(context.arena->capacity() >> 20) + " MiB of device memory";
-    host->log(host->host_context, EMBER_LOG_INFO, line.c_str());
+    ember::sdk::log(host, EMBER_LOG_INFO,
+                    std::to_string(context.arena->capacity() >> 20) + " MiB of device memory");
     return EMBER_STATUS_OK;
   } catch (const ember::sdk::KernelError& e) {
     std::snprintf(message, capacity, "%s", e.what());

@@ -3,7 +3,8 @@
 set -euo pipefail
 
 packages=(cmake ninja-build g++ libboost-dev libdnnl-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev doctest-dev
-          clang libc++-dev libc++abi-dev)  # the last three build the toy device plugin the way a vendor might
+          clang libc++-dev libc++abi-dev  # the toy device plugin, built the way another vendor might
+          hipcc libamdhip64-dev)          # the ROCm backend
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -42,16 +42,16 @@ void check(gpuError_t status, const char* what) {
 }
 
 int device_count(const char** reason) {
-  static const std::pair<int, const char*> counted = [] {
+  static const std::pair<int, std::string> counted = [] {
     int count = 0;
     const gpuError_t status = gpuGetDeviceCount(&count);
     if (status != gpuSuccess) {
-      gpuGetLastError();  // clear the sticky error for later calls
-      return std::pair<int, const char*>{0, gpuGetErrorString(status)};
+      (void)gpuGetLastError();  // clear the sticky error for later calls
+      return std::pair<int, std::string>{0, std::string("no " EMBER_GPU_PLATFORM " device: ") + gpuGetErrorString(status)};
     }
-    return std::pair<int, const char*>{count, count > 0 ? "ready" : "no " EMBER_GPU_VENDOR " device found"};
+    return std::pair<int, std::string>{count, count > 0 ? "ready" : "no " EMBER_GPU_PLATFORM " device found"};
   }();
-  if (reason) *reason = counted.second;
+  if (reason) *reason = counted.second.c_str();
   return counted.first;
 }
 
@@ -62,7 +62,8 @@ DeviceGuard::DeviceGuard(int device) : previous_(-1) {
 
 DeviceGuard::~DeviceGuard() {
   int current = -1;
-  if (gpuGetDevice(&current) == gpuSuccess && current != previous_ && previous_ >= 0) gpuSetDevice(previous_);
+  // A destructor cannot report a failure; the next checked call on this thread will see it.
+  if (gpuGetDevice(&current) == gpuSuccess && current != previous_ && previous_ >= 0) (void)gpuSetDevice(previous_);
 }
 
 gpuStream_t stream(int device) {
@@ -92,7 +93,7 @@ void* allocate(int device, size_t nbytes) {
   void* ptr = nullptr;
   gpuError_t status = gpuMalloc(&ptr, size);
   if (status == gpuErrorMemoryAllocation) {
-    gpuGetLastError();
+    (void)gpuGetLastError();
     empty_cache(device);
     status = gpuMalloc(&ptr, size);
   }
@@ -116,7 +117,7 @@ void empty_cache(int device) {
   std::lock_guard lock(s.mutex);
   DeviceGuard guard(device);
   for (const auto& [size, ptr] : s.free_blocks) {
-    gpuFree(ptr);
+    (void)gpuFree(ptr);  // a block that fails to free is lost to the cache either way
     s.block_sizes.erase(ptr);
   }
   s.free_blocks.clear();

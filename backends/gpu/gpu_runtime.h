@@ -3,15 +3,23 @@
 #pragma once
 
 #if defined(EMBER_GPU_HIP)
-#include <hip/hip_bf16.h>
 #include <hip/hip_fp16.h>
 #include <hip/hip_runtime.h>
+// ROCm 6 has __hip_bfloat16; the ROCm 5 of Debian 12 only the older hip_bfloat16 struct.
+#if __has_include(<hip/hip_bf16.h>)
+#include <hip/hip_bf16.h>
+using gpu_bfloat16 = __hip_bfloat16;
+#else
+#include <hip/hip_bfloat16.h>
+using gpu_bfloat16 = hip_bfloat16;
+#endif
 
 #define EMBER_GPU_VENDOR "HIP"
+#define EMBER_GPU_PLATFORM "ROCm"
+#define EMBER_GPU_NATIVE_16BIT_ATOMICS 0
 using gpuError_t = hipError_t;
 using gpuStream_t = hipStream_t;
 using gpu_half = __half;
-using gpu_bfloat16 = __hip_bfloat16;
 #define gpuSuccess hipSuccess
 #define gpuErrorNoDevice hipErrorNoDevice
 #define gpuErrorMemoryAllocation hipErrorOutOfMemory
@@ -38,6 +46,8 @@ using gpu_bfloat16 = __hip_bfloat16;
 #include <cuda_runtime.h>
 
 #define EMBER_GPU_VENDOR "CUDA"
+#define EMBER_GPU_PLATFORM "CUDA"
+#define EMBER_GPU_NATIVE_16BIT_ATOMICS 1  // atomicAdd on __half (sm_70+) and __nv_bfloat16 (sm_80+)
 using gpuError_t = cudaError_t;
 using gpuStream_t = cudaStream_t;
 using gpu_half = __half;

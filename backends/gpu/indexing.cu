@@ -110,10 +110,32 @@ void select_kernel(const KernelArgs& args, void* user_data) {
   }
 }
 
+// Adds to a 16-bit float through compare-and-swap on the aligned 32-bit word that holds it, for
+// runtimes without a native 16-bit atomicAdd.
+template <typename T>
+__device__ void atomic_add_16bit(T* address, T value) {
+  const uintptr_t at = reinterpret_cast<uintptr_t>(address);
+  auto* word = reinterpret_cast<unsigned int*>(at & ~uintptr_t{3});
+  const unsigned shift = static_cast<unsigned>(at & 2) * 8;
+  unsigned int old = *word, assumed;
+  do {
+    assumed = old;
+    const uint16_t bits = static_cast<uint16_t>(assumed >> shift);
+    T current;
+    memcpy(&current, &bits, sizeof bits);
+    const T sum(static_cast<float>(current) + static_cast<float>(value));
+    uint16_t sum_bits;
+    memcpy(&sum_bits, &sum, sizeof sum_bits);
+    old = atomicCAS(word, assumed, (assumed & ~(0xffffu << shift)) | (static_cast<unsigned>(sum_bits) << shift));
+  } while (old != assumed);
+}
+
 template <typename T>
 __device__ void atomic_accumulate(T* address, T value) {
   if constexpr (std::is_same_v<T, int64_t>) {
     atomicAdd(reinterpret_cast<unsigned long long*>(address), static_cast<unsigned long long>(value));
+  } else if constexpr (sizeof(T) == 2 && !EMBER_GPU_NATIVE_16BIT_ATOMICS) {
+    atomic_add_16bit(address, value);
   } else {
     atomicAdd(address, value);
   }

@@ -100,7 +100,7 @@ __device__ V block_combine(V v, Combine combine) {
   V* shared = reinterpret_cast<V*>(raw);
   shared[threadIdx.x] = v;
   __syncthreads();
-  for (int half = blockDim.x / 2; half > 0; half /= 2) {
+  for (unsigned half = blockDim.x / 2; half > 0; half /= 2) {
     if (threadIdx.x < half) shared[threadIdx.x] = combine(shared[threadIdx.x], shared[threadIdx.x + half]);
     __syncthreads();
   }

@@ -166,16 +166,25 @@ typedef enum ember_copy_kind {
   EMBER_COPY_DEVICE_TO_DEVICE = 2
 } ember_copy_kind;
 
-/* How the plugin's devices hold memory. Every function receives the plugin's own context. */
+/* How the plugin's devices hold memory. Every function receives the plugin's own context.
+ * When host_accessible is 0 the host never dereferences a device pointer: every byte moves
+ * through `copy`, so device pointers may be any values the plugin understands (the host only
+ * adds byte offsets to them). */
 typedef struct ember_device_api {
   uint32_t struct_size;
   /* Non-zero when device pointers may be read and written by the host directly (a CPU). */
   int32_t host_accessible;
+  /* How many devices the plugin serves; indices run from 0. Read once, after probe. */
   int32_t (*device_count)(void* plugin_context);
+  /* One tensor's memory: `nbytes` >= 1, aligned for any dtype. OUT_OF_MEMORY when it cannot. */
   ember_status (*allocate)(void* plugin_context, int32_t device_index, size_t nbytes, void** out);
+  /* Gives back what allocate returned, with the same size; must not fail. */
   void (*deallocate)(void* plugin_context, int32_t device_index, void* ptr, size_t nbytes);
+  /* Moves `nbytes`; for DEVICE_TO_HOST the bytes must be final when it returns (wait for the
+   * work that writes them). The host pointer side is plain host memory. */
   ember_status (*copy)(void* plugin_context, int32_t device_index, void* dst, const void* src,
                        size_t nbytes, int32_t kind /* ember_copy_kind */);
+  /* Waits for all work queued on the device; may be NULL for a synchronous device. */
   ember_status (*synchronize)(void* plugin_context, int32_t device_index);
 } ember_device_api;
 

@@ -10,7 +10,7 @@ namespace ember::backends {
 
 enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum };
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
-enum class Unary { Neg, Abs, Relu, Clamp, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf };
+enum class Unary { Neg, Abs, Relu, Clamp, Round, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf };
 enum class Reduce { Sum, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
 enum class Product { Mm, Bmm, Addmm };
@@ -30,6 +30,7 @@ inline constexpr Member<Compare> kCompareOps[] = {
     {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
 inline constexpr Member<Unary> kUnaryOps[] = {
     {"neg", Unary::Neg},   {"abs", Unary::Abs},   {"relu", Unary::Relu},       {"clamp", Unary::Clamp},
+    {"round", Unary::Round},
     {"exp", Unary::Exp},   {"log", Unary::Log},   {"sqrt", Unary::Sqrt},       {"rsqrt", Unary::Rsqrt},
     {"sin", Unary::Sin},   {"cos", Unary::Cos},   {"tanh", Unary::Tanh},       {"sigmoid", Unary::Sigmoid},
     {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};

@@ -209,6 +209,9 @@ void unary_kernel(const KernelArgs& args, void* user_data) {
         case Unary::Neg: return unary_loop<T>(ops, [](C x) { return -x; });
         case Unary::Abs: return unary_loop<T>(ops, [](C x) { return x < C(0) ? -x : x; });
         case Unary::Relu: return unary_loop<T>(ops, [](C x) { return x > C(0) ? x : C(0); });
+        case Unary::Round:  // half to even, as PyTorch's round; integers are already round
+          if constexpr (std::is_floating_point_v<C>) return unary_loop<T>(ops, [](C x) { return std::nearbyint(x); });
+          return unary_loop<T>(ops, [](C x) { return x; });
         case Unary::Clamp: {
           const bool has_min = !args.is_none(1), has_max = !args.is_none(2);
           const C lo = has_min ? static_cast<C>(args.to_double(1)) : C(0);

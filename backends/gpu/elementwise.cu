@@ -146,6 +146,9 @@ void unary_typed(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
           return unary_launch<T>(ops, [] __device__(C x) { return x < C(0) ? -x : x; });
         }
       case Unary::Relu: return unary_launch<T>(ops, [] __device__(C x) { return x > C(0) ? x : C(0); });
+      case Unary::Round:  // half to even, as PyTorch's round; integers are already round
+        if constexpr (std::is_floating_point_v<C>) return unary_launch<T>(ops, [] __device__(C x) { return rint(x); });
+        return unary_launch<T>(ops, [] __device__(C x) { return x; });
       case Unary::Clamp: {
         const bool has_min = !args.is_none(1), has_max = !args.is_none(2);
         const C lo = has_min ? static_cast<C>(args.to_double(1)) : C(0);

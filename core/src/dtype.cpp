@@ -32,7 +32,16 @@ DType parse_dtype(std::string_view text) {
   EMBER_FORALL_DTYPES(EMBER_PARSE_CASE)
 #undef EMBER_PARSE_CASE
   EMBER_FAIL("[dtype] unknown dtype '{}': expected one of float32, float64, float16, bfloat16, "
-             "int64, int32, int8, uint8, bool", text);
+             "int64, int32, int8, uint8, bool, qint8, quint8, qint32", text);
+}
+
+DType underlying_dtype(DType d) {
+  switch (d) {
+    case DType::QInt8: return DType::Int8;
+    case DType::QUInt8: return DType::UInt8;
+    case DType::QInt32: return DType::Int32;
+    default: return d;
+  }
 }
 
 // Note [Type promotion]
@@ -40,6 +49,9 @@ DType parse_dtype(std::string_view text) {
 // needs the next signed width; float16 with bfloat16 gives float32, as in PyTorch.
 DType promote_types(DType a, DType b) {
   if (a == b) return a;
+  EMBER_CHECK(!is_quantized(a) && !is_quantized(b),
+              "[promote_types] {} and {}: quantized tensors take part in arithmetic only dequantized",
+              dtype_name(a), dtype_name(b));
   if (a == DType::Bool) return b;
   if (b == DType::Bool) return a;
   const bool fa = is_floating(a), fb = is_floating(b);

@@ -32,6 +32,9 @@ Scalar scalar_from_bytes(DType dtype, const void* bytes) {
     case DType::Int8: return Scalar(load(int8_t{}));
     case DType::UInt8: return Scalar(load(uint8_t{}));
     case DType::Bool: return Scalar(load(uint8_t{}) != 0);
+    case DType::QInt8: return Scalar(load(int8_t{}));  // the stored integer, not its real value
+    case DType::QUInt8: return Scalar(load(uint8_t{}));
+    case DType::QInt32: return Scalar(load(int32_t{}));
   }
   return Scalar();
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ember/core/host_copy.h"
+#include "ember/core/quantizer.h"
 #include "ember/core/tensor.h"
 
 namespace ember {
@@ -33,6 +34,7 @@ class Printer {
     if (d != DType::Float32 && d != DType::Int64 && d != DType::Bool) {
       out += fmt::format(", dtype={}", dtype_name(d));
     }
+    if (quantizer_) out += ", " + quantizer_->str();
     if (t_.device().backend_name() != "cpu") out += fmt::format(", device='{}'", t_.device().str());
     return out + ")";
   }
@@ -49,6 +51,7 @@ class Printer {
         continue;
       }
       const int64_t element = offset + i * t_.strides()[d];
+      if (quantizer_ && d == quantizer_->axis) channel_ = i;
       if (d + 1 == t_.dim()) {
         out += format_element(element);
       } else {
@@ -63,7 +66,8 @@ class Printer {
   }
 
   std::string format_element(int64_t element) {
-    const Scalar v = scalar_from_bytes(t_.dtype(), bytes_.data() + element * item_);
+    Scalar v = scalar_from_bytes(t_.dtype(), bytes_.data() + element * item_);
+    if (quantizer_) v = Scalar(quantizer_->dequantize(v.to_int(), channel_));  // the real value, as PyTorch shows
     if (v.is_bool()) return v.to_bool() ? "True" : "False";
     if (v.is_integral()) return std::to_string(v.to_int());
     const double x = v.to_double();
@@ -74,6 +78,8 @@ class Printer {
   }
 
   const Tensor& t_;
+  const std::shared_ptr<const Quantizer>& quantizer_ = t_.impl()->quantizer();
+  int64_t channel_ = 0;  // the index along the quantizer's axis of the element being printed
   std::vector<unsigned char> bytes_;
   size_t item_ = 1;
   bool summarize_ = false;

@@ -1,5 +1,7 @@
 #include "ember/core/tensor.h"
 
+#include "ember/core/quantizer.h"
+
 #include <cstring>
 #include <vector>
 
@@ -37,7 +39,9 @@ Scalar Tensor::item() const {
   EMBER_CHECK(numel() == 1, "[item] tensor: expected one element, got {}", numel());
   alignas(8) unsigned char bytes[8];
   read_to_host(impl_->storage(), storage_offset() * itemsize(dtype()), itemsize(dtype()), bytes);
-  return scalar_from_bytes(dtype(), bytes);
+  const Scalar value = scalar_from_bytes(dtype(), bytes);
+  if (const auto& quantizer = impl_->quantizer()) return Scalar(quantizer->dequantize(value.to_int()));
+  return value;
 }
 
 Tensor make_tensor(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef strides,
@@ -62,6 +66,7 @@ Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int
 Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
   Tensor alias = make_tensor(base.impl()->storage(), base.dtype(), sizes, strides, offset);
   alias.impl()->add_keys(base.key_set());
+  alias.impl()->set_quantizer(base.impl()->quantizer());
   return alias;
 }
 

@@ -11,10 +11,12 @@ struct Runtime {
     host_kernels = generated::register_host_kernels(dispatcher);
     autograd_kernels = autograd::generated::register_autograd_kernels(dispatcher);
     autograd_fallback = autograd::register_autograd_fallback(dispatcher);
+    quantized_kernels = quantization::register_quantized_kernels(dispatcher);
     load_default_backends();
   }
   std::vector<RegistrationHandle> host_kernels;
   std::vector<RegistrationHandle> autograd_kernels;
+  std::vector<RegistrationHandle> quantized_kernels;
   RegistrationHandle autograd_fallback;
 };
 

@@ -26,6 +26,8 @@ struct Case {
 Tensor positive(const Tensor& x) { return abs(x) + 0.5; }
 Tensor sign_of(const Tensor& x) { return gt(x, scalar_tensor(0.0, DType::Float64)).to(DType::Float64) * 2 - 1; }
 Tensor away_from_zero(const Tensor& x) { return x + sign_of(x) * 0.5; }
+// round is flat between the half-integers where it jumps: a fifth past an integer.
+Tensor past_an_integer(const Tensor& x) { return round(x) + 0.2; }
 
 // An in-place case: the operator applied to a non-leaf copy of the first input.
 template <typename F>
@@ -52,6 +54,7 @@ std::map<std::string, Case> cases() {
       {"neg", {[](V x) { return -x[0]; }, {{3}}}},
       {"abs", {[](V x) { return abs(x[0]); }, {{4}}, &away_from_zero}},
       {"relu", {[](V x) { return relu(x[0]); }, {{4}}, &away_from_zero}},
+      {"round", {[](V x) { return round(x[0]); }, {{4}}, &past_an_integer}},
       {"clamp", {[](V x) { return clamp(x[0], -0.25, 0.25); }, {{4}}, +[](const Tensor& x) { return away_from_zero(x) * 0.5; }}},
       {"exp", {[](V x) { return exp(x[0]); }, {{3}}, nullptr, true}},
       {"log", {[](V x) { return log(x[0]); }, {{3}}, &positive, true}},
@@ -97,6 +100,7 @@ std::map<std::string, Case> cases() {
       {"neg_", {in_place([](Tensor& t, V) { t.neg_(); }), {{3}}}},
       {"abs_", {in_place([](Tensor& t, V) { t.abs_(); }), {{4}}, &away_from_zero}},
       {"relu_", {in_place([](Tensor& t, V) { t.relu_(); }), {{4}}, &away_from_zero}},
+      {"round_", {in_place([](Tensor& t, V) { t.round_(); }), {{4}}, &past_an_integer}},
       {"clamp_", {in_place([](Tensor& t, V) { t.clamp_(-0.25, 0.25); }), {{4}}, +[](const Tensor& x) { return away_from_zero(x) * 0.5; }}},
       {"exp_", {in_place([](Tensor& t, V) { t.exp_(); }), {{3}}, nullptr, true}},
       {"log_", {in_place([](Tensor& t, V) { t.log_(); }), {{3}}, &positive}},

@@ -6,6 +6,7 @@
 #include "ember/autograd/engine.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/call_by_name.h"
+#include "ember/core/quantizer.h"
 #include "ember/core/tensor.h"
 #include "ember/dispatcher/random_state.h"
 #include "ember/generated/functions.h"

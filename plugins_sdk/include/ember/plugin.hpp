@@ -40,7 +40,7 @@ inline void check(bool ok, const std::string& what) {
 
 // Bytes per element, indexed by ember_dtype (a table: this runs for every operand of a call).
 inline size_t dtype_size(int32_t dtype) {
-  static constexpr uint8_t kSizes[] = {4, 8, 2, 2, 8, 4, 1, 1, 1};
+  static constexpr uint8_t kSizes[] = {4, 8, 2, 2, 8, 4, 1, 1, 1, 1, 1, 4};
   return static_cast<unsigned>(dtype) < sizeof kSizes ? kSizes[dtype] : 1;
 }
 

@@ -10,8 +10,8 @@
  * - Whoever allocates frees: host memory is freed by the host, device memory by the plugin.
  * - Errors cross as an ember_status plus a message written into a host-provided buffer.
  *
- * History: 1.0 the first ABI. 1.1 adds ember_host_api.define_operator (custom operators) and
- * ember_plugin_api.flags (EMBER_PLUGIN_FLAG_NO_CPU_FALLBACK).
+ * History: 1.0 the first ABI. 1.1 adds ember_host_api.define_operator (custom operators),
+ * ember_plugin_api.flags (EMBER_PLUGIN_FLAG_NO_CPU_FALLBACK) and the quantized dtype codes.
  */
 #ifndef EMBER_PLUGIN_API_H
 #define EMBER_PLUGIN_API_H
@@ -56,7 +56,12 @@ typedef enum ember_dtype {
   EMBER_DTYPE_INT32 = 5,
   EMBER_DTYPE_INT8 = 6,
   EMBER_DTYPE_UINT8 = 7,
-  EMBER_DTYPE_BOOL = 8
+  EMBER_DTYPE_BOOL = 8,
+  /* Quantized: int8, uint8 and int32 storage whose scale and zero point stay with the host's
+   * tensor; quantized operators pass them to kernels as arguments (since 1.1). */
+  EMBER_DTYPE_QINT8 = 9,
+  EMBER_DTYPE_QUINT8 = 10,
+  EMBER_DTYPE_QINT32 = 11
 } ember_dtype;
 
 /* A strided view of device memory. Element (i0, i1, ...) lives at

@@ -19,7 +19,10 @@ namespace ember {
   X(Int32, int32_t, "int32")            \
   X(Int8, int8_t, "int8")               \
   X(UInt8, uint8_t, "uint8")            \
-  X(Bool, bool, "bool")
+  X(Bool, bool, "bool")                 \
+  X(QInt8, int8_t, "qint8")             \
+  X(QUInt8, uint8_t, "quint8")          \
+  X(QInt32, int32_t, "qint32")
 
 enum class DType : int8_t {
   Float32 = EMBER_DTYPE_FLOAT32,
@@ -31,8 +34,11 @@ enum class DType : int8_t {
   Int8 = EMBER_DTYPE_INT8,
   UInt8 = EMBER_DTYPE_UINT8,
   Bool = EMBER_DTYPE_BOOL,
+  QInt8 = EMBER_DTYPE_QINT8,  // quantized (Note [Quantized tensors])
+  QUInt8 = EMBER_DTYPE_QUINT8,
+  QInt32 = EMBER_DTYPE_QINT32,
 };
-constexpr int kNumDTypes = 9;
+constexpr int kNumDTypes = 12;
 
 // Bytes per element.
 size_t itemsize(DType dtype);
@@ -48,6 +54,10 @@ inline bool is_integral(DType d, bool include_bool) {
   return d == DType::Int64 || d == DType::Int32 || d == DType::Int8 || d == DType::UInt8 ||
          (include_bool && d == DType::Bool);
 }
+
+inline bool is_quantized(DType d) { return d == DType::QInt8 || d == DType::QUInt8 || d == DType::QInt32; }
+// The integer type a quantized dtype stores (int8 for qint8); other dtypes are their own.
+DType underlying_dtype(DType d);
 
 // The smallest dtype that holds both (PyTorch's promotion lattice).
 DType promote_types(DType a, DType b);

@@ -13,6 +13,8 @@
 
 namespace ember {
 
+struct Quantizer;
+
 class TensorImpl : public RefCounted {
  public:
   TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
@@ -46,6 +48,10 @@ class TensorImpl : public RefCounted {
   uint32_t version() const { return storage_->version(); }
   void bump_version() { storage_->bump_version(); }
 
+  // How a quantized tensor's integers map to reals; null for other tensors.
+  const std::shared_ptr<const Quantizer>& quantizer() const { return quantizer_; }
+  void set_quantizer(std::shared_ptr<const Quantizer> quantizer) { quantizer_ = std::move(quantizer); }
+
   // Autograd's state for this tensor; null for tensors autograd never saw.
   AutogradMetaInterface* autograd_meta() const { return autograd_meta_.get(); }
   void set_autograd_meta(std::unique_ptr<AutogradMetaInterface> meta) { autograd_meta_ = std::move(meta); }
@@ -61,6 +67,7 @@ class TensorImpl : public RefCounted {
   DispatchKeySet key_set_;
   std::unique_ptr<AutogradMetaInterface> autograd_meta_;
   IntrusivePtr<TensorImpl> view_base_;
+  std::shared_ptr<const Quantizer> quantizer_;
   DType dtype_;
   bool is_contiguous_ = true;
 };

@@ -2,6 +2,7 @@
 // dtype, and a cache of created primitives (creation costs up to milliseconds, a hit microseconds).
 #pragma once
 
+#include <algorithm>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
@@ -25,6 +26,32 @@ inline std::optional<dnnl::memory::data_type> dnnl_type(int32_t dtype) {
     case EMBER_DTYPE_FLOAT16: return dnnl::memory::data_type::f16;
     default: return std::nullopt;
   }
+}
+
+// oneDNN's matmul takes any dense layout (row- or column-major per matrix), not broadcast strides.
+inline bool dense_matrix(const sdk::TensorView& t) {
+  const int64_t n = t.ndim();
+  const int64_t rows = t.size(n - 2), cols = t.size(n - 1);
+  const int64_t rs = t.stride(n - 2), cs = t.stride(n - 1);
+  const bool row_major = (cs == 1 || cols == 1) && (rs >= cols || rows == 1);
+  const bool col_major = (rs == 1 || rows == 1) && (cs >= rows || cols == 1);
+  const bool batch_ok = n == 2 || t.size(0) == 1 || t.stride(0) != 0;
+  return (row_major || col_major) && batch_ok;
+}
+
+// A view as a oneDNN memory descriptor of `type` with its own strides. A size-1 dimension gets
+// the row-major stride: its own stride is arbitrary, and oneDNN's int8 GEMM reads a [1, k]
+// matrix with strides [1, 1] as transposed.
+inline dnnl::memory::desc describe(const sdk::TensorView& t, dnnl::memory::data_type type) {
+  const int64_t n = t.ndim();
+  dnnl::memory::dims dims(static_cast<size_t>(n)), strides(static_cast<size_t>(n));
+  int64_t row_major = 1;
+  for (int64_t d = n - 1; d >= 0; --d) {
+    dims[d] = t.size(d);
+    strides[d] = t.size(d) == 1 ? row_major : t.stride(d);
+    row_major = std::max<int64_t>(strides[d] * t.size(d), 1);
+  }
+  return dnnl::memory::desc(dims, type, strides);
 }
 
 // A view's dtype, sizes and strides as text: part of a cache key.

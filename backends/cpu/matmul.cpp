@@ -11,26 +11,6 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-// oneDNN takes any dense layout (row- or column-major per matrix), not broadcast strides.
-bool dense_matrix(const TensorView& t) {
-  const int64_t n = t.ndim();
-  const int64_t rows = t.size(n - 2), cols = t.size(n - 1);
-  const int64_t rs = t.stride(n - 2), cs = t.stride(n - 1);
-  const bool row_major = (cs == 1 || cols == 1) && (rs >= cols || rows == 1);
-  const bool col_major = (rs == 1 || rows == 1) && (cs >= rows || cols == 1);
-  const bool batch_ok = n == 2 || t.size(0) == 1 || t.stride(0) != 0;
-  return (row_major || col_major) && batch_ok;
-}
-
-dnnl::memory::desc describe(const TensorView& t, dnnl::memory::data_type type) {
-  dnnl::memory::dims dims, strides;
-  for (int64_t d = 0; d < t.ndim(); ++d) {
-    dims.push_back(t.size(d));
-    strides.push_back(t.size(d) == 1 ? 1 : t.stride(d));
-  }
-  return dnnl::memory::desc(dims, type, strides);
-}
-
 PrimitiveCache<dnnl::matmul>& cache() {
   static PrimitiveCache<dnnl::matmul> instance;
   return instance;

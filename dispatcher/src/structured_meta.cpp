@@ -222,6 +222,28 @@ Meta addmm(const OperatorHandle& op, const IValue* args, size_t n) {
   return m;
 }
 
+Meta int8_matmul(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& a = tensor_arg(op, args, 0);
+  const TensorImpl& w = tensor_arg(op, args, 2);
+  const TensorImpl& scales = tensor_arg(op, args, 3);
+  check_matrix(op, a, 2, "self");
+  check_matrix(op, w, 2, "weight");
+  EMBER_CHECK(a.dtype() == DType::UInt8 && w.dtype() == DType::Int8,
+              "[{}] expected uint8 self and int8 weight, got {} and {}", op.name(), dtype_name(a.dtype()),
+              dtype_name(w.dtype()));
+  EMBER_CHECK(a.sizes()[1] == w.sizes()[0], "[{}] weight: expected {} rows to match self's columns, got shape [{}, {}]",
+              op.name(), a.sizes()[1], w.sizes()[0], w.sizes()[1]);
+  EMBER_CHECK(scales.dtype() == DType::Float32 && scales.dim() == 1 && scales.sizes()[0] == w.sizes()[1],
+              "[{}] scales: expected {} float32 values, one per column of weight, got {} of shape [{}]", op.name(),
+              w.sizes()[1], dtype_name(scales.dtype()), fmt::join(scales.sizes(), ", "));
+  const int64_t zp = args[1].to_int();
+  EMBER_CHECK(zp >= 0 && zp <= 255, "[{}] self_zero_point: expected in [0, 255], got {}", op.name(), zp);
+  Meta m;
+  m.compute_dtype = m.dtypes[0] = DType::Float32;
+  m.sizes[0] = DimVector({a.sizes()[0], w.sizes()[1]});
+  return m;
+}
+
 Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& self = tensor_arg(op, args, 0);
   Meta m;
@@ -440,6 +462,7 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"mm", &mm},
       {"bmm", &bmm},
       {"addmm", &addmm},
+      {"int8_matmul", &int8_matmul},
       {"copy", &in_place},
       {"fill", &in_place},
       {"random", &in_place},

@@ -18,6 +18,16 @@ void Module::register_buffer(std::string name, Tensor& slot) {
   buffers_.push_back({std::move(name), &slot});
 }
 
+void Module::replace_child(const std::string& name, std::shared_ptr<Module> module) {
+  for (auto& [child_name, child] : children_) {
+    if (child_name == name) {
+      child = std::move(module);
+      return;
+    }
+  }
+  EMBER_FAIL("[{}] no submodule named '{}'", type_name_, name);
+}
+
 void Module::collect(const std::string& prefix, bool recurse, bool buffers, NamedTensors& out) const {
   for (const Slot& s : buffers ? buffers_ : parameters_) out.emplace_back(prefix + s.name, *s.tensor);
   if (!recurse) return;

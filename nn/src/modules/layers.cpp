@@ -68,6 +68,13 @@ void Sequential::push_back(std::shared_ptr<UnaryModule> module) {
   modules_.push_back(std::move(module));
 }
 
+void Sequential::replace(size_t i, std::shared_ptr<UnaryModule> module) {
+  EMBER_CHECK(module != nullptr, "[Sequential] module: expected a module, got null");
+  checked_at("Sequential", modules_, i);
+  replace_child(std::to_string(i), module);
+  modules_[i] = std::move(module);
+}
+
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
   for (const auto& m : modules_) x = m->forward(x);

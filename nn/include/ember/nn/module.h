@@ -62,6 +62,8 @@ class Module {
     children_.emplace_back(std::move(name), module);
     return module;
   }
+  // Puts `module` where the child named `name` was (containers swapping a layer).
+  void replace_child(const std::string& name, std::shared_ptr<Module> module);
   // What goes between the parentheses when the module is printed.
   virtual std::string extra_repr() const { return ""; }
 

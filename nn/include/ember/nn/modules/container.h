@@ -18,6 +18,8 @@ class Sequential final : public UnaryModule {
 
   size_t size() const { return modules_.size(); }
   const std::shared_ptr<UnaryModule>& operator[](size_t i) const;
+  // Swaps the module at `i` (quantization replaces layers this way).
+  void replace(size_t i, std::shared_ptr<UnaryModule> module);
 
  private:
   std::vector<std::shared_ptr<UnaryModule>> modules_;

@@ -1,0 +1,7 @@
+// Quantization: quantized tensors (ember/core/quantizer.h), observers, and dynamic quantization
+// of Linear layers.
+#pragma once
+
+#include "ember/core/quantizer.h"
+#include "ember/quantization/dynamic_linear.h"
+#include "ember/quantization/observer.h"

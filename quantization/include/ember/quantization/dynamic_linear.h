@@ -1,0 +1,30 @@
+// Dynamic quantization of Linear layers, as PyTorch's torch.ao.quantization.quantize_dynamic:
+// int8 weights fixed at conversion, activations quantized per batch at run time.
+#pragma once
+
+#include "ember/nn/modules/container.h"
+#include "ember/nn/modules/linear.h"
+
+namespace ember::quantization {
+
+// y = x W^T + b with W in qint8 (per output channel, symmetric) and x quantized per call over
+// its own range to 7-bit quint8; the product runs in int8 (int8_matmul), the result is float32.
+class DynamicLinear final : public nn::UnaryModule {
+ public:
+  explicit DynamicLinear(const nn::Linear& linear);
+  Tensor forward(const Tensor& input) override;
+
+  Tensor weight;  // qint8, per channel along dim 0: [out_features, in_features]
+  Tensor bias;    // float32 [out_features], undefined without bias
+
+ private:
+  std::string extra_repr() const override;
+  Tensor weight_integers_;  // int8 [in_features, out_features]: weight's integers transposed
+  Tensor weight_scales_;    // float32 [out_features]
+};
+
+// Replaces every Linear in `model`, and in the Sequentials nested in it, by a DynamicLinear;
+// returns how many it replaced. The model should be in evaluation mode.
+int quantize_dynamic(nn::Sequential& model);
+
+}  // namespace ember::quantization

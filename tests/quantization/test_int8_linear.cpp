@@ -1,0 +1,123 @@
+// The int8 product against hand-computed and exact integer references, and dynamically
+// quantized Linear layers against float ones: outputs, shapes, replacement in Sequentials, and
+// the accuracy of a model trained on the digits.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "../backends/reference.h"
+#include "ember/data/csv.h"
+#include "ember/ember.h"
+#include "ember/nn.h"
+#include "ember/optim/adam.h"
+#include "ember/quantization.h"
+
+using namespace ember;
+
+namespace {
+
+// scales[n] * sum_k (a[m, k] - zp) * w[k, n], accumulated exactly in int64.
+std::vector<float> int8_reference(const Tensor& a, int64_t zp, const Tensor& w, const Tensor& scales) {
+  const std::vector<int64_t> av = to_vector<int64_t>(a), wv = to_vector<int64_t>(w);
+  const std::vector<float> sv = to_vector<float>(scales);
+  const int64_t m = a.size(0), k = a.size(1), n = w.size(1);
+  std::vector<float> out;
+  for (int64_t i = 0; i < m; ++i) {
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t acc = 0;
+      for (int64_t p = 0; p < k; ++p) acc += (av[i * k + p] - zp) * wv[p * n + j];
+      out.push_back(static_cast<float>(acc) * sv[j]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("int8_matmul: uint8 minus its zero point, times int8, scaled per column") {
+  const Tensor a = tensor<uint8_t>({1, 2, 3, 4}, {2, 2});
+  const Tensor w = tensor<int8_t>({1, -1, 2, 0}, {2, 2});
+  // (a - 1) = [[0, 1], [2, 3]]; times w = [[2, 0], [8, -2]]; times [0.5, 2].
+  CHECK(to_vector<float>(int8_matmul(a, 1, w, tensor({0.5f, 2.f}))) == std::vector<float>{1.f, 0.f, 4.f, -4.f});
+
+  // Larger, through oneDNN, with the weight given row-major, column-major and strided.
+  manual_seed(5);
+  const Tensor big_a = randint(0, 256, {37, 70}).to(DType::UInt8);
+  const Tensor big_w = (randint(0, 256, {70, 19}) - 128).to(DType::Int8);
+  const Tensor scales = rand({19}) * 0.01;
+  const std::vector<float> expected = int8_reference(big_a, 131, big_w, scales);
+  reference::check_close(to_vector<double>(int8_matmul(big_a, 131, big_w, scales)),
+                         std::vector<double>(expected.begin(), expected.end()), 1e-6);
+  const Tensor column_major = big_w.transpose(0, 1).contiguous().transpose(0, 1);
+  reference::check_close(to_vector<double>(int8_matmul(big_a, 131, column_major, scales)),
+                         std::vector<double>(expected.begin(), expected.end()), 1e-6);
+  const Tensor every_other = stack({big_a, big_a}, 2).reshape({37, 140}).slice(1, 0, 140, 2);  // not dense
+  CHECK(to_vector<float>(int8_matmul(every_other, 131, big_w, scales)) == int8_reference(big_a, 131, big_w, scales));
+
+  CHECK_THROWS_WITH(int8_matmul(big_a.to(DType::Int8), 0, big_w, scales),
+                    "[int8_matmul] expected uint8 self and int8 weight, got int8 and int8");
+  CHECK_THROWS_WITH(int8_matmul(big_a, 0, big_w.slice(0, 0, 69), scales),
+                    "[int8_matmul] weight: expected 70 rows to match self's columns, got shape [69, 19]");
+  CHECK_THROWS_WITH(int8_matmul(big_a, 0, big_w, scales.slice(0, 0, 3)),
+                    "[int8_matmul] scales: expected 19 float32 values, one per column of weight, got float32 of shape [3]");
+  CHECK_THROWS_WITH(int8_matmul(big_a, 300, big_w, scales), "[int8_matmul] self_zero_point: expected in [0, 255], got 300");
+}
+
+TEST_CASE("a dynamically quantized Linear follows the float one within the quantization error") {
+  manual_seed(9);
+  nn::Linear linear(48, 24);
+  const quantization::DynamicLinear dynamic(linear);
+  CHECK(dynamic.weight.dtype() == DType::QInt8);
+  CHECK(dynamic.weight.impl()->quantizer()->scheme == Quantizer::Scheme::PerChannelAffine);
+  for (const int64_t batch : {1, 32}) {
+    const Tensor x = randn({batch, 48});
+    const std::vector<float> expected = to_vector<float>(linear.forward(x).detach());
+    const std::vector<float> got = to_vector<float>(const_cast<quantization::DynamicLinear&>(dynamic).forward(x));
+    double worst = 0, largest = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      worst = std::max(worst, static_cast<double>(std::abs(got[i] - expected[i])));
+      largest = std::max(largest, static_cast<double>(std::abs(expected[i])));
+    }
+    CAPTURE(batch);
+    CHECK(worst < 0.02 * largest);
+  }
+  // Leading dimensions are kept.
+  CHECK(const_cast<quantization::DynamicLinear&>(dynamic).forward(randn({2, 3, 48})).sizes().equals({2, 3, 24}));
+  CHECK_THROWS_WITH(const_cast<quantization::DynamicLinear&>(dynamic).forward(randn({2, 5})),
+                    "[DynamicQuantizedLinear] input: expected a last dimension of 48 (in_features), got shape [2, 5]");
+}
+
+TEST_CASE("quantize_dynamic swaps the Linear layers of a Sequential, nested ones too") {
+  nn::Sequential model({std::make_shared<nn::Linear>(4, 8), std::make_shared<nn::ReLU>(),
+                        std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::UnaryModule>>{
+                            std::make_shared<nn::Linear>(8, 3, false)})});
+  CHECK(quantization::quantize_dynamic(model) == 2);
+  CHECK(model[0]->type_name() == "DynamicQuantizedLinear");
+  CHECK(model.str().find("(0): DynamicQuantizedLinear(in_features=4, out_features=8, dtype=qint8, "
+                         "qscheme=per_channel_affine)") != std::string::npos);
+  CHECK(model(randn({5, 4})).sizes().equals({5, 3}));
+}
+
+TEST_CASE("a digits classifier keeps its accuracy when its Linear layers are quantized dynamically") {
+  const Tensor digits = data::read_csv(EMBER_DIGITS_CSV);  // 64 pixels (0..16), then the label
+  const Tensor x = digits.slice(1, 0, 64), y = digits.select(1, 64).to(DType::Int64);
+  manual_seed(1);
+  auto model = std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::UnaryModule>>{
+      std::make_shared<nn::Linear>(64, 128), std::make_shared<nn::ReLU>(), std::make_shared<nn::Linear>(128, 10)});
+  optim::AdamW optimizer(model->parameters(), {.lr = 1e-2});
+  const Tensor inputs = x / 16.0;
+  for (int step = 0; step < 150; ++step) {
+    optimizer.zero_grad();
+    nn::functional::cross_entropy((*model)(inputs), y).backward();
+    optimizer.step();
+  }
+  model->eval();
+  auto accuracy = [&] { return eq((*model)(inputs).argmax(1), y).to(DType::Float64).mean().item<double>(); };
+  const double float_accuracy = accuracy();
+  CHECK(quantization::quantize_dynamic(*model) == 2);
+  const double int8_accuracy = accuracy();
+  CAPTURE(float_accuracy);
+  CAPTURE(int8_accuracy);
+  CHECK(float_accuracy > 0.95);
+  CHECK(int8_accuracy > float_accuracy - 0.01);
+}

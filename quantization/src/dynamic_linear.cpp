@@ -11,11 +11,19 @@ namespace ember::quantization {
 DynamicLinear::DynamicLinear(const nn::Linear& linear) : UnaryModule("DynamicQuantizedLinear") {
   const Tensor w = linear.weight.detach().to(DType::Float32);
   const auto [scales, zero_points] = symmetric_per_channel_qparams(w);
-  weight = quantize_per_channel(w, scales, zero_points, 0, DType::QInt8);
+  weight = int_repr(quantize_per_channel(w, scales, zero_points, 0, DType::QInt8));
+  weight_scale = scales.to(DType::Float32);
   if (linear.bias.defined()) bias = linear.bias.detach().to(DType::Float32).contiguous();
-  // [in, out] as a transposed view: oneDNN reads the column-major layout directly.
-  weight_integers_ = integers_of(weight).transpose(0, 1);
-  weight_scales_ = scales.to(DType::Float32);
+  register_buffer("weight", weight);
+  register_buffer("weight_scale", weight_scale);
+  register_buffer("bias", bias);
+}
+
+Tensor DynamicLinear::quantized_weight() const {
+  const int64_t out_features = weight.size(0);
+  return make_quantized(weight, DType::QInt8,
+                        Quantizer::per_channel(to_vector<double>(weight_scale),
+                                               std::vector<int64_t>(static_cast<size_t>(out_features), 0), 0));
 }
 
 Tensor DynamicLinear::forward(const Tensor& input) {
@@ -27,7 +35,8 @@ Tensor DynamicLinear::forward(const Tensor& input) {
   // Seven bits, as PyTorch's dynamic Linear (reduce_range): exact int8 products on any CPU.
   const auto [scale, zero_point] = affine_qparams(amin(x).item<double>(), amax(x).item<double>(), 127);
   const Tensor q = quantize_per_tensor(x, scale, zero_point, DType::QUInt8);
-  Tensor y = int8_matmul(integers_of(q), zero_point, weight_integers_, weight_scales_ * scale);
+  // The weight as [in, out] through a transposed view: oneDNN reads the column-major layout.
+  Tensor y = int8_matmul(integers_of(q), zero_point, weight.transpose(0, 1), weight_scale * scale);
   if (bias.defined()) y = y + bias;
   DimVector shape(input.sizes());
   shape[shape.size() - 1] = out_features;

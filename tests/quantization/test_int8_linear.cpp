@@ -4,11 +4,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
 
 #include "../backends/reference.h"
 #include "ember/data/csv.h"
 #include "ember/ember.h"
 #include "ember/nn.h"
+#include "ember/nn/safetensors.h"
 #include "ember/optim/adam.h"
 #include "ember/quantization.h"
 
@@ -67,8 +69,12 @@ TEST_CASE("a dynamically quantized Linear follows the float one within the quant
   manual_seed(9);
   nn::Linear linear(48, 24);
   const quantization::DynamicLinear dynamic(linear);
-  CHECK(dynamic.weight.dtype() == DType::QInt8);
-  CHECK(dynamic.weight.impl()->quantizer()->scheme == Quantizer::Scheme::PerChannelAffine);
+  const Tensor qw = dynamic.quantized_weight();
+  CHECK(qw.dtype() == DType::QInt8);
+  CHECK(qw.impl()->quantizer()->scheme == Quantizer::Scheme::PerChannelAffine);
+  // Symmetric per channel: each row's largest magnitude maps to +-127 or +-128 (127.5 steps).
+  const std::vector<float> w = to_vector<float>(linear.weight.detach()), back = to_vector<float>(dequantize(qw));
+  for (size_t i = 0; i < w.size(); ++i) CHECK(std::abs(w[i] - back[i]) <= 0.5f * to_vector<float>(dynamic.weight_scale)[i / 48] + 1e-7f);
   for (const int64_t batch : {1, 32}) {
     const Tensor x = randn({batch, 48});
     const std::vector<float> expected = to_vector<float>(linear.forward(x).detach());
@@ -96,6 +102,22 @@ TEST_CASE("quantize_dynamic swaps the Linear layers of a Sequential, nested ones
   CHECK(model.str().find("(0): DynamicQuantizedLinear(in_features=4, out_features=8, dtype=qint8, "
                          "qscheme=per_channel_affine)") != std::string::npos);
   CHECK(model(randn({5, 4})).sizes().equals({5, 3}));
+
+  // The quantized layers travel through safetensors like any other.
+  const nn::NamedTensors state = model.state_dict();
+  CHECK(state[0].first == "0.weight");
+  CHECK(state[0].second.dtype() == DType::Int8);
+  CHECK(state[1].first == "0.weight_scale");
+  const std::string path = "ember_test_dynamic.safetensors";
+  nn::save(model, path);
+  nn::Sequential copy({std::make_shared<nn::Linear>(4, 8), std::make_shared<nn::ReLU>(),
+                       std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::UnaryModule>>{
+                           std::make_shared<nn::Linear>(8, 3, false)})});
+  quantization::quantize_dynamic(copy);
+  nn::load(copy, path);
+  const Tensor x = randn({5, 4});
+  CHECK(to_vector<float>(copy(x)) == to_vector<float>(model(x)));
+  std::remove(path.c_str());
 }
 
 TEST_CASE("a digits classifier keeps its accuracy when its Linear layers are quantized dynamically") {

@@ -13,14 +13,16 @@ class DynamicLinear final : public nn::UnaryModule {
  public:
   explicit DynamicLinear(const nn::Linear& linear);
   Tensor forward(const Tensor& input) override;
+  // The weight as a qint8 tensor, per channel along dim 0, built from the buffers below.
+  Tensor quantized_weight() const;
 
-  Tensor weight;  // qint8, per channel along dim 0: [out_features, in_features]
-  Tensor bias;    // float32 [out_features], undefined without bias
+  // Buffers, so that state_dict, nn::save and nn::load carry the quantized layer.
+  Tensor weight;        // int8 [out_features, in_features]: the quantized weight's integers
+  Tensor weight_scale;  // float32 [out_features]: one scale per output channel (zero points are 0)
+  Tensor bias;          // float32 [out_features], undefined without bias
 
  private:
   std::string extra_repr() const override;
-  Tensor weight_integers_;  // int8 [in_features, out_features]: weight's integers transposed
-  Tensor weight_scales_;    // float32 [out_features]
 };
 
 // Replaces every Linear in `model`, and in the Sequentials nested in it, by a DynamicLinear;

@@ -61,10 +61,10 @@ void max_pool_kernel(const KernelArgs& args, void*) {
   }
   sdk::dispatch_dtype(self.dtype(), [&](auto zero) {
     using T = decltype(zero);
-    if constexpr (std::is_floating_point_v<sdk::compute_t<T>>) {
+    if constexpr (!std::is_same_v<T, bool>) {  // integers too: quantized tensors pool their integers
       max_pool<T>(args.output(0), args.output(1), self, kernel, stride, padding, dilation);
     } else {
-      sdk::check(false, "max pooling needs a floating-point dtype");
+      sdk::check(false, "max pooling needs a numeric dtype, got bool");
     }
   });
 }

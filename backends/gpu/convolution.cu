@@ -174,10 +174,10 @@ void max_pool_kernel(const KernelArgs& args, void*) {
   }
   dispatch_dtype(args.tensor(0).dtype(), [&](auto zero) {
     using T = decltype(zero);
-    if constexpr (is_floating_v<T>) {
+    if constexpr (!std::is_same_v<T, bool>) {  // integers too: quantized tensors pool their integers
       max_pool_typed<T>(args.output(0), args.output(1), args.tensor(0), g, kernel);
     } else {
-      sdk::check(false, "max pooling needs a floating-point dtype");
+      sdk::check(false, "max pooling needs a numeric dtype, got bool");
     }
   });
 }

@@ -1,6 +1,7 @@
 // The Quantized key's kernels (Note [Quantized tensors]): operators that read quantized tensors
-// themselves pass through to the backends, views and copies run on the stored integers and keep
-// the quantizer, and a boxed fallback dequantizes the arguments of every other operator.
+// themselves pass through to the backends; views, copies, max pooling and relu run on the stored
+// integers and keep the quantizer; a boxed fallback dequantizes the arguments of every other
+// operator.
 #include <cstdio>
 #include <mutex>
 #include <set>
@@ -38,6 +39,15 @@ void copy_kernel(const KernelFunction&, const OperatorHandle& op, DispatchKeySet
   run_on_integers(op, keys, stack);
 }
 
+// Max pooling picks among integers of one channel: the same choice as among their real values.
+void max_pool_kernel(const KernelFunction&, const OperatorHandle& op, DispatchKeySet keys, Stack& stack) {
+  const Quantizer& quantizer = *stack[0].tensor_impl()->quantizer();
+  EMBER_CHECK(quantizer.scheme == Quantizer::Scheme::PerTensorAffine || quantizer.axis < 2,
+              "[{}] self: per-channel quantization along spatial dim {} does not survive pooling; dequantize first",
+              op.name(), quantizer.axis);
+  run_on_integers(op, keys, stack);
+}
+
 void view_kernel(const KernelFunction&, const OperatorHandle& op, DispatchKeySet keys, Stack& stack) {
   EMBER_CHECK(stack[0].tensor_impl()->quantizer()->scheme == Quantizer::Scheme::PerTensorAffine,
               "[{}] self: views of per-channel quantized tensors are not supported (the channel axis would "
@@ -55,6 +65,19 @@ void trace_once(const OperatorHandle& op) {
     std::fprintf(stderr, "[dispatch] %s has no quantized kernel: its quantized arguments are dequantized\n",
                  op.name().c_str());
   }
+}
+
+void dequantizing_fallback(const KernelFunction& self, const OperatorHandle& op, DispatchKeySet keys, Stack& stack);
+
+// relu keeps per-tensor quantization: max(q, zero_point) on the integers. Per channel, it runs
+// dequantized.
+void relu_kernel(const KernelFunction& self, const OperatorHandle& op, DispatchKeySet keys, Stack& stack) {
+  const Tensor input = stack[0].to_tensor();
+  std::shared_ptr<const Quantizer> quantizer = input.impl()->quantizer();
+  if (quantizer->scheme != Quantizer::Scheme::PerTensorAffine) return dequantizing_fallback(self, op, keys, stack);
+  const Tensor integers = clamp(integers_of(input), quantizer->zero_point());
+  stack.clear();
+  stack.push(IValue(make_quantized(integers, input.dtype(), std::move(quantizer))));
 }
 
 void dequantizing_fallback(const KernelFunction&, const OperatorHandle& op, DispatchKeySet keys, Stack& stack) {
@@ -89,6 +112,8 @@ std::vector<RegistrationHandle> register_quantized_kernels(Dispatcher& dispatche
   for (const char* name : kPassThrough) add(name, &pass_through);
   for (const char* name : kCopies) add(name, &copy_kernel);
   for (const char* name : kViews) add(name, &view_kernel);
+  add("relu", &relu_kernel);
+  add("max_pool2d_with_indices", &max_pool_kernel);
   handles.push_back(dispatcher.fallback(kQuantized, KernelFunction::from_boxed(&dequantizing_fallback),
                                         "quantization (dequantizing fallback)"));
   return handles;

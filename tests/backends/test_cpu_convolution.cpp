@@ -118,6 +118,10 @@ TEST_CASE("max_pool2d_with_indices propagates NaN and checks its arguments") {
                     "[max_pool2d_with_indices] self: expected a 4-D [N, C, H, W] tensor, got shape [2, 2]");
   CHECK_THROWS_WITH(max_pool2d_with_indices(zeros({1, 1, 4, 4}), {2, 2}, {2, 2}, {2, 2}),
                     "[max_pool2d_with_indices] padding: expected at most half the kernel size, got 2 for a kernel of 2");
-  CHECK_THROWS_WITH(max_pool2d_with_indices(zeros({1, 1, 4, 4}, DType::Int64), {2, 2}),
-                    doctest::Contains("max pooling needs a floating-point dtype"));
+  CHECK_THROWS_WITH(max_pool2d_with_indices(zeros({1, 1, 4, 4}, DType::Bool), {2, 2}),
+                    doctest::Contains("max pooling needs a numeric dtype, got bool"));
+  // Integers pool too (quantized tensors pool their integers); ties keep the first position.
+  auto [ints, int_idx] = max_pool2d_with_indices(tensor<int64_t>({4, -7, 4, 9, 1, 2, 3, 0}, {1, 2, 2, 2}), {2, 2});
+  CHECK(to_vector<int64_t>(ints) == std::vector<int64_t>{9, 3});
+  CHECK(to_vector<int64_t>(int_idx) == std::vector<int64_t>{3, 2});
 }

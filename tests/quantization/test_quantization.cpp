@@ -109,3 +109,31 @@ TEST_CASE("bad quantization arguments are named") {
   CHECK_THROWS_WITH(int_repr(x), "[int_repr] self: expected a quantized tensor, got float32");
   CHECK(dequantize(x).is_same(x));
 }
+
+TEST_CASE("relu and max pooling run on the integers and keep the quantization") {
+  manual_seed(4);
+  const Tensor x = randn({2, 3, 6, 6});
+  const Tensor q = quantize_per_tensor(x, 0.05, 10, DType::QUInt8);
+  const Tensor r = relu(q);
+  CHECK(r.dtype() == DType::QUInt8);
+  CHECK(r.impl()->quantizer()->zero_point() == 10);
+  CHECK(to_vector<float>(dequantize(r)) == to_vector<float>(relu(dequantize(q))));
+  // max(q, zero_point): integers below 10 become 10.
+  CHECK(amin(int_repr(r).to(DType::Int64)).item<int64_t>() == 10);
+
+  const auto [pooled, indices] = max_pool2d_with_indices(q, {2, 2});
+  CHECK(pooled.dtype() == DType::QUInt8);
+  const auto [expected, expected_indices] = max_pool2d_with_indices(dequantize(q), {2, 2});
+  CHECK(to_vector<float>(dequantize(pooled)) == to_vector<float>(expected));
+  CHECK(to_vector<int64_t>(indices) == to_vector<int64_t>(expected_indices));
+
+  // Per channel along dim 1 (the channels) pools too; relu runs dequantized and returns float.
+  const Tensor pc = quantize_per_channel(x, tensor({0.05, 0.1, 0.2}), tensor<int64_t>({0, 1, -2}), 1, DType::QInt8);
+  CHECK(std::get<0>(max_pool2d_with_indices(pc, {3, 3})).dtype() == DType::QInt8);
+  CHECK(relu(pc).dtype() == DType::Float32);
+  CHECK(to_vector<float>(relu(pc)) == to_vector<float>(relu(dequantize(pc))));
+  const Tensor spatial = quantize_per_channel(x, ones({6}, DType::Float64), zeros({6}, DType::Int64), 3, DType::QInt8);
+  CHECK_THROWS_WITH(max_pool2d_with_indices(spatial, {2, 2}),
+                    "[max_pool2d_with_indices] self: per-channel quantization along spatial dim 3 does not survive "
+                    "pooling; dequantize first");
+}

@@ -33,7 +33,7 @@ Tensor DynamicLinear::forward(const Tensor& input) {
               shape_str(input.sizes()));
   const Tensor x = input.reshape({input.numel() / in_features, in_features}).to(DType::Float32);
   // Seven bits, as PyTorch's dynamic Linear (reduce_range): exact int8 products on any CPU.
-  const auto [scale, zero_point] = affine_qparams(amin(x).item<double>(), amax(x).item<double>(), 127);
+  const auto [scale, zero_point] = range_qparams(amin(x).item<double>(), amax(x).item<double>(), {.reduce_range = true});
   const Tensor q = quantize_per_tensor(x, scale, zero_point, DType::QUInt8);
   // The weight as [in, out] through a transposed view: oneDNN reads the column-major layout.
   Tensor y = int8_matmul(integers_of(q), zero_point, weight.transpose(0, 1), weight_scale * scale);

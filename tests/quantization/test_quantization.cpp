@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "ember/ember.h"
+#include "ember/quantization.h"
 
 using namespace ember;
 
@@ -136,4 +137,38 @@ TEST_CASE("relu and max pooling run on the integers and keep the quantization") 
   CHECK_THROWS_WITH(max_pool2d_with_indices(spatial, {2, 2}),
                     "[max_pool2d_with_indices] self: per-channel quantization along spatial dim 3 does not survive "
                     "pooling; dequantize first");
+}
+
+TEST_CASE("observers turn ranges into PyTorch's scales and zero points") {
+  using quantization::range_qparams;
+  auto near = [](std::pair<double, int64_t> got, double scale, int64_t zero_point) {
+    CHECK(got.first == doctest::Approx(scale).epsilon(1e-12));
+    CHECK(got.second == zero_point);
+  };
+  // [-1, 3]: 4 / 255 per step; zero lands -(-1) / (4 / 255) = 63.75 -> 64 steps up.
+  near(range_qparams(-1, 3), 4.0 / 255, 64);
+  near(range_qparams(-1, 3, {.dtype = DType::QInt8}), 4.0 / 255, -64);
+  near(range_qparams(-1, 3, {.dtype = DType::QInt8, .symmetric = true}), 3 / 127.5, 0);
+  near(range_qparams(-1, 3, {.symmetric = true}), 3 / 127.5, 128);
+  near(range_qparams(-1, 3, {.reduce_range = true}), 4.0 / 127, 32);
+  near(range_qparams(2, 5), 5.0 / 255, 0);  // widened to include zero
+  near(range_qparams(0, 0), quantization::kMinScale, 0);
+  CHECK_THROWS_WITH(range_qparams(3, -1), "[observer] expected a finite range with min <= max, got [3, -1]");
+  CHECK_THROWS_WITH(range_qparams(0, 1, {.dtype = DType::QInt32}), "[observer] dtype: expected qint8 or quint8, got qint32");
+
+  quantization::MinMaxObserver observer;
+  CHECK_THROWS_WITH(observer.qparams(), doctest::Contains("no tensor was observed"));
+  const Tensor first = tensor({1.f, 2.f});
+  CHECK(observer(first).is_same(first));
+  observer(tensor({-3.f, 0.5f}));
+  CHECK(observer.range() == std::pair<double, double>{-3.0, 2.0});
+  near(observer.qparams(), 5.0 / 255, 153);  // 3 / (5 / 255) = 153
+
+  const auto moving = quantization::moving_average_observer();
+  (*moving)(tensor({0.f, 10.f}));
+  (*moving)(tensor({-10.f, 20.f}));
+  CHECK(moving->range().first == doctest::Approx(-0.1));
+  CHECK(moving->range().second == doctest::Approx(10.1));
+  CHECK_THROWS_WITH(quantization::MinMaxObserver({.averaging_constant = 0}),
+                    "[MinMaxObserver] averaging_constant: expected in (0, 1], got 0");
 }

@@ -43,6 +43,9 @@ void check(gpuError_t status, const char* what) {
 
 int device_count(const char** reason) {
   static const std::pair<int, std::string> counted = [] {
+    if (const char* missing = gpu_driver_missing()) {
+      return std::pair<int, std::string>{0, std::string("no " EMBER_GPU_PLATFORM " device: ") + missing};
+    }
     int count = 0;
     const gpuError_t status = gpuGetDeviceCount(&count);
     if (status != gpuSuccess) {

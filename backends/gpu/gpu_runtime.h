@@ -2,6 +2,8 @@
 // EMBER_GPU_HIP is defined. The kernels are written once against these names.
 #pragma once
 
+#include <unistd.h>
+
 #if defined(EMBER_GPU_HIP)
 #include <hip/hip_fp16.h>
 #include <hip/hip_runtime.h>
@@ -16,6 +18,9 @@ using gpu_bfloat16 = hip_bfloat16;
 
 #define EMBER_GPU_VENDOR "HIP"
 #define EMBER_GPU_PLATFORM "ROCm"
+// The amdgpu kernel driver's device file: without it the HIP runtime finds no device only after
+// ~50 ms of start-up, so probing checks it first. nullptr when present, else why not.
+inline const char* gpu_driver_missing() { return access("/dev/kfd", F_OK) == 0 ? nullptr : "/dev/kfd is absent"; }
 #define EMBER_GPU_NATIVE_16BIT_ATOMICS 0
 using gpuError_t = hipError_t;
 using gpuStream_t = hipStream_t;
@@ -47,6 +52,8 @@ using gpu_half = __half;
 
 #define EMBER_GPU_VENDOR "CUDA"
 #define EMBER_GPU_PLATFORM "CUDA"
+// No cheap test covers every CUDA setup (containers, WSL): the runtime decides.
+inline const char* gpu_driver_missing() { return nullptr; }
 #define EMBER_GPU_NATIVE_16BIT_ATOMICS 1  // atomicAdd on __half (sm_70+) and __nv_bfloat16 (sm_80+)
 using gpuError_t = cudaError_t;
 using gpuStream_t = cudaStream_t;

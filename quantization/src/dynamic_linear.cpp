@@ -8,24 +8,6 @@
 
 namespace ember::quantization {
 
-DynamicLinear::DynamicLinear(const nn::Linear& linear) : UnaryModule("DynamicQuantizedLinear") {
-  const Tensor w = linear.weight.detach().to(DType::Float32);
-  const auto [scales, zero_points] = symmetric_per_channel_qparams(w);
-  weight = int_repr(quantize_per_channel(w, scales, zero_points, 0, DType::QInt8));
-  weight_scale = scales.to(DType::Float32);
-  if (linear.bias.defined()) bias = linear.bias.detach().to(DType::Float32).contiguous();
-  register_buffer("weight", weight);
-  register_buffer("weight_scale", weight_scale);
-  register_buffer("bias", bias);
-}
-
-Tensor DynamicLinear::quantized_weight() const {
-  const int64_t out_features = weight.size(0);
-  return make_quantized(weight, DType::QInt8,
-                        Quantizer::per_channel(to_vector<double>(weight_scale),
-                                               std::vector<int64_t>(static_cast<size_t>(out_features), 0), 0));
-}
-
 Tensor DynamicLinear::forward(const Tensor& input) {
   const int64_t in_features = weight.size(1), out_features = weight.size(0);
   EMBER_CHECK(input.dim() >= 1 && input.size(-1) == in_features,
@@ -35,9 +17,7 @@ Tensor DynamicLinear::forward(const Tensor& input) {
   // Seven bits, as PyTorch's dynamic Linear (reduce_range): exact int8 products on any CPU.
   const auto [scale, zero_point] = range_qparams(amin(x).item<double>(), amax(x).item<double>(), {.reduce_range = true});
   const Tensor q = quantize_per_tensor(x, scale, zero_point, DType::QUInt8);
-  // The weight as [in, out] through a transposed view: oneDNN reads the column-major layout.
-  Tensor y = int8_matmul(integers_of(q), zero_point, weight.transpose(0, 1), weight_scale * scale);
-  if (bias.defined()) y = y + bias;
+  const Tensor y = product(integers_of(q), zero_point, scale);
   DimVector shape(input.sizes());
   shape[shape.size() - 1] = out_features;
   return y.reshape(shape);

@@ -120,26 +120,60 @@ TEST_CASE("quantize_dynamic swaps the Linear layers of a Sequential, nested ones
   std::remove(path.c_str());
 }
 
-TEST_CASE("a digits classifier keeps its accuracy when its Linear layers are quantized dynamically") {
+// An MLP trained on the digits (pixels scaled to [0, 1]), with its data.
+struct DigitsMlp {
+  std::shared_ptr<nn::Sequential> model;
+  Tensor inputs, labels;
+  double accuracy(nn::UnaryModule& m) const {
+    return eq(m(inputs).argmax(1), labels).to(DType::Float64).mean().item<double>();
+  }
+};
+
+DigitsMlp train_digits_mlp() {
   const Tensor digits = data::read_csv(EMBER_DIGITS_CSV);  // 64 pixels (0..16), then the label
-  const Tensor x = digits.slice(1, 0, 64), y = digits.select(1, 64).to(DType::Int64);
+  DigitsMlp d{nullptr, digits.slice(1, 0, 64) / 16.0, digits.select(1, 64).to(DType::Int64)};
   manual_seed(1);
-  auto model = std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::UnaryModule>>{
+  d.model = std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::UnaryModule>>{
       std::make_shared<nn::Linear>(64, 128), std::make_shared<nn::ReLU>(), std::make_shared<nn::Linear>(128, 10)});
-  optim::AdamW optimizer(model->parameters(), {.lr = 1e-2});
-  const Tensor inputs = x / 16.0;
+  optim::AdamW optimizer(d.model->parameters(), {.lr = 1e-2});
   for (int step = 0; step < 150; ++step) {
     optimizer.zero_grad();
-    nn::functional::cross_entropy((*model)(inputs), y).backward();
+    nn::functional::cross_entropy((*d.model)(d.inputs), d.labels).backward();
     optimizer.step();
   }
-  model->eval();
-  auto accuracy = [&] { return eq((*model)(inputs).argmax(1), y).to(DType::Float64).mean().item<double>(); };
-  const double float_accuracy = accuracy();
-  CHECK(quantization::quantize_dynamic(*model) == 2);
-  const double int8_accuracy = accuracy();
+  d.model->eval();
+  return d;
+}
+
+TEST_CASE("a digits classifier keeps its accuracy when its Linear layers are quantized dynamically") {
+  const DigitsMlp d = train_digits_mlp();
+  const double float_accuracy = d.accuracy(*d.model);
+  CHECK(quantization::quantize_dynamic(*d.model) == 2);
+  const double int8_accuracy = d.accuracy(*d.model);
   CAPTURE(float_accuracy);
   CAPTURE(int8_accuracy);
   CHECK(float_accuracy > 0.95);
   CHECK(int8_accuracy > float_accuracy - 0.01);
+}
+
+TEST_CASE("static quantization: prepare, calibrate, convert; quint8 between the layers") {
+  const DigitsMlp d = train_digits_mlp();
+  const double float_accuracy = d.accuracy(*d.model);
+  const auto prepared = quantization::prepare(*d.model);
+  CHECK(prepared->size() == 7);  // an observer before, and after each of the 3 layers
+  (*prepared)(d.inputs.slice(0, 0, 500));  // calibration
+  const auto quantized = quantization::convert(*prepared);
+  CHECK(quantized->str().find("(1): QuantizedLinear(in_features=64, out_features=128, scale=") != std::string::npos);
+  const Tensor hidden = (*(*quantized)[1])((*(*quantized)[0])(d.inputs));
+  CHECK(hidden.dtype() == DType::QUInt8);
+  const double int8_accuracy = d.accuracy(*quantized);
+  CAPTURE(float_accuracy);
+  CAPTURE(int8_accuracy);
+  CHECK(int8_accuracy > float_accuracy - 0.01);
+
+  CHECK_THROWS_WITH(quantization::convert(*quantization::prepare(*d.model)),
+                    doctest::Contains("[MinMaxObserver] no tensor was observed"));
+  nn::Sequential unsupported({std::make_shared<nn::Tanh>()});
+  CHECK_THROWS_WITH(quantization::prepare(unsupported),
+                    "[prepare] layer 0: Tanh layers cannot be quantized statically yet (Linear, ReLU)");
 }

@@ -3,23 +3,16 @@
 #pragma once
 
 #include "ember/nn/modules/container.h"
-#include "ember/nn/modules/linear.h"
+#include "ember/quantization/int8_linear.h"
 
 namespace ember::quantization {
 
 // y = x W^T + b with W in qint8 (per output channel, symmetric) and x quantized per call over
 // its own range to 7-bit quint8; the product runs in int8 (int8_matmul), the result is float32.
-class DynamicLinear final : public nn::UnaryModule {
+class DynamicLinear final : public Int8Linear {
  public:
-  explicit DynamicLinear(const nn::Linear& linear);
+  explicit DynamicLinear(const nn::Linear& linear) : Int8Linear("DynamicQuantizedLinear", linear) {}
   Tensor forward(const Tensor& input) override;
-  // The weight as a qint8 tensor, per channel along dim 0, built from the buffers below.
-  Tensor quantized_weight() const;
-
-  // Buffers, so that state_dict, nn::save and nn::load carry the quantized layer.
-  Tensor weight;        // int8 [out_features, in_features]: the quantized weight's integers
-  Tensor weight_scale;  // float32 [out_features]: one scale per output channel (zero points are 0)
-  Tensor bias;          // float32 [out_features], undefined without bias
 
  private:
   std::string extra_repr() const override;

@@ -43,6 +43,7 @@ ember_status init(void*, const ember_host_api* host, char* error_message, size_t
     register_reduction_kernels(host);
     register_matmul_kernels(host);
     register_int8_matmul_kernel(host);
+    register_int8_convolution_kernel(host);
     register_copy_kernels(host);
     register_random_kernels(host);
     register_indexing_kernels(host);

@@ -10,6 +10,7 @@ void register_elementwise_kernels(const ember_host_api* host);
 void register_reduction_kernels(const ember_host_api* host);
 void register_matmul_kernels(const ember_host_api* host);
 void register_int8_matmul_kernel(const ember_host_api* host);
+void register_int8_convolution_kernel(const ember_host_api* host);
 void register_copy_kernels(const ember_host_api* host);
 void register_random_kernels(const ember_host_api* host);
 void register_indexing_kernels(const ember_host_api* host);

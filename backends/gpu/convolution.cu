@@ -1,6 +1,7 @@
 // conv2d, its two backward convolutions and max_pool2d_with_indices on the GPU, as direct
 // loops: one thread per element of the tensor being written, summing its taps in the
 // accumulation type (float for the 16-bit floats, double for float64).
+#include "conv_geometry.h"
 #include "gpu_kernels.h"
 
 namespace ember::gpu {
@@ -29,9 +30,7 @@ struct Image {
   }
 };
 
-struct Geometry {
-  int64_t stride[2], padding[2], dilation[2], groups;
-};
+using Geometry = backends::ConvGeometry;
 
 template <typename T>
 using acc_t = std::conditional_t<std::is_same_v<T, double>, double, float>;
@@ -104,14 +103,7 @@ void convolution_typed(Conv kind, const TensorView& src_v, const TensorView& w_v
 
 void convolution_kernel(const KernelArgs& args, void* user_data) {
   const Conv kind = untag<Conv>(user_data);
-  const int first = kind == Conv::Forward ? 2 : 3;
-  Geometry g{};
-  for (int d = 0; d < 2; ++d) {
-    g.stride[d] = args.to_int_list(first).first[d];
-    g.padding[d] = args.to_int_list(first + 1).first[d];
-    g.dilation[d] = args.to_int_list(first + 2).first[d];
-  }
-  g.groups = args.to_int(first + 3);
+  const Geometry g = backends::read_conv_geometry(args, kind == Conv::Forward ? 2 : 3);
   const TensorView out = args.output();
   const TensorView src = kind == Conv::Forward ? args.tensor(0) : kind == Conv::BackwardInput ? out : args.tensor(1);
   const TensorView weights = kind == Conv::BackwardWeight ? out : args.tensor(1);

@@ -222,24 +222,40 @@ Meta addmm(const OperatorHandle& op, const IValue* args, size_t n) {
   return m;
 }
 
+// What both int8 products check past their shapes: the uint8 / int8 operands, the zero points
+// and output_max (the argument after output_zero_point), and one float32 scale (and bias) per
+// output channel. The result is float32, or uint8 given an
+// output zero point (Note [Int8 epilogue]).
+DType int8_product(const OperatorHandle& op, const IValue* args, const TensorImpl& self, const TensorImpl& weight,
+                   int64_t channels, const char* channel_name, int output_zero_point) {
+  EMBER_CHECK(self.dtype() == DType::UInt8 && weight.dtype() == DType::Int8,
+              "[{}] expected uint8 self and int8 weight, got {} and {}", op.name(), dtype_name(self.dtype()),
+              dtype_name(weight.dtype()));
+  for (const int i : {3, 4}) {
+    if (args[i].is_none()) continue;
+    const TensorImpl& t = *args[i].tensor_impl();
+    EMBER_CHECK(t.dtype() == DType::Float32 && t.dim() == 1 && t.sizes()[0] == channels,
+                "[{}] {}: expected {} float32 values, one per {}, got {} of shape {}", op.name(),
+                op.schema().arguments[i].name, channels, channel_name, dtype_name(t.dtype()), shape_str(t.sizes()));
+  }
+  for (const int i : {1, output_zero_point, output_zero_point + 1}) {
+    if (args[i].is_none()) continue;
+    const int64_t zp = args[i].to_int();
+    EMBER_CHECK(zp >= 0 && zp <= 255, "[{}] {}: expected in [0, 255], got {}", op.name(),
+                op.schema().arguments[i].name, zp);
+  }
+  return args[output_zero_point].is_none() ? DType::Float32 : DType::UInt8;
+}
+
 Meta int8_matmul(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& a = tensor_arg(op, args, 0);
   const TensorImpl& w = tensor_arg(op, args, 2);
-  const TensorImpl& scales = tensor_arg(op, args, 3);
   check_matrix(op, a, 2, "self");
   check_matrix(op, w, 2, "weight");
-  EMBER_CHECK(a.dtype() == DType::UInt8 && w.dtype() == DType::Int8,
-              "[{}] expected uint8 self and int8 weight, got {} and {}", op.name(), dtype_name(a.dtype()),
-              dtype_name(w.dtype()));
+  Meta m;
+  m.compute_dtype = m.dtypes[0] = int8_product(op, args, a, w, w.sizes()[1], "column of weight", 5);
   EMBER_CHECK(a.sizes()[1] == w.sizes()[0], "[{}] weight: expected {} rows to match self's columns, got shape [{}, {}]",
               op.name(), a.sizes()[1], w.sizes()[0], w.sizes()[1]);
-  EMBER_CHECK(scales.dtype() == DType::Float32 && scales.dim() == 1 && scales.sizes()[0] == w.sizes()[1],
-              "[{}] scales: expected {} float32 values, one per column of weight, got {} of shape [{}]", op.name(),
-              w.sizes()[1], dtype_name(scales.dtype()), fmt::join(scales.sizes(), ", "));
-  const int64_t zp = args[1].to_int();
-  EMBER_CHECK(zp >= 0 && zp <= 255, "[{}] self_zero_point: expected in [0, 255], got {}", op.name(), zp);
-  Meta m;
-  m.compute_dtype = m.dtypes[0] = DType::Float32;
   m.sizes[0] = DimVector({a.sizes()[0], w.sizes()[1]});
   return m;
 }
@@ -392,6 +408,15 @@ Meta convolution(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
+Meta int8_convolution(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& input = tensor_arg(op, args, 0);
+  const TensorImpl& weight = tensor_arg(op, args, 2);
+  Meta m;
+  m.sizes[0] = conv_output_shape(op, input.sizes(), weight.sizes(), args, 5);
+  m.compute_dtype = m.dtypes[0] = int8_product(op, args, input, weight, weight.sizes()[0], "output channel", 9);
+  return m;
+}
+
 // The backward convolutions produce the shape their int[4] argument names (the input's or the
 // weight's); grad_output must be what the forward convolution would have produced.
 Meta convolution_backward(const OperatorHandle& op, const IValue* args, bool for_input) {
@@ -463,6 +488,7 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"bmm", &bmm},
       {"addmm", &addmm},
       {"int8_matmul", &int8_matmul},
+      {"int8_convolution", &int8_convolution},
       {"copy", &in_place},
       {"fill", &in_place},
       {"random", &in_place},

@@ -15,9 +15,9 @@ Tensor DynamicLinear::forward(const Tensor& input) {
               shape_str(input.sizes()));
   const Tensor x = input.reshape({input.numel() / in_features, in_features}).to(DType::Float32);
   // Seven bits, as PyTorch's dynamic Linear (reduce_range): exact int8 products on any CPU.
-  const auto [scale, zero_point] = range_qparams(amin(x).item<double>(), amax(x).item<double>(), {.reduce_range = true});
-  const Tensor q = quantize_per_tensor(x, scale, zero_point, DType::QUInt8);
-  const Tensor y = product(integers_of(q), zero_point, scale);
+  const QParams input_qparams = range_qparams(amin(x).item<double>(), amax(x).item<double>(), {.reduce_range = true});
+  const Tensor q = quantize_per_tensor(x, input_qparams.scale, input_qparams.zero_point, DType::QUInt8);
+  const Tensor y = product(integers_of(q), input_qparams, std::nullopt);
   DimVector shape(input.sizes());
   shape[shape.size() - 1] = out_features;
   return y.reshape(shape);

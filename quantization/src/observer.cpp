@@ -10,7 +10,7 @@
 
 namespace ember::quantization {
 
-std::pair<double, int64_t> range_qparams(double lo, double hi, const ObserverOptions& options) {
+QParams range_qparams(double lo, double hi, const ObserverOptions& options) {
   EMBER_CHECK(std::isfinite(lo) && std::isfinite(hi) && lo <= hi,
               "[observer] expected a finite range with min <= max, got [{}, {}]", lo, hi);
   EMBER_CHECK(options.dtype == DType::QInt8 || options.dtype == DType::QUInt8,
@@ -24,11 +24,11 @@ std::pair<double, int64_t> range_qparams(double lo, double hi, const ObserverOpt
   const auto steps = static_cast<double>(qmax - qmin);
   if (options.symmetric) {
     const double scale = std::max(std::max(-min_neg, max_pos) / (steps / 2), kMinScale);
-    return {scale, options.dtype == DType::QInt8 ? 0 : (qmin + qmax + 1) / 2};
+    return {scale, options.dtype == DType::QInt8 ? 0 : (qmin + qmax + 1) / 2, qmin, qmax};
   }
   const double scale = std::max((max_pos - min_neg) / steps, kMinScale);
   const auto zero_point = qmin - static_cast<int64_t>(std::nearbyint(min_neg / scale));
-  return {scale, std::clamp(zero_point, qmin, qmax)};
+  return {scale, std::clamp(zero_point, qmin, qmax), qmin, qmax};
 }
 
 std::pair<Tensor, Tensor> symmetric_per_channel_qparams(const Tensor& weight) {

@@ -141,9 +141,9 @@ TEST_CASE("relu and max pooling run on the integers and keep the quantization") 
 
 TEST_CASE("observers turn ranges into PyTorch's scales and zero points") {
   using quantization::range_qparams;
-  auto near = [](std::pair<double, int64_t> got, double scale, int64_t zero_point) {
-    CHECK(got.first == doctest::Approx(scale).epsilon(1e-12));
-    CHECK(got.second == zero_point);
+  auto near = [](quantization::QParams got, double scale, int64_t zero_point) {
+    CHECK(got.scale == doctest::Approx(scale).epsilon(1e-12));
+    CHECK(got.zero_point == zero_point);
   };
   // [-1, 3]: 4 / 255 per step; zero lands -(-1) / (4 / 255) = 63.75 -> 64 steps up.
   near(range_qparams(-1, 3), 4.0 / 255, 64);
@@ -151,6 +151,8 @@ TEST_CASE("observers turn ranges into PyTorch's scales and zero points") {
   near(range_qparams(-1, 3, {.dtype = DType::QInt8, .symmetric = true}), 3 / 127.5, 0);
   near(range_qparams(-1, 3, {.symmetric = true}), 3 / 127.5, 128);
   near(range_qparams(-1, 3, {.reduce_range = true}), 4.0 / 127, 32);
+  CHECK(range_qparams(-1, 3, {.reduce_range = true}).quant_max == 127);
+  CHECK(range_qparams(-1, 3, {.dtype = DType::QInt8}).quant_min == -128);
   near(range_qparams(2, 5), 5.0 / 255, 0);  // widened to include zero
   near(range_qparams(0, 0), quantization::kMinScale, 0);
   CHECK_THROWS_WITH(range_qparams(3, -1), "[observer] expected a finite range with min <= max, got [3, -1]");

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "ember/nn/modules/container.h"
-#include "ember/quantization/int8_linear.h"
+#include "ember/quantization/int8_layer.h"
 
 namespace ember::quantization {
 

@@ -18,10 +18,18 @@ struct ObserverOptions {
   double averaging_constant = 1.0;  // 1: min/max over all data seen; below 1: a moving average
 };
 
+// A quantized tensor's parameters, per tensor, and the integers it may use: [0, 127] for
+// seven-bit quint8 (reduce_range), the dtype's range otherwise.
+struct QParams {
+  double scale;
+  int64_t zero_point;
+  int64_t quant_min = 0, quant_max = 255;
+};
+
 // Scale and zero point for the range [lo, hi], widened to include 0 so that zero is exact.
 // Affine: scale = (max - min) / (qmax - qmin), zero_point = qmin - round(min / scale).
 // Symmetric: scale = max(|min|, max) / ((qmax - qmin) / 2).
-std::pair<double, int64_t> range_qparams(double lo, double hi, const ObserverOptions& options = {});
+QParams range_qparams(double lo, double hi, const ObserverOptions& options = {});
 
 // Symmetric per-channel parameters for qint8 weights along dim 0: scale = max|w| / 127.5 per
 // output channel, zero point 0. Returns float64 scales and int64 zero points.
@@ -35,7 +43,7 @@ class MinMaxObserver final : public nn::UnaryModule {
   Tensor forward(const Tensor& input) override;
   // The range so far; throws when nothing was observed.
   std::pair<double, double> range() const;
-  std::pair<double, int64_t> qparams() const { return range_qparams(range().first, range().second, options_); }
+  QParams qparams() const { return range_qparams(range().first, range().second, options_); }
 
  private:
   std::string extra_repr() const override;

@@ -1,4 +1,4 @@
-// quantize_per_tensor, quantize_per_channel, dequantize and int_repr, written with other
+// quantize_per_tensor, quantize_per_channel, dequantize, int_repr and quantized_add, written with other
 // operators so that every backend runs them. The arithmetic is PyTorch's:
 // q = clamp(zero_point + round(x * (1 / scale)), qmin, qmax) in float32, rounding half to even;
 // x = (q - zero_point) * scale.
@@ -79,5 +79,18 @@ Tensor dequantize(const Tensor& self) {
 }
 
 Tensor int_repr(const Tensor& self) { return integers_of(self).clone(); }
+
+Tensor quantized_add(const Tensor& self, const Tensor& other, double scale, int64_t zero_point) {
+  for (const auto& [name, t] : {std::pair<const char*, const Tensor&>{"self", self}, {"other", other}}) {
+    const std::shared_ptr<const Quantizer>& quantizer = t.impl()->quantizer();
+    EMBER_CHECK(quantizer && quantizer->scheme == Quantizer::Scheme::PerTensorAffine,
+                "[quantized_add] {}: expected a tensor quantized per tensor, got {}", name,
+                quantizer ? "per-channel quantization" : dtype_name(t.dtype()));
+  }
+  EMBER_CHECK(self.dtype() == other.dtype(), "[quantized_add] other: expected {} as self, got {}",
+              dtype_name(self.dtype()), dtype_name(other.dtype()));
+  // The real values (float32, as dequantize gives them), their sum quantized with the output's parameters.
+  return ember::quantize_per_tensor(ember::dequantize(self) + ember::dequantize(other), scale, zero_point, self.dtype());
+}
 
 }  // namespace ember::composite

@@ -15,7 +15,7 @@ namespace {
 constexpr int kQuantized = static_cast<int>(DispatchKey::Quantized);
 
 // Operators whose own kernels take quantized tensors: they run below this key unchanged.
-constexpr const char* kPassThrough[] = {"dequantize", "int_repr"};
+constexpr const char* kPassThrough[] = {"dequantize", "int_repr", "quantized_add"};
 // Operators that keep each element's channel: per-channel tensors go through them too.
 constexpr const char* kCopies[] = {"clone", "contiguous", "to.device"};
 // Views, which may move or drop the channel dimension: per-tensor quantization only.

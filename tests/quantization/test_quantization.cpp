@@ -174,3 +174,24 @@ TEST_CASE("observers turn ranges into PyTorch's scales and zero points") {
   CHECK_THROWS_WITH(quantization::MinMaxObserver({.averaging_constant = 0}),
                     "[MinMaxObserver] averaging_constant: expected in (0, 1], got 0");
 }
+
+TEST_CASE("quantized_add adds the real values and quantizes the sum with the output's parameters") {
+  // a: (q - 2) * 0.5 = [-1, 0, 1.5]; b: (q - 0) * 0.25 = [0.25, 1, 2.5].
+  const Tensor a = quantize_per_tensor(tensor({-1.f, 0.f, 1.5f}), 0.5, 2, DType::QUInt8);
+  const Tensor b = quantize_per_tensor(tensor({0.25f, 1.f, 2.5f}), 0.25, 0, DType::QUInt8);
+  // Sums -0.75, 1, 4 at scale 1 and zero point 1: round -> -1 (ties to even), 1, 4; plus 1.
+  const Tensor sum = quantized_add(a, b, 1.0, 1);
+  CHECK(sum.dtype() == DType::QUInt8);
+  CHECK(sum.impl()->quantizer()->scale() == 1.0);
+  CHECK(ints(sum) == std::vector<int64_t>{0, 2, 5});
+  // Saturation, and broadcasting a one-element tensor.
+  const Tensor big = quantize_per_tensor(tensor({100.f}), 1.0, 0, DType::QUInt8);
+  CHECK(ints(quantized_add(a, big, 0.5, 0)) == std::vector<int64_t>{198, 200, 203});  // 99, 100, 101.5 / 0.5
+  CHECK(ints(quantized_add(a, big, 0.25, 0)) == std::vector<int64_t>{255, 255, 255});
+
+  CHECK_THROWS_WITH(quantized_add(a, tensor({1.f, 2.f, 3.f}), 1.0, 0),
+                    "[quantized_add] other: expected a tensor quantized per tensor, got float32");
+  CHECK_THROWS_WITH(quantized_add(a, quantize_per_tensor(tensor({1.f}), 1.0, 0, DType::QInt8), 1.0, 0),
+                    "[quantized_add] other: expected quint8 as self, got qint8");
+  CHECK_THROWS_WITH(quantized_add(a, b, -1.0, 0), doctest::Contains("scale: expected a positive finite number"));
+}

@@ -179,6 +179,7 @@ std::optional<EltwiseAlgorithm> dnnl_algorithm(Unary op, const KernelArgs& args)
   switch (op) {
     case Unary::Abs: return EltwiseAlgorithm{A::eltwise_abs};
     case Unary::Relu: return EltwiseAlgorithm{A::eltwise_relu};
+    case Unary::Round: return EltwiseAlgorithm{A::eltwise_round};  // half to even, vectorized
     case Unary::Exp: return EltwiseAlgorithm{A::eltwise_exp};
     case Unary::Log: return EltwiseAlgorithm{A::eltwise_log};
     case Unary::Sqrt: return EltwiseAlgorithm{A::eltwise_sqrt};

@@ -39,11 +39,20 @@ Int8Layer::Epilogue Int8Layer::epilogue(double input_scale, const std::optional<
   return e;
 }
 
+Int8Linear::Int8Linear(std::string type_name, const nn::Linear& linear)
+    : Int8Layer(std::move(type_name), linear.weight, linear.bias) {
+  weight_sum = weight.to(DType::Int64).sum({1}).to(DType::Float32);  // exact: |sum| < 2^24 below 130k features
+  register_buffer("weight_sum", weight_sum);
+}
+
 Tensor Int8Linear::product(const Tensor& integers, const QParams& input, const std::optional<QParams>& output) const {
   const Epilogue e = epilogue(input.scale, output);
+  // (x - zero_point) . w = x . w - zero_point * sum(w): the product runs with no source zero point,
+  // whose correction oneDNN's int8 GEMM would otherwise recompute from the whole weight per call.
+  Tensor correction = e.scales * (weight_sum * static_cast<double>(-input.zero_point));
+  const Tensor bias = e.bias ? *e.bias + correction : correction;
   // The weight as [in, out] through a transposed view: oneDNN reads the column-major layout.
-  return int8_matmul(integers, input.zero_point, weight.transpose(0, 1), e.scales, e.bias, e.output_zero_point,
-                     e.output_max);
+  return int8_matmul(integers, 0, weight.transpose(0, 1), e.scales, bias, e.output_zero_point, e.output_max);
 }
 
 }  // namespace ember::quantization

@@ -3,6 +3,8 @@
 // copies that keep the quantization, the dequantizing fallback, printing and errors.
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "ember/ember.h"
 #include "ember/quantization.h"
 
@@ -19,6 +21,11 @@ TEST_CASE("round takes ties to the even neighbour, as PyTorch's") {
   CHECK(to_vector<float>(round(tensor({0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.4f, -2.6f}))) ==
         std::vector<float>{0.f, 2.f, 2.f, -0.f, -2.f, 2.f, -3.f});
   CHECK(to_vector<int64_t>(round(tensor<int64_t>({3, -4}))) == std::vector<int64_t>{3, -4});
+  // Large tensors (oneDNN's vectorized kernel on CPU): every tie from -16383.5 to 16383.5.
+  const std::vector<float> ties = to_vector<float>(round(arange(-16384, 16384, 1, DType::Float32) + 0.5));
+  for (size_t i = 0; i < ties.size(); ++i) {
+    CHECK(ties[i] == std::nearbyint(static_cast<float>(static_cast<double>(i) - 16384 + 0.5)));
+  }
 }
 
 TEST_CASE("per-tensor quantization rounds ties to even and saturates at the dtype's range") {

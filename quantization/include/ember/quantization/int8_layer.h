@@ -38,9 +38,11 @@ class Int8Layer : public nn::UnaryModule {
 // The quantized Linear layers' product (int8_matmul): uint8 [batch, in_features] integers times
 // the weight transposed, float32 or quint8 integers as epilogue() says.
 class Int8Linear : public Int8Layer {
+ public:
+  Tensor weight_sum;  // float32 [out_features]: each row's sum of integers, for the input's zero point
+
  protected:
-  Int8Linear(std::string type_name, const nn::Linear& linear)
-      : Int8Layer(std::move(type_name), linear.weight, linear.bias) {}
+  Int8Linear(std::string type_name, const nn::Linear& linear);
   Tensor product(const Tensor& integers, const QParams& input, const std::optional<QParams>& output) const;
 };
 

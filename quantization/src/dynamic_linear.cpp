@@ -2,25 +2,15 @@
 
 #include <fmt/format.h>
 
-#include "ember/core/quantizer.h"
 #include "ember/ember.h"
-#include "ember/quantization/observer.h"
 
 namespace ember::quantization {
 
 Tensor DynamicLinear::forward(const Tensor& input) {
-  const int64_t in_features = weight.size(1), out_features = weight.size(0);
-  EMBER_CHECK(input.dim() >= 1 && input.size(-1) == in_features,
-              "[DynamicQuantizedLinear] input: expected a last dimension of {} (in_features), got shape {}", in_features,
-              shape_str(input.sizes()));
-  const Tensor x = input.reshape({input.numel() / in_features, in_features}).to(DType::Float32);
-  // Seven bits, as PyTorch's dynamic Linear (reduce_range): exact int8 products on any CPU.
-  const QParams input_qparams = range_qparams(amin(x).item<double>(), amax(x).item<double>(), {.reduce_range = true});
-  const Tensor q = quantize_per_tensor(x, input_qparams.scale, input_qparams.zero_point, DType::QUInt8);
-  const Tensor y = product(integers_of(q), input_qparams, std::nullopt);
+  const DynamicInput x = quantize_dynamic_input(type_name(), input, weight.size(1));
   DimVector shape(input.sizes());
-  shape[shape.size() - 1] = out_features;
-  return y.reshape(shape);
+  shape[shape.size() - 1] = weight.size(0);
+  return product(x.integers, x.qparams, std::nullopt).reshape(shape);
 }
 
 std::string DynamicLinear::extra_repr() const {

@@ -15,7 +15,8 @@ namespace {
 constexpr int kQuantized = static_cast<int>(DispatchKey::Quantized);
 
 // Operators whose own kernels take quantized tensors: they run below this key unchanged.
-constexpr const char* kPassThrough[] = {"dequantize", "int_repr", "quantized_add"};
+constexpr const char* kPassThrough[] = {"dequantize",       "int_repr",         "quantized_add",
+                                        "quantized_linear", "quantized_conv2d", "quantized_linear_dynamic"};
 // Operators that keep each element's channel: per-channel tensors go through them too.
 constexpr const char* kCopies[] = {"clone", "contiguous", "to.device"};
 // Views, which may move or drop the channel dimension: per-tensor quantization only.

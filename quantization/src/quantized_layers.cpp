@@ -8,21 +8,6 @@
 namespace ember::quantization {
 namespace {
 
-// The input's parameters, after checking it is a per-tensor quint8 tensor of the given rank.
-QParams input_qparams(const char* layer, const Tensor& input, int64_t rank) {
-  EMBER_CHECK(input.dtype() == DType::QUInt8 && input.dim() == rank,
-              "[{}] input: expected a {}-D quint8 tensor, got {} of shape {}", layer, rank, dtype_name(input.dtype()),
-              shape_str(input.sizes()));
-  const Quantizer& quantizer = *input.impl()->quantizer();
-  EMBER_CHECK(quantizer.scheme == Quantizer::Scheme::PerTensorAffine,
-              "[{}] input: expected per-tensor quantization, got per-channel", layer);
-  return {quantizer.scale(), quantizer.zero_point()};
-}
-
-Tensor quint8(const Tensor& integers, const QParams& q) {
-  return make_quantized(integers, DType::QUInt8, Quantizer::per_tensor(q.scale, q.zero_point));
-}
-
 std::string output_repr(const QuantizedOutput& output) {
   return fmt::format("scale={}, zero_point={}{}", output.qparams.scale, output.qparams.zero_point,
                      output.relu ? ", relu" : "");
@@ -50,10 +35,10 @@ QuantizedLinear::QuantizedLinear(const nn::Linear& linear, QuantizedOutput outpu
     : Int8Linear("QuantizedLinear", linear), output(output_) {}
 
 Tensor QuantizedLinear::forward(const Tensor& input) {
-  const QParams in = input_qparams("QuantizedLinear", input, 2);
+  const QParams in = quint8_input(type_name(), input, 2);
   EMBER_CHECK(input.size(1) == weight.size(1), "[QuantizedLinear] input: expected {} features, got shape {}",
               weight.size(1), shape_str(input.sizes()));
-  return quint8(product(integers_of(input), in, output.qparams), output.qparams);
+  return as_quint8(product(integers_of(input), in, output.qparams), output.qparams);
 }
 
 std::string QuantizedLinear::extra_repr() const {
@@ -64,13 +49,13 @@ QuantizedConv2d::QuantizedConv2d(const nn::Conv2d& conv, QuantizedOutput output_
     : Int8Layer("QuantizedConv2d", conv.weight, conv.bias), options(conv.options), output(output_) {}
 
 Tensor QuantizedConv2d::forward(const Tensor& input) {
-  const QParams in = input_qparams("QuantizedConv2d", input, 4);
-  const Epilogue e = epilogue(in.scale, output.qparams);
+  const QParams in = quint8_input(type_name(), input, 4);
+  const Int8Epilogue e = epilogue(in.scale, output.qparams);
   const Tensor integers = int8_conv2d(integers_of(input), in.zero_point, weight, e.scales, e.bias,
                                       {options.stride[0], options.stride[1]}, {options.padding[0], options.padding[1]},
                                       {options.dilation[0], options.dilation[1]}, options.groups, e.output_zero_point,
                                       e.output_max);
-  return quint8(integers, output.qparams);
+  return as_quint8(integers, output.qparams);
 }
 
 std::string QuantizedConv2d::extra_repr() const {

@@ -244,3 +244,15 @@ TEST_CASE("a digits CNN quantized statically keeps its accuracy") {
   nn::Sequential lone_batch_norm({std::make_shared<nn::BatchNorm2d>(3)});
   CHECK_THROWS_WITH(quantization::prepare(lone_batch_norm), doctest::Contains("[prepare] layer 0: BatchNorm2d layers cannot be quantized statically"));
 }
+
+TEST_CASE("quantized_conv2d, the operator, computes what QuantizedConv2d does") {
+  manual_seed(13);
+  nn::Conv2d conv(4, 6, {3, 3}, {.padding = {1, 1}, .groups = 2});
+  quantization::QuantizedConv2d layer(conv, {{0.04, 20}});
+  const Tensor qx = quantize_per_tensor(rand({2, 4, 6, 6}), 1.0 / 127, 0, DType::QUInt8);
+  const Tensor y = quantized_conv2d(qx, layer.quantized_weight(), layer.bias, 0.04, 20, {1, 1}, {1, 1}, {1, 1}, 2);
+  CHECK(y.dtype() == DType::QUInt8);
+  CHECK(to_vector<int64_t>(int_repr(y)) == to_vector<int64_t>(int_repr(layer.forward(qx))));
+  CHECK_THROWS_WITH(quantized_conv2d(dequantize(qx), layer.quantized_weight(), std::nullopt, 0.04, 20),
+                    "[quantized_conv2d] input: expected a 4-D quint8 tensor, got float32 of shape [2, 4, 6, 6]");
+}

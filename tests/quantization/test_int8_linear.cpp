@@ -177,3 +177,43 @@ TEST_CASE("static quantization: prepare, calibrate, convert; quint8 between the 
   CHECK_THROWS_WITH(quantization::prepare(unsupported),
                     doctest::Contains("[prepare] layer 0: Tanh layers cannot be quantized statically (Linear, Conv2d"));
 }
+
+TEST_CASE("quantized_linear and quantized_linear_dynamic: PyTorch's operators on quantized tensors") {
+  // x = [1, 2] (quint8, scale 0.5); w = [[1, -1], [0.5, 0.5]] (qint8, scale 0.5); b = [0.25, 0]:
+  // y = [-0.75, 1.5], quantized with scale 0.25 and zero point 10 to [7, 16].
+  const Tensor x = quantize_per_tensor(tensor({1.f, 2.f}, {1, 2}), 0.5, 0, DType::QUInt8);
+  const Tensor w = quantize_per_tensor(tensor({1.f, -1.f, 0.5f, 0.5f}, {2, 2}), 0.5, 0, DType::QInt8);
+  const Tensor y = quantized_linear(x, w, tensor({0.25f, 0.f}), 0.25, 10);
+  CHECK(y.dtype() == DType::QUInt8);
+  CHECK(to_vector<int64_t>(int_repr(y)) == std::vector<int64_t>{7, 16});
+  CHECK(to_vector<float>(dequantize(y)) == std::vector<float>{-0.75f, 1.5f});
+  // Dynamic: [0, 2] quantizes exactly to [0, 127] at scale 2 / 127; y = [-1.75, 1].
+  const std::vector<float> dynamic_y = to_vector<float>(quantized_linear_dynamic(tensor({0.f, 2.f}, {1, 2}), w, tensor({0.25f, 0.f})));
+  CHECK(dynamic_y[0] == doctest::Approx(-1.75f).epsilon(1e-6));
+  CHECK(dynamic_y[1] == doctest::Approx(1.f).epsilon(1e-6));
+
+  // The layers compute the same, with the weight per channel.
+  manual_seed(12);
+  nn::Linear linear(40, 12);
+  const quantization::DynamicLinear dynamic(linear);
+  const Tensor input = randn({3, 5, 40});
+  reference::check_close(to_vector<double>(quantized_linear_dynamic(input, dynamic.quantized_weight(), dynamic.bias)),
+                         to_vector<double>(const_cast<quantization::DynamicLinear&>(dynamic).forward(input)), 1e-5);
+  CHECK(quantized_linear_dynamic(input, dynamic.quantized_weight(), dynamic.bias).sizes().equals({3, 5, 12}));
+  quantization::QuantizedLinear layer(linear, {{0.05, 60}});
+  const Tensor qx = quantize_per_tensor(randn({6, 40}), 0.03, 64, DType::QUInt8);
+  const std::vector<int64_t> by_layer = to_vector<int64_t>(int_repr(layer.forward(qx)));
+  const std::vector<int64_t> by_operator =
+      to_vector<int64_t>(int_repr(quantized_linear(qx, layer.quantized_weight(), layer.bias, 0.05, 60)));
+  for (size_t i = 0; i < by_layer.size(); ++i) CHECK(std::abs(by_layer[i] - by_operator[i]) <= 1);
+
+  CHECK_THROWS_WITH(quantized_linear(qx, layer.weight, layer.bias, 0.05, 60),
+                    "[quantized_linear] weight: expected a qint8 tensor, got int8");
+  CHECK_THROWS_WITH(quantized_linear(qx, quantize_per_tensor(randn({12, 40}), 0.1, 3, DType::QInt8), std::nullopt, 0.05, 60),
+                    "[quantized_linear] weight: expected symmetric quantization (zero points 0), got zero point 3");
+  CHECK_THROWS_WITH(quantized_linear(randn({6, 40}), layer.quantized_weight(), std::nullopt, 0.05, 60),
+                    "[quantized_linear] input: expected a 2-D quint8 tensor, got float32 of shape [6, 40]");
+  const Tensor by_column = quantize_per_channel(randn({12, 40}), ones({40}), zeros({40}, DType::Int64), 1, DType::QInt8);
+  CHECK_THROWS_WITH(quantized_linear(qx, by_column, std::nullopt, 0.05, 60),
+                    "[quantized_linear] weight: expected quantization per output channel (axis 0), got axis 1");
+}

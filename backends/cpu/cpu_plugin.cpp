@@ -3,26 +3,44 @@
 #include <cstring>
 #include <exception>
 
+#include "block_cache.h"
 #include "kernels.h"
 
 namespace ember::cpu {
 namespace {
 
-constexpr size_t kAlignment = 64;       // a cache line, and what AVX-512 loads like
 constexpr size_t kSmallAllocation = 1024;  // below this, plain malloc is faster and aligned enough
+
+// Note [CPU block cache]; the capacity from EMBER_CPU_CACHE_MB, read once.
+BlockCache& block_cache() {
+  static BlockCache cache([] {
+    const char* megabytes = std::getenv("EMBER_CPU_CACHE_MB");
+    return (megabytes ? std::strtoull(megabytes, nullptr, 10) : 256) << 20;
+  }());
+  return cache;
+}
 
 int32_t device_count(void*) { return 1; }
 
 ember_status allocate(void*, int32_t, size_t nbytes, void** out) {
   if (nbytes < kSmallAllocation) {
     *out = std::malloc(nbytes);
+  } else if (nbytes < BlockCache::kMinBlock) {
+    const size_t alignment = BlockCache::kAlignment;
+    *out = std::aligned_alloc(alignment, (nbytes + alignment - 1) / alignment * alignment);
   } else {
-    *out = std::aligned_alloc(kAlignment, (nbytes + kAlignment - 1) / kAlignment * kAlignment);
+    *out = block_cache().allocate(nbytes);
   }
   return *out ? EMBER_STATUS_OK : EMBER_STATUS_OUT_OF_MEMORY;
 }
 
-void deallocate(void*, int32_t, void* ptr, size_t) { std::free(ptr); }
+void deallocate(void*, int32_t, void* ptr, size_t nbytes) {
+  if (nbytes < BlockCache::kMinBlock) {
+    std::free(ptr);
+  } else {
+    block_cache().release(ptr, nbytes);
+  }
+}
 
 ember_status copy(void*, int32_t, void* dst, const void* src, size_t nbytes, int32_t) {
   std::memcpy(dst, src, nbytes);
@@ -56,7 +74,7 @@ ember_status init(void*, const ember_host_api* host, char* error_message, size_t
   }
 }
 
-void shutdown(void*) {}
+void shutdown(void*) { block_cache().clear(); }
 
 const ember_plugin_api kPluginApi = {
     /* .struct_size = */ sizeof(ember_plugin_api),

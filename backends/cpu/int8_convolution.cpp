@@ -3,7 +3,15 @@
 // convolution runs it where it is exact (as int8_matmul); its padding reads as the zero point, a
 // real zero. oneDNN 2.x takes a convolution's scales when the primitive is created, so they are
 // part of the cache key: a quantized layer's scales never change, so each layer creates one.
+//
+// oneDNN wants the weights blocked, with the source zero point's compensation beside them: that
+// reorder costs 4x the convolution itself at batch 1. A quantized layer's weight does not change
+// either, so the packed copy is kept with the bytes it was packed from, and reused while they match.
+#include <cstring>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "convolution_geometry.h"
 #include "int8_product.h"
@@ -17,9 +25,34 @@ using sdk::KernelArgs;
 using sdk::TensorView;
 using dt = dnnl::memory::data_type;
 
+// The last weight packed for a primitive: the bytes it came from, and oneDNN's layout of them.
+class PackedWeights {
+ public:
+  dnnl::memory get(const TensorView& w, const dnnl::memory::desc& own, const dnnl::memory::desc& wanted) {
+    dnnl::memory user(own, dnnl_engine(), w.bytes());
+    if (own == wanted) return user;
+    const size_t span = own.get_size();  // the bytes the weight's strides reach
+    std::lock_guard lock(mutex_);
+    if (source_.size() != span || std::memcmp(source_.data(), w.bytes(), span) != 0) {
+      packed_ = dnnl::memory(wanted, dnnl_engine());  // new memory: calls still running keep theirs
+      dnnl::stream stream(dnnl_engine());
+      dnnl::reorder(user, packed_).execute(stream, user, packed_);
+      stream.wait();
+      source_.assign(w.bytes(), w.bytes() + span);
+    }
+    return packed_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<char> source_;
+  dnnl::memory packed_;
+};
+
 struct Int8Convolution {
   std::optional<dnnl::convolution_forward> primitive;
   dnnl::memory::desc src, weights, dst;
+  std::shared_ptr<PackedWeights> packed = std::make_shared<PackedWeights>();
 };
 
 PrimitiveCache<Int8Convolution>& cache() {
@@ -43,7 +76,8 @@ Int8Convolution create(const Roles& r, const Geometry& g, const Int8Epilogue& ep
                                         any(describe_image(r.dst, epilogue.dnnl_output_type())), strides, dilates,
                                         pad_l, pad_r),
         attr, dnnl_engine());
-    return {dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc()};
+    return {dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc(),
+            std::make_shared<PackedWeights>()};
   } catch (const dnnl::error&) {
     return {};  // no int8 implementation for this geometry: the loop runs it
   }
@@ -63,7 +97,7 @@ bool run_dnnl(const Roles& r, const Geometry& g, int32_t zero_point, const Int8E
   int32_t output_zero_point = epilogue.output_zero_point().value_or(0);
   LayoutBinder binder;
   binder.input(DNNL_ARG_SRC, r.src, describe_image(r.src, dt::u8), conv.src);
-  binder.input(DNNL_ARG_WEIGHTS, r.weights, describe_weights(r.weights, g.groups, dt::s8), conv.weights);
+  binder.add(DNNL_ARG_WEIGHTS, conv.packed->get(r.weights, describe_weights(r.weights, g.groups, dt::s8), conv.weights));
   binder.output(DNNL_ARG_DST, r.dst, describe_image(r.dst, epilogue.dnnl_output_type()), conv.dst);
   binder.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, dnnl::memory({{1}, dt::s32, {1}}, engine, &zero_point));
   if (epilogue.has_bias()) {

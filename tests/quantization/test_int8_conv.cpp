@@ -256,3 +256,18 @@ TEST_CASE("quantized_conv2d, the operator, computes what QuantizedConv2d does") 
   CHECK_THROWS_WITH(quantized_conv2d(dequantize(qx), layer.quantized_weight(), std::nullopt, 0.04, 20),
                     "[quantized_conv2d] input: expected a 4-D quint8 tensor, got float32 of shape [2, 4, 6, 6]");
 }
+
+TEST_CASE("int8_conv2d packs a weight once, and again when its values change in place") {
+  manual_seed(14);
+  const Tensor a = randint(0, 128, {2, 4, 6, 6}).to(DType::UInt8);
+  Tensor w = (randint(0, 256, {8, 4, 3, 3}) - 128).to(DType::Int8);
+  const Tensor scales = ones({8}) * 0.01, bias = zeros({8});
+  const ConvCase c{.padding = {1, 1}};
+  const std::vector<float> first = to_vector<float>(int8_conv2d(a, 3, w, scales, bias, c.stride, c.padding));
+  CHECK(first == conv_reference(a, 3, w, scales, bias, c, std::nullopt));
+  CHECK(to_vector<float>(int8_conv2d(a, 3, w, scales, bias, c.stride, c.padding)) == first);  // the packed copy
+  w.copy_((randint(0, 256, {8, 4, 3, 3}) - 128).to(DType::Int8));  // same storage, new values
+  const std::vector<float> second = to_vector<float>(int8_conv2d(a, 3, w, scales, bias, c.stride, c.padding));
+  CHECK(second == conv_reference(a, 3, w, scales, bias, c, std::nullopt));
+  CHECK(second != first);
+}

@@ -171,6 +171,20 @@ TEST_CASE("static quantization: prepare, calibrate, convert; quint8 between the 
   CAPTURE(int8_accuracy);
   CHECK(int8_accuracy > float_accuracy - 0.01);
 
+  // Moving-average observers, calibrated batch by batch, do as well.
+  const auto moving = quantization::prepare(*d.model, {.reduce_range = true, .averaging_constant = 0.01});
+  for (int64_t start = 0; start < 1500; start += 100) (*moving)(d.inputs.slice(0, start, start + 100));
+  const double moving_accuracy = d.accuracy(*quantization::convert(*moving));
+  CAPTURE(moving_accuracy);
+  CHECK(moving_accuracy > float_accuracy - 0.01);
+
+  // A quantized layer takes quint8 per tensor only.
+  auto& layer = dynamic_cast<quantization::QuantizedLinear&>(*(*quantized)[1]);
+  const Tensor per_channel = quantize_per_channel(d.inputs.slice(0, 0, 2), ones({64}) * 0.1, zeros({64}, DType::Int64), 1,
+                                                  DType::QUInt8);
+  CHECK_THROWS_WITH(layer.forward(per_channel),
+                    "[QuantizedLinear] input: expected per-tensor quantization, got per-channel");
+
   CHECK_THROWS_WITH(quantization::convert(*quantization::prepare(*d.model)),
                     doctest::Contains("[MinMaxObserver] no tensor was observed"));
   nn::Sequential unsupported({std::make_shared<nn::Tanh>()});

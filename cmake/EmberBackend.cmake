@@ -1,7 +1,10 @@
-# ember_add_backend(NAME SOURCES ...): a backend plugin, libember_backend_<NAME>.so, built as a
-# MODULE against the plugin SDK alone, exporting only its entry point.
+# ember_add_backend(NAME SOURCES ... [DEVICE_FILES path ...]): a backend plugin,
+# libember_backend_<NAME>.so, built as a MODULE against the plugin SDK alone, exporting only its
+# entry point. DEVICE_FILES writes libember_backend_<NAME>.requires beside it: Ember skips the
+# plugin without opening it when none of those paths exists (Note [Plugin requirements]); install
+# $<TARGET_FILE_DIR:ember_backend_<NAME>>/libember_backend_<NAME>.requires with the library.
 function(ember_add_backend name)
-  cmake_parse_arguments(ARG "" "" "SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEVICE_FILES" ${ARGN})
   set(target ember_backend_${name})
   add_library(${target} MODULE ${ARG_SOURCES})
   if(TARGET ember_plugin_sdk)
@@ -18,4 +21,9 @@ function(ember_add_backend name)
     set_target_properties(${target} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${EMBER_BACKEND_OUTPUT_DIR})
   endif()
   target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  if(ARG_DEVICE_FILES)
+    list(JOIN ARG_DEVICE_FILES "\n" device_files)
+    file(GENERATE OUTPUT $<TARGET_FILE_DIR:${target}>/libember_backend_${name}.requires
+      CONTENT "# Any one of these must exist for ${name} to be loaded.\n${device_files}\n")
+  endif()
 endfunction()

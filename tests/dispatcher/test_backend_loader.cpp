@@ -46,6 +46,11 @@ TEST_CASE("misbehaving plugins are reported with their reason and the host stays
   CHECK(contains(load_error("init_fails"), "init failed (status 4): simulated driver failure"));
   CHECK(contains(load_error("unavailable"), "unavailable: no device found"));
   CHECK(contains(load_error("does_not_exist"), "cannot open the library"));
+  // Its .requires file names a device file that is not there: skipped without being opened
+  // (opening it would abort the process).
+  CHECK(contains(load_error("requires_device"),
+                 "unavailable: none of /nonexistent/ember-test-device exists "
+                 "(libember_backend_requires_device.requires; the library was not opened)"));
   // The failed init's kernel registration was undone: neg still runs on the CPU alone.
   CHECK(Dispatcher::singleton().get("neg").backends_with_kernels() == "cpu");
   CHECK(to_vector<float>(neg(ones({2}))) == std::vector<float>{-1.f, -1.f});
@@ -54,6 +59,10 @@ TEST_CASE("misbehaving plugins are reported with their reason and the host stays
   const auto skipped = std::find_if(diagnostics.begin(), diagnostics.end(), [](const auto& d) { return d.name == "unavailable"; });
   REQUIRE(skipped != diagnostics.end());
   CHECK(skipped->status == BackendDiagnostic::Status::Skipped);
+  const auto not_opened = std::find_if(diagnostics.begin(), diagnostics.end(),
+                                       [](const auto& d) { return d.name == "requires_device"; });
+  REQUIRE(not_opened != diagnostics.end());
+  CHECK(not_opened->status == BackendDiagnostic::Status::Skipped);
 }
 
 TEST_CASE("asking for a backend that is not there says why") {

@@ -1,7 +1,5 @@
 #include "ember/quantization/static_quantization.h"
 
-#include <cmath>
-
 #include "ember/autograd/grad_mode.h"
 #include "ember/ember.h"
 #include "ember/nn/modules/activation.h"

@@ -7,6 +7,7 @@
 // oneDNN wants the weights blocked, with the source zero point's compensation beside them: that
 // reorder costs 4x the convolution itself at batch 1. A quantized layer's weight does not change
 // either, so the packed copy is kept with the bytes it was packed from, and reused while they match.
+#include <array>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -61,13 +62,12 @@ PrimitiveCache<Int8Convolution>& cache() {
 }
 
 Int8Convolution create(const Roles& r, const Geometry& g, const Int8Epilogue& epilogue,
-                       const std::vector<float>& scales) {
+                       const std::vector<float>& scales, const dnnl::memory::desc& bias_desc) {
   using tag = dnnl::memory::format_tag;
   auto any = [](const dnnl::memory::desc& md) { return dnnl::memory::desc(md.dims(), md.data_type(), tag::any); };
   const dnnl::primitive_attr attr = epilogue.dnnl_attributes(scales);
   const auto [strides, dilates, pad_l, pad_r] = dnnl_geometry(r, g);
-  const dnnl::memory::desc bias = epilogue.has_bias() ? dnnl::memory::desc({r.weights.size(0)}, dt::f32, tag::x)
-                                                      : dnnl::memory::desc();
+  const dnnl::memory::desc bias = epilogue.has_bias() ? bias_desc : dnnl::memory::desc();
   try {
     const dnnl::convolution_forward::primitive_desc pd(
         dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
@@ -76,8 +76,7 @@ Int8Convolution create(const Roles& r, const Geometry& g, const Int8Epilogue& ep
                                         any(describe_image(r.dst, epilogue.dnnl_output_type())), strides, dilates,
                                         pad_l, pad_r),
         attr, dnnl_engine());
-    return {dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc(),
-            std::make_shared<PackedWeights>()};
+    return {dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc()};
   } catch (const dnnl::error&) {
     return {};  // no int8 implementation for this geometry: the loop runs it
   }
@@ -90,22 +89,16 @@ bool run_dnnl(const Roles& r, const Geometry& g, int32_t zero_point, const Int8E
   std::string key = view_key(r.src) + "|" + view_key(r.weights) + "|" + view_key(r.dst) + geometry_key(g) +
                     epilogue.dnnl_key() + "|";
   key.append(reinterpret_cast<const char*>(scales.data()), scales.size() * sizeof(float));
-  const Int8Convolution conv = cache().get(key, [&] { return create(r, g, epilogue, scales); });
+  const dnnl::memory::desc bias_desc({r.weights.size(0)}, dt::f32, {1});
+  const Int8Convolution conv = cache().get(key, [&] { return create(r, g, epilogue, scales, bias_desc); });
   if (!conv.primitive) return false;
 
-  const dnnl::engine& engine = dnnl_engine();
-  int32_t output_zero_point = epilogue.output_zero_point().value_or(0);
+  std::array<int32_t, 2> zero_points{zero_point, 0};
   LayoutBinder binder;
   binder.input(DNNL_ARG_SRC, r.src, describe_image(r.src, dt::u8), conv.src);
   binder.add(DNNL_ARG_WEIGHTS, conv.packed->get(r.weights, describe_weights(r.weights, g.groups, dt::s8), conv.weights));
   binder.output(DNNL_ARG_DST, r.dst, describe_image(r.dst, epilogue.dnnl_output_type()), conv.dst);
-  binder.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, dnnl::memory({{1}, dt::s32, {1}}, engine, &zero_point));
-  if (epilogue.has_bias()) {
-    binder.add(DNNL_ARG_BIAS, dnnl::memory({{r.weights.size(0)}, dt::f32, {1}}, engine, const_cast<float*>(bias.data())));
-  }
-  if (epilogue.output_zero_point()) {
-    binder.add(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST, dnnl::memory({{1}, dt::s32, {1}}, engine, &output_zero_point));
-  }
+  for (const auto& [arg, memory] : epilogue.dnnl_arguments(zero_points, bias, bias_desc)) binder.add(arg, memory);
   binder.run(*conv.primitive);
   return true;
 }

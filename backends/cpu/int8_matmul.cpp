@@ -34,18 +34,14 @@ void run_dnnl(const TensorView& out, const TensorView& a, int32_t zero_point, co
     return dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, dnnl_engine()));
   });
   const std::vector<float> scales = epilogue.scale_values();
-  int32_t output_zero_point = epilogue.output_zero_point().value_or(0);
+  std::array<int32_t, 2> zero_points{zero_point, 0};
   const dnnl::engine& engine = dnnl_engine();
   std::unordered_map<int, dnnl::memory> args{
       {DNNL_ARG_SRC, dnnl::memory(describe(a, dt::u8), engine, a.bytes())},
       {DNNL_ARG_WEIGHTS, dnnl::memory(describe(w, dt::s8), engine, w.bytes())},
       {DNNL_ARG_DST, dnnl::memory(describe(out, epilogue.dnnl_output_type()), engine, out.bytes())},
-      {DNNL_ARG_ATTR_OUTPUT_SCALES, dnnl::memory({{n}, dt::f32, {1}}, engine, const_cast<float*>(scales.data()))},
-      {DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, dnnl::memory({{1}, dt::s32, {1}}, engine, &zero_point)}};
-  if (epilogue.has_bias()) args.emplace(DNNL_ARG_BIAS, dnnl::memory(bias_desc, engine, const_cast<float*>(bias.data())));
-  if (epilogue.output_zero_point()) {
-    args.emplace(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST, dnnl::memory({{1}, dt::s32, {1}}, engine, &output_zero_point));
-  }
+      {DNNL_ARG_ATTR_OUTPUT_SCALES, dnnl::memory({{n}, dt::f32, {1}}, engine, const_cast<float*>(scales.data()))}};
+  for (const auto& [arg, memory] : epilogue.dnnl_arguments(zero_points, bias, bias_desc)) args.emplace(arg, memory);
   dnnl::stream stream(engine);
   primitive.execute(stream, args);
   stream.wait();

@@ -11,10 +11,12 @@
 // computes scales[c] * (acc + b[c]) instead, so it is given b[c] = bias[c] / scales[c].
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dnnl_engine.h"
@@ -33,7 +35,6 @@ class Int8Epilogue {
   float scale(int64_t c) const { return scales_.data<float>()[c * scales_.stride(0)]; }
   float bias(int64_t c) const { return bias_ ? bias_->data<float>()[c * bias_->stride(0)] : 0.0f; }
   bool has_bias() const { return bias_.has_value(); }
-  const std::optional<int32_t>& output_zero_point() const { return zero_point_; }
 
   // The result for channel c from its exact sum, stored at element `offset` of `out`.
   void store(const sdk::TensorView& out, int64_t offset, int64_t c, int64_t acc) const {
@@ -89,6 +90,25 @@ class Int8Epilogue {
     std::string key = bias_ ? "|b" : "|-";
     if (zero_point_) key += "|u8:" + std::to_string(*zero_point_) + ":" + std::to_string(output_max_);
     return key;
+  }
+
+  // The run-time arguments past the tensors: the source zero point, the bias in oneDNN's terms
+  // (`bias`, laid out as `bias_desc`) and, for uint8 results, the output's zero point. The memories
+  // point at `bias` and at `zero_points` ({source, output}, the latter filled in here), which must
+  // outlive the run.
+  std::vector<std::pair<int, dnnl::memory>> dnnl_arguments(std::array<int32_t, 2>& zero_points,
+                                                           const std::vector<float>& bias,
+                                                           const dnnl::memory::desc& bias_desc) const {
+    const dnnl::engine& engine = dnnl_engine();
+    const dnnl::memory::desc one_int({1}, dnnl::memory::data_type::s32, {1});
+    std::vector<std::pair<int, dnnl::memory>> args{
+        {DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC, dnnl::memory(one_int, engine, &zero_points[0])}};
+    if (bias_) args.emplace_back(DNNL_ARG_BIAS, dnnl::memory(bias_desc, engine, const_cast<float*>(bias.data())));
+    if (zero_point_) {
+      zero_points[1] = *zero_point_;
+      args.emplace_back(DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_DST, dnnl::memory(one_int, engine, &zero_points[1]));
+    }
+    return args;
   }
 
   dnnl::memory::data_type dnnl_output_type() const {

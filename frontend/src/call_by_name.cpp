@@ -1,5 +1,6 @@
 #include "ember/call_by_name.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "ember/runtime.h"
@@ -79,23 +80,37 @@ IValue default_value(const OperatorHandle& op, const schema::Argument& arg, std:
   return IValue(parse_int(op, arg, text));
 }
 
+// The value given for argument `i` of `op`: positional, named, or the schema's default.
+IValue argument_value(const OperatorHandle& op, size_t i, ArrayRef<IValue> args, ArrayRef<NamedArgument> named,
+                      std::vector<std::vector<int64_t>>& lists) {
+  const schema::Argument& arg = op.schema().arguments[i];
+  const auto by_name = std::find_if(named.begin(), named.end(), [&](const NamedArgument& n) { return n.first == arg.name; });
+  const bool has_name = by_name != named.end();
+  if (i < args.size()) {
+    EMBER_CHECK(!has_name, "[{}] argument '{}' is given both by position and by name", op.name(), arg.name);
+    return checked(op, i, args[i]);
+  }
+  return checked(op, i, has_name ? by_name->second : default_value(op, arg, lists));
+}
+
 }  // namespace
 
-std::vector<IValue> call_boxed(std::string_view name, ArrayRef<IValue> args) {
+std::vector<IValue> call_boxed(std::string_view name, ArrayRef<IValue> args, ArrayRef<NamedArgument> named) {
   init();
   const OperatorHandle& op = Dispatcher::singleton().get(name);
-  const size_t expected = op.schema().arguments.size();
-  EMBER_CHECK(args.size() <= expected, "[{}] expected at most {} arguments ({}), got {}", op.name(), expected,
-              schema::to_string(op.schema()), args.size());
-  EMBER_CHECK(expected <= Stack::kCapacity, "[{}] has {} arguments; a boxed call takes at most {}", op.name(),
-              expected, Stack::kCapacity);
-  std::vector<std::vector<int64_t>> lists;
-  lists.reserve(expected);  // stable: the stack borrows each list
-  Stack stack;
-  for (size_t i = 0; i < expected; ++i) {
-    const schema::Argument& arg = op.schema().arguments[i];
-    stack.push(checked(op, i, i < args.size() ? args[i] : default_value(op, arg, lists)));
+  const auto& arguments = op.schema().arguments;
+  EMBER_CHECK(args.size() <= arguments.size(), "[{}] expected at most {} arguments ({}), got {}", op.name(),
+              arguments.size(), schema::to_string(op.schema()), args.size());
+  EMBER_CHECK(arguments.size() <= Stack::kCapacity, "[{}] has {} arguments; a boxed call takes at most {}",
+              op.name(), arguments.size(), Stack::kCapacity);
+  for (const NamedArgument& n : named) {
+    EMBER_CHECK(std::any_of(arguments.begin(), arguments.end(), [&](const auto& a) { return a.name == n.first; }),
+                "[{}] has no argument named '{}' ({})", op.name(), n.first, schema::to_string(op.schema()));
   }
+  std::vector<std::vector<int64_t>> lists;
+  lists.reserve(arguments.size());  // stable: the stack borrows each list
+  Stack stack;
+  for (size_t i = 0; i < arguments.size(); ++i) stack.push(argument_value(op, i, args, named, lists));
   op.call_boxed(stack);
   std::vector<IValue> results;
   results.reserve(stack.size());

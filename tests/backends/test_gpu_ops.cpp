@@ -11,6 +11,7 @@
 #include "ember/ember.h"
 #include "ember/nn.h"
 #include "reference.h"
+#include "tolerance.h"
 
 using namespace ember;
 
@@ -27,16 +28,6 @@ Device gpu() {
 }
 const Device cpu("cpu");
 
-double tolerance(DType dtype) {
-  switch (dtype) {
-    case DType::Float16: return 1e-2;
-    case DType::BFloat16: return 5e-2;
-    case DType::Float32: return 1e-4;
-    case DType::Float64: return 1e-10;
-    default: return 0;
-  }
-}
-
 // f on CPU inputs and on the same inputs moved to the GPU: same dtype, shape and values.
 void check_same(const std::function<Tensor(const std::vector<Tensor>&)>& f, const std::vector<Tensor>& inputs,
                 double tol = -1) {
@@ -46,7 +37,7 @@ void check_same(const std::function<Tensor(const std::vector<Tensor>&)>& f, cons
   CHECK(got.device() == gpu());
   REQUIRE(got.dtype() == expected.dtype());
   REQUIRE(got.sizes().equals(expected.sizes()));
-  const double t = tol >= 0 ? tol : tolerance(expected.dtype());
+  const double t = tol >= 0 ? tol : plugin_check::tolerance(expected.dtype());
   const auto e = to_vector<double>(expected.to(DType::Float64));
   const auto g = to_vector<double>(got.to(cpu).to(DType::Float64));
   size_t bad = 0;

@@ -287,3 +287,24 @@ TEST_CASE("operators called by name: arguments checked against the schema, defau
                                                 "operator returned 2 value(s); use ops::call_boxed");
   CHECK_THROWS_WITH(ops::call("acme::nothing", a), "[dispatcher] no operator named 'acme::nothing'");
 }
+
+TEST_CASE("operators called by name take named arguments after the positional ones") {
+  init();
+  const Tensor a = tensor({1.f, 2.f}), b = tensor({10.f, 20.f});
+  // A keyword-only argument, and one past a defaulted argument left out.
+  const std::vector<IValue> scaled = ops::call_boxed("add.Tensor", {IValue(a), IValue(b)}, {{"alpha", IValue(3)}});
+  CHECK(to_vector<float>(scaled[0].to_tensor()) == std::vector<float>{31.f, 62.f});
+  Tensor out = empty({2});
+  ops::call_boxed("add.Tensor_out", {IValue(a), IValue(b)}, {{"out", IValue(out)}});
+  CHECK(to_vector<float>(out) == std::vector<float>{11.f, 22.f});
+  const Tensor x = tensor({1.f, 2.f, 3.f, 4.f}, {2, 2});
+  const std::vector<IValue> kept = ops::call_boxed("sum", {IValue(x)}, {{"keepdim", IValue(true)}});
+  CHECK(kept[0].to_tensor().sizes().equals({1, 1}));
+
+  CHECK_THROWS_WITH(ops::call_boxed("add.Tensor", {IValue(a), IValue(b)}, {{"beta", IValue(1)}}),
+                    "[add.Tensor] has no argument named 'beta' (add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor)");
+  CHECK_THROWS_WITH(ops::call_boxed("add.Tensor", {IValue(a), IValue(b)}, {{"other", IValue(a)}}),
+                    "[add.Tensor] argument 'other' is given both by position and by name");
+  CHECK_THROWS_WITH(ops::call_boxed("add.Tensor", {IValue(a), IValue(b)}, {{"alpha", IValue("x")}}),
+                    "[add.Tensor] argument 2 'alpha': expected Scalar, got str");
+}

@@ -4,17 +4,22 @@
 
 #include <array>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ember/dispatcher/ivalue.h"
 
 namespace ember::ops {
 
-// Calls the operator named `name` ("toy::fused_gelu", "add.Tensor") with positional arguments.
-// They are checked against its schema: their number, and each one's type (an int is accepted
-// where a float is expected, None where the type is optional); trailing arguments left out take
-// the schema's defaults. Returns the operator's results.
-std::vector<IValue> call_boxed(std::string_view name, ArrayRef<IValue> args);
+// An argument given by its schema name: {"out", result}, {"alpha", 2}.
+using NamedArgument = std::pair<std::string_view, IValue>;
+
+// Calls the operator named `name` ("toy::fused_gelu", "add.Tensor") with positional arguments,
+// then named ones for any argument after them (keyword-only ones included). They are checked
+// against its schema: their number, names, and each one's type (an int is accepted where a float
+// is expected, None where the type is optional); arguments left out take the schema's defaults.
+// Returns the operator's results.
+std::vector<IValue> call_boxed(std::string_view name, ArrayRef<IValue> args, ArrayRef<NamedArgument> named = {});
 
 // The first result of call_boxed, for an operator that returns one tensor.
 Tensor single_tensor_result(std::string_view name, std::vector<IValue> results);

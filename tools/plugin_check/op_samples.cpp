@@ -1,0 +1,349 @@
+#include "op_samples.h"
+
+#include <algorithm>
+#include <random>
+
+namespace ember::plugin_check {
+namespace {
+
+// Integers drawn from [low, high] as `dtype`.
+Tensor integers(IntArrayRef shape, int64_t low, int64_t high, DType dtype, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::uniform_int_distribution<int64_t> uniform(low, high);
+  std::vector<int64_t> values(static_cast<size_t>(checked_numel(shape, "plugin_check")));
+  for (int64_t& v : values) v = uniform(generator);
+  return tensor<int64_t>(values, shape).to(dtype);
+}
+
+Tensor indices(std::initializer_list<int64_t> values, IntArrayRef shape = {}) { return tensor<int64_t>(values, shape); }
+
+std::vector<Sample> binary(DType d) {
+  std::vector<Sample> s;
+  const Tensor a = sample_data({4, 1, 5}, d, 1), b = sample_data({3, 5}, d, 2);
+  s.emplace_back().arg(a).arg(b);            // broadcast both ways
+  s.emplace_back().arg(b).arg(b.clone());    // equal operands
+  s.emplace_back().arg(b).arg(sample_data({}, d, 3));  // a 0-dim operand
+  return s;
+}
+
+std::vector<Sample> scaled_binary(DType d) {
+  std::vector<Sample> s = binary(d);
+  s.emplace_back().arg(sample_data({3, 5}, d, 4)).arg(sample_data({5}, d, 5)).named("alpha", 2);
+  return s;
+}
+
+std::vector<Sample> where(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({2, 7}, DType::Bool, 6)).arg(sample_data({2, 7}, d, 7)).arg(sample_data({7}, d, 8));
+  return s;
+}
+
+std::vector<Sample> unary(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({3, 17}, d, 9));
+  return s;
+}
+
+std::vector<Sample> gelu(DType d) {
+  std::vector<Sample> s = unary(d);
+  s.emplace_back().arg(sample_data({3, 17}, d, 10)).named("approximate", "tanh");
+  return s;
+}
+
+std::vector<Sample> clamp(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({3, 17}, d, 11);
+  s.emplace_back().arg(x).arg(-1).arg(1);
+  s.emplace_back().arg(x).arg(-0.5).arg(1.25);
+  s.emplace_back().arg(x).arg(IValue()).arg(0.5);
+  return s;
+}
+
+// sum, mean, amax, amin, var: dims as a list.
+std::vector<Sample> reduction(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({4, 5, 6}, d, 12);
+  s.emplace_back().arg(x);
+  s.emplace_back().arg(x).ints({0, 2}).named("keepdim", true);
+  s.emplace_back().arg(x).ints({-1});
+  return s;
+}
+
+// argmax, argmin: one optional dim.
+std::vector<Sample> arg_reduction(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({4, 5, 6}, d, 13);
+  s.emplace_back().arg(x);
+  s.emplace_back().arg(x).arg(1);
+  s.emplace_back().arg(x).arg(2).named("keepdim", true);
+  return s;
+}
+
+// max.dim, min.dim, softmax, log_softmax: one required dim.
+std::vector<Sample> dim_reduction(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({4, 5, 6}, d, 14);
+  s.emplace_back().arg(x).arg(1);
+  s.emplace_back().arg(x).arg(-1);
+  return s;
+}
+
+std::vector<Sample> mm(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({5, 7}, d, 15)).arg(sample_data({7, 3}, d, 16));
+  s.emplace_back().arg(sample_data({33, 65}, d, 17)).arg(sample_data({65, 17}, d, 18));
+  return s;
+}
+
+std::vector<Sample> bmm(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({2, 5, 7}, d, 19)).arg(sample_data({2, 7, 3}, d, 20));
+  return s;
+}
+
+std::vector<Sample> addmm(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({3}, d, 21)).arg(sample_data({5, 7}, d, 22)).arg(sample_data({7, 3}, d, 23));
+  s.emplace_back().arg(sample_data({5, 3}, d, 24)).arg(sample_data({5, 7}, d, 25)).arg(sample_data({7, 3}, d, 26))
+      .named("beta", 3).named("alpha", 2);
+  return s;
+}
+
+// Convolutions: grouped with unequal strides, dilated, and plain.
+std::vector<Sample> conv2d(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({2, 4, 9, 9}, d, 27)).arg(sample_data({6, 2, 3, 3}, d, 28)).ints({2, 1}).ints({1, 1})
+      .ints({1, 1}).arg(2);
+  s.emplace_back().arg(sample_data({1, 2, 7, 7}, d, 29)).arg(sample_data({3, 2, 3, 3}, d, 30)).ints({1, 1}).ints({2, 2})
+      .ints({2, 2});
+  s.emplace_back().arg(sample_data({1, 3, 6, 6}, d, 31)).arg(sample_data({4, 3, 3, 3}, d, 32));
+  return s;
+}
+
+// The first convolution above: output [2, 6, 5, 9].
+std::vector<Sample> conv2d_backward_input(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({2, 6, 5, 9}, d, 33)).arg(sample_data({6, 2, 3, 3}, d, 34)).ints({2, 4, 9, 9})
+      .ints({2, 1}).ints({1, 1}).ints({1, 1}).arg(2);
+  return s;
+}
+
+std::vector<Sample> conv2d_backward_weight(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({2, 6, 5, 9}, d, 35)).arg(sample_data({2, 4, 9, 9}, d, 36)).ints({6, 2, 3, 3})
+      .ints({2, 1}).ints({1, 1}).ints({1, 1}).arg(2);
+  return s;
+}
+
+std::vector<Sample> max_pool2d(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({2, 3, 9, 9}, d, 37)).ints({3, 3}).ints({2, 2}).ints({1, 1}).ints({1, 1}).arg(true);
+  s.emplace_back().arg(sample_data({1, 2, 6, 6}, d, 38)).ints({2, 2});
+  return s;
+}
+
+// copy_ casts both ways and broadcasts.
+std::vector<Sample> copy(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({3, 5}, d, 39)).arg(sample_data({5}, DType::Float32, 40));
+  s.emplace_back().arg(sample_data({3, 5}, DType::Float64, 41)).arg(sample_data({3, 5}, d, 42));
+  return s;
+}
+
+std::vector<Sample> fill(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({3, 5}, d, 43)).arg(3);
+  s.emplace_back().arg(sample_data({3, 5}, d, 44)).arg(-1.5);
+  return s;
+}
+
+std::vector<Sample> arange_fill(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({10}, d, 45)).arg(1).arg(2);
+  s.emplace_back().arg(sample_data({10}, d, 46)).arg(1.5).arg(0.25);
+  return s;
+}
+
+// Random fills: enough draws for their moments to settle.
+std::vector<Sample> random_fill(DType d, IValue low, IValue high) {
+  std::vector<Sample> s;
+  s.emplace_back(Compare::Statistics).arg(sample_data({8192}, d, 47)).arg(low).arg(high);
+  return s;
+}
+
+std::vector<Sample> index_select(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({5, 4}, d, 48);
+  s.emplace_back().arg(x).arg(0).arg(indices({3, 0, 3}));
+  s.emplace_back().arg(x).arg(1).arg(indices({1, 1}));
+  s.emplace_back(Compare::Error).arg(x).arg(0).arg(indices({0, 5}));
+  return s;
+}
+
+std::vector<Sample> gather(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({3, 4}, d, 49);
+  s.emplace_back().arg(x).arg(1).arg(indices({0, 3, 1, 1, 2, 0}, {3, 2}));
+  s.emplace_back().arg(x).arg(0).arg(indices({2, 0, 1, 2}, {1, 4}));
+  s.emplace_back(Compare::Error).arg(x).arg(1).arg(indices({0, 4}, {1, 2}));
+  return s;
+}
+
+std::vector<Sample> index_add(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({5, 3}, d, 50), source = sample_data({3, 3}, d, 51);
+  s.emplace_back().arg(x).arg(0).arg(indices({0, 2, 0})).arg(source);
+  s.emplace_back(Compare::Error).arg(x).arg(0).arg(indices({0, 7, 0})).arg(source);
+  return s;
+}
+
+std::vector<Sample> scatter_add(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({3, 4}, d, 52), source = sample_data({3, 3}, d, 53);
+  s.emplace_back().arg(x).arg(1).arg(indices({0, 1, 0, 3, 3, 2, 1, 0, 1}, {3, 3})).arg(source);
+  s.emplace_back(Compare::Error).arg(x).arg(1).arg(indices({0, 1, 0, 3, 4, 2, 1, 0, 1}, {3, 3})).arg(source);
+  return s;
+}
+
+// Quantized products (Note [Int8 epilogue]): float results, then requantized seven-bit ones.
+std::vector<Sample> int8_matmul(DType) {
+  std::vector<Sample> s;
+  const Tensor x = integers({4, 6}, 0, 255, DType::UInt8, 54), w = integers({6, 5}, -127, 127, DType::Int8, 55);
+  const Tensor scales = sample_data({5}, DType::Float32, 56).abs() * 0.01, bias = sample_data({5}, DType::Float32, 57);
+  s.emplace_back().arg(x).arg(3).arg(w).arg(scales).arg(bias);
+  s.emplace_back().arg(x).arg(3).arg(w).arg(scales).arg(bias).named("output_zero_point", 10).named("output_max", 127);
+  return s;
+}
+
+std::vector<Sample> int8_conv2d(DType) {
+  std::vector<Sample> s;
+  const Tensor x = integers({1, 3, 6, 6}, 0, 127, DType::UInt8, 58);
+  const Tensor w = integers({4, 3, 3, 3}, -127, 127, DType::Int8, 59);
+  const Tensor scales = sample_data({4}, DType::Float32, 60).abs() * 0.01, bias = sample_data({4}, DType::Float32, 61);
+  s.emplace_back().arg(x).arg(2).arg(w).arg(scales).arg(bias).ints({1, 1}).ints({1, 1});
+  s.emplace_back().arg(x).arg(2).arg(w).arg(scales).arg(bias).named("output_zero_point", 5).named("output_max", 127);
+  return s;
+}
+
+// One sample from the schema alone: every tensor [3, 5] of `d`, every required value a plain
+// one; arguments with defaults keep them. None for schemas it cannot fill (required lists).
+std::vector<Sample> from_schema(const schema::FunctionSchema& schema, DType d) {
+  using schema::BaseType;
+  Sample sample;
+  unsigned seed = 62;
+  for (const schema::Argument& a : schema.arguments) {
+    const bool is_out = schema.is_out() && a.type.alias && a.type.alias->is_write;
+    if (a.default_value || a.type.is_optional || is_out) continue;  // the checker provides `out`
+    if (a.type.is_list) return {};
+    switch (a.type.base) {
+      case BaseType::Tensor: sample.named(a.name, sample_data({3, 5}, d, seed++)); break;
+      case BaseType::Int: sample.named(a.name, 1); break;
+      case BaseType::Float:
+      case BaseType::Scalar: sample.named(a.name, 0.5); break;
+      case BaseType::Bool: sample.named(a.name, false); break;
+      case BaseType::ScalarType: sample.named(a.name, d); break;
+      default: return {};
+    }
+  }
+  std::vector<Sample> s;
+  s.push_back(std::move(sample));
+  return s;
+}
+
+struct Family {
+  std::vector<std::string_view> ops;
+  bool varies_with_dtype;
+  std::vector<Sample> (*make)(DType);
+};
+
+const std::vector<Family>& families() {
+  static const std::vector<Family> table = {
+      {{"add.Tensor", "sub.Tensor"}, true, &scaled_binary},
+      {{"mul.Tensor", "div.Tensor", "pow.Tensor_Tensor", "maximum", "minimum", "eq.Tensor", "ne.Tensor",
+        "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor"}, true, &binary},
+      {{"where.self"}, true, &where},
+      {{"neg", "abs", "relu", "round", "exp", "log", "sqrt", "rsqrt", "sin", "cos", "tanh", "sigmoid", "erf",
+        "silu"}, true, &unary},
+      {{"gelu"}, true, &gelu},
+      {{"clamp"}, true, &clamp},
+      {{"sum", "mean", "amax", "amin", "var"}, true, &reduction},
+      {{"argmax", "argmin"}, true, &arg_reduction},
+      {{"max.dim", "min.dim", "softmax.int", "log_softmax.int"}, true, &dim_reduction},
+      {{"mm"}, true, &mm},
+      {{"bmm"}, true, &bmm},
+      {{"addmm"}, true, &addmm},
+      {{"conv2d"}, true, &conv2d},
+      {{"conv2d_backward_input"}, true, &conv2d_backward_input},
+      {{"conv2d_backward_weight"}, true, &conv2d_backward_weight},
+      {{"max_pool2d_with_indices"}, true, &max_pool2d},
+      {{"copy_"}, true, &copy},
+      {{"fill_.Scalar"}, true, &fill},
+      {{"arange_fill_"}, true, &arange_fill},
+      {{"uniform_"}, true, [](DType d) { return random_fill(d, -2.0, 3.0); }},
+      {{"normal_"}, true, [](DType d) { return random_fill(d, 1.0, 2.0); }},
+      {{"random_.from"}, true, [](DType d) { return random_fill(d, -5, 7); }},
+      {{"index_select"}, true, &index_select},
+      {{"gather"}, true, &gather},
+      {{"index_add"}, true, &index_add},
+      {{"scatter_add"}, true, &scatter_add},
+      {{"int8_matmul"}, false, &int8_matmul},
+      {{"int8_conv2d"}, false, &int8_conv2d},
+  };
+  return table;
+}
+
+const Family* find_family(std::string_view name) {
+  for (const Family& f : families()) {
+    if (std::find(f.ops.begin(), f.ops.end(), name) != f.ops.end()) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Tensor sample_data(IntArrayRef shape, DType dtype, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::uniform_real_distribution<float> uniform(-2.f, 2.f);
+  std::vector<float> values(static_cast<size_t>(checked_numel(shape, "plugin_check")));
+  for (float& v : values) v = uniform(generator);
+  const Tensor floats = tensor<float>(values, shape);
+  if (dtype == DType::Bool) return gt(floats, zeros({}));
+  if (!is_floating(dtype)) return round(floats * 2.5).to(dtype);
+  return floats.to(dtype);
+}
+
+Sample& Sample::arg(IValue value) {
+  args_.push_back(std::move(value));
+  return *this;
+}
+
+Sample& Sample::ints(std::vector<int64_t> values) {
+  lists_.push_back(std::make_unique<std::vector<int64_t>>(std::move(values)));
+  return arg(IValue(IntArrayRef(*lists_.back())));
+}
+
+Sample& Sample::named(std::string_view name, IValue value) {
+  named_.emplace_back(name, std::move(value));
+  return *this;
+}
+
+std::string functional_name(const schema::FunctionSchema& schema) {
+  std::string name = schema.name;
+  if (schema.is_inplace() && name.size() > 1 && name.back() == '_') name.pop_back();
+  std::string overload = schema.overload;
+  if (schema.is_out()) {
+    if (overload == "out") overload.clear();
+    else if (overload.size() > 4 && overload.ends_with("_out")) overload.resize(overload.size() - 4);
+  }
+  return (schema.ns.empty() ? "" : schema.ns + "::") + name + (overload.empty() ? "" : "." + overload);
+}
+
+std::vector<Sample> samples_for(const OperatorHandle& op, DType dtype) {
+  const Family* family = find_family(op.name());
+  if (!family) family = find_family(functional_name(op.schema()));
+  if (!family) return from_schema(op.schema(), dtype);
+  if (!family->varies_with_dtype && dtype != DType::Float32) return {};
+  return family->make(dtype);
+}
+
+}  // namespace ember::plugin_check

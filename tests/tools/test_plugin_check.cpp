@@ -6,6 +6,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "ember/ember.h"
@@ -120,6 +122,29 @@ TEST_CASE("the toy device passes, forward and backward, and --op narrows the run
   CHECK(one.status == 0);
   CHECK(contains(one.output, "relu                       ok"));
   CHECK_FALSE(contains(one.output, "add.Tensor"));
+}
+
+TEST_CASE("a copy of the CPU backend under another name passes every check, forward and backward") {
+  // The copy differs from the original in the name its table gives ("cpx" for "cpu"): a full
+  // backend for every sample to run through, on the same CPU kernels.
+  std::ifstream in(EMBER_CPU_PLUGIN, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string name("\0cpu\0", 5);
+  const size_t at = bytes.find(name);
+  if (at == std::string::npos || bytes.find(name, at + 1) != std::string::npos) {
+    MESSAGE("skipped: the CPU plugin's name is not one separate string in its binary");
+    return;
+  }
+  bytes.replace(at, name.size(), std::string("\0cpx\0", 5));
+  const std::string copy = std::string(EMBER_TEST_OUTPUT_DIR) + "/libember_backend_cpx.so";
+  std::ofstream(copy, std::ios::binary) << bytes;
+  const Run run = run_check(copy);
+  INFO(run.output);
+  CHECK(run.status == 0);
+  CHECK(contains(run.output, "conv2d                     ok    36 calls, 12 gradients"));
+  CHECK(contains(run.output, "normal_                    ok    8 calls"));
+  CHECK(contains(run.output, "int8_conv2d                ok    4 calls"));
+  CHECK(contains(run.output, "cpx: 0 failure(s)"));
 }
 
 TEST_CASE("every operator with a CPU kernel has samples, and the CPU runs them as they expect") {

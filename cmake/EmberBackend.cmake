@@ -27,3 +27,16 @@ function(ember_add_backend name)
       CONTENT "# Any one of these must exist for ${name} to be loaded.\n${device_files}\n")
   endif()
 endfunction()
+
+# ember_add_plugin_check(NAME [ARGS ...]): a CTest, plugin_check_<NAME>, running the conformance
+# suite (ember-plugin-check, with ARGS) against ember_backend_<NAME>. It reports a skip where the
+# plugin finds no usable device (the checker's exit code 77), with the reason in its output.
+function(ember_add_plugin_check name)
+  if(TARGET ember-plugin-check)
+    set(checker ember-plugin-check)
+  else()
+    set(checker Ember::plugin_check)
+  endif()
+  add_test(NAME plugin_check_${name} COMMAND ${checker} $<TARGET_FILE:ember_backend_${name}> ${ARGN})
+  set_tests_properties(plugin_check_${name} PROPERTIES SKIP_RETURN_CODE 77)
+endfunction()

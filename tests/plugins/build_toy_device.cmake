@@ -26,4 +26,6 @@ foreach(name toy toy2)
     message(FATAL_ERROR "libember_backend_${name}.so should need libc++ and not libstdc++:\n${dynamic}")
   endif()
 endforeach()
-message("toy device built with ${clangxx} and libc++")
+# The vendor's own tests: Ember's conformance suite, from the installed package, on each plugin.
+run_step(${CMAKE_CTEST_COMMAND} --test-dir ${BUILD_DIR} --output-on-failure)
+message("toy device built with ${clangxx} and libc++, and passes ember-plugin-check")

@@ -88,20 +88,20 @@ DnnlConvolution create(Conv kind, const Roles& r, const Geometry& g, dnnl::memor
     const dnnl::convolution_forward::primitive_desc forward(
         dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm, src, weights, dst, strides,
                                         dilates, pad_l, pad_r),
-        dnnl_engine());
+        user_scratchpad(), dnnl_engine());
     switch (kind) {
       case Conv::Forward:
         return {dnnl::convolution_forward(forward), forward.src_desc(), forward.weights_desc(), forward.dst_desc()};
       case Conv::BackwardInput: {
         const dnnl::convolution_backward_data::primitive_desc pd(
             dnnl::convolution_backward_data::desc(algorithm, src, weights, dst, strides, dilates, pad_l, pad_r),
-            dnnl_engine(), forward);
+            user_scratchpad(), dnnl_engine(), forward);
         return {dnnl::convolution_backward_data(pd), pd.diff_src_desc(), pd.weights_desc(), pd.diff_dst_desc()};
       }
       case Conv::BackwardWeight: {
         const dnnl::convolution_backward_weights::primitive_desc pd(
             dnnl::convolution_backward_weights::desc(algorithm, src, weights, dst, strides, dilates, pad_l, pad_r),
-            dnnl_engine(), forward);
+            user_scratchpad(), dnnl_engine(), forward);
         return {dnnl::convolution_backward_weights(pd), pd.src_desc(), pd.diff_weights_desc(), pd.diff_dst_desc()};
       }
     }

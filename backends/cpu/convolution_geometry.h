@@ -82,8 +82,9 @@ class LayoutBinder {
   // An argument that needs no layout: a bias, a zero point.
   void add(int arg, const dnnl::memory& memory) { args_.emplace(arg, memory); }
 
+  // Runs a cached primitive (Note [oneDNN across threads]), then reorders its output if needed.
   void run(const dnnl::primitive& primitive) {
-    primitive.execute(stream_, args_);
+    execute(primitive, stream_, args_);
     if (out_internal_ != out_user_) dnnl::reorder(out_internal_, out_user_).execute(stream_, out_internal_, out_user_);
     stream_.wait();
   }

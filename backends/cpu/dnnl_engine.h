@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdlib>
+#include <new>
 #include <mutex>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <optional>
@@ -16,6 +18,49 @@ namespace ember::cpu {
 inline dnnl::engine& dnnl_engine() {
   static dnnl::engine instance(dnnl::engine::kind::cpu, 0);
   return instance;
+}
+
+// Note [oneDNN across threads]
+// The primitive caches are shared by every thread, so a primitive may run on a thread other than
+// the one that created it, and on two threads at once. oneDNN's default scratchpad is one buffer
+// tied to the creating thread (Debian builds oneDNN with DNNL_ENABLE_CONCURRENT_EXEC off), so
+// that corrupts memory: ember-plugin-check's concurrency check crashed in a convolution. Every
+// cached primitive is therefore created with user_scratchpad() and run by execute(), which hands
+// it a scratchpad owned by the calling thread, kept and grown so that a large one is not
+// page-faulted in again on every call.
+inline dnnl::primitive_attr user_scratchpad(dnnl::primitive_attr attr = dnnl::primitive_attr()) {
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return attr;
+}
+
+// `nbytes` of this thread's scratchpad, 64-byte aligned, valid until its next call.
+inline void* thread_scratchpad(size_t nbytes) {
+  struct Buffer {
+    void* data = nullptr;
+    size_t capacity = 0;
+    ~Buffer() { std::free(data); }
+  };
+  thread_local Buffer buffer;
+  if (nbytes > buffer.capacity) {
+    const size_t capacity = (nbytes + 63) / 64 * 64;
+    void* data = std::aligned_alloc(64, capacity);
+    if (!data) throw std::bad_alloc();
+    std::free(buffer.data);
+    buffer = {data, capacity};
+  }
+  return buffer.data;
+}
+
+// Runs a primitive made with user_scratchpad() with this thread's scratchpad and waits for it.
+inline void execute(const dnnl::primitive& primitive, dnnl::stream& stream, std::unordered_map<int, dnnl::memory> args) {
+  const dnnl_memory_desc_t* md =
+      dnnl_primitive_desc_query_md(primitive.get_primitive_desc(), dnnl_query_scratchpad_md, 0);
+  const dnnl::memory::desc scratchpad = md ? dnnl::memory::desc(*md) : dnnl::memory::desc();
+  if (const size_t nbytes = scratchpad.get_size(); nbytes > 0) {
+    args.emplace(DNNL_ARG_SCRATCHPAD, dnnl::memory(scratchpad, dnnl_engine(), thread_scratchpad(nbytes)));
+  }
+  primitive.execute(stream, args);
+  stream.wait();
 }
 
 // The oneDNN type of the dtypes its primitives compute in; nullopt for the rest.

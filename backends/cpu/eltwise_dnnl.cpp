@@ -22,7 +22,7 @@ dnnl::eltwise_forward cached_primitive(const EltwiseAlgorithm& alg, int64_t n, d
   if (it == cache.end()) {
     const dnnl::memory::desc md({n}, type, dnnl::memory::format_tag::a);
     const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, alg.algorithm, md, alg.alpha, 0.f);
-    it = cache.emplace(key, dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, dnnl_engine()))).first;
+    it = cache.emplace(key, dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, user_scratchpad(), dnnl_engine()))).first;
   }
   return it->second;
 }
@@ -48,8 +48,7 @@ bool run_dnnl_eltwise(const EltwiseAlgorithm& alg, const sdk::TensorView& out, c
   dnnl::memory src(md, dnnl_engine(), in.bytes());
   dnnl::memory dst(md, dnnl_engine(), out.bytes());
   dnnl::stream stream(dnnl_engine());
-  primitive.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
-  stream.wait();
+  execute(primitive, stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_DST, dst}});
   return true;
 }
 

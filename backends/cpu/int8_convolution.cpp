@@ -65,7 +65,7 @@ Int8Convolution create(const Roles& r, const Geometry& g, const Int8Epilogue& ep
                        const std::vector<float>& scales, const dnnl::memory::desc& bias_desc) {
   using tag = dnnl::memory::format_tag;
   auto any = [](const dnnl::memory::desc& md) { return dnnl::memory::desc(md.dims(), md.data_type(), tag::any); };
-  const dnnl::primitive_attr attr = epilogue.dnnl_attributes(scales);
+  const dnnl::primitive_attr attr = user_scratchpad(epilogue.dnnl_attributes(scales));
   const auto [strides, dilates, pad_l, pad_r] = dnnl_geometry(r, g);
   const dnnl::memory::desc bias = epilogue.has_bias() ? bias_desc : dnnl::memory::desc();
   try {

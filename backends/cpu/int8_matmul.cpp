@@ -27,7 +27,7 @@ void run_dnnl(const TensorView& out, const TensorView& a, int32_t zero_point, co
   const dnnl::memory::desc bias_desc({1, n}, dt::f32, {n, 1});
   const std::string key = view_key(out) + "|" + view_key(a) + "|" + view_key(w) + epilogue.dnnl_key();
   const dnnl::matmul primitive = cache().get(key, [&] {
-    const dnnl::primitive_attr attr = epilogue.dnnl_attributes(/*scales at run time*/ {});
+    const dnnl::primitive_attr attr = user_scratchpad(epilogue.dnnl_attributes(/*scales at run time*/ {}));
     const dnnl::matmul::desc desc(describe(a, dt::u8), describe(w, dt::s8),
                                   epilogue.has_bias() ? bias_desc : dnnl::memory::desc(),
                                   describe(out, epilogue.dnnl_output_type()));
@@ -43,8 +43,7 @@ void run_dnnl(const TensorView& out, const TensorView& a, int32_t zero_point, co
       {DNNL_ARG_ATTR_OUTPUT_SCALES, dnnl::memory({{n}, dt::f32, {1}}, engine, const_cast<float*>(scales.data()))}};
   for (const auto& [arg, memory] : epilogue.dnnl_arguments(zero_points, bias, bias_desc)) args.emplace(arg, memory);
   dnnl::stream stream(engine);
-  primitive.execute(stream, args);
-  stream.wait();
+  execute(primitive, stream, args);
 }
 
 void reference(const TensorView& out, const TensorView& a, int32_t zero_point, const TensorView& w,

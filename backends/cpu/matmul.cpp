@@ -22,7 +22,7 @@ void run_dnnl(const TensorView& out, const TensorView& a, const TensorView& b, f
   const std::string key = view_key(out) + "|" + view_key(a) + "|" + view_key(b) + "|" +
                           std::to_string(alpha) + "|" + std::to_string(beta);
   const dnnl::matmul primitive = cache().get(key, [&] {
-    dnnl::primitive_attr attr;
+    dnnl::primitive_attr attr = user_scratchpad();
     if (alpha != 1.0f) attr.set_output_scales(0, {alpha});
     if (beta != 0.0f) {
       dnnl::post_ops ops;
@@ -36,8 +36,7 @@ void run_dnnl(const TensorView& out, const TensorView& a, const TensorView& b, f
   dnnl::memory b_mem(describe(b, type), dnnl_engine(), b.bytes());
   dnnl::memory out_mem(describe(out, type), dnnl_engine(), out.bytes());
   dnnl::stream stream(dnnl_engine());
-  primitive.execute(stream, {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, out_mem}});
-  stream.wait();
+  execute(primitive, stream, {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, out_mem}});
 }
 
 // The reference product for dtypes oneDNN lacks (float64, integers): out = alpha*a@b + beta*out.

@@ -57,7 +57,18 @@ TEST_CASE("a plugin whose kernels misbehave fails each broken kernel, and a decl
                              "cpu 3, plugin 0"));
   CHECK(contains(run.output, "relu                       -     every call; declined bfloat16, float16, float32, "
                              "float64, int32, int64 (the CPU fallback runs those)"));
+  CHECK(contains(run.output, "threads                    -     nothing to run: no kernel passed alone"));
   CHECK(contains(run.output, "faulty: 7 failure(s)"));
+}
+
+TEST_CASE("a kernel that passes alone but races with itself fails the concurrency check") {
+  const Run run = run_check(test_plugin("racy"));
+  INFO(run.output);
+  CHECK(run.status == 1);
+  CHECK(contains(run.output, "neg                        ok    1 call, 1 gradient; declined"));
+  CHECK(contains(run.output, "threads                    FAIL  thread "));
+  CHECK(contains(run.output, ", plugin 0"));
+  CHECK(contains(run.output, "racy: 1 failure(s)"));
 }
 
 TEST_CASE("a device that breaks the memory rules fails the device checks") {
@@ -117,6 +128,7 @@ TEST_CASE("the toy device passes, forward and backward, and --op narrows the run
   CHECK(contains(run.output, "mm                         ok    4 calls, 2 gradients; declined bfloat16, float16, "
                              "float64, int32, int64"));
   CHECK(contains(run.output, "toy::fused_gelu            -     not checked: the CPU runs none of its samples"));
+  CHECK(contains(run.output, "threads                    ok    4 threads at once, 8 rounds of 12 calls each"));
 
   const Run one = run_check(toy + " --op relu");
   CHECK(one.status == 0);
@@ -124,7 +136,7 @@ TEST_CASE("the toy device passes, forward and backward, and --op narrows the run
   CHECK_FALSE(contains(one.output, "add.Tensor"));
 }
 
-TEST_CASE("a copy of the CPU backend under another name passes every check, forward and backward") {
+TEST_CASE("a copy of the CPU backend under another name passes every check: forward, backward, threads") {
   // The copy differs from the original in the name its table gives ("cpx" for "cpu"): a full
   // backend for every sample to run through, on the same CPU kernels.
   std::ifstream in(EMBER_CPU_PLUGIN, std::ios::binary);
@@ -144,6 +156,7 @@ TEST_CASE("a copy of the CPU backend under another name passes every check, forw
   CHECK(contains(run.output, "conv2d                     ok    36 calls, 12 gradients"));
   CHECK(contains(run.output, "normal_                    ok    8 calls"));
   CHECK(contains(run.output, "int8_conv2d                ok    4 calls"));
+  CHECK(contains(run.output, "threads                    ok    4 threads at once"));
   CHECK(contains(run.output, "cpx: 0 failure(s)"));
 }
 

@@ -7,17 +7,13 @@
 #include <optional>
 #include <set>
 
-#include "op_samples.h"
-#include "tolerance.h"
+#include "concurrency_check.h"
+#include "sample_calls.h"
 
 namespace ember::plugin_check {
 namespace {
 
 const DType kDTypes[] = {DType::Float32, DType::Float64, DType::Float16, DType::BFloat16, DType::Int64, DType::Int32};
-
-// Strided: tensors of two or more dims with their first and last dims' memory order swapped.
-enum class Layout { Contiguous, Strided };
-const char* layout_name(Layout layout) { return layout == Layout::Contiguous ? "contiguous" : "strided"; }
 
 // The operator under test runs with the CPU fallback off, so that a kernel's decline shows;
 // everything around it (moving data, backward formulas) may use the fallback quietly.
@@ -30,123 +26,13 @@ class FallbackOff {
 // The fallback's error for a kernel that declined (Note [CPU fallback]).
 bool is_decline(const Error& e) { return std::string_view(e.what()).find(" kernel declined: ") != std::string_view::npos; }
 
-// A fresh copy of `t` on `device` (in-place operators must not touch the sample) in `layout`.
-Tensor place(const Tensor& t, Device device, Layout layout) {
-  Tensor placed = t.device() == device ? t.clone() : t.to(device);
-  if (layout == Layout::Strided && placed.dim() >= 2) {
-    const int64_t last = placed.dim() - 1;
-    placed = placed.transpose(0, last).contiguous().transpose(0, last);
-  }
-  return placed;
-}
-
-IValue place(const IValue& value, Device device, Layout layout) {
-  return value.is_tensor() ? IValue(place(value.tensor_ref(), device, layout)) : value;
-}
-
-struct Arguments {
-  std::vector<IValue> positional;
-  std::vector<ops::NamedArgument> named;
-};
-
-// The results of `op`'s functional form on the CPU, for an out= operator's `out` arguments.
-std::vector<IValue> functional_results(const OperatorHandle& op, const Sample& sample) {
-  if (!op.schema().is_out()) return {};
-  return ops::call_boxed(functional_name(op.schema()), sample.args(), sample.named());
-}
-
-// The sample's arguments on `device`, with an empty `out` shaped like each functional result.
-Arguments place_arguments(const OperatorHandle& op, const Sample& sample, const std::vector<IValue>& outs,
-                          Device device, Layout layout) {
-  Arguments a;
-  for (const IValue& v : sample.args()) a.positional.push_back(place(v, device, layout));
-  for (const auto& [name, v] : sample.named()) a.named.emplace_back(name, place(v, device, layout));
-  size_t next = 0;
-  for (const schema::Argument& arg : op.schema().arguments) {
-    if (!arg.kwarg_only || !arg.type.alias || !arg.type.alias->is_write || next >= outs.size()) continue;
-    const Tensor& like = outs[next++].tensor_ref();
-    a.named.emplace_back(arg.name, empty(like.sizes(), like.dtype(), device));
-  }
-  return a;
-}
-
-std::vector<IValue> call(const OperatorHandle& op, const Arguments& a) {
-  return ops::call_boxed(op.name(), a.positional, a.named);
-}
-
-std::string compare_elements(const Tensor& expected, const Tensor& got) {
-  const auto e = to_vector<double>(expected), g = to_vector<double>(got);
-  const double tol = tolerance(expected.dtype());
-  for (size_t i = 0; i < e.size(); ++i) {
-    const bool both_nan = std::isnan(e[i]) && std::isnan(g[i]);
-    if (e[i] == g[i] || both_nan || std::abs(e[i] - g[i]) <= tol * (1 + std::abs(e[i]))) continue;
-    return fmt::format("element {}: cpu {}, plugin {}", i, e[i], g[i]);
-  }
-  return "";
-}
-
-// Mean, spread, and the range of all but the 0.1% lowest and highest draws (a normal
-// distribution's extremes wander too far between two sets of draws to compare).
-struct Moments {
-  double mean = 0, spread = 0, low = 0, high = 0;
-};
-
-Moments moments(const Tensor& t) {
-  auto v = to_vector<double>(t);
-  std::sort(v.begin(), v.end());
-  const double n = static_cast<double>(v.size());
-  Moments m;
-  for (double x : v) m.mean += x / n;
-  for (double x : v) m.spread += (x - m.mean) * (x - m.mean) / n;
-  m.spread = std::sqrt(m.spread);
-  m.low = v[static_cast<size_t>(0.001 * (n - 1))];
-  m.high = v[static_cast<size_t>(0.999 * (n - 1))];
-  return m;
-}
-
-// Random draws: the same mean and spread within 5% of the spread, and a range no wider.
-std::string compare_statistics(const Tensor& expected, const Tensor& got) {
-  const Moments e = moments(expected), g = moments(got);
-  const double slack = 0.05 * e.spread, range_slack = 0.05 * (e.high - e.low);
-  if (std::abs(e.mean - g.mean) <= slack && std::abs(e.spread - g.spread) <= slack &&
-      g.low >= e.low - range_slack && g.high <= e.high + range_slack) {
-    return "";
-  }
-  return fmt::format("draws with mean {:.4g}, spread {:.4g}, range [{:.4g}, {:.4g}]; the CPU's: {:.4g}, {:.4g}, "
-                     "[{:.4g}, {:.4g}]", g.mean, g.spread, g.low, g.high, e.mean, e.spread, e.low, e.high);
-}
-
-std::string compare(const Tensor& expected, const Tensor& got, Device device, Compare mode) {
-  if (got.device() != device) return fmt::format("the result is on {}, not {}", got.device().str(), device.str());
-  if (got.dtype() != expected.dtype()) {
-    return fmt::format("dtype {}, the CPU's is {}", dtype_name(got.dtype()), dtype_name(expected.dtype()));
-  }
-  if (!got.sizes().equals(expected.sizes())) {
-    return fmt::format("shape {}, the CPU's is {}", shape_str(got.sizes()), shape_str(expected.sizes()));
-  }
-  return mode == Compare::Statistics ? compare_statistics(expected, got) : compare_elements(expected, got);
-}
-
-// Returns only: an operator that writes an argument (in place, out=) also returns it.
-std::string compare_results(const std::vector<IValue>& expected, const std::vector<IValue>& got, Device device,
-                            Compare mode) {
-  if (got.size() != expected.size()) return fmt::format("{} results, the CPU's {}", got.size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) {
-    if (!expected[i].is_tensor()) continue;
-    if (!got[i].is_tensor()) return fmt::format("result {} is not a tensor", i);
-    if (std::string diff = compare(expected[i].tensor_ref(), got[i].tensor_ref(), device, mode); !diff.empty()) {
-      return fmt::format("result {}: {}", i, diff);
-    }
-  }
-  return "";
-}
-
 // What one operator's checks found.
 struct Tally {
   int calls = 0;
   int gradients = 0;
   std::set<std::string> declined;  // dtype names
   std::string failure;             // the first, with its dtype, layout and sample
+  std::optional<size_t> passed_float32;  // a float32 sample the kernel ran and passed with
 };
 
 // One call on the CPU and on `device`: "" when the plugin's answer is the CPU's, what differs
@@ -235,7 +121,8 @@ std::string check_gradient(const OperatorHandle& op, const Sample& sample, Devic
   return "";
 }
 
-void check_operator(const OperatorHandle& op, Device device, Report& report) {
+// Checks `op` and reports it; returns the float32 sample it passed with, if it passed.
+std::optional<size_t> check_operator(const OperatorHandle& op, Device device, Report& report) {
   Tally tally;
   bool has_samples = false;
   for (DType dtype : kDTypes) {
@@ -247,6 +134,8 @@ void check_operator(const OperatorHandle& op, Device device, Report& report) {
         try {
           const std::optional<std::string> forward = check_call(op, samples[k], device, layout, dtype, tally);
           failure = forward.value_or("");
+          const bool passed = forward && forward->empty() && samples[k].compare() == Compare::Elements;
+          if (passed && dtype == DType::Float32 && !tally.passed_float32) tally.passed_float32 = k;
           if (forward && forward->empty() && layout == Layout::Contiguous && is_floating(dtype)) {
             failure = check_gradient(op, samples[k], device, tally);
           }
@@ -264,14 +153,18 @@ void check_operator(const OperatorHandle& op, Device device, Report& report) {
       tally.declined.empty() ? "" : fmt::format("; declined {} (the CPU fallback runs those)", fmt::join(tally.declined, ", "));
   if (!tally.failure.empty()) {
     report.fail(op.name(), tally.failure);
-  } else if (!has_samples) {
+    return std::nullopt;
+  }
+  if (!has_samples) {
     report.note(op.name(), "not checked: no sample arguments (its schema needs lists)");
   } else if (tally.calls == 0) {
     report.note(op.name(), tally.declined.empty() ? "not checked: the CPU runs none of its samples" : "every call" + declined);
   } else {
-    const std::string gradients = tally.gradients ? fmt::format(", {} gradients", tally.gradients) : "";
-    report.ok(op.name(), fmt::format("{} calls{}{}", tally.calls, gradients, declined));
+    const std::string gradients =
+        tally.gradients ? fmt::format(", {} gradient{}", tally.gradients, tally.gradients == 1 ? "" : "s") : "";
+    report.ok(op.name(), fmt::format("{} call{}{}{}", tally.calls, tally.calls == 1 ? "" : "s", gradients, declined));
   }
+  return tally.passed_float32;
 }
 
 }  // namespace
@@ -281,14 +174,19 @@ void check_kernels(Device device, const std::vector<std::string>& only, Report& 
   set_cpu_fallback_mode(CpuFallbackMode::Silent);
   const Dispatcher& dispatcher = Dispatcher::singleton();
   int kernels = 0;
+  std::vector<PassedCall> passed;
   for (size_t id = 0; id < dispatcher.num_operators(); ++id) {
     const OperatorHandle& op = dispatcher.op(static_cast<int>(id));
     if (op.kernel_source(device.slot()) != OperatorHandle::KernelSource::Own) continue;
     ++kernels;
     if (!only.empty() && std::find(only.begin(), only.end(), op.name()) == only.end()) continue;
-    check_operator(op, device, report);
+    if (const std::optional<size_t> sample = check_operator(op, device, report)) passed.push_back({&op, *sample});
   }
-  if (kernels == 0) report.note("kernels", "none registered: the CPU fallback runs every operator");
+  if (kernels == 0) {
+    report.note("kernels", "none registered: the CPU fallback runs every operator");
+    return;
+  }
+  check_concurrency(passed, device, report);
 }
 
 }  // namespace ember::plugin_check

@@ -19,8 +19,8 @@
 // plugin shows. Operators run by name with sample arguments (op_samples.cpp) on the CPU and on
 // the plugin's device, in six dtypes and two layouts; the plugin's kernels run with the CPU
 // fallback off so a decline is seen as one, and everything around them (moving data, backward
-// formulas) may fall back. The CPU backend is the reference, so checking it runs only the device
-// half.
+// formulas) may fall back. The kernels that pass then run again from several threads at once.
+// The CPU backend is the reference, so checking it runs only the device half.
 
 namespace {
 

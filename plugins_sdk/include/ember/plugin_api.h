@@ -125,6 +125,8 @@ typedef struct ember_kernel_call {
   size_t error_capacity;
 } ember_kernel_call;
 
+/* A kernel. The host may call kernels, and the device functions below, from several threads at
+ * once (ember-plugin-check's concurrency check runs them from four). */
 typedef ember_status (*ember_kernel_fn)(void* user_data, const ember_kernel_call* call);
 
 typedef enum ember_log_level {

@@ -24,7 +24,6 @@ struct DeviceState {
   gpuStream_t stream = nullptr;
   std::multimap<size_t, void*> free_blocks;       // by size
   std::unordered_map<void*, size_t> block_sizes;  // every live or cached block
-  int64_t* error_slot = nullptr;
 };
 
 DeviceState& state(int device) {
@@ -149,20 +148,21 @@ void synchronize(int device) {
   check(gpuStreamSynchronize(stream(device)), "synchronising the device");
 }
 
-int64_t* error_slot(int device) {
-  DeviceState& s = state(device);
-  if (!s.error_slot) s.error_slot = static_cast<int64_t*>(allocate(device, 2 * sizeof(int64_t)));
-  return s.error_slot;
-}
-
-void reset_error_slot(int device) {
+ErrorSlot::ErrorSlot(int device)
+    : device_(device), words_(static_cast<int64_t*>(allocate(device, 2 * sizeof(int64_t)))) {
   DeviceGuard guard(device);
-  check(gpuMemsetAsync(error_slot(device), 0xff, 2 * sizeof(int64_t), stream(device)), "resetting the error slot");
+  const gpuError_t status = gpuMemsetAsync(words_, 0xff, 2 * sizeof(int64_t), stream(device));
+  if (status != gpuSuccess) {
+    release(device, words_);
+    check(status, "resetting the error slot");
+  }
 }
 
-bool read_error_slot(int device, int64_t* value) {
+ErrorSlot::~ErrorSlot() { release(device_, words_); }  // reused in stream order, after the kernel
+
+bool ErrorSlot::read(int64_t* value) const {
   int64_t words[2];
-  copy(device, words, error_slot(device), sizeof words, EMBER_COPY_DEVICE_TO_HOST);
+  copy(device_, words, words_, sizeof words, EMBER_COPY_DEVICE_TO_HOST);
   *value = words[1];
   return words[0] != -1;
 }

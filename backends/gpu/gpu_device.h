@@ -42,11 +42,24 @@ void empty_cache(int device);
 void copy(int device, void* dst, const void* src, size_t nbytes, int32_t kind);
 void synchronize(int device);
 
-// Two device-side words kernels use to report a bad value (an index out of range) without a
+// Two device-side words a kernel uses to report a bad value (an index out of range) without a
 // host round trip per element: [0] is -1 until a thread claims it, [1] holds that thread's value.
-// `reset` before the launch; `read` after (it synchronises) gives whether one was reported.
-int64_t* error_slot(int device);
-void reset_error_slot(int device);
-bool read_error_slot(int device, int64_t* value);
+// Each call owns one, from the caching allocator, so calls from several threads at once never
+// read each other's reports.
+class ErrorSlot {
+ public:
+  // A slot on `device`, reset on its stream before any kernel the caller launches after it.
+  explicit ErrorSlot(int device);
+  ~ErrorSlot();
+  ErrorSlot(const ErrorSlot&) = delete;
+  ErrorSlot& operator=(const ErrorSlot&) = delete;
+  int64_t* words() const { return words_; }
+  // Whether a kernel reported a value, and which (waits for the device's work).
+  bool read(int64_t* value) const;
+
+ private:
+  int device_;
+  int64_t* words_;
+};
 
 }  // namespace ember::gpu

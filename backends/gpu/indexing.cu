@@ -1,5 +1,5 @@
 // index_select, gather, index_add and scatter_add on the GPU. Indices are checked on the
-// device; the first one out of range is reported through the device's error slot and becomes
+// device; the first one out of range is reported through an error slot of the call's own and becomes
 // the same error the CPU backend raises. Accumulation uses atomic adds.
 #include <string>
 
@@ -52,9 +52,9 @@ __device__ int64_t checked(int64_t i, int64_t size, int64_t* error) {
   return -1;
 }
 
-void raise_if_reported(int device, int64_t dim, int64_t size) {
+void raise_if_reported(const ErrorSlot& slot, int64_t dim, int64_t size) {
   int64_t bad = 0;
-  if (read_error_slot(device, &bad)) {
+  if (slot.read(&bad)) {
     throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "index " + std::to_string(bad) +
                                                               " is out of range for dimension " + std::to_string(dim) +
                                                               " of size " + std::to_string(size));
@@ -80,11 +80,11 @@ void select_typed(const TensorView& out, const TensorView& self, const TensorVie
   const Layout out_l(out), self_l(self), index_l(index);
   const IndexArg idx(index);
   const int device = out.view->device_index;
-  int64_t* error = error_slot(device);
+  const ErrorSlot slot(device);
+  int64_t* error = slot.words();
   W* dst = out.data<W>();
   const W* src = self.data<W>();
   const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
-  reset_error_slot(device);
   launch_index(device, out.numel(), [=] __device__(int64_t linear) {
     int64_t coords[kMaxDims];
     coordinates(out_l, linear, coords);
@@ -95,7 +95,7 @@ void select_typed(const TensorView& out, const TensorView& self, const TensorVie
     coords[dim] = i;
     dst[out_offset] = src[dot(self_l, coords)];
   }, "index kernel");
-  raise_if_reported(device, dim, self.size(dim));
+  raise_if_reported(slot, dim, self.size(dim));
 }
 
 void select_kernel(const KernelArgs& args, void* user_data) {
@@ -152,11 +152,11 @@ void accumulate_typed(const TensorView& out, const TensorView& index, const Tens
     const Layout out_l(out), index_l(index), added_l(added), walk(positions);
     const IndexArg idx(index);
     const int device = out.view->device_index;
-    int64_t* error = error_slot(device);
+    const ErrorSlot slot(device);
+    int64_t* error = slot.words();
     T* dst = out.data<T>();
     const T* src = added.data<T>();
     const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
-    reset_error_slot(device);
     launch_index(device, positions.numel(), [=] __device__(int64_t linear) {
       int64_t coords[kMaxDims];
       coordinates(walk, linear, coords);
@@ -167,7 +167,7 @@ void accumulate_typed(const TensorView& out, const TensorView& index, const Tens
       coords[dim] = target;
       atomic_accumulate(dst + dot(out_l, coords), value);
     }, "accumulate kernel");
-    raise_if_reported(device, dim, out.size(dim));
+    raise_if_reported(slot, dim, out.size(dim));
   }
 }
 

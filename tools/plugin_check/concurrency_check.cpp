@@ -21,15 +21,15 @@ struct ExpectedCall {
   std::vector<IValue> results;
 };
 
-ExpectedCall expect(const PassedCall& passed) {
+ExpectedCall expect(const PassedCall& passed, Device device) {
   std::vector<Sample> samples = samples_for(*passed.op, DType::Float32);
   ExpectedCall e{passed.op, std::move(samples[passed.sample]), {}, {}};
   e.outs = functional_results(*e.op, e.sample);
-  e.results = call(*e.op, place_arguments(*e.op, e.sample, e.outs, default_device(), Layout::Contiguous));
+  e.results = call(*e.op, place_arguments(*e.op, e.sample, e.outs, reference_device(*e.op, device), Layout::Contiguous));
   return e;
 }
 
-// "" when the call on `device` gives the CPU's results; else what differs.
+// "" when the call on `device` gives its expected results; else what differs.
 std::string run(const ExpectedCall& e, Device device) {
   try {
     const auto got = call(*e.op, place_arguments(*e.op, e.sample, e.outs, device, Layout::Contiguous));
@@ -48,7 +48,7 @@ void check_concurrency(const std::vector<PassedCall>& calls, Device device, Repo
     return;
   }
   std::vector<ExpectedCall> expected;
-  for (const PassedCall& passed : calls) expected.push_back(expect(passed));
+  for (const PassedCall& passed : calls) expected.push_back(expect(passed, device));
   std::mutex mutex;
   std::string failure;  // the first, with its thread, round and operator
   auto worker = [&](int thread) {
@@ -68,8 +68,8 @@ void check_concurrency(const std::vector<PassedCall>& calls, Device device, Repo
   if (!failure.empty()) {
     report.fail("threads", failure);
   } else {
-    report.ok("threads", fmt::format("{} threads at once, {} rounds of {} calls each: the CPU's results", kThreads,
-                                     kRounds, expected.size()));
+    report.ok("threads", fmt::format("{} threads at once, {} rounds of {} calls each: the results of each call alone",
+                                     kThreads, kRounds, expected.size()));
   }
 }
 

@@ -15,7 +15,7 @@ struct PassedCall {
   size_t sample;
 };
 
-// Runs every call from several threads at once, several rounds each, against the CPU's results.
+// Runs every call from several threads at once, several rounds each, against its results alone.
 void check_concurrency(const std::vector<PassedCall>& calls, Device device, Report& report);
 
 }  // namespace ember::plugin_check

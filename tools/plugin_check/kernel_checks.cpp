@@ -33,6 +33,7 @@ struct Tally {
   std::set<std::string> declined;  // dtype names
   std::string failure;             // the first, with its dtype, layout and sample
   std::optional<size_t> passed_float32;  // a float32 sample the kernel ran and passed with
+  bool self_referenced = false;          // compared with repeats of its calls: the CPU has no kernel
 };
 
 // One call on the CPU and on `device`: "" when the plugin's answer is the CPU's, what differs
@@ -41,11 +42,13 @@ std::optional<std::string> check_call(const OperatorHandle& op, const Sample& sa
                        Tally& tally) {
   // An invalid call has no functional result to shape an `out` like.
   if (sample.compare() == Compare::Error && op.schema().is_out()) return std::nullopt;
+  const Device reference = reference_device(op, device);
+  tally.self_referenced = reference == device;
   std::optional<std::vector<IValue>> expected;
   std::vector<IValue> outs;
   try {
     outs = functional_results(op, sample);
-    expected = call(op, place_arguments(op, sample, outs, default_device(), layout));
+    expected = call(op, place_arguments(op, sample, outs, reference, layout));
   } catch (const Error&) {
     if (sample.compare() != Compare::Error) return std::nullopt;  // nor does the CPU take this dtype or layout
   }
@@ -158,11 +161,15 @@ std::optional<size_t> check_operator(const OperatorHandle& op, Device device, Re
   if (!has_samples) {
     report.note(op.name(), "not checked: no sample arguments (its schema needs lists)");
   } else if (tally.calls == 0) {
-    report.note(op.name(), tally.declined.empty() ? "not checked: the CPU runs none of its samples" : "every call" + declined);
+    report.note(op.name(), !tally.declined.empty() ? "every call" + declined
+                           : tally.self_referenced ? "not checked: none of its samples runs"
+                                                   : "not checked: the CPU runs none of its samples");
   } else {
     const std::string gradients =
         tally.gradients ? fmt::format(", {} gradient{}", tally.gradients, tally.gradients == 1 ? "" : "s") : "";
-    report.ok(op.name(), fmt::format("{} call{}{}{}", tally.calls, tally.calls == 1 ? "" : "s", gradients, declined));
+    const std::string reference = tally.self_referenced ? " (no CPU kernel: each against a repeat of itself)" : "";
+    report.ok(op.name(), fmt::format("{} call{}{}{}{}", tally.calls, tally.calls == 1 ? "" : "s", reference, gradients,
+                                     declined));
   }
   return tally.passed_float32;
 }

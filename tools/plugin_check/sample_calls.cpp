@@ -69,6 +69,11 @@ std::string compare_statistics(const Tensor& expected, const Tensor& got) {
 
 const char* layout_name(Layout layout) { return layout == Layout::Contiguous ? "contiguous" : "strided"; }
 
+Device reference_device(const OperatorHandle& op, Device device) {
+  const Device cpu = default_device();
+  return op.kernel_source(cpu.slot()) == OperatorHandle::KernelSource::None ? device : cpu;
+}
+
 std::vector<IValue> functional_results(const OperatorHandle& op, const Sample& sample) {
   if (!op.schema().is_out()) return {};
   return ops::call_boxed(functional_name(op.schema()), sample.args(), sample.named());

@@ -20,6 +20,10 @@ struct Arguments {
   std::vector<ops::NamedArgument> named;
 };
 
+// Where `op`'s expected results come from: the CPU, or, for an operator the CPU has no kernel for
+// (one a plugin defines), `device` itself: its kernel must at least give the same answer twice.
+Device reference_device(const OperatorHandle& op, Device device);
+
 // The results of `op`'s functional form on the CPU, for an out= operator's `out` arguments
 // (empty for other operators).
 std::vector<IValue> functional_results(const OperatorHandle& op, const Sample& sample);

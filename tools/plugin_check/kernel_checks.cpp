@@ -24,7 +24,9 @@ class FallbackOff {
 };
 
 // The fallback's error for a kernel that declined (Note [CPU fallback]).
-bool is_decline(const Error& e) { return std::string_view(e.what()).find(" kernel declined: ") != std::string_view::npos; }
+bool is_decline(const Error& e) {
+  return std::string_view(e.what()).find(" kernel declined: ") != std::string_view::npos;
+}
 
 // What one operator's checks found.
 struct Tally {
@@ -36,19 +38,18 @@ struct Tally {
   bool self_referenced = false;          // compared with repeats of its calls: the CPU has no kernel
 };
 
-// One call on the CPU and on `device`: "" when the plugin's answer is the CPU's, what differs
-// when it is not, nothing when the plugin's kernel did not run (declined, or a call the CPU refuses).
-std::optional<std::string> check_call(const OperatorHandle& op, const Sample& sample, Device device, Layout layout, DType dtype,
-                       Tally& tally) {
+// One call on the reference device (reference_device()) and on `device`: "" when the plugin's
+// answer is the reference's, what differs when it is not, nothing when the plugin's kernel did not
+// run (declined, or a call the reference refuses).
+std::optional<std::string> check_call(const OperatorHandle& op, const Sample& sample, Device device, Layout layout,
+                                      DType dtype, Tally& tally) {
   // An invalid call has no functional result to shape an `out` like.
   if (sample.compare() == Compare::Error && op.schema().is_out()) return std::nullopt;
-  const Device reference = reference_device(op, device);
-  tally.self_referenced = reference == device;
   std::optional<std::vector<IValue>> expected;
   std::vector<IValue> outs;
   try {
     outs = functional_results(op, sample);
-    expected = call(op, place_arguments(op, sample, outs, reference, layout));
+    expected = call(op, place_arguments(op, sample, outs, reference_device(op, device), layout));
   } catch (const Error&) {
     if (sample.compare() != Compare::Error) return std::nullopt;  // nor does the CPU take this dtype or layout
   }
@@ -127,6 +128,7 @@ std::string check_gradient(const OperatorHandle& op, const Sample& sample, Devic
 // Checks `op` and reports it; returns the float32 sample it passed with, if it passed.
 std::optional<size_t> check_operator(const OperatorHandle& op, Device device, Report& report) {
   Tally tally;
+  tally.self_referenced = reference_device(op, device) == device;
   bool has_samples = false;
   for (DType dtype : kDTypes) {
     const std::vector<Sample> samples = samples_for(op, dtype);

@@ -1,4 +1,5 @@
-// Matrix products (oneDNN for float32, a reference loop for other dtypes) against naive loops.
+// Matrix products (oneDNN for float32 and 16-bit floats, a loop for small products and other
+// dtypes) against naive loops.
 #include "reference.h"
 
 using namespace ember;
@@ -51,6 +52,23 @@ TEST_CASE("bmm and addmm") {
   for (int i = 0; i < 6; ++i) expected[i] = 0.5 * bv[i % 2] + 2.0 * product[i];
   check_close(to_vector<double>(addmm(bias, m1, m2, 0.5, 2.0)), expected, 1e-5);
   CHECK_THROWS_WITH(addmm(ones({3}), m1, m2), "[addmm] self: shapes [3] and [3, 2] do not broadcast (dimension 1: 3 vs 2)");
+}
+
+TEST_CASE("products on both sides of the size where oneDNN takes over from the loop agree") {
+  // 16^3 multiply-adds and fewer run looped; more go through oneDNN (beta and alpha as post-ops).
+  for (const int64_t size : {15, 16, 17, 40}) {
+    CAPTURE(size);
+    const Tensor a = reference::random_tensor({3, size, size + 1}, 30), b = reference::random_tensor({3, size + 1, size}, 31);
+    const auto expected = naive_bmm(to_vector<double>(a), to_vector<double>(b), 3, size, size + 1, size);
+    check_close(to_vector<double>(bmm(a, b)), expected, 1e-5);
+    const Tensor at = a.transpose(1, 2).contiguous().transpose(1, 2);  // column-major matrices
+    check_close(to_vector<double>(bmm(at, b)), expected, 1e-5);
+    const Tensor first = a.select(0, 0), bias = reference::random_tensor({size}, 32);
+    std::vector<double> affine(expected.begin(), expected.begin() + size * size);
+    const auto bv = to_vector<double>(bias);
+    for (int64_t i = 0; i < size * size; ++i) affine[i] = 0.5 * bv[i % size] + 2.0 * affine[i];
+    check_close(to_vector<double>(addmm(bias, first, b.select(0, 0), 0.5, 2.0)), affine, 1e-5);
+  }
 }
 
 TEST_CASE("matmul handles 1-D operands and broadcast batch dims") {

@@ -1,7 +1,7 @@
 // ember-plugin-check: the conformance suite a device vendor runs against a plugin. It loads the
 // plugin beside the CPU backend and checks its device functions and every kernel it registers
 // against the CPU's (Note [Plugin conformance]).
-//   ember-plugin-check PLUGIN.so [--device INDEX] [--op NAME]...
+//   ember-plugin-check PLUGIN.so [--device INDEX] [--op NAME]... [--timings]
 // Exit status: 0 when every check passes, 1 on a failure or a plugin that does not load, 77 when
 // the plugin loads but has no usable device here (its probe's reason is printed).
 #include <cstdlib>
@@ -10,8 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "concurrency_check.h"
 #include "device_checks.h"
 #include "kernel_checks.h"
+#include "timings.h"
 
 // Note [Plugin conformance]
 // The loader already enforces the ABI rules (entry point, major version, struct sizes, probe,
@@ -32,7 +34,10 @@ struct Options {
   std::string plugin;
   int16_t device_index = 0;
   std::vector<std::string> only;
+  bool timings = false;
 };
+
+constexpr const char* kUsage = "usage: ember-plugin-check PLUGIN.so [--device INDEX] [--op NAME]... [--timings]";
 
 Options parse(int argc, char** argv) {
   Options options;
@@ -42,15 +47,15 @@ Options parse(int argc, char** argv) {
       options.device_index = static_cast<int16_t>(std::atoi(argv[++i]));
     } else if (std::strcmp(argv[i], "--op") == 0 && has_value) {
       options.only.emplace_back(argv[++i]);
+    } else if (std::strcmp(argv[i], "--timings") == 0) {
+      options.timings = true;
     } else if (argv[i][0] != '-' && options.plugin.empty()) {
       options.plugin = argv[i];
     } else {
-      EMBER_FAIL("[ember-plugin-check] unexpected argument '{}'; usage: ember-plugin-check PLUGIN.so "
-                 "[--device INDEX] [--op NAME]...", argv[i]);
+      EMBER_FAIL("[ember-plugin-check] unexpected argument '{}'; {}", argv[i], kUsage);
     }
   }
-  EMBER_CHECK(!options.plugin.empty(), "[ember-plugin-check] usage: ember-plugin-check PLUGIN.so [--device INDEX] "
-                                       "[--op NAME]...");
+  EMBER_CHECK(!options.plugin.empty(), "[ember-plugin-check] {}", kUsage);
   return options;
 }
 
@@ -97,7 +102,9 @@ int run(const Options& options) {
     report.section("kernels");
     report.note("cpu", "the reference every other backend is checked against");
   } else {
-    plugin_check::check_kernels(device, options.only, report);
+    const std::vector<plugin_check::PassedCall> passed = plugin_check::check_kernels(device, options.only, report);
+    plugin_check::check_concurrency(passed, device, report);
+    if (options.timings) plugin_check::report_timings(passed, device, report);
   }
   std::printf("\n%s: %d failure(s)\n", d.name.c_str(), report.failures());
   return report.failures() == 0 ? 0 : 1;

@@ -1,5 +1,5 @@
-// Running a sample call on a device and comparing its results with the CPU's: what the kernel
-// and concurrency checks of ember-plugin-check share.
+// Running a sample call on a device and comparing its results with the CPU's: what the kernel,
+// concurrency and timing sections of ember-plugin-check share.
 #pragma once
 
 #include <string>
@@ -18,6 +18,12 @@ const char* layout_name(Layout layout);
 struct Arguments {
   std::vector<IValue> positional;
   std::vector<ops::NamedArgument> named;
+};
+
+// An operator and the float32 sample its kernel ran and passed with (samples_for(op, Float32)).
+struct PassedCall {
+  const OperatorHandle* op;
+  size_t sample;
 };
 
 // Where `op`'s expected results come from: the CPU, or, for an operator the CPU has no kernel for

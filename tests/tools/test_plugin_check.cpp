@@ -104,7 +104,7 @@ TEST_CASE("a plugin without a usable device is a skip; one that cannot load is a
 
   const Run usage = run_check("");
   CHECK(usage.status == 1);
-  CHECK(contains(usage.output, "usage: ember-plugin-check PLUGIN.so [--device INDEX] [--op NAME]..."));
+  CHECK(contains(usage.output, "usage: ember-plugin-check PLUGIN.so [--device INDEX] [--op NAME]... [--timings]"));
 }
 
 TEST_CASE("the CPU backend is the reference: only its device functions are checked") {
@@ -115,7 +115,7 @@ TEST_CASE("the CPU backend is the reference: only its device functions are check
   CHECK(contains(run.output, "the reference every other backend is checked against"));
 }
 
-TEST_CASE("the toy device passes, forward and backward, and --op narrows the run") {
+TEST_CASE("the toy device passes, forward and backward; --op narrows the run, --timings times it") {
   const std::string toy = std::string(EMBER_TOY_DEVICE_DIR) + "/libember_backend_toy.so";
   if (!std::filesystem::exists(toy)) {
     MESSAGE("skipped: the toy device was not built (toy_device_build needs clang++ and libc++)");
@@ -131,10 +131,14 @@ TEST_CASE("the toy device passes, forward and backward, and --op narrows the run
   CHECK(contains(run.output, "toy::fused_gelu            ok    12 calls (no CPU kernel: each against a repeat of itself)"));
   CHECK(contains(run.output, "threads                    ok    4 threads at once, 8 rounds of 13 calls each"));
 
-  const Run one = run_check(toy + " --op relu");
+  const Run one = run_check(toy + " --op relu --timings");
   CHECK(one.status == 0);
   CHECK(contains(one.output, "relu                       ok"));
   CHECK_FALSE(contains(one.output, "add.Tensor"));
+  CHECK(contains(one.output, "timings (float32 samples, microseconds per call, on toy and on the CPU):\n"
+                             "  relu                       -     "));
+  CHECK(contains(one.output, " us: "));
+  CHECK(contains(one.output, "x the CPU's speed"));
 }
 
 TEST_CASE("a copy of the CPU backend under another name passes every check: forward, backward, threads") {

@@ -77,6 +77,12 @@ void measure_sgemm(Results& r) {
   }, 3, 5);
 }
 
+// A product small enough that per-call setup, not arithmetic, decides its time.
+void measure_small_mm(Results& r) {
+  const Tensor a = rand({16, 16}), b = rand({16, 16});
+  r["mm_16_ns"] = bench::ns_per_call([&] { bench::keep(mm(a, b)); }, 100000);
+}
+
 void measure_add_16m(Results& r) {
   constexpr int64_t n = 16 << 20;
   const Tensor a = rand({n}), b = rand({n});
@@ -141,6 +147,7 @@ void print_table(const Results& ember, const Results& torch) {
       {"start to first op, peak RSS (MiB)", "startup_rss_mib", "startup_rss_mib", false, "<= 40 MiB"},
       {"sgemm 1024, 1 thread (GFLOP/s)", "sgemm_1024_gflops", "sgemm_1024_gflops", true, ">= 0.9x raw oneDNN"},
       {"  raw oneDNN sgemm (GFLOP/s)", "raw_onednn_sgemm_1024_gflops", "", true, "peer"},
+      {"mm 16x16x16, 1 thread (ns)", "mm_16_ns", "mm_16_ns", false, "-"},
       {"add 16M floats, out=, 1 thread (GB/s)", "add_16m_out_gbps", "add_16m_out_gbps", true, ">= 1.0x libtorch"},
       {"add 16M floats, 1 thread (GB/s)", "add_16m_gbps", "add_16m_gbps", true, ">= 1.0x libtorch"},
       {"exp 1M floats, out=, 1 thread (GB/s)", "exp_1m_out_gbps", "exp_1m_out_gbps", true, ">= 1.0x libtorch"},
@@ -181,6 +188,7 @@ int main(int argc, char** argv) {
   measure_small_ops(r);
   measure_autograd(r);
   measure_sgemm(r);
+  measure_small_mm(r);
   measure_add_16m(r);
   measure_exp_1m(r);
   measure_mlp_step(r);

@@ -57,6 +57,9 @@ int main(int argc, char** argv) {
   bench::keep(at::mm(x, y));
   bench::report("sgemm_1024_gflops", 2.0 * n * n * n / bench::ns_per_call([&] { bench::keep(at::mm(x, y)); }, 3, 5), "GFLOP/s");
 
+  const at::Tensor small_a = at::rand({16, 16}), small_b = at::rand({16, 16});
+  bench::report("mm_16_ns", bench::ns_per_call([&] { bench::keep(at::mm(small_a, small_b)); }, 100000), "ns");
+
   constexpr int64_t m = 16 << 20;
   const at::Tensor p = at::rand({m}), q = at::rand({m});
   at::Tensor out = at::empty({m});

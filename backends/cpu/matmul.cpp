@@ -2,6 +2,7 @@
 // products and the dtypes oneDNN lacks through a loop.
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "dnnl_engine.h"
 #include "kernels.h"
@@ -50,22 +51,31 @@ void reference_matmul(const TensorView& out, const TensorView& a, const TensorVi
   const int64_t batches = batched ? out.size(0) : 1;
   const int64_t n = out.size(out.ndim() - 2), m = out.size(out.ndim() - 1), k = a.size(a.ndim() - 1);
   auto stride = [&](const TensorView& t, int d) { return t.stride(t.ndim() + d); };
+  const int64_t a_col = stride(a, -1), b_row = stride(b, -2), b_col = stride(b, -1);
   // Rows enough for ~32K multiply-adds per thread: a small product is not worth waking threads for.
   const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(m * k, 1));
   parallel_for(batches * n, grain, [&](int64_t begin, int64_t end) {
+    std::vector<C> acc(static_cast<size_t>(m));
     for (int64_t row = begin; row < end; ++row) {
       const int64_t bi = row / n, i = row % n;
       const T* pa = a.data<T>() + (batched ? bi * a.stride(0) : 0) + i * stride(a, -2);
       const T* pb = b.data<T>() + (batched ? bi * b.stride(0) : 0);
       T* po = out.data<T>() + (batched ? bi * out.stride(0) : 0) + i * stride(out, -2);
-      for (int64_t j = 0; j < m; ++j) {
-        C acc = 0;
-        for (int64_t p = 0; p < k; ++p) {
-          acc += static_cast<C>(pa[p * stride(a, -1)]) * static_cast<C>(pb[p * stride(b, -2) + j * stride(b, -1)]);
+      // Row i of a times b, a row of b at a time: with b's rows dense the inner loop vectorises.
+      std::fill(acc.begin(), acc.end(), C(0));
+      for (int64_t p = 0; p < k; ++p) {
+        const C ap = static_cast<C>(pa[p * a_col]);
+        const T* bp = pb + p * b_row;
+        if (b_col == 1) {
+          for (int64_t j = 0; j < m; ++j) acc[j] += ap * static_cast<C>(bp[j]);
+        } else {
+          for (int64_t j = 0; j < m; ++j) acc[j] += ap * static_cast<C>(bp[j * b_col]);
         }
+      }
+      for (int64_t j = 0; j < m; ++j) {
         T& dst = po[j * stride(out, -1)];
         const C prior = beta != 0 ? static_cast<C>(beta) * static_cast<C>(dst) : C(0);
-        dst = static_cast<T>(static_cast<C>(alpha) * acc + prior);
+        dst = static_cast<T>(static_cast<C>(alpha) * acc[j] + prior);
       }
     }
   });

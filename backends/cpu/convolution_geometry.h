@@ -3,6 +3,7 @@
 #pragma once
 
 #include <unordered_map>
+#include <utility>
 
 #include "conv_geometry.h"
 #include "dnnl_engine.h"
@@ -82,9 +83,10 @@ class LayoutBinder {
   // An argument that needs no layout: a bias, a zero point.
   void add(int arg, const dnnl::memory& memory) { args_.emplace(arg, memory); }
 
-  // Runs a cached primitive (Note [oneDNN across threads]), then reorders its output if needed.
+  // Runs a cached primitive (Note [oneDNN across threads]), then reorders its output if needed;
+  // once per binder.
   void run(const dnnl::primitive& primitive) {
-    execute(primitive, stream_, args_);
+    execute(primitive, stream_, std::move(args_));  // the last use: the arguments need no copy
     if (out_internal_ != out_user_) dnnl::reorder(out_internal_, out_user_).execute(stream_, out_internal_, out_user_);
     stream_.wait();
   }

@@ -22,8 +22,7 @@ struct ExpectedCall {
 };
 
 ExpectedCall expect(const PassedCall& passed, Device device) {
-  std::vector<Sample> samples = samples_for(*passed.op, DType::Float32);
-  ExpectedCall e{passed.op, std::move(samples[passed.sample]), {}, {}};
+  ExpectedCall e{passed.op, sample_of(passed), {}, {}};
   e.outs = functional_results(*e.op, e.sample);
   e.results = call(*e.op, place_arguments(*e.op, e.sample, e.outs, reference_device(*e.op, device), Layout::Contiguous));
   return e;

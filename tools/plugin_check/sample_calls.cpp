@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "tolerance.h"
 
@@ -68,6 +69,11 @@ std::string compare_statistics(const Tensor& expected, const Tensor& got) {
 }  // namespace
 
 const char* layout_name(Layout layout) { return layout == Layout::Contiguous ? "contiguous" : "strided"; }
+
+Sample sample_of(const PassedCall& passed) {
+  std::vector<Sample> samples = samples_for(*passed.op, DType::Float32);
+  return std::move(samples[passed.sample]);
+}
 
 Device reference_device(const OperatorHandle& op, Device device) {
   const Device cpu = default_device();

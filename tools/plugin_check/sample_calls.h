@@ -26,6 +26,9 @@ struct PassedCall {
   size_t sample;
 };
 
+// The sample `passed` ran with, made again (samples are deterministic).
+Sample sample_of(const PassedCall& passed);
+
 // Where `op`'s expected results come from: the CPU, or, for an operator the CPU has no kernel for
 // (one a plugin defines), `device` itself: its kernel must at least give the same answer twice.
 Device reference_device(const OperatorHandle& op, Device device);

@@ -34,8 +34,7 @@ void report_timings(const std::vector<PassedCall>& calls, Device device, Report&
   const Device cpu = default_device();
   for (const PassedCall& passed : calls) {
     const OperatorHandle& op = *passed.op;
-    std::vector<Sample> samples = samples_for(op, DType::Float32);
-    const Sample& sample = samples[passed.sample];
+    const Sample sample = sample_of(passed);
     const std::vector<IValue> outs = functional_results(op, sample);
     const double here = microseconds_per_call(op, place_arguments(op, sample, outs, device, Layout::Contiguous), device);
     if (reference_device(op, device) != cpu) {

@@ -5,11 +5,10 @@
 
 #include "block_cache.h"
 #include "kernels.h"
+#include "small_blocks.h"
 
 namespace ember::cpu {
 namespace {
-
-constexpr size_t kSmallAllocation = 1024;  // below this, plain malloc is faster and aligned enough
 
 // Note [CPU block cache]; the capacity from EMBER_CPU_CACHE_MB, read once.
 BlockCache& block_cache() {
@@ -23,8 +22,8 @@ BlockCache& block_cache() {
 int32_t device_count(void*) { return 1; }
 
 ember_status allocate(void*, int32_t, size_t nbytes, void** out) {
-  if (nbytes < kSmallAllocation) {
-    *out = std::malloc(nbytes);
+  if (nbytes <= small_blocks::kLargest) {
+    *out = small_blocks::allocate(nbytes);  // Note [Small CPU blocks]
   } else if (nbytes < BlockCache::kMinBlock) {
     const size_t alignment = BlockCache::kAlignment;
     *out = std::aligned_alloc(alignment, (nbytes + alignment - 1) / alignment * alignment);
@@ -35,7 +34,9 @@ ember_status allocate(void*, int32_t, size_t nbytes, void** out) {
 }
 
 void deallocate(void*, int32_t, void* ptr, size_t nbytes) {
-  if (nbytes < BlockCache::kMinBlock) {
+  if (nbytes <= small_blocks::kLargest) {
+    small_blocks::release(ptr, nbytes);
+  } else if (nbytes < BlockCache::kMinBlock) {
     std::free(ptr);
   } else {
     block_cache().release(ptr, nbytes);

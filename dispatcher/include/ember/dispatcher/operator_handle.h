@@ -56,11 +56,7 @@ class OperatorHandle {
       return reinterpret_cast<UnboxedKernelFn<Ret, Args...>>(kernel.unboxed())(
           kernel.functor(), *this, keys, std::forward<Args>(args)...);
     }
-    if (!kernel.valid()) report_missing_kernel(keys, index);
-    Stack stack;
-    (stack.push(IValue(args)), ...);
-    kernel.call_boxed(*this, keys, stack);
-    return boxing::PopReturns<Ret>::get(stack);
+    return call_boxed_kernel<Ret, Args...>(kernel, keys, index, std::forward<Args>(args)...);
   }
 
   // Boxed call: arguments in schema order on the stack; returns replace them.
@@ -92,6 +88,18 @@ class OperatorHandle {
   [[noreturn]] void report_missing_kernel(DispatchKeySet keys, int index) const;
   // The kernel for a call that has no key (a composite may still serve it) or that is traced.
   const KernelFunction& slow_lookup(DispatchKeySet keys, int index) const;
+
+  // The typed call of a kernel that has only a boxed form (every plugin kernel). Out of line so
+  // that redispatch stays small enough to inline into its callers.
+  template <typename Ret, typename... Args>
+  [[gnu::noinline]] Ret call_boxed_kernel(const KernelFunction& kernel, DispatchKeySet keys, int index,
+                                          Args... args) const {
+    if (!kernel.valid()) report_missing_kernel(keys, index);
+    Stack stack;
+    (stack.push(IValue(args)), ...);
+    kernel.call_boxed(*this, keys, stack);
+    return boxing::PopReturns<Ret>::get(stack);
+  }
 
   std::array<KernelFunction, kNumDispatchKeys> table_;
   uint64_t dispatch_mask_ = 0;

@@ -51,6 +51,8 @@ Tensor make_tensor(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef 
 }
 
 Tensor empty_on(IntArrayRef sizes, DType dtype, Device device) {
+  EMBER_CHECK(!is_quantized(dtype), "[empty] dtype: a {} tensor needs a scale and zero point; make it with "
+              "quantize_per_tensor or quantize_per_channel", dtype_name(dtype));
   const int64_t numel = checked_numel(sizes, "empty");
   Storage storage = Storage::adopt(new StorageImpl(device, static_cast<size_t>(numel) * itemsize(dtype)));
   return Tensor(IntrusivePtr<TensorImpl>::adopt(new TensorImpl(std::move(storage), dtype, sizes, numel)));

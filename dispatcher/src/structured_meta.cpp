@@ -170,7 +170,8 @@ Meta softmax(const OperatorHandle& op, const IValue* args, size_t) {
   EMBER_CHECK(is_floating(m.compute_dtype), "[{}] self: expected a floating-point tensor, got {}",
               op.name(), dtype_name(m.compute_dtype));
   const TensorImpl& self = *args[0].tensor_impl();
-  m.reduced_dims.push_back(wrap_dim(args[1].to_int(), self.dim(), op.name().c_str()));
+  const int64_t dim = wrap_dim(args[1].to_int(), self.dim(), op.name().c_str());
+  if (self.dim() > 0) m.reduced_dims.push_back(dim);  // a 0-dim tensor is its own one-element row
   m.dim_arg = 1;
   return m;
 }
@@ -260,6 +261,26 @@ Meta int8_matmul(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
+// random_(from, to) draws integers in [from, to): each must be a value `dtype` holds exactly, and
+// from and to must be exact as doubles, the form the SDK's random_value takes them in.
+void check_integer_range(const OperatorHandle& op, DType dtype, int64_t from, int64_t to) {
+  EMBER_CHECK(from < to, "[{}] to: expected from < to, got from={} to={}", op.name(), from, to);
+  int64_t lowest = -(int64_t{1} << 53), highest = (int64_t{1} << 53) - 1;
+  switch (dtype) {
+    case DType::Float16: lowest = -2048, highest = 2048; break;  // integers a half holds exactly
+    case DType::BFloat16: lowest = -256, highest = 256; break;
+    case DType::Float32: lowest = -(1 << 24), highest = 1 << 24; break;
+    case DType::Int32: lowest = INT32_MIN, highest = INT32_MAX; break;
+    case DType::Int8: lowest = INT8_MIN, highest = INT8_MAX; break;
+    case DType::UInt8: lowest = 0, highest = UINT8_MAX; break;
+    case DType::Bool: lowest = 0, highest = 1; break;
+    default: break;
+  }
+  EMBER_CHECK(from >= lowest && to - 1 <= highest,
+              "[{}] from, to: expected values in [{}, {}] for dtype {}, got from={} to={}", op.name(), lowest,
+              highest + 1, dtype_name(dtype), from, to);
+}
+
 Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& self = tensor_arg(op, args, 0);
   Meta m;
@@ -275,9 +296,10 @@ Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
                 op.name(), fmt::join(src.sizes(), ", "), fmt::join(self.sizes(), ", "));
   }
   if (op.structured_kind() == "random" && op.schema().overload == "from") {
-    EMBER_CHECK(args[1].to_int() < args[2].to_int(),
-                "[{}] to: expected from < to, got from={} to={}", op.name(), args[1].to_int(),
-                args[2].to_int());
+    check_integer_range(op, self.dtype(), args[1].to_int(), args[2].to_int());
+  } else if (op.structured_kind() == "random") {
+    EMBER_CHECK(is_floating(self.dtype()), "[{}] self: expected a floating-point tensor, got {}", op.name(),
+                dtype_name(self.dtype()));
   }
   return m;
 }
@@ -289,8 +311,17 @@ const TensorImpl& index_arg(const OperatorHandle& op, const IValue* args, int i)
   return index;
 }
 
-Meta index_select(const OperatorHandle& op, const IValue* args, size_t) {
+// The tensor that index_select, gather, index_add and scatter_add address along `dim`: kernels
+// index its sizes by dim, so it needs one.
+const TensorImpl& indexed_arg(const OperatorHandle& op, const IValue* args) {
   const TensorImpl& self = tensor_arg(op, args, 0);
+  EMBER_CHECK(self.dim() > 0, "[{}] self: expected a tensor with at least one dimension, got a 0-dim one; "
+              "unsqueeze(0) it first", op.name());
+  return self;
+}
+
+Meta index_select(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& self = indexed_arg(op, args);
   const TensorImpl& index = index_arg(op, args, 2);
   EMBER_CHECK(index.dim() <= 1, "[{}] index: expected a 0-D or 1-D tensor, got {}-D", op.name(),
               index.dim());
@@ -298,14 +329,14 @@ Meta index_select(const OperatorHandle& op, const IValue* args, size_t) {
   m.compute_dtype = m.dtypes[0] = self.dtype();
   m.sizes[0].assign(self.sizes());
   const int64_t dim = wrap_dim(args[1].to_int(), self.dim(), op.name().c_str());
-  if (self.dim() > 0) m.sizes[0][dim] = index.numel();
+  m.sizes[0][dim] = index.numel();
   m.reduced_dims.push_back(dim);
   m.dim_arg = 1;
   return m;
 }
 
 Meta gather(const OperatorHandle& op, const IValue* args, size_t) {
-  const TensorImpl& self = tensor_arg(op, args, 0);
+  const TensorImpl& self = indexed_arg(op, args);
   const TensorImpl& index = index_arg(op, args, 2);
   EMBER_CHECK(index.dim() == self.dim(), "[{}] index: expected {} dimensions like self, got {}",
               op.name(), self.dim(), index.dim());
@@ -326,7 +357,7 @@ Meta gather(const OperatorHandle& op, const IValue* args, size_t) {
 // index_add and scatter_add: the result has self's shape and dtype; the added tensor (argument 3)
 // is cast to it.
 Meta accumulate_into_self(const OperatorHandle& op, const IValue* args, size_t) {
-  const TensorImpl& self = tensor_arg(op, args, 0);
+  const TensorImpl& self = indexed_arg(op, args);
   const TensorImpl& index = index_arg(op, args, 2);
   const TensorImpl& added = tensor_arg(op, args, 3);
   const char* added_name = op.schema().arguments[3].name.c_str();

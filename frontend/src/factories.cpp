@@ -36,7 +36,7 @@ Tensor from_host(const void* data, size_t count, DType dtype, IntArrayRef sizes,
 namespace composite {
 
 Tensor empty(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {
-  return empty_on(size, dtype.value_or(DType::Float32), device.value_or(default_device()));
+  return empty_on(size, dtype.value_or(DType::Float32), device ? *device : default_device());
 }
 
 Tensor zeros(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {
@@ -58,7 +58,10 @@ Tensor arange_start(const Scalar& start, const Scalar& end, const Scalar& step,
   EMBER_CHECK((to - from) * by >= 0, "[arange] end: {} cannot be reached from {} with step {}",
               end.to_string(), start.to_string(), step.to_string());
   const bool floating = start.is_floating() || end.is_floating() || step.is_floating();
-  const int64_t n = static_cast<int64_t>(std::ceil((to - from) / by));
+  const double length = std::ceil((to - from) / by);
+  EMBER_CHECK(length < 0x1p62, "[arange] end: {} elements from {} to {} with step {}, more than a tensor can hold",
+              length, start.to_string(), end.to_string(), step.to_string());
+  const int64_t n = static_cast<int64_t>(length);
   Tensor out = ember::empty({n}, dtype.value_or(floating ? DType::Float32 : DType::Int64), device);
   return arange_fill_(out, start, step);
 }

@@ -1,5 +1,6 @@
 // Copies and casts, fills, ranges, joining, indexing and random numbers on the CPU backend.
 #include <cmath>
+#include <limits>
 
 #include "reference.h"
 
@@ -36,6 +37,12 @@ TEST_CASE("factories: zeros, ones, full, arange, empty with a dtype") {
   CHECK(to_vector<float>(arange(1, 2, 0.25)) == std::vector<float>{1.f, 1.25f, 1.5f, 1.75f});
   CHECK(to_vector<int64_t>(arange(10, 0, -3)) == std::vector<int64_t>{10, 7, 4, 1});
   CHECK_THROWS_WITH(arange(0, 5, -1), "[arange] end: 5 cannot be reached from 0 with step -1");
+  CHECK_THROWS_WITH(arange(0, INFINITY, 1),
+                    "[arange] end: inf elements from 0 to inf with step 1, more than a tensor can hold");
+  CHECK_THROWS_WITH(arange(0, 1, 1e-300), doctest::Contains("elements from 0 to 1 with step 1e-300, more than a tensor can hold"));
+  CHECK_THROWS_WITH(empty({2}, DType::QInt8),
+                    "[empty] dtype: a qint8 tensor needs a scale and zero point; make it with quantize_per_tensor or "
+                    "quantize_per_channel");
   CHECK(empty({2, 3}, DType::BFloat16).sizes().equals({2, 3}));
   CHECK_THROWS_WITH(empty({2, -1}), "[empty] size: expected non-negative sizes, got -1");
   CHECK(scalar_tensor(3).item<int64_t>() == 3);
@@ -79,6 +86,11 @@ TEST_CASE("index_add and scatter_add accumulate, repeated indices included") {
                     "[index_add] source: expected size 1 at dimension 0, got 2");
   CHECK_THROWS_WITH(scatter_add(zeros({2}), 0, tensor<int64_t>({5}), ones({1})),
                     "[scatter_add] cpu plugin kernel failed (status 1): index 5 is out of range for dimension 0 of size 2");
+  // Kernels address self along dim, which a 0-dim tensor lacks (index_add used to read past it).
+  const Tensor scalar = full({}, 1.5);
+  CHECK_THROWS_WITH(index_add(scalar, 0, tensor<int64_t>({0}), full({}, 2.0)),
+                    "[index_add] self: expected a tensor with at least one dimension, got a 0-dim one; unsqueeze(0) it first");
+  CHECK_THROWS_WITH(scalar.index_select(0, tensor<int64_t>({5})), doctest::Contains("[index_select] self: expected a tensor with at least one dimension"));
 }
 
 TEST_CASE("random numbers are reproducible and have the right distribution") {
@@ -99,5 +111,16 @@ TEST_CASE("random numbers are reproducible and have the right distribution") {
   CHECK(r.amax().item<int64_t>() == 3);
   CHECK_FALSE(to_vector<float>(rand({8})) == to_vector<float>(rand({8})));  // the stream advances
   CHECK_THROWS_WITH(empty({2}).random_(5, 5), "[random_.from] to: expected from < to, got from=5 to=5");
-  CHECK_THROWS_WITH(empty({2}, DType::Int64).uniform_(), "[uniform_] cpu plugin kernel failed (status 1): uniform_ and normal_ need a floating-point tensor");
+  CHECK_THROWS_WITH(empty({2}, DType::Int64).uniform_(), "[uniform_] self: expected a floating-point tensor, got int64");
+  // Bounds a double or the dtype cannot hold exactly are refused (the full int64 range used to
+  // divide by zero in the kernel).
+  const int64_t lowest = std::numeric_limits<int64_t>::min(), highest = std::numeric_limits<int64_t>::max();
+  CHECK_THROWS_WITH(empty({2}, DType::Int64).random_(lowest, highest),
+                    doctest::Contains("[random_.from] from, to: expected values in [-9007199254740992, 9007199254740992] for dtype int64"));
+  CHECK_THROWS_WITH(empty({2}, DType::Int32).random_(0, int64_t{1} << 40),
+                    "[random_.from] from, to: expected values in [-2147483648, 2147483648] for dtype int32, got from=0 to=1099511627776");
+  CHECK_THROWS_WITH(empty({2}, DType::Float16).random_(0, 5000), doctest::Contains("expected values in [-2048, 2049] for dtype float16"));
+  const Tensor bytes = empty({4000}, DType::UInt8).random_(0, 256);
+  CHECK(bytes.amax().item<int64_t>() == 255);
+  CHECK(empty({100}, DType::Int64).random_(-(int64_t{1} << 53), int64_t{1} << 53).abs().amax().item<int64_t>() > (int64_t{1} << 50));
 }

@@ -137,4 +137,8 @@ TEST_CASE("softmax and log_softmax along any dim, stable for large inputs") {
   const Tensor big = tensor({1000.f, 1001.f});
   check_close(to_vector<double>(big.softmax(0)), {1 / (1 + std::exp(1.0)), 1 / (1 + std::exp(-1.0))}, 1e-5);
   CHECK_THROWS_WITH(tensor<int64_t>({1, 2}).softmax(0), "[softmax.int] self: expected a floating-point tensor, got int64");
+  // A 0-dim tensor is a row of one: softmax 1, log_softmax 0 (it used to read past its sizes).
+  CHECK(full({}, 3.5).softmax(0).item<float>() == 1.0f);
+  CHECK(full({}, 3.5).log_softmax(-1).item<float>() == 0.0f);
+  CHECK_THROWS_WITH(full({}, 3.5).softmax(1), "[softmax.int] dim: expected a value in [-1, 0], got 1");
 }

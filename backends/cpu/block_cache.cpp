@@ -5,6 +5,7 @@
 namespace ember::cpu {
 
 void* BlockCache::allocate(size_t nbytes) {
+  if (nbytes > kLargest) return nullptr;  // no system could grant it, and rounding would wrap
   const size_t size = rounded(nbytes);
   {
     std::lock_guard lock(mutex_);

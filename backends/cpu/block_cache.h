@@ -20,6 +20,7 @@ class BlockCache {
  public:
   static constexpr size_t kMinBlock = size_t{64} << 10;  // below this, glibc's heap reuses blocks itself
   static constexpr size_t kAlignment = 64;                // a cache line, and what AVX-512 loads like
+  static constexpr size_t kLargest = size_t{1} << 62;     // past any address space; larger requests fail
 
   explicit BlockCache(size_t capacity) : capacity_(capacity) {}
   ~BlockCache() { clear(); }

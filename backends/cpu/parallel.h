@@ -24,11 +24,14 @@ void parallel_for(int64_t n, int64_t grain, F&& f) {
     f(int64_t{0}, n);
     return;
   }
-  const int64_t chunks = std::min<int64_t>(threads, (n + grain - 1) / grain);
+  // Written so that no step overflows, whatever n (a view expanded to 2^63 elements has it).
+  const int64_t chunks = std::min<int64_t>(threads, n / grain + (n % grain != 0));
+  const int64_t share = n / chunks, extra = n % chunks;
 #pragma omp parallel num_threads(static_cast<int>(chunks))
   {
     const int64_t t = omp_get_thread_num();
-    const int64_t begin = n * t / chunks, end = n * (t + 1) / chunks;
+    const int64_t begin = t * share + std::min(t, extra);
+    const int64_t end = begin + share + (t < extra);
     if (begin < end) f(begin, end);
   }
 }

@@ -54,7 +54,11 @@ Tensor empty_on(IntArrayRef sizes, DType dtype, Device device) {
   EMBER_CHECK(!is_quantized(dtype), "[empty] dtype: a {} tensor needs a scale and zero point; make it with "
               "quantize_per_tensor or quantize_per_channel", dtype_name(dtype));
   const int64_t numel = checked_numel(sizes, "empty");
-  Storage storage = Storage::adopt(new StorageImpl(device, static_cast<size_t>(numel) * itemsize(dtype)));
+  // Kernels compute byte offsets in int64, so the bytes must fit one as well as the elements.
+  int64_t nbytes = 0;
+  EMBER_CHECK(!__builtin_mul_overflow(numel, static_cast<int64_t>(itemsize(dtype)), &nbytes),
+              "[empty] size: {} elements of {} take more bytes than int64 counts", numel, dtype_name(dtype));
+  Storage storage = Storage::adopt(new StorageImpl(device, static_cast<size_t>(nbytes)));
   return Tensor(IntrusivePtr<TensorImpl>::adopt(new TensorImpl(std::move(storage), dtype, sizes, numel)));
 }
 

@@ -19,7 +19,8 @@ DimVector infer_size(IntArrayRef size, int64_t numel, const char* op) {
       infer_at = static_cast<int>(i);
     } else {
       EMBER_CHECK(size[i] >= 0, "[{}] size: invalid size {} in {}", op, size[i], shape_str(size));
-      known *= size[i];
+      EMBER_CHECK(!__builtin_mul_overflow(known, size[i], &known), "[{}] size: shape {} has more elements than int64 counts",
+                  op, shape_str(size));
     }
   }
   if (infer_at >= 0) {

@@ -151,7 +151,7 @@ KernelParts kernel_parts(const OpEntry& op, bool first_tensor_saved_before) {
   }
   for (const Argument* in : differentiable_inputs(op)) {
     k.tensor_ptrs += (k.tensor_ptrs.empty() ? "&" : ", &") + in->name;
-    k.saves += "    node->" + in->name + "_sizes_ = DimVector(" + in->name + ".sizes());\n    node->" + in->name +
+    k.saves += "    node->" + in->name + "_sizes_.assign(" + in->name + ".sizes());\n    node->" + in->name +
                "_dtype_ = " + in->name + ".dtype();\n";
   }
   return k;

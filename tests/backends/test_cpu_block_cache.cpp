@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 #include "../../backends/cpu/block_cache.h"
 #include "ember/ember.h"
@@ -22,6 +23,12 @@ TEST_CASE("a freed block serves the next allocation of its size, rounded to 4 Ki
   CHECK(other != a);
   cache.release(other, 200'000);
   cache.release(a, 101'000);
+}
+
+TEST_CASE("a request no system could grant fails instead of wrapping round to a small block") {
+  BlockCache cache(size_t{1} << 20);
+  CHECK(cache.allocate(std::numeric_limits<size_t>::max() - 8) == nullptr);
+  CHECK(cache.allocate(BlockCache::kLargest + 1) == nullptr);
 }
 
 TEST_CASE("past its capacity the cache gives blocks back instead of keeping them") {

@@ -45,6 +45,9 @@ TEST_CASE("factories: zeros, ones, full, arange, empty with a dtype") {
                     "quantize_per_channel");
   CHECK(empty({2, 3}, DType::BFloat16).sizes().equals({2, 3}));
   CHECK_THROWS_WITH(empty({2, -1}), "[empty] size: expected non-negative sizes, got -1");
+  // Elements that int64 counts but whose bytes it does not (this used to wrap round to a tiny block).
+  CHECK_THROWS_WITH(empty({std::numeric_limits<int64_t>::max()}, DType::Float64),
+                    "[empty] size: 9223372036854775807 elements of float64 take more bytes than int64 counts");
   CHECK(scalar_tensor(3).item<int64_t>() == 3);
 }
 

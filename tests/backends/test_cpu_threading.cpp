@@ -3,9 +3,14 @@
 // threads at once agree with one call.
 #include <omp.h>
 
+#include <algorithm>
+#include <limits>
+#include <mutex>
 #include <numeric>
 #include <thread>
+#include <vector>
 
+#include "../../backends/cpu/parallel.h"
 #include "reference.h"
 
 using namespace ember;
@@ -24,6 +29,26 @@ auto with_threads(int threads, F&& f) {
 }
 
 }  // namespace
+
+TEST_CASE("parallel_for splits any length into contiguous chunks that cover it once") {
+  for (const int64_t n : {int64_t{100'000}, int64_t{100'001}, std::numeric_limits<int64_t>::max()}) {
+    CAPTURE(n);
+    std::mutex mutex;
+    std::vector<std::pair<int64_t, int64_t>> chunks;
+    with_threads(2, [&] {
+      cpu::parallel_for(n, cpu::kParallelGrain, [&](int64_t begin, int64_t end) {
+        std::lock_guard lock(mutex);
+        chunks.emplace_back(begin, end);
+      });
+      return 0;
+    });
+    std::sort(chunks.begin(), chunks.end());
+    REQUIRE(chunks.size() == 2);
+    CHECK(chunks[0].first == 0);
+    CHECK(chunks[0].second == chunks[1].first);
+    CHECK(chunks[1].second == n);
+  }
+}
 
 TEST_CASE("large elementwise, copy and broadcast work split across threads match the reference") {
   const Tensor a = reference::random_tensor({300, 400}, 41), b = reference::random_tensor({400}, 42);

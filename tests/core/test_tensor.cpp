@@ -54,6 +54,9 @@ TEST_CASE("view refuses incompatible strides; reshape copies instead") {
   CHECK(t.contiguous().is_contiguous());
   CHECK_THROWS_WITH(arange(6).view({4, -1}), "[view] size: shape [4, -1] is invalid for 6 elements");
   CHECK_THROWS_WITH(arange(6).view({-1, -1}), "[view] size: only one dimension can be -1, got [-1, -1]");
+  const int64_t huge = int64_t{1} << 48;
+  CHECK_THROWS_WITH(arange(6).view({huge, huge, -1}),
+                    "[view] size: shape [281474976710656, 281474976710656, -1] has more elements than int64 counts");
   CHECK_THROWS_WITH(arange(6).permute({0, 0}), "[permute] dims: expected 1 dimensions, got 2");
   CHECK_THROWS_WITH(ones({2, 1}).expand({3, 3}),
                     "[expand] size: the expanded size 3 must match the existing size 2 at dimension 0");

@@ -5,10 +5,15 @@
 
 #include "ember/autograd/node.h"
 #include "ember/core/autograd_meta.h"
+#include "ember/core/block_pool.h"
 
 namespace ember::autograd {
 
+// Every tensor a recorded operator returns gets one, so it comes from the block pool.
 struct AutogradMeta final : AutogradMetaInterface {
+  static void* operator new(size_t) { return detail::pool_allocate(detail::PoolClass::Large); }
+  static void operator delete(void* p) { detail::pool_release(detail::PoolClass::Large, p); }
+
   Tensor grad;
   std::shared_ptr<Node> grad_fn;             // null for leaves
   std::weak_ptr<Node> grad_accumulator;      // leaves: the node that accumulates into grad
@@ -17,6 +22,7 @@ struct AutogradMeta final : AutogradMetaInterface {
   uint32_t view_version = 0;                 // views: the storage version their history is valid for
   std::vector<GradientHook> leaf_hooks;      // leaves: run before accumulating
 };
+static_assert(sizeof(AutogradMeta) <= detail::kPoolBlockSize[static_cast<int>(detail::PoolClass::Large)]);
 
 // The meta of `t`, or null.
 AutogradMeta* meta_of(const Tensor& t);

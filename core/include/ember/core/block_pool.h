@@ -1,5 +1,6 @@
 // A per-thread cache of fixed-size blocks for the objects every operator call creates
-// (TensorImpl, StorageImpl): a cache hit costs a few instructions where malloc/free cost ~100.
+// (TensorImpl, StorageImpl, autograd's AutogradMeta): a cache hit costs a few instructions where
+// malloc/free cost ~100.
 #pragma once
 
 #include <cstddef>

@@ -57,7 +57,8 @@ struct Pool {
     const Tensor indices = tensor<int64_t>({0, 1});
     const Tensor bytes = full({2, 3}, 7, DType::UInt8);
     tensors.plain = {matrix,  rand({3}), full({}, 1.5), rand({1, 3, 4, 4}), indices, rand({2, 3, 3}),
-                     quantize_per_tensor(matrix, 0.1, 3, DType::QUInt8), bytes, bytes.to(DType::Int8)};
+                     quantize_per_tensor(matrix, 0.1, 3, DType::QUInt8), bytes, bytes.to(DType::Int8),
+                     rand({2, 3}).requires_grad_(), rand({1, 3, 4, 4}).requires_grad_()};
     tensors.hostile = {empty({0}),
                        empty({2, 0}),
                        tensor<int64_t>({-1, 5, 2}),
@@ -128,8 +129,13 @@ Outcome run_once(const OperatorHandle& op, const Pool& pool, double hostility, s
     }
   }
   try {
-    ops::call_boxed(op.name(), ArrayRef<IValue>(positional.data(), positional.size()),
-                    ArrayRef<ops::NamedArgument>(named.data(), named.size()));
+    const std::vector<IValue> results = ops::call_boxed(
+        op.name(), ArrayRef<IValue>(positional.data(), positional.size()),
+        ArrayRef<ops::NamedArgument>(named.data(), named.size()));
+    // A result with a history runs its backward formula on the same arguments.
+    if (!results.empty() && results[0].is_tensor() && results[0].tensor_ref().requires_grad()) {
+      results[0].tensor_ref().sum().backward();
+    }
   } catch (const Error& e) {
     const std::string message = e.what();
     if (message.find("[internal]") != std::string::npos) return {false, message};

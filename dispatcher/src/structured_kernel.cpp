@@ -157,6 +157,7 @@ StructuredKernel make_structured_kernel(const OperatorHandle& op, ember_kernel_f
               "implement it", op.name(), k.owner);
   const auto& schema = op.schema();
   k.num_functional_args = schema.arguments.size();
+  k.draws_random = op.structured_kind() == "random";
   if (schema.is_out()) {
     k.variant = StructuredKernel::Variant::Out;
     k.num_functional_args -= 1;
@@ -218,7 +219,7 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
       args[i] = to_c_value(v, v.is_tensor() ? views.add(*inputs[i]) : nullptr);
     }
   }
-  if (op.structured_kind() == "random") {
+  if (k.draws_random) {
     const RandomDraw draw = reserve_random(static_cast<uint64_t>(outputs.kernel[0].numel()));
     for (const uint64_t value : {draw.seed, draw.offset}) {
       args[num_args] = ember_value{};

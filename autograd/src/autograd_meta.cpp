@@ -55,7 +55,7 @@ Edge gradient_edge(const Tensor& t) {
   if (meta->grad_fn) return {meta->grad_fn, meta->output_nr};
   std::shared_ptr<Node> accumulator = meta->grad_accumulator.lock();
   if (!accumulator) {
-    accumulator = std::make_shared<AccumulateGrad>(t);
+    accumulator = make_node<AccumulateGrad>(t);
     meta->grad_accumulator = accumulator;
   }
   return {accumulator, 0};

@@ -60,7 +60,7 @@ void autograd_fallback(const KernelFunction&, const OperatorHandle& op, Dispatch
     const TensorImpl* out = stack[i].tensor_impl();
     if (std::find(inputs.begin(), inputs.end(), out) != inputs.end()) continue;  // an input handed back
     if (!node) {
-      node = std::make_shared<NotImplementedBackward>(op.name());
+      node = make_node<NotImplementedBackward>(op.name());
       node->set_next_edges(edges);
     }
     set_history(stack[i].tensor_ref(), node, static_cast<uint32_t>(i));
@@ -238,9 +238,9 @@ void rebase_history(const Tensor& self, const std::shared_ptr<Node>& node, bool 
   const Tensor base(self.impl()->view_base());
   Region region{DimVector(self.sizes()), DimVector(self.strides()), self.storage_offset() - base.storage_offset()};
   const Edge base_edge = gradient_edge(base);  // its history before the change
-  auto copy_slices = std::make_shared<CopySlices>(region, node, self_is_input, base_edge);
+  auto copy_slices = make_node<CopySlices>(region, node, self_is_input, base_edge);
   set_history(base, copy_slices);
-  auto view_node = std::make_shared<ViewOfBaseBackward>(region, DimVector(base.sizes()));
+  auto view_node = make_node<ViewOfBaseBackward>(region, DimVector(base.sizes()));
   view_node->set_next_edges({gradient_edge(base)});
   set_history(self, view_node);
 }

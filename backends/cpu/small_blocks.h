@@ -6,8 +6,7 @@
 // block, these free lists ~45 with the thread-local lookups (callgrind: empty({1}) 780 -> 732
 // instructions a call). Blocks come in five classes, 64 B to 1 KiB, each 64-byte aligned like
 // every larger CPU block; a thread keeps at most kMaxCached per class (under 64 KiB in all) and
-// gives the rest back. A block freed on another thread than the one that allocated it joins that
-// thread's list.
+// gives the rest back (the lists are the SDK's FreeLists, ember/free_lists.hpp).
 #pragma once
 
 #include <cstddef>

@@ -172,7 +172,7 @@ std::string kernel(const OpEntry& op) {
          k.params + ") {\n  " + op.return_type() + " result;\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n" +
          "    result = op.redispatch<" + k.template_args + ">(keys.below(kAutograd), " + k.names + ");\n  }\n" +
          "  if (any_requires_grad({" + k.tensor_ptrs + "}) && !returns_an_input(" + output + ", {" + k.tensor_ptrs + "})) {\n" +
-         "    auto node = std::make_shared<" + cls + ">();\n" + k.saves +
+         "    auto node = make_node<" + cls + ">();\n" + k.saves +
          "    node->set_next_edges(collect_next_edges({" + k.tensor_ptrs + "}));\n    set_history(" + output + ", node);\n" +
          save_outputs + "  }\n  return result;\n}\n\n";
 }
@@ -187,7 +187,7 @@ std::string inplace_kernel(const OpEntry& op) {
   return op.return_type() + " " + op.identifier() + "_autograd(void*, const OperatorHandle& op, DispatchKeySet keys" +
          k.params + ") {\n  const bool record = any_requires_grad({" + k.tensor_ptrs + "});\n  std::shared_ptr<" + cls +
          "> node;\n  if (record) {\n    check_inplace(" + self + ", \"" + op.schema.full_name() + "\");\n" +
-         "    node = std::make_shared<" + cls + ">();\n" + k.saves + "    node->set_next_edges(collect_next_edges({" +
+         "    node = make_node<" + cls + ">();\n" + k.saves + "    node->set_next_edges(collect_next_edges({" +
          k.tensor_ptrs + "}));\n  }\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n    op.redispatch<" +
          k.template_args + ">(keys.below(kAutograd), " + k.names + ");\n  }\n  if (record) {\n    rebase_history(" + self +
          ", node, " + (used_as_input ? "true" : "false") + ");\n" + (used_in(op, "result") ? "    node->result_ = SavedTensor(" + self + ", true);\n" : "") +

@@ -21,7 +21,7 @@ using schema::BaseType;
 
 namespace {
 
-constexpr int kTrialsPerOperator = 48;
+constexpr int kTrialsPerOperator = 128;
 // Trials cycle through these chances that an argument is hostile: the low ones reach the
 // kernels, the high ones the argument checks.
 constexpr double kHostility[] = {0.05, 0.2, 0.4, 1.0};

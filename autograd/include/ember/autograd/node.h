@@ -5,8 +5,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "ember/core/block_pool.h"
 #include "ember/core/tensor.h"
 
 namespace ember::autograd {
@@ -54,6 +56,12 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<std::pair<uint32_t, GradientHook>> pre_hooks_;
   uint64_t sequence_nr_;
 };
+
+// A new node, from the block pool when it fits: every recorded operator call makes one.
+template <typename T, typename... Args>
+std::shared_ptr<T> make_node(Args&&... args) {
+  return std::allocate_shared<T>(detail::PoolAllocator<T>(), std::forward<Args>(args)...);
+}
 
 // A tensor a node keeps for its backward formula. It remembers the tensor's version, so an
 // in-place change before backward is caught, and can be released after backward.

@@ -24,8 +24,14 @@ SavedTensor::SavedTensor(const Tensor& tensor, bool is_output) : is_output_(is_o
   if (!tensor.defined()) return;
   version_ = tensor.impl()->version();
   requires_grad_ = tensor.requires_grad();
-  // An output is kept as a plain alias: holding it with its grad_fn would be a cycle.
-  data_ = is_output ? tensor.detach() : tensor;
+  // An output is kept as a plain alias: holding it with its grad_fn would be a cycle. So is an
+  // input with a history, beside that history (Note [Saved history]); a leaf is kept itself.
+  const AutogradMeta* meta = meta_of(tensor);
+  if (!is_output && meta && meta->grad_fn) {
+    grad_fn_ = meta->grad_fn;
+    output_nr_ = meta->output_nr;
+  }
+  data_ = is_output || grad_fn_ ? tensor.detach() : tensor;
 }
 
 Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
@@ -38,10 +44,15 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
               "[backward] {}: a tensor it saved was modified in place after it was saved (version {} now, {} "
               "when saved)",
               owner->name(), data_.impl()->version(), version_);
-  if (!is_output_ || !requires_grad_) return data_;
-  // The node's own result, given back its history so that a formula using it is differentiable.
+  if (!requires_grad_ || (!is_output_ && !grad_fn_)) return data_;
+  // Given back its history, so that a formula using it is differentiable: the node's own result
+  // gets this node, an input the grad_fn it was saved with.
   Tensor alias = data_.detach();
-  set_history(alias, owner);
+  if (is_output_) {
+    set_history(alias, owner);
+  } else {
+    set_history(alias, grad_fn_, output_nr_);
+  }
   return alias;
 }
 

@@ -194,6 +194,22 @@ TEST_CASE("in-place operators on non-leaf tensors move their history onto the ne
   }, {leaf({0.5, -1}), leaf({2, 0.25})});
 }
 
+TEST_CASE("a saved input keeps the history it had when saved, so x.mul_(x) frees its graph") {
+  const Tensor w = leaf({1, 2});
+  const Tensor y = w * 3;
+  const Tensor z = y * y;  // saves y twice, with y's MulBackward
+  z.sum().backward();
+  CHECK(values(w.grad()) == std::vector<double>{18, 36});  // 2 * (3w) * 3
+  std::weak_ptr<autograd::Node> node;
+  {
+    Tensor x = w * 3;
+    x.mul_(x);  // the new node saves x, whose history it then becomes (Note [Saved history])
+    node = x.grad_fn();
+    CHECK_THROWS_WITH(x.sum().backward(), doctest::Contains("a tensor it saved was modified in place"));
+  }
+  CHECK(node.expired());  // it used to hold itself through the saved x, and leaked
+}
+
 TEST_CASE("in-place changes through views reach the viewed tensor's history") {
   const Tensor a = leaf({1, 2, 3, 4});
   const Tensor b = leaf({5, 6});

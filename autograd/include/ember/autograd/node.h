@@ -65,6 +65,12 @@ std::shared_ptr<T> make_node(Args&&... args) {
 
 // A tensor a node keeps for its backward formula. It remembers the tensor's version, so an
 // in-place change before backward is caught, and can be released after backward.
+//
+// Note [Saved history]
+// A saved tensor that has a history is kept as a plain alias beside the grad_fn it had when it
+// was saved, as PyTorch's SavedVariable does, never through the tensor's own autograd state:
+// that state changes when an in-place operator rebases the tensor's history, and in
+// x.mul_(x) it would point at the very node that saves x, a reference cycle that leaks.
 class SavedTensor {
  public:
   SavedTensor() = default;
@@ -73,11 +79,17 @@ class SavedTensor {
   SavedTensor(const Tensor& tensor, bool is_output);
   // The saved tensor; throws when it was released or modified in place since it was saved.
   Tensor unpack(const std::shared_ptr<Node>& owner) const;
-  void release() { data_ = Tensor(); released_ = true; }
+  void release() {
+    data_ = Tensor();
+    grad_fn_.reset();
+    released_ = true;
+  }
   bool defined() const { return data_.defined() || released_; }
 
  private:
   Tensor data_;
+  std::shared_ptr<Node> grad_fn_;  // an input's history when it was saved (Note [Saved history])
+  uint32_t output_nr_ = 0;
   uint32_t version_ = 0;
   bool is_output_ = false;
   bool requires_grad_ = false;

@@ -121,8 +121,10 @@ Tensor slice_Tensor(const Tensor& self, int64_t dim, std::optional<int64_t> star
   const int64_t from = clamp_index(start.value_or(0));
   const int64_t to = std::max(from, clamp_index(end.value_or(n)));
   DimVector sizes(self.sizes()), strides(self.strides());
-  sizes[d] = (to - from + step - 1) / step;
-  strides[d] *= step;
+  // Written so that no step overflows, however large `step`: past the first element it is less
+  // than the dimension's size, so the new stride stays within the tensor's extent.
+  sizes[d] = (to - from) / step + ((to - from) % step != 0);
+  if (sizes[d] > 1) strides[d] *= step;
   return make_view(self, sizes, strides, self.storage_offset() + from * self.strides()[d]);
 }
 

@@ -1,6 +1,8 @@
 // Tensors, views and printing: geometry without kernels, checked element by element.
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include "ember/ember.h"
 #include "ember/half.h"
 
@@ -34,6 +36,11 @@ TEST_CASE("views share storage and see each other's writes") {
   CHECK(to_vector<int64_t>(s.select(0, 1).select(0, 2)) == std::vector<int64_t>{21, 23});
   CHECK(base.slice(0, -1).sizes().equals({1, 3, 4}));
   CHECK(base.slice(1, 5, 9).numel() == 0);
+  // A step past the end keeps one element and its stride (the size and stride used to overflow).
+  const Tensor far = base.slice(2, 1, std::nullopt, std::numeric_limits<int64_t>::max());
+  CHECK(far.sizes().equals({2, 3, 1}));
+  CHECK(far.strides().equals({12, 4, 1}));
+  CHECK(to_vector<int64_t>(far.reshape({6})) == std::vector<int64_t>{1, 5, 9, 13, 17, 21});
   CHECK(base.select(1, -1).sizes().equals({2, 4}));
   CHECK(base.select(1, -1).storage_offset() == 8);
   CHECK(base.unsqueeze(0).sizes().equals({1, 2, 3, 4}));

@@ -295,11 +295,13 @@ Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
     EMBER_CHECK(b.ref().equals(self.sizes()), "[{}] src: shape [{}] does not broadcast to [{}]",
                 op.name(), fmt::join(src.sizes(), ", "), fmt::join(self.sizes(), ", "));
   }
-  if (op.structured_kind() == "random" && op.schema().overload == "from") {
-    check_integer_range(op, self.dtype(), args[1].to_int(), args[2].to_int());
-  } else if (op.structured_kind() == "random") {
-    EMBER_CHECK(is_floating(self.dtype()), "[{}] self: expected a floating-point tensor, got {}", op.name(),
-                dtype_name(self.dtype()));
+  if (op.structured_kind() == "random") {
+    if (op.schema().overload == "from") {
+      check_integer_range(op, self.dtype(), args[1].to_int(), args[2].to_int());
+    } else {
+      EMBER_CHECK(is_floating(self.dtype()), "[{}] self: expected a floating-point tensor, got {}", op.name(),
+                  dtype_name(self.dtype()));
+    }
   }
   return m;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <memory>
 
 namespace ember::detail {
@@ -12,7 +13,7 @@ namespace ember::detail {
 // hold an autograd node together with its shared_ptr control block.
 enum class PoolClass { Small = 0, Large = 1, Node = 2 };
 constexpr size_t kPoolBlockSize[] = {64, 224, 512};
-constexpr int kNumPoolClasses = 3;
+constexpr int kNumPoolClasses = static_cast<int>(std::size(kPoolBlockSize));
 
 // A block of the class's size; throws std::bad_alloc when memory runs out.
 void* pool_allocate(PoolClass c);

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "eltwise_dnnl.h"
+#include "ember/integer_pow.h"
 #include "kernels.h"
 #include "strided.h"
 
@@ -85,9 +86,13 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
         case Binary::Mul: return binary_loop<T, T>(ops, [](C a, C b) { return a * b; });
         case Binary::Div: return binary_loop<T, T>(ops, [](C a, C b) { return a / b; });
         case Binary::Pow:
-          return binary_loop<T, T>(ops, [](C a, C b) {
-            return static_cast<C>(std::pow(static_cast<double>(a), static_cast<double>(b)));
-          });
+          if constexpr (std::is_integral_v<C>) {
+            return binary_loop<T, T>(ops, &sdk::integer_pow<C>);
+          } else {
+            return binary_loop<T, T>(ops, [](C a, C b) {
+              return static_cast<C>(std::pow(static_cast<double>(a), static_cast<double>(b)));
+            });
+          }
         case Binary::Maximum: return binary_loop<T, T>(ops, &nan_aware_max<C>);
         case Binary::Minimum: return binary_loop<T, T>(ops, &nan_aware_min<C>);
       }

@@ -3,6 +3,7 @@
 // compute dtype (Note [Structured kernels]), as on the CPU.
 #include <string>
 
+#include "ember/integer_pow.h"
 #include "gpu_kernels.h"
 
 namespace ember::gpu {
@@ -42,8 +43,9 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
       case Binary::Div: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a / b; });
       case Binary::Pow:
         return binary_launch<T, T>(ops, [] __device__(C a, C b) {
-          if constexpr (std::is_same_v<C, float>) return powf(a, b);
-          return static_cast<C>(pow(static_cast<double>(a), static_cast<double>(b)));
+          if constexpr (std::is_integral_v<C>) return sdk::integer_pow(a, b);
+          else if constexpr (std::is_same_v<C, float>) return powf(a, b);
+          else return static_cast<C>(pow(static_cast<double>(a), static_cast<double>(b)));
         });
       case Binary::Maximum:
         return binary_launch<T, T>(ops, [] __device__(C a, C b) { return is_nan(a) || is_nan(b) ? a + b : (a > b ? a : b); });

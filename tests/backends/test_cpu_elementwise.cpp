@@ -1,5 +1,7 @@
 // Elementwise CPU kernels against reference loops: broadcasting, type promotion, strides,
 // in-place and out= variants.
+#include <limits>
+
 #include "reference.h"
 
 using namespace ember;
@@ -66,6 +68,24 @@ TEST_CASE("type promotion follows PyTorch's rules") {
   CHECK((h + h).dtype() == DType::Float16);
   CHECK((h + tensor({1.f, 1.f}).to(DType::BFloat16)).dtype() == DType::Float32);
   CHECK(to_vector<float>(h * h) == std::vector<float>{1.f, 4.f});
+}
+
+TEST_CASE("integer arithmetic wraps and integer powers are exact") {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max(), kMin = std::numeric_limits<int64_t>::min();
+  CHECK(to_vector<int64_t>(tensor<int64_t>({kMax, kMin}) + 1) == std::vector<int64_t>{kMin, kMin + 1});
+  CHECK(to_vector<int64_t>(-tensor<int64_t>({kMin})) == std::vector<int64_t>{kMin});
+  CHECK(to_vector<int32_t>(tensor<int32_t>({2147483647}) * tensor<int32_t>({2})) == std::vector<int32_t>{-2});
+  CHECK(sum(tensor<int64_t>({kMax, 1})).item<int64_t>() == kMin);
+  // 3^39 needs 62 bits, more than a double holds exactly; 3^41 wraps.
+  const Tensor base = tensor<int64_t>({3, 3, -2, 7, kMax});
+  const Tensor exponent = tensor<int64_t>({39, 41, 5, 0, 3});
+  CHECK(to_vector<int64_t>(pow(base, exponent)) ==
+        std::vector<int64_t>{4052555153018976267, -420491770248316829, -32, 1, kMax});
+  // A negative exponent gives the integer part of 1 / base^|e|, as in PyTorch.
+  CHECK(to_vector<int64_t>(pow(tensor<int64_t>({1, -1, -1, 2, 0}), tensor<int64_t>({-3, -3, -2, -1, -2}))) ==
+        std::vector<int64_t>{1, -1, 1, 0, 0});
+  CHECK(to_vector<uint8_t>(pow(tensor<uint8_t>({3, 3}), tensor<uint8_t>({5, 6}))) == std::vector<uint8_t>{243, 217});
+  CHECK(to_vector<int8_t>(pow(tensor<int8_t>({2, -2}), tensor<int8_t>({7, 7}))) == std::vector<int8_t>{-128, -128});
 }
 
 TEST_CASE("strided and overlapping operands") {

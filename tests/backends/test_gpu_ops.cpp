@@ -82,6 +82,8 @@ TEST_CASE("binary arithmetic and comparisons broadcast and promote as on the CPU
   check_same([](const std::vector<Tensor>& x) { return x[0] * x[1] - x[0]; }, {ints, tensor<int64_t>({2, 3, -1})});
   check_same([](const std::vector<Tensor>& x) { return x[0] + x[1].transpose(0, 1); }, {random({3, 2}, 5), random({2, 3}, 6, DType::Float64)});
   check_same([](const std::vector<Tensor>& x) { return x[0] * 3 + 1.5; }, {ints});
+  check_same([](const std::vector<Tensor>& x) { return pow(x[0], x[1]); },
+             {tensor<int64_t>({3, 3, -2, 1, -1, 0}), tensor<int64_t>({39, 41, 5, -4, -3, -1})});
   check_same([](const std::vector<Tensor>& x) { return where(gt(x[0], x[1]), x[0], x[1]); }, {random({2, 7}, 7), random({7}, 8)});
 }
 

@@ -6,11 +6,7 @@
 #include <math.h>
 #include <stdint.h>
 
-#if defined(__CUDACC__) || defined(__HIPCC__)
-#define EMBER_HOST_DEVICE __host__ __device__
-#else
-#define EMBER_HOST_DEVICE
-#endif
+#include "ember/host_device.h"
 
 namespace ember::sdk {
 

@@ -2,9 +2,13 @@
 // capacity, and through tensors.
 #include <doctest/doctest.h>
 
+#include <cinttypes>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <limits>
+#include <string>
 
 #include "../../backends/cpu/block_cache.h"
 #include "ember/ember.h"
@@ -23,6 +27,47 @@ TEST_CASE("a freed block serves the next allocation of its size, rounded to 4 Ki
   CHECK(other != a);
   cache.release(other, 200'000);
   cache.release(a, 101'000);
+}
+
+namespace {
+
+// The VmFlags line of the mapping in /proc/self/smaps that holds `address`; empty if none does.
+std::string mapping_flags(const void* address) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto target = reinterpret_cast<uintptr_t>(address);
+  bool inside = false;
+  for (std::string line; std::getline(smaps, line);) {
+    uintptr_t begin = 0, end = 0;
+    if (std::sscanf(line.c_str(), "%" SCNxPTR "-%" SCNxPTR " ", &begin, &end) == 2) {
+      inside = begin <= target && target < end;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("blocks of 2 MiB and more are mapped on a huge-page boundary and advised to use huge pages") {
+  BlockCache cache(0);  // no capacity: a released block goes straight back to the system
+  const size_t nbytes = 3 * BlockCache::kHugePage + 5000;
+  void* block = cache.allocate(nbytes);
+  REQUIRE(block != nullptr);
+  CHECK(reinterpret_cast<uintptr_t>(block) % BlockCache::kHugePage == 0);
+  std::memset(block, 1, nbytes);
+  // The advice shows as "hg" among the mapping's flags, where the kernel has huge pages at all.
+  if (std::ifstream("/sys/kernel/mm/transparent_hugepage/enabled")) {
+    CHECK(mapping_flags(block).find(" hg") != std::string::npos);
+  } else {
+    MESSAGE("this kernel has no transparent huge pages: the advice is not checked");
+  }
+  cache.release(block, nbytes);
+  CHECK(mapping_flags(block).empty());  // unmapped, not kept
+  void* small = cache.allocate(BlockCache::kHugePage - 4096);  // below the threshold: the heap's
+  REQUIRE(small != nullptr);
+  CHECK(reinterpret_cast<uintptr_t>(small) % BlockCache::kAlignment == 0);
+  cache.release(small, BlockCache::kHugePage - 4096);
 }
 
 TEST_CASE("a request no system could grant fails instead of wrapping round to a small block") {

@@ -16,6 +16,18 @@ using Json = nlohmann::ordered_json;
 
 // The safetensors library's limit: a larger header is refused as corrupt.
 constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+// A header nests three levels (the header, a tensor's entry, its shape); the library's JSON
+// reader refuses more than 128. Deeper values would also overflow the stack when printed.
+constexpr int kMaxNesting = 128;
+// How much of a bad value an error message quotes.
+constexpr size_t kQuotedChars = 80;
+
+// `value` as JSON text for an error message, cut short past kQuotedChars.
+std::string quoted(const Json& value) {
+  std::string text = value.dump();
+  if (text.size() > kQuotedChars) text = text.substr(0, kQuotedChars) + "...";
+  return text;
+}
 
 // The format's dtype names, in the order of the library's Dtype enum: files list wider dtypes first.
 struct FormatType {
@@ -93,7 +105,11 @@ Contents deserialize(std::string_view bytes, const std::string& source) {
 
   Json header;
   try {
-    header = Json::parse(bytes.substr(8, header_size));
+    header = Json::parse(bytes.substr(8, header_size), [&](int depth, Json::parse_event_t, Json&) {
+      EMBER_CHECK(depth <= kMaxNesting, "[safetensors] {}: the header nests values deeper than {} levels", source,
+                  kMaxNesting);
+      return true;
+    });
   } catch (const Json::exception& e) {
     EMBER_CHECK(false, "[safetensors] {}: the header is not valid JSON: {}", source, e.what());
   }
@@ -121,14 +137,14 @@ Contents deserialize(std::string_view bytes, const std::string& source) {
       return dtype_field.is_string() && dtype_field.get<std::string>() == f.name;
     });
     EMBER_CHECK(type != std::end(kFormatTypes), "[safetensors] {}: tensor '{}' has dtype {}, which Ember does not hold",
-                source, name, dtype_field.dump());
+                source, name, quoted(dtype_field));
     EMBER_CHECK(shape_field.is_array(), "[safetensors] {}: tensor '{}': expected shape to be a list", source, name);
     std::vector<int64_t> shape;
     uint64_t numel = 1;
     for (const Json& d : shape_field) {
       EMBER_CHECK(d.is_number_unsigned() && d.get<uint64_t>() < (uint64_t{1} << 48),
                   "[safetensors] {}: tensor '{}': expected sizes to be non-negative integers, got {}", source, name,
-                  shape_field.dump());
+                  quoted(shape_field));
       const uint64_t size = d.get<uint64_t>();
       EMBER_CHECK(size == 0 || numel <= (uint64_t{1} << 62) / size, "[safetensors] {}: tensor '{}' is too large",
                   source, name);
@@ -138,7 +154,7 @@ Contents deserialize(std::string_view bytes, const std::string& source) {
     EMBER_CHECK(offsets_field.is_array() && offsets_field.size() == 2 && offsets_field[0].is_number_unsigned() &&
                     offsets_field[1].is_number_unsigned(),
                 "[safetensors] {}: tensor '{}': expected data_offsets [begin, end], got {}", source, name,
-                offsets_field.dump());
+                quoted(offsets_field));
     const uint64_t begin = offsets_field[0].get<uint64_t>(), end = offsets_field[1].get<uint64_t>();
     const uint64_t expected = numel * itemsize(type->dtype);
     EMBER_CHECK(begin <= end && end - begin == expected && end <= data.size(),

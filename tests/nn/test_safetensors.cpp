@@ -105,6 +105,15 @@ TEST_CASE("damaged files are refused with the reason, never read out of bounds")
   CHECK_THROWS_WITH(safetensors::deserialize(
                         with_header(R"({"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})", "12"), "f"),
                     "[safetensors] f: 2 bytes of data follow the header but tensors cover 1");
+  // Deep nesting is refused while parsing: printing such a value recursed once per level and
+  // overflowed the stack. Long bad values are quoted in part.
+  const std::string nested = std::string(100'000, '[') + std::string(100'000, ']');
+  CHECK_THROWS_WITH(
+      safetensors::deserialize(with_header(R"({"a":{"dtype":)" + nested + R"(,"shape":[1],"data_offsets":[0,1]}})", "x"), "f"),
+      "[safetensors] f: the header nests values deeper than 128 levels");
+  CHECK_THROWS_WITH(
+      safetensors::deserialize(with_header(R"({"a":{"dtype":")" + std::string(1000, 'F') + R"(","shape":[1],"data_offsets":[0,1]}})", "x"), "f"),
+      ("[safetensors] f: tensor 'a' has dtype \"" + std::string(79, 'F') + "..., which Ember does not hold").c_str());
   CHECK_THROWS_WITH(safetensors::load_file("/nonexistent/model.safetensors"),
                     "[safetensors] /nonexistent/model.safetensors: cannot open the file");
 }

@@ -15,6 +15,8 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weigh
   EMBER_CHECK(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1,
               "[{}] betas: expected values in [0, 1), got ({}, {})", name, options.beta1, options.beta2);
   EMBER_CHECK(options.eps >= 0, "[{}] eps: expected a non-negative value, got {}", name, options.eps);
+  EMBER_CHECK(options.weight_decay >= 0, "[{}] weight_decay: expected a non-negative value, got {}", name,
+              options.weight_decay);
 }
 
 void Adam::step() {

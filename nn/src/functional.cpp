@@ -17,6 +17,11 @@ void check_per_channel(const char* op, const char* name, const Tensor& t, int64_
               name, channels, shape_str(t.sizes()));
 }
 
+void check_at_least(const char* op, const char* name, Pair values, int64_t min) {
+  EMBER_CHECK(values[0] >= min && values[1] >= min, "[{}] {}: expected values of at least {}, got [{}, {}]", op, name,
+              min, values[0], values[1]);
+}
+
 // Runs `f` on a 4-D batch: an unbatched [C, H, W] image gets a batch dimension around the call.
 template <typename F>
 Tensor on_batch(const char* op, const Tensor& input, F f) {
@@ -57,15 +62,25 @@ Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions option
 }
 
 // A depthwise convolution with a constant 1 / (kH * kW) kernel is exactly the windowed mean.
+// Checked here rather than left to the convolution, whose errors would name its own arguments.
 Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions options) {
+  const Pair stride = options.stride.value_or(kernel_size);
+  const Pair padding = options.padding;
+  check_at_least("avg_pool2d", "kernel_size", kernel_size, 1);
+  check_at_least("avg_pool2d", "stride", stride, 1);
+  EMBER_CHECK(padding[0] >= 0 && padding[1] >= 0 && padding[0] * 2 <= kernel_size[0] && padding[1] * 2 <= kernel_size[1],
+              "[avg_pool2d] padding: expected values from 0 to half the kernel size [{}, {}], got [{}, {}]",
+              kernel_size[0], kernel_size[1], padding[0], padding[1]);
   return on_batch("avg_pool2d", input, [&](const Tensor& batch) {
+    EMBER_CHECK(batch.size(2) + 2 * padding[0] >= kernel_size[0] && batch.size(3) + 2 * padding[1] >= kernel_size[1],
+                "[avg_pool2d] kernel_size: expected at most the padded input, {}x{}, got [{}, {}]",
+                batch.size(2) + 2 * padding[0], batch.size(3) + 2 * padding[1], kernel_size[0], kernel_size[1]);
     const int64_t channels = batch.size(1);
-    EMBER_CHECK(options.padding[0] * 2 <= kernel_size[0] && options.padding[1] * 2 <= kernel_size[1],
-                "[avg_pool2d] padding: expected at most half the kernel size");
     const DType dtype = is_floating(batch.dtype()) ? batch.dtype() : DType::Float32;
     const Tensor mean_kernel = full({channels, 1, kernel_size[0], kernel_size[1]},
-                                    1.0 / static_cast<double>(kernel_size[0] * kernel_size[1]), dtype, batch.device());
-    return ember::conv2d(batch, mean_kernel, options.stride.value_or(kernel_size), options.padding, {1, 1}, channels);
+                                    1.0 / (static_cast<double>(kernel_size[0]) * static_cast<double>(kernel_size[1])),
+                                    dtype, batch.device());
+    return ember::conv2d(batch, mean_kernel, stride, padding, {1, 1}, channels);
   });
 }
 

@@ -1,4 +1,5 @@
 // The losses of ember::nn::functional, composed of operators.
+#include "ember/core/broadcast.h"
 #include "ember/nn/functional.h"
 
 namespace ember::nn::functional {
@@ -49,6 +50,14 @@ void check_same_shape(const char* op, const Tensor& input, const Tensor& target)
               shape_str(input.sizes()), shape_str(target.sizes()));
 }
 
+// An optional per-element factor must broadcast to the input's shape without widening it.
+void check_broadcasts_to(const char* op, const char* name, const Tensor& factor, const Tensor& input) {
+  if (!factor.defined()) return;
+  const DimVector shape = broadcast_shapes(factor.sizes(), input.sizes(), op, name);
+  EMBER_CHECK(input.sizes().equals(shape), "[{}] {}: expected a shape that broadcasts to the input's {}, got {}", op,
+              name, shape_str(input.sizes()), shape_str(factor.sizes()));
+}
+
 }  // namespace
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const NLLLossOptions& options) {
@@ -87,7 +96,10 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) 
 // without overflow for either sign of x.
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         const BCEWithLogitsOptions& options) {
-  check_same_shape("binary_cross_entropy_with_logits", input, target);
+  const char* op = "binary_cross_entropy_with_logits";
+  check_same_shape(op, input, target);
+  check_broadcasts_to(op, "weight", options.weight, input);
+  check_broadcasts_to(op, "pos_weight", options.pos_weight, input);
   const Tensor softplus_neg = log(exp(-abs(input)) + 1.0) + relu(-input);
   const Tensor positive = options.pos_weight.defined() ? (options.pos_weight - 1.0) * target + 1.0 : Tensor();
   Tensor loss = (1.0 - target) * input + (positive.defined() ? positive * softplus_neg : softplus_neg);

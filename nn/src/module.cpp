@@ -1,6 +1,7 @@
 #include "ember/nn/module.h"
 
 #include <ostream>
+#include <unordered_set>
 
 #include "ember/autograd/grad_mode.h"
 #include "ember/ember.h"
@@ -34,16 +35,31 @@ void Module::collect(const std::string& prefix, bool recurse, bool buffers, Name
   for (const auto& [name, child] : children_) child->collect(prefix + name + ".", true, buffers, out);
 }
 
+namespace {
+
+// Each tensor once, under the first name that reaches it: a weight tied between two layers, or a
+// submodule registered twice, would otherwise be stepped twice by an optimizer.
+NamedTensors without_repeats(NamedTensors all) {
+  std::unordered_set<const TensorImpl*> seen;
+  NamedTensors out;
+  for (auto& entry : all) {
+    if (seen.insert(entry.second.impl()).second) out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+}  // namespace
+
 NamedTensors Module::named_parameters(bool recurse) const {
   NamedTensors out;
   collect("", recurse, false, out);
-  return out;
+  return without_repeats(std::move(out));
 }
 
 NamedTensors Module::named_buffers(bool recurse) const {
   NamedTensors out;
   collect("", recurse, true, out);
-  return out;
+  return without_repeats(std::move(out));
 }
 
 std::vector<Tensor> Module::parameters(bool recurse) const {
@@ -52,9 +68,11 @@ std::vector<Tensor> Module::parameters(bool recurse) const {
   return out;
 }
 
+// Every name, repeats included, as PyTorch's state_dict() keeps a tied weight under each.
 NamedTensors Module::state_dict() const {
-  NamedTensors out = named_parameters();
-  for (auto& entry : named_buffers()) out.push_back(std::move(entry));
+  NamedTensors out;
+  collect("", true, false, out);
+  collect("", true, true, out);
   return out;
 }
 

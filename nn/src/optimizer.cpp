@@ -1,6 +1,7 @@
 #include "ember/optim/optimizer.h"
 
 #include <charconv>
+#include <unordered_map>
 
 #include "ember/ember.h"
 
@@ -10,9 +11,17 @@ Optimizer::Optimizer(std::vector<Tensor> params, double lr, const char* name)
     : params_(std::move(params)), buffers_(params_.size()), lr_(lr), name_(name) {
   EMBER_CHECK(!params_.empty(), "[{}] params: expected at least one parameter", name_);
   EMBER_CHECK(lr >= 0, "[{}] lr: expected a non-negative learning rate, got {}", name_, lr);
+  std::unordered_map<const TensorImpl*, size_t> seen;
   for (size_t i = 0; i < params_.size(); ++i) {
     EMBER_CHECK(params_[i].defined() && is_floating(params_[i].dtype()),
                 "[{}] params[{}]: expected a defined floating-point tensor", name_, i);
+    // A non-leaf's .grad is never filled, and a step would write into a value computed from
+    // others; a repeated tensor would take every step twice.
+    EMBER_CHECK(params_[i].is_leaf(), "[{}] params[{}]: expected a leaf tensor, got one computed by {}; optimize "
+                "the tensor it was computed from, or a detach()ed copy", name_, i, params_[i].grad_fn()->name());
+    const auto [first, inserted] = seen.emplace(params_[i].impl(), i);
+    EMBER_CHECK(inserted, "[{}] params[{}]: the same tensor as params[{}]; list each parameter once", name_, i,
+                first->second);
   }
 }
 

@@ -7,6 +7,8 @@ namespace ember::optim {
 SGD::SGD(std::vector<Tensor> params, SGDOptions options)
     : Optimizer(std::move(params), options.lr, "SGD"), options_(options) {
   EMBER_CHECK(options.momentum >= 0, "[SGD] momentum: expected a non-negative value, got {}", options.momentum);
+  EMBER_CHECK(options.weight_decay >= 0, "[SGD] weight_decay: expected a non-negative value, got {}",
+              options.weight_decay);
   EMBER_CHECK(!options.nesterov || (options.momentum > 0 && options.dampening == 0),
               "[SGD] nesterov: needs a positive momentum and zero dampening");
 }

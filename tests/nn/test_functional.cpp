@@ -93,6 +93,24 @@ TEST_CASE("mse_loss and binary_cross_entropy_with_logits match their formulas, s
   const double with_pos = values(F::binary_cross_entropy_with_logits(
       tensor<double>({-1.0}), tensor<double>({1.0}), {.pos_weight = pos_weight}))[0];
   CHECK(with_pos == doctest::Approx(3 * std::log1p(std::exp(1.0))));
+  CHECK_THROWS_WITH(F::binary_cross_entropy_with_logits(ones({2, 3}), ones({2, 3}), {.pos_weight = ones({2})}),
+                    "[binary_cross_entropy_with_logits] pos_weight: shapes [2] and [2, 3] do not broadcast (dimension 1: 2 vs 3)");
+  CHECK_THROWS_WITH(F::binary_cross_entropy_with_logits(ones({3}), ones({3}), {.weight = ones({2, 3})}),
+                    "[binary_cross_entropy_with_logits] weight: expected a shape that broadcasts to the input's [3], got [2, 3]");
+}
+
+TEST_CASE("avg_pool2d checks its window against its own arguments") {
+  const Tensor x = ones({1, 2, 4, 4});
+  CHECK_THROWS_WITH(F::avg_pool2d(x, {0, 2}), "[avg_pool2d] kernel_size: expected values of at least 1, got [0, 2]");
+  CHECK_THROWS_WITH(F::avg_pool2d(x, {2, 2}, {.stride = F::Pair{0, 1}}),
+                    "[avg_pool2d] stride: expected values of at least 1, got [0, 1]");
+  CHECK_THROWS_WITH(F::avg_pool2d(x, {2, 2}, {.padding = {-1, 0}}),
+                    "[avg_pool2d] padding: expected values from 0 to half the kernel size [2, 2], got [-1, 0]");
+  CHECK_THROWS_WITH(F::avg_pool2d(x, {2, 2}, {.padding = {2, 0}}),
+                    "[avg_pool2d] padding: expected values from 0 to half the kernel size [2, 2], got [2, 0]");
+  CHECK_THROWS_WITH(F::avg_pool2d(x, {7, 2}, {.padding = {1, 0}}),
+                    "[avg_pool2d] kernel_size: expected at most the padded input, 6x4, got [7, 2]");
+  CHECK(F::avg_pool2d(x, {6, 2}, {.padding = {1, 0}}).sizes().vec() == std::vector<int64_t>{1, 2, 1, 2});
 }
 
 TEST_CASE("the composites' gradients agree with finite differences") {

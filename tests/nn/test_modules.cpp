@@ -6,6 +6,7 @@
 #include "ember/autograd/grad_mode.h"
 #include "ember/ember.h"
 #include "ember/nn.h"
+#include "ember/optim/sgd.h"
 
 using namespace ember;
 
@@ -58,6 +59,20 @@ TEST_CASE("a module tree names its parameters and buffers as PyTorch's state_dic
   CHECK_THROWS_WITH(list[2], "[ModuleList] index: expected a position below 2, got 2");
 }
 
+TEST_CASE("a tensor reached twice is one parameter, under its first name, and both names in the state") {
+  auto first = std::make_shared<nn::Linear>(3, 3), second = std::make_shared<nn::Linear>(3, 3);
+  second->weight = first->weight;  // tied weights
+  nn::Sequential model{first, second, first};  // and a layer used twice
+  CHECK(names(model.named_parameters()) == std::vector<std::string>{"0.weight", "0.bias", "1.bias"});
+  CHECK(model.state_dict().size() == 6);
+  // One step moves the shared weight once: by lr * its gradient, summed over its three uses.
+  optim::SGD sgd(model.parameters(), {.lr = 0.5});
+  const Tensor before = first->weight.detach().clone();
+  model.forward(ones({1, 3})).sum().backward();
+  sgd.step();
+  check_close(values(first->weight), values(before - first->weight.grad() * 0.5));
+}
+
 TEST_CASE("train/eval reach every submodule; to(dtype) makes new leaves and keeps integer buffers") {
   auto model = small_cnn();
   model->eval();
@@ -103,6 +118,8 @@ TEST_CASE("Linear and Conv2d compute x W^T + b and the windowed sums, initialise
   CHECK(conv(ones({5, 2, 7, 7})).sizes().vec() == std::vector<int64_t>{5, 3, 4, 4});
   CHECK(conv(ones({2, 7, 7})).sizes().vec() == std::vector<int64_t>{3, 4, 4});  // unbatched
   CHECK(conv.str() == "Conv2d(2, 3, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False)");
+  CHECK_THROWS_WITH(nn::Conv2d(2, 3, {0, 3}), "[Conv2d] kernel_size: expected values of at least 1, got [0, 3]");
+  CHECK_THROWS_WITH(nn::Conv2d(-2, 3, {3, 3}), "[Conv2d] channels: expected positive counts, got -2 and 3");
 }
 
 TEST_CASE("BatchNorm2d normalises with batch statistics and tracks running ones") {
@@ -129,6 +146,7 @@ TEST_CASE("LayerNorm, Dropout, Embedding and Flatten") {
   const double sd = std::sqrt(1.25 + 1e-5);
   check_close(values(ln(tensor<float>({1, 2, 3, 4}, {1, 4}))), {-1.5 / sd, -0.5 / sd, 0.5 / sd, 1.5 / sd});
   CHECK_THROWS_WITH(ln(ones({2, 3})), "[layer_norm] input: expected trailing dimensions [4], got shape [2, 3]");
+  CHECK_THROWS_WITH(nn::LayerNorm({4, -2}), "[LayerNorm] normalized_shape: expected one or more positive sizes, got [4, -2]");
 
   nn::Dropout dropout(0.25);
   const Tensor x = ones({100000});

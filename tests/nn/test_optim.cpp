@@ -59,6 +59,18 @@ TEST_CASE("SGD: plain, weight decay, momentum and Nesterov steps") {
   check_values(n, {-(1.9 + 2.71) * 0.5, (1.9 + 2.71) * 1});  // g + 0.9 g, then g + 0.9 * 1.9 g
   CHECK_THROWS_WITH(optim::SGD({n}, {.lr = 1, .nesterov = true}), "[SGD] nesterov: needs a positive momentum and zero dampening");
   CHECK_THROWS_WITH(optim::SGD({}, {}), "[SGD] params: expected at least one parameter");
+  CHECK_THROWS_WITH(optim::SGD({n}, {.weight_decay = -0.1}), "[SGD] weight_decay: expected a non-negative value, got -0.1");
+}
+
+TEST_CASE("an optimizer takes each parameter once, and only leaves") {
+  const Tensor a = param({1, 2}), b = param({3});
+  CHECK_THROWS_WITH(optim::SGD({a, b, a}, {}), "[SGD] params[2]: the same tensor as params[0]; list each parameter once");
+  CHECK_THROWS_WITH(optim::Adam({b, a * 2}, {}),
+                    "[Adam] params[1]: expected a leaf tensor, got one computed by MulTensorBackward; optimize the tensor it "
+                    "was computed from, or a detach()ed copy");
+  CHECK_THROWS_WITH(optim::Adam({a}, {.weight_decay = -1}), "[Adam] weight_decay: expected a non-negative value, got -1");
+  // A view of a parameter is another tensor object: allowed, as in PyTorch, where it is a leaf too.
+  CHECK_NOTHROW(optim::SGD({a, a.detach()}, {}));
 }
 
 TEST_CASE("Adam's first step moves each parameter by lr against the sign of its gradient") {

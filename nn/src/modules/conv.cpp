@@ -9,6 +9,10 @@ namespace ember::nn {
 Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, functional::Pair kernel_size,
                functional::Conv2dOptions conv_options, bool with_bias)
     : UnaryModule("Conv2d"), options(conv_options) {
+  EMBER_CHECK(in_channels > 0 && out_channels > 0, "[Conv2d] channels: expected positive counts, got {} and {}",
+              in_channels, out_channels);
+  EMBER_CHECK(kernel_size[0] > 0 && kernel_size[1] > 0, "[Conv2d] kernel_size: expected values of at least 1, got [{}, {}]",
+              kernel_size[0], kernel_size[1]);
   EMBER_CHECK(options.groups > 0 && in_channels % options.groups == 0 && out_channels % options.groups == 0,
               "[Conv2d] groups: expected a divisor of in_channels ({}) and out_channels ({}), got {}", in_channels,
               out_channels, options.groups);

@@ -48,7 +48,9 @@ std::string BatchNorm::extra_repr() const {
 
 LayerNorm::LayerNorm(std::vector<int64_t> shape, double epsilon, bool elementwise_affine)
     : UnaryModule("LayerNorm"), normalized_shape(std::move(shape)), eps(epsilon) {
-  EMBER_CHECK(!normalized_shape.empty(), "[LayerNorm] normalized_shape: expected at least one dimension");
+  EMBER_CHECK(!normalized_shape.empty() && std::all_of(normalized_shape.begin(), normalized_shape.end(),
+                                                       [](int64_t size) { return size > 0; }),
+              "[LayerNorm] normalized_shape: expected one or more positive sizes, got {}", shape_str(normalized_shape));
   if (elementwise_affine) {
     weight = ones(normalized_shape);
     bias = zeros(normalized_shape);

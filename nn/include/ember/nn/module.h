@@ -27,11 +27,12 @@ class Module {
   const std::string& type_name() const { return type_name_; }
 
   // This module's and (with `recurse`) every submodule's, in registration order, the names
-  // joined by dots ("features.0.weight") as in PyTorch's state_dict.
+  // joined by dots ("features.0.weight") as in PyTorch's state_dict. A tensor reached twice (a
+  // tied weight, a submodule used twice) is listed once, under its first name.
   std::vector<Tensor> parameters(bool recurse = true) const;
   NamedTensors named_parameters(bool recurse = true) const;
   NamedTensors named_buffers(bool recurse = true) const;
-  // Parameters then buffers: everything that describes the trained model.
+  // Parameters then buffers: everything that describes the trained model, under every name.
   NamedTensors state_dict() const;
   const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const { return children_; }
 

@@ -91,6 +91,9 @@ Tensor Tensor::grad() const {
 void Tensor::set_grad(const Tensor& grad) const {
   EMBER_CHECK(!grad.defined() || grad.sizes().equals(sizes()),
               "[set_grad] grad: expected shape [{}], got [{}]", fmt::join(sizes(), ", "), fmt::join(grad.sizes(), ", "));
+  EMBER_CHECK(!grad.defined() || (grad.dtype() == dtype() && grad.device() == device()),
+              "[set_grad] grad: expected a {} tensor on {} like the tensor, got {} on {}", dtype_name(dtype()),
+              device().str(), dtype_name(grad.dtype()), grad.device().str());
   autograd::ensure_meta(*this).grad = grad;
 }
 

@@ -18,8 +18,22 @@ int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op) {
 
 std::string shape_str(IntArrayRef sizes) { return fmt::format("[{}]", fmt::join(sizes, ", ")); }
 
-int64_t Tensor::size(int64_t d) const { return sizes()[wrap_dim(d, dim(), "size")]; }
-int64_t Tensor::stride(int64_t d) const { return strides()[wrap_dim(d, dim(), "stride")]; }
+namespace {
+
+// wrap_dim lets a 0-dim tensor take dim 0 (as reductions over it do); a size has no such case.
+int64_t existing_dim(int64_t d, int64_t ndim, const char* op) {
+  EMBER_CHECK(ndim > 0, "[{}] dim: a 0-dim tensor has no dimensions, got {}", op, d);
+  return wrap_dim(d, ndim, op);
+}
+
+}  // namespace
+
+int64_t Tensor::size(int64_t d) const { return sizes()[existing_dim(d, dim(), "size")]; }
+int64_t Tensor::stride(int64_t d) const { return strides()[existing_dim(d, dim(), "stride")]; }
+
+void Tensor::throw_undefined(const char* what) {
+  EMBER_FAIL("[{}] tensor: expected a defined tensor, got an undefined (default-constructed) one", what);
+}
 
 void* Tensor::raw_data() const {
   return static_cast<char*>(impl_->storage()->data()) + impl_->storage_offset() * itemsize(dtype());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <unordered_map>
 
 namespace ember::structured {
@@ -281,6 +282,16 @@ void check_integer_range(const OperatorHandle& op, DType dtype, int64_t from, in
               highest + 1, dtype_name(dtype), from, to);
 }
 
+// uniform_(from, to) needs a finite range with from <= to; normal_(mean, std) a non-negative std.
+void check_distribution(const OperatorHandle& op, double a, double b) {
+  if (op.schema().name == "uniform_") {
+    EMBER_CHECK(a <= b && std::isfinite(b - a), "[{}] to: expected a finite range with from <= to, got from={} to={}",
+                op.name(), a, b);
+  } else {
+    EMBER_CHECK(b >= 0, "[{}] std: expected a non-negative value, got {}", op.name(), b);
+  }
+}
+
 Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& self = tensor_arg(op, args, 0);
   Meta m;
@@ -301,6 +312,7 @@ Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
     } else {
       EMBER_CHECK(is_floating(self.dtype()), "[{}] self: expected a floating-point tensor, got {}", op.name(),
                   dtype_name(self.dtype()));
+      check_distribution(op, args[1].to_double(), args[2].to_double());
     }
   }
   return m;

@@ -19,8 +19,15 @@ double leaky_relu_gain(double a) { return std::sqrt(2.0 / (1.0 + a * a)); }
 
 }  // namespace
 
-int64_t fan_in(const Tensor& weight) { return weight.size(1) * receptive_field(weight); }
-int64_t fan_out(const Tensor& weight) { return weight.size(0) * receptive_field(weight); }
+// The receptive field first: it checks the dimensions that size() then reads.
+int64_t fan_in(const Tensor& weight) {
+  const int64_t field = receptive_field(weight);
+  return weight.size(1) * field;
+}
+int64_t fan_out(const Tensor& weight) {
+  const int64_t field = receptive_field(weight);
+  return weight.size(0) * field;
+}
 
 void uniform_(const Tensor& t, double low, double high) {
   autograd::NoGradGuard no_grad;

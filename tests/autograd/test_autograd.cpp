@@ -27,6 +27,8 @@ TEST_CASE("backward accumulates d(sum x*x)/dx = 2x into the leaf") {
   y.backward();
   CHECK(values(x.grad()) == std::vector<double>{2, -4, 6});
   CHECK_FALSE(x.grad().requires_grad());
+  CHECK_THROWS_WITH(x.set_grad(zeros({3})),
+                    "[set_grad] grad: expected a float64 tensor on cpu like the tensor, got float32 on cpu");
 }
 
 TEST_CASE("gradients of broadcast inputs are summed back to their shapes and dtypes") {

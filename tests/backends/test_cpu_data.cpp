@@ -115,6 +115,10 @@ TEST_CASE("random numbers are reproducible and have the right distribution") {
   CHECK_FALSE(to_vector<float>(rand({8})) == to_vector<float>(rand({8})));  // the stream advances
   CHECK_THROWS_WITH(empty({2}).random_(5, 5), "[random_.from] to: expected from < to, got from=5 to=5");
   CHECK_THROWS_WITH(empty({2}, DType::Int64).uniform_(), "[uniform_] self: expected a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(empty({2}).uniform_(2, 1), "[uniform_] to: expected a finite range with from <= to, got from=2 to=1");
+  CHECK_THROWS_WITH(empty({2}).uniform_(-1e308, 1e308),
+                    "[uniform_] to: expected a finite range with from <= to, got from=-1e+308 to=1e+308");
+  CHECK_THROWS_WITH(empty({2}).normal_(0, -1), "[normal_] std: expected a non-negative value, got -1");
   // Bounds a double or the dtype cannot hold exactly are refused (the full int64 range used to
   // divide by zero in the kernel).
   const int64_t lowest = std::numeric_limits<int64_t>::min(), highest = std::numeric_limits<int64_t>::max();

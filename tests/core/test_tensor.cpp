@@ -18,6 +18,14 @@ TEST_CASE("a tensor knows its shape, strides, dtype and device") {
   CHECK(t.device().str() == "cpu");
   CHECK(t.is_contiguous());
   CHECK_THROWS_WITH(t.size(3), "[size] dim: expected a value in [-3, 2], got 3");
+  // A 0-dim tensor has no size to read (dim 0 used to read past its empty size list).
+  CHECK_THROWS_WITH(scalar_tensor(1.0).size(0), "[size] dim: a 0-dim tensor has no dimensions, got 0");
+  CHECK_THROWS_WITH(scalar_tensor(1.0).stride(-1), "[stride] dim: a 0-dim tensor has no dimensions, got -1");
+  const Tensor undefined;
+  CHECK_THROWS_WITH(undefined.dim(),
+                    "[dim] tensor: expected a defined tensor, got an undefined (default-constructed) one");
+  CHECK_THROWS_WITH(undefined.sizes(),
+                    "[sizes] tensor: expected a defined tensor, got an undefined (default-constructed) one");
   CHECK(itemsize(DType::BFloat16) == 2);
   CHECK(parse_dtype("int8") == DType::Int8);
   CHECK_THROWS_WITH(parse_dtype("float8"), doctest::Contains("unknown dtype 'float8'"));

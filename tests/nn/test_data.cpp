@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <set>
 
 #include "ember/data/csv.h"
@@ -68,7 +69,16 @@ TEST_CASE("TensorDataset gives rows and batches; Subset and random_split re-inde
   CHECK(seen.size() == 10);
   CHECK(parts[1]->size() == 3);
   CHECK(targets_of(parts[1]->get_batch({0, 1, 2})) == targets_of(data::random_split(ds, {7, 3}, 5)[1]->get_batch({0, 1, 2})));
-  CHECK_THROWS_WITH(data::random_split(ds, {7, 4}, 5), "[random_split] sizes: expected them to sum to the dataset's 10, got 11");
+  CHECK_THROWS_WITH(data::random_split(ds, {7, 4}, 5),
+                    "[random_split] sizes: expected non-negative sizes summing to the dataset's 10, got [7, 4]");
+  // A negative size balancing a too-large one used to take indices from past the permutation.
+  CHECK_THROWS_WITH(data::random_split(ds, {12, -2}, 5),
+                    "[random_split] sizes: expected non-negative sizes summing to the dataset's 10, got [12, -2]");
+  CHECK_THROWS_WITH(data::TensorDataset(scalar_tensor(1.0), ones({1})),
+                    "[TensorDataset] data: expected a tensor with one row per example, got a 0-dim one");
+  CHECK_THROWS_WITH(data::TensorDataset(ones({1}), Tensor()),
+                    "[TensorDataset] targets: expected as many rows as data (1), got an undefined tensor");
+  CHECK_THROWS_WITH(data::Subset(nullptr, {0}), "[Subset] base: expected a dataset, got null");
 }
 
 TEST_CASE("DataLoader batches in order, drops a short last batch on request, and shuffles reproducibly") {
@@ -82,6 +92,10 @@ TEST_CASE("DataLoader batches in order, drops a short last batch on request, and
   int64_t count = 0;
   for (const data::Example& b : dropping) count += b.target.numel();
   CHECK(count == 8);
+  // A batch larger than the dataset is one short batch (counting batches used to overflow).
+  data::DataLoader whole(numbered(10), {.batch_size = std::numeric_limits<int64_t>::max()});
+  CHECK(whole.num_batches() == 1);
+  for (const data::Example& b : whole) CHECK(b.target.numel() == 10);
 
   auto epoch = [](data::DataLoader& loader) {
     std::vector<int64_t> order;

@@ -118,6 +118,7 @@ TEST_CASE("Linear and Conv2d compute x W^T + b and the windowed sums, initialise
   CHECK(conv(ones({5, 2, 7, 7})).sizes().vec() == std::vector<int64_t>{5, 3, 4, 4});
   CHECK(conv(ones({2, 7, 7})).sizes().vec() == std::vector<int64_t>{3, 4, 4});  // unbatched
   CHECK(conv.str() == "Conv2d(2, 3, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), bias=False)");
+  CHECK_THROWS_WITH(nn::init::kaiming_uniform_(ones({3})), "[init] tensor: expected at least 2 dimensions to have fans, got [3]");
   CHECK_THROWS_WITH(nn::Conv2d(2, 3, {0, 3}), "[Conv2d] kernel_size: expected values of at least 1, got [0, 3]");
   CHECK_THROWS_WITH(nn::Conv2d(-2, 3, {3, 3}), "[Conv2d] channels: expected positive counts, got -2 and 3");
 }

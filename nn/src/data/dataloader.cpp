@@ -17,7 +17,7 @@ DataLoader::DataLoader(std::shared_ptr<const Dataset> dataset, DataLoaderOptions
 
 int64_t DataLoader::num_batches() const {
   const int64_t n = dataset_->size(), b = options_.batch_size;
-  return options_.drop_last ? n / b : (n + b - 1) / b;
+  return n / b + (!options_.drop_last && n % b != 0 ? 1 : 0);  // n + b - 1 could overflow
 }
 
 DataLoader::Iterator DataLoader::begin() {
@@ -46,7 +46,7 @@ void DataLoader::Iterator::load() {
     return;
   }
   const int64_t b = loader_->options_.batch_size;
-  const int64_t first = position_ * b, last = std::min<int64_t>(first + b, loader_->dataset_->size());
+  const int64_t first = position_ * b, last = first + std::min(b, loader_->dataset_->size() - first);
   const std::vector<int64_t> indices(loader_->order_.begin() + first, loader_->order_.begin() + last);
   batch_ = loader_->dataset_->get_batch(indices);
 }

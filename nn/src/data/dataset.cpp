@@ -30,9 +30,12 @@ Example Dataset::get_batch(const std::vector<int64_t>& indices) const {
 }
 
 TensorDataset::TensorDataset(Tensor data, Tensor targets) : data_(std::move(data)), targets_(std::move(targets)) {
-  EMBER_CHECK(data_.dim() >= 1 && targets_.dim() >= 1 && data_.size(0) == targets_.size(0),
-              "[TensorDataset] targets: expected as many rows as data ({}), got shape {}",
-              data_.dim() >= 1 ? data_.size(0) : 0, shape_str(targets_.sizes()));
+  EMBER_CHECK(data_.defined() && data_.dim() >= 1,
+              "[TensorDataset] data: expected a tensor with one row per example, got {}",
+              data_.defined() ? "a 0-dim one" : "an undefined one");
+  EMBER_CHECK(targets_.defined() && targets_.dim() >= 1 && data_.size(0) == targets_.size(0),
+              "[TensorDataset] targets: expected as many rows as data ({}), got {}", data_.size(0),
+              targets_.defined() ? "shape " + shape_str(targets_.sizes()) : "an undefined tensor");
 }
 
 Example TensorDataset::get(int64_t index) const {
@@ -48,6 +51,7 @@ Example TensorDataset::get_batch(const std::vector<int64_t>& indices) const {
 
 Subset::Subset(std::shared_ptr<const Dataset> base, std::vector<int64_t> indices)
     : base_(std::move(base)), indices_(std::move(indices)) {
+  EMBER_CHECK(base_ != nullptr, "[Subset] base: expected a dataset, got null");
   for (int64_t i : indices_) check_index("Subset", i, base_->size());
 }
 
@@ -67,9 +71,17 @@ Example Subset::get_batch(const std::vector<int64_t>& indices) const {
 
 std::vector<std::shared_ptr<Subset>> random_split(const std::shared_ptr<const Dataset>& dataset,
                                                   const std::vector<int64_t>& sizes, uint64_t seed) {
-  const int64_t total = std::accumulate(sizes.begin(), sizes.end(), int64_t{0});
-  EMBER_CHECK(total == dataset->size(), "[random_split] sizes: expected them to sum to the dataset's {}, got {}",
-              dataset->size(), total);
+  EMBER_CHECK(dataset != nullptr, "[random_split] dataset: expected a dataset, got null");
+  int64_t total = 0;
+  for (int64_t n : sizes) {
+    // Checked before any is used: a negative size could balance a too-large one in the sum.
+    EMBER_CHECK(n >= 0 && !__builtin_add_overflow(total, n, &total) && total <= dataset->size(),
+                "[random_split] sizes: expected non-negative sizes summing to the dataset's {}, got [{}]",
+                dataset->size(), fmt::join(sizes, ", "));
+  }
+  EMBER_CHECK(total == dataset->size(),
+              "[random_split] sizes: expected non-negative sizes summing to the dataset's {}, got [{}]",
+              dataset->size(), fmt::join(sizes, ", "));
   std::vector<int64_t> order(static_cast<size_t>(total));
   std::iota(order.begin(), order.end(), 0);
   std::mt19937_64 generator(seed);
@@ -77,7 +89,6 @@ std::vector<std::shared_ptr<Subset>> random_split(const std::shared_ptr<const Da
   std::vector<std::shared_ptr<Subset>> parts;
   auto next = order.begin();
   for (int64_t n : sizes) {
-    EMBER_CHECK(n >= 0, "[random_split] sizes: expected non-negative sizes, got {}", n);
     parts.push_back(std::make_shared<Subset>(dataset, std::vector<int64_t>(next, next + n)));
     next += n;
   }

@@ -33,18 +33,19 @@ class Tensor {
   TensorImpl* impl() const { return impl_.get(); }
   const IntrusivePtr<TensorImpl>& impl_ptr() const { return impl_; }
 
-  DType dtype() const { return impl_->dtype(); }
-  Device device() const { return impl_->device(); }
-  int64_t dim() const { return impl_->dim(); }
-  int64_t numel() const { return impl_->numel(); }
-  IntArrayRef sizes() const { return impl_->sizes(); }
-  IntArrayRef strides() const { return impl_->strides(); }
-  // Size of dimension `d`; negative `d` counts from the end.
+  // An undefined tensor (default-constructed) has none of these: asking throws.
+  DType dtype() const { return defined_impl("dtype").dtype(); }
+  Device device() const { return defined_impl("device").device(); }
+  int64_t dim() const { return defined_impl("dim").dim(); }
+  int64_t numel() const { return defined_impl("numel").numel(); }
+  IntArrayRef sizes() const { return defined_impl("sizes").sizes(); }
+  IntArrayRef strides() const { return defined_impl("strides").strides(); }
+  // Size of dimension `d`; negative `d` counts from the end. A 0-dim tensor has none.
   int64_t size(int64_t d) const;
   int64_t stride(int64_t d) const;
-  int64_t storage_offset() const { return impl_->storage_offset(); }
-  bool is_contiguous() const { return impl_->is_contiguous(); }
-  DispatchKeySet key_set() const { return impl_->key_set(); }
+  int64_t storage_offset() const { return defined_impl("storage_offset").storage_offset(); }
+  bool is_contiguous() const { return defined_impl("is_contiguous").is_contiguous(); }
+  DispatchKeySet key_set() const { return defined_impl("key_set").key_set(); }
   bool is_same(const Tensor& other) const { return impl_ == other.impl_; }
 
   // Pointer to the first element; the tensor must live in host-accessible memory and hold T.
@@ -84,6 +85,11 @@ class Tensor {
 #include "ember/generated/tensor_methods.inc"
 
  private:
+  const TensorImpl& defined_impl(const char* what) const {
+    if (__builtin_expect(!impl_, 0)) throw_undefined(what);
+    return *impl_;
+  }
+  [[noreturn]] static void throw_undefined(const char* what);
   void check_host_data(DType expected) const;
   IntrusivePtr<TensorImpl> impl_;
 };

@@ -17,10 +17,7 @@ class AccumulateGrad final : public Node {
     Tensor incoming = grads[0];
     if (!incoming.defined()) return {};
     AutogradMeta& meta = ensure_meta(leaf_);
-    for (const GradientHook& hook : meta.leaf_hooks) {
-      Tensor replaced = hook(incoming);
-      if (replaced.defined()) incoming = std::move(replaced);
-    }
+    for (const GradientHook& hook : meta.leaf_hooks) apply_hook(hook, incoming);
     const Tensor update = grad_mode_enabled() ? incoming : incoming.detach();
     meta.grad = meta.grad.defined() ? add(meta.grad, update) : update;
     return {};

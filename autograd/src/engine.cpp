@@ -132,9 +132,15 @@ TensorVector run_backward(const TensorVector& roots, const TensorVector& grad_ou
 }
 
 TensorVector grad(const TensorVector& outputs, const TensorVector& inputs, const TensorVector& grad_outputs,
-                  bool retain_graph, bool create_graph) {
+                  bool retain_graph, bool create_graph, bool allow_unused) {
   EMBER_CHECK(!inputs.empty(), "[grad] inputs: expected at least one tensor");
-  return run_backward(outputs, grad_outputs, retain_graph || create_graph, create_graph, inputs);
+  TensorVector results = run_backward(outputs, grad_outputs, retain_graph || create_graph, create_graph, inputs);
+  for (size_t i = 0; i < results.size(); ++i) {
+    EMBER_CHECK(allow_unused || results[i].defined(),
+                "[grad] inputs[{}]: the outputs do not depend on it; pass allow_unused=true to get an undefined "
+                "gradient for it", i);
+  }
+  return results;
 }
 
 }  // namespace ember::autograd

@@ -12,11 +12,20 @@ std::atomic<uint64_t> g_next_sequence_nr{0};
 
 Node::Node() : sequence_nr_(g_next_sequence_nr.fetch_add(1, std::memory_order_relaxed)) {}
 
+void apply_hook(const GradientHook& hook, Tensor& grad) {
+  Tensor replaced = hook(grad);
+  if (!replaced.defined()) return;
+  EMBER_CHECK(replaced.sizes().equals(grad.sizes()) && replaced.dtype() == grad.dtype() &&
+                  replaced.device() == grad.device(),
+              "[register_hook] hook: returned a {} {} tensor on {} for a gradient of {} {} on {}; a hook may "
+              "change a gradient's values only", shape_str(replaced.sizes()), dtype_name(replaced.dtype()),
+              replaced.device().str(), shape_str(grad.sizes()), dtype_name(grad.dtype()), grad.device().str());
+  grad = std::move(replaced);
+}
+
 void Node::run_pre_hooks(TensorVector& grads) const {
   for (const auto& [slot, hook] : pre_hooks_) {
-    if (slot >= grads.size() || !grads[slot].defined()) continue;
-    Tensor replaced = hook(grads[slot]);
-    if (replaced.defined()) grads[slot] = std::move(replaced);
+    if (slot < grads.size() && grads[slot].defined()) apply_hook(hook, grads[slot]);
   }
 }
 

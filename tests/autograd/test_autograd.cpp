@@ -60,6 +60,14 @@ TEST_CASE("autograd::grad returns gradients without touching grad(), and create_
   CHECK(first[0].requires_grad());
   const auto second = autograd::grad({first[0].sum()}, {x});
   CHECK(values(second[0]) == std::vector<double>{12});  // 6x
+  // An input the outputs do not depend on is an error unless allowed, as in PyTorch.
+  const Tensor unused = leaf({1});
+  CHECK_THROWS_WITH(autograd::grad({(x * 2).sum()}, {x, unused}),
+                    "[grad] inputs[1]: the outputs do not depend on it; pass allow_unused=true to get an undefined "
+                    "gradient for it");
+  const auto allowed = autograd::grad({(x * 2).sum()}, {x, unused}, {}, false, false, true);
+  CHECK(values(allowed[0]) == std::vector<double>{2});
+  CHECK_FALSE(allowed[1].defined());
 }
 
 TEST_CASE("saved tensors modified in place are caught at backward") {
@@ -147,6 +155,14 @@ TEST_CASE("hooks see and may replace gradients, on leaves and on intermediate te
   CHECK(values(x.grad()) == std::vector<double>{31, 31});  // 1 * 10 * 3, then + 1 at the leaf
   CHECK_THROWS_WITH(ones({1}).register_hook([](const Tensor& g) { return g; }),
                     "[register_hook] tensor: expected a tensor that requires grad");
+  // A hook may change values, not the gradient's shape, dtype or device.
+  const Tensor y = x * 2;
+  y.register_hook([](const Tensor&) { return ones({5}, DType::Float64); });
+  CHECK_THROWS_WITH(y.sum().backward(), "[register_hook] hook: returned a [5] float64 tensor on cpu for a gradient of "
+                                        "[2] float64 on cpu; a hook may change a gradient's values only");
+  const Tensor z = leaf({1});
+  z.register_hook([](const Tensor& g) { return g.to(DType::Float32); });
+  CHECK_THROWS_WITH((z * 2).sum().backward(), doctest::Contains("returned a [1] float32 tensor on cpu for a gradient of [1] float64"));
 }
 
 TEST_CASE("an operator that hands back its input records nothing") {

@@ -11,8 +11,9 @@ namespace ember::autograd {
 TensorVector run_backward(const TensorVector& roots, const TensorVector& grad_outputs, bool retain_graph,
                           bool create_graph, const TensorVector& inputs);
 
-// The gradients of `outputs` with respect to `inputs` (PyTorch's torch.autograd.grad).
+// The gradients of `outputs` with respect to `inputs` (PyTorch's torch.autograd.grad). An input
+// the outputs do not depend on is an error, unless `allow_unused` lets its gradient be undefined.
 TensorVector grad(const TensorVector& outputs, const TensorVector& inputs, const TensorVector& grad_outputs = {},
-                  bool retain_graph = false, bool create_graph = false);
+                  bool retain_graph = false, bool create_graph = false, bool allow_unused = false);
 
 }  // namespace ember::autograd

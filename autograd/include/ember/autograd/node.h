@@ -25,6 +25,9 @@ struct Edge {
 using TensorVector = std::vector<Tensor>;
 using GradientHook = std::function<Tensor(const Tensor&)>;
 
+// Runs `hook` on `grad`; a defined result replaces it, and must have its shape, dtype and device.
+void apply_hook(const GradientHook& hook, Tensor& grad);
+
 class Node : public std::enable_shared_from_this<Node> {
  public:
   virtual ~Node() = default;

@@ -14,6 +14,14 @@ int64_t checked_numel(IntArrayRef sizes, const char* op) {
   return numel;
 }
 
+void contiguous_strides(IntArrayRef sizes, int64_t* out) {
+  int64_t running = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    out[i] = running;
+    running *= sizes[i] > 1 ? sizes[i] : 1;
+  }
+}
+
 TensorImpl::TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef strides,
                        int64_t offset)
     : storage_(std::move(storage)),
@@ -32,11 +40,7 @@ TensorImpl::TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, int64_t 
       key_set_(DispatchKeySet::backend(storage_->device().slot())),
       dtype_(dtype) {
   strides_.resize(sizes.size());
-  int64_t running = 1;
-  for (size_t i = sizes.size(); i-- > 0;) {
-    strides_[i] = running;
-    running *= sizes[i] > 1 ? sizes[i] : 1;
-  }
+  contiguous_strides(sizes, strides_.data());
 }
 
 void TensorImpl::set_sizes_and_strides(IntArrayRef sizes, IntArrayRef strides, int64_t offset) {

@@ -1,5 +1,6 @@
 // Views: new geometry over the same storage. Registered CompositeExplicit (valid on every
 // device, metadata only); reshape is implicit (a view when possible, else a copy).
+#include <algorithm>
 #include <numeric>
 
 #include "ember/ember.h"
@@ -38,6 +39,13 @@ DimVector infer_size(IntArrayRef size, int64_t numel, const char* op) {
 // layout cannot be viewed that way (dimensions that are merged must be contiguous together).
 std::optional<DimVector> view_strides(IntArrayRef sizes, IntArrayRef strides, IntArrayRef new_size) {
   DimVector out(new_size.size(), 0);
+  // Without elements there is no layout to keep: any shape of zero elements views it, with the
+  // tensor's own strides for its own shape and contiguous ones otherwise.
+  if (std::find(sizes.begin(), sizes.end(), 0) != sizes.end()) {
+    if (sizes.equals(new_size)) return DimVector(strides);
+    contiguous_strides(new_size, out.data());
+    return out;
+  }
   if (sizes.empty()) {
     for (auto& s : out) s = 1;
     return out;

@@ -78,6 +78,17 @@ TEST_CASE("view refuses incompatible strides; reshape copies instead") {
   CHECK_THROWS_WITH(ones({2}).select(0, 2), "[select] index: 2 is out of range for dimension 0 of size 2");
 }
 
+TEST_CASE("a tensor without elements views as any shape without elements") {
+  const Tensor t = empty({0, 3});
+  CHECK(t.view({0, 3}).strides().equals({3, 1}));  // its own shape keeps its strides
+  CHECK(t.view({3, 0}).strides().equals({1, 1}));
+  CHECK(t.view({-1, 5}).sizes().equals({0, 5}));
+  CHECK(empty({2, 0, 3}).transpose(0, 2).view({0}).sizes().equals({0}));
+  CHECK(t.reshape({0}).sizes().equals({0}));
+  CHECK_THROWS_WITH(t.view({-1, 0}), "[view] size: shape [-1, 0] is invalid for 0 elements");
+  CHECK_THROWS_WITH(t.view({1}), "[view] size: shape [1] is invalid for input of 0 elements");
+}
+
 TEST_CASE("printing follows PyTorch's layout") {
   CHECK(tensor({1.f, 2.5f}).str() == "tensor([1., 2.5000])");
   CHECK(arange(4).reshape({2, 2}).str() == "tensor([[0, 1],\n        [2, 3]])");

@@ -15,6 +15,10 @@ namespace ember {
 
 struct Quantizer;
 
+// Writes the row-major strides of `sizes` to `out` (as many): a dimension of size 0 or 1 steps
+// as if it had size 1, as in PyTorch.
+void contiguous_strides(IntArrayRef sizes, int64_t* out);
+
 class TensorImpl : public RefCounted {
  public:
   TensorImpl(Storage storage, DType dtype, IntArrayRef sizes, IntArrayRef strides, int64_t offset);

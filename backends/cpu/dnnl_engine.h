@@ -35,9 +35,14 @@ inline dnnl::primitive_attr user_scratchpad(dnnl::primitive_attr attr = dnnl::pr
 
 // `nbytes` of this thread's scratchpad, 64-byte aligned, valid until its next call.
 inline void* thread_scratchpad(size_t nbytes) {
+  // Owns its block and cannot be copied: assigning a temporary Buffer once freed the block it had
+  // just been given, and oneDNN's threads wrote into freed memory.
   struct Buffer {
     void* data = nullptr;
     size_t capacity = 0;
+    Buffer() = default;
+    Buffer(const Buffer&) = delete;
+    Buffer& operator=(const Buffer&) = delete;
     ~Buffer() { std::free(data); }
   };
   thread_local Buffer buffer;
@@ -46,7 +51,8 @@ inline void* thread_scratchpad(size_t nbytes) {
     void* data = std::aligned_alloc(64, capacity);
     if (!data) throw std::bad_alloc();
     std::free(buffer.data);
-    buffer = {data, capacity};
+    buffer.data = data;
+    buffer.capacity = capacity;
   }
   return buffer.data;
 }

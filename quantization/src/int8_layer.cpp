@@ -40,7 +40,10 @@ DynamicInput quantize_dynamic_input(std::string_view op, const Tensor& input, in
               "[{}] input: expected a last dimension of {} (in_features), got shape {}", op, features,
               shape_str(input.sizes()));
   const Tensor x = input.reshape({input.numel() / features, features}).to(DType::Float32);
-  const QParams qparams = range_qparams(amin(x).item<double>(), amax(x).item<double>(), {.reduce_range = true});
+  // An empty batch has no range: any parameters quantize its no values.
+  const bool empty_batch = x.numel() == 0;
+  const QParams qparams = range_qparams(empty_batch ? 0.0 : amin(x).item<double>(),
+                                        empty_batch ? 0.0 : amax(x).item<double>(), {.reduce_range = true});
   return {integers_of(quantize_per_tensor(x, qparams.scale, qparams.zero_point, DType::QUInt8)), qparams};
 }
 

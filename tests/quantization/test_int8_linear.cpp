@@ -89,6 +89,8 @@ TEST_CASE("a dynamically quantized Linear follows the float one within the quant
   }
   // Leading dimensions are kept.
   CHECK(const_cast<quantization::DynamicLinear&>(dynamic).forward(randn({2, 3, 48})).sizes().equals({2, 3, 24}));
+  // An empty batch gives an empty result, as in PyTorch (its range used to be asked of nothing).
+  CHECK(const_cast<quantization::DynamicLinear&>(dynamic).forward(empty({0, 48})).sizes().equals({0, 24}));
   CHECK_THROWS_WITH(const_cast<quantization::DynamicLinear&>(dynamic).forward(randn({2, 5})),
                     "[DynamicQuantizedLinear] input: expected a last dimension of 48 (in_features), got shape [2, 5]");
 }

@@ -68,13 +68,14 @@ Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions option
   const Pair padding = options.padding;
   check_at_least("avg_pool2d", "kernel_size", kernel_size, 1);
   check_at_least("avg_pool2d", "stride", stride, 1);
-  EMBER_CHECK(padding[0] >= 0 && padding[1] >= 0 && padding[0] * 2 <= kernel_size[0] && padding[1] * 2 <= kernel_size[1],
+  EMBER_CHECK(padding[0] >= 0 && padding[1] >= 0 && padding[0] <= kernel_size[0] / 2 && padding[1] <= kernel_size[1] / 2,
               "[avg_pool2d] padding: expected values from 0 to half the kernel size [{}, {}], got [{}, {}]",
               kernel_size[0], kernel_size[1], padding[0], padding[1]);
   return on_batch("avg_pool2d", input, [&](const Tensor& batch) {
-    EMBER_CHECK(batch.size(2) + 2 * padding[0] >= kernel_size[0] && batch.size(3) + 2 * padding[1] >= kernel_size[1],
-                "[avg_pool2d] kernel_size: expected at most the padded input, {}x{}, got [{}, {}]",
-                batch.size(2) + 2 * padding[0], batch.size(3) + 2 * padding[1], kernel_size[0], kernel_size[1]);
+    // Written so that no sum can overflow: the padding is at most half the kernel.
+    EMBER_CHECK(kernel_size[0] - 2 * padding[0] <= batch.size(2) && kernel_size[1] - 2 * padding[1] <= batch.size(3),
+                "[avg_pool2d] kernel_size: expected at most the input's {}x{} plus twice the padding [{}, {}], "
+                "got [{}, {}]", batch.size(2), batch.size(3), padding[0], padding[1], kernel_size[0], kernel_size[1]);
     const int64_t channels = batch.size(1);
     const DType dtype = is_floating(batch.dtype()) ? batch.dtype() : DType::Float32;
     const Tensor mean_kernel = full({channels, 1, kernel_size[0], kernel_size[1]},

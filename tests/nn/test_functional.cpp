@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "ember/autograd/gradcheck.h"
 #include "ember/ember.h"
@@ -109,7 +110,9 @@ TEST_CASE("avg_pool2d checks its window against its own arguments") {
   CHECK_THROWS_WITH(F::avg_pool2d(x, {2, 2}, {.padding = {2, 0}}),
                     "[avg_pool2d] padding: expected values from 0 to half the kernel size [2, 2], got [2, 0]");
   CHECK_THROWS_WITH(F::avg_pool2d(x, {7, 2}, {.padding = {1, 0}}),
-                    "[avg_pool2d] kernel_size: expected at most the padded input, 6x4, got [7, 2]");
+                    "[avg_pool2d] kernel_size: expected at most the input's 4x4 plus twice the padding [1, 0], got [7, 2]");
+  const int64_t huge = std::numeric_limits<int64_t>::max();
+  CHECK_THROWS_AS(F::avg_pool2d(x, {huge, 2}, {.padding = {huge / 2, 0}}), ember::Error);  // no sum overflows on the way
   CHECK(F::avg_pool2d(x, {6, 2}, {.padding = {1, 0}}).sizes().vec() == std::vector<int64_t>{1, 2, 1, 2});
 }
 

@@ -61,6 +61,9 @@ std::string serialize(const nn::NamedTensors& tensors, const Metadata& metadata)
   for (const auto& [name, t] : tensors) {
     EMBER_CHECK(t.defined(), "[safetensors] {}: expected a defined tensor", name);
     EMBER_CHECK(name != "__metadata__", "[safetensors] name: '__metadata__' is reserved by the format");
+    EMBER_CHECK(format_rank(t.dtype()) >= 0,
+                "[safetensors] {}: the format has no {} type; save int_repr() with its scale and zero point, or "
+                "dequantize() it", name, dtype_name(t.dtype()));
     ordered.emplace_back(name, host_contiguous(t));
   }
   std::stable_sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) {
@@ -190,7 +193,12 @@ void save_file(const nn::NamedTensors& tensors, const std::string& path, const M
 Contents load_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   EMBER_CHECK(in.good(), "[safetensors] {}: cannot open the file", path);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& e) {  // a directory opens, then fails on the first read
+    EMBER_FAIL("[safetensors] {}: cannot read the file: {}", path, e.what());
+  }
   return deserialize(bytes, path);
 }
 

@@ -114,6 +114,11 @@ TEST_CASE("damaged files are refused with the reason, never read out of bounds")
   CHECK_THROWS_WITH(
       safetensors::deserialize(with_header(R"({"a":{"dtype":")" + std::string(1000, 'F') + R"(","shape":[1],"data_offsets":[0,1]}})", "x"), "f"),
       ("[safetensors] f: tensor 'a' has dtype \"" + std::string(79, 'F') + "..., which Ember does not hold").c_str());
+  CHECK_THROWS_WITH(safetensors::load_file("/"), doctest::Contains("[safetensors] /: cannot read the file"));
+  // A quantized tensor has no safetensors type (format_name read before its table for one).
+  CHECK_THROWS_WITH(safetensors::serialize({{"q", quantize_per_tensor(ones({2}), 0.1, 0, DType::QInt8)}}),
+                    "[safetensors] q: the format has no qint8 type; save int_repr() with its scale and zero point, "
+                    "or dequantize() it");
   CHECK_THROWS_WITH(safetensors::load_file("/nonexistent/model.safetensors"),
                     "[safetensors] /nonexistent/model.safetensors: cannot open the file");
 }

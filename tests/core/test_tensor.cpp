@@ -1,6 +1,7 @@
 // Tensors, views and printing: geometry without kernels, checked element by element.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <limits>
 
 #include "ember/ember.h"
@@ -90,12 +91,28 @@ TEST_CASE("a tensor without elements views as any shape without elements") {
 }
 
 TEST_CASE("printing follows PyTorch's layout") {
-  CHECK(tensor({1.f, 2.5f}).str() == "tensor([1., 2.5000])");
+  // One format for all elements, right-aligned to the widest (Note [Printing like PyTorch]).
+  CHECK(tensor({1.f, 2.5f}).str() == "tensor([1.0000, 2.5000])");
+  CHECK(tensor({1.f, -20.f}).str() == "tensor([  1., -20.])");
   CHECK(arange(4).reshape({2, 2}).str() == "tensor([[0, 1],\n        [2, 3]])");
-  CHECK(tensor<bool>({true, false}).str() == "tensor([True, False])");
+  CHECK(tensor<int64_t>({7, -10, 100}).str() == "tensor([  7, -10, 100])");
+  CHECK(tensor<bool>({true, false}).str() == "tensor([ True, False])");
+  CHECK(tensor<float>({NAN, INFINITY, -INFINITY, 1e-30f, 1e30f}).str() ==
+        "tensor([       nan,        inf,       -inf, 1.0000e-30, 1.0000e+30])");
+  CHECK(tensor<double>({0.5, 2e-5}).str() == "tensor([5.0000e-01, 2.0000e-05], dtype=float64)");
+  CHECK(tensor({NAN, 3.f}).str() == "tensor([nan, 3.])");
+  CHECK(empty({0, 3}).str() == "tensor([], size=(0, 3))");
+  CHECK(empty({0}).str() == "tensor([])");
+  // Rows wrap at 80 columns: 18 two-digit elements after "tensor([".
+  CHECK(arange(30).str() ==
+        "tensor([ 0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14, 15, 16, 17,\n"
+        "        18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29])");
   CHECK(scalar_tensor(2.0, DType::Float64).str() == "tensor(2., dtype=float64)");
   CHECK(zeros({2, 1, 2}).str() == "tensor([[[0., 0.]],\n\n        [[0., 0.]]])");
-  CHECK(arange(2000).str() == "tensor([0, 1, 2, ..., 1997, 1998, 1999])");
+  CHECK(arange(2000).str() == "tensor([   0,    1,    2,  ..., 1997, 1998, 1999])");
+  CHECK(arange(2000).reshape({1000, 2}).str() ==
+        "tensor([[   0,    1],\n        [   2,    3],\n        [   4,    5],\n        ...,\n"
+        "        [1994, 1995],\n        [1996, 1997],\n        [1998, 1999]])");
   CHECK(Tensor().str() == "tensor(undefined)");
 }
 

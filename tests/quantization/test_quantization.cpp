@@ -92,12 +92,12 @@ TEST_CASE("views and copies keep the quantization; other operators see real valu
 
 TEST_CASE("quantized tensors print their real values and their quantization") {
   const Tensor q = quantize_per_tensor(tensor({-1.f, 0.5f, 2.f}), 0.5, 2, DType::QInt8);
-  CHECK(q.str() == "tensor([-1., 0.5000, 2.], dtype=qint8, quantization_scheme=per_tensor_affine, scale=0.5, zero_point=2)");
+  CHECK(q.str() == "tensor([-1.0000,  0.5000,  2.0000], dtype=qint8, quantization_scheme=per_tensor_affine, scale=0.5, zero_point=2)");
   const Tensor pc = quantize_per_channel(tensor({1.f, 2.f, 3.f, 4.f}, {2, 2}), tensor({0.1, 0.5}), tensor<int64_t>({0, 1}), 0,
                                          DType::QUInt8);
   CHECK(pc.str() == "tensor([[1., 2.],\n        [3., 4.]], dtype=quint8, quantization_scheme=per_channel_affine, "
                     "scale=[0.1, 0.5], zero_point=[0, 1], axis=0)");
-  CHECK(int_repr(pc).str() == "tensor([[10, 20],\n        [7, 9]], dtype=uint8)");
+  CHECK(int_repr(pc).str() == "tensor([[10, 20],\n        [ 7,  9]], dtype=uint8)");
 }
 
 TEST_CASE("bad quantization arguments are named") {

@@ -122,12 +122,17 @@ class Printer {
   }
   bool elided(int64_t d) const { return summarize_ && t_.sizes()[d] > 2 * kEdgeItems; }
 
+  // The element at position i of dimension d below `offset`; tracks the quantizer's channel.
+  int64_t step_into(int64_t d, int64_t offset, int64_t i) {
+    if (quantizer_ && d == quantizer_->axis) channel_ = i;
+    return offset + i * t_.strides()[d];
+  }
+
   // Calls f(element) for every printed element, in order.
   template <typename F>
   void visit(int64_t d, int64_t offset, const F& f) {
     for (int64_t i : shown(d)) {
-      const int64_t element = offset + i * t_.strides()[d];
-      if (quantizer_ && d == quantizer_->axis) channel_ = i;
+      const int64_t element = step_into(d, offset, i);
       if (d + 1 == t_.dim()) {
         f(element);
       } else {
@@ -140,8 +145,7 @@ class Printer {
     std::vector<std::string> parts;
     for (int64_t i : shown(d)) {
       if (elided(d) && i == t_.sizes()[d] - kEdgeItems) parts.push_back(d + 1 == t_.dim() ? " ..." : "...");
-      const int64_t element = offset + i * t_.strides()[d];
-      if (quantizer_ && d == quantizer_->axis) channel_ = i;
+      const int64_t element = step_into(d, offset, i);
       parts.push_back(d + 1 == t_.dim() ? format_.format(value(element)) : print_dim(d + 1, element, indent + 1));
     }
     if (d + 1 < t_.dim()) {

@@ -72,14 +72,11 @@ Example Subset::get_batch(const std::vector<int64_t>& indices) const {
 std::vector<std::shared_ptr<Subset>> random_split(const std::shared_ptr<const Dataset>& dataset,
                                                   const std::vector<int64_t>& sizes, uint64_t seed) {
   EMBER_CHECK(dataset != nullptr, "[random_split] dataset: expected a dataset, got null");
+  // Every size is checked before any is used: a negative one could balance a too-large one.
   int64_t total = 0;
-  for (int64_t n : sizes) {
-    // Checked before any is used: a negative size could balance a too-large one in the sum.
-    EMBER_CHECK(n >= 0 && !__builtin_add_overflow(total, n, &total) && total <= dataset->size(),
-                "[random_split] sizes: expected non-negative sizes summing to the dataset's {}, got [{}]",
-                dataset->size(), fmt::join(sizes, ", "));
-  }
-  EMBER_CHECK(total == dataset->size(),
+  bool valid = true;
+  for (int64_t n : sizes) valid = valid && n >= 0 && !__builtin_add_overflow(total, n, &total);
+  EMBER_CHECK(valid && total == dataset->size(),
               "[random_split] sizes: expected non-negative sizes summing to the dataset's {}, got [{}]",
               dataset->size(), fmt::join(sizes, ", "));
   std::vector<int64_t> order(static_cast<size_t>(total));

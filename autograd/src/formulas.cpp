@@ -12,11 +12,6 @@ Tensor moved_like(const Tensor& t, const Tensor& like) { return t.to(like.device
 
 Tensor scalar_like(const Tensor& like, double value) { return scalar_tensor(value, like.dtype(), like.device()); }
 
-Tensor sign(const Tensor& x) {
-  const Tensor zero = scalar_like(x, 0);
-  return gt(x, zero).to(x.dtype()) - lt(x, zero).to(x.dtype());
-}
-
 Tensor clamp_mask(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
   Tensor mask = scalar_like(x, 1);
   if (min) mask = mask * ge(x, scalar_like(x, min->to_double()));

@@ -10,7 +10,10 @@ namespace ember::backends {
 
 enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum };
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
-enum class Unary { Neg, Abs, Relu, Clamp, Round, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf };
+enum class Unary {
+  Neg, Abs, Relu, Clamp, Round, Floor, Ceil, Trunc, Sign,
+  Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf
+};
 enum class Reduce { Sum, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
 enum class Product { Mm, Bmm, Addmm };
@@ -30,8 +33,10 @@ inline constexpr Member<Compare> kCompareOps[] = {
     {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
 inline constexpr Member<Unary> kUnaryOps[] = {
     {"neg", Unary::Neg},   {"abs", Unary::Abs},   {"relu", Unary::Relu},       {"clamp", Unary::Clamp},
-    {"round", Unary::Round},
-    {"exp", Unary::Exp},   {"log", Unary::Log},   {"sqrt", Unary::Sqrt},       {"rsqrt", Unary::Rsqrt},
+    {"round", Unary::Round}, {"floor", Unary::Floor}, {"ceil", Unary::Ceil},   {"trunc", Unary::Trunc},
+    {"sign", Unary::Sign},
+    {"exp", Unary::Exp},   {"log", Unary::Log},   {"log1p", Unary::Log1p},     {"expm1", Unary::Expm1},
+    {"sqrt", Unary::Sqrt}, {"rsqrt", Unary::Rsqrt},
     {"sin", Unary::Sin},   {"cos", Unary::Cos},   {"tanh", Unary::Tanh},       {"sigmoid", Unary::Sigmoid},
     {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};
 inline constexpr Member<Reduce> kReduceOps[] = {
@@ -43,6 +48,16 @@ inline constexpr Member<Conv> kConvOps[] = {
     {"conv2d_backward_input", Conv::BackwardInput},
     {"conv2d_backward_weight", Conv::BackwardWeight}};
 inline constexpr Member<Product> kProductOps[] = {{"mm", Product::Mm}, {"bmm", Product::Bmm}, {"addmm", Product::Addmm}};
+
+// The unary operators that map bool to bool unchanged (the rest refuse bool tensors).
+constexpr bool keeps_bool_values(Unary op) {
+  switch (op) {
+    case Unary::Abs:
+    case Unary::Relu:
+    case Unary::Sign: return true;
+    default: return false;
+  }
+}
 
 // The user_data of a kernel that serves several operators: which one this registration is.
 template <typename Enum>

@@ -147,12 +147,27 @@ void unary_loop(const TensorView (&ops)[2], F f) {
   });
 }
 
+// round (half to even, as PyTorch's), floor, ceil and trunc of a floating tensor.
+template <typename T>
+void round_floats(Unary op, const TensorView (&ops)[2]) {
+  using C = compute_t<T>;
+  switch (op) {
+    case Unary::Round: return unary_loop<T>(ops, [](C x) { return std::nearbyint(x); });
+    case Unary::Floor: return unary_loop<T>(ops, [](C x) { return std::floor(x); });
+    case Unary::Ceil: return unary_loop<T>(ops, [](C x) { return std::ceil(x); });
+    case Unary::Trunc: return unary_loop<T>(ops, [](C x) { return std::trunc(x); });
+    default: sdk::check(false, "unknown rounding operator");
+  }
+}
+
 template <typename T>
 void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
   using C = compute_t<T>;
   switch (op) {
     case Unary::Exp: return unary_loop<T>(ops, [](C x) { return std::exp(x); });
     case Unary::Log: return unary_loop<T>(ops, [](C x) { return std::log(x); });
+    case Unary::Log1p: return unary_loop<T>(ops, [](C x) { return std::log1p(x); });
+    case Unary::Expm1: return unary_loop<T>(ops, [](C x) { return std::expm1(x); });
     case Unary::Sqrt: return unary_loop<T>(ops, [](C x) { return std::sqrt(x); });
     case Unary::Rsqrt: return unary_loop<T>(ops, [](C x) { return C(1) / std::sqrt(x); });
     case Unary::Sin: return unary_loop<T>(ops, [](C x) { return std::sin(x); });
@@ -208,16 +223,21 @@ void unary_kernel(const KernelArgs& args, void* user_data) {
     using T = decltype(zero);
     using C = compute_t<T>;
     if constexpr (std::is_same_v<T, bool>) {
-      sdk::check(op == Unary::Abs || op == Unary::Relu, "this operator does not support bool tensors");
+      sdk::check(keeps_bool_values(op), "this operator does not support bool tensors");
       return unary_loop<T>(ops, [](C x) { return x; });
     } else {
       switch (op) {
         case Unary::Neg: return unary_loop<T>(ops, [](C x) { return -x; });
         case Unary::Abs: return unary_loop<T>(ops, [](C x) { return x < C(0) ? -x : x; });
         case Unary::Relu: return unary_loop<T>(ops, [](C x) { return x > C(0) ? x : C(0); });
-        case Unary::Round:  // half to even, as PyTorch's round; integers are already round
-          if constexpr (std::is_floating_point_v<C>) return unary_loop<T>(ops, [](C x) { return std::nearbyint(x); });
-          return unary_loop<T>(ops, [](C x) { return x; });
+        case Unary::Round:
+        case Unary::Floor:
+        case Unary::Ceil:
+        case Unary::Trunc:
+          if constexpr (std::is_floating_point_v<C>) return round_floats<T>(op, ops);
+          return unary_loop<T>(ops, [](C x) { return x; });  // integers are already whole
+        case Unary::Sign:  // NaN compares false both ways: 0, as PyTorch's
+          return unary_loop<T>(ops, [](C x) { return static_cast<C>((C(0) < x) - (x < C(0))); });
         case Unary::Clamp: {
           const bool has_min = !args.is_none(1), has_max = !args.is_none(2);
           const C lo = has_min ? static_cast<C>(args.to_double(1)) : C(0);

@@ -102,12 +102,27 @@ void unary_launch(const TensorView (&ops)[2], F f) {
   launch_map<T, T>(ops, [f] __device__(T x) { return static_cast<T>(f(static_cast<C>(x))); });
 }
 
+// round (half to even, as PyTorch's), floor, ceil and trunc of a floating tensor.
+template <typename T>
+void round_floats(Unary op, const TensorView (&ops)[2]) {
+  using C = compute_t<T>;
+  switch (op) {
+    case Unary::Round: return unary_launch<T>(ops, [] __device__(C x) { return rint(x); });
+    case Unary::Floor: return unary_launch<T>(ops, [] __device__(C x) { return floor(x); });
+    case Unary::Ceil: return unary_launch<T>(ops, [] __device__(C x) { return ceil(x); });
+    case Unary::Trunc: return unary_launch<T>(ops, [] __device__(C x) { return trunc(x); });
+    default: sdk::check(false, "unknown rounding operator");
+  }
+}
+
 template <typename T>
 void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
   using C = compute_t<T>;
   switch (op) {
     case Unary::Exp: return unary_launch<T>(ops, [] __device__(C x) { return exp(x); });
     case Unary::Log: return unary_launch<T>(ops, [] __device__(C x) { return log(x); });
+    case Unary::Log1p: return unary_launch<T>(ops, [] __device__(C x) { return log1p(x); });
+    case Unary::Expm1: return unary_launch<T>(ops, [] __device__(C x) { return expm1(x); });
     case Unary::Sqrt: return unary_launch<T>(ops, [] __device__(C x) { return sqrt(x); });
     case Unary::Rsqrt: return unary_launch<T>(ops, [] __device__(C x) { return C(1) / sqrt(x); });
     case Unary::Sin: return unary_launch<T>(ops, [] __device__(C x) { return sin(x); });
@@ -136,7 +151,7 @@ template <typename T>
 void unary_typed(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
   using C = compute_t<T>;
   if constexpr (std::is_same_v<T, bool>) {
-    sdk::check(op == Unary::Abs || op == Unary::Relu, "this operator does not support bool tensors");
+    sdk::check(keeps_bool_values(op), "this operator does not support bool tensors");
     return unary_launch<T>(ops, [] __device__(C x) { return x; });
   } else {
     switch (op) {
@@ -148,9 +163,18 @@ void unary_typed(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
           return unary_launch<T>(ops, [] __device__(C x) { return x < C(0) ? -x : x; });
         }
       case Unary::Relu: return unary_launch<T>(ops, [] __device__(C x) { return x > C(0) ? x : C(0); });
-      case Unary::Round:  // half to even, as PyTorch's round; integers are already round
-        if constexpr (std::is_floating_point_v<C>) return unary_launch<T>(ops, [] __device__(C x) { return rint(x); });
-        return unary_launch<T>(ops, [] __device__(C x) { return x; });
+      case Unary::Round:
+      case Unary::Floor:
+      case Unary::Ceil:
+      case Unary::Trunc:
+        if constexpr (std::is_floating_point_v<C>) return round_floats<T>(op, ops);
+        return unary_launch<T>(ops, [] __device__(C x) { return x; });  // integers are already whole
+      case Unary::Sign:  // NaN compares false both ways: 0, as PyTorch's
+        if constexpr (std::is_unsigned_v<C>) {
+          return unary_launch<T>(ops, [] __device__(C x) { return static_cast<C>(x != C(0)); });
+        } else {
+          return unary_launch<T>(ops, [] __device__(C x) { return static_cast<C>((C(0) < x) - (x < C(0))); });
+        }
       case Unary::Clamp: {
         const bool has_min = !args.is_none(1), has_max = !args.is_none(2);
         const C lo = has_min ? static_cast<C>(args.to_double(1)) : C(0);

@@ -136,6 +136,19 @@ Tensor slice_Tensor(const Tensor& self, int64_t dim, std::optional<int64_t> star
   return make_view(self, sizes, strides, self.storage_offset() + from * self.strides()[d]);
 }
 
+Tensor narrow(const Tensor& self, int64_t dim, int64_t start, int64_t length) {
+  EMBER_CHECK(self.dim() > 0, "[narrow] self: cannot narrow a 0-dim tensor");
+  const int64_t d = wrap_dim(dim, self.dim(), "narrow");
+  const int64_t n = self.sizes()[d];
+  EMBER_CHECK(start >= -n && start <= n, "[narrow] start: expected a value in [{}, {}] for dimension {} of size {}, got {}",
+              -n, n, d, n, start);
+  const int64_t from = start < 0 ? start + n : start;
+  EMBER_CHECK(length >= 0 && length <= n - from,
+              "[narrow] length: expected a value in [0, {}] ({} elements of dimension {} from {}), got {}", n - from, n,
+              d, from, length);
+  return self.slice(d, from, from + length);  // through the dispatcher, so that autograd records it
+}
+
 Tensor select_int(const Tensor& self, int64_t dim, int64_t index) {
   EMBER_CHECK(self.dim() > 0, "[select] self: cannot select from a 0-dim tensor");
   const int64_t d = wrap_dim(dim, self.dim(), "select");

@@ -55,9 +55,15 @@ std::map<std::string, Case> cases() {
       {"abs", {[](V x) { return abs(x[0]); }, {{4}}, &away_from_zero}},
       {"relu", {[](V x) { return relu(x[0]); }, {{4}}, &away_from_zero}},
       {"round", {[](V x) { return round(x[0]); }, {{4}}, &past_an_integer}},
+      {"floor", {[](V x) { return floor(x[0]); }, {{4}}, &past_an_integer}},
+      {"ceil", {[](V x) { return ceil(x[0]); }, {{4}}, &past_an_integer}},
+      {"trunc", {[](V x) { return trunc(x[0]); }, {{4}}, &past_an_integer}},
+      {"sign", {[](V x) { return sign(x[0]); }, {{4}}, &away_from_zero}},
       {"clamp", {[](V x) { return clamp(x[0], -0.25, 0.25); }, {{4}}, +[](const Tensor& x) { return away_from_zero(x) * 0.5; }}},
       {"exp", {[](V x) { return exp(x[0]); }, {{3}}, nullptr, true}},
       {"log", {[](V x) { return log(x[0]); }, {{3}}, &positive, true}},
+      {"log1p", {[](V x) { return log1p(x[0]); }, {{3}}, &positive, true}},
+      {"expm1", {[](V x) { return expm1(x[0]); }, {{3}}, nullptr, true}},
       {"sqrt", {[](V x) { return sqrt(x[0]); }, {{3}}, &positive}},
       {"rsqrt", {[](V x) { return rsqrt(x[0]); }, {{3}}, &positive}},
       {"sin", {[](V x) { return sin(x[0]); }, {{3}}, nullptr, true}},
@@ -72,6 +78,7 @@ std::map<std::string, Case> cases() {
       {"amax", {[](V x) { return x[0].amax(1); }, {{2, 3}}}},
       {"amin", {[](V x) { return x[0].amin(); }, {{2, 3}}}},
       {"var", {[](V x) { return x[0].var(1) + x[0].var(std::nullopt, 0); }, {{2, 4}}}},
+      {"logsumexp", {[](V x) { return x[0].logsumexp({0, 2}) + x[0].logsumexp({1}, true).sum(); }, {{2, 3, 2}}, nullptr, true}},
       {"softmax.int", {[](V x) { return x[0].softmax(1); }, {{2, 3}}, nullptr, true}},
       {"log_softmax.int", {[](V x) { return x[0].log_softmax(0); }, {{2, 3}}}},
       {"mm", {[](V x) { return mm(x[0], x[1]); }, {{2, 3}, {3, 2}}, nullptr, true}},
@@ -101,9 +108,15 @@ std::map<std::string, Case> cases() {
       {"abs_", {in_place([](Tensor& t, V) { t.abs_(); }), {{4}}, &away_from_zero}},
       {"relu_", {in_place([](Tensor& t, V) { t.relu_(); }), {{4}}, &away_from_zero}},
       {"round_", {in_place([](Tensor& t, V) { t.round_(); }), {{4}}, &past_an_integer}},
+      {"floor_", {in_place([](Tensor& t, V) { t.floor_(); }), {{4}}, &past_an_integer}},
+      {"ceil_", {in_place([](Tensor& t, V) { t.ceil_(); }), {{4}}, &past_an_integer}},
+      {"trunc_", {in_place([](Tensor& t, V) { t.trunc_(); }), {{4}}, &past_an_integer}},
+      {"sign_", {in_place([](Tensor& t, V) { t.sign_(); }), {{4}}, &away_from_zero}},
       {"clamp_", {in_place([](Tensor& t, V) { t.clamp_(-0.25, 0.25); }), {{4}}, +[](const Tensor& x) { return away_from_zero(x) * 0.5; }}},
       {"exp_", {in_place([](Tensor& t, V) { t.exp_(); }), {{3}}, nullptr, true}},
       {"log_", {in_place([](Tensor& t, V) { t.log_(); }), {{3}}, &positive}},
+      {"log1p_", {in_place([](Tensor& t, V) { t.log1p_(); }), {{3}}, &positive}},
+      {"expm1_", {in_place([](Tensor& t, V) { t.expm1_(); }), {{3}}}},
       {"sqrt_", {in_place([](Tensor& t, V) { t.sqrt_(); }), {{3}}, &positive}},
       {"rsqrt_", {in_place([](Tensor& t, V) { t.rsqrt_(); }), {{3}}, &positive}},
       {"sin_", {in_place([](Tensor& t, V) { t.sin_(); }), {{3}}}},
@@ -174,6 +187,23 @@ TEST_CASE("backward formulas are themselves differentiable (gradgradcheck)") {
     if (!c.second_order) continue;
     CAPTURE(name);
     CHECK_NOTHROW(autograd::gradgradcheck(c.f, make_inputs(c, 23)));
+  }
+}
+
+TEST_CASE("composite operators differentiate through the operators they are written with") {
+  using V = const TensorVector&;
+  const Tensor mask = tensor<bool>({true, false, false, true, true, false}, {2, 3});
+  const std::map<std::string, Case> composites = {
+      {"std", {[](V x) { return x[0].std(1) + x[0].std(std::nullopt, 0); }, {{2, 4}}}},
+      {"narrow", {[](V x) { return x[0].narrow(1, -3, 2); }, {{2, 4}}}},
+      {"flip", {[](V x) { return x[0].flip({0, -1}); }, {{2, 3}}}},
+      {"masked_fill", {[mask](V x) { return x[0].masked_fill(mask, 2.5); }, {{2, 3}}}},
+      {"masked_fill_", {in_place([mask](Tensor& t, V) { t.masked_fill_(mask.select(0, 0), -1); }), {{2, 3}}}},
+      {"matmul", {[](V x) { return matmul(x[0], x[1]); }, {{2, 1, 1, 3}, {3, 3, 2}}}},
+  };
+  for (const auto& [name, c] : composites) {
+    CAPTURE(name);
+    CHECK_NOTHROW(autograd::gradcheck(c.f, make_inputs(c, 29)));
   }
 }
 

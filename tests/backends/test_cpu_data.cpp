@@ -64,6 +64,41 @@ TEST_CASE("cat and stack") {
   CHECK_THROWS_WITH(cat({}), "[cat] tensors: expected a non-empty list of tensors");
 }
 
+TEST_CASE("narrow is a view; flip copies in reverse; masked_fill writes where the mask holds") {
+  const Tensor x = arange(12).reshape({3, 4});
+  const Tensor n = x.narrow(1, -3, 2);
+  CHECK(n.sizes().equals({3, 2}));
+  CHECK(to_vector<int64_t>(n) == std::vector<int64_t>{1, 2, 5, 6, 9, 10});
+  CHECK(n.data_ptr<int64_t>() == x.data_ptr<int64_t>() + 1);
+  CHECK(x.narrow(0, 3, 0).numel() == 0);
+  CHECK_THROWS_WITH(x.narrow(0, 2, 2), "[narrow] length: expected a value in [0, 1] (3 elements of dimension 0 from 2), got 2");
+  CHECK_THROWS_WITH(x.narrow(1, -5, 1), "[narrow] start: expected a value in [-4, 4] for dimension 1 of size 4, got -5");
+  CHECK_THROWS_WITH(scalar_tensor(1).narrow(0, 0, 1), "[narrow] self: cannot narrow a 0-dim tensor");
+
+  CHECK(to_vector<int64_t>(x.flip({0})) == std::vector<int64_t>{8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3});
+  CHECK(to_vector<int64_t>(x.flip({-1, 0})) == std::vector<int64_t>{11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0});
+  CHECK(to_vector<int64_t>(x.transpose(0, 1).flip({1})) == std::vector<int64_t>{8, 4, 0, 9, 5, 1, 10, 6, 2, 11, 7, 3});
+  const Tensor same = x.flip({});
+  CHECK(same.data_ptr<int64_t>() != x.data_ptr<int64_t>());  // always a copy, as PyTorch's
+  CHECK(to_vector<int64_t>(same) == to_vector<int64_t>(x));
+  CHECK(empty({0, 2}).flip({0}).sizes().equals({0, 2}));
+  CHECK_THROWS_WITH(x.flip({1, -1}), "[flip] dims: dimension -1 appears more than once");
+  CHECK_THROWS_WITH(x.flip({2}), "[flip] dim: expected a value in [-2, 1], got 2");
+
+  const Tensor column = tensor<bool>({true, false, true}, {3, 1});
+  CHECK(to_vector<int64_t>(x.masked_fill(column, -1)) == std::vector<int64_t>{-1, -1, -1, -1, 4, 5, 6, 7, -1, -1, -1, -1});
+  const Tensor f = x.to(DType::Float32);
+  CHECK(to_vector<float>(f.masked_fill(gt(f, scalar_tensor(9.f)), -0.5)).back() == -0.5f);
+  Tensor y = f.clone();
+  y.masked_fill_(lt(y, scalar_tensor(2.f)), 7);
+  CHECK(to_vector<float>(y.narrow(1, 0, 3).select(0, 0)) == std::vector<float>{7.f, 7.f, 2.f});
+  CHECK_THROWS_WITH(x.masked_fill(tensor<int64_t>({1}), 0), "[masked_fill] mask: expected a bool tensor, got int64");
+  CHECK_THROWS_WITH(x.masked_fill(tensor<bool>({true}, {1, 1, 1}), 0),
+                    "[masked_fill] mask: shape [1, 1, 1] does not broadcast to self's shape [3, 4]");
+  CHECK_THROWS_WITH(x.masked_fill(tensor<bool>({true, false}), 0),
+                    "[masked_fill] mask: shapes [3, 4] and [2] do not broadcast (dimension 1: 4 vs 2)");
+}
+
 TEST_CASE("index_select and gather, with indices checked") {
   const Tensor x = arange(12).reshape({3, 4});
   CHECK(to_vector<int64_t>(x.index_select(0, tensor<int64_t>({2, 0}))) == std::vector<int64_t>{8, 9, 10, 11, 0, 1, 2, 3});

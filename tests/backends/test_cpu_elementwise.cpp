@@ -138,6 +138,40 @@ TEST_CASE("comparisons give bool, where selects") {
   CHECK_THROWS_WITH(where(a, a, a), "[where.self] condition: expected dtype bool, got float32");
 }
 
+TEST_CASE("floor, ceil, trunc and sign: exact, keeping the dtype") {
+  const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  const Tensor x = tensor<double>({-2.5, -1.5, -0.5, 0.0, 0.5, 1.5, 2.5, -inf, nan});
+  check_close(to_vector<double>(floor(x)), {-3, -2, -1, 0, 0, 1, 2, -inf, nan}, 0);
+  check_close(to_vector<double>(ceil(x)), {-2, -1, -0.0, 0, 1, 2, 3, -inf, nan}, 0);
+  check_close(to_vector<double>(trunc(x)), {-2, -1, -0.0, 0, 0, 1, 2, -inf, nan}, 0);
+  check_close(to_vector<double>(sign(x)), {-1, -1, -1, 0, 1, 1, 1, -1, 0}, 0);  // NaN: 0, as PyTorch's
+  CHECK(std::signbit(to_vector<double>(ceil(x))[2]));  // ceil(-0.5) is -0, as C's
+  CHECK(ceil(x.to(DType::Float16)).dtype() == DType::Float16);
+  check_close(to_vector<double>(floor(x.to(DType::BFloat16))), {-3, -2, -1, 0, 0, 1, 2, -inf, nan}, 0);
+  const Tensor ints = tensor<int64_t>({-7, 0, 5});
+  CHECK(floor(ints).dtype() == DType::Int64);
+  CHECK(to_vector<int64_t>(trunc(ints)) == std::vector<int64_t>{-7, 0, 5});
+  CHECK(to_vector<int64_t>(sign(ints)) == std::vector<int64_t>{-1, 0, 1});
+  CHECK(to_vector<int64_t>(sign(tensor<uint8_t>({0, 200}))) == std::vector<int64_t>{0, 1});
+  CHECK(to_vector<bool>(sign(tensor<bool>({true, false}))) == std::vector<bool>{true, false});
+  CHECK_THROWS_WITH(floor(tensor<bool>({true})),
+                    "[floor] cpu plugin kernel failed (status 1): this operator does not support bool tensors");
+  Tensor y = x.clone();
+  y.floor_();
+  check_close(to_vector<double>(y), to_vector<double>(floor(x)), 0);
+}
+
+TEST_CASE("log1p and expm1 keep the precision log(1 + x) and exp(x) - 1 lose near zero") {
+  const Tensor tiny = tensor<double>({1e-20, -1e-17, 3.0, -1.0});
+  check_close(to_vector<double>(log1p(tiny).narrow(0, 0, 3)), {1e-20, -1e-17, std::log(4.0)}, 1e-15);
+  CHECK(log1p(tiny).select(0, 3).item<double>() == -std::numeric_limits<double>::infinity());
+  check_close(to_vector<double>(expm1(tiny)), {1e-20, -1e-17, std::exp(3.0) - 1, std::exp(-1.0) - 1}, 1e-15);
+  // In float32, 1 + 1e-10 is 1: the naive forms give 0.
+  CHECK(log1p(tensor<float>({1e-10f})).item<float>() == doctest::Approx(1e-10).epsilon(1e-6).scale(0));
+  CHECK(expm1(tensor<float>({1e-10f})).item<float>() == doctest::Approx(1e-10).epsilon(1e-6).scale(0));
+  CHECK(log1p(tensor<int64_t>({0, 1})).dtype() == DType::Float32);
+}
+
 TEST_CASE("unary math matches the C library") {
   const Tensor x = reference::random_tensor({5, 7}, 6);
   const auto xv = to_vector<double>(x);

@@ -73,6 +73,38 @@ TEST_CASE("sum, mean, amax, amin and var over any dims, with keepdim") {
               to_vector<double>(x.sum(2).transpose(0, 1)), 1e-6);
 }
 
+TEST_CASE("std and logsumexp over any dims, logsumexp stable for large and infinite inputs") {
+  const Tensor x = reference::random_tensor({2, 3, 4}, 13) * 4;
+  const auto v = to_vector<double>(x);
+  auto std_of = [](const std::vector<double>& g) {
+    const double m = sum_of(g) / g.size();
+    double s = 0;
+    for (double e : g) s += (e - m) * (e - m);
+    return std::sqrt(s / (g.size() - 1));
+  };
+  auto logsumexp_of = [](const std::vector<double>& g) {
+    double s = 0;
+    for (double e : g) s += std::exp(e);
+    return std::log(s);
+  };
+  check_close(to_vector<double>(x.std({0, 2})), reduce_234(v, {true, false, true}, std_of), 1e-5);
+  CHECK(x.std(1, 1, true).sizes().equals({2, 1, 4}));
+  check_close(to_vector<double>(x.logsumexp({1})), reduce_234(v, {false, true, false}, logsumexp_of), 1e-6);
+  check_close(to_vector<double>(x.logsumexp({0, -1}, true)), reduce_234(v, {true, false, true}, logsumexp_of), 1e-6);
+  CHECK(x.logsumexp({0, -1}, true).sizes().equals({1, 3, 1}));
+  const float inf = std::numeric_limits<float>::infinity();
+  // exp(1000) overflows float32; past the largest element nothing does.
+  check_close(to_vector<double>(tensor<float>({1000.f, 1000.f}).logsumexp({0})), {1000 + std::log(2.0)}, 1e-6);
+  check_close(to_vector<double>(tensor<float>({-inf, -inf, 1.f, -inf, inf, 0.f}, {3, 2}).logsumexp({1})),
+              {-inf, 1, inf}, 0);
+  check_close(to_vector<double>(empty({0, 2}).logsumexp({0})), {-inf, -inf}, 0);  // log of an empty sum
+  CHECK(tensor<int64_t>({1, 2}).logsumexp({0}).dtype() == DType::Float32);
+  CHECK_THROWS_WITH(x.logsumexp({1, -2}), "[logsumexp] dim: dimension -2 appears more than once");
+  CHECK_THROWS_WITH(x.logsumexp({3}), "[logsumexp] dim: expected a value in [-3, 2], got 3");
+  CHECK_THROWS_WITH(tensor<int64_t>({1, 2}).std(), "[std] self: expected a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(x.std(IntArrayRef{-4}), "[std] dim: expected a value in [-3, 2], got -4");
+}
+
 TEST_CASE("reductions pick their dtype the way PyTorch does") {
   const Tensor ints = tensor<int32_t>({1, 2, 3});
   CHECK(ints.sum().dtype() == DType::Int64);

@@ -96,12 +96,17 @@ TEST_CASE("unary math matches for every floating dtype") {
                     [](const Tensor& x) { return cos(x); },      [](const Tensor& x) { return tanh(x); },
                     [](const Tensor& x) { return sigmoid(x); },  [](const Tensor& x) { return gelu(x); },
                     [](const Tensor& x) { return gelu(x, "tanh"); }, [](const Tensor& x) { return silu(x); },
-                    [](const Tensor& x) { return erf(x); },      [](const Tensor& x) { return clamp(x, -0.5, 1.0); }};
+                    [](const Tensor& x) { return erf(x); },      [](const Tensor& x) { return clamp(x, -0.5, 1.0); },
+                    [](const Tensor& x) { return floor(x * 3); }, [](const Tensor& x) { return ceil(x * 3); },
+                    [](const Tensor& x) { return trunc(x * 3); }, [](const Tensor& x) { return sign(x); },
+                    [](const Tensor& x) { return log1p(abs(x)); }, [](const Tensor& x) { return expm1(x); }};
   for (DType dtype : kFloats) {
     CAPTURE(dtype_name(dtype));
     for (Fn op : ops) check_same([op](const std::vector<Tensor>& x) { return op(x[0]); }, {random({3, 33}, 9, dtype).slice(1, 0, 33, 2)});
   }
   check_same([](const std::vector<Tensor>& x) { return abs(x[0]).neg(); }, {tensor<int64_t>({-4, 2, 0})});
+  check_same([](const std::vector<Tensor>& x) { return sign(x[0]) + floor(x[0]); }, {tensor<int64_t>({-4, 2, 0})});
+  check_same([](const std::vector<Tensor>& x) { return sign(x[0]); }, {tensor<uint8_t>({0, 7})});
 }
 
 TEST_CASE("reductions and softmax match, indices included") {
@@ -117,7 +122,10 @@ TEST_CASE("reductions and softmax match, indices included") {
     check_same([](const std::vector<Tensor>& t) { return t[0].amin({1, 2}); }, {xd});
     check_same([](const std::vector<Tensor>& t) { return t[0].softmax(2); }, {xd});
     check_same([](const std::vector<Tensor>& t) { return t[0].transpose(0, 2).log_softmax(1); }, {xd});
+    check_same([](const std::vector<Tensor>& t) { return t[0].logsumexp({0, 2}); }, {xd});
+    check_same([](const std::vector<Tensor>& t) { return t[0].std(1); }, {xd}, dtype == DType::BFloat16 ? 0.1 : -1);
   }
+  check_same([](const std::vector<Tensor>& t) { return t[0].flip({0, 2}).masked_fill(gt(t[0], t[0].mean()), -1); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmax(1); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmin(); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].max(2, true)); }, {x});

@@ -13,8 +13,6 @@ namespace ember::autograd {
 Tensor moved_like(const Tensor& t, const Tensor& like);
 // A 0-dim tensor of `value` with `like`'s dtype and device.
 Tensor scalar_like(const Tensor& like, double value);
-// -1, 0 or 1 per element.
-Tensor sign(const Tensor& x);
 // 1 where clamp passes x through (between the bounds given), else 0, in x's dtype.
 Tensor clamp_mask(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max);
 // d gelu(x) / dx for approximate 'none' or 'tanh'.

@@ -1,0 +1,43 @@
+// Reductions written with other operators: std, and logsumexp computed past the largest element.
+#include <cmath>
+
+#include "ember/ember.h"
+#include "ember/generated/composite.h"
+
+namespace ember::composite {
+namespace {
+
+// The checks the inner reductions would make, made here so that an error names `op`.
+void check_reduced_dims(const Tensor& self, IntArrayRef dims, const char* op) {
+  std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(self.dim(), 1)), false);
+  for (int64_t d : dims) {
+    const int64_t w = wrap_dim(d, self.dim(), op);
+    EMBER_CHECK(!seen[w], "[{}] dim: dimension {} appears more than once", op, d);
+    seen[w] = true;
+  }
+}
+
+}  // namespace
+
+Tensor std(const Tensor& self, OptionalIntArrayRef dim, int64_t correction, bool keepdim) {
+  EMBER_CHECK(is_floating(self.dtype()), "[std] self: expected a floating-point tensor, got {}",
+              dtype_name(self.dtype()));
+  if (dim) check_reduced_dims(self, *dim, "std");
+  return sqrt(var(self, dim, correction, keepdim));
+}
+
+Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
+  check_reduced_dims(self, dim, "logsumexp");
+  const Tensor x = is_floating(self.dtype()) ? self : self.to(DType::Float32);
+  // amax refuses an empty reduction; without elements there is nothing to overflow, and the
+  // plain formula gives log(0) = -inf, the value of an empty sum of exponentials.
+  if (x.numel() == 0) return log(sum(exp(x), dim, keepdim));
+  // exp(x - max) cannot overflow, and its sum is at least 1. An infinite max is not subtracted
+  // (inf - inf is NaN): the result is that infinity either way.
+  const Tensor max = amax(x, dim, true);
+  const Tensor shift = max.masked_fill(eq(abs(max), scalar_tensor(INFINITY, x.dtype(), x.device())), 0);
+  const Tensor out = log(sum(exp(x - shift), dim, keepdim));
+  return out + shift.reshape(out.sizes());
+}
+
+}  // namespace ember::composite

@@ -1,4 +1,6 @@
 // The losses of ember::nn::functional, composed of operators.
+#include <limits>
+
 #include "ember/core/broadcast.h"
 #include "ember/nn/functional.h"
 
@@ -97,10 +99,13 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) 
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         const BCEWithLogitsOptions& options) {
   const char* op = "binary_cross_entropy_with_logits";
+  EMBER_CHECK(is_floating(input.dtype()), "[{}] input: expected floating-point logits, got {}", op,
+              dtype_name(input.dtype()));
   check_same_shape(op, input, target);
   check_broadcasts_to(op, "weight", options.weight, input);
   check_broadcasts_to(op, "pos_weight", options.pos_weight, input);
-  const Tensor softplus_neg = log(exp(-abs(input)) + 1.0) + relu(-input);
+  // -log(sigmoid(x)), without softplus's linear cut-off: exact for every input.
+  const Tensor softplus_neg = softplus(-input, 1.0, std::numeric_limits<double>::infinity());
   const Tensor positive = options.pos_weight.defined() ? (options.pos_weight - 1.0) * target + 1.0 : Tensor();
   Tensor loss = (1.0 - target) * input + (positive.defined() ? positive * softplus_neg : softplus_neg);
   if (options.weight.defined()) loss = loss * options.weight;

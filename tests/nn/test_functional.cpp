@@ -17,6 +17,9 @@ namespace {
 
 std::vector<double> values(const Tensor& t) { return to_vector<double>(t.to(DType::Float64)); }
 
+// Equal to 12 significant digits (exactly, for 0).
+bool relative_close(double got, double want) { return got == want || std::abs(got - want) <= 1e-12 * std::abs(want); }
+
 // PyTorch's cross entropy for one sample, written out: -(1-s) w[t] logp[t] - s/C sum_c w[c] logp[c].
 double reference_cross_entropy(const std::vector<double>& logits, int64_t target, const std::vector<double>& w,
                                double smoothing) {
@@ -100,6 +103,45 @@ TEST_CASE("mse_loss and binary_cross_entropy_with_logits match their formulas, s
                     "[binary_cross_entropy_with_logits] weight: expected a shape that broadcasts to the input's [3], got [2, 3]");
 }
 
+TEST_CASE("leaky_relu, elu and softplus match their formulas; softplus stays exact far from zero") {
+  const std::vector<double> x = {-800, -30, -2, -1e-3, 0, 1e-3, 2, 30, 800};
+  const Tensor t = tensor<double>(x, {9});
+  const auto leaky = values(F::leaky_relu(t, 0.2)), elu = values(F::elu(t, 1.5)), soft = values(F::softplus(t));
+  const auto sharp = values(F::softplus(t, 2.0, 5.0));
+  for (size_t i = 0; i < x.size(); ++i) {
+    CAPTURE(x[i]);
+    CHECK(leaky[i] == doctest::Approx(x[i] > 0 ? x[i] : 0.2 * x[i]));
+    CHECK(elu[i] == doctest::Approx(x[i] > 0 ? x[i] : 1.5 * std::expm1(x[i])));
+    // log1p(exp(x)) where it does not overflow (log(1 + e^-30) would lose most digits); x itself
+    // past the threshold of 20.
+    CHECK(relative_close(soft[i], x[i] > 20 ? x[i] : std::log1p(std::exp(x[i]))));
+    CHECK(relative_close(sharp[i], 2 * x[i] > 5 ? x[i] : std::log1p(std::exp(2 * x[i])) / 2));
+  }
+  CHECK_THROWS_WITH(F::leaky_relu(tensor<int64_t>({1})), "[leaky_relu] input: expected a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(F::softplus(t, 0.0), "[softplus] beta: expected a finite non-zero value, got 0");
+}
+
+TEST_CASE("normalize and cosine_similarity divide by the norm, clamped at eps") {
+  const Tensor x = tensor<double>({3, 4, 0, 0, 1, -1}, {3, 2});
+  const auto unit = values(F::normalize(x));  // along dim 1: rows (3, 4), (0, 0), (1, -1)
+  const double r = 1 / std::sqrt(2.0);
+  const std::vector<double> expected = {0.6, 0.8, 0, 0, r, -r};
+  for (size_t i = 0; i < expected.size(); ++i) CHECK(unit[i] == doctest::Approx(expected[i]));
+  const auto l1 = values(F::normalize(x, 1.0, 0));  // columns: |3| + |0| + |1| = 4, 4 + 0 + 1 = 5
+  CHECK(l1[0] == doctest::Approx(0.75));
+  CHECK(l1[5] == doctest::Approx(-0.2));
+  const auto p3 = values(F::normalize(tensor<double>({1, 2}), 3.0, 0));
+  CHECK(p3[1] == doctest::Approx(2 / std::cbrt(9.0)));
+  const auto cos = values(F::cosine_similarity(tensor<double>({1, 0, 1, 1, 0, 0}, {3, 2}), tensor<double>({1, 0})));
+  CHECK(cos[0] == doctest::Approx(1.0));
+  CHECK(cos[1] == doctest::Approx(r));
+  CHECK(cos[2] == 0.0);  // a zero vector: 0 / eps
+  CHECK_THROWS_WITH(F::normalize(x, -1.0), "[normalize] p: expected a positive finite norm order, got -1");
+  CHECK_THROWS_WITH(F::normalize(x, 2.0, 2), "[normalize] dim: expected a value in [-2, 1], got 2");
+  CHECK_THROWS_WITH(F::cosine_similarity(ones({2, 3}), ones({2})),
+                    "[cosine_similarity] x2: shapes [2, 3] and [2] do not broadcast (dimension 1: 3 vs 2)");
+}
+
 TEST_CASE("avg_pool2d checks its window against its own arguments") {
   const Tensor x = ones({1, 2, 4, 4});
   CHECK_THROWS_WITH(F::avg_pool2d(x, {0, 2}), "[avg_pool2d] kernel_size: expected values of at least 1, got [0, 2]");
@@ -136,4 +178,15 @@ TEST_CASE("the composites' gradients agree with finite differences") {
                       {random_input({2, 3}), random_input({3}), random_input({3})});
   autograd::gradcheck([](V x) { return F::embedding(tensor<int64_t>({1, 1, 0}), x[0]); }, {random_input({3, 2})});
   autograd::gradgradcheck([&](V x) { return F::cross_entropy(x[0], target, {.label_smoothing = 0.1}); }, {random_input({4, 3})});
+  autograd::gradcheck([](V x) { return F::leaky_relu(x[0], 0.3) + F::elu(x[0], 0.7) + F::softplus(x[0], 1.5, 1.0); },
+                      {random_input({7})});
+  autograd::gradcheck([](V x) { return F::normalize(x[0], 2.0, 0) + F::normalize(x[0], 3.0, 1); }, {random_input({3, 2})});
+  autograd::gradcheck([](V x) { return F::cosine_similarity(x[0], x[1], -1); }, {random_input({2, 3}), random_input({3})});
+  // At a zero vector the clamp holds the norm at eps: the gradient is 1/eps along the input, not NaN.
+  const Tensor zero = zeros({2}, DType::Float64).requires_grad_();
+  F::normalize(zero, 2.0, 0, 0.5).sum().backward();
+  CHECK(values(zero.grad()) == std::vector<double>{2.0, 2.0});
+  const Tensor big = tensor<double>({100.0, -100.0}).requires_grad_();  // exp(100 * 10) overflows
+  F::elu(big * 10).sum().backward();
+  CHECK(values(big.grad()) == std::vector<double>{10.0, 0.0});
 }

@@ -176,6 +176,28 @@ TEST_CASE("LayerNorm, Dropout, Embedding and Flatten") {
   CHECK(nn::Flatten(0, 1)(ones({2, 3, 4})).sizes().vec() == std::vector<int64_t>{6, 4});
 }
 
+TEST_CASE("activation modules with options compute their functional forms and print as PyTorch's") {
+  const Tensor x = tensor<float>({-2, -0.5, 0.5, 3}, {2, 2});
+  nn::Sequential model({std::make_shared<nn::LeakyReLU>(0.5), std::make_shared<nn::ELU>(), std::make_shared<nn::Softplus>(2.0, 10.0),
+                        std::make_shared<nn::Softmax>(1), std::make_shared<nn::LogSoftmax>(0)});
+  CHECK(model.str() ==
+        "Sequential(\n"
+        "  (0): LeakyReLU(negative_slope=0.5)\n"
+        "  (1): ELU(alpha=1.0)\n"
+        "  (2): Softplus(beta=2.0, threshold=10.0)\n"
+        "  (3): Softmax(dim=1)\n"
+        "  (4): LogSoftmax(dim=0)\n"
+        ")");
+  check_close(values(nn::LeakyReLU(0.5)(x)), {-1, -0.25, 0.5, 3});
+  check_close(values(nn::ELU(2.0)(x)), {2 * std::expm1(-2.0), 2 * std::expm1(-0.5), 0.5, 3});
+  check_close(values(nn::Softplus(2.0, 0.9)(x)), {std::log1p(std::exp(-4.0)) / 2, std::log1p(std::exp(-1.0)) / 2, 0.5, 3});
+  check_close(values(nn::Softmax(1)(x)), values(x.softmax(1)));
+  check_close(values(nn::LogSoftmax(0)(x)), values(x.log_softmax(0)));
+  CHECK(nn::Dropout(0.0).str() == "Dropout(p=0.0)");
+  CHECK_THROWS_WITH(nn::Softplus(0.0), "[Softplus] beta: expected a finite non-zero value, got 0");
+  CHECK_THROWS_WITH(nn::ELU(std::nan("")), "[ELU] alpha: expected a finite value, got nan");
+}
+
 TEST_CASE("pooling modules: max and average over windows, padding counted as zeros") {
   const Tensor x = arange(16, DType::Float32).reshape({1, 4, 4});
   check_close(values(nn::MaxPool2d({2, 2})(x)), {5, 7, 13, 15});

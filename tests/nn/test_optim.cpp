@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ember/ember.h"
+#include "ember/nn/utils.h"
 #include "ember/optim/adam.h"
 #include "ember/optim/lr_scheduler.h"
 #include "ember/optim/sgd.h"
@@ -71,6 +72,47 @@ TEST_CASE("an optimizer takes each parameter once, and only leaves") {
   CHECK_THROWS_WITH(optim::Adam({a}, {.weight_decay = -1}), "[Adam] weight_decay: expected a non-negative value, got -1");
   // A view of a parameter is another tensor object: allowed, as in PyTorch, where it is a leaf too.
   CHECK_NOTHROW(optim::SGD({a, a.detach()}, {}));
+}
+
+TEST_CASE("clip_grad_norm_ scales all gradients together; clip_grad_value_ clamps each") {
+  const Tensor a = param({1, 1}), b = param({1}), unused = param({5});
+  auto set = [&] {
+    a.set_grad(tensor<double>({3, 0}));
+    b.set_grad(tensor<double>({-4}));
+  };
+  set();
+  // Total 2-norm sqrt(9 + 16) = 5, scaled to 1 (less PyTorch's 1e-6 guard in the divisor).
+  CHECK(nn::utils::clip_grad_norm_({a, b, unused}, 1.0) == doctest::Approx(5.0));
+  check_values(a.grad(), {3 / (5 + 1e-6), 0});
+  check_values(b.grad(), {-4 / (5 + 1e-6)});
+  set();
+  CHECK(nn::utils::clip_grad_norm_({a, b}, 10.0) == doctest::Approx(5.0));  // already within: unchanged
+  check_values(a.grad(), {3, 0});
+  CHECK(nn::utils::clip_grad_norm_({a, b}, 2.0, 1.0) == doctest::Approx(7.0));  // 1-norm 3 + 0 + 4
+  check_values(b.grad(), {-4 * 2 / (7 + 1e-6)});
+  set();
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK(nn::utils::clip_grad_norm_({a, b}, 2.0, inf) == doctest::Approx(4.0));  // the largest magnitude
+  check_values(a.grad(), {3 * 2 / (4 + 1e-6), 0});
+  set();
+  CHECK(nn::utils::clip_grad_norm_({a, b}, 1.0, 3.0) == doctest::Approx(std::cbrt(27.0 + 64.0)));
+  const Tensor half = zeros({1}, DType::Float16).requires_grad_();
+  half.set_grad(tensor<float>({300.f, 400.f}).to(DType::Float16).narrow(0, 0, 1));  // 300^2 overflows float16
+  CHECK(nn::utils::clip_grad_norm_({half}, 1.0) == doctest::Approx(300.0));
+  CHECK(nn::utils::clip_grad_norm_({unused}, 1.0) == 0.0);  // no gradients: nothing to clip
+
+  b.set_grad(tensor<double>({std::nan("")}));
+  CHECK_THROWS_WITH(nn::utils::clip_grad_norm_({a, b}, 1.0, 2.0, true),
+                    "[clip_grad_norm_] parameters: the total norm of order 2 of the gradients is nan; pass "
+                    "error_if_nonfinite=false to scale them anyway");
+  CHECK_THROWS_WITH(nn::utils::clip_grad_norm_({a}, 1.0, 0.0), "[clip_grad_norm_] norm_type: expected a positive order or infinity, got 0");
+  CHECK_THROWS_WITH(nn::utils::clip_grad_norm_({a}, -1.0), "[clip_grad_norm_] max_norm: expected a non-negative value, got -1");
+
+  set();
+  nn::utils::clip_grad_value_({a, b}, 2.5);
+  check_values(a.grad(), {2.5, 0});
+  check_values(b.grad(), {-2.5});
+  CHECK_THROWS_WITH(nn::utils::clip_grad_value_({a}, -1), "[clip_grad_value_] clip_value: expected a non-negative value, got -1");
 }
 
 TEST_CASE("Adam's first step moves each parameter by lr against the sign of its gradient") {

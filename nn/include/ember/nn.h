@@ -13,3 +13,4 @@
 #include "ember/nn/modules/linear.h"
 #include "ember/nn/modules/normalization.h"
 #include "ember/nn/modules/pooling.h"
+#include "ember/nn/utils.h"

@@ -1,4 +1,6 @@
 // The small layers: activations' options, pooling, dropout, embedding, flatten and containers.
+#include <cmath>
+
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/nn/modules/activation.h"
@@ -15,6 +17,17 @@ std::string pair_str(const functional::Pair& p) {
   return p[0] == p[1] ? std::to_string(p[0]) : fmt::format("({}, {})", p[0], p[1]);
 }
 
+// A double as Python's repr writes it: 1.0 rather than 1, so that layers print as PyTorch's do.
+std::string python_float(double v) {
+  std::string s = fmt::format("{}", v);
+  if (std::isfinite(v) && s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+void check_finite(const char* type, const char* name, double v) {
+  EMBER_CHECK(std::isfinite(v), "[{}] {}: expected a finite value, got {}", type, name, v);
+}
+
 template <typename List>
 const auto& checked_at(const char* type, const List& list, size_t i) {
   EMBER_CHECK(i < list.size(), "[{}] index: expected a position below {}, got {}", type, list.size(), i);
@@ -26,6 +39,28 @@ const auto& checked_at(const char* type, const List& list, size_t i) {
 GELU::GELU(std::string approximate_kind) : UnaryModule("GELU"), approximate(std::move(approximate_kind)) {
   EMBER_CHECK(approximate == "none" || approximate == "tanh",
               "[GELU] approximate: expected 'none' or 'tanh', got '{}'", approximate);
+}
+
+std::string Softmax::extra_repr() const { return fmt::format("dim={}", dim); }
+std::string LogSoftmax::extra_repr() const { return fmt::format("dim={}", dim); }
+
+LeakyReLU::LeakyReLU(double slope) : UnaryModule("LeakyReLU"), negative_slope(slope) {
+  check_finite("LeakyReLU", "negative_slope", negative_slope);
+}
+Tensor LeakyReLU::forward(const Tensor& input) { return functional::leaky_relu(input, negative_slope); }
+std::string LeakyReLU::extra_repr() const { return "negative_slope=" + python_float(negative_slope); }
+
+ELU::ELU(double alpha_value) : UnaryModule("ELU"), alpha(alpha_value) { check_finite("ELU", "alpha", alpha); }
+Tensor ELU::forward(const Tensor& input) { return functional::elu(input, alpha); }
+std::string ELU::extra_repr() const { return "alpha=" + python_float(alpha); }
+
+Softplus::Softplus(double beta_value, double threshold_value)
+    : UnaryModule("Softplus"), beta(beta_value), threshold(threshold_value) {
+  EMBER_CHECK(beta != 0 && std::isfinite(beta), "[Softplus] beta: expected a finite non-zero value, got {}", beta);
+}
+Tensor Softplus::forward(const Tensor& input) { return functional::softplus(input, beta, threshold); }
+std::string Softplus::extra_repr() const {
+  return fmt::format("beta={}, threshold={}", python_float(beta), python_float(threshold));
 }
 
 std::string MaxPool2d::extra_repr() const {
@@ -43,7 +78,7 @@ Dropout::Dropout(double probability) : UnaryModule("Dropout"), p(probability) {
   EMBER_CHECK(p >= 0 && p <= 1, "[Dropout] p: expected a probability in [0, 1], got {}", p);
 }
 Tensor Dropout::forward(const Tensor& input) { return functional::dropout(input, p, is_training()); }
-std::string Dropout::extra_repr() const { return fmt::format("p={}", p); }
+std::string Dropout::extra_repr() const { return "p=" + python_float(p); }
 
 Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim) : UnaryModule("Embedding") {
   EMBER_CHECK(num_embeddings > 0 && embedding_dim > 0, "[Embedding] sizes: expected positive sizes, got {} and {}",

@@ -10,9 +10,11 @@
 namespace ember::nn::functional {
 
 using ember::gelu;
+using ember::log_softmax;
 using ember::relu;
 using ember::sigmoid;
 using ember::silu;
+using ember::softmax;
 using ember::tanh;
 
 // Height and width of a kernel, stride, padding or dilation.
@@ -64,6 +66,19 @@ Tensor embedding(const Tensor& indices, const Tensor& weight);
 
 // Merges dimensions start_dim..end_dim into one.
 Tensor flatten(const Tensor& input, int64_t start_dim = 1, int64_t end_dim = -1);
+
+// ---- activations and normalisation of vectors ------------------------------------------------
+
+// x where x > 0, else negative_slope * x.
+Tensor leaky_relu(const Tensor& input, double negative_slope = 0.01);
+// x where x > 0, else alpha * (exp(x) - 1).
+Tensor elu(const Tensor& input, double alpha = 1.0);
+// log(1 + exp(beta * x)) / beta, computed without overflow; x itself where beta * x > threshold.
+Tensor softplus(const Tensor& input, double beta = 1.0, double threshold = 20.0);
+// x / max(||x||_p, eps) along `dim`, for a positive finite p.
+Tensor normalize(const Tensor& input, double p = 2.0, int64_t dim = 1, double eps = 1e-12);
+// x1 . x2 / max(||x1|| ||x2||, eps) along `dim`, x1 and x2 broadcast together.
+Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, int64_t dim = 1, double eps = 1e-8);
 
 // ---- losses ----------------------------------------------------------------------------------
 

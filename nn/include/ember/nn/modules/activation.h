@@ -47,4 +47,55 @@ class GELU final : public UnaryModule {
   std::string extra_repr() const override { return "approximate='" + approximate + "'"; }
 };
 
+// softmax / log_softmax along `dim`.
+class Softmax final : public UnaryModule {
+ public:
+  explicit Softmax(int64_t dim) : UnaryModule("Softmax"), dim(dim) {}
+  Tensor forward(const Tensor& input) override { return softmax(input, dim); }
+  const int64_t dim;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class LogSoftmax final : public UnaryModule {
+ public:
+  explicit LogSoftmax(int64_t dim) : UnaryModule("LogSoftmax"), dim(dim) {}
+  Tensor forward(const Tensor& input) override { return log_softmax(input, dim); }
+  const int64_t dim;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class LeakyReLU final : public UnaryModule {
+ public:
+  explicit LeakyReLU(double negative_slope = 0.01);
+  Tensor forward(const Tensor& input) override;
+  const double negative_slope;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class ELU final : public UnaryModule {
+ public:
+  explicit ELU(double alpha = 1.0);
+  Tensor forward(const Tensor& input) override;
+  const double alpha;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class Softplus final : public UnaryModule {
+ public:
+  explicit Softplus(double beta = 1.0, double threshold = 20.0);
+  Tensor forward(const Tensor& input) override;
+  const double beta, threshold;
+
+ private:
+  std::string extra_repr() const override;
+};
+
 }  // namespace ember::nn

@@ -1,0 +1,20 @@
+// Gradient clipping, as torch::nn::utils: run between backward() and the optimizer's step().
+#pragma once
+
+#include <vector>
+
+#include "ember/core/tensor.h"
+
+namespace ember::nn::utils {
+
+// Scales the gradients of `parameters` together so that their total norm of order `norm_type`
+// (positive, or infinity for the largest magnitude) is at most `max_norm`, and returns the
+// total norm before clipping. Parameters without a gradient are skipped. A non-finite total
+// norm throws when `error_if_nonfinite`; otherwise the gradients are scaled by NaN, as PyTorch's.
+double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, double norm_type = 2.0,
+                       bool error_if_nonfinite = false);
+
+// Clamps every gradient of `parameters` into [-clip_value, clip_value] in place.
+void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value);
+
+}  // namespace ember::nn::utils

@@ -1,0 +1,71 @@
+// The activations with parameters and the vector normalisations of nn::functional, written with
+// operators so that autograd differentiates them on every device. Each branch that is not taken
+// is computed on values where it stays finite: a masked-off infinity would still turn the
+// gradient into NaN (0 * inf).
+#include <cmath>
+
+#include "ember/core/broadcast.h"
+#include "ember/nn/functional.h"
+
+namespace ember::nn::functional {
+namespace {
+
+void check_floating(const char* op, const Tensor& input) {
+  EMBER_CHECK(is_floating(input.dtype()), "[{}] input: expected a floating-point tensor, got {}", op,
+              dtype_name(input.dtype()));
+}
+
+Tensor zero_like(const Tensor& t) { return scalar_tensor(0, t.dtype(), t.device()); }
+
+// sum(|x|^p) along dim (kept), for a positive finite p; x * x when p is 2.
+Tensor sum_of_powers(const Tensor& x, double p, int64_t dim) {
+  const Tensor powers = p == 2 ? x * x : pow(abs(x), wrapped_number(p, x.device()));
+  return powers.sum(dim, true);
+}
+
+}  // namespace
+
+Tensor leaky_relu(const Tensor& input, double negative_slope) {
+  check_floating("leaky_relu", input);
+  return where(gt(input, zero_like(input)), input, input * negative_slope);
+}
+
+Tensor elu(const Tensor& input, double alpha) {
+  check_floating("elu", input);
+  // relu(x) + alpha * expm1(min(x, 0)): one form for both sides, exp never of a large x.
+  return relu(input) + expm1(clamp(input, std::nullopt, 0)) * alpha;
+}
+
+Tensor softplus(const Tensor& input, double beta, double threshold) {
+  check_floating("softplus", input);
+  EMBER_CHECK(beta != 0 && std::isfinite(beta), "[softplus] beta: expected a finite non-zero value, got {}", beta);
+  const Tensor z = input * beta;
+  // log(1 + e^z) = max(z, 0) + log1p(e^-|z|): no overflow for any z, no precision lost for small ones.
+  const Tensor smooth = (relu(z) + log1p(exp(-abs(z)))) / beta;
+  return where(gt(z, wrapped_number(threshold, z.device())), input, smooth);
+}
+
+Tensor normalize(const Tensor& input, double p, int64_t dim, double eps) {
+  check_floating("normalize", input);
+  EMBER_CHECK(p > 0 && std::isfinite(p), "[normalize] p: expected a positive finite norm order, got {}", p);
+  EMBER_CHECK(eps >= 0, "[normalize] eps: expected a non-negative value, got {}", eps);
+  const int64_t d = wrap_dim(dim, input.dim(), "normalize");
+  // max(||x||, eps) = max(sum |x|^p, eps^p)^(1/p): the clamp comes before the root, whose
+  // derivative at a zero vector would be infinite.
+  const Tensor clamped = clamp(sum_of_powers(input, p, d), std::pow(eps, p));
+  return input / (p == 2 ? sqrt(clamped) : pow(clamped, wrapped_number(1 / p, input.device())));
+}
+
+Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, int64_t dim, double eps) {
+  check_floating("cosine_similarity", x1);
+  check_floating("cosine_similarity", x2);
+  EMBER_CHECK(eps >= 0, "[cosine_similarity] eps: expected a non-negative value, got {}", eps);
+  const DimVector shape = broadcast_shapes(x1.sizes(), x2.sizes(), "cosine_similarity", "x2");
+  const Tensor a = x1.expand(shape), b = x2.expand(shape);
+  const int64_t d = wrap_dim(dim, a.dim(), "cosine_similarity");
+  // max(||a|| ||b||, eps) as the root of max(||a||^2 ||b||^2, eps^2), for the reason normalize has.
+  const Tensor squared_norms = clamp(sum_of_powers(a, 2, d) * sum_of_powers(b, 2, d), eps * eps);
+  return ((a * b).sum(d, true) / sqrt(squared_norms)).squeeze(d);
+}
+
+}  // namespace ember::nn::functional

@@ -41,9 +41,6 @@ GELU::GELU(std::string approximate_kind) : UnaryModule("GELU"), approximate(std:
               "[GELU] approximate: expected 'none' or 'tanh', got '{}'", approximate);
 }
 
-std::string Softmax::extra_repr() const { return fmt::format("dim={}", dim); }
-std::string LogSoftmax::extra_repr() const { return fmt::format("dim={}", dim); }
-
 LeakyReLU::LeakyReLU(double slope) : UnaryModule("LeakyReLU"), negative_slope(slope) {
   check_finite("LeakyReLU", "negative_slope", negative_slope);
 }

@@ -47,25 +47,26 @@ class GELU final : public UnaryModule {
   std::string extra_repr() const override { return "approximate='" + approximate + "'"; }
 };
 
-// softmax / log_softmax along `dim`.
-class Softmax final : public UnaryModule {
+// A module applying an operator along one dimension: softmax, log_softmax.
+template <Tensor (*Fn)(const Tensor&, int64_t)>
+class AlongDim : public UnaryModule {
  public:
-  explicit Softmax(int64_t dim) : UnaryModule("Softmax"), dim(dim) {}
-  Tensor forward(const Tensor& input) override { return softmax(input, dim); }
+  AlongDim(std::string name, int64_t dim) : UnaryModule(std::move(name)), dim(dim) {}
+  Tensor forward(const Tensor& input) override { return Fn(input, dim); }
   const int64_t dim;
 
  private:
-  std::string extra_repr() const override;
+  std::string extra_repr() const override { return "dim=" + std::to_string(dim); }
 };
 
-class LogSoftmax final : public UnaryModule {
+class Softmax final : public AlongDim<&ember::softmax> {
  public:
-  explicit LogSoftmax(int64_t dim) : UnaryModule("LogSoftmax"), dim(dim) {}
-  Tensor forward(const Tensor& input) override { return log_softmax(input, dim); }
-  const int64_t dim;
+  explicit Softmax(int64_t dim) : AlongDim("Softmax", dim) {}
+};
 
- private:
-  std::string extra_repr() const override;
+class LogSoftmax final : public AlongDim<&ember::log_softmax> {
+ public:
+  explicit LogSoftmax(int64_t dim) : AlongDim("LogSoftmax", dim) {}
 };
 
 class LeakyReLU final : public UnaryModule {

@@ -1,4 +1,5 @@
-// masked_fill (with where) and flip (with index_select): element choices PyTorch users reach for.
+// Element choices PyTorch users reach for: masked_fill and the triangles (with where), flip (with
+// index_select) and repeat (with expand).
 #include <algorithm>
 
 #include "ember/core/broadcast.h"
@@ -37,6 +38,45 @@ Tensor flip(const Tensor& self, IntArrayRef dims) {
     out = out.index_select(d, arange(n - 1, -1, -1, DType::Int64, self.device()));
   }
   return out;
+}
+
+namespace {
+
+// Keeps the elements (i, j) of the last two dimensions where `keep(j - i, diagonal)`.
+Tensor triangle(const char* op, const Tensor& self, int64_t diagonal, Tensor (*keep)(const Tensor&, const Tensor&)) {
+  EMBER_CHECK(self.dim() >= 2, "[{}] self: expected a tensor of at least 2 dimensions, got {}", op,
+              shape_str(self.sizes()));
+  const Device device = self.device();
+  const Tensor rows = ember::arange(self.size(-2), DType::Int64, device).unsqueeze(1);
+  const Tensor columns = ember::arange(self.size(-1), DType::Int64, device).unsqueeze(0);
+  // Compared, not added to: no diagonal, however large, overflows.
+  const Tensor kept = keep(columns - rows, scalar_tensor(diagonal, DType::Int64, device));
+  return where(kept, self, scalar_tensor(0, self.dtype(), device));
+}
+
+}  // namespace
+
+Tensor tril(const Tensor& self, int64_t diagonal) { return triangle("tril", self, diagonal, &le); }
+Tensor triu(const Tensor& self, int64_t diagonal) { return triangle("triu", self, diagonal, &ge); }
+
+Tensor repeat(const Tensor& self, IntArrayRef repeats) {
+  const int64_t n = static_cast<int64_t>(repeats.size());
+  EMBER_CHECK(n >= self.dim(), "[repeat] repeats: expected at least {} values (one per dimension), got {}",
+              self.dim(), n);
+  DimVector padded(static_cast<size_t>(n - self.dim()), 1), interleaved, tiled, result;
+  for (int64_t s : self.sizes()) padded.push_back(s);
+  for (int64_t i = 0; i < n; ++i) {
+    EMBER_CHECK(repeats[i] >= 0, "[repeat] repeats: expected non-negative counts, got {}", shape_str(repeats));
+    interleaved.push_back(1);
+    interleaved.push_back(padded[i]);
+    tiled.push_back(repeats[i]);
+    tiled.push_back(padded[i]);
+  }
+  checked_numel(tiled, "repeat");  // the result's size, before any product below can overflow
+  for (int64_t i = 0; i < n; ++i) result.push_back(repeats[i] * padded[i]);
+  // [a, b] -> [1, a, 1, b] -> expanded to [r0, a, r1, b] -> copied, viewed as [r0 * a, r1 * b].
+  // A copy even when every count is 1, as PyTorch's.
+  return self.reshape(interleaved).expand(tiled).clone().view(result);
 }
 
 }  // namespace ember::composite

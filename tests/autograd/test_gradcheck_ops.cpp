@@ -200,6 +200,9 @@ TEST_CASE("composite operators differentiate through the operators they are writ
       {"masked_fill", {[mask](V x) { return x[0].masked_fill(mask, 2.5); }, {{2, 3}}}},
       {"masked_fill_", {in_place([mask](Tensor& t, V) { t.masked_fill_(mask.select(0, 0), -1); }), {{2, 3}}}},
       {"matmul", {[](V x) { return matmul(x[0], x[1]); }, {{2, 1, 1, 3}, {3, 3, 2}}}},
+      {"tril", {[](V x) { return x[0].tril(1) + x[0].triu(-1); }, {{2, 3, 3}}}},
+      {"repeat", {[](V x) { return x[0].transpose(0, 1).repeat({2, 1, 3}); }, {{2, 3}}}},
+      {"split", {[](V x) { return split(x[0], 2, 1)[1] * chunk(x[0], 2, 0)[0].sum() + unbind(x[0], 1)[0].sum(); }, {{3, 4}}}},
   };
   for (const auto& [name, c] : composites) {
     CAPTURE(name);

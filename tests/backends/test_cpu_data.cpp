@@ -99,6 +99,49 @@ TEST_CASE("narrow is a view; flip copies in reverse; masked_fill writes where th
                     "[masked_fill] mask: shapes [3, 4] and [2] do not broadcast (dimension 1: 4 vs 2)");
 }
 
+TEST_CASE("tril and triu keep a triangle; repeat tiles; split, chunk and unbind give views") {
+  const Tensor m = arange(1, 13).reshape({3, 4});
+  CHECK(to_vector<int64_t>(m.tril()) == std::vector<int64_t>{1, 0, 0, 0, 5, 6, 0, 0, 9, 10, 11, 0});
+  CHECK(to_vector<int64_t>(m.triu(1)) == std::vector<int64_t>{0, 2, 3, 4, 0, 0, 7, 8, 0, 0, 0, 12});
+  CHECK(to_vector<int64_t>(m.tril(-1)) == std::vector<int64_t>{0, 0, 0, 0, 5, 0, 0, 0, 9, 10, 0, 0});
+  CHECK(to_vector<int64_t>(m.triu(std::numeric_limits<int64_t>::min())) == to_vector<int64_t>(m));
+  const Tensor batch = stack({m, m * 2}).to(DType::Float32);
+  CHECK(to_vector<float>(batch.tril().select(0, 1).select(0, 1)) == std::vector<float>{10, 12, 0, 0});
+  CHECK_THROWS_WITH(arange(3).tril(), "[tril] self: expected a tensor of at least 2 dimensions, got [3]");
+
+  const Tensor r = tensor<int64_t>({1, 2}).repeat({2, 3});
+  CHECK(r.sizes().equals({2, 6}));
+  CHECK(to_vector<int64_t>(r) == std::vector<int64_t>{1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2});
+  CHECK(to_vector<int64_t>(m.transpose(0, 1).repeat({1, 2}).select(0, 3)) == std::vector<int64_t>{4, 8, 12, 4, 8, 12});
+  const Tensor copy = m.repeat({1, 1});
+  CHECK(copy.data_ptr<int64_t>() != m.data_ptr<int64_t>());  // always a copy, as PyTorch's
+  CHECK(m.repeat({0, 2}).sizes().equals({0, 8}));
+  CHECK_THROWS_WITH(m.repeat({2}), "[repeat] repeats: expected at least 2 values (one per dimension), got 1");
+  CHECK_THROWS_WITH(m.repeat({1, -1}), "[repeat] repeats: expected non-negative counts, got [1, -1]");
+  CHECK_THROWS_AS(m.repeat({std::numeric_limits<int64_t>::max(), 2}), ember::Error);
+
+  const std::vector<Tensor> pieces = split(m, 3, 1);
+  REQUIRE(pieces.size() == 2);
+  CHECK(pieces[1].sizes().equals({3, 1}));
+  CHECK(to_vector<int64_t>(pieces[1]) == std::vector<int64_t>{4, 8, 12});
+  CHECK(pieces[0].data_ptr<int64_t>() == m.data_ptr<int64_t>());  // views
+  const std::vector<Tensor> sized = split_with_sizes(m, {1, 2});
+  CHECK(to_vector<int64_t>(sized[1].select(0, 0)) == std::vector<int64_t>{5, 6, 7, 8});
+  CHECK(chunk(arange(5), 3).size() == 3);   // pieces of 2, 2, 1
+  CHECK(chunk(arange(6), 4).size() == 3);   // pieces of 2: fewer than asked, as torch.chunk
+  CHECK(chunk(empty({0}), 4).size() == 1);
+  const std::vector<Tensor> rows = unbind(m);
+  REQUIRE(rows.size() == 3);
+  CHECK(to_vector<int64_t>(rows[2]) == std::vector<int64_t>{9, 10, 11, 12});
+  CHECK_THROWS_WITH(split(m, 0), "[split] split_size: expected a positive size (0 only for an empty dimension), got 0");
+  CHECK_THROWS_WITH(split_with_sizes(m, {1, 1}),
+                    "[split_with_sizes] split_sizes: expected non-negative sizes summing to 3 (dimension 0), got [1, 1]");
+  CHECK_THROWS_WITH(split_with_sizes(m, {4, -1}),
+                    "[split_with_sizes] split_sizes: expected non-negative sizes summing to 3 (dimension 0), got [4, -1]");
+  CHECK_THROWS_WITH(chunk(m, 0), "[chunk] chunks: expected a positive number, got 0");
+  CHECK_THROWS_WITH(unbind(scalar_tensor(1)), "[unbind] self: cannot split a 0-dim tensor");
+}
+
 TEST_CASE("index_select and gather, with indices checked") {
   const Tensor x = arange(12).reshape({3, 4});
   CHECK(to_vector<int64_t>(x.index_select(0, tensor<int64_t>({2, 0}))) == std::vector<int64_t>{8, 9, 10, 11, 0, 1, 2, 3});

@@ -40,6 +40,17 @@ Tensor tensor(std::initializer_list<T> values, IntArrayRef sizes = {}, std::opti
   return tensor(ArrayRef<T>(values), sizes.empty() ? IntArrayRef(n) : sizes, device);
 }
 
+// Views of `self` along `dim`, as torch.split, torch.chunk and torch.unbind give them: pieces of
+// `split_size` elements (the last one shorter when it does not divide), pieces of the sizes
+// listed, `chunks` pieces of ceil(size / chunks) elements (so fewer where that divides badly), or
+// one per index; an empty dimension splits into one empty piece. Made of narrow and select, so
+// autograd records each piece. They are functions here rather than registry operators: an
+// operator returns a fixed number of tensors.
+std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim = 0);
+std::vector<Tensor> split_with_sizes(const Tensor& self, IntArrayRef split_sizes, int64_t dim = 0);
+std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim = 0);
+std::vector<Tensor> unbind(const Tensor& self, int64_t dim = 0);
+
 // The elements of `t` in row-major order, converted to T, copied to the host.
 template <typename T>
 std::vector<T> to_vector(const Tensor& t) {

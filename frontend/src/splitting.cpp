@@ -1,0 +1,62 @@
+// split, split_with_sizes, chunk and unbind: lists of views, each made by a recorded operator.
+#include "ember/ember.h"
+
+namespace ember {
+namespace {
+
+// The size of dimension `dim` of `self`, checked as `op` takes it.
+int64_t split_dim_size(const Tensor& self, int64_t& dim, const char* op) {
+  EMBER_CHECK(self.dim() > 0, "[{}] self: cannot split a 0-dim tensor", op);
+  dim = wrap_dim(dim, self.dim(), op);
+  return self.size(dim);
+}
+
+}  // namespace
+
+std::vector<Tensor> split_with_sizes(const Tensor& self, IntArrayRef split_sizes, int64_t dim) {
+  const int64_t n = split_dim_size(self, dim, "split_with_sizes");
+  int64_t total = 0;
+  for (int64_t s : split_sizes) {
+    EMBER_CHECK(s >= 0 && s <= n - total, "[split_with_sizes] split_sizes: expected non-negative sizes summing to {} "
+                "(dimension {}), got {}", n, dim, shape_str(split_sizes));
+    total += s;
+  }
+  EMBER_CHECK(total == n, "[split_with_sizes] split_sizes: expected non-negative sizes summing to {} (dimension {}), got {}",
+              n, dim, shape_str(split_sizes));
+  std::vector<Tensor> pieces;
+  int64_t start = 0;
+  for (int64_t s : split_sizes) {
+    pieces.push_back(self.narrow(dim, start, s));
+    start += s;
+  }
+  return pieces;
+}
+
+std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim) {
+  const int64_t n = split_dim_size(self, dim, "split");
+  EMBER_CHECK(split_size > 0 || (split_size == 0 && n == 0),
+              "[split] split_size: expected a positive size (0 only for an empty dimension), got {}", split_size);
+  if (n == 0) return {self.narrow(dim, 0, 0)};
+  std::vector<Tensor> pieces;
+  for (int64_t start = 0; start < n; start += std::min(split_size, n - start)) {
+    pieces.push_back(self.narrow(dim, start, std::min(split_size, n - start)));
+  }
+  return pieces;
+}
+
+std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim) {
+  EMBER_CHECK(chunks > 0, "[chunk] chunks: expected a positive number, got {}", chunks);
+  const int64_t n = split_dim_size(self, dim, "chunk");
+  // An empty dimension gives one empty piece, as split's does (PyTorch's gives `chunks` of them,
+  // which a huge count would turn into an allocation failure).
+  return split(self, n / chunks + (n % chunks != 0), dim);
+}
+
+std::vector<Tensor> unbind(const Tensor& self, int64_t dim) {
+  const int64_t n = split_dim_size(self, dim, "unbind");
+  std::vector<Tensor> pieces;
+  for (int64_t i = 0; i < n; ++i) pieces.push_back(self.select(dim, i));
+  return pieces;
+}
+
+}  // namespace ember

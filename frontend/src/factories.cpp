@@ -47,6 +47,14 @@ Tensor ones(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> 
   return ember::empty(size, dtype, device).fill_(1);
 }
 
+Tensor eye(int64_t n, std::optional<int64_t> m, std::optional<DType> dtype, std::optional<Device> device) {
+  const int64_t columns = m.value_or(n);
+  checked_numel({n, columns}, "eye");
+  const Device where = device.value_or(default_device());
+  const Tensor rows = ember::arange(n, DType::Int64, where).unsqueeze(1);
+  return eq(rows, ember::arange(columns, DType::Int64, where)).to(dtype.value_or(DType::Float32));
+}
+
 Tensor full(IntArrayRef size, const Scalar& fill_value, std::optional<DType> dtype, std::optional<Device> device) {
   return ember::empty(size, dtype.value_or(fill_value.default_dtype()), device).fill_(fill_value);
 }

@@ -1,5 +1,7 @@
 #include "ember/nn/functional.h"
 
+#include <limits>
+
 #include "ember/autograd/grad_mode.h"
 
 namespace ember::nn::functional {
@@ -28,6 +30,34 @@ Tensor on_batch(const char* op, const Tensor& input, F f) {
   EMBER_CHECK(input.dim() == 3 || input.dim() == 4, "[{}] input: expected a [N, C, H, W] or [C, H, W] tensor, got {}",
               op, shape_str(input.sizes()));
   return input.dim() == 4 ? f(input) : f(input.unsqueeze(0)).squeeze(0);
+}
+
+// The last normalized_shape.size() dimensions of input, checked to be normalized_shape, as
+// weight and bias (where defined) must be too.
+std::vector<int64_t> normalized_dims(const char* op, const Tensor& input, IntArrayRef normalized_shape,
+                                     const Tensor& weight, const Tensor& bias) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  const IntArrayRef trailing(input.sizes().data() + std::max<int64_t>(input.dim() - k, 0), std::min(input.dim(), k));
+  EMBER_CHECK(k >= 1 && input.dim() >= k && trailing.equals(normalized_shape),
+              "[{}] input: expected trailing dimensions {}, got shape {}", op, shape_str(normalized_shape),
+              shape_str(input.sizes()));
+  for (const auto& [name, t] : {std::pair{"weight", &weight}, std::pair{"bias", &bias}}) {
+    EMBER_CHECK(!t->defined() || t->sizes().equals(normalized_shape), "[{}] {}: expected shape {}, got {}", op,
+                name, shape_str(normalized_shape), shape_str(t->sizes()));
+  }
+  std::vector<int64_t> dims;
+  for (int64_t d = input.dim() - k; d < input.dim(); ++d) dims.push_back(d);
+  return dims;
+}
+
+// torch.finfo(dtype).eps: the gap between 1 and the next representable value.
+double machine_epsilon(DType dtype) {
+  switch (dtype) {
+    case DType::Float64: return std::numeric_limits<double>::epsilon();
+    case DType::Float16: return 0x1p-10;
+    case DType::BFloat16: return 0x1p-7;
+    default: return std::numeric_limits<float>::epsilon();
+  }
 }
 
 }  // namespace
@@ -122,22 +152,54 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
                   double eps) {
-  const int64_t k = static_cast<int64_t>(normalized_shape.size());
-  const IntArrayRef trailing(input.sizes().data() + std::max<int64_t>(input.dim() - k, 0), std::min(input.dim(), k));
-  EMBER_CHECK(k >= 1 && input.dim() >= k && trailing.equals(normalized_shape),
-              "[layer_norm] input: expected trailing dimensions {}, got shape {}", shape_str(normalized_shape),
-              shape_str(input.sizes()));
-  for (const auto& [name, t] : {std::pair{"weight", &weight}, std::pair{"bias", &bias}}) {
-    EMBER_CHECK(!t->defined() || t->sizes().equals(normalized_shape), "[layer_norm] {}: expected shape {}, got {}",
-                name, shape_str(normalized_shape), shape_str(t->sizes()));
-  }
-  std::vector<int64_t> dims;
-  for (int64_t d = input.dim() - k; d < input.dim(); ++d) dims.push_back(d);
+  const std::vector<int64_t> dims = normalized_dims("layer_norm", input, normalized_shape, weight, bias);
   const Tensor mean = input.mean(dims, true);
   Tensor out = (input - mean) * rsqrt(input.var(dims, 0, true) + eps);
   if (weight.defined()) out = out * weight;
   if (bias.defined()) out = out + bias;
   return out;
+}
+
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
+  EMBER_CHECK(input.dim() >= 2, "[group_norm] input: expected [N, C, *], got {}", shape_str(input.sizes()));
+  const int64_t n = input.size(0), channels = input.size(1);
+  EMBER_CHECK(num_groups > 0 && channels % num_groups == 0,
+              "[group_norm] num_groups: expected a positive divisor of the {} channels, got {}", channels, num_groups);
+  check_per_channel("group_norm", "weight", weight, channels);
+  check_per_channel("group_norm", "bias", bias, channels);
+  int64_t group_size = channels / num_groups;
+  for (int64_t d = 2; d < input.dim(); ++d) group_size *= input.size(d);
+  const Tensor groups = input.reshape({n, num_groups, group_size});
+  const Tensor normalized = (groups - groups.mean(2, true)) * rsqrt(groups.var(2, 0, true) + eps);
+  Tensor out = normalized.reshape(input.sizes());
+  if (weight.defined()) out = out * weight.view(channel_shape(input));
+  if (bias.defined()) out = out + bias.view(channel_shape(input));
+  return out;
+}
+
+Tensor rms_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, std::optional<double> eps) {
+  const std::vector<int64_t> dims = normalized_dims("rms_norm", input, normalized_shape, weight, Tensor());
+  const double epsilon = eps.value_or(machine_epsilon(input.dtype()));
+  const Tensor out = input * rsqrt((input * input).mean(dims, true) + epsilon);
+  return weight.defined() ? out * weight : out;
+}
+
+Tensor one_hot(const Tensor& indices, int64_t num_classes) {
+  EMBER_CHECK(is_integral(indices.dtype(), false), "[one_hot] indices: expected an integer tensor, got {}",
+              dtype_name(indices.dtype()));
+  EMBER_CHECK(num_classes >= -1, "[one_hot] num_classes: expected a count or -1, got {}", num_classes);
+  if (indices.numel() > 0) {
+    const int64_t lowest = indices.amin().item<int64_t>(), highest = indices.amax().item<int64_t>();
+    EMBER_CHECK(highest < std::numeric_limits<int64_t>::max(), "[one_hot] indices: {} classes do not fit int64",
+                highest);
+    if (num_classes == -1) num_classes = highest + 1;
+    EMBER_CHECK(lowest >= 0 && highest < num_classes, "[one_hot] indices: expected class indices in [0, {}), got {}",
+                num_classes, lowest < 0 ? lowest : highest);
+  }
+  EMBER_CHECK(num_classes >= 0,
+              "[one_hot] num_classes: cannot infer the number of classes from an empty tensor; pass num_classes");
+  const Tensor classes = arange(num_classes, DType::Int64, indices.device());
+  return eq(indices.unsqueeze(-1), classes).to(DType::Int64);
 }
 
 Tensor dropout(const Tensor& input, double p, bool training) {

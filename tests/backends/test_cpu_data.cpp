@@ -27,7 +27,12 @@ TEST_CASE("copy_ converts between every pair of dtypes") {
   CHECK_THROWS_WITH(zeros({3}).copy_(dst), "[copy_] src: shape [2, 3] does not broadcast to [3]");
 }
 
-TEST_CASE("factories: zeros, ones, full, arange, empty with a dtype") {
+TEST_CASE("factories: zeros, ones, full, arange, eye, empty with a dtype") {
+  CHECK(to_vector<float>(eye(2)) == std::vector<float>{1, 0, 0, 1});
+  CHECK(to_vector<int64_t>(eye(2, 3, DType::Int64)) == std::vector<int64_t>{1, 0, 0, 0, 1, 0});
+  CHECK(eye(0, 4).sizes().equals({0, 4}));
+  CHECK_THROWS_WITH(eye(-1), "[eye] size: expected non-negative sizes, got -1");
+  CHECK_THROWS_WITH(eye(std::numeric_limits<int64_t>::max()), "[eye] size: the number of elements overflows int64");
   CHECK(to_vector<float>(zeros({2, 2})) == std::vector<float>(4, 0.f));
   CHECK(ones({3}, DType::Int32).dtype() == DType::Int32);
   CHECK(full({2}, 7).dtype() == DType::Int64);

@@ -142,6 +142,117 @@ TEST_CASE("normalize and cosine_similarity divide by the norm, clamped at eps") 
                     "[cosine_similarity] x2: shapes [2, 3] and [2] do not broadcast (dimension 1: 3 vs 2)");
 }
 
+TEST_CASE("group_norm and rms_norm match loops written here") {
+  const Tensor x = randn({2, 4, 3}, DType::Float64);
+  const auto v = values(x);
+  const Tensor weight = tensor<double>({1, 2, 3, 4}), bias = tensor<double>({0, 0.5, 0, -1});
+  const auto got = values(F::group_norm(x, 2, weight, bias, 1e-5));
+  for (int n = 0; n < 2; ++n) {
+    for (int g = 0; g < 2; ++g) {
+      const int first = n * 12 + g * 6;  // each group: 2 channels of 3 positions, contiguous
+      double mean = 0, var = 0;
+      for (int i = 0; i < 6; ++i) mean += v[first + i] / 6;
+      for (int i = 0; i < 6; ++i) var += (v[first + i] - mean) * (v[first + i] - mean) / 6;
+      for (int i = 0; i < 6; ++i) {
+        const int channel = g * 2 + i / 3;
+        const double expected = (v[first + i] - mean) / std::sqrt(var + 1e-5) * (channel + 1) + values(bias)[channel];
+        CHECK(got[first + i] == doctest::Approx(expected));
+      }
+    }
+  }
+  const auto rms = values(F::rms_norm(x, {3}, tensor<double>({1, 2, 3})));
+  for (int row = 0; row < 8; ++row) {
+    double mean_square = 0;
+    for (int i = 0; i < 3; ++i) mean_square += v[row * 3 + i] * v[row * 3 + i] / 3;
+    for (int i = 0; i < 3; ++i) {
+      CHECK(rms[row * 3 + i] == doctest::Approx(v[row * 3 + i] / std::sqrt(mean_square + 0x1p-52) * (i + 1)));
+    }
+  }
+  CHECK(values(F::rms_norm(zeros({2}, DType::Float64), {2})) == std::vector<double>{0, 0});  // eps keeps 0 / 0 away
+  CHECK_THROWS_WITH(F::group_norm(x, 3), "[group_norm] num_groups: expected a positive divisor of the 4 channels, got 3");
+  CHECK_THROWS_WITH(F::group_norm(x, 2, ones({3}, DType::Float64)), "[group_norm] weight: expected shape [4], got [3]");
+  CHECK_THROWS_WITH(F::rms_norm(x, {4}), "[rms_norm] input: expected trailing dimensions [4], got shape [2, 4, 3]");
+}
+
+TEST_CASE("one_hot and pad") {
+  const Tensor classes = tensor<int64_t>({2, 0, 1, 2}, {2, 2});
+  const Tensor hot = F::one_hot(classes);
+  CHECK(hot.sizes().equals({2, 2, 3}));
+  CHECK(hot.dtype() == DType::Int64);
+  CHECK(to_vector<int64_t>(hot) == std::vector<int64_t>{0, 0, 1, 1, 0, 0, 0, 1, 0, 0, 0, 1});
+  CHECK(F::one_hot(tensor<uint8_t>({1}), 300).sizes().equals({1, 300}));
+  CHECK(F::one_hot(empty({0}, DType::Int64), 4).sizes().equals({0, 4}));
+  CHECK_THROWS_WITH(F::one_hot(classes, 2), "[one_hot] indices: expected class indices in [0, 2), got 2");
+  CHECK_THROWS_WITH(F::one_hot(tensor<int64_t>({-1})), "[one_hot] indices: expected class indices in [0, 0), got -1");
+  CHECK_THROWS_WITH(F::one_hot(empty({0}, DType::Int64)),
+                    "[one_hot] num_classes: cannot infer the number of classes from an empty tensor; pass num_classes");
+  CHECK_THROWS_WITH(F::one_hot(ones({2})), "[one_hot] indices: expected an integer tensor, got float32");
+
+  const Tensor m = arange(1, 7).reshape({2, 3}).to(DType::Float32);
+  const Tensor padded = F::pad(m, {1, 0, 0, 2}, -1);  // one column before, two rows after
+  CHECK(padded.sizes().equals({4, 4}));
+  CHECK(to_vector<float>(padded) == std::vector<float>{-1, 1, 2, 3, -1, 4, 5, 6, -1, -1, -1, -1, -1, -1, -1, -1});
+  CHECK(to_vector<float>(F::pad(m, {-1, 1})) == std::vector<float>{2, 3, 0, 5, 6, 0});  // crops the first column
+  CHECK(F::pad(m, {0, 0, -2, 0}).sizes().equals({0, 3}));
+  CHECK_THROWS_WITH(F::pad(m, {1}), "[pad] pad: expected pairs of counts for at most the input's 2 dimensions, got [1]");
+  CHECK_THROWS_WITH(F::pad(m, {-2, -2}),
+                    "[pad] pad: cropping 2 and 2 elements from dimension 1 of size 3 leaves fewer than none");
+  CHECK_THROWS_AS(F::pad(m, {std::numeric_limits<int64_t>::max(), 0, 0, 3}), ember::Error);
+}
+
+TEST_CASE("scaled_dot_product_attention matches softmax(q k^T / sqrt(E)) v written out") {
+  const Tensor q = randn({2, 3, 4}, DType::Float64), k = randn({2, 5, 4}, DType::Float64), v = randn({2, 5, 2}, DType::Float64);
+  const auto qv = values(q), kv = values(k), vv = values(v);
+  // keep[l][s]: whether query l may attend to key s (the bool mask below).
+  const bool keep[3][5] = {{1, 1, 0, 1, 0}, {0, 1, 1, 1, 1}, {1, 0, 0, 0, 0}};
+  std::vector<bool> mask_values;
+  for (const auto& row : keep) mask_values.insert(mask_values.end(), row, row + 5);
+  const Tensor mask = from_host(std::vector<char>(mask_values.begin(), mask_values.end()).data(), 15, DType::Bool, {3, 5});
+  auto reference = [&](bool masked, bool causal) {
+    std::vector<double> out;
+    for (int b = 0; b < 2; ++b) {
+      for (int l = 0; l < 3; ++l) {
+        std::vector<double> w(5);
+        double total = 0;
+        for (int s = 0; s < 5; ++s) {
+          double dot = 0;
+          for (int e = 0; e < 4; ++e) dot += qv[(b * 3 + l) * 4 + e] * kv[(b * 5 + s) * 4 + e];
+          const bool allowed = (!masked || keep[l][s]) && (!causal || s <= l);
+          w[s] = allowed ? std::exp(dot / 2) : 0;  // 1 / sqrt(4)
+          total += w[s];
+        }
+        for (int j = 0; j < 2; ++j) {
+          double acc = 0;
+          for (int s = 0; s < 5; ++s) acc += w[s] / total * vv[(b * 5 + s) * 2 + j];
+          out.push_back(acc);
+        }
+      }
+    }
+    return out;
+  };
+  auto check_against = [](const Tensor& got, const std::vector<double>& expected) {
+    const auto g = values(got);
+    REQUIRE(g.size() == expected.size());
+    for (size_t i = 0; i < g.size(); ++i) CHECK(g[i] == doctest::Approx(expected[i]));
+  };
+  check_against(F::scaled_dot_product_attention(q, k, v), reference(false, false));
+  check_against(F::scaled_dot_product_attention(q, k, v, {.attn_mask = mask}), reference(true, false));
+  check_against(F::scaled_dot_product_attention(q, k, v, {.is_causal = true}), reference(false, true));
+  // A floating mask of 0 and -inf is the same bool mask.
+  const Tensor additive = where(mask, zeros({}, DType::Float64), full({}, -INFINITY, DType::Float64));
+  check_against(F::scaled_dot_product_attention(q, k, v, {.attn_mask = additive}), reference(true, false));
+  const Tensor doubled = F::scaled_dot_product_attention(q, k, v, {.scale = 1.0});
+  check_against(doubled, values(F::scaled_dot_product_attention(q * std::sqrt(2.0), k * std::sqrt(2.0), v)));
+  CHECK_THROWS_WITH(F::scaled_dot_product_attention(q, k.narrow(2, 0, 3), v),
+                    "[scaled_dot_product_attention] key: expected 4 features like the query, got shape [2, 5, 3]");
+  CHECK_THROWS_WITH(F::scaled_dot_product_attention(q, k, v, {.attn_mask = ones({4, 5}, DType::Bool)}),
+                    "[scaled_dot_product_attention] attn_mask: shapes [2, 3, 5] and [4, 5] do not broadcast (dimension 1: 3 vs 4)");
+  CHECK_THROWS_WITH(F::scaled_dot_product_attention(q, k, v, {.attn_mask = mask, .is_causal = true}),
+                    "[scaled_dot_product_attention] attn_mask: expected no mask with is_causal, which makes its own");
+  CHECK_THROWS_WITH(F::scaled_dot_product_attention(q, k, v, {.attn_mask = ones({3, 5}, DType::Int64)}),
+                    "[scaled_dot_product_attention] attn_mask: expected a bool or floating-point mask, got int64");
+}
+
 TEST_CASE("avg_pool2d checks its window against its own arguments") {
   const Tensor x = ones({1, 2, 4, 4});
   CHECK_THROWS_WITH(F::avg_pool2d(x, {0, 2}), "[avg_pool2d] kernel_size: expected values of at least 1, got [0, 2]");
@@ -182,6 +293,12 @@ TEST_CASE("the composites' gradients agree with finite differences") {
                       {random_input({7})});
   autograd::gradcheck([](V x) { return F::normalize(x[0], 2.0, 0) + F::normalize(x[0], 3.0, 1); }, {random_input({3, 2})});
   autograd::gradcheck([](V x) { return F::cosine_similarity(x[0], x[1], -1); }, {random_input({2, 3}), random_input({3})});
+  autograd::gradcheck([](V x) { return F::group_norm(x[0], 2, x[1], x[2]); },
+                      {random_input({2, 4, 2}), random_input({4}), random_input({4})});
+  autograd::gradcheck([](V x) { return F::rms_norm(x[0], {3}, x[1]); }, {random_input({2, 3}), random_input({3})});
+  autograd::gradcheck([](V x) { return F::pad(x[0], {1, -1, 2, 0}, 0.5); }, {random_input({2, 3})});
+  autograd::gradcheck([](V x) { return F::scaled_dot_product_attention(x[0], x[1], x[2], {.is_causal = true}); },
+                      {random_input({2, 3, 2}), random_input({2, 3, 2}), random_input({2, 3, 2})});
   // At a zero vector the clamp holds the norm at eps: the gradient is 1/eps along the input, not NaN.
   const Tensor zero = zeros({2}, DType::Float64).requires_grad_();
   F::normalize(zero, 2.0, 0, 0.5).sum().backward();

@@ -198,6 +198,87 @@ TEST_CASE("activation modules with options compute their functional forms and pr
   CHECK_THROWS_WITH(nn::ELU(std::nan("")), "[ELU] alpha: expected a finite value, got nan");
 }
 
+TEST_CASE("GroupNorm and RMSNorm hold their parameters and print as PyTorch's") {
+  nn::GroupNorm group(2, 4);
+  CHECK(names(group.named_parameters()) == std::vector<std::string>{"weight", "bias"});
+  CHECK(group.str() == "GroupNorm(2, 4, eps=1e-05, affine=True)");
+  const Tensor x = randn({3, 4, 5});
+  check_close(values(group(x)), values(nn::functional::group_norm(x, 2, group.weight, group.bias)));
+  nn::RMSNorm rms({5});
+  CHECK(rms.str() == "RMSNorm((5,), eps=None, elementwise_affine=True)");
+  CHECK(nn::RMSNorm({5}, 1e-6, false).str() == "RMSNorm((5,), eps=1e-06, elementwise_affine=False)");
+  check_close(values(rms(x)), values(nn::functional::rms_norm(x, {5})));
+  CHECK_THROWS_WITH(nn::GroupNorm(3, 4), "[GroupNorm] num_groups: expected a positive divisor of num_channels 4, got 3");
+  CHECK_THROWS_WITH(nn::RMSNorm({}), "[RMSNorm] normalized_shape: expected one or more positive sizes, got []");
+}
+
+TEST_CASE("MultiheadAttention: each head attends over its slice of the features, as PyTorch's") {
+  nn::MultiheadAttention attention(4, 2);
+  CHECK(names(attention.named_parameters()) ==
+        std::vector<std::string>{"in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"});
+  CHECK(attention.in_proj_weight.sizes().equals({12, 4}));
+  CHECK(values(attention.in_proj_bias) == std::vector<double>(12, 0.0));
+  CHECK(values(attention.out_proj->bias) == std::vector<double>(4, 0.0));
+  {
+    // Identity projections: the output is scaled dot-product attention per half of the features.
+    autograd::NoGradGuard no_grad;
+    attention.in_proj_weight.copy_(cat({eye(4), eye(4), eye(4)}));
+    attention.out_proj->weight.copy_(eye(4));
+  }
+  const Tensor q = randn({3, 2, 4}), k = randn({5, 2, 4}), v = randn({5, 2, 4});  // [L, N, E]
+  const auto [out, weights] = attention.forward(q, k, v);
+  CHECK(out.sizes().equals({3, 2, 4}));
+  CHECK(weights.sizes().equals({2, 3, 5}));
+  auto head = [](const Tensor& t, int64_t h) { return t.transpose(0, 1).narrow(2, 2 * h, 2); };  // [N, T, 2]
+  for (int64_t h = 0; h < 2; ++h) {
+    CAPTURE(h);
+    const Tensor expected = nn::functional::scaled_dot_product_attention(head(q, h), head(k, h), head(v, h));
+    check_close(values(head(out, h)), values(expected));
+  }
+  const auto per_head = std::get<1>(attention.forward(q, k, v, {.average_attn_weights = false}));
+  CHECK(per_head.sizes().equals({2, 2, 3, 5}));
+  check_close(values(per_head.mean(1)), values(weights));
+  check_close(values(weights.sum(-1)), std::vector<double>(6, 1.0));
+
+  // Masks: an ignored key gets no weight; a causal query sees no later key.
+  const Tensor padding = tensor<bool>({false, false, true, false, false, true, false, false, false, false}, {2, 5});
+  const auto padded = std::get<1>(attention.forward(q, k, v, {.key_padding_mask = padding}));
+  CHECK(values(padded.select(2, 2).select(0, 0)) == std::vector<double>{0, 0, 0});
+  CHECK(values(padded.select(2, 0).select(0, 1)) == std::vector<double>{0, 0, 0});
+  const auto causal = std::get<1>(attention.forward(q, k, v, {.is_causal = true}));
+  CHECK(values(causal.select(1, 0).narrow(1, 1, 4)) == std::vector<double>(8, 0.0));
+  const Tensor forbid_first = tensor<bool>({true, false, false, false, false}).expand({3, 5});
+  CHECK(values(std::get<1>(attention.forward(q, k, v, {.attn_mask = forbid_first})).select(2, 0)) ==
+        std::vector<double>(6, 0.0));
+
+  // batch_first and unbatched inputs give the same numbers.
+  nn::MultiheadAttention batch_first(4, 2, {.batch_first = true});
+  {
+    autograd::NoGradGuard no_grad;
+    batch_first.in_proj_weight.copy_(attention.in_proj_weight);
+    batch_first.out_proj->weight.copy_(attention.out_proj->weight);
+  }
+  const Tensor bf = std::get<0>(batch_first.forward(q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1)));
+  check_close(values(bf.transpose(0, 1)), values(out));
+  const auto [single, single_weights] = attention.forward(q.select(1, 1), k.select(1, 1), v.select(1, 1));
+  CHECK(single.sizes().equals({3, 4}));
+  check_close(values(single), values(out.select(1, 1)));
+  check_close(values(single_weights), values(weights.select(0, 1)));
+  CHECK_FALSE(std::get<1>(attention.forward(q, k, v, {.need_weights = false})).defined());
+
+  // Gradients reach every parameter.
+  std::get<0>(attention.forward(q, k, v)).pow(tensor<float>({2.f})).sum().backward();
+  for (const Tensor& p : attention.parameters()) CHECK(values(p.grad().abs().sum())[0] > 0);
+
+  CHECK_THROWS_WITH(nn::MultiheadAttention(6, 4), "[MultiheadAttention] num_heads: expected a positive divisor of embed_dim 6, got 4");
+  CHECK_THROWS_WITH(attention.forward(q, k, v.narrow(0, 0, 4)),
+                    "[MultiheadAttention] value: expected the key's shape [5, 2, 4], got [4, 2, 4]");
+  CHECK_THROWS_WITH(attention.forward(q, k.narrow(2, 0, 3), v.narrow(2, 0, 3)),
+                    "[MultiheadAttention] key: expected [T, N, 4] like the query, got [5, 2, 3]");
+  CHECK_THROWS_WITH(attention.forward(q, k, v, {.key_padding_mask = padding.narrow(1, 0, 4)}),
+                    "[MultiheadAttention] key_padding_mask: expected [2, 5], got [2, 4]");
+}
+
 TEST_CASE("pooling modules: max and average over windows, padding counted as zeros") {
   const Tensor x = arange(16, DType::Float32).reshape({1, 4, 4});
   check_close(values(nn::MaxPool2d({2, 2})(x)), {5, 7, 13, 15});

@@ -46,11 +46,18 @@ std::string BatchNorm::extra_repr() const {
                      options.track_running_stats ? "True" : "False");
 }
 
+namespace {
+
+void check_normalized_shape(const char* type, const std::vector<int64_t>& shape) {
+  EMBER_CHECK(!shape.empty() && std::all_of(shape.begin(), shape.end(), [](int64_t size) { return size > 0; }),
+              "[{}] normalized_shape: expected one or more positive sizes, got {}", type, shape_str(shape));
+}
+
+}  // namespace
+
 LayerNorm::LayerNorm(std::vector<int64_t> shape, double epsilon, bool elementwise_affine)
     : UnaryModule("LayerNorm"), normalized_shape(std::move(shape)), eps(epsilon) {
-  EMBER_CHECK(!normalized_shape.empty() && std::all_of(normalized_shape.begin(), normalized_shape.end(),
-                                                       [](int64_t size) { return size > 0; }),
-              "[LayerNorm] normalized_shape: expected one or more positive sizes, got {}", shape_str(normalized_shape));
+  check_normalized_shape("LayerNorm", normalized_shape);
   if (elementwise_affine) {
     weight = ones(normalized_shape);
     bias = zeros(normalized_shape);
@@ -66,6 +73,41 @@ Tensor LayerNorm::forward(const Tensor& input) {
 std::string LayerNorm::extra_repr() const {
   return fmt::format("({},), eps={}, elementwise_affine={}", fmt::join(normalized_shape, ", "), eps,
                      weight.defined() ? "True" : "False");
+}
+
+GroupNorm::GroupNorm(int64_t groups, int64_t channels, double epsilon, bool affine)
+    : UnaryModule("GroupNorm"), num_groups(groups), num_channels(channels), eps(epsilon) {
+  EMBER_CHECK(num_channels > 0 && num_groups > 0 && num_channels % num_groups == 0,
+              "[GroupNorm] num_groups: expected a positive divisor of num_channels {}, got {}", num_channels,
+              num_groups);
+  if (affine) {
+    weight = ones({num_channels});
+    bias = zeros({num_channels});
+  }
+  register_parameter("weight", weight);
+  register_parameter("bias", bias);
+}
+
+Tensor GroupNorm::forward(const Tensor& input) {
+  return functional::group_norm(input, num_groups, weight, bias, eps);
+}
+
+std::string GroupNorm::extra_repr() const {
+  return fmt::format("{}, {}, eps={}, affine={}", num_groups, num_channels, eps, weight.defined() ? "True" : "False");
+}
+
+RMSNorm::RMSNorm(std::vector<int64_t> shape, std::optional<double> epsilon, bool elementwise_affine)
+    : UnaryModule("RMSNorm"), normalized_shape(std::move(shape)), eps(epsilon) {
+  check_normalized_shape("RMSNorm", normalized_shape);
+  if (elementwise_affine) weight = ones(normalized_shape);
+  register_parameter("weight", weight);
+}
+
+Tensor RMSNorm::forward(const Tensor& input) { return functional::rms_norm(input, normalized_shape, weight, eps); }
+
+std::string RMSNorm::extra_repr() const {
+  return fmt::format("({},), eps={}, elementwise_affine={}", fmt::join(normalized_shape, ", "),
+                     eps ? fmt::format("{}", *eps) : "None", weight.defined() ? "True" : "False");
 }
 
 }  // namespace ember::nn

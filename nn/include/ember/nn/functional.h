@@ -58,11 +58,30 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = Tensor(),
                   const Tensor& bias = Tensor(), double eps = 1e-5);
 
+// Normalises each of num_groups groups of channels of input [N, C, *] over the group's channels
+// and positions; weight/bias [C] may be undefined.
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = Tensor(),
+                  const Tensor& bias = Tensor(), double eps = 1e-5);
+
+// x / sqrt(mean(x^2) + eps) over the last normalized_shape.size() dimensions, times weight; eps
+// defaults to the machine epsilon of the input's dtype, as PyTorch's.
+Tensor rms_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = Tensor(),
+                std::optional<double> eps = std::nullopt);
+
 // Zeroes each element with probability p and scales the rest by 1 / (1 - p), in training only.
 Tensor dropout(const Tensor& input, double p = 0.5, bool training = true);
 
 // Rows of weight [num_embeddings, dim] picked by integer indices of any shape.
 Tensor embedding(const Tensor& indices, const Tensor& weight);
+
+// int64 indicators [..., num_classes] of integer class indices; num_classes -1 takes the largest
+// index plus one.
+Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
+
+// Pads (positive counts) or crops (negative ones) with `value`: pad = {left, right} for the last
+// dimension, then {top, bottom} for the one before, and so on, as torch.nn.functional.pad's
+// constant mode.
+Tensor pad(const Tensor& input, IntArrayRef pad, double value = 0);
 
 // Merges dimensions start_dim..end_dim into one.
 Tensor flatten(const Tensor& input, int64_t start_dim = 1, int64_t end_dim = -1);
@@ -79,6 +98,20 @@ Tensor softplus(const Tensor& input, double beta = 1.0, double threshold = 20.0)
 Tensor normalize(const Tensor& input, double p = 2.0, int64_t dim = 1, double eps = 1e-12);
 // x1 . x2 / max(||x1|| ||x2||, eps) along `dim`, x1 and x2 broadcast together.
 Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, int64_t dim = 1, double eps = 1e-8);
+
+// ---- attention -------------------------------------------------------------------------------
+
+struct ScaledDotProductAttentionOptions {
+  // Bool: true where a query may attend to a key; floating: added to the scores. Broadcasts to
+  // [..., L, S].
+  Tensor attn_mask;
+  double dropout_p = 0.0;  // applied to the attention weights
+  bool is_causal = false;  // query i attends to keys 0..i (no attn_mask with it)
+  std::optional<double> scale;  // 1 / sqrt(E) when not given
+};
+// softmax(query key^T * scale + mask) value, for query [..., L, E], key [..., S, E], value [..., S, Ev].
+Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
+                                    const ScaledDotProductAttentionOptions& options = {});
 
 // ---- losses ----------------------------------------------------------------------------------
 

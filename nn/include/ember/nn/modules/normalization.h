@@ -1,6 +1,8 @@
-// BatchNorm1d/2d (batch statistics in training, running ones in evaluation) and LayerNorm.
+// BatchNorm1d/2d (batch statistics in training, running ones in evaluation), LayerNorm, GroupNorm
+// and RMSNorm.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "ember/nn/module.h"
@@ -53,6 +55,35 @@ class LayerNorm final : public UnaryModule {
   Tensor weight, bias;  // normalized_shape, when elementwise_affine
   const std::vector<int64_t> normalized_shape;
   const double eps;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+// Over [N, C, *], in num_groups groups of channels.
+class GroupNorm final : public UnaryModule {
+ public:
+  GroupNorm(int64_t num_groups, int64_t num_channels, double eps = 1e-5, bool affine = true);
+  Tensor forward(const Tensor& input) override;
+
+  Tensor weight, bias;  // [C], when affine
+  const int64_t num_groups, num_channels;
+  const double eps;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+// x / sqrt(mean(x^2) + eps) over the trailing normalized_shape, times a learnt weight.
+class RMSNorm final : public UnaryModule {
+ public:
+  explicit RMSNorm(std::vector<int64_t> normalized_shape, std::optional<double> eps = std::nullopt,
+                   bool elementwise_affine = true);
+  Tensor forward(const Tensor& input) override;
+
+  Tensor weight;  // normalized_shape, when elementwise_affine
+  const std::vector<int64_t> normalized_shape;
+  const std::optional<double> eps;  // the input dtype's machine epsilon when not given
 
  private:
   std::string extra_repr() const override;

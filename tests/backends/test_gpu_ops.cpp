@@ -58,6 +58,7 @@ const DType kFloats[] = {DType::Float32, DType::Float64, DType::Float16, DType::
 
 }  // namespace
 
+
 TEST_CASE("binary arithmetic and comparisons broadcast and promote as on the CPU") {
   using Fn = Tensor (*)(const Tensor&, const Tensor&);
   const Fn ops[] = {[](const Tensor& a, const Tensor& b) { return add(a, b, 2.5); },
@@ -201,26 +202,57 @@ TEST_CASE("convolutions and pooling match the CPU's oneDNN and loops") {
   }
 }
 
+namespace {
+
+// The gradients of `loss(model, device)` for every parameter of `model`, computed on `device`.
+template <typename Loss>
+std::vector<std::vector<double>> gradients_on(nn::Module& model, Device device, Loss loss) {
+  model.to(device);
+  model.zero_grad();
+  loss(device).backward();
+  std::vector<std::vector<double>> grads;
+  for (const Tensor& p : model.parameters()) grads.push_back(to_vector<double>(p.grad().to(cpu)));
+  return grads;
+}
+
+template <typename Loss>
+void check_same_gradients(nn::Module& model, Loss loss) {
+  model.to(DType::Float64);
+  const auto on_cpu = gradients_on(model, cpu, loss), on_gpu = gradients_on(model, gpu(), loss);
+  REQUIRE(on_cpu.size() == on_gpu.size());
+  for (size_t i = 0; i < on_cpu.size(); ++i) reference::check_close(on_gpu[i], on_cpu[i], 1e-9);
+}
+
+}  // namespace
+
 TEST_CASE("a small network's gradients through the GPU equal the CPU's") {
   manual_seed(3);
   nn::Sequential model({std::make_shared<nn::Conv2d>(1, 4, nn::functional::Pair{3, 3}, nn::functional::Conv2dOptions{.padding = {1, 1}}),
                         std::make_shared<nn::BatchNorm2d>(4), std::make_shared<nn::ReLU>(),
                         std::make_shared<nn::MaxPool2d>(nn::functional::Pair{2, 2}), std::make_shared<nn::Flatten>(),
                         std::make_shared<nn::Linear>(16, 3)});
-  model.to(DType::Float64);
   const Tensor x = random({5, 1, 4, 4}, 27, DType::Float64);
   const Tensor y = tensor<int64_t>({0, 2, 1, 1, 0});
-  auto gradients = [&](Device device) {
-    model.to(device);
-    model.zero_grad();
-    nn::functional::cross_entropy(model(x.to(device)), y.to(device), {.label_smoothing = 0.1}).backward();
-    std::vector<std::vector<double>> grads;
-    for (const Tensor& p : model.parameters()) grads.push_back(to_vector<double>(p.grad().to(cpu)));
-    return grads;
-  };
-  const auto on_cpu = gradients(cpu), on_gpu = gradients(gpu());
-  REQUIRE(on_cpu.size() == on_gpu.size());
-  for (size_t i = 0; i < on_cpu.size(); ++i) reference::check_close(on_gpu[i], on_cpu[i], 1e-9);
+  check_same_gradients(model, [&](Device device) {
+    return nn::functional::cross_entropy(model(x.to(device)), y.to(device), {.label_smoothing = 0.1});
+  });
+}
+
+TEST_CASE("attention and the newer layers differentiate on the GPU as on the CPU") {
+  manual_seed(4);
+  const auto attention = std::make_shared<nn::MultiheadAttention>(4, 2);
+  const auto head = std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::UnaryModule>>{
+      std::make_shared<nn::RMSNorm>(std::vector<int64_t>{4}), std::make_shared<nn::GELU>(), std::make_shared<nn::Linear>(4, 4),
+      std::make_shared<nn::LeakyReLU>(0.1)});
+  nn::ModuleList model{attention, head};
+  const Tensor x = random({3, 2, 4}, 28, DType::Float64);
+  const Tensor padding = tensor<bool>({false, false, true, false, false, false}, {2, 3});
+  check_same_gradients(model, [&](Device device) {
+    const Tensor input = x.to(device);
+    const Tensor attended = std::get<0>(attention->forward(input, input, input, {.key_padding_mask = padding.to(device)}));
+    const Tensor y = (*head)(attended);
+    return nn::functional::group_norm(y.permute({1, 2, 0}), 2).logsumexp({1, 2}).sum() + nn::functional::softplus(y).std();
+  });
 }
 
 int main(int argc, char** argv) {

@@ -1,5 +1,5 @@
-// Reductions (sum, mean, amax, amin, var, argmax, argmin, max.dim, min.dim) and softmax. Each
-// output element reduces its subspace in one pass, accumulating floats in double.
+// Reductions (sum, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax and cumsum.
+// Each output element reduces its subspace in one pass, accumulating floats in double.
 #include <cmath>
 #include <limits>
 
@@ -145,6 +145,33 @@ void softmax_kernel(const KernelArgs& args, void* user_data) {
   });
 }
 
+// Running sums along the one reduced dimension; the input arrives in the output's dtype.
+void cumsum_kernel(const KernelArgs& args, void*) {
+  const TensorView out = args.output(), in = args.tensor(0);
+  const auto [dims, num_dims] = args.to_int_list(1);
+  const ReductionGeometry g(out, in, dims, num_dims);
+  sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (std::is_same_v<T, bool>) {
+      sdk::check(false, "cumsum needs a numeric output");
+    } else {
+      parallel_for(g.outer_numel, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t o = begin; o < end; ++o) {
+          int64_t in_off, out_off;
+          g.outer_offsets(o, in_off, out_off);
+          const char* src = in.bytes() + in_off;
+          char* dst = out.bytes() + out_off;
+          acc_t<T> running{};
+          g.for_each_inner([&](int64_t i, int64_t j) {
+            running += static_cast<acc_t<T>>(static_cast<sdk::compute_t<T>>(at<T>(src, i)));
+            *reinterpret_cast<T*>(dst + j) = static_cast<T>(static_cast<sdk::compute_t<T>>(running));
+          });
+        }
+      });
+    }
+  });
+}
+
 }  // namespace
 
 void register_reduction_kernels(const ember_host_api* host) {
@@ -152,6 +179,7 @@ void register_reduction_kernels(const ember_host_api* host) {
   register_family(host, backends::kReduceOps, &guarded_kernel<&reduce_kernel>);
   sdk::register_kernel(host, "softmax.int", &guarded_kernel<&softmax_kernel>, nullptr);
   sdk::register_kernel(host, "log_softmax.int", &guarded_kernel<&softmax_kernel>, reinterpret_cast<void*>(1));
+  sdk::register_kernel(host, "cumsum", &guarded_kernel<&cumsum_kernel>, nullptr);
 }
 
 }  // namespace ember::cpu

@@ -177,6 +177,23 @@ Meta softmax(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
+// cumsum: the input's shape; integers and bool accumulate in int64 (as PyTorch's), or in `dtype`
+// when given. The kernel sees `dim` as the one reduced dimension (none for a 0-dim tensor).
+Meta cumulative(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& self = tensor_arg(op, args, 0);
+  Meta m;
+  const int dtype_i = arg_index(op, "dtype");
+  const DType natural = is_integral(self.dtype(), true) ? DType::Int64 : self.dtype();
+  m.compute_dtype = m.dtypes[0] = args[dtype_i].is_none() ? natural : args[dtype_i].to_dtype();
+  EMBER_CHECK(m.compute_dtype != DType::Bool, "[{}] dtype: expected a numeric dtype, got bool", op.name());
+  m.sizes[0].assign(self.sizes());
+  m.cast_mask = 0b1;
+  const int64_t dim = wrap_dim(args[1].to_int(), self.dim(), op.name().c_str());
+  if (self.dim() > 0) m.reduced_dims.push_back(dim);
+  m.dim_arg = 1;
+  return m;
+}
+
 void check_matrix(const OperatorHandle& op, const TensorImpl& t, int64_t ndim, const char* arg) {
   EMBER_CHECK(t.dim() == ndim, "[{}] {}: expected a {}-D tensor, got {}-D with shape {}", op.name(),
               arg, ndim, t.dim(), shape_str(t.sizes()));
@@ -529,6 +546,7 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"arg_reduction", &arg_reduction},
       {"value_index_reduction", &value_index_reduction},
       {"softmax", &softmax},
+      {"cumulative", &cumulative},
       {"mm", &mm},
       {"bmm", &bmm},
       {"addmm", &addmm},

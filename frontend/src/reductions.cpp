@@ -1,4 +1,5 @@
-// Reductions written with other operators: std, and logsumexp computed past the largest element.
+// Reductions written with other operators: std, any and all, and logsumexp computed past the
+// largest element.
 #include <cmath>
 
 #include "ember/ember.h"
@@ -38,6 +39,19 @@ Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
   const Tensor shift = max.masked_fill(eq(abs(max), scalar_tensor(INFINITY, x.dtype(), x.device())), 0);
   const Tensor out = log(sum(exp(x - shift), dim, keepdim));
   return out + shift.reshape(out.sizes());
+}
+
+// Counting rather than taking the extreme: an empty reduction is then defined (any false, all true).
+Tensor any(const Tensor& self, OptionalIntArrayRef dim, bool keepdim) {
+  if (dim) check_reduced_dims(self, *dim, "any");
+  const Tensor nonzero = ne(self, scalar_tensor(0, self.dtype(), self.device()));
+  return gt(nonzero.sum(dim, keepdim), scalar_tensor(0, DType::Int64, self.device()));
+}
+
+Tensor all(const Tensor& self, OptionalIntArrayRef dim, bool keepdim) {
+  if (dim) check_reduced_dims(self, *dim, "all");
+  const Tensor zero = eq(self, scalar_tensor(0, self.dtype(), self.device()));
+  return eq(zero.sum(dim, keepdim), scalar_tensor(0, DType::Int64, self.device()));
 }
 
 }  // namespace ember::composite

@@ -79,6 +79,7 @@ std::map<std::string, Case> cases() {
       {"amin", {[](V x) { return x[0].amin(); }, {{2, 3}}}},
       {"var", {[](V x) { return x[0].var(1) + x[0].var(std::nullopt, 0); }, {{2, 4}}}},
       {"logsumexp", {[](V x) { return x[0].logsumexp({0, 2}) + x[0].logsumexp({1}, true).sum(); }, {{2, 3, 2}}, nullptr, true}},
+      {"cumsum", {[](V x) { return x[0].cumsum(1) + x[0].transpose(0, 1).cumsum(0).transpose(0, 1); }, {{2, 3}}, nullptr, true}},
       {"softmax.int", {[](V x) { return x[0].softmax(1); }, {{2, 3}}, nullptr, true}},
       {"log_softmax.int", {[](V x) { return x[0].log_softmax(0); }, {{2, 3}}}},
       {"mm", {[](V x) { return mm(x[0], x[1]); }, {{2, 3}, {3, 2}}, nullptr, true}},

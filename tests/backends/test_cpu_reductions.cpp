@@ -105,6 +105,41 @@ TEST_CASE("std and logsumexp over any dims, logsumexp stable for large and infin
   CHECK_THROWS_WITH(x.std(IntArrayRef{-4}), "[std] dim: expected a value in [-3, 2], got -4");
 }
 
+TEST_CASE("cumsum runs along any dim in any layout; any and all count non-zero elements") {
+  const Tensor m = arange(1, 7).reshape({2, 3});
+  CHECK(to_vector<int64_t>(m.cumsum(1)) == std::vector<int64_t>{1, 3, 6, 4, 9, 15});
+  CHECK(to_vector<int64_t>(m.cumsum(0)) == std::vector<int64_t>{1, 2, 3, 5, 7, 9});
+  CHECK(to_vector<int64_t>(m.transpose(0, 1).cumsum(-1)) == std::vector<int64_t>{1, 5, 2, 7, 3, 9});
+  CHECK(tensor<int32_t>({1, 2}).cumsum(0).dtype() == DType::Int64);  // as PyTorch's
+  CHECK(to_vector<int64_t>(tensor<bool>({true, false, true}).cumsum(0)) == std::vector<int64_t>{1, 1, 2});
+  const Tensor halves = tensor<float>({0.5f, 0.25f, -1.f}).cumsum(0, DType::Float64);
+  CHECK(halves.dtype() == DType::Float64);
+  CHECK(to_vector<double>(halves) == std::vector<double>{0.5, 0.75, -0.25});
+  CHECK(scalar_tensor(3.0).cumsum(0).item<double>() == 3.0);
+  CHECK(empty({0, 2}).cumsum(0).sizes().equals({0, 2}));
+  const Tensor x = reference::random_tensor({3, 40}, 15);
+  const auto v = to_vector<double>(x);
+  std::vector<double> expected(v.size());
+  for (int r = 0; r < 3; ++r) {
+    double running = 0;
+    for (int c = 0; c < 40; ++c) expected[r * 40 + c] = running += v[r * 40 + c];
+  }
+  check_close(to_vector<double>(x.cumsum(1)), expected, 1e-6);
+  CHECK_THROWS_WITH(m.cumsum(2), "[cumsum] dim: expected a value in [-2, 1], got 2");
+  CHECK_THROWS_WITH(m.cumsum(0, DType::Bool), "[cumsum] dtype: expected a numeric dtype, got bool");
+
+  const Tensor flags = tensor<float>({0, 2, 0, 0, 0, 0}, {2, 3});
+  CHECK(flags.any().item<bool>());
+  CHECK_FALSE(flags.all().item<bool>());
+  CHECK(to_vector<bool>(flags.any(1)) == std::vector<bool>{true, false});
+  CHECK(to_vector<bool>(ones({2, 3}).all(0, true)) == std::vector<bool>{true, true, true});
+  CHECK(ones({2, 3}).all(0, true).sizes().equals({1, 3}));
+  CHECK_FALSE(empty({0}).any().item<bool>());  // nothing is non-zero
+  CHECK(empty({0}).all().item<bool>());        // and nothing is zero
+  CHECK(to_vector<bool>(tensor<float>({std::nanf("")}).all()) == std::vector<bool>{true});  // NaN is non-zero
+  CHECK_THROWS_WITH(flags.any(IntArrayRef{2}), "[any] dim: expected a value in [-2, 1], got 2");
+}
+
 TEST_CASE("reductions pick their dtype the way PyTorch does") {
   const Tensor ints = tensor<int32_t>({1, 2, 3});
   CHECK(ints.sum().dtype() == DType::Int64);

@@ -124,6 +124,7 @@ TEST_CASE("reductions and softmax match, indices included") {
     check_same([](const std::vector<Tensor>& t) { return t[0].softmax(2); }, {xd});
     check_same([](const std::vector<Tensor>& t) { return t[0].transpose(0, 2).log_softmax(1); }, {xd});
     check_same([](const std::vector<Tensor>& t) { return t[0].logsumexp({0, 2}); }, {xd});
+    check_same([](const std::vector<Tensor>& t) { return t[0].transpose(0, 2).cumsum(1); }, {xd}, dtype == DType::Float32 ? 1e-4 : -1);
     check_same([](const std::vector<Tensor>& t) { return t[0].std(1); }, {xd}, dtype == DType::BFloat16 ? 0.1 : -1);
   }
   check_same([](const std::vector<Tensor>& t) { return t[0].flip({0, 2}).masked_fill(gt(t[0], t[0].mean()), -1); }, {x});

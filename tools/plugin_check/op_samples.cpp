@@ -268,7 +268,7 @@ const std::vector<Family>& families() {
       {{"clamp"}, true, &clamp},
       {{"sum", "mean", "amax", "amin", "var"}, true, &reduction},
       {{"argmax", "argmin"}, true, &arg_reduction},
-      {{"max.dim", "min.dim", "softmax.int", "log_softmax.int"}, true, &dim_reduction},
+      {{"max.dim", "min.dim", "softmax.int", "log_softmax.int", "cumsum"}, true, &dim_reduction},
       {{"mm"}, true, &mm},
       {{"bmm"}, true, &bmm},
       {{"addmm"}, true, &addmm},

@@ -116,6 +116,19 @@ void measure_mlp_step(Results& r) {
   }, 20, 7) / 1000;
 }
 
+// Causal self-attention through MultiheadAttention (L 64, batch 16, E 128, 4 heads), forward
+// and backward, as a transformer layer's attention runs in training.
+void measure_attention_step(Results& r) {
+  manual_seed(0);
+  nn::MultiheadAttention attention(128, 4);
+  const Tensor x = randn({64, 16, 128});
+  r["attention_step_us"] = bench::ns_per_call([&] {
+    attention.zero_grad();
+    const Tensor out = std::get<0>(attention.forward(x, x, x, {.need_weights = false, .is_causal = true}));
+    (out * out).sum().backward();
+  }, 10, 7) / 1000;
+}
+
 // Reads "name value unit" lines printed by the twin.
 Results run_twin(const char* path) {
   Results r;
@@ -152,6 +165,7 @@ void print_table(const Results& ember, const Results& torch) {
       {"add 16M floats, 1 thread (GB/s)", "add_16m_gbps", "add_16m_gbps", true, ">= 1.0x libtorch"},
       {"exp 1M floats, out=, 1 thread (GB/s)", "exp_1m_out_gbps", "exp_1m_out_gbps", true, ">= 1.0x libtorch"},
       {"MLP 784-512-256-10 SGD step, b128, 1 thread (us)", "mlp_step_us", "mlp_step_us", false, "<= 0.6x libtorch"},
+      {"causal self-attention fwd+bwd, L64 N16 E128 h4 (us)", "attention_step_us", "attention_step_us", false, "-"},
   };
   std::printf("\n%-50s %12s %12s %10s   %s\n", "measure", "ember", "libtorch", "ratio", "goal");
   for (const Row& row : rows) {
@@ -192,6 +206,7 @@ int main(int argc, char** argv) {
   measure_add_16m(r);
   measure_exp_1m(r);
   measure_mlp_step(r);
+  measure_attention_step(r);
   for (const auto& [name, value] : r) bench::report(name, value, "");
 #ifdef EMBER_TORCH_TWIN
   print_table(r, run_twin(EMBER_TORCH_TWIN));

@@ -83,5 +83,14 @@ int main(int argc, char** argv) {
     loss.backward();
     sgd.step();
   }, 20, 7) / 1000, "us");
+
+  torch::nn::MultiheadAttention attention(torch::nn::MultiheadAttentionOptions(128, 4));
+  const at::Tensor ax = torch::randn({64, 16, 128});
+  const at::Tensor causal = torch::ones({64, 64}, torch::kBool).triu(1);  // true: not allowed
+  bench::report("attention_step_us", bench::ns_per_call([&] {
+    attention->zero_grad();
+    const at::Tensor out = std::get<0>(attention->forward(ax, ax, ax, {}, false, causal));
+    (out * out).sum().backward();
+  }, 10, 7) / 1000, "us");
   return 0;
 }

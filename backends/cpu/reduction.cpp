@@ -6,6 +6,7 @@
 #include "kernels.h"
 #include "parallel.h"
 #include "reduction_geometry.h"
+#include "softmax_dnnl.h"
 
 namespace ember::cpu {
 namespace {
@@ -116,6 +117,7 @@ void softmax_kernel(const KernelArgs& args, void* user_data) {
   const bool log = user_data != nullptr;
   const TensorView out = args.output(), in = args.tensor(0);
   const auto [dims, num_dims] = args.to_int_list(1);
+  if (num_dims == 1 && run_dnnl_softmax(log, out, in, dims[0])) return;
   const ReductionGeometry g(out, in, dims, num_dims);
   sdk::dispatch_dtype(in.dtype(), [&](auto zero) {
     using T = decltype(zero);

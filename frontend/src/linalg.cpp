@@ -24,6 +24,18 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
   if (da == 2 && db == 2) return mm(self, other);
   if (da == 1 && db == 2) return mm(self.unsqueeze(0), other).squeeze(0);
   if (da == 2 && db == 1) return mm(self, other.unsqueeze(1)).squeeze(1);
+  if (da >= 3 && db <= 2) {
+    // Every batch shares `other`: fold the batch into the rows for one mm, rather than
+    // broadcasting `other` across the batch (a copy per batch) for a bmm.
+    const int64_t k = self.size(-1);
+    const Tensor b = db == 1 ? other.unsqueeze(1) : other;
+    EMBER_CHECK(b.size(0) == k, "[matmul] other: expected {} rows to match self's columns, got {}", k, b.size(0));
+    DimVector out_shape(IntArrayRef(self.sizes().data(), static_cast<size_t>(da - 1)));
+    int64_t rows = 1;
+    for (int64_t s : out_shape) rows *= s;
+    if (db == 2) out_shape.push_back(b.size(1));
+    return mm(self.reshape({rows, k}), b).reshape(out_shape);
+  }
   // Batched: promote 1-D operands, broadcast the batch dims, run one bmm, restore the shape.
   const Tensor a = da == 1 ? self.unsqueeze(0) : self;
   const Tensor b = db == 1 ? other.unsqueeze(1) : other;

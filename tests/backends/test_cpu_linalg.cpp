@@ -86,4 +86,15 @@ TEST_CASE("matmul handles 1-D operands and broadcast batch dims") {
   check_close(to_vector<double>(out.select(0, 1).select(0, 3)),
               to_vector<double>(mm(batch.select(0, 1).select(0, 0), right.select(0, 3))), 1e-5);
   CHECK_THROWS_WITH(matmul(v, ones({2})), "[matmul] other: expected 3 elements, got 2");
+  // A batch against one matrix or vector: folded into one mm, from any layout of the batch.
+  const Tensor shared = matmul(batch.transpose(0, 2), m);
+  CHECK(shared.sizes().equals({4, 1, 2, 2}));
+  check_close(to_vector<double>(shared.select(0, 2).select(0, 0)),
+              to_vector<double>(mm(batch.select(1, 0).select(1, 2), m)), 1e-5);  // batch[:, 0, 2, :] @ m
+  const Tensor by_vector = matmul(batch, v);
+  CHECK(by_vector.sizes().equals({2, 1, 4}));
+  check_close(to_vector<double>(by_vector.select(0, 0).select(0, 0)),
+              to_vector<double>(mm(batch.select(0, 0).select(0, 0), v.unsqueeze(1)).squeeze(1)), 1e-5);
+  CHECK(matmul(empty({2, 0, 3}), m).sizes().equals({2, 0, 2}));
+  CHECK_THROWS_WITH(matmul(batch, ones({2, 2})), "[matmul] other: expected 3 rows to match self's columns, got 2");
 }

@@ -203,6 +203,23 @@ TEST_CASE("softmax and log_softmax along any dim, stable for large inputs") {
   check_close(to_vector<double>(x.transpose(0, 1).softmax(0).transpose(0, 1)), expected, 1e-5);
   const Tensor big = tensor({1000.f, 1001.f});
   check_close(to_vector<double>(big.softmax(0)), {1 / (1 + std::exp(1.0)), 1 / (1 + std::exp(-1.0))}, 1e-5);
+  // Large enough for oneDNN's primitive: the same values as the formula, along either axis.
+  const Tensor wide = reference::random_tensor({64, 300}, 13) * 8;
+  const auto wv = to_vector<double>(wide);
+  std::vector<double> rows(wv.size()), log_rows(wv.size());
+  for (int r = 0; r < 64; ++r) {
+    double top = -INFINITY, total = 0;
+    for (int c = 0; c < 300; ++c) top = std::max(top, wv[r * 300 + c]);
+    for (int c = 0; c < 300; ++c) total += std::exp(wv[r * 300 + c] - top);
+    for (int c = 0; c < 300; ++c) {
+      rows[r * 300 + c] = std::exp(wv[r * 300 + c] - top) / total;
+      log_rows[r * 300 + c] = wv[r * 300 + c] - top - std::log(total);
+    }
+  }
+  check_close(to_vector<double>(wide.softmax(1)), rows, 1e-5);
+  check_close(to_vector<double>(wide.log_softmax(-1)), log_rows, 1e-5);
+  check_close(to_vector<double>(wide.transpose(0, 1).contiguous().softmax(0).transpose(0, 1)), rows, 1e-5);
+  check_close(to_vector<double>(wide.to(DType::BFloat16).softmax(1)), rows, 1e-2);
   CHECK_THROWS_WITH(tensor<int64_t>({1, 2}).softmax(0), "[softmax.int] self: expected a floating-point tensor, got int64");
   // A 0-dim tensor is a row of one: softmax 1, log_softmax 0 (it used to read past its sizes).
   CHECK(full({}, 3.5).softmax(0).item<float>() == 1.0f);

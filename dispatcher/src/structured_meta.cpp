@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <unordered_map>
 
 namespace ember::structured {
@@ -309,6 +310,33 @@ void check_distribution(const OperatorHandle& op, double a, double b) {
   }
 }
 
+// fill_'s value must be one the dtype holds, as PyTorch's checked conversion asks: an integer
+// dtype takes finite values in its range (a fraction is truncated), a floating one any value but
+// a finite one past its largest (infinity and NaN are values it holds).
+void check_fill_value(const OperatorHandle& op, DType dtype, const IValue& value) {
+  if (dtype == DType::Bool || value.tag() == IValue::Tag::Bool) return;
+  double highest = 0, lowest = 0;
+  switch (dtype) {
+    case DType::Int64:
+      if (value.tag() == IValue::Tag::Int) return;
+      lowest = -0x1p63, highest = 0x1p63;  // the double just past INT64_MAX, excluded below
+      break;
+    case DType::Int32: lowest = INT32_MIN, highest = INT32_MAX; break;
+    case DType::Int8: lowest = INT8_MIN, highest = INT8_MAX; break;
+    case DType::UInt8: lowest = 0, highest = UINT8_MAX; break;
+    case DType::Float16: highest = 65504; break;
+    case DType::BFloat16: highest = 0x1.fep127; break;
+    case DType::Float32: highest = std::numeric_limits<float>::max(); break;
+    default: return;
+  }
+  const double v = value.to_double();
+  const bool fits = is_floating(dtype) ? !std::isfinite(v) || std::fabs(v) <= highest
+                                       : v >= lowest && (dtype == DType::Int64 ? v < highest : v < highest + 1);
+  EMBER_CHECK(fits, "[{}] value: {} cannot be converted to {} without overflow", op.name(),
+              value.tag() == IValue::Tag::Int ? fmt::format("{}", value.to_int()) : fmt::format("{}", v),
+              dtype_name(dtype));
+}
+
 Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& self = tensor_arg(op, args, 0);
   Meta m;
@@ -323,6 +351,7 @@ Meta in_place(const OperatorHandle& op, const IValue* args, size_t) {
     EMBER_CHECK(b.ref().equals(self.sizes()), "[{}] src: shape [{}] does not broadcast to [{}]",
                 op.name(), fmt::join(src.sizes(), ", "), fmt::join(self.sizes(), ", "));
   }
+  if (op.schema().name == "fill_") check_fill_value(op, self.dtype(), args[1]);
   if (op.structured_kind() == "random") {
     if (op.schema().overload == "from") {
       check_integer_range(op, self.dtype(), args[1].to_int(), args[2].to_int());

@@ -161,7 +161,9 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
 }
 
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
-  EMBER_CHECK(input.dim() >= 2, "[group_norm] input: expected [N, C, *], got {}", shape_str(input.sizes()));
+  EMBER_CHECK(input.dim() >= 2 && is_floating(input.dtype()),
+              "[group_norm] input: expected a floating-point [N, C, *] tensor, got {} {}", dtype_name(input.dtype()),
+              shape_str(input.sizes()));
   const int64_t n = input.size(0), channels = input.size(1);
   EMBER_CHECK(num_groups > 0 && channels % num_groups == 0,
               "[group_norm] num_groups: expected a positive divisor of the {} channels, got {}", channels, num_groups);
@@ -178,6 +180,8 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
 }
 
 Tensor rms_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, std::optional<double> eps) {
+  EMBER_CHECK(is_floating(input.dtype()), "[rms_norm] input: expected a floating-point tensor, got {}",
+              dtype_name(input.dtype()));
   const std::vector<int64_t> dims = normalized_dims("rms_norm", input, normalized_shape, weight, Tensor());
   const double epsilon = eps.value_or(machine_epsilon(input.dtype()));
   const Tensor out = input * rsqrt((input * input).mean(dims, true) + epsilon);

@@ -31,6 +31,18 @@ TEST_CASE("factories: zeros, ones, full, arange, eye, empty with a dtype") {
   CHECK(to_vector<float>(eye(2)) == std::vector<float>{1, 0, 0, 1});
   CHECK(to_vector<int64_t>(eye(2, 3, DType::Int64)) == std::vector<int64_t>{1, 0, 0, 0, 1, 0});
   CHECK(eye(0, 4).sizes().equals({0, 4}));
+  // A fill value must fit the dtype, as PyTorch's checked conversion asks.
+  CHECK(to_vector<int64_t>(full({2}, -128, DType::Int8)) == std::vector<int64_t>{-128, -128});
+  CHECK(to_vector<int64_t>(full({1}, 2.7, DType::Int64)) == std::vector<int64_t>{2});  // truncated, as a cast
+  CHECK(to_vector<float>(full({1}, 65504.0, DType::Float16)) == std::vector<float>{65504.f});
+  CHECK(std::isinf(to_vector<float>(full({1}, INFINITY, DType::BFloat16))[0]));
+  CHECK_THROWS_WITH(full({2}, 300, DType::Int8), "[fill_.Scalar] value: 300 cannot be converted to int8 without overflow");
+  CHECK_THROWS_WITH(ones({2}, DType::UInt8).fill_(-1), "[fill_.Scalar] value: -1 cannot be converted to uint8 without overflow");
+  CHECK_THROWS_WITH(full({1}, NAN, DType::Int32), "[fill_.Scalar] value: nan cannot be converted to int32 without overflow");
+  CHECK_THROWS_WITH(full({1}, 1e19, DType::Int64), "[fill_.Scalar] value: 1e+19 cannot be converted to int64 without overflow");
+  CHECK_THROWS_WITH(full({1}, 1e5, DType::Float16), "[fill_.Scalar] value: 100000 cannot be converted to float16 without overflow");
+  CHECK_THROWS_WITH(arange(6, DType::Int8).masked_fill(ge(arange(6), scalar_tensor(3)), 1000),
+                    "[fill_.Scalar] value: 1000 cannot be converted to int8 without overflow");
   CHECK_THROWS_WITH(eye(-1), "[eye] size: expected non-negative sizes, got -1");
   CHECK_THROWS_WITH(eye(std::numeric_limits<int64_t>::max()), "[eye] size: the number of elements overflows int64");
   CHECK(to_vector<float>(zeros({2, 2})) == std::vector<float>(4, 0.f));

@@ -172,6 +172,8 @@ TEST_CASE("group_norm and rms_norm match loops written here") {
   CHECK_THROWS_WITH(F::group_norm(x, 3), "[group_norm] num_groups: expected a positive divisor of the 4 channels, got 3");
   CHECK_THROWS_WITH(F::group_norm(x, 2, ones({3}, DType::Float64)), "[group_norm] weight: expected shape [4], got [3]");
   CHECK_THROWS_WITH(F::rms_norm(x, {4}), "[rms_norm] input: expected trailing dimensions [4], got shape [2, 4, 3]");
+  CHECK_THROWS_WITH(F::rms_norm(ones({2}, DType::Int64), {2}), "[rms_norm] input: expected a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(F::group_norm(ones({4}), 2), "[group_norm] input: expected a floating-point [N, C, *] tensor, got float32 [4]");
 }
 
 TEST_CASE("one_hot and pad") {

@@ -274,7 +274,9 @@ TEST_CASE("MultiheadAttention: each head attends over its slice of the features,
   CHECK_THROWS_WITH(attention.forward(q, k, v.narrow(0, 0, 4)),
                     "[MultiheadAttention] value: expected the key's shape [5, 2, 4], got [4, 2, 4]");
   CHECK_THROWS_WITH(attention.forward(q, k.narrow(2, 0, 3), v.narrow(2, 0, 3)),
-                    "[MultiheadAttention] key: expected [T, N, 4] like the query, got [5, 2, 3]");
+                    "[MultiheadAttention] key: expected 3 dimensions like the query, the last of size 4, got [5, 2, 3]");
+  CHECK_THROWS_WITH(attention.forward(ones({4}), ones({4}), ones({4})),
+                    "[MultiheadAttention] query: expected [L, N, 4] (or [L, 4] unbatched), got [4]");
   CHECK_THROWS_WITH(attention.forward(q, k, v, {.key_padding_mask = padding.narrow(1, 0, 4)}),
                     "[MultiheadAttention] key_padding_mask: expected [2, 5], got [2, 4]");
 }

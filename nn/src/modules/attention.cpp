@@ -24,6 +24,7 @@ MultiheadAttention::MultiheadAttention(int64_t embed_dim_value, int64_t num_head
               num_heads);
   EMBER_CHECK(options.dropout >= 0 && options.dropout <= 1,
               "[MultiheadAttention] dropout: expected a probability in [0, 1], got {}", options.dropout);
+  checked_numel({3, embed_dim, embed_dim}, "MultiheadAttention");
   in_proj_weight = empty({3 * embed_dim, embed_dim});
   init::xavier_uniform_(in_proj_weight);
   register_parameter("in_proj_weight", in_proj_weight);
@@ -38,11 +39,14 @@ MultiheadAttention::MultiheadAttention(int64_t embed_dim_value, int64_t num_head
 std::tuple<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, const Tensor& key, const Tensor& value,
                                                        const MultiheadAttentionInputs& inputs) {
   const char* op = "MultiheadAttention";
+  EMBER_CHECK((query.dim() == 2 || query.dim() == 3) && query.size(-1) == embed_dim,
+              "[{}] query: expected [{}, {}] (or [L, {}] unbatched), got {}", op,
+              options.batch_first ? "N, L" : "L, N", embed_dim, embed_dim, shape_str(query.sizes()));
   const bool batched = query.dim() == 3;
-  for (const auto& [name, t] : {std::pair{"query", &query}, std::pair{"key", &key}, std::pair{"value", &value}}) {
-    EMBER_CHECK(t->dim() == (batched ? 3 : 2) && t->size(-1) == embed_dim,
-                "[{}] {}: expected [{}, {}] like the query, got {}", op, name,
-                batched ? (options.batch_first ? "N, T" : "T, N") : "T", embed_dim, shape_str(t->sizes()));
+  for (const auto& [name, t] : {std::pair{"key", &key}, std::pair{"value", &value}}) {
+    EMBER_CHECK(t->dim() == query.dim() && t->size(-1) == embed_dim,
+                "[{}] {}: expected {} dimensions like the query, the last of size {}, got {}", op, name,
+                query.dim(), embed_dim, shape_str(t->sizes()));
   }
   EMBER_CHECK(key.sizes().equals(value.sizes()), "[{}] value: expected the key's shape {}, got {}", op,
               shape_str(key.sizes()), shape_str(value.sizes()));

@@ -1,5 +1,6 @@
-// Reductions (sum, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax and cumsum.
+// Reductions (sum, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax, cumsum and topk.
 // Each output element reduces its subspace in one pass, accumulating floats in double.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -174,6 +175,49 @@ void cumsum_kernel(const KernelArgs& args, void*) {
   });
 }
 
+// Per row, the k first (value, index) pairs in topk's order: largest first with NaN before any
+// number, or smallest first with NaN after; equal values by index, so the order is unique.
+template <typename T>
+void top_k_typed(const KernelArgs& args, const int64_t* dims, int64_t num_dims) {
+  using C = sdk::compute_t<T>;
+  using Entry = std::pair<C, int64_t>;
+  const TensorView values = args.output(0), indices = args.output(1), in = args.tensor(0);
+  const int64_t k = args.to_int(1);
+  const bool largest = args.to_bool(3);
+  const ReductionGeometry g(values, in, dims, num_dims), index_g(indices, in, dims, num_dims);
+  const int64_t value_step = num_dims ? values.stride(dims[0]) * static_cast<int64_t>(sizeof(T)) : 0;
+  const int64_t index_step = num_dims ? indices.stride(dims[0]) * static_cast<int64_t>(sizeof(int64_t)) : 0;
+  const auto first = [largest](const Entry& a, const Entry& b) {
+    const bool a_nan = is_nan(static_cast<double>(a.first)), b_nan = is_nan(static_cast<double>(b.first));
+    if (a_nan != b_nan) return largest ? a_nan : b_nan;
+    if (!a_nan && a.first != b.first) return largest ? a.first > b.first : a.first < b.first;
+    return a.second < b.second;
+  };
+  parallel_for(g.outer_numel, 1, [&](int64_t begin, int64_t end) {
+    std::vector<Entry> row(static_cast<size_t>(g.inner_numel));
+    for (int64_t o = begin; o < end; ++o) {
+      int64_t in_off, value_off, index_off, unused;
+      g.outer_offsets(o, in_off, value_off);
+      index_g.outer_offsets(o, unused, index_off);
+      int64_t i = 0;
+      g.for_each_inner([&](int64_t off, int64_t) {
+        row[static_cast<size_t>(i)] = {static_cast<C>(at<T>(in.bytes() + in_off, off)), i};
+        ++i;
+      });
+      std::partial_sort(row.begin(), row.begin() + k, row.end(), first);
+      for (int64_t j = 0; j < k; ++j) {
+        *reinterpret_cast<T*>(values.bytes() + value_off + j * value_step) = static_cast<T>(row[j].first);
+        *reinterpret_cast<int64_t*>(indices.bytes() + index_off + j * index_step) = row[j].second;
+      }
+    }
+  });
+}
+
+void top_k_kernel(const KernelArgs& args, void*) {
+  const auto [dims, num_dims] = args.to_int_list(2);
+  sdk::dispatch_dtype(args.tensor(0).dtype(), [&](auto zero) { top_k_typed<decltype(zero)>(args, dims, num_dims); });
+}
+
 }  // namespace
 
 void register_reduction_kernels(const ember_host_api* host) {
@@ -182,6 +226,7 @@ void register_reduction_kernels(const ember_host_api* host) {
   sdk::register_kernel(host, "softmax.int", &guarded_kernel<&softmax_kernel>, nullptr);
   sdk::register_kernel(host, "log_softmax.int", &guarded_kernel<&softmax_kernel>, reinterpret_cast<void*>(1));
   sdk::register_kernel(host, "cumsum", &guarded_kernel<&cumsum_kernel>, nullptr);
+  sdk::register_kernel(host, "topk", &guarded_kernel<&top_k_kernel>, nullptr);
 }
 
 }  // namespace ember::cpu

@@ -167,6 +167,29 @@ Meta value_index_reduction(const OperatorHandle& op, const IValue* args, size_t)
   return m;
 }
 
+// topk: values and int64 indices shaped as self with `k` along `dim`; the kernel sees `dim` as
+// the one reduced dimension (none for a 0-dim tensor, a row of one).
+Meta top_k(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& self = tensor_arg(op, args, 0);
+  Meta m;
+  m.num_outputs = 2;
+  m.compute_dtype = m.dtypes[0] = self.dtype();
+  m.dtypes[1] = DType::Int64;
+  const int64_t dim = wrap_dim(args[2].to_int(), self.dim(), op.name().c_str());
+  const int64_t n = self.dim() == 0 ? 1 : self.sizes()[dim], k = args[1].to_int();
+  const int64_t fewest = self.dim() == 0 ? 1 : 0;  // a 0-dim result holds one element
+  EMBER_CHECK(k >= fewest && k <= n, "[{}] k: expected a value in [{}, {}] (the size of dimension {}), got {}",
+              op.name(), fewest, n, dim, k);
+  m.sizes[0].assign(self.sizes());
+  if (self.dim() > 0) {
+    m.sizes[0][dim] = k;
+    m.reduced_dims.push_back(dim);
+  }
+  m.sizes[1] = m.sizes[0];
+  m.dim_arg = 2;
+  return m;
+}
+
 Meta softmax(const OperatorHandle& op, const IValue* args, size_t) {
   Meta m = unary(op, args, false);
   EMBER_CHECK(is_floating(m.compute_dtype), "[{}] self: expected a floating-point tensor, got {}",
@@ -576,6 +599,7 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"value_index_reduction", &value_index_reduction},
       {"softmax", &softmax},
       {"cumulative", &cumulative},
+      {"top_k", &top_k},
       {"mm", &mm},
       {"bmm", &bmm},
       {"addmm", &addmm},

@@ -1,5 +1,5 @@
-// Reductions written with other operators: std, any and all, and logsumexp computed past the
-// largest element.
+// Reductions written with other operators: std, any and all, sort and argsort (topk of every
+// element), and logsumexp computed past the largest element.
 #include <cmath>
 
 #include "ember/ember.h"
@@ -52,6 +52,15 @@ Tensor all(const Tensor& self, OptionalIntArrayRef dim, bool keepdim) {
   if (dim) check_reduced_dims(self, *dim, "all");
   const Tensor zero = eq(self, scalar_tensor(0, self.dtype(), self.device()));
   return eq(zero.sum(dim, keepdim), scalar_tensor(0, DType::Int64, self.device()));
+}
+
+std::tuple<Tensor, Tensor> sort(const Tensor& self, int64_t dim, bool descending) {
+  const int64_t d = wrap_dim(dim, self.dim(), "sort");
+  return topk(self, self.dim() == 0 ? 1 : self.size(d), d, descending, true);
+}
+
+Tensor argsort(const Tensor& self, int64_t dim, bool descending) {
+  return std::get<1>(ember::sort(self, dim, descending));
 }
 
 }  // namespace ember::composite

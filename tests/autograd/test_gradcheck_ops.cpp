@@ -79,6 +79,7 @@ std::map<std::string, Case> cases() {
       {"amin", {[](V x) { return x[0].amin(); }, {{2, 3}}}},
       {"var", {[](V x) { return x[0].var(1) + x[0].var(std::nullopt, 0); }, {{2, 4}}}},
       {"logsumexp", {[](V x) { return x[0].logsumexp({0, 2}) + x[0].logsumexp({1}, true).sum(); }, {{2, 3, 2}}, nullptr, true}},
+      {"topk", {[](V x) { return std::get<0>(x[0].topk(2, 0)) + std::get<0>(x[0].sort(1, true)).sum(); }, {{3, 4}}}},
       {"cumsum", {[](V x) { return x[0].cumsum(1) + x[0].transpose(0, 1).cumsum(0).transpose(0, 1); }, {{2, 3}}, nullptr, true}},
       {"softmax.int", {[](V x) { return x[0].softmax(1); }, {{2, 3}}, nullptr, true}},
       {"log_softmax.int", {[](V x) { return x[0].log_softmax(0); }, {{2, 3}}}},

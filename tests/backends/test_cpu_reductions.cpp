@@ -140,6 +140,46 @@ TEST_CASE("cumsum runs along any dim in any layout; any and all count non-zero e
   CHECK_THROWS_WITH(flags.any(IntArrayRef{2}), "[any] dim: expected a value in [-2, 1], got 2");
 }
 
+TEST_CASE("topk, sort and argsort: in order, NaN largest, ties by index") {
+  const float nan = std::nanf("");
+  const Tensor x = tensor<float>({3, 1, nan, 2, 3, -1}, {2, 3});
+  const auto [top, at] = x.topk(2);
+  CHECK(to_vector<int64_t>(at) == std::vector<int64_t>{2, 0, 1, 0});  // row 0: NaN then 3; row 1: 3 then 2
+  CHECK(std::isnan(to_vector<float>(top)[0]));
+  CHECK(to_vector<float>(top.narrow(1, 1, 1)) == std::vector<float>{3, 2});
+  const auto [low, low_at] = x.topk(1, 0, false);
+  CHECK(to_vector<float>(low) == std::vector<float>{2, 1, -1});
+  CHECK(to_vector<int64_t>(low_at) == std::vector<int64_t>{1, 0, 1});
+  const Tensor ties = tensor<int64_t>({5, 7, 5, 7, 5});
+  CHECK(to_vector<int64_t>(std::get<1>(ties.sort())) == std::vector<int64_t>{0, 2, 4, 1, 3});  // stable
+  CHECK(to_vector<int64_t>(std::get<1>(ties.sort(0, true))) == std::vector<int64_t>{1, 3, 0, 2, 4});
+  // Columns [3, 1, NaN] and [2, 3, -1] of the transposed view, each in ascending order.
+  CHECK(to_vector<int64_t>(x.transpose(0, 1).argsort(0)) == std::vector<int64_t>{1, 2, 0, 0, 2, 1});
+  const auto [sorted_values, order] = sort(tensor<float>({2, nan, -5, 0}));
+  CHECK(to_vector<int64_t>(order) == std::vector<int64_t>{2, 3, 0, 1});  // NaN last when ascending
+  CHECK(to_vector<bool>(std::get<0>(tensor<bool>({true, false}).sort())) == std::vector<bool>{false, true});
+  CHECK(std::get<0>(scalar_tensor(4.0).topk(1)).item<double>() == 4.0);
+  CHECK(std::get<0>(empty({3, 0}).sort()).sizes().equals({3, 0}));
+  CHECK(std::get<0>(x.topk(0)).sizes().equals({2, 0}));
+  // Against a full sort of random rows.
+  const Tensor r = reference::random_tensor({5, 40}, 16);
+  const auto rv = to_vector<double>(r);
+  const auto [best, best_at] = r.topk(7, 1);
+  const auto bv = to_vector<double>(best);
+  const auto bi = to_vector<int64_t>(best_at);
+  for (int row = 0; row < 5; ++row) {
+    std::vector<double> v(rv.begin() + row * 40, rv.begin() + row * 40 + 40);
+    std::sort(v.begin(), v.end(), std::greater<>());
+    for (int j = 0; j < 7; ++j) {
+      CHECK(bv[row * 7 + j] == v[j]);
+      CHECK(rv[row * 40 + bi[row * 7 + j]] == v[j]);
+    }
+  }
+  CHECK_THROWS_WITH(x.topk(4), "[topk] k: expected a value in [0, 3] (the size of dimension 1), got 4");
+  CHECK_THROWS_WITH(x.topk(-1), "[topk] k: expected a value in [0, 3] (the size of dimension 1), got -1");
+  CHECK_THROWS_WITH(x.sort(2), "[sort] dim: expected a value in [-2, 1], got 2");
+}
+
 TEST_CASE("reductions pick their dtype the way PyTorch does") {
   const Tensor ints = tensor<int32_t>({1, 2, 3});
   CHECK(ints.sum().dtype() == DType::Int64);

@@ -130,6 +130,8 @@ TEST_CASE("reductions and softmax match, indices included") {
   check_same([](const std::vector<Tensor>& t) { return t[0].flip({0, 2}).masked_fill(gt(t[0], t[0].mean()), -1); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmax(1); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmin(); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].topk(3, 1)); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return std::get<0>(t[0].sort(-1, true)); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].max(2, true)); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<0>(t[0].min(0)); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].sum(); }, {tensor<int64_t>({1, 2, 3, 4})});

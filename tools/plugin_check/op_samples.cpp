@@ -88,6 +88,14 @@ std::vector<Sample> dim_reduction(DType d) {
   return s;
 }
 
+std::vector<Sample> top_k(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({4, 5, 6}, d, 19);
+  s.emplace_back().arg(x).arg(3).arg(1).arg(true).arg(true);
+  s.emplace_back().arg(x).arg(6).arg(-1).arg(false).arg(true);
+  return s;
+}
+
 std::vector<Sample> mm(DType d) {
   std::vector<Sample> s;
   s.emplace_back().arg(sample_data({5, 7}, d, 15)).arg(sample_data({7, 3}, d, 16));
@@ -269,6 +277,7 @@ const std::vector<Family>& families() {
       {{"sum", "mean", "amax", "amin", "var"}, true, &reduction},
       {{"argmax", "argmin"}, true, &arg_reduction},
       {{"max.dim", "min.dim", "softmax.int", "log_softmax.int", "cumsum"}, true, &dim_reduction},
+      {{"topk"}, true, &top_k},
       {{"mm"}, true, &mm},
       {{"bmm"}, true, &bmm},
       {{"addmm"}, true, &addmm},

@@ -154,12 +154,18 @@ Meta arg_reduction(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
-Meta value_index_reduction(const OperatorHandle& op, const IValue* args, size_t) {
-  const TensorImpl& self = tensor_arg(op, args, 0);
+// Two outputs: values in self's dtype and their int64 indices.
+Meta values_and_indices(const TensorImpl& self) {
   Meta m;
   m.num_outputs = 2;
   m.compute_dtype = m.dtypes[0] = self.dtype();
   m.dtypes[1] = DType::Int64;
+  return m;
+}
+
+Meta value_index_reduction(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& self = tensor_arg(op, args, 0);
+  Meta m = values_and_indices(self);
   const int64_t dim = args[1].to_int();
   reduce_shape(m, op, self, IntArrayRef(dim), args[2].to_bool());
   m.sizes[1] = m.sizes[0];
@@ -171,10 +177,7 @@ Meta value_index_reduction(const OperatorHandle& op, const IValue* args, size_t)
 // the one reduced dimension (none for a 0-dim tensor, a row of one).
 Meta top_k(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& self = tensor_arg(op, args, 0);
-  Meta m;
-  m.num_outputs = 2;
-  m.compute_dtype = m.dtypes[0] = self.dtype();
-  m.dtypes[1] = DType::Int64;
+  Meta m = values_and_indices(self);
   const int64_t dim = wrap_dim(args[2].to_int(), self.dim(), op.name().c_str());
   const int64_t n = self.dim() == 0 ? 1 : self.sizes()[dim], k = args[1].to_int();
   const int64_t fewest = self.dim() == 0 ? 1 : 0;  // a 0-dim result holds one element

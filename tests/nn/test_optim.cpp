@@ -207,7 +207,7 @@ TEST_CASE("optimizer state saves and restores, and bad state is refused by name"
   CHECK_FALSE(b.grad().defined());
 }
 
-TEST_CASE("step and cosine learning-rate schedules") {
+TEST_CASE("step, exponential, linear, lambda and cosine learning-rate schedules") {
   Tensor p = param({0});
   optim::SGD sgd({p}, {.lr = 1});
   optim::StepLR step(sgd, 2, 0.5);
@@ -224,4 +224,28 @@ TEST_CASE("step and cosine learning-rate schedules") {
     const double expected = 0.1 + 0.9 * (1 + std::cos(M_PI * std::min(epoch, 4) / 4)) / 2;
     CHECK(other.lr() == doctest::Approx(expected));
   }
+  // The rate after constructing, then after each of four steps, against PyTorch's closed forms.
+  auto schedule = [&](auto make) {
+    optim::SGD sgd_for({p}, {.lr = 0.8});
+    auto scheduler = make(sgd_for);
+    std::vector<double> seen = {sgd_for.lr()};
+    for (int epoch = 0; epoch < 4; ++epoch) {
+      scheduler.step();
+      seen.push_back(sgd_for.lr());
+    }
+    CHECK(scheduler.last_epoch() == 4);
+    return seen;
+  };
+  auto close = [](const std::vector<double>& got, const std::vector<double>& expected) {
+    REQUIRE(got.size() == expected.size());
+    for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(expected[i]));
+  };
+  close(schedule([](optim::Optimizer& o) { return optim::ExponentialLR(o, 0.5); }), {0.8, 0.4, 0.2, 0.1, 0.05});
+  // A warm-up from a quarter of the rate to all of it over two epochs, applied at construction.
+  close(schedule([](optim::Optimizer& o) { return optim::LinearLR(o, 0.25, 1.0, 2); }), {0.2, 0.5, 0.8, 0.8, 0.8});
+  close(schedule([](optim::Optimizer& o) { return optim::LambdaLR(o, [](int64_t e) { return 1.0 / (e + 1); }); }),
+        {0.8, 0.4, 0.8 / 3, 0.2, 0.16});
+  CHECK_THROWS_WITH(optim::LinearLR(sgd, 0.0), "[LinearLR] start_factor: expected a value in (0, 1], got 0");
+  CHECK_THROWS_WITH(optim::ExponentialLR(sgd, -1), "[ExponentialLR] gamma: expected a positive finite factor, got -1");
+  CHECK_THROWS_WITH(optim::LambdaLR(sgd, nullptr), "[LambdaLR] lr_lambda: expected a function, got an empty one");
 }

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "kernels.h"
 #include "parallel.h"
@@ -14,6 +17,9 @@ namespace {
 
 using sdk::KernelArgs;
 using sdk::TensorView;
+
+// Columns of a leading-dimension sum one task takes: enough to amortise a thread's start.
+constexpr int64_t kColumnsPerTask = 4096;
 
 template <typename T>
 using acc_t = std::conditional_t<std::is_floating_point_v<sdk::compute_t<T>>, double, int64_t>;
@@ -41,11 +47,52 @@ std::pair<acc_t<T>, int64_t> extreme(const ReductionGeometry& g, const char* in,
   return {best, best_index};
 }
 
+// The rows and columns of a sum over the leading dimensions 0..k-1 of a contiguous input into a
+// contiguous output (a Linear's bias gradient); nullopt for any other reduction.
+std::optional<std::pair<int64_t, int64_t>> leading_reduction(const TensorView& out, const TensorView& in,
+                                                             const int64_t* dims, int64_t num_dims) {
+  if (num_dims == 0 || num_dims >= in.ndim() || !in.is_contiguous() || !out.is_contiguous()) return std::nullopt;
+  int64_t rows = 1, columns = 1;
+  for (int64_t d = 0; d < in.ndim(); ++d) {
+    if (d < num_dims && dims[d] != d) return std::nullopt;
+    (d < num_dims ? rows : columns) *= in.size(d);
+  }
+  return std::pair{rows, columns};
+}
+
+// Sums whole rows into a row of accumulators: the reads stream through memory, where the generic
+// loop strides down each column. Each column still adds its rows in order, so the result is the
+// generic loop's to the bit.
+template <typename T>
+void sum_leading(Reduce op, const TensorView& out, const TensorView& in, int64_t rows, int64_t columns) {
+  using A = acc_t<T>;
+  using C = sdk::compute_t<T>;
+  const T* src = reinterpret_cast<const T*>(in.bytes());
+  T* dst = reinterpret_cast<T*>(out.bytes());
+  parallel_for(columns, kColumnsPerTask, [&](int64_t begin, int64_t end) {
+    std::vector<A> totals(static_cast<size_t>(end - begin), A{0});
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* row = src + r * columns;
+      for (int64_t c = begin; c < end; ++c) totals[c - begin] += static_cast<A>(static_cast<C>(row[c]));
+    }
+    for (int64_t c = begin; c < end; ++c) {
+      const A total = totals[c - begin];
+      dst[c] = static_cast<T>(static_cast<C>(op == Reduce::Mean ? static_cast<double>(total) / static_cast<double>(rows)
+                                                                : total));
+    }
+  });
+}
+
 template <typename T>
 void reduce_typed(Reduce op, const KernelArgs& args, const int64_t* dims, int64_t num_dims) {
   using A = acc_t<T>;
   using C = sdk::compute_t<T>;
   const TensorView out = args.output(), in = args.tensor(0);
+  if (op == Reduce::Sum || op == Reduce::Mean) {
+    if (const auto shape = leading_reduction(out, in, dims, num_dims)) {
+      return sum_leading<T>(op, out, in, shape->first, shape->second);
+    }
+  }
   const ReductionGeometry g(out, in, dims, num_dims);
   const char* in_base = in.bytes();
   char* out_base = out.bytes();

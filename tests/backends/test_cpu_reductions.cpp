@@ -68,6 +68,19 @@ TEST_CASE("sum, mean, amax, amin and var over any dims, with keepdim") {
               reduce_234(v, {false, true, true}, [&](const auto& g) { return variance(g, 1); }), 1e-5);
   check_close(to_vector<double>(x.var(std::nullopt, 0)),
               reduce_234(v, {true, true, true}, [&](const auto& g) { return variance(g, 0); }), 1e-5);
+  // Leading dimensions of a contiguous input take the row-streaming path: the same sums.
+  check_close(to_vector<double>(x.sum({0, 1})), reduce_234(v, {true, true, false}, sum_of), 1e-6);
+  check_close(to_vector<double>(x.mean(0)),
+              reduce_234(v, {true, false, false}, [](const auto& g) { return sum_of(g) / g.size(); }), 1e-6);
+  const Tensor wide = reference::random_tensor({50, 9000}, 17);  // columns split across threads
+  const auto wv = to_vector<double>(wide);
+  std::vector<double> column_sums(9000, 0.0);
+  for (int r = 0; r < 50; ++r) {
+    for (int c = 0; c < 9000; ++c) column_sums[c] += static_cast<double>(static_cast<float>(wv[r * 9000 + c]));
+  }
+  check_close(to_vector<double>(wide.sum(0)), column_sums, 1e-6);
+  check_close(to_vector<double>(wide.sum(0, true).squeeze(0)), to_vector<double>(wide.transpose(0, 1).sum(1)), 0);
+  CHECK(to_vector<int64_t>(arange(6).reshape({3, 2}).sum(0)) == std::vector<int64_t>{6, 9});
   // A transposed input reduces the same.
   check_close(to_vector<double>(x.transpose(0, 2).sum(0)),
               to_vector<double>(x.sum(2).transpose(0, 1)), 1e-6);

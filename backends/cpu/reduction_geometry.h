@@ -51,6 +51,9 @@ struct ReductionGeometry {
       f(int64_t{0}, int64_t{0});
       return;
     }
+    // An empty reduced dimension anywhere leaves nothing to visit; the walk below would still
+    // visit the innermost dimension's elements once before noticing.
+    if (inner_numel == 0) return;
     std::vector<int64_t> index(n, 0);
     int64_t in_offset = 0, out_offset = 0;
     const int64_t last = n - 1;

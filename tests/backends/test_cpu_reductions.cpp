@@ -81,6 +81,13 @@ TEST_CASE("sum, mean, amax, amin and var over any dims, with keepdim") {
   check_close(to_vector<double>(wide.sum(0)), column_sums, 1e-6);
   check_close(to_vector<double>(wide.sum(0, true).squeeze(0)), to_vector<double>(wide.transpose(0, 1).sum(1)), 0);
   CHECK(to_vector<int64_t>(arange(6).reshape({3, 2}).sum(0)) == std::vector<int64_t>{6, 9});
+  // An empty reduced dimension before a non-empty one: nothing is read (the walk used to read the
+  // innermost row once, here the neighbouring row of ones).
+  const Tensor none = ones({2, 3}).narrow(0, 1, 0);
+  CHECK(none.sum().item<float>() == 0.f);
+  CHECK(none.sum(0).sizes().equals({3}));
+  CHECK(to_vector<float>(none.sum(0)) == std::vector<float>{0, 0, 0});
+  CHECK(std::isnan(none.mean().item<float>()));
   // A transposed input reduces the same.
   check_close(to_vector<double>(x.transpose(0, 2).sum(0)),
               to_vector<double>(x.sum(2).transpose(0, 1)), 1e-6);

@@ -1,4 +1,6 @@
 // Constant padding: crops with narrow, pads with cat, so that autograd differentiates both.
+#include <algorithm>
+
 #include "ember/nn/functional.h"
 
 namespace ember::nn::functional {
@@ -12,11 +14,10 @@ Tensor pad(const Tensor& input, IntArrayRef pad, double value) {
   for (int64_t i = 0; i < pairs; ++i) {
     const int64_t dim = input.dim() - 1 - i, before = pad[2 * i], after = pad[2 * i + 1];
     const int64_t size = out.size(dim);
-    // Crops first: -before and -after elements must leave the dimension non-negative.
-    const int64_t crop_before = std::max<int64_t>(-before, 0), crop_after = std::max<int64_t>(-after, 0);
-    EMBER_CHECK(crop_before <= size && crop_after <= size - crop_before,
-                "[pad] pad: cropping {} and {} elements from dimension {} of size {} leaves fewer than none",
-                crop_before, crop_after, dim, size);
+    // Crops first. The counts are compared before any is negated, so that none overflows.
+    EMBER_CHECK(before >= -size && after >= -size - std::min<int64_t>(before, 0),
+                "[pad] pad: counts {} and {} crop more than the {} elements of dimension {}", before, after, size, dim);
+    const int64_t crop_before = before < 0 ? -before : 0, crop_after = after < 0 ? -after : 0;
     out = out.narrow(dim, crop_before, size - crop_before - crop_after);
     std::vector<Tensor> parts;
     for (int64_t count : {before, after}) {

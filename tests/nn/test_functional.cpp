@@ -197,8 +197,9 @@ TEST_CASE("one_hot and pad") {
   CHECK(to_vector<float>(F::pad(m, {-1, 1})) == std::vector<float>{2, 3, 0, 5, 6, 0});  // crops the first column
   CHECK(F::pad(m, {0, 0, -2, 0}).sizes().equals({0, 3}));
   CHECK_THROWS_WITH(F::pad(m, {1}), "[pad] pad: expected pairs of counts for at most the input's 2 dimensions, got [1]");
-  CHECK_THROWS_WITH(F::pad(m, {-2, -2}),
-                    "[pad] pad: cropping 2 and 2 elements from dimension 1 of size 3 leaves fewer than none");
+  CHECK_THROWS_WITH(F::pad(m, {-2, -2}), "[pad] pad: counts -2 and -2 crop more than the 3 elements of dimension 1");
+  CHECK_THROWS_WITH(F::pad(m, {std::numeric_limits<int64_t>::min(), 0}),
+                    "[pad] pad: counts -9223372036854775808 and 0 crop more than the 3 elements of dimension 1");
   CHECK_THROWS_AS(F::pad(m, {std::numeric_limits<int64_t>::max(), 0, 0, 3}), ember::Error);
 }
 

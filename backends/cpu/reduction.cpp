@@ -161,6 +161,18 @@ void reduce_kernel(const KernelArgs& args, void* user_data) {
   });
 }
 
+// Calls f(input row, output row) for every outer element, rows spread over the threads.
+template <typename F>
+void for_each_row(const ReductionGeometry& g, const TensorView& out, const TensorView& in, F f) {
+  parallel_for(g.outer_numel, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o) {
+      int64_t in_off, out_off;
+      g.outer_offsets(o, in_off, out_off);
+      f(in.bytes() + in_off, out.bytes() + out_off);
+    }
+  });
+}
+
 void softmax_kernel(const KernelArgs& args, void* user_data) {
   const bool log = user_data != nullptr;
   const TensorView out = args.output(), in = args.tensor(0);
@@ -171,23 +183,17 @@ void softmax_kernel(const KernelArgs& args, void* user_data) {
     using T = decltype(zero);
     using C = sdk::compute_t<T>;
     if constexpr (std::is_floating_point_v<C>) {
-      parallel_for(g.outer_numel, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t o = begin; o < end; ++o) {
-          int64_t in_off, out_off;
-          g.outer_offsets(o, in_off, out_off);
-          const char* src = in.bytes() + in_off;
-          char* dst = out.bytes() + out_off;
-          double max = -std::numeric_limits<double>::infinity();
-          g.for_each_inner([&](int64_t i, int64_t) { max = std::max(max, static_cast<double>(static_cast<C>(at<T>(src, i)))); });
-          double sum = 0;
-          g.for_each_inner([&](int64_t i, int64_t) { sum += std::exp(static_cast<double>(static_cast<C>(at<T>(src, i))) - max); });
-          const double log_sum = std::log(sum);
-          g.for_each_inner([&](int64_t i, int64_t j) {
-            const double shifted = static_cast<double>(static_cast<C>(at<T>(src, i))) - max;
-            const double value = log ? shifted - log_sum : std::exp(shifted) / sum;
-            *reinterpret_cast<T*>(dst + j) = static_cast<T>(static_cast<C>(value));
-          });
-        }
+      for_each_row(g, out, in, [&](const char* src, char* dst) {
+        double max = -std::numeric_limits<double>::infinity();
+        g.for_each_inner([&](int64_t i, int64_t) { max = std::max(max, static_cast<double>(static_cast<C>(at<T>(src, i)))); });
+        double sum = 0;
+        g.for_each_inner([&](int64_t i, int64_t) { sum += std::exp(static_cast<double>(static_cast<C>(at<T>(src, i))) - max); });
+        const double log_sum = std::log(sum);
+        g.for_each_inner([&](int64_t i, int64_t j) {
+          const double shifted = static_cast<double>(static_cast<C>(at<T>(src, i))) - max;
+          const double value = log ? shifted - log_sum : std::exp(shifted) / sum;
+          *reinterpret_cast<T*>(dst + j) = static_cast<T>(static_cast<C>(value));
+        });
       });
     } else {
       sdk::check(false, "softmax needs a floating-point tensor");
@@ -205,18 +211,12 @@ void cumsum_kernel(const KernelArgs& args, void*) {
     if constexpr (std::is_same_v<T, bool>) {
       sdk::check(false, "cumsum needs a numeric output");
     } else {
-      parallel_for(g.outer_numel, 1, [&](int64_t begin, int64_t end) {
-        for (int64_t o = begin; o < end; ++o) {
-          int64_t in_off, out_off;
-          g.outer_offsets(o, in_off, out_off);
-          const char* src = in.bytes() + in_off;
-          char* dst = out.bytes() + out_off;
-          acc_t<T> running{};
-          g.for_each_inner([&](int64_t i, int64_t j) {
-            running += static_cast<acc_t<T>>(static_cast<sdk::compute_t<T>>(at<T>(src, i)));
-            *reinterpret_cast<T*>(dst + j) = static_cast<T>(static_cast<sdk::compute_t<T>>(running));
-          });
-        }
+      for_each_row(g, out, in, [&](const char* src, char* dst) {
+        acc_t<T> running{};
+        g.for_each_inner([&](int64_t i, int64_t j) {
+          running += static_cast<acc_t<T>>(static_cast<sdk::compute_t<T>>(at<T>(src, i)));
+          *reinterpret_cast<T*>(dst + j) = static_cast<T>(static_cast<sdk::compute_t<T>>(running));
+        });
       });
     }
   });

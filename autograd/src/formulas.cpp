@@ -14,8 +14,10 @@ Tensor scalar_like(const Tensor& like, double value) { return scalar_tensor(valu
 
 Tensor clamp_mask(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max) {
   Tensor mask = scalar_like(x, 1);
-  if (min) mask = mask * ge(x, scalar_like(x, min->to_double()));
-  if (max) mask = mask * le(x, scalar_like(x, max->to_double()));
+  // Bounds as wrapped numbers: compared in x's dtype, so a bound past its range (clamp(x, -1e300)
+  // on float32) works as in the forward rather than failing as a fill of that dtype.
+  if (min) mask = mask * ge(x, wrapped_number(*min, x.device()));
+  if (max) mask = mask * le(x, wrapped_number(*max, x.device()));
   return mask;
 }
 

@@ -31,7 +31,7 @@ PickedTerms pick_targets(const char* op, const Tensor& log_probs, const Tensor& 
               dtype_name(target.dtype()), shape_str(target.sizes()));
   EMBER_CHECK(!weight.defined() || (weight.dim() == 1 && weight.size(0) == classes),
               "[{}] weight: expected one weight per class, shape [{}], got {}", op, classes, shape_str(weight.sizes()));
-  const Tensor valid = ne(target, scalar_tensor(ignore_index, target.dtype(), target.device()));
+  const Tensor valid = ne(target, wrapped_number(ignore_index, target.device()));  // -100 need not fit uint8
   const Tensor safe = (target * valid).to(DType::Int64);  // ignored targets read class 0, weighted 0
   // On the CPU the range is checked here, naming the loss; a device checks it in its gather
   // kernel instead, which spares a synchronising read on every step.

@@ -31,6 +31,12 @@ TEST_CASE("backward accumulates d(sum x*x)/dx = 2x into the leaf") {
                     "[set_grad] grad: expected a float64 tensor on cpu like the tensor, got float32 on cpu");
 }
 
+TEST_CASE("clamp's gradient takes bounds past the dtype's range, as its forward does") {
+  const Tensor x = tensor<float>({-2.f, 0.5f, 3.f}).requires_grad_();
+  clamp(x, -1e300, 1.0).sum().backward();
+  CHECK(to_vector<float>(x.grad()) == std::vector<float>{1.f, 1.f, 0.f});
+}
+
 TEST_CASE("gradients of broadcast inputs are summed back to their shapes and dtypes") {
   const Tensor a = leaf({1, 2, 3, 4, 5, 6}, {2, 3});
   Tensor b = tensor({10.f, 20.f, 30.f});

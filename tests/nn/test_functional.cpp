@@ -69,6 +69,8 @@ TEST_CASE("cross_entropy matches the written-out formula with weights, ignore_in
         doctest::Approx(reference_cross_entropy(row0, 2, ones3, 0.1)));
 
   CHECK(F::nll_loss(log_softmax(x, 1), target).item<double>() == doctest::Approx((plain0 + plain1) / 2));
+  // Targets of any integer dtype, the default ignore_index -100 outside uint8's range included.
+  CHECK(F::nll_loss(log_softmax(x, 1), target.to(DType::UInt8)).item<double>() == doctest::Approx((plain0 + plain1) / 2));
   CHECK_THROWS_WITH(F::cross_entropy(x, tensor<int64_t>({3, 0})),
                     "[cross_entropy] target: expected class indices in [0, 3), got 3");
   CHECK_THROWS_WITH(F::cross_entropy(x, tensor<float>({1, 0})),

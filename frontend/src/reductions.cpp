@@ -4,19 +4,13 @@
 
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
+#include "marked_dims.h"
 
 namespace ember::composite {
 namespace {
 
 // The checks the inner reductions would make, made here so that an error names `op`.
-void check_reduced_dims(const Tensor& self, IntArrayRef dims, const char* op) {
-  std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(self.dim(), 1)), false);
-  for (int64_t d : dims) {
-    const int64_t w = wrap_dim(d, self.dim(), op);
-    EMBER_CHECK(!seen[w], "[{}] dim: dimension {} appears more than once", op, d);
-    seen[w] = true;
-  }
-}
+void check_reduced_dims(const Tensor& self, IntArrayRef dims, const char* op) { marked_dims(self, dims, op, "dim"); }
 
 }  // namespace
 

@@ -15,14 +15,16 @@ int64_t split_dim_size(const Tensor& self, int64_t& dim, const char* op) {
 
 std::vector<Tensor> split_with_sizes(const Tensor& self, IntArrayRef split_sizes, int64_t dim) {
   const int64_t n = split_dim_size(self, dim, "split_with_sizes");
+  auto check = [&](bool valid) {
+    EMBER_CHECK(valid, "[split_with_sizes] split_sizes: expected non-negative sizes summing to {} (dimension {}), got {}",
+                n, dim, shape_str(split_sizes));
+  };
   int64_t total = 0;
   for (int64_t s : split_sizes) {
-    EMBER_CHECK(s >= 0 && s <= n - total, "[split_with_sizes] split_sizes: expected non-negative sizes summing to {} "
-                "(dimension {}), got {}", n, dim, shape_str(split_sizes));
+    check(s >= 0 && s <= n - total);  // before adding, so that no running total overflows
     total += s;
   }
-  EMBER_CHECK(total == n, "[split_with_sizes] split_sizes: expected non-negative sizes summing to {} (dimension {}), got {}",
-              n, dim, shape_str(split_sizes));
+  check(total == n);
   std::vector<Tensor> pieces;
   int64_t start = 0;
   for (int64_t s : split_sizes) {

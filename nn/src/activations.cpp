@@ -15,8 +15,6 @@ void check_floating(const char* op, const Tensor& input) {
               dtype_name(input.dtype()));
 }
 
-Tensor zero_like(const Tensor& t) { return scalar_tensor(0, t.dtype(), t.device()); }
-
 // sum(|x|^p) along dim (kept), for a positive finite p; x * x when p is 2.
 Tensor sum_of_powers(const Tensor& x, double p, int64_t dim) {
   const Tensor powers = p == 2 ? x * x : pow(abs(x), wrapped_number(p, x.device()));
@@ -27,7 +25,7 @@ Tensor sum_of_powers(const Tensor& x, double p, int64_t dim) {
 
 Tensor leaky_relu(const Tensor& input, double negative_slope) {
   check_floating("leaky_relu", input);
-  return where(gt(input, zero_like(input)), input, input * negative_slope);
+  return where(gt(input, wrapped_number(0, input.device())), input, input * negative_slope);
 }
 
 Tensor elu(const Tensor& input, double alpha) {

@@ -32,7 +32,10 @@ Attended attend(const char* op, const Tensor& query, const Tensor& key, const Te
   return {matmul(weights, value), weights};
 }
 
-Tensor causal_mask(int64_t queries, int64_t keys, Device device) {
+Tensor mask_or_causal(const char* op, const Tensor& mask, bool is_causal, int64_t queries, int64_t keys,
+                      Device device) {
+  if (!is_causal) return mask;
+  EMBER_CHECK(!mask.defined(), "[{}] attn_mask: expected no mask with is_causal, which makes its own", op);
   return ones({queries, keys}, DType::Bool, device).triu(1);
 }
 
@@ -52,18 +55,17 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
               query.size(-1), shape_str(key.sizes()));
   EMBER_CHECK(value.size(-2) == key.size(-2), "[{}] value: expected {} positions like the key, got shape {}", op,
               key.size(-2), shape_str(value.sizes()));
-  EMBER_CHECK(!(options.is_causal && options.attn_mask.defined()),
-              "[{}] attn_mask: expected no mask with is_causal, which makes its own", op);
   EMBER_CHECK(options.dropout_p >= 0 && options.dropout_p <= 1, "[{}] dropout_p: expected a probability, got {}", op,
               options.dropout_p);
   const double scale = options.scale.value_or(1 / std::sqrt(static_cast<double>(query.size(-1))));
   // Here a bool mask marks where attending is allowed (true), the reverse of attend's.
-  const Tensor& mask = options.attn_mask;
-  const Tensor masked = options.is_causal ? detail::causal_mask(query.size(-2), key.size(-2), query.device())
-                        : mask.defined() && mask.dtype() == DType::Bool
-                            ? eq(mask, scalar_tensor(false, DType::Bool, mask.device()))
-                            : mask;
-  return detail::attend(op, query, key, value, scale, {{"attn_mask", masked}}, options.dropout_p, true).output;
+  const Tensor& given = options.attn_mask;
+  const Tensor masked = given.defined() && given.dtype() == DType::Bool
+                            ? eq(given, scalar_tensor(false, DType::Bool, given.device()))
+                            : given;
+  const Tensor mask =
+      detail::mask_or_causal(op, masked, options.is_causal, query.size(-2), key.size(-2), query.device());
+  return detail::attend(op, query, key, value, scale, {{"attn_mask", mask}}, options.dropout_p, true).output;
 }
 
 }  // namespace functional

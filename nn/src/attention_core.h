@@ -21,7 +21,9 @@ using NamedMask = std::pair<const char*, Tensor>;
 Attended attend(const char* op, const Tensor& query, const Tensor& key, const Tensor& value, double scale,
                 std::initializer_list<NamedMask> masks, double dropout_p, bool training);
 
-// A bool [L, S] mask, true above the diagonal: query i attends to keys 0..i.
-Tensor causal_mask(int64_t queries, int64_t keys, Device device);
+// The mask attend takes: with is_causal, a bool [L, S] mask true above the diagonal (query i
+// attends to keys 0..i), and then `mask` must be undefined; otherwise `mask` itself.
+Tensor mask_or_causal(const char* op, const Tensor& mask, bool is_causal, int64_t queries, int64_t keys,
+                      Device device);
 
 }  // namespace ember::nn::detail

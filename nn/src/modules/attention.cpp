@@ -50,8 +50,6 @@ std::tuple<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, cons
   }
   EMBER_CHECK(key.sizes().equals(value.sizes()), "[{}] value: expected the key's shape {}, got {}", op,
               shape_str(key.sizes()), shape_str(value.sizes()));
-  EMBER_CHECK(!(inputs.is_causal && inputs.attn_mask.defined()),
-              "[{}] attn_mask: expected no mask with is_causal, which makes its own", op);
   // Everything below runs batch first: [N, T, E].
   auto batch_first = [&](const Tensor& t) { return !batched ? t.unsqueeze(0) : options.batch_first ? t : t.transpose(0, 1); };
   const Tensor q_in = batch_first(query), k_in = batch_first(key), v_in = batch_first(value);
@@ -67,7 +65,7 @@ std::tuple<Tensor, Tensor> MultiheadAttention::forward(const Tensor& query, cons
   const Tensor q = project(q_in, 0), k = project(k_in, 1), v = project(v_in, 2);
 
   // Masks in attend's convention (bool true = masked), shaped to broadcast to [N, heads, L, S].
-  Tensor attn_mask = inputs.is_causal ? detail::causal_mask(l, s, query.device()) : inputs.attn_mask;
+  Tensor attn_mask = detail::mask_or_causal(op, inputs.attn_mask, inputs.is_causal, l, s, query.device());
   if (attn_mask.defined() && attn_mask.dim() == 3) {
     EMBER_CHECK(attn_mask.sizes().equals({n * num_heads, l, s}), "[{}] attn_mask: expected [{}, {}] or [{}, {}, {}], got {}",
                 op, l, s, n * num_heads, l, s, shape_str(attn_mask.sizes()));

@@ -38,7 +38,7 @@ void measure_dispatch(Results& r) {
   const double typed = bench::ns_per_call([&] { bench::keep(op.call<Tensor, const Tensor&>(t)); }, 1000000);
   const double boxed = bench::ns_per_call([&] {
     Stack stack;
-    stack.push(IValue(t));
+    stack.push(t);
     op.call_boxed(stack);
   }, 1000000);
   r["dispatch_typed_ns"] = typed - direct;

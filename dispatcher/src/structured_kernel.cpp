@@ -1,5 +1,6 @@
 #include "structured_kernel.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 
@@ -57,35 +58,36 @@ class ViewTable {
   size_t count_ = 0;
 };
 
-ember_value to_c_value(const IValue& v, const ember_tensor_view* tensor_view) {
-  ember_value c{};
+// Writes the C value in place, field by field: a value built aside and copied as a whole was
+// read back wider than it was written, which stalls the store forwarding on every argument.
+void to_c_value(const IValue& v, const ember_tensor_view* tensor_view, ember_value& c) {
+  c.reserved = 0;
   switch (v.tag()) {
-    case IValue::Tag::None: c.tag = EMBER_VALUE_NONE; break;
+    case IValue::Tag::None: c.tag = EMBER_VALUE_NONE; c.u.i = 0; break;
     case IValue::Tag::Tensor: c.tag = EMBER_VALUE_TENSOR; c.u.tensor = tensor_view; break;
     case IValue::Tag::Int: c.tag = EMBER_VALUE_INT; c.u.i = v.to_int(); break;
     case IValue::Tag::Double: c.tag = EMBER_VALUE_DOUBLE; c.u.d = v.to_double(); break;
-    case IValue::Tag::Bool: c.tag = EMBER_VALUE_BOOL; c.u.b = v.to_bool(); break;
+    case IValue::Tag::Bool: c.tag = EMBER_VALUE_BOOL; c.u.i = v.to_bool(); break;
     case IValue::Tag::IntList:
       c.tag = EMBER_VALUE_INT_LIST;
       c.u.ints = {v.to_int_list().data(), static_cast<int64_t>(v.to_int_list().size())};
       break;
-    case IValue::Tag::DType: c.tag = EMBER_VALUE_DTYPE; c.u.dtype = static_cast<int32_t>(v.to_dtype()); break;
+    case IValue::Tag::DType: c.tag = EMBER_VALUE_DTYPE; c.u.i = static_cast<int32_t>(v.to_dtype()); break;
     default: EMBER_FAIL("[structured] argument of type {} cannot cross the plugin boundary", v.tag_name());
   }
-  return c;
 }
 
 Device common_device(const OperatorHandle& op, const IValue* args, size_t n) {
-  std::optional<Device> device;
-  for (size_t i = 0; i < n; ++i) {
-    if (!args[i].is_tensor()) continue;
-    const Device d = args[i].tensor_impl()->device();
-    if (!device) device = d;
-    EMBER_CHECK(d == *device, "[{}] {}: expected a tensor on {}, got one on {}", op.name(),
-                op.schema().arguments[i].name, device->str(), d.str());
+  const IValue* first = std::find_if(args, args + n, [](const IValue& v) { return v.is_tensor(); });
+  EMBER_ASSERT(first != args + n);
+  const Device device = first->tensor_impl()->device();
+  for (const IValue* v = first + 1; v != args + n; ++v) {
+    if (!v->is_tensor()) continue;
+    const Device d = v->tensor_impl()->device();
+    EMBER_CHECK(d == device, "[{}] {}: expected a tensor on {}, got one on {}", op.name(),
+                op.schema().arguments[v - args].name, device.str(), d.str());
   }
-  EMBER_ASSERT(device.has_value());
-  return *device;
+  return device;
 }
 
 // The output tensors the kernel writes into, and the user-visible results.
@@ -208,7 +210,7 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
   for (size_t i = 0; i < n; ++i, ++num_args) {
     const IValue& v = stack[i];
     if (static_cast<int>(i) == m.dim_arg) {
-      args[i] = to_c_value(IValue(m.reduced_dims.ref()), nullptr);
+      to_c_value(IValue(m.reduced_dims.ref()), nullptr, args[i]);
     } else if (v.tag() == IValue::Tag::String) {
       if (strings.empty()) strings.reserve(n);
       strings.emplace_back(v.to_string());  // the ABI wants NUL-terminated text
@@ -216,7 +218,7 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
       args[i].tag = EMBER_VALUE_STRING;
       args[i].u.str = strings.back().c_str();
     } else {
-      args[i] = to_c_value(v, v.is_tensor() ? views.add(*inputs[i]) : nullptr);
+      to_c_value(v, v.is_tensor() ? views.add(*inputs[i]) : nullptr, args[i]);
     }
   }
   if (k.draws_random) {
@@ -254,7 +256,7 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
     if (k.variant != StructuredKernel::Variant::Functional) {
       outputs.result[i].impl()->bump_version();
     }
-    stack.push(IValue(outputs.result[i]));
+    stack.push(outputs.result[i]);
   }
 }
 

@@ -78,7 +78,7 @@ void relu_kernel(const KernelFunction& self, const OperatorHandle& op, DispatchK
   if (quantizer->scheme != Quantizer::Scheme::PerTensorAffine) return dequantizing_fallback(self, op, keys, stack);
   const Tensor integers = clamp(integers_of(input), quantizer->zero_point());
   stack.clear();
-  stack.push(IValue(make_quantized(integers, input.dtype(), std::move(quantizer))));
+  stack.push(make_quantized(integers, input.dtype(), std::move(quantizer)));
 }
 
 void dequantizing_fallback(const KernelFunction&, const OperatorHandle& op, DispatchKeySet keys, Stack& stack) {

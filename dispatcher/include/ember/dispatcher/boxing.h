@@ -61,10 +61,10 @@ template <> struct Unbox<OptionalIntArrayRef> {
 };
 
 // Pushes a kernel's return value(s).
-inline void push_returns(Stack& stack, Tensor value) { stack.push(IValue(std::move(value))); }
+inline void push_returns(Stack& stack, Tensor value) { stack.push(std::move(value)); }
 template <typename... Ts>
 void push_returns(Stack& stack, std::tuple<Ts...> values) {
-  std::apply([&](auto&... v) { (stack.push(IValue(std::move(v))), ...); }, values);
+  std::apply([&](auto&... v) { (stack.push(std::move(v)), ...); }, values);
 }
 
 // Pops a boxed call's return value(s) as Ret.

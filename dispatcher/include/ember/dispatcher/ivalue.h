@@ -115,9 +115,12 @@ class Stack {
   Stack& operator=(const Stack&) = delete;
   ~Stack() { clear(); }
 
-  void push(IValue v) {
+  // Constructs the value in its slot: a temporary IValue moved in would be read back as a
+  // whole union right after its payload was written, which stalls the store forwarding.
+  template <typename T>
+  void push(T&& v) {
     EMBER_ASSERT(size_ < kCapacity);
-    new (&slot(size_++)) IValue(std::move(v));
+    new (&slot(size_++)) IValue(std::forward<T>(v));
   }
   IValue pop() {
     EMBER_ASSERT(size_ > 0);

@@ -40,6 +40,21 @@ Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& re
   return sum_backward(grad, self.sizes(), dim, keepdim) * mask / count;
 }
 
+Tensor norm_backward(const Tensor& grad, const Tensor& self, const Scalar& p, const Tensor& result,
+                     IntArrayRef dim, bool keepdim) {
+  const double order = p.to_double();
+  if (order == 0) return zeros(self.sizes(), self.dtype(), self.device());
+  if (std::isinf(order)) return extreme_backward(grad, abs(self), result, dim, keepdim) * sign(self);
+  const Tensor g = sum_backward(grad, self.sizes(), dim, keepdim);
+  const Tensor norm = sum_backward(result, self.sizes(), dim, keepdim);
+  const Tensor zero = scalar_like(self, 0);
+  const Tensor power = wrapped_number(order - 1, self.device());
+  // |x|^(p-1) is infinite at x = 0 for p < 1, where the gradient is taken as 0, as PyTorch's.
+  const Tensor scaled = (sign(self) * pow(abs(self), power)).masked_fill(eq(self, zero), 0);
+  const Tensor per_norm = g / pow(norm, power);
+  return scaled * per_norm.masked_fill(eq(norm, zero), 0);
+}
+
 Tensor var_backward(const Tensor& grad, const Tensor& self, IntArrayRef dim, int64_t correction, bool keepdim) {
   const double n = static_cast<double>(reduced_numel(self.sizes(), dim));
   const Tensor centred = self - self.mean(dim, true);

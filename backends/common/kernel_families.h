@@ -8,11 +8,12 @@
 
 namespace ember::backends {
 
-enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum };
+enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, Remainder, Fmod };
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
 enum class Unary {
   Neg, Abs, Relu, Clamp, Round, Floor, Ceil, Trunc, Sign,
-  Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Gelu, Silu, Erf
+  Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal,
+  Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Gelu, Silu, Erf
 };
 enum class Reduce { Sum, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
@@ -27,7 +28,8 @@ struct Member {
 inline constexpr Member<Binary> kBinaryOps[] = {
     {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
     {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
-    {"minimum", Binary::Minimum}};
+    {"minimum", Binary::Minimum}, {"atan2", Binary::Atan2}, {"remainder.Tensor", Binary::Remainder},
+    {"fmod.Tensor", Binary::Fmod}};
 inline constexpr Member<Compare> kCompareOps[] = {
     {"eq.Tensor", Compare::Eq}, {"ne.Tensor", Compare::Ne}, {"lt.Tensor", Compare::Lt},
     {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
@@ -35,9 +37,12 @@ inline constexpr Member<Unary> kUnaryOps[] = {
     {"neg", Unary::Neg},   {"abs", Unary::Abs},   {"relu", Unary::Relu},       {"clamp", Unary::Clamp},
     {"round", Unary::Round}, {"floor", Unary::Floor}, {"ceil", Unary::Ceil},   {"trunc", Unary::Trunc},
     {"sign", Unary::Sign},
-    {"exp", Unary::Exp},   {"log", Unary::Log},   {"log1p", Unary::Log1p},     {"expm1", Unary::Expm1},
-    {"sqrt", Unary::Sqrt}, {"rsqrt", Unary::Rsqrt},
-    {"sin", Unary::Sin},   {"cos", Unary::Cos},   {"tanh", Unary::Tanh},       {"sigmoid", Unary::Sigmoid},
+    {"exp", Unary::Exp},   {"exp2", Unary::Exp2}, {"log", Unary::Log},         {"log2", Unary::Log2},
+    {"log10", Unary::Log10}, {"log1p", Unary::Log1p}, {"expm1", Unary::Expm1}, {"sqrt", Unary::Sqrt},
+    {"rsqrt", Unary::Rsqrt}, {"reciprocal", Unary::Reciprocal},
+    {"sin", Unary::Sin},   {"cos", Unary::Cos},   {"tan", Unary::Tan},         {"asin", Unary::Asin},
+    {"acos", Unary::Acos}, {"atan", Unary::Atan}, {"sinh", Unary::Sinh},       {"cosh", Unary::Cosh},
+    {"tanh", Unary::Tanh}, {"sigmoid", Unary::Sigmoid},
     {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};
 inline constexpr Member<Reduce> kReduceOps[] = {
     {"sum", Reduce::Sum},       {"mean", Reduce::Mean},     {"amax", Reduce::Amax},

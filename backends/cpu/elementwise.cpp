@@ -1,6 +1,7 @@
 // Elementwise kernels: binary arithmetic, comparisons, where, and unary math. Inputs arrive
 // already cast to the compute dtype (Note [Structured kernels]); broadcasting and strides are
 // handled by the SDK's StridedLoop, whose contiguous runs the compiler vectorises.
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -8,6 +9,7 @@
 
 #include "eltwise_dnnl.h"
 #include "ember/integer_pow.h"
+#include "ember/remainder.h"
 #include "kernels.h"
 #include "strided.h"
 
@@ -60,6 +62,23 @@ C nan_aware_min(C a, C b) {
   return a < b ? a : b;
 }
 
+// remainder and fmod. Integer division by zero is refused, as PyTorch's CPU kernels refuse it:
+// the loop runs on (the helpers give 0) and the check follows, since an exception must not leave
+// the OpenMP region the loop may run in.
+template <typename T>
+void remainder_loop(Binary op, const TensorView (&ops)[3]) {
+  using C = compute_t<T>;
+  std::atomic<bool> zero_divisor{false};
+  const bool floored = op == Binary::Remainder;
+  binary_loop<T, T>(ops, [&](C a, C b) {
+    if constexpr (std::is_integral_v<C>) {
+      if (b == C(0)) zero_divisor.store(true, std::memory_order_relaxed);
+    }
+    return floored ? sdk::floored_remainder(a, b) : sdk::truncated_remainder(a, b);
+  });
+  sdk::check(!zero_divisor.load(), "other: integer division by zero");
+}
+
 void binary_kernel(const KernelArgs& args, void* user_data) {
   const Binary op = untag<Binary>(user_data);
   const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
@@ -95,6 +114,11 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
           }
         case Binary::Maximum: return binary_loop<T, T>(ops, &nan_aware_max<C>);
         case Binary::Minimum: return binary_loop<T, T>(ops, &nan_aware_min<C>);
+        case Binary::Remainder:
+        case Binary::Fmod: return remainder_loop<T>(op, ops);
+        case Binary::Atan2:
+          if constexpr (std::is_floating_point_v<C>) return binary_loop<T, T>(ops, [](C a, C b) { return std::atan2(a, b); });
+          sdk::check(false, "expected floating-point tensors");
       }
     }
   });
@@ -165,13 +189,23 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
   using C = compute_t<T>;
   switch (op) {
     case Unary::Exp: return unary_loop<T>(ops, [](C x) { return std::exp(x); });
+    case Unary::Exp2: return unary_loop<T>(ops, [](C x) { return std::exp2(x); });
     case Unary::Log: return unary_loop<T>(ops, [](C x) { return std::log(x); });
+    case Unary::Log2: return unary_loop<T>(ops, [](C x) { return std::log2(x); });
+    case Unary::Log10: return unary_loop<T>(ops, [](C x) { return std::log10(x); });
     case Unary::Log1p: return unary_loop<T>(ops, [](C x) { return std::log1p(x); });
     case Unary::Expm1: return unary_loop<T>(ops, [](C x) { return std::expm1(x); });
     case Unary::Sqrt: return unary_loop<T>(ops, [](C x) { return std::sqrt(x); });
     case Unary::Rsqrt: return unary_loop<T>(ops, [](C x) { return C(1) / std::sqrt(x); });
+    case Unary::Reciprocal: return unary_loop<T>(ops, [](C x) { return C(1) / x; });
     case Unary::Sin: return unary_loop<T>(ops, [](C x) { return std::sin(x); });
     case Unary::Cos: return unary_loop<T>(ops, [](C x) { return std::cos(x); });
+    case Unary::Tan: return unary_loop<T>(ops, [](C x) { return std::tan(x); });
+    case Unary::Asin: return unary_loop<T>(ops, [](C x) { return std::asin(x); });
+    case Unary::Acos: return unary_loop<T>(ops, [](C x) { return std::acos(x); });
+    case Unary::Atan: return unary_loop<T>(ops, [](C x) { return std::atan(x); });
+    case Unary::Sinh: return unary_loop<T>(ops, [](C x) { return std::sinh(x); });
+    case Unary::Cosh: return unary_loop<T>(ops, [](C x) { return std::cosh(x); });
     case Unary::Tanh: return unary_loop<T>(ops, [](C x) { return std::tanh(x); });
     case Unary::Sigmoid: return unary_loop<T>(ops, [](C x) { return C(1) / (C(1) + std::exp(-x)); });
     case Unary::Silu: return unary_loop<T>(ops, [](C x) { return x / (C(1) + std::exp(-x)); });

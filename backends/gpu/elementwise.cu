@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ember/integer_pow.h"
+#include "ember/remainder.h"
 #include "gpu_kernels.h"
 
 namespace ember::gpu {
@@ -51,6 +52,12 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
         return binary_launch<T, T>(ops, [] __device__(C a, C b) { return is_nan(a) || is_nan(b) ? a + b : (a > b ? a : b); });
       case Binary::Minimum:
         return binary_launch<T, T>(ops, [] __device__(C a, C b) { return is_nan(a) || is_nan(b) ? a + b : (a < b ? a : b); });
+      // A device kernel cannot raise: an integer divisor of 0 gives 0 here (the CPU refuses it).
+      case Binary::Remainder: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::floored_remainder(a, b); });
+      case Binary::Fmod: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::truncated_remainder(a, b); });
+      case Binary::Atan2:
+        if constexpr (std::is_floating_point_v<C>) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return atan2(a, b); });
+        sdk::check(false, "expected floating-point tensors");
     }
   }
 }
@@ -120,13 +127,23 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
   using C = compute_t<T>;
   switch (op) {
     case Unary::Exp: return unary_launch<T>(ops, [] __device__(C x) { return exp(x); });
+    case Unary::Exp2: return unary_launch<T>(ops, [] __device__(C x) { return exp2(x); });
     case Unary::Log: return unary_launch<T>(ops, [] __device__(C x) { return log(x); });
+    case Unary::Log2: return unary_launch<T>(ops, [] __device__(C x) { return log2(x); });
+    case Unary::Log10: return unary_launch<T>(ops, [] __device__(C x) { return log10(x); });
     case Unary::Log1p: return unary_launch<T>(ops, [] __device__(C x) { return log1p(x); });
     case Unary::Expm1: return unary_launch<T>(ops, [] __device__(C x) { return expm1(x); });
     case Unary::Sqrt: return unary_launch<T>(ops, [] __device__(C x) { return sqrt(x); });
     case Unary::Rsqrt: return unary_launch<T>(ops, [] __device__(C x) { return C(1) / sqrt(x); });
+    case Unary::Reciprocal: return unary_launch<T>(ops, [] __device__(C x) { return C(1) / x; });
     case Unary::Sin: return unary_launch<T>(ops, [] __device__(C x) { return sin(x); });
     case Unary::Cos: return unary_launch<T>(ops, [] __device__(C x) { return cos(x); });
+    case Unary::Tan: return unary_launch<T>(ops, [] __device__(C x) { return tan(x); });
+    case Unary::Asin: return unary_launch<T>(ops, [] __device__(C x) { return asin(x); });
+    case Unary::Acos: return unary_launch<T>(ops, [] __device__(C x) { return acos(x); });
+    case Unary::Atan: return unary_launch<T>(ops, [] __device__(C x) { return atan(x); });
+    case Unary::Sinh: return unary_launch<T>(ops, [] __device__(C x) { return sinh(x); });
+    case Unary::Cosh: return unary_launch<T>(ops, [] __device__(C x) { return cosh(x); });
     case Unary::Tanh: return unary_launch<T>(ops, [] __device__(C x) { return tanh(x); });
     case Unary::Sigmoid: return unary_launch<T>(ops, [] __device__(C x) { return C(1) / (C(1) + exp(-x)); });
     case Unary::Silu: return unary_launch<T>(ops, [] __device__(C x) { return x / (C(1) + exp(-x)); });

@@ -1,5 +1,6 @@
 #include "ember/core/dtype.h"
 
+#include <limits>
 #include <string>
 
 #include "ember/core/error.h"
@@ -45,6 +46,16 @@ DType underlying_dtype(DType d) {
 }
 
 // Note [Type promotion]
+double largest_finite(DType d) {
+  switch (d) {
+    case DType::Float16: return 65504;
+    case DType::BFloat16: return 0x1.fep127;
+    case DType::Float32: return std::numeric_limits<float>::max();
+    case DType::Float64: return std::numeric_limits<double>::max();
+    default: EMBER_FAIL("[largest_finite] dtype: expected a floating-point dtype, got {}", dtype_name(d));
+  }
+}
+
 // Categories order bool < integral < floating. Within integers, the wider wins, and uint8 with int8
 // needs the next signed width; float16 with bfloat16 gives float32, as in PyTorch.
 DType promote_types(DType a, DType b) {

@@ -350,9 +350,9 @@ void check_fill_value(const OperatorHandle& op, DType dtype, const IValue& value
     case DType::Int32: lowest = INT32_MIN, highest = INT32_MAX; break;
     case DType::Int8: lowest = INT8_MIN, highest = INT8_MAX; break;
     case DType::UInt8: lowest = 0, highest = UINT8_MAX; break;
-    case DType::Float16: highest = 65504; break;
-    case DType::BFloat16: highest = 0x1.fep127; break;
-    case DType::Float32: highest = std::numeric_limits<float>::max(); break;
+    case DType::Float16:
+    case DType::BFloat16:
+    case DType::Float32: highest = largest_finite(dtype); break;
     default: return;
   }
   const double v = value.to_double();

@@ -33,6 +33,25 @@ Tensor from_host(const void* data, size_t count, DType dtype, IntArrayRef sizes,
   return out;
 }
 
+Tensor empty_like(const Tensor& like, std::optional<DType> dtype) {
+  return empty(like.sizes(), dtype.value_or(like.dtype()), like.device());
+}
+Tensor zeros_like(const Tensor& like, std::optional<DType> dtype) {
+  return zeros(like.sizes(), dtype.value_or(like.dtype()), like.device());
+}
+Tensor ones_like(const Tensor& like, std::optional<DType> dtype) {
+  return ones(like.sizes(), dtype.value_or(like.dtype()), like.device());
+}
+Tensor full_like(const Tensor& like, const Scalar& fill_value, std::optional<DType> dtype) {
+  return full(like.sizes(), fill_value, dtype.value_or(like.dtype()), like.device());
+}
+Tensor rand_like(const Tensor& like, std::optional<DType> dtype) {
+  return rand(like.sizes(), dtype.value_or(like.dtype()), like.device());
+}
+Tensor randn_like(const Tensor& like, std::optional<DType> dtype) {
+  return randn(like.sizes(), dtype.value_or(like.dtype()), like.device());
+}
+
 namespace composite {
 
 Tensor empty(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {

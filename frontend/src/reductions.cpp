@@ -1,5 +1,5 @@
-// Reductions written with other operators: std, any and all, sort and argsort (topk of every
-// element), and logsumexp computed past the largest element.
+// Reductions written with other operators: std, norm, any and all, sort and argsort (topk of
+// every element), and logsumexp computed past the largest element.
 #include <cmath>
 
 #include "ember/ember.h"
@@ -19,6 +19,28 @@ Tensor std(const Tensor& self, OptionalIntArrayRef dim, int64_t correction, bool
               dtype_name(self.dtype()));
   if (dim) check_reduced_dims(self, *dim, "std");
   return sqrt(var(self, dim, correction, keepdim));
+}
+
+Tensor norm(const Tensor& self, const Scalar& p, OptionalIntArrayRef dim, bool keepdim) {
+  EMBER_CHECK(is_floating(self.dtype()), "[norm] self: expected a floating-point tensor, got {}",
+              dtype_name(self.dtype()));
+  const double order = p.to_double();
+  EMBER_CHECK(!std::isnan(order), "[norm] p: expected a number, got nan");
+  const std::vector<bool> reduced = dim ? marked_dims(self, *dim, "norm", "dim") : std::vector<bool>(self.dim(), true);
+  const Tensor magnitude = abs(self);
+  if (std::isinf(order)) {
+    // The largest magnitude of nothing has no value; amax would refuse it under its own name.
+    for (int64_t d = 0; d < self.dim(); ++d) {
+      EMBER_CHECK(!reduced[d] || self.size(d) > 0, "[norm] self: an infinity norm over dimension {} "
+                  "of size 0 has no value", d);
+    }
+    return order > 0 ? amax(magnitude, dim, keepdim) : amin(magnitude, dim, keepdim);
+  }
+  if (order == 0) return ne(self, wrapped_number(0, self.device())).to(self.dtype()).sum(dim, keepdim);
+  if (order == 1) return magnitude.sum(dim, keepdim);
+  if (order == 2) return sqrt((self * self).sum(dim, keepdim));
+  const Tensor powered = pow(magnitude, wrapped_number(p, self.device()));
+  return pow(powered.sum(dim, keepdim), wrapped_number(1 / order, self.device()));
 }
 
 Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {

@@ -28,6 +28,8 @@ Tensor sign_of(const Tensor& x) { return gt(x, scalar_tensor(0.0, DType::Float64
 Tensor away_from_zero(const Tensor& x) { return x + sign_of(x) * 0.5; }
 // round is flat between the half-integers where it jumps: a fifth past an integer.
 Tensor past_an_integer(const Tensor& x) { return round(x) + 0.2; }
+// Inside (-1, 1), where asin and acos are smooth.
+Tensor inside_unit(const Tensor& x) { return tanh(x) * 0.9; }
 
 // An in-place case: the operator applied to a non-leaf copy of the first input.
 template <typename F>
@@ -50,6 +52,9 @@ std::map<std::string, Case> cases() {
       {"pow.Tensor_Tensor", {[](V x) { return pow(x[0], x[1]); }, {{3}, {3}}, &positive}},
       {"maximum", {[](V x) { return maximum(x[0], x[1]); }, {{4}, {4}}}},
       {"minimum", {[](V x) { return minimum(x[0], x[1]); }, {{4}, {4}}}},
+      {"atan2", {[](V x) { return atan2(x[0], x[1]); }, {{2, 3}, {3}}, &away_from_zero, true}},
+      {"remainder.Tensor", {[](V x) { return remainder(x[0], x[1]) + remainder(-x[0], x[1]); }, {{2, 3}, {3}}, &positive}},
+      {"fmod.Tensor", {[](V x) { return fmod(x[0], x[1]) + fmod(-x[0], x[1]); }, {{2, 3}, {3}}, &positive}},
       {"where.self", {[](V x) { return where(tensor<bool>({true, false, true}), x[0], x[1]); }, {{3}, {3}}}},
       {"neg", {[](V x) { return -x[0]; }, {{3}}}},
       {"abs", {[](V x) { return abs(x[0]); }, {{4}}, &away_from_zero}},
@@ -68,6 +73,16 @@ std::map<std::string, Case> cases() {
       {"rsqrt", {[](V x) { return rsqrt(x[0]); }, {{3}}, &positive}},
       {"sin", {[](V x) { return sin(x[0]); }, {{3}}, nullptr, true}},
       {"cos", {[](V x) { return cos(x[0]); }, {{3}}}},
+      {"tan", {[](V x) { return tan(x[0]); }, {{3}}, &inside_unit, true}},
+      {"asin", {[](V x) { return asin(x[0]); }, {{3}}, &inside_unit, true}},
+      {"acos", {[](V x) { return acos(x[0]); }, {{3}}, &inside_unit}},
+      {"atan", {[](V x) { return atan(x[0]); }, {{3}}, nullptr, true}},
+      {"sinh", {[](V x) { return sinh(x[0]); }, {{3}}, nullptr, true}},
+      {"cosh", {[](V x) { return cosh(x[0]); }, {{3}}}},
+      {"log2", {[](V x) { return log2(x[0]); }, {{3}}, &positive, true}},
+      {"log10", {[](V x) { return log10(x[0]); }, {{3}}, &positive}},
+      {"exp2", {[](V x) { return exp2(x[0]); }, {{3}}, nullptr, true}},
+      {"reciprocal", {[](V x) { return reciprocal(x[0]); }, {{3}}, &away_from_zero, true}},
       {"tanh", {[](V x) { return tanh(x[0]); }, {{3}}, nullptr, true}},
       {"sigmoid", {[](V x) { return sigmoid(x[0]); }, {{3}}, nullptr, true}},
       {"gelu", {[](V x) { return gelu(x[0]) + gelu(x[0], "tanh"); }, {{4}}}},
@@ -78,6 +93,12 @@ std::map<std::string, Case> cases() {
       {"amax", {[](V x) { return x[0].amax(1); }, {{2, 3}}}},
       {"amin", {[](V x) { return x[0].amin(); }, {{2, 3}}}},
       {"var", {[](V x) { return x[0].var(1) + x[0].var(std::nullopt, 0); }, {{2, 4}}}},
+      {"norm",
+       {[](V x) {
+          return x[0].norm() + x[0].norm(1, IntArrayRef{1}).sum() + x[0].norm(INFINITY, IntArrayRef{0}).sum() +
+                 x[0].norm(3, IntArrayRef{1}, true).sum() + x[0].norm(0.5).sum();
+        },
+        {{2, 4}}, &away_from_zero, true}},
       {"logsumexp", {[](V x) { return x[0].logsumexp({0, 2}) + x[0].logsumexp({1}, true).sum(); }, {{2, 3, 2}}, nullptr, true}},
       {"topk", {[](V x) { return std::get<0>(x[0].topk(2, 0)) + std::get<0>(x[0].sort(1, true)).sum(); }, {{3, 4}}}},
       {"cumsum", {[](V x) { return x[0].cumsum(1) + x[0].transpose(0, 1).cumsum(0).transpose(0, 1); }, {{2, 3}}, nullptr, true}},
@@ -124,6 +145,19 @@ std::map<std::string, Case> cases() {
       {"sin_", {in_place([](Tensor& t, V) { t.sin_(); }), {{3}}}},
       {"cos_", {in_place([](Tensor& t, V) { t.cos_(); }), {{3}}}},
       {"tanh_", {in_place([](Tensor& t, V) { t.tanh_(); }), {{3}}, nullptr, true}},
+      {"atan2_", {in_place([](Tensor& t, V x) { t.atan2_(x[1]); }), {{2, 3}, {3}}, &away_from_zero}},
+      {"remainder_.Tensor", {in_place([](Tensor& t, V x) { t.remainder_(x[1]); }), {{2, 3}, {3}}, &positive}},
+      {"fmod_.Tensor", {in_place([](Tensor& t, V x) { t.fmod_(x[1]); }), {{2, 3}, {3}}, &positive}},
+      {"tan_", {in_place([](Tensor& t, V) { t.tan_(); }), {{3}}, &inside_unit}},
+      {"asin_", {in_place([](Tensor& t, V) { t.asin_(); }), {{3}}, &inside_unit}},
+      {"acos_", {in_place([](Tensor& t, V) { t.acos_(); }), {{3}}, &inside_unit}},
+      {"atan_", {in_place([](Tensor& t, V) { t.atan_(); }), {{3}}}},
+      {"sinh_", {in_place([](Tensor& t, V) { t.sinh_(); }), {{3}}}},
+      {"cosh_", {in_place([](Tensor& t, V) { t.cosh_(); }), {{3}}}},
+      {"log2_", {in_place([](Tensor& t, V) { t.log2_(); }), {{3}}, &positive}},
+      {"log10_", {in_place([](Tensor& t, V) { t.log10_(); }), {{3}}, &positive}},
+      {"exp2_", {in_place([](Tensor& t, V) { t.exp2_(); }), {{3}}}},
+      {"reciprocal_", {in_place([](Tensor& t, V) { t.reciprocal_(); }), {{3}}, &away_from_zero}},
       {"sigmoid_", {in_place([](Tensor& t, V) { t.sigmoid_(); }), {{3}}}},
       {"gelu_", {in_place([](Tensor& t, V) { t.gelu_(); }), {{4}}}},
       {"silu_", {in_place([](Tensor& t, V) { t.silu_(); }), {{4}}}},
@@ -204,6 +238,11 @@ TEST_CASE("composite operators differentiate through the operators they are writ
       {"matmul", {[](V x) { return matmul(x[0], x[1]); }, {{2, 1, 1, 3}, {3, 3, 2}}}},
       {"tril", {[](V x) { return x[0].tril(1) + x[0].triu(-1); }, {{2, 3, 3}}}},
       {"repeat", {[](V x) { return x[0].transpose(0, 1).repeat({2, 1, 3}); }, {{2, 3}}}},
+      {"square", {[](V x) { return x[0].square(); }, {{2, 3}}}},
+      {"lerp", {[](V x) { return x[0].lerp(x[1], 0.25) + x[0].lerp(x[1], 0.75) + x[0].lerp(x[1], x[2]); }, {{2, 3}, {3}, {2, 3}}}},
+      {"addcmul", {[](V x) { return x[0].addcmul(x[1], x[2], 0.5); }, {{2, 3}, {3}, {2, 1}}}},
+      {"addcdiv", {[](V x) { return addcdiv(x[0], x[1], positive(x[2]), -2); }, {{2, 3}, {3}, {2, 1}}}},
+      {"nan_to_num", {[](V x) { return (x[0] / x[1]).nan_to_num(0.0, 1.0, -1.0); }, {{2, 3}, {3}}}},
       {"split", {[](V x) { return split(x[0], 2, 1)[1] * chunk(x[0], 2, 0)[0].sum() + unbind(x[0], 1)[0].sum(); }, {{3, 4}}}},
   };
   for (const auto& [name, c] : composites) {

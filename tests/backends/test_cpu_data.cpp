@@ -226,3 +226,77 @@ TEST_CASE("random numbers are reproducible and have the right distribution") {
   CHECK(bytes.amax().item<int64_t>() == 255);
   CHECK(empty({100}, DType::Int64).random_(-(int64_t{1} << 53), int64_t{1} << 53).abs().amax().item<int64_t>() > (int64_t{1} << 50));
 }
+
+TEST_CASE("square, lerp, addcmul and addcdiv, exact where PyTorch's are") {
+  const Tensor a = tensor<float>({1.f, -2.f, 3.f}), b = tensor<float>({5.f, 6.f, -7.f});
+  CHECK(to_vector<float>(a.square()) == std::vector<float>{1, 4, 9});
+  CHECK(to_vector<float>(a.lerp(b, 0.25)) == std::vector<float>{2, 0, 0.5f});
+  // A weight of 1 gives end exactly: the formula switches to end - (end - self)(1 - w) past 0.5.
+  const Tensor tiny = tensor<float>({1e-8f}), big = tensor<float>({1e8f});
+  CHECK(tiny.lerp(big, 1).item<float>() == 1e8f);
+  CHECK(to_vector<float>(a.lerp(b, tensor<float>({0.f, 1.f, 0.5f}))) == std::vector<float>{1, 6, -2});
+  CHECK(to_vector<float>(a.addcmul(a, b, 2)) == std::vector<float>{11, -26, -39});
+  CHECK(to_vector<float>(addcdiv(a, b, tensor<float>({2.f, 3.f, 7.f}), -1)) == std::vector<float>{-1.5f, -4, 4});
+  CHECK(to_vector<int64_t>(tensor<int64_t>({1}).addcmul(tensor<int64_t>({2}), tensor<int64_t>({3}), 4)) ==
+        std::vector<int64_t>{25});
+  CHECK_THROWS_WITH(tensor<int64_t>({1}).addcmul(tensor<int64_t>({2}), tensor<int64_t>({3}), 0.5),
+                    "[addcmul] value: integer tensors take an integer value, got 0.5");
+  CHECK_THROWS_WITH(addcdiv(a, tensor<int64_t>({1}), tensor<int64_t>({2})),
+                    doctest::Contains("[addcdiv] tensor1, tensor2: integer division is refused"));
+  CHECK_THROWS_WITH(tensor<int64_t>({1}).lerp(tensor<int64_t>({2}), 0.5),
+                    "[lerp] self: expected a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(a.lerp(b.to(DType::Float64), 0.5), "[lerp] end: expected dtype float32 as self's, got float64");
+}
+
+TEST_CASE("nan_to_num, isnan, isinf, isfinite and the logical operators") {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor x = tensor<float>({nan, inf, -inf, 1.5f, -0.f});
+  CHECK(to_vector<float>(x.nan_to_num()) ==
+        std::vector<float>{0, std::numeric_limits<float>::max(), std::numeric_limits<float>::lowest(), 1.5f, 0});
+  CHECK(to_vector<float>(x.nan_to_num(1.0, 2.0, -3.0)) == std::vector<float>{1, 2, -3, 1.5f, 0});
+  CHECK(to_vector<float>(x.to(DType::Float16).nan_to_num()) == std::vector<float>{0, 65504, -65504, 1.5f, 0});
+  CHECK(to_vector<int64_t>(tensor<int64_t>({3}).nan_to_num()) == std::vector<int64_t>{3});
+  CHECK(to_vector<bool>(x.isnan()) == std::vector<bool>{true, false, false, false, false});
+  CHECK(to_vector<bool>(x.isinf()) == std::vector<bool>{false, true, true, false, false});
+  CHECK(to_vector<bool>(x.isfinite()) == std::vector<bool>{false, false, false, true, true});
+  const Tensor ints = tensor<int32_t>({0, 7});
+  CHECK(to_vector<bool>(ints.isnan()) == std::vector<bool>{false, false});
+  CHECK(to_vector<bool>(ints.isinf()) == std::vector<bool>{false, false});
+  CHECK(to_vector<bool>(ints.isfinite()) == std::vector<bool>{true, true});
+  const Tensor p = tensor<int64_t>({0, 0, 3, -1}), q = tensor<float>({0.f, 2.f, 0.f, nan});
+  CHECK(to_vector<bool>(logical_and(p, q)) == std::vector<bool>{false, false, false, true});  // NaN is nonzero
+  CHECK(to_vector<bool>(logical_or(p, q)) == std::vector<bool>{false, true, true, true});
+  CHECK(to_vector<bool>(logical_xor(p, q)) == std::vector<bool>{false, true, true, false});
+  CHECK(to_vector<bool>(logical_not(p)) == std::vector<bool>{true, true, false, false});
+  CHECK(logical_and(p.view({4, 1}), q).sizes().equals({4, 4}));  // broadcast
+  CHECK(to_vector<bool>(!p || (p && q)) == std::vector<bool>{true, true, false, true});
+}
+
+TEST_CASE("comparison operators, pow of a number and the _like factories") {
+  const Tensor x = tensor<float>({1.f, 2.f, 3.f});
+  CHECK(to_vector<bool>(x == 2) == std::vector<bool>{false, true, false});
+  CHECK(to_vector<bool>(x != 2) == std::vector<bool>{true, false, true});
+  CHECK(to_vector<bool>(x < 2) == std::vector<bool>{true, false, false});
+  CHECK(to_vector<bool>(x <= 2) == std::vector<bool>{true, true, false});
+  CHECK(to_vector<bool>(2 < x) == std::vector<bool>{false, false, true});
+  CHECK(to_vector<bool>(2.5 >= x) == std::vector<bool>{true, true, false});
+  CHECK(to_vector<bool>(x > x.flip({0})) == std::vector<bool>{false, false, true});
+  CHECK((x == 2).dtype() == DType::Bool);
+  CHECK(to_vector<float>(pow(x, 2)) == std::vector<float>{1, 4, 9});
+  CHECK(pow(x, 2).dtype() == DType::Float32);  // the number does not widen x
+  CHECK(to_vector<float>(pow(2, x)) == std::vector<float>{2, 4, 8});
+  const Tensor m = ones({2, 3}, DType::Int32).transpose(0, 1);
+  CHECK(zeros_like(m).sizes().equals({3, 2}));
+  CHECK(zeros_like(m).dtype() == DType::Int32);
+  CHECK(zeros_like(m).is_contiguous());
+  CHECK(to_vector<int32_t>(ones_like(m)) == std::vector<int32_t>(6, 1));
+  CHECK(to_vector<double>(full_like(m, 2.5, DType::Float64)) == std::vector<double>(6, 2.5));
+  CHECK(to_vector<int32_t>(full_like(m, 2)) == std::vector<int32_t>(6, 2));
+  CHECK(empty_like(m, DType::Float16).dtype() == DType::Float16);
+  CHECK(rand_like(x).sizes().equals({3}));
+  CHECK(randn_like(x, DType::Float64).dtype() == DType::Float64);
+  const auto u = to_vector<float>(rand_like(zeros({1000})));
+  CHECK(*std::min_element(u.begin(), u.end()) >= 0.f);
+  CHECK(*std::max_element(u.begin(), u.end()) < 1.f);
+  CHECK_THROWS_WITH(rand_like(m), doctest::Contains("expected a floating-point"));
+}

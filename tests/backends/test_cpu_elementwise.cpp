@@ -207,3 +207,76 @@ TEST_CASE("unary math matches the C library") {
   y.exp_();
   check_close(to_vector<double>(y), to_vector<double>(exp(x)), 0);
 }
+
+TEST_CASE("trigonometric, hyperbolic, base-2 and base-10 functions match the C library") {
+  const Tensor x = reference::random_tensor({4, 6}, 9);  // in [-2, 2)
+  const Tensor unit = x * 0.45;                           // inside (-1, 1)
+  auto expect = [](const Tensor& input, const Tensor& result, double (*f)(double), double tol = 1e-6) {
+    const auto in = to_vector<double>(input);
+    std::vector<double> e(in.size());
+    for (size_t i = 0; i < e.size(); ++i) e[i] = f(in[i]);
+    check_close(to_vector<double>(result), e, tol);
+  };
+  expect(unit, tan(unit), [](double v) { return std::tan(v); });
+  expect(unit, asin(unit), [](double v) { return std::asin(v); });
+  expect(unit, acos(unit), [](double v) { return std::acos(v); });
+  expect(x, atan(x), [](double v) { return std::atan(v); });
+  expect(x, sinh(x), [](double v) { return std::sinh(v); }, 1e-5);
+  expect(x, cosh(x), [](double v) { return std::cosh(v); }, 1e-5);
+  expect(x, exp2(x), [](double v) { return std::exp2(v); }, 1e-5);
+  const Tensor positive = abs(x) + 0.1;
+  expect(positive, log2(positive), [](double v) { return std::log2(v); }, 1e-5);
+  expect(positive, log10(positive), [](double v) { return std::log10(v); }, 1e-5);
+  expect(positive, reciprocal(positive), [](double v) { return 1 / v; }, 1e-5);
+  // Exact where the C library is exact, integers promote to float32, as PyTorch's.
+  CHECK(to_vector<float>(log2(tensor<int64_t>({1, 8, 1024}))) == std::vector<float>{0, 3, 10});
+  CHECK(to_vector<double>(log10(tensor<double>({1e-3, 1e6}))) == std::vector<double>{-3, 6});
+  CHECK(reciprocal(tensor<int32_t>({4})).dtype() == DType::Float32);
+  CHECK(to_vector<float>(reciprocal(tensor<float>({0.f, -0.f}))) ==
+        std::vector<float>{std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()});
+  CHECK(std::isnan(asin(tensor<float>({1.5f})).item<float>()));
+  Tensor y = unit.clone();
+  y.atan_();
+  check_close(to_vector<double>(y), to_vector<double>(atan(unit)), 0);
+}
+
+TEST_CASE("atan2 picks the quadrant from both signs") {
+  const Tensor y = tensor<double>({1, 1, -1, -1, 0, 0});
+  const Tensor x = tensor<double>({1, -1, 1, -1, 1, -1});
+  check_close(to_vector<double>(atan2(y, x)), {M_PI / 4, 3 * M_PI / 4, -M_PI / 4, -3 * M_PI / 4, 0, M_PI}, 1e-15);
+  const Tensor a = reference::random_tensor({3, 4}, 11), b = reference::random_tensor({4}, 12);
+  check_binary(a, b, atan2(a, b), [](double p, double q) { return std::atan2(p, q); }, 1e-6);
+  CHECK(atan2(tensor<int64_t>({1}), tensor<int64_t>({0})).dtype() == DType::Float32);
+}
+
+TEST_CASE("remainder takes the divisor's sign, fmod the dividend's") {
+  const Tensor a = tensor<double>({5, -5, 5, -5, 5.5, 0});
+  const Tensor b = tensor<double>({3, 3, -3, -3, 2, 7});
+  CHECK(to_vector<double>(remainder(a, b)) == std::vector<double>{2, 1, -1, -2, 1.5, 0});
+  CHECK(to_vector<double>(fmod(a, b)) == std::vector<double>{2, -2, 2, -2, 1.5, 0});
+  CHECK(to_vector<double>(a % 3) == std::vector<double>{2, 1, 2, 1, 2.5, 0});
+  const Tensor ia = tensor<int64_t>({7, -7, 7, -7}), ib = tensor<int64_t>({2, 2, -2, -2});
+  CHECK(to_vector<int64_t>(remainder(ia, ib)) == std::vector<int64_t>{1, 1, -1, -1});
+  CHECK(to_vector<int64_t>(fmod(ia, ib)) == std::vector<int64_t>{1, -1, 1, -1});
+  CHECK(remainder(ia, ib).dtype() == DType::Int64);
+  // The one quotient that overflows (it traps on x86 if divided) has remainder 0.
+  const Tensor lowest = tensor<int64_t>({std::numeric_limits<int64_t>::min()});
+  CHECK(to_vector<int64_t>(remainder(lowest, tensor<int64_t>({-1}))) == std::vector<int64_t>{0});
+  CHECK(to_vector<int32_t>(fmod(tensor<int32_t>({std::numeric_limits<int32_t>::min()}), tensor<int32_t>({-1}))) ==
+        std::vector<int32_t>{0});
+  CHECK(to_vector<uint8_t>(remainder(tensor<uint8_t>({250}), tensor<uint8_t>({7}))) == std::vector<uint8_t>{5});
+  // Floats divided by zero give NaN; integers are refused, as PyTorch's CPU kernels refuse them.
+  CHECK(std::isnan(remainder(tensor<float>({1.f}), tensor<float>({0.f})).item<float>()));
+  CHECK_THROWS_WITH(remainder(ia, tensor<int64_t>({1, 0, 1, 1})),
+                    "[remainder.Tensor] cpu plugin kernel failed (status 1): other: integer division by zero");
+  CHECK_THROWS_WITH(fmod(ia, tensor<int64_t>({0})),
+                    "[fmod.Tensor] cpu plugin kernel failed (status 1): other: integer division by zero");
+  CHECK_THROWS_WITH(remainder(tensor<bool>({true}), tensor<bool>({true})),
+                    doctest::Contains("does not support bool tensors"));
+  // Large enough to run on several threads: the refusal still comes back as an error.
+  Tensor many = ones({1 << 17}, DType::Int32);
+  CHECK_THROWS_WITH(many.remainder_(zeros({1 << 17}, DType::Int32)), doctest::Contains("integer division by zero"));
+  const Tensor r = reference::random_tensor({3, 4}, 13), d = abs(reference::random_tensor({4}, 14)) + 0.5;
+  check_binary(r, d, remainder(r, d), [](double p, double q) { return p - q * std::floor(p / q); }, 1e-6);
+  check_binary(r, d, fmod(r, d), [](double p, double q) { return std::fmod(p, q); }, 1e-6);
+}

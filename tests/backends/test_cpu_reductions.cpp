@@ -125,6 +125,46 @@ TEST_CASE("std and logsumexp over any dims, logsumexp stable for large and infin
   CHECK_THROWS_WITH(x.std(IntArrayRef{-4}), "[std] dim: expected a value in [-3, 2], got -4");
 }
 
+TEST_CASE("norm: any order over any dims, as torch.linalg.vector_norm") {
+  const Tensor x = reference::random_tensor({2, 3, 4}, 15);
+  const auto v = to_vector<double>(x);
+  auto p_norm = [](double p) {
+    return [p](const std::vector<double>& g) {
+      double s = 0;
+      for (double e : g) s += std::pow(std::fabs(e), p);
+      return std::pow(s, 1 / p);
+    };
+  };
+  auto max_magnitude = [](const std::vector<double>& g) {
+    double m = 0;
+    for (double e : g) m = std::max(m, std::fabs(e));
+    return m;
+  };
+  check_close(to_vector<double>(x.norm()), reduce_234(v, {true, true, true}, p_norm(2)), 1e-6);
+  check_close(to_vector<double>(x.norm(1, IntArrayRef{1})), reduce_234(v, {false, true, false}, p_norm(1)), 1e-6);
+  check_close(to_vector<double>(x.norm(3, IntArrayRef{0, 2}, true)), reduce_234(v, {true, false, true}, p_norm(3)), 1e-5);
+  check_close(to_vector<double>(x.norm(0.5, IntArrayRef{-1})), reduce_234(v, {false, false, true}, p_norm(0.5)), 1e-5);
+  check_close(to_vector<double>(x.norm(INFINITY, IntArrayRef{2})), reduce_234(v, {false, false, true}, max_magnitude), 0);
+  CHECK(x.norm(3, IntArrayRef{0, 2}, true).sizes().equals({1, 3, 1}));
+  const Tensor t = tensor<double>({3, -4, 0, 0.5});
+  CHECK(t.norm().item<double>() == doctest::Approx(std::sqrt(25.25)));
+  CHECK(t.norm(0).item<double>() == 3);  // nonzero elements
+  CHECK(t.norm(-INFINITY).item<double>() == 0);
+  CHECK(t.norm(INFINITY).item<double>() == 4);
+  CHECK(empty({0}).norm().item<float>() == 0);
+  CHECK(tensor<float>({3.f, 4.f}).norm().dtype() == DType::Float32);
+  // At a zero norm the gradient is 0, not 0/0.
+  Tensor z = zeros({3}, DType::Float64).requires_grad_();
+  z.norm().backward();
+  CHECK(to_vector<double>(z.grad()) == std::vector<double>{0, 0, 0});
+  CHECK_THROWS_WITH(tensor<int64_t>({1}).norm(), "[norm] self: expected a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(x.norm(NAN), "[norm] p: expected a number, got nan");
+  CHECK_THROWS_WITH(x.norm(2, IntArrayRef{0, -3}), "[norm] dim: dimension -3 appears more than once");
+  CHECK_THROWS_WITH(empty({2, 0}).norm(INFINITY, IntArrayRef{1}),
+                    "[norm] self: an infinity norm over dimension 1 of size 0 has no value");
+  CHECK(empty({2, 0}).norm(INFINITY, IntArrayRef{0}).sizes().equals({0}));
+}
+
 TEST_CASE("cumsum runs along any dim in any layout; any and all count non-zero elements") {
   const Tensor m = arange(1, 7).reshape({2, 3});
   CHECK(to_vector<int64_t>(m.cumsum(1)) == std::vector<int64_t>{1, 3, 6, 4, 9, 15});

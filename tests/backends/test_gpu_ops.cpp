@@ -86,6 +86,11 @@ TEST_CASE("binary arithmetic and comparisons broadcast and promote as on the CPU
   check_same([](const std::vector<Tensor>& x) { return pow(x[0], x[1]); },
              {tensor<int64_t>({3, 3, -2, 1, -1, 0}), tensor<int64_t>({39, 41, 5, -4, -3, -1})});
   check_same([](const std::vector<Tensor>& x) { return where(gt(x[0], x[1]), x[0], x[1]); }, {random({2, 7}, 7), random({7}, 8)});
+  check_same([](const std::vector<Tensor>& x) { return atan2(x[0], x[1]) + remainder(x[0], x[1]) + fmod(x[0], x[1]); },
+             {random({2, 7}, 9), random({7}, 10)});
+  check_same([](const std::vector<Tensor>& x) { return remainder(x[0], x[1]) * 100 + fmod(x[0], x[1]); },
+             {tensor<int64_t>({7, -7, 7, -7, 5}), tensor<int64_t>({2, 2, -2, -2, -1})});
+  check_same([](const std::vector<Tensor>& x) { return logical_xor(x[0], x[1]); }, {ints, tensor<int64_t>({0, 3, 0})});
 }
 
 TEST_CASE("unary math matches for every floating dtype") {
@@ -100,7 +105,13 @@ TEST_CASE("unary math matches for every floating dtype") {
                     [](const Tensor& x) { return erf(x); },      [](const Tensor& x) { return clamp(x, -0.5, 1.0); },
                     [](const Tensor& x) { return floor(x * 3); }, [](const Tensor& x) { return ceil(x * 3); },
                     [](const Tensor& x) { return trunc(x * 3); }, [](const Tensor& x) { return sign(x); },
-                    [](const Tensor& x) { return log1p(abs(x)); }, [](const Tensor& x) { return expm1(x); }};
+                    [](const Tensor& x) { return log1p(abs(x)); }, [](const Tensor& x) { return expm1(x); },
+                    [](const Tensor& x) { return tan(x); },      [](const Tensor& x) { return asin(x * 0.4); },
+                    [](const Tensor& x) { return acos(x * 0.4); }, [](const Tensor& x) { return atan(x); },
+                    [](const Tensor& x) { return sinh(x); },     [](const Tensor& x) { return cosh(x); },
+                    [](const Tensor& x) { return log2(abs(x) + 0.1); }, [](const Tensor& x) { return log10(abs(x) + 0.1); },
+                    [](const Tensor& x) { return exp2(x); },     [](const Tensor& x) { return reciprocal(abs(x) + 0.1); },
+                    [](const Tensor& x) { return x.norm(3, IntArrayRef{1}); }, [](const Tensor& x) { return x.nan_to_num().isfinite(); }};
   for (DType dtype : kFloats) {
     CAPTURE(dtype_name(dtype));
     for (Fn op : ops) check_same([op](const std::vector<Tensor>& x) { return op(x[0]); }, {random({3, 33}, 9, dtype).slice(1, 0, 33, 2)});

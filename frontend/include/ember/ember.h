@@ -40,6 +40,15 @@ Tensor tensor(std::initializer_list<T> values, IntArrayRef sizes = {}, std::opti
   return tensor(ArrayRef<T>(values), sizes.empty() ? IntArrayRef(n) : sizes, device);
 }
 
+// Tensors shaped as `like`, on its device, of its dtype unless one is given (torch.zeros_like
+// and its kin). Always contiguous: the layout of `like` is not copied.
+Tensor empty_like(const Tensor& like, std::optional<DType> dtype = std::nullopt);
+Tensor zeros_like(const Tensor& like, std::optional<DType> dtype = std::nullopt);
+Tensor ones_like(const Tensor& like, std::optional<DType> dtype = std::nullopt);
+Tensor full_like(const Tensor& like, const Scalar& fill_value, std::optional<DType> dtype = std::nullopt);
+Tensor rand_like(const Tensor& like, std::optional<DType> dtype = std::nullopt);
+Tensor randn_like(const Tensor& like, std::optional<DType> dtype = std::nullopt);
+
 // Views of `self` along `dim`, as torch.split, torch.chunk and torch.unbind give them: pieces of
 // `split_size` elements (the last one shorter when it does not divide), pieces of the sizes
 // listed, `chunks` pieces of ceil(size / chunks) elements (so fewer where that divides badly), or
@@ -72,6 +81,35 @@ inline Tensor operator+(const Scalar& a, const Tensor& b) { return add(wrapped_n
 inline Tensor operator-(const Scalar& a, const Tensor& b) { return sub(wrapped_number(a, b.device()), b); }
 inline Tensor operator*(const Scalar& a, const Tensor& b) { return mul(wrapped_number(a, b.device()), b); }
 inline Tensor operator/(const Scalar& a, const Tensor& b) { return div(wrapped_number(a, b.device()), b); }
+// Comparisons give bool tensors, as in PyTorch (so `a == b` is elementwise, not identity).
+inline Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+inline Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+inline Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+inline Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+inline Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+inline Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+inline Tensor operator==(const Tensor& a, const Scalar& b) { return eq(a, wrapped_number(b, a.device())); }
+inline Tensor operator!=(const Tensor& a, const Scalar& b) { return ne(a, wrapped_number(b, a.device())); }
+inline Tensor operator<(const Tensor& a, const Scalar& b) { return lt(a, wrapped_number(b, a.device())); }
+inline Tensor operator<=(const Tensor& a, const Scalar& b) { return le(a, wrapped_number(b, a.device())); }
+inline Tensor operator>(const Tensor& a, const Scalar& b) { return gt(a, wrapped_number(b, a.device())); }
+inline Tensor operator>=(const Tensor& a, const Scalar& b) { return ge(a, wrapped_number(b, a.device())); }
+inline Tensor operator==(const Scalar& a, const Tensor& b) { return b == a; }
+inline Tensor operator!=(const Scalar& a, const Tensor& b) { return b != a; }
+inline Tensor operator<(const Scalar& a, const Tensor& b) { return b > a; }
+inline Tensor operator<=(const Scalar& a, const Tensor& b) { return b >= a; }
+inline Tensor operator>(const Scalar& a, const Tensor& b) { return b < a; }
+inline Tensor operator>=(const Scalar& a, const Tensor& b) { return b <= a; }
+// Logical operators on truth values (nonzero is true), as torch's ~, & and | on bool tensors.
+inline Tensor operator!(const Tensor& a) { return logical_not(a); }
+inline Tensor operator&&(const Tensor& a, const Tensor& b) { return logical_and(a, b); }
+inline Tensor operator||(const Tensor& a, const Tensor& b) { return logical_or(a, b); }
+inline Tensor operator%(const Tensor& a, const Tensor& b) { return remainder(a, b); }
+inline Tensor operator%(const Tensor& a, const Scalar& b) { return remainder(a, wrapped_number(b, a.device())); }
+// A number as base or exponent: x^2 keeps x's dtype, as a wrapped number does in any operator.
+inline Tensor pow(const Tensor& self, const Scalar& exponent) { return pow(self, wrapped_number(exponent, self.device())); }
+inline Tensor pow(const Scalar& self, const Tensor& exponent) { return pow(wrapped_number(self, exponent.device()), exponent); }
+
 inline Tensor& operator+=(Tensor& a, const Tensor& b) { a.add_(b); return a; }
 inline Tensor& operator-=(Tensor& a, const Tensor& b) { a.sub_(b); return a; }
 inline Tensor& operator*=(Tensor& a, const Tensor& b) { a.mul_(b); return a; }

@@ -19,6 +19,10 @@ Tensor clamp_mask(const Tensor& x, const std::optional<Scalar>& min, const std::
 Tensor gelu_derivative(const Tensor& x, std::string_view approximate);
 // amax/amin: the gradient goes to the elements equal to the result, shared evenly among ties.
 Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim);
+// norm: sign(x) |x|^(p-1) / norm^(p-1) times the expanded gradient (0 where the norm is 0, and
+// the extreme_backward of |x| for p = +-inf, 0 for p = 0).
+Tensor norm_backward(const Tensor& grad, const Tensor& self, const Scalar& p, const Tensor& result,
+                     IntArrayRef dim, bool keepdim);
 // var: 2 (x - mean) / (N - correction), times the expanded gradient.
 Tensor var_backward(const Tensor& grad, const Tensor& self, IntArrayRef dim, int64_t correction, bool keepdim);
 // max.dim and min.dim: each gradient goes to the element its index picked along `dim`.

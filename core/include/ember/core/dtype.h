@@ -59,6 +59,9 @@ inline bool is_quantized(DType d) { return d == DType::QInt8 || d == DType::QUIn
 // The integer type a quantized dtype stores (int8 for qint8); other dtypes are their own.
 DType underlying_dtype(DType d);
 
+// The largest finite value of a floating dtype (65504 for float16); an error for other dtypes.
+double largest_finite(DType d);
+
 // The smallest dtype that holds both (PyTorch's promotion lattice).
 DType promote_types(DType a, DType b);
 

@@ -1,0 +1,93 @@
+// Elementwise operators written with other operators: square, lerp, addcmul and addcdiv,
+// nan_to_num, the isnan family and the logical operators.
+#include <cmath>
+
+#include "ember/ember.h"
+#include "ember/generated/composite.h"
+
+namespace ember::composite {
+namespace {
+
+// Nonzero is true.
+Tensor truth(const Tensor& t) { return ne(t, wrapped_number(0, t.device())); }
+
+Tensor bool_filled(const Tensor& like, bool value) {
+  return ember::full(like.sizes(), Scalar(value), DType::Bool, like.device());
+}
+
+void check_floating(const char* op, const char* arg, const Tensor& t) {
+  EMBER_CHECK(is_floating(t.dtype()), "[{}] {}: expected a floating-point tensor, got {}", op, arg,
+              dtype_name(t.dtype()));
+}
+
+void check_lerp_operands(const char* op, const Tensor& self, const Tensor& end) {
+  check_floating(op, "self", self);
+  EMBER_CHECK(end.dtype() == self.dtype(), "[{}] end: expected dtype {} as self's, got {}", op,
+              dtype_name(self.dtype()), dtype_name(end.dtype()));
+}
+
+}  // namespace
+
+Tensor square(const Tensor& self) { return self * self; }
+
+// As PyTorch's kernel: from self below a weight of 0.5 and from end above it, so that a weight of
+// exactly 0 or 1 gives self or end exactly.
+Tensor lerp_Scalar(const Tensor& self, const Tensor& end, const Scalar& weight) {
+  check_lerp_operands("lerp", self, end);
+  const double w = weight.to_double();
+  if (std::abs(w) < 0.5) return self + weight * (end - self);
+  return end - (end - self) * (1 - w);
+}
+
+Tensor lerp_Tensor(const Tensor& self, const Tensor& end, const Tensor& weight) {
+  check_lerp_operands("lerp", self, end);
+  EMBER_CHECK(weight.dtype() == self.dtype(), "[lerp] weight: expected dtype {} as self's, got {}",
+              dtype_name(self.dtype()), dtype_name(weight.dtype()));
+  const Tensor from_self = self + weight * (end - self);
+  const Tensor from_end = end - (end - self) * (1 - weight);
+  return where(lt(abs(weight), wrapped_number(0.5, weight.device())), from_self, from_end);
+}
+
+Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, const Scalar& value) {
+  EMBER_CHECK(is_floating(promote_types(tensor1.dtype(), tensor2.dtype())) || !value.is_floating(),
+              "[addcmul] value: integer tensors take an integer value, got {}", value.to_double());
+  return self + value * tensor1 * tensor2;
+}
+
+Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, const Scalar& value) {
+  EMBER_CHECK(is_floating(tensor1.dtype()) || is_floating(tensor2.dtype()),
+              "[addcdiv] tensor1, tensor2: integer division is refused (as PyTorch's); convert one "
+              "of them to a floating dtype, got {} and {}", dtype_name(tensor1.dtype()), dtype_name(tensor2.dtype()));
+  return self + value * tensor1 / tensor2;
+}
+
+Tensor nan_to_num(const Tensor& self, std::optional<double> nan, std::optional<double> posinf,
+                  std::optional<double> neginf) {
+  if (!is_floating(self.dtype())) return self.clone();  // integers hold no NaN or infinity
+  const double largest = largest_finite(self.dtype());
+  const Tensor inf = wrapped_number(INFINITY, self.device());
+  return self.masked_fill(ember::isnan(self), nan.value_or(0))
+      .masked_fill(eq(self, inf), posinf.value_or(largest))
+      .masked_fill(eq(self, -inf), neginf.value_or(-largest));
+}
+
+Tensor isnan(const Tensor& self) { return ne(self, self); }
+
+Tensor isinf(const Tensor& self) {
+  if (!is_floating(self.dtype())) return bool_filled(self, false);
+  return eq(abs(self), wrapped_number(INFINITY, self.device()));
+}
+
+// x - x is 0 for every finite x and NaN for the rest.
+Tensor isfinite(const Tensor& self) {
+  if (!is_floating(self.dtype())) return bool_filled(self, true);
+  return eq(self - self, wrapped_number(0, self.device()));
+}
+
+Tensor logical_not(const Tensor& self) { return eq(self, wrapped_number(0, self.device())); }
+// On bool tensors mul is `and` and maximum is `or`.
+Tensor logical_and(const Tensor& self, const Tensor& other) { return mul(truth(self), truth(other)); }
+Tensor logical_or(const Tensor& self, const Tensor& other) { return maximum(truth(self), truth(other)); }
+Tensor logical_xor(const Tensor& self, const Tensor& other) { return ne(truth(self), truth(other)); }
+
+}  // namespace ember::composite

@@ -43,6 +43,26 @@ Tensor softplus(const Tensor& input, double beta, double threshold) {
   return where(gt(z, wrapped_number(threshold, z.device())), input, smooth);
 }
 
+Tensor hardtanh(const Tensor& input, double min_val, double max_val) {
+  check_floating("hardtanh", input);
+  EMBER_CHECK(min_val <= max_val, "[hardtanh] max_val: expected at least min_val {}, got {}", min_val, max_val);
+  return clamp(input, min_val, max_val);
+}
+
+Tensor relu6(const Tensor& input) { return hardtanh(input, 0, 6); }
+
+Tensor hardsigmoid(const Tensor& input) {
+  check_floating("hardsigmoid", input);
+  return clamp(input / 6 + 0.5, 0, 1);
+}
+
+Tensor hardswish(const Tensor& input) { return input * hardsigmoid(input); }
+
+Tensor mish(const Tensor& input) {
+  check_floating("mish", input);
+  return input * tanh(softplus(input));
+}
+
 Tensor normalize(const Tensor& input, double p, int64_t dim, double eps) {
   check_floating("normalize", input);
   EMBER_CHECK(p > 0 && std::isfinite(p), "[normalize] p: expected a positive finite norm order, got {}", p);

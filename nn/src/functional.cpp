@@ -1,6 +1,8 @@
 #include "ember/nn/functional.h"
 
+#include <algorithm>
 #include <limits>
+#include <vector>
 
 #include "ember/autograd/grad_mode.h"
 
@@ -112,6 +114,59 @@ Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions option
                                     1.0 / (static_cast<double>(kernel_size[0]) * static_cast<double>(kernel_size[1])),
                                     dtype, batch.device());
     return ember::conv2d(batch, mean_kernel, stride, padding, {1, 1}, channels);
+  });
+}
+
+namespace {
+
+// The mean of each of `out` windows along `dim`, window i spanning [floor(i n / out),
+// ceil((i + 1) n / out)) of the n positions, as PyTorch's adaptive pooling. Windows of one length
+// are a reshape; otherwise the k-th element of every window is gathered at once, for k up to the
+// longest window (at most n / out + 2 steps, however large `out` is).
+Tensor adaptive_mean(const Tensor& x, int64_t dim, int64_t out) {
+  const int64_t n = x.size(dim);
+  if (n % out == 0) {
+    DimVector windows(x.sizes());
+    windows[dim] = out;
+    windows.insert(static_cast<size_t>(dim + 1), n / out);
+    return x.reshape(windows).mean(dim + 1);
+  }
+  std::vector<int64_t> start(out), end(out);
+  int64_t longest = 0;
+  for (int64_t i = 0; i < out; ++i) {
+    start[i] = static_cast<int64_t>(static_cast<__int128>(i) * n / out);
+    end[i] = static_cast<int64_t>((static_cast<__int128>(i + 1) * n + out - 1) / out);
+    longest = std::max(longest, end[i] - start[i]);
+  }
+  DimVector along(x.dim(), 1);
+  along[dim] = out;
+  Tensor sum;
+  std::vector<int64_t> index(out);
+  std::vector<uint8_t> inside(out);
+  for (int64_t k = 0; k < longest; ++k) {
+    for (int64_t i = 0; i < out; ++i) {
+      inside[i] = start[i] + k < end[i];
+      index[i] = inside[i] ? start[i] + k : start[i];
+    }
+    const Tensor mask = from_host(inside.data(), inside.size(), DType::UInt8, {out}, x.device()).view(along);
+    const Tensor picked = x.index_select(dim, from_host(index.data(), index.size(), DType::Int64, {out}, x.device())) * mask;
+    sum = k == 0 ? picked : sum + picked;
+  }
+  std::vector<double> counts(out);
+  for (int64_t i = 0; i < out; ++i) counts[i] = static_cast<double>(end[i] - start[i]);
+  return sum / from_host(counts.data(), counts.size(), DType::Float64, {out}, x.device()).to(x.dtype()).view(along);
+}
+
+}  // namespace
+
+Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size) {
+  check_at_least("adaptive_avg_pool2d", "output_size", output_size, 1);
+  EMBER_CHECK(is_floating(input.dtype()), "[adaptive_avg_pool2d] input: expected a floating-point tensor, got {}",
+              dtype_name(input.dtype()));
+  return on_batch("adaptive_avg_pool2d", input, [&](const Tensor& batch) {
+    EMBER_CHECK(batch.size(2) > 0 && batch.size(3) > 0,
+                "[adaptive_avg_pool2d] input: expected a non-empty height and width, got {}", shape_str(input.sizes()));
+    return adaptive_mean(adaptive_mean(batch, 2, output_size[0]), 3, output_size[1]);
   });
 }
 

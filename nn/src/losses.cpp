@@ -1,4 +1,6 @@
 // The losses of ember::nn::functional, composed of operators.
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "ember/core/broadcast.h"
@@ -12,23 +14,44 @@ Tensor reduce(const Tensor& terms, Reduction reduction) {
     case Reduction::None: return terms;
     case Reduction::Sum: return terms.sum();
     case Reduction::Mean: return terms.mean();
+    case Reduction::BatchMean: return terms.dim() == 0 ? terms : terms.sum() / std::max<int64_t>(terms.size(0), 1);
   }
   return terms;
 }
 
+// Scores [N, C, d1, ...] ([C] unbatched) with class-index targets [N, d1, ...] ([] unbatched),
+// as PyTorch takes them, flattened to [M, C] scores and [M] targets; `shape` is the target's,
+// which an unreduced loss takes.
+struct FlatClasses {
+  Tensor scores, target;
+  DimVector shape;
+};
+
+FlatClasses flatten_classes(const char* op, const Tensor& scores, const Tensor& target) {
+  EMBER_CHECK(scores.dim() >= 1, "[{}] input: expected [N, C, d1, ...] scores, got a 0-dim tensor", op);
+  const int64_t class_dim = scores.dim() == 1 ? 0 : 1, classes = scores.size(class_dim);
+  DimVector shape(scores.sizes());
+  shape.erase(static_cast<size_t>(class_dim));
+  EMBER_CHECK(is_integral(target.dtype(), false) && target.sizes().equals(shape),
+              "[{}] target: expected class indices, an integer tensor of shape {} (the input's without its "
+              "class dimension), got {} {}", op, shape_str(shape), dtype_name(target.dtype()), shape_str(target.sizes()));
+  DimVector order;
+  for (int64_t d = 0; d < scores.dim(); ++d) {
+    if (d != class_dim) order.push_back(d);
+  }
+  order.push_back(class_dim);
+  return {scores.permute(order).reshape({-1, classes}), target.reshape({-1}), shape};
+}
+
 // Per sample: the weight of its target class (0 where the target is ignored) and
-// -weight * log_probs[target].
+// -weight * log_probs[target], for flattened log_probs [M, C] and targets [M].
 struct PickedTerms {
   Tensor weights, terms, valid;
 };
 
 PickedTerms pick_targets(const char* op, const Tensor& log_probs, const Tensor& target, const Tensor& weight,
                          int64_t ignore_index) {
-  EMBER_CHECK(log_probs.dim() == 2, "[{}] input: expected [N, C] scores, got {}", op, shape_str(log_probs.sizes()));
   const int64_t n = log_probs.size(0), classes = log_probs.size(1);
-  EMBER_CHECK(is_integral(target.dtype(), false) && target.dim() == 1 && target.size(0) == n,
-              "[{}] target: expected {} class indices (an integer tensor of shape [{}]), got {} {}", op, n, n,
-              dtype_name(target.dtype()), shape_str(target.sizes()));
   EMBER_CHECK(!weight.defined() || (weight.dim() == 1 && weight.size(0) == classes),
               "[{}] weight: expected one weight per class, shape [{}], got {}", op, classes, shape_str(weight.sizes()));
   const Tensor valid = ne(target, wrapped_number(ignore_index, target.device()));  // -100 need not fit uint8
@@ -47,6 +70,14 @@ PickedTerms pick_targets(const char* op, const Tensor& log_probs, const Tensor& 
   return {weights, -(picked * weights), valid};
 }
 
+// The reduction of per-sample terms: Mean divides by the summed weights of the targets (the
+// samples' count without class weights or ignored targets), None restores the target's shape.
+Tensor reduce_picked(const Tensor& terms, const Tensor& weights, const DimVector& shape, Reduction reduction) {
+  if (reduction == Reduction::Mean) return terms.sum() / weights.sum();
+  if (reduction == Reduction::None) return terms.reshape(shape);
+  return reduce(terms, reduction);
+}
+
 void check_same_shape(const char* op, const Tensor& input, const Tensor& target) {
   EMBER_CHECK(input.sizes().equals(target.sizes()), "[{}] target: expected shape {} like input, got {}", op,
               shape_str(input.sizes()), shape_str(target.sizes()));
@@ -63,35 +94,109 @@ void check_broadcasts_to(const char* op, const char* name, const Tensor& factor,
 }  // namespace
 
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const NLLLossOptions& options) {
-  const PickedTerms p = pick_targets("nll_loss", log_probs, target, options.weight, options.ignore_index);
-  if (options.reduction == Reduction::Mean) return p.terms.sum() / p.weights.sum();
-  return reduce(p.terms, options.reduction);
+  const FlatClasses flat = flatten_classes("nll_loss", log_probs, target);
+  const PickedTerms p = pick_targets("nll_loss", flat.scores, flat.target, options.weight, options.ignore_index);
+  return reduce_picked(p.terms, p.weights, flat.shape, options.reduction);
+}
+
+// Targets as class probabilities (the input's shape): -sum over classes of weight * target *
+// log_prob per sample; Mean divides by the number of samples, as PyTorch's.
+Tensor cross_entropy_with_probabilities(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options) {
+  const char* op = "cross_entropy";
+  const int64_t class_dim = logits.dim() == 1 ? 0 : 1, classes = logits.size(class_dim);
+  EMBER_CHECK(!options.weight.defined() || (options.weight.dim() == 1 && options.weight.size(0) == classes),
+              "[{}] weight: expected one weight per class, shape [{}], got {}", op, classes,
+              shape_str(options.weight.sizes()));
+  const double s = options.label_smoothing;
+  const Tensor probabilities = s == 0 ? target : target * (1 - s) + s / static_cast<double>(classes);
+  Tensor terms = log_softmax(logits, class_dim) * probabilities;
+  if (options.weight.defined()) {
+    DimVector weight_shape(logits.dim(), 1);
+    weight_shape[class_dim] = classes;
+    terms = terms * options.weight.view(weight_shape);
+  }
+  const Tensor loss = -terms.sum(class_dim);
+  return reduce(loss, options.reduction);
 }
 
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options) {
   const double s = options.label_smoothing;
   EMBER_CHECK(s >= 0 && s <= 1, "[cross_entropy] label_smoothing: expected a value in [0, 1], got {}", s);
-  EMBER_CHECK(logits.dim() == 2, "[cross_entropy] input: expected [N, C] scores, got {}", shape_str(logits.sizes()));
-  const Tensor log_probs = log_softmax(logits, 1);
-  const PickedTerms p = pick_targets("cross_entropy", log_probs, target, options.weight, options.ignore_index);
-  if (s == 0) {
-    if (options.reduction == Reduction::Mean) return p.terms.sum() / p.weights.sum();
-    return reduce(p.terms, options.reduction);
+  if (is_floating(target.dtype()) && logits.dim() >= 1 && target.sizes().equals(logits.sizes())) {
+    return cross_entropy_with_probabilities(logits, target, options);
   }
+  const FlatClasses flat = flatten_classes("cross_entropy", logits, target);
+  const Tensor log_probs = log_softmax(flat.scores, 1);
+  const PickedTerms p = pick_targets("cross_entropy", log_probs, flat.target, options.weight, options.ignore_index);
+  if (s == 0) return reduce_picked(p.terms, p.weights, flat.shape, options.reduction);
   // The uniform part: -sum over classes of weight * log_prob, per sample, as in PyTorch.
   const Tensor weighted = options.weight.defined() ? log_probs * options.weight.view({1, -1}) : log_probs;
   const Tensor smooth = -(weighted.sum(1) * p.valid.to(log_probs.dtype()));
-  const double uniform = s / static_cast<double>(logits.size(1));
-  if (options.reduction == Reduction::Mean) {
-    return (p.terms.sum() * (1 - s) + smooth.sum() * uniform) / p.weights.sum();
-  }
-  return reduce(p.terms * (1 - s) + smooth * uniform, options.reduction);
+  const double uniform = s / static_cast<double>(flat.scores.size(1));
+  return reduce_picked(p.terms * (1 - s) + smooth * uniform, p.weights, flat.shape, options.reduction);
 }
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
   check_same_shape("mse_loss", input, target);
   const Tensor diff = input - target;
   return reduce(diff * diff, reduction);
+}
+
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  check_same_shape("l1_loss", input, target);
+  return reduce(abs(input - target), reduction);
+}
+
+// 0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta beyond; beta = 0 is the L1 loss.
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossOptions& options) {
+  check_same_shape("smooth_l1_loss", input, target);
+  const double beta = options.beta;
+  const Reduction reduction = options.reduction;
+  EMBER_CHECK(beta >= 0, "[smooth_l1_loss] beta: expected a value >= 0, got {}", beta);
+  const Tensor d = abs(input - target);
+  if (beta == 0) return reduce(d, reduction);
+  return reduce(where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction);
+}
+
+// 0.5 d^2 where |d| < delta, delta (|d| - 0.5 delta) beyond: smooth_l1_loss times delta.
+Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossOptions& options) {
+  check_same_shape("huber_loss", input, target);
+  const double delta = options.delta;
+  EMBER_CHECK(delta > 0, "[huber_loss] delta: expected a value > 0, got {}", delta);
+  const Tensor d = abs(input - target);
+  return reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), options.reduction);
+}
+
+// -(y log p + (1 - y) log(1 - p)), each log clamped at -100 as PyTorch's, so that p = 0 or 1
+// gives a finite loss and gradient.
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCELossOptions& options) {
+  const char* op = "binary_cross_entropy";
+  EMBER_CHECK(is_floating(input.dtype()), "[{}] input: expected floating-point probabilities, got {}", op,
+              dtype_name(input.dtype()));
+  check_same_shape(op, input, target);
+  check_broadcasts_to(op, "weight", options.weight, input);
+  // On the CPU the range is checked, naming the loss; on a device that would cost a synchronising read.
+  if (input.numel() > 0 && input.impl()->storage()->device_interface().host_accessible()) {
+    const bool in_range = logical_and(input >= 0, input <= 1).all().item<bool>();
+    EMBER_CHECK(in_range, "[{}] input: expected probabilities in [0, 1]", op);
+  }
+  const Tensor log_p = clamp(log(input), -100), log_not_p = clamp(log(1 - input), -100);
+  Tensor loss = -(target * log_p + (1 - target) * log_not_p);
+  if (options.weight.defined()) loss = loss * options.weight;
+  return reduce(loss, options.reduction);
+}
+
+// target (log target - input) pointwise, input being log-probabilities; 0 where the target is 0
+// (or -inf as a log target), where the formula would give 0 * inf.
+Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivOptions& options) {
+  const char* op = "kl_div";
+  EMBER_CHECK(is_floating(input.dtype()), "[{}] input: expected floating-point log-probabilities, got {}", op,
+              dtype_name(input.dtype()));
+  check_broadcasts_to(op, "target", target, input);
+  const Tensor terms = options.log_target
+                           ? where(target > -INFINITY, exp(target) * (target - input), zeros_like(input))
+                                          : where(target > 0, target * (log(target) - input), zeros_like(input));
+  return reduce(terms, options.reduction);
 }
 
 // (1 - y) x + (1 + (pos_weight - 1) y) (log(1 + exp(-|x|)) + max(-x, 0)): log(1 + exp(-x))

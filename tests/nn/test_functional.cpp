@@ -17,6 +17,11 @@ namespace {
 
 std::vector<double> values(const Tensor& t) { return to_vector<double>(t.to(DType::Float64)); }
 
+void check_close_values(const std::vector<double>& got, const std::vector<double>& want) {
+  REQUIRE(got.size() == want.size());
+  for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-12));
+}
+
 // Equal to 12 significant digits (exactly, for 0).
 bool relative_close(double got, double want) { return got == want || std::abs(got - want) <= 1e-12 * std::abs(want); }
 
@@ -74,11 +79,149 @@ TEST_CASE("cross_entropy matches the written-out formula with weights, ignore_in
   CHECK_THROWS_WITH(F::cross_entropy(x, tensor<int64_t>({3, 0})),
                     "[cross_entropy] target: expected class indices in [0, 3), got 3");
   CHECK_THROWS_WITH(F::cross_entropy(x, tensor<float>({1, 0})),
-                    "[cross_entropy] target: expected 2 class indices (an integer tensor of shape [2]), got float32 [2]");
+                    "[cross_entropy] target: expected class indices, an integer tensor of shape [2] (the input's "
+                    "without its class dimension), got float32 [2]");
   CHECK_THROWS_WITH(F::cross_entropy(x, target, {.weight = ones({2})}),
                     "[cross_entropy] weight: expected one weight per class, shape [3], got [2]");
   CHECK_THROWS_WITH(F::cross_entropy(x, target, {.label_smoothing = 1.5}),
                     "[cross_entropy] label_smoothing: expected a value in [0, 1], got 1.5");
+}
+
+TEST_CASE("cross_entropy and nll_loss take [N, C, d...] scores, unbatched ones, and class probabilities") {
+  manual_seed(5);
+  const Tensor x = randn({2, 3, 4}, DType::Float64);  // N 2, C 3, one spatial dim of 4
+  const Tensor target = tensor<int64_t>({0, 2, 1, 1, 2, 2, 0, -100}, {2, 4});
+  // The same loss as the [N * 4, C] rows it flattens to.
+  const Tensor rows = x.permute({0, 2, 1}).reshape({8, 3});
+  const Tensor flat_target = target.reshape({8});
+  const F::CrossEntropyOptions smoothed = {.weight = tensor<double>({1.0, 2.0, 0.5}), .label_smoothing = 0.2};
+  CHECK(F::cross_entropy(x, target, smoothed).item<double>() ==
+        doctest::Approx(F::cross_entropy(rows, flat_target, smoothed).item<double>()));
+  const Tensor unreduced = F::cross_entropy(x, target, {.reduction = F::Reduction::None});
+  CHECK(unreduced.sizes().equals({2, 4}));
+  CHECK(values(unreduced.reshape({8})) ==
+        values(F::cross_entropy(rows, flat_target, {.reduction = F::Reduction::None})));
+  CHECK(values(unreduced)[7] == 0);  // the ignored target
+  CHECK(F::nll_loss(log_softmax(x, 1), target).item<double>() ==
+        doctest::Approx(F::nll_loss(log_softmax(rows, 1), flat_target).item<double>()));
+  // Unbatched: scores [C], a 0-dim target.
+  const Tensor one = x.select(0, 0).select(1, 0);
+  CHECK(F::cross_entropy(one, scalar_tensor(2, DType::Int64)).item<double>() ==
+        doctest::Approx(-log_softmax(one, 0).select(0, 2).item<double>()));
+  CHECK(F::cross_entropy(one, scalar_tensor(2, DType::Int64), {.reduction = F::Reduction::None}).dim() == 0);
+  CHECK_THROWS_WITH(F::cross_entropy(x, tensor<int64_t>({0, 1})),
+                    "[cross_entropy] target: expected class indices, an integer tensor of shape [2, 4] (the input's "
+                    "without its class dimension), got int64 [2]");
+
+  // Probabilities: a one-hot target gives the class-index loss; soft ones the written-out sum.
+  const Tensor logits = x.select(2, 0);  // [2, 3]
+  const Tensor one_hot = tensor<double>({0, 0, 1, 1, 0, 0}, {2, 3});
+  CHECK(F::cross_entropy(logits, one_hot).item<double>() ==
+        doctest::Approx(F::cross_entropy(logits, tensor<int64_t>({2, 0})).item<double>()));
+  const Tensor soft = tensor<double>({0.2, 0.3, 0.5, 0.6, 0.4, 0.0}, {2, 3});
+  const auto lp = values(log_softmax(logits, 1));
+  const std::vector<double> w = {1.0, 2.0, 0.5};
+  double expected = 0;
+  for (int i = 0; i < 2; ++i) {
+    for (int c = 0; c < 3; ++c) {
+      const double q = values(soft)[i * 3 + c] * 0.9 + 0.1 / 3;
+      expected -= w[c] * q * lp[i * 3 + c];
+    }
+  }
+  CHECK(F::cross_entropy(logits, soft, {.weight = tensor<double>(w, {3}), .label_smoothing = 0.1}).item<double>() ==
+        doctest::Approx(expected / 2));
+  CHECK(F::cross_entropy(x, x.softmax(1), {.reduction = F::Reduction::None}).sizes().equals({2, 4}));
+}
+
+TEST_CASE("l1, smooth l1, huber, binary cross entropy and kl_div match their formulas") {
+  const Tensor input = tensor<double>({0.5, -1.0, 3.0, 0.25});
+  const Tensor target = tensor<double>({0.0, 1.0, 0.5, 0.25});  // differences 0.5, -2, 2.5, 0
+  CHECK(F::l1_loss(input, target).item<double>() == doctest::Approx(5.0 / 4));
+  CHECK(F::l1_loss(input, target, F::Reduction::Sum).item<double>() == doctest::Approx(5.0));
+  // beta 1: 0.5 d^2 below 1, |d| - 0.5 above.
+  CHECK(values(F::smooth_l1_loss(input, target, {.reduction = F::Reduction::None})) == std::vector<double>{0.125, 1.5, 2.0, 0.0});
+  CHECK(values(F::smooth_l1_loss(input, target, {.reduction = F::Reduction::None, .beta = 4.0})) ==
+        std::vector<double>{0.03125, 0.5, 0.78125, 0.0});
+  CHECK(F::smooth_l1_loss(input, target, {.beta = 0.0}).item<double>() == doctest::Approx(5.0 / 4));
+  // delta 2: 0.5 d^2 below 2, 2 (|d| - 1) above.
+  CHECK(values(F::huber_loss(input, target, {.reduction = F::Reduction::None, .delta = 2.0})) == std::vector<double>{0.125, 2.0, 3.0, 0.0});
+  CHECK_THROWS_WITH(F::smooth_l1_loss(input, target, {.beta = -1}), "[smooth_l1_loss] beta: expected a value >= 0, got -1");
+  CHECK_THROWS_WITH(F::huber_loss(input, target, {.delta = 0}), "[huber_loss] delta: expected a value > 0, got 0");
+  CHECK_THROWS_WITH(F::l1_loss(input, target.view({2, 2})), "[l1_loss] target: expected shape [4] like input, got [2, 2]");
+
+  const Tensor p = tensor<double>({0.9, 0.2, 1.0, 0.0}), y = tensor<double>({1.0, 0.0, 0.0, 0.0});
+  // -log(0.9), -log(0.8), log(1 - 1) clamped at -100, and 0 * log(0) counted as 0.
+  check_close_values(values(F::binary_cross_entropy(p, y, {.reduction = F::Reduction::None})), {-std::log(0.9), -std::log(0.8), 100.0, 0.0});
+  CHECK(F::binary_cross_entropy(p, y, {.weight = tensor<double>({2.0, 1.0, 0.0, 1.0})}).item<double>() ==
+        doctest::Approx((-2 * std::log(0.9) - std::log(0.8)) / 4));
+  CHECK_THROWS_WITH(F::binary_cross_entropy(tensor<double>({1.5}), tensor<double>({1.0})),
+                    "[binary_cross_entropy] input: expected probabilities in [0, 1]");
+  CHECK_THROWS_WITH(F::binary_cross_entropy(tensor<int64_t>({1}), tensor<int64_t>({1})),
+                    "[binary_cross_entropy] input: expected floating-point probabilities, got int64");
+
+  const Tensor log_q = log(tensor<double>({0.25, 0.75, 0.5, 0.5}, {2, 2}));
+  const Tensor t = tensor<double>({0.5, 0.5, 1.0, 0.0}, {2, 2});
+  const double kl0 = 0.5 * std::log(0.5 / 0.25) + 0.5 * std::log(0.5 / 0.75), kl1 = std::log(1.0 / 0.5);
+  CHECK(F::kl_div(log_q, t, {.reduction = F::Reduction::Sum}).item<double>() == doctest::Approx(kl0 + kl1));
+  CHECK(F::kl_div(log_q, t, {.reduction = F::Reduction::BatchMean}).item<double>() == doctest::Approx((kl0 + kl1) / 2));
+  CHECK(F::kl_div(log_q, t).item<double>() == doctest::Approx((kl0 + kl1) / 4));
+  CHECK(F::kl_div(log_q, log(t), {.reduction = F::Reduction::Sum, .log_target = true}).item<double>() == doctest::Approx(kl0 + kl1));
+  CHECK(values(F::kl_div(log_q, t, {.reduction = F::Reduction::None}))[3] == 0);  // a zero target contributes 0, not NaN
+}
+
+TEST_CASE("hardtanh, relu6, hardsigmoid, hardswish and mish match their formulas") {
+  const Tensor x = tensor<double>({-7.0, -3.0, -0.5, 0.0, 1.5, 3.0, 8.0});
+  CHECK(values(F::hardtanh(x)) == std::vector<double>{-1, -1, -0.5, 0, 1, 1, 1});
+  CHECK(values(F::hardtanh(x, -2, 2.5)) == std::vector<double>{-2, -2, -0.5, 0, 1.5, 2.5, 2.5});
+  CHECK(values(F::relu6(x)) == std::vector<double>{0, 0, 0, 0, 1.5, 3, 6});
+  const auto xs = values(x);
+  std::vector<double> hsig, hswish, mish;
+  for (double v : xs) {
+    hsig.push_back(std::clamp(v / 6 + 0.5, 0.0, 1.0));
+    hswish.push_back(v * std::clamp(v + 3, 0.0, 6.0) / 6);
+    mish.push_back(v * std::tanh(std::log1p(std::exp(v))));
+  }
+  check_close_values(values(F::hardsigmoid(x)), hsig);
+  check_close_values(values(F::hardswish(x)), hswish);
+  check_close_values(values(F::mish(x)), mish);
+  CHECK_THROWS_WITH(F::hardtanh(x, 1, 0), "[hardtanh] max_val: expected at least min_val 1, got 0");
+  CHECK_THROWS_WITH(F::mish(tensor<int64_t>({1})), "[mish] input: expected a floating-point tensor, got int64");
+}
+
+TEST_CASE("adaptive_avg_pool2d averages PyTorch's windows, equal or not") {
+  manual_seed(9);
+  const Tensor x = randn({2, 3, 5, 7}, DType::Float64);
+  const auto v = values(x);
+  auto expect = [&](int64_t oh, int64_t ow) {
+    std::vector<double> e;
+    for (int64_t nc = 0; nc < 6; ++nc) {
+      for (int64_t i = 0; i < oh; ++i) {
+        for (int64_t j = 0; j < ow; ++j) {
+          const int64_t h0 = i * 5 / oh, h1 = ((i + 1) * 5 + oh - 1) / oh;
+          const int64_t w0 = j * 7 / ow, w1 = ((j + 1) * 7 + ow - 1) / ow;
+          double sum = 0;
+          for (int64_t h = h0; h < h1; ++h) {
+            for (int64_t w = w0; w < w1; ++w) sum += v[(nc * 5 + h) * 7 + w];
+          }
+          e.push_back(sum / static_cast<double>((h1 - h0) * (w1 - w0)));
+        }
+      }
+    }
+    return e;
+  };
+  for (const F::Pair size : {F::Pair{1, 1}, F::Pair{5, 7}, F::Pair{3, 4}, F::Pair{2, 3}, F::Pair{8, 9}, F::Pair{5, 1}}) {
+    CAPTURE(size[0]);
+    CAPTURE(size[1]);
+    const Tensor out = F::adaptive_avg_pool2d(x, size);
+    CHECK(out.sizes().equals({2, 3, size[0], size[1]}));
+    check_close_values(values(out), expect(size[0], size[1]));
+  }
+  CHECK(F::adaptive_avg_pool2d(x.select(0, 0), {2, 2}).sizes().equals({3, 2, 2}));  // unbatched
+  CHECK_THROWS_WITH(F::adaptive_avg_pool2d(x, {0, 2}), "[adaptive_avg_pool2d] output_size: expected values of at least 1, got [0, 2]");
+  CHECK_THROWS_WITH(F::adaptive_avg_pool2d(zeros({1, 2, 0, 3}), {1, 1}),
+                    "[adaptive_avg_pool2d] input: expected a non-empty height and width, got [1, 2, 0, 3]");
+  CHECK_THROWS_WITH(F::adaptive_avg_pool2d(x.to(DType::Int64), {1, 1}),
+                    "[adaptive_avg_pool2d] input: expected a floating-point tensor, got int64");
 }
 
 TEST_CASE("mse_loss and binary_cross_entropy_with_logits match their formulas, stably for large logits") {
@@ -304,6 +447,19 @@ TEST_CASE("the composites' gradients agree with finite differences") {
   autograd::gradcheck([](V x) { return F::pad(x[0], {1, -1, 2, 0}, 0.5); }, {random_input({2, 3})});
   autograd::gradcheck([](V x) { return F::scaled_dot_product_attention(x[0], x[1], x[2], {.is_causal = true}); },
                       {random_input({2, 3, 2}), random_input({2, 3, 2}), random_input({2, 3, 2})});
+  const Tensor classes = tensor<int64_t>({2, 0, 1, -100, 1, 1}, {2, 3});
+  autograd::gradcheck([&](V x) { return F::cross_entropy(x[0], classes, {.label_smoothing = 0.2}); }, {random_input({2, 3, 3})});
+  autograd::gradcheck([](V x) { return F::cross_entropy(x[0], x[1].softmax(1)); }, {random_input({2, 3}), random_input({2, 3})});
+  autograd::gradcheck([](V x) { return F::l1_loss(x[0], x[1]) + F::smooth_l1_loss(x[0], x[1], {.reduction = F::Reduction::Sum, .beta = 0.5}) +
+                                       F::huber_loss(x[0], x[1], {.delta = 0.7}); },
+                      {random_input({6}), random_input({6})});
+  autograd::gradcheck([](V x) { return F::binary_cross_entropy(sigmoid(x[0]), sigmoid(x[1])); }, {random_input({5}), random_input({5})});
+  autograd::gradcheck([](V x) { return F::kl_div(log_softmax(x[0], 1), x[1].softmax(1), {.reduction = F::Reduction::BatchMean}); },
+                      {random_input({2, 3}), random_input({2, 3})});
+  autograd::gradcheck([](V x) { return F::hardtanh(x[0], -0.5, 0.5) + F::hardswish(x[0] * 4) + F::mish(x[0]) +
+                                       F::hardsigmoid(x[0] * 4); },
+                      {random_input({7})});
+  autograd::gradcheck([](V x) { return F::adaptive_avg_pool2d(x[0], {2, 3}); }, {random_input({1, 2, 3, 5})});
   // At a zero vector the clamp holds the norm at eps: the gradient is 1/eps along the input, not NaN.
   const Tensor zero = zeros({2}, DType::Float64).requires_grad_();
   F::normalize(zero, 2.0, 0, 0.5).sum().backward();

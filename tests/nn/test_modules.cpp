@@ -290,3 +290,59 @@ TEST_CASE("pooling modules: max and average over windows, padding counted as zer
   check_close({padded[1], padded[4]}, {(1 + 2) / 4.0, (5 + 6 + 9 + 10) / 4.0});
   CHECK_THROWS_WITH(nn::MaxPool2d({2, 2})(ones({4, 4})), "[max_pool2d] input: expected a [N, C, H, W] or [C, H, W] tensor, got [4, 4]");
 }
+
+TEST_CASE("AdaptiveAvgPool2d, Identity and the hard activations as modules print as PyTorch's") {
+  const Tensor x = arange(16, DType::Float32).reshape({1, 4, 4});
+  check_close(values(nn::AdaptiveAvgPool2d({1, 1})(x)), {7.5});
+  check_close(values(nn::AdaptiveAvgPool2d({2, 2})(x)), {2.5, 4.5, 10.5, 12.5});
+  // Three windows over four positions: [0, 2), [1, 3), [2, 4) along each side.
+  check_close(values(nn::AdaptiveAvgPool2d({3, 1})(x)), {3.5, 7.5, 11.5});
+  const nn::Sequential seq({std::make_shared<nn::AdaptiveAvgPool2d>(nn::functional::Pair{5, 7}),
+                            std::make_shared<nn::AdaptiveAvgPool2d>(nn::functional::Pair{1, 1}),
+                            std::make_shared<nn::Identity>(), std::make_shared<nn::Hardtanh>(-2.0, 2.0),
+                            std::make_shared<nn::ReLU6>(), std::make_shared<nn::Hardsigmoid>(),
+                            std::make_shared<nn::Hardswish>(), std::make_shared<nn::Mish>()});
+  CHECK(seq.str() ==
+        "Sequential(\n"
+        "  (0): AdaptiveAvgPool2d(output_size=(5, 7))\n"
+        "  (1): AdaptiveAvgPool2d(output_size=1)\n"
+        "  (2): Identity()\n"
+        "  (3): Hardtanh(min_val=-2.0, max_val=2.0)\n"
+        "  (4): ReLU6()\n"
+        "  (5): Hardsigmoid()\n"
+        "  (6): Hardswish()\n"
+        "  (7): Mish()\n"
+        ")");
+  const Tensor y = tensor<float>({-4.f, -1.f, 0.5f, 7.f});
+  CHECK(nn::Identity()(y).is_same(y));
+  check_close(values(nn::Hardtanh()(y)), {-1, -1, 0.5, 1});
+  check_close(values(nn::ReLU6()(y)), {0, 0, 0.5, 6});
+  check_close(values(nn::Hardswish()(y)), {0, -1.0 / 3, 0.5 * 3.5 / 6, 7});
+  CHECK_THROWS_WITH(nn::Hardtanh(1.0, -1.0), "[Hardtanh] max_val: expected at least min_val 1, got -1");
+  CHECK_THROWS_WITH(nn::AdaptiveAvgPool2d({0, 1}), "[AdaptiveAvgPool2d] output_size: expected values of at least 1, got [0, 1]");
+}
+
+TEST_CASE("loss modules apply their functional forms with the options they hold") {
+  namespace F = nn::functional;
+  const Tensor logits = tensor<double>({1.0, 2.0, 0.5, -1.0, 0.0, 3.0}, {2, 3});
+  const Tensor classes = tensor<int64_t>({1, 2});
+  const F::CrossEntropyOptions options = {.weight = tensor<double>({1.0, 2.0, 3.0}), .label_smoothing = 0.1};
+  CHECK(nn::CrossEntropyLoss(options)(logits, classes).item<double>() ==
+        doctest::Approx(F::cross_entropy(logits, classes, options).item<double>()));
+  CHECK(nn::CrossEntropyLoss()(logits, classes).item<double>() ==
+        doctest::Approx(F::cross_entropy(logits, classes).item<double>()));
+  CHECK(nn::NLLLoss({.reduction = F::Reduction::Sum})(logits.log_softmax(1), classes).item<double>() ==
+        doctest::Approx(F::cross_entropy(logits, classes, {.reduction = F::Reduction::Sum}).item<double>()));
+  const Tensor a = tensor<double>({0.5, -1.0}), b = tensor<double>({0.0, 1.0});
+  CHECK(nn::MSELoss()(a, b).item<double>() == doctest::Approx((0.25 + 4) / 2));
+  CHECK(nn::L1Loss(F::Reduction::Sum)(a, b).item<double>() == doctest::Approx(2.5));
+  CHECK(nn::SmoothL1Loss({.reduction = F::Reduction::Sum, .beta = 0.5})(a, b).item<double>() == doctest::Approx(0.25 + 1.75));
+  CHECK(nn::HuberLoss({.reduction = F::Reduction::Sum, .delta = 0.5})(a, b).item<double>() == doctest::Approx(0.125 + 0.875));
+  const Tensor p = tensor<double>({0.5, 0.25}), y = tensor<double>({1.0, 0.0});
+  CHECK(nn::BCELoss()(p, y).item<double>() == doctest::Approx((std::log(2.0) - std::log(0.75)) / 2));
+  CHECK(nn::BCEWithLogitsLoss()(a, y).item<double>() ==
+        doctest::Approx(F::binary_cross_entropy_with_logits(a, y).item<double>()));
+  CHECK(nn::KLDivLoss({.reduction = F::Reduction::BatchMean})(logits.log_softmax(1), logits.softmax(1)).item<double>() ==
+        doctest::Approx(0).scale(1));
+  CHECK(nn::CrossEntropyLoss().str() == "CrossEntropyLoss()");
+}

@@ -12,6 +12,7 @@
 #include "ember/nn/modules/embedding.h"
 #include "ember/nn/modules/flatten.h"
 #include "ember/nn/modules/linear.h"
+#include "ember/nn/modules/loss.h"
 #include "ember/nn/modules/normalization.h"
 #include "ember/nn/modules/pooling.h"
 #include "ember/nn/utils.h"

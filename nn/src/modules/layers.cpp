@@ -36,6 +36,14 @@ const auto& checked_at(const char* type, const List& list, size_t i) {
 
 }  // namespace
 
+Hardtanh::Hardtanh(double min_value, double max_value) : UnaryModule("Hardtanh"), min_val(min_value), max_val(max_value) {
+  EMBER_CHECK(min_val <= max_val, "[Hardtanh] max_val: expected at least min_val {}, got {}", min_val, max_val);
+}
+Tensor Hardtanh::forward(const Tensor& input) { return functional::hardtanh(input, min_val, max_val); }
+std::string Hardtanh::extra_repr() const {
+  return fmt::format("min_val={}, max_val={}", python_float(min_val), python_float(max_val));
+}
+
 GELU::GELU(std::string approximate_kind) : UnaryModule("GELU"), approximate(std::move(approximate_kind)) {
   EMBER_CHECK(approximate == "none" || approximate == "tanh",
               "[GELU] approximate: expected 'none' or 'tanh', got '{}'", approximate);
@@ -69,6 +77,14 @@ std::string MaxPool2d::extra_repr() const {
 std::string AvgPool2d::extra_repr() const {
   return fmt::format("kernel_size={}, stride={}, padding={}", pair_str(kernel_size),
                      pair_str(options.stride.value_or(kernel_size)), pair_str(options.padding));
+}
+
+AdaptiveAvgPool2d::AdaptiveAvgPool2d(functional::Pair size) : UnaryModule("AdaptiveAvgPool2d"), output_size(size) {
+  EMBER_CHECK(size[0] >= 1 && size[1] >= 1, "[AdaptiveAvgPool2d] output_size: expected values of at least 1, got [{}, {}]",
+              size[0], size[1]);
+}
+std::string AdaptiveAvgPool2d::extra_repr() const {
+  return "output_size=" + pair_str(output_size);
 }
 
 Dropout::Dropout(double probability) : UnaryModule("Dropout"), p(probability) {

@@ -47,6 +47,10 @@ struct AvgPool2dOptions {
 // The mean of each window, padded positions counted as zeros (PyTorch's count_include_pad=true).
 Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions options = {});
 
+// The mean over output_size windows of the height and width, window i of n positions spanning
+// [floor(i n / out), ceil((i + 1) n / out)), as PyTorch's ({1, 1} is the global average).
+Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size);
+
 // Normalises over every dimension but the channels (dim 1). In training, uses the batch's
 // statistics and updates the running ones (unbiased variance) with `momentum`; in evaluation,
 // uses the running ones. weight/bias/running statistics may be undefined.
@@ -94,6 +98,14 @@ Tensor leaky_relu(const Tensor& input, double negative_slope = 0.01);
 Tensor elu(const Tensor& input, double alpha = 1.0);
 // log(1 + exp(beta * x)) / beta, computed without overflow; x itself where beta * x > threshold.
 Tensor softplus(const Tensor& input, double beta = 1.0, double threshold = 20.0);
+// x clamped to [min_val, max_val]; relu6 clamps to [0, 6].
+Tensor hardtanh(const Tensor& input, double min_val = -1.0, double max_val = 1.0);
+Tensor relu6(const Tensor& input);
+// clamp(x / 6 + 1/2, 0, 1), and x times it: the piecewise-linear sigmoid and swish of MobileNetV3.
+Tensor hardsigmoid(const Tensor& input);
+Tensor hardswish(const Tensor& input);
+// x * tanh(softplus(x)).
+Tensor mish(const Tensor& input);
 // x / max(||x||_p, eps) along `dim`, for a positive finite p.
 Tensor normalize(const Tensor& input, double p = 2.0, int64_t dim = 1, double eps = 1e-12);
 // x1 . x2 / max(||x1|| ||x2||, eps) along `dim`, x1 and x2 broadcast together.
@@ -115,14 +127,17 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
 
 // ---- losses ----------------------------------------------------------------------------------
 
-enum class Reduction { None, Mean, Sum };
+// BatchMean divides the sum by the batch size (the first dimension): the mathematically right
+// mean for kl_div, as PyTorch's 'batchmean'.
+enum class Reduction { None, Mean, Sum, BatchMean };
 
 struct NLLLossOptions {
   Tensor weight;               // per-class weights [C], or undefined for all ones
   int64_t ignore_index = -100;  // targets equal to it contribute nothing
   Reduction reduction = Reduction::Mean;  // Mean divides by the summed weights of the targets
 };
-// log_probs [N, C], target [N] class indices.
+// log_probs [N, C] (or [N, C, d1, ...], or [C] unbatched), target [N] class indices (or
+// [N, d1, ...], or 0-dim); an unreduced loss has the target's shape.
 Tensor nll_loss(const Tensor& log_probs, const Tensor& target, const NLLLossOptions& options = {});
 
 struct CrossEntropyOptions {
@@ -132,10 +147,39 @@ struct CrossEntropyOptions {
   // Mixes the one-hot target with the uniform distribution: (1 - s) * nll + s * mean over classes.
   double label_smoothing = 0.0;
 };
-// logits [N, C], target [N] class indices: log_softmax then the (smoothed) nll loss.
+// logits [N, C] (or [N, C, d1, ...], or [C]): log_softmax over C then the (smoothed) nll loss of
+// class-index targets shaped as for nll_loss; or, given floating targets of the logits' shape,
+// the cross entropy with those class probabilities (Mean then divides by the sample count).
 Tensor cross_entropy(const Tensor& logits, const Tensor& target, const CrossEntropyOptions& options = {});
 
 Tensor mse_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+Tensor l1_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+struct SmoothL1LossOptions {
+  Reduction reduction = Reduction::Mean;
+  double beta = 1.0;  // quadratic below it, linear above; 0 is the L1 loss
+};
+Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossOptions& options = {});
+
+struct HuberLossOptions {
+  Reduction reduction = Reduction::Mean;
+  double delta = 1.0;  // quadratic below it, linear with slope delta above
+};
+Tensor huber_loss(const Tensor& input, const Tensor& target, const HuberLossOptions& options = {});
+
+struct BCELossOptions {
+  Tensor weight;  // per element, broadcast to the input
+  Reduction reduction = Reduction::Mean;
+};
+// Binary cross entropy of probabilities in [0, 1], logs clamped at -100 as PyTorch's.
+Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCELossOptions& options = {});
+
+struct KLDivOptions {
+  Reduction reduction = Reduction::Mean;  // BatchMean gives the divergence per sample
+  bool log_target = false;                // target holds log-probabilities
+};
+// Kullback-Leibler divergence of `target` (probabilities) from the distribution whose
+// log-probabilities are `input`.
+Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivOptions& options = {});
 
 struct BCEWithLogitsOptions {
   Tensor weight;      // per element, broadcast to the input

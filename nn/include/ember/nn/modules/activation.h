@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ember/ember.h"
+#include "ember/nn/functional.h"
 #include "ember/nn/module.h"
 
 namespace ember::nn {
@@ -34,6 +35,43 @@ class Tanh final : public Activation<&ember::tanh> {
 class Sigmoid final : public Activation<&ember::sigmoid> {
  public:
   Sigmoid() : Activation("Sigmoid") {}
+};
+
+class ReLU6 final : public Activation<&functional::relu6> {
+ public:
+  ReLU6() : Activation("ReLU6") {}
+};
+
+class Hardsigmoid final : public Activation<&functional::hardsigmoid> {
+ public:
+  Hardsigmoid() : Activation("Hardsigmoid") {}
+};
+
+class Hardswish final : public Activation<&functional::hardswish> {
+ public:
+  Hardswish() : Activation("Hardswish") {}
+};
+
+class Mish final : public Activation<&functional::mish> {
+ public:
+  Mish() : Activation("Mish") {}
+};
+
+// Returns its input: a placeholder where an architecture has an optional layer.
+class Identity final : public UnaryModule {
+ public:
+  Identity() : UnaryModule("Identity") {}
+  Tensor forward(const Tensor& input) override { return input; }
+};
+
+class Hardtanh final : public UnaryModule {
+ public:
+  explicit Hardtanh(double min_val = -1.0, double max_val = 1.0);
+  Tensor forward(const Tensor& input) override;
+  const double min_val, max_val;
+
+ private:
+  std::string extra_repr() const override;
 };
 
 // approximate: "none" (the exact erf form) or "tanh".

@@ -1,4 +1,4 @@
-// MaxPool2d and AvgPool2d over [N, C, H, W] (or [C, H, W]).
+// MaxPool2d, AvgPool2d and AdaptiveAvgPool2d over [N, C, H, W] (or [C, H, W]).
 #pragma once
 
 #include "ember/nn/functional.h"
@@ -32,6 +32,17 @@ class AvgPool2d final : public Pool2d<functional::AvgPool2dOptions, &functional:
  public:
   explicit AvgPool2d(functional::Pair kernel_size, functional::AvgPool2dOptions options = {})
       : Pool2d("AvgPool2d", kernel_size, options) {}
+
+ private:
+  std::string extra_repr() const override;
+};
+
+// The mean over an output_size grid of windows, whatever the input's height and width.
+class AdaptiveAvgPool2d final : public UnaryModule {
+ public:
+  explicit AdaptiveAvgPool2d(functional::Pair output_size);
+  Tensor forward(const Tensor& input) override { return functional::adaptive_avg_pool2d(input, output_size); }
+  const functional::Pair output_size;
 
  private:
   std::string extra_repr() const override;

@@ -1,0 +1,85 @@
+// The losses as modules, called as loss(input, target) like torch.nn's: each holds the options
+// of its functional form. Weights in the options stay where they were made; put them on the
+// model's device.
+#pragma once
+
+#include "ember/nn/functional.h"
+#include "ember/nn/module.h"
+
+namespace ember::nn {
+
+// A module mapping an input and a target to a loss.
+class Loss : public Module {
+ public:
+  using Module::Module;
+  virtual Tensor forward(const Tensor& input, const Tensor& target) = 0;
+  Tensor operator()(const Tensor& input, const Tensor& target) { return forward(input, target); }
+};
+
+// A loss that is its functional form applied with stored options.
+template <typename Options, Tensor (*Fn)(const Tensor&, const Tensor&, const Options&)>
+class LossWithOptions : public Loss {
+ public:
+  LossWithOptions(const char* type_name, Options options) : Loss(type_name), options(std::move(options)) {}
+  Tensor forward(const Tensor& input, const Tensor& target) override { return Fn(input, target, options); }
+  const Options options;
+};
+
+class CrossEntropyLoss final : public LossWithOptions<functional::CrossEntropyOptions, &functional::cross_entropy> {
+ public:
+  explicit CrossEntropyLoss(functional::CrossEntropyOptions options = {})
+      : LossWithOptions("CrossEntropyLoss", std::move(options)) {}
+};
+
+class NLLLoss final : public LossWithOptions<functional::NLLLossOptions, &functional::nll_loss> {
+ public:
+  explicit NLLLoss(functional::NLLLossOptions options = {}) : LossWithOptions("NLLLoss", std::move(options)) {}
+};
+
+class BCEWithLogitsLoss final
+    : public LossWithOptions<functional::BCEWithLogitsOptions, &functional::binary_cross_entropy_with_logits> {
+ public:
+  explicit BCEWithLogitsLoss(functional::BCEWithLogitsOptions options = {})
+      : LossWithOptions("BCEWithLogitsLoss", std::move(options)) {}
+};
+
+// A loss whose one option is its reduction.
+template <Tensor (*Fn)(const Tensor&, const Tensor&, functional::Reduction)>
+class ReducedLoss : public Loss {
+ public:
+  ReducedLoss(const char* type_name, functional::Reduction reduction) : Loss(type_name), reduction(reduction) {}
+  Tensor forward(const Tensor& input, const Tensor& target) override { return Fn(input, target, reduction); }
+  const functional::Reduction reduction;
+};
+
+class MSELoss final : public ReducedLoss<&functional::mse_loss> {
+ public:
+  explicit MSELoss(functional::Reduction reduction = functional::Reduction::Mean) : ReducedLoss("MSELoss", reduction) {}
+};
+
+class L1Loss final : public ReducedLoss<&functional::l1_loss> {
+ public:
+  explicit L1Loss(functional::Reduction reduction = functional::Reduction::Mean) : ReducedLoss("L1Loss", reduction) {}
+};
+
+class SmoothL1Loss final : public LossWithOptions<functional::SmoothL1LossOptions, &functional::smooth_l1_loss> {
+ public:
+  explicit SmoothL1Loss(functional::SmoothL1LossOptions options = {}) : LossWithOptions("SmoothL1Loss", options) {}
+};
+
+class HuberLoss final : public LossWithOptions<functional::HuberLossOptions, &functional::huber_loss> {
+ public:
+  explicit HuberLoss(functional::HuberLossOptions options = {}) : LossWithOptions("HuberLoss", options) {}
+};
+
+class BCELoss final : public LossWithOptions<functional::BCELossOptions, &functional::binary_cross_entropy> {
+ public:
+  explicit BCELoss(functional::BCELossOptions options = {}) : LossWithOptions("BCELoss", std::move(options)) {}
+};
+
+class KLDivLoss final : public LossWithOptions<functional::KLDivOptions, &functional::kl_div> {
+ public:
+  explicit KLDivLoss(functional::KLDivOptions options = {}) : LossWithOptions("KLDivLoss", options) {}
+};
+
+}  // namespace ember::nn

@@ -85,6 +85,56 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Con
   });
 }
 
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, Conv1dOptions options) {
+  const char* op = "conv1d";
+  EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "[{}] input: expected a [N, C, L] or [C, L] tensor, got {}", op,
+              shape_str(input.sizes()));
+  EMBER_CHECK(weight.dim() == 3, "[{}] weight: expected [out_channels, in_channels / groups, kernel_size], got {}", op,
+              shape_str(weight.sizes()));
+  // The rest is checked by conv2d, whose messages name the height and width of its 4-D view.
+  const Conv2dOptions view_options = {.stride = {1, options.stride}, .padding = {0, options.padding},
+                                      .dilation = {1, options.dilation}, .groups = options.groups};
+  const int64_t length_dim = input.dim() - 1;
+  return conv2d(input.unsqueeze(length_dim), weight.unsqueeze(2), bias, view_options).squeeze(length_dim);
+}
+
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias, ConvTranspose2dOptions options) {
+  const char* op = "conv_transpose2d";
+  EMBER_CHECK(weight.dim() == 4, "[{}] weight: expected [in_channels, out_channels / groups, kH, kW], got {}", op,
+              shape_str(weight.sizes()));
+  check_at_least(op, "stride", options.stride, 1);
+  check_at_least(op, "dilation", options.dilation, 1);
+  check_at_least(op, "padding", options.padding, 0);
+  EMBER_CHECK(options.groups >= 1 && weight.size(0) % options.groups == 0,
+              "[{}] groups: expected a positive divisor of the weight's {} input channels, got {}", op, weight.size(0),
+              options.groups);
+  for (int i = 0; i < 2; ++i) {
+    EMBER_CHECK(options.output_padding[i] >= 0 && options.output_padding[i] < options.stride[i],
+                "[{}] output_padding: expected values from 0 to below the stride [{}, {}], got [{}, {}]", op,
+                options.stride[0], options.stride[1], options.output_padding[0], options.output_padding[1]);
+  }
+  return on_batch(op, input, [&](const Tensor& batch) {
+    EMBER_CHECK(batch.size(1) == weight.size(0), "[{}] input: expected {} channels (the weight's first dimension), got {}",
+                op, weight.size(0), batch.size(1));
+    // In 128 bits: a stride or dilation near INT64_MAX must give an error, not a wrapped size.
+    __int128 extent[2];
+    for (int i = 0; i < 2; ++i) {
+      extent[i] = static_cast<__int128>(batch.size(2 + i) - 1) * options.stride[i] - 2 * static_cast<__int128>(options.padding[i]) +
+                  static_cast<__int128>(options.dilation[i]) * (weight.size(2 + i) - 1) + options.output_padding[i] + 1;
+    }
+    EMBER_CHECK(extent[0] > 0 && extent[1] > 0 && extent[0] <= INT64_MAX && extent[1] <= INT64_MAX,
+                "[{}] input: the output would be {}x{}; expected a positive size that int64 holds", op,
+                static_cast<double>(extent[0]), static_cast<double>(extent[1]));
+    const DimVector out_size = {batch.size(0), weight.size(1) * options.groups, static_cast<int64_t>(extent[0]),
+                                static_cast<int64_t>(extent[1])};
+    const Tensor out = conv2d_backward_input(batch, weight, out_size, options.stride, options.padding,
+                                             options.dilation, options.groups);
+    if (!bias.defined()) return out;
+    check_per_channel(op, "bias", bias, out.size(1));
+    return out + bias.view(channel_shape(out));
+  });
+}
+
 Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions options) {
   return on_batch("max_pool2d", input, [&](const Tensor& batch) {
     const Pair stride = options.stride.value_or(kernel_size);

@@ -269,6 +269,26 @@ TEST_CASE("attention and the newer layers differentiate on the GPU as on the CPU
   });
 }
 
+TEST_CASE("a convolutional encoder-decoder and the newer losses differentiate on the GPU as on the CPU") {
+  manual_seed(5);
+  const auto down = std::make_shared<nn::Conv1d>(2, 4, 3, nn::functional::Conv1dOptions{.stride = 2, .padding = 1});
+  const auto up = std::make_shared<nn::ConvTranspose2d>(4, 2, nn::functional::Pair{2, 3},
+                                                        nn::functional::ConvTranspose2dOptions{.stride = {2, 1}, .output_padding = {1, 0}});
+  const auto pool = std::make_shared<nn::AdaptiveAvgPool2d>(nn::functional::Pair{3, 2});
+  nn::ModuleList model{down, up, pool};
+  const Tensor x = random({2, 2, 9}, 29, DType::Float64);
+  check_same_gradients(model, [&](Device device) {
+    namespace F = nn::functional;
+    const Tensor encoded = nn::functional::hardswish((*down)(x.to(device)));  // [2, 4, 5]
+    const Tensor decoded = F::mish((*up)(encoded.unsqueeze(2)));            // [2, 2, 3, 7]
+    const Tensor pooled = (*pool)(decoded);                                 // [2, 2, 3, 2]
+    const Tensor classes = tensor<int64_t>({0, 1, 1, 0, 2, 1, 1, 1, 0, 0, 2, 2}, {2, 3, 2}).to(device);
+    return F::cross_entropy(pooled.permute({0, 2, 1, 3}), classes.narrow(1, 0, 2)) +
+           F::smooth_l1_loss(pooled, decoded.narrow(2, 0, 3).narrow(3, 0, 2)) +
+           F::kl_div(pooled.log_softmax(1), decoded.narrow(3, 0, 2).softmax(1).narrow(2, 0, 3), {.reduction = F::Reduction::BatchMean});
+  });
+}
+
 int main(int argc, char** argv) {
   try {
     gpu();

@@ -188,6 +188,82 @@ TEST_CASE("hardtanh, relu6, hardsigmoid, hardswish and mish match their formulas
   CHECK_THROWS_WITH(F::mish(tensor<int64_t>({1})), "[mish] input: expected a floating-point tensor, got int64");
 }
 
+TEST_CASE("conv1d and conv_transpose2d match loops written here") {
+  manual_seed(21);
+  // conv1d: out[n][o][l] = b[o] + sum over c in o's group, k of x[n][c][l s - p + k d] w[o][c][k].
+  const int64_t n = 2, c = 4, length = 9, out_c = 6, k = 3, groups = 2, stride = 2, padding = 2, dilation = 2;
+  const Tensor x = randn({n, c, length}, DType::Float64), w = randn({out_c, c / groups, k}, DType::Float64);
+  const Tensor b = randn({out_c}, DType::Float64);
+  const Tensor y = F::conv1d(x, w, b, {.stride = stride, .padding = padding, .dilation = dilation, .groups = groups});
+  const int64_t out_len = (length + 2 * padding - dilation * (k - 1) - 1) / stride + 1;
+  REQUIRE(y.sizes().equals({n, out_c, out_len}));
+  const auto xv = values(x), wv = values(w), bv = values(b), yv = values(y);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t o = 0; o < out_c; ++o) {
+      for (int64_t l = 0; l < out_len; ++l) {
+        double sum = bv[o];
+        const int64_t group = o / (out_c / groups);
+        for (int64_t ci = 0; ci < c / groups; ++ci) {
+          for (int64_t t = 0; t < k; ++t) {
+            const int64_t pos = l * stride - padding + t * dilation;
+            if (pos >= 0 && pos < length) sum += xv[(i * c + group * (c / groups) + ci) * length + pos] * wv[(o * (c / groups) + ci) * k + t];
+          }
+        }
+        CHECK(yv[(i * out_c + o) * out_len + l] == doctest::Approx(sum).epsilon(1e-12));
+      }
+    }
+  }
+  CHECK(F::conv1d(x.select(0, 0), w, b, {.stride = stride, .padding = padding, .dilation = dilation, .groups = groups})
+            .sizes().equals({out_c, out_len}));
+  CHECK_THROWS_WITH(F::conv1d(x, w.unsqueeze(0)), "[conv1d] weight: expected [out_channels, in_channels / groups, kernel_size], got [1, 6, 2, 3]");
+  CHECK_THROWS_WITH(F::conv1d(x.unsqueeze(0), w), "[conv1d] input: expected a [N, C, L] or [C, L] tensor, got [1, 2, 4, 9]");
+
+  // conv_transpose2d scatters: out[n][o][h s - p + i d + ...] += x[n][c][h][w] wt[c][o'][i][j].
+  const int64_t cin = 4, cout = 6, h = 3, wd = 2, kh = 2, kw = 3, g = 2;
+  const F::ConvTranspose2dOptions options = {.stride = {2, 3}, .padding = {1, 0}, .output_padding = {1, 2}, .groups = g, .dilation = {1, 2}};
+  const Tensor xt = randn({n, cin, h, wd}, DType::Float64), wt = randn({cin, cout / g, kh, kw}, DType::Float64);
+  const Tensor bt = randn({cout}, DType::Float64);
+  const Tensor yt = F::conv_transpose2d(xt, wt, bt, options);
+  const int64_t oh = (h - 1) * 2 - 2 * 1 + 1 * (kh - 1) + 1 + 1, ow = (wd - 1) * 3 - 0 + 2 * (kw - 1) + 2 + 1;
+  REQUIRE(yt.sizes().equals({n, cout, oh, ow}));
+  std::vector<double> expected(static_cast<size_t>(n * cout * oh * ow));
+  const auto xtv = values(xt), wtv = values(wt), btv = values(bt);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t o = 0; o < cout; ++o) {
+      for (int64_t p = 0; p < oh * ow; ++p) expected[(i * cout + o) * oh * ow + p] = btv[o];
+    }
+    for (int64_t ci = 0; ci < cin; ++ci) {
+      const int64_t group = ci / (cin / g);
+      for (int64_t oo = 0; oo < cout / g; ++oo) {
+        const int64_t o = group * (cout / g) + oo;
+        for (int64_t y0 = 0; y0 < h; ++y0) {
+          for (int64_t x0 = 0; x0 < wd; ++x0) {
+            for (int64_t a = 0; a < kh; ++a) {
+              for (int64_t e = 0; e < kw; ++e) {
+                const int64_t py = y0 * 2 - 1 + a * 1, px = x0 * 3 - 0 + e * 2;
+                if (py < 0 || py >= oh || px < 0 || px >= ow) continue;
+                expected[((i * cout + o) * oh + py) * ow + px] +=
+                    xtv[((i * cin + ci) * h + y0) * wd + x0] * wtv[((ci * (cout / g) + oo) * kh + a) * kw + e];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  check_close_values(values(yt), expected);
+  CHECK_THROWS_WITH(F::conv_transpose2d(xt, wt, bt, {.stride = {2, 2}, .output_padding = {2, 0}}),
+                    "[conv_transpose2d] output_padding: expected values from 0 to below the stride [2, 2], got [2, 0]");
+  CHECK_THROWS_WITH(F::conv_transpose2d(xt.narrow(1, 0, 3), wt, bt, {.groups = g}),
+                    "[conv_transpose2d] input: expected 4 channels (the weight's first dimension), got 3");
+  CHECK_THROWS_WITH(F::conv_transpose2d(xt, wt, bt, {.groups = 3}),
+                    "[conv_transpose2d] groups: expected a positive divisor of the weight's 4 input channels, got 3");
+  CHECK_THROWS_WITH(F::conv_transpose2d(xt, wt, Tensor(), {.stride = {INT64_MAX, 1}}),
+                    doctest::Contains("[conv_transpose2d] input: the output would be"));
+  CHECK_THROWS_WITH(F::conv_transpose2d(xt, wt, Tensor(), {.padding = {5, 0}}),
+                    doctest::Contains("expected a positive size that int64 holds"));
+}
+
 TEST_CASE("adaptive_avg_pool2d averages PyTorch's windows, equal or not") {
   manual_seed(9);
   const Tensor x = randn({2, 3, 5, 7}, DType::Float64);
@@ -460,6 +536,10 @@ TEST_CASE("the composites' gradients agree with finite differences") {
                                        F::hardsigmoid(x[0] * 4); },
                       {random_input({7})});
   autograd::gradcheck([](V x) { return F::adaptive_avg_pool2d(x[0], {2, 3}); }, {random_input({1, 2, 3, 5})});
+  autograd::gradcheck([](V x) { return F::conv1d(x[0], x[1], x[2], {.stride = 2, .padding = 1, .groups = 2}); },
+                      {random_input({2, 4, 5}), random_input({2, 2, 3}), random_input({2})});
+  autograd::gradcheck([](V x) { return F::conv_transpose2d(x[0], x[1], x[2], {.stride = {2, 1}, .output_padding = {1, 0}}); },
+                      {random_input({1, 2, 2, 3}), random_input({2, 3, 2, 2}), random_input({3})});
   // At a zero vector the clamp holds the norm at eps: the gradient is 1/eps along the input, not NaN.
   const Tensor zero = zeros({2}, DType::Float64).requires_grad_();
   F::normalize(zero, 2.0, 0, 0.5).sum().backward();

@@ -346,3 +346,26 @@ TEST_CASE("loss modules apply their functional forms with the options they hold"
         doctest::Approx(0).scale(1));
   CHECK(nn::CrossEntropyLoss().str() == "CrossEntropyLoss()");
 }
+
+TEST_CASE("Conv1d and ConvTranspose2d hold PyTorch's weight layouts and print as PyTorch's") {
+  manual_seed(4);
+  nn::Conv1d conv1(4, 6, 3, {.stride = 2, .padding = 1, .groups = 2});
+  CHECK(conv1.weight.sizes().equals({6, 2, 3}));
+  CHECK(conv1.str() == "Conv1d(4, 6, kernel_size=(3,), stride=(2,), padding=(1,), groups=2)");
+  const double bound1 = 1 / std::sqrt(6.0);  // fan_in: 2 channels per group times 3 taps
+  for (double w : values(conv1.weight)) CHECK(std::abs(w) <= bound1);
+  const Tensor x = randn({2, 4, 7});
+  check_close(values(conv1(x)), values(nn::functional::conv1d(x, conv1.weight, conv1.bias, conv1.options)));
+  CHECK(conv1(x).sizes().equals({2, 6, 4}));
+
+  nn::ConvTranspose2d up(6, 4, {2, 2}, {.stride = {2, 2}}, false);
+  CHECK(up.weight.sizes().equals({6, 4, 2, 2}));
+  CHECK(!up.bias.defined());
+  CHECK(up.str() == "ConvTranspose2d(6, 4, kernel_size=(2, 2), stride=(2, 2), bias=False)");
+  CHECK(up(randn({1, 6, 5, 3})).sizes().equals({1, 4, 10, 6}));
+  CHECK(nn::ConvTranspose2d(2, 2, {3, 3}, {.stride = {2, 2}, .padding = {1, 1}, .output_padding = {1, 1}}).str() ==
+        "ConvTranspose2d(2, 2, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1))");
+  CHECK(names(up.named_parameters()) == std::vector<std::string>{"weight"});
+  CHECK_THROWS_WITH(nn::Conv1d(3, 6, 3, {.groups = 2}), "[Conv1d] groups: expected a divisor of in_channels (3) and out_channels (6), got 2");
+  CHECK_THROWS_WITH(nn::ConvTranspose2d(2, 2, {0, 3}), "[ConvTranspose2d] kernel_size: expected values of at least 1, got [0, 3]");
+}

@@ -32,6 +32,29 @@ struct Conv2dOptions {
 // input [N, C, H, W] (or [C, H, W]), weight [out, C / groups, kH, kW], bias [out] or undefined.
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(), Conv2dOptions options = {});
 
+struct Conv1dOptions {
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t dilation = 1;
+  int64_t groups = 1;
+};
+// input [N, C, L] (or [C, L]), weight [out, C / groups, k], bias [out] or undefined: conv2d over
+// a height of 1.
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(), Conv1dOptions options = {});
+
+struct ConvTranspose2dOptions {
+  Pair stride = {1, 1};
+  Pair padding = {0, 0};
+  Pair output_padding = {0, 0};  // added to one side of the output; below the stride
+  int64_t groups = 1;
+  Pair dilation = {1, 1};
+};
+// The gradient of conv2d with respect to its input, as a layer (a "deconvolution"): input
+// [N, C_in, H, W] (or [C_in, H, W]), weight [C_in, C_out / groups, kH, kW], bias [C_out]; the
+// output's height is (H - 1) stride - 2 padding + dilation (kH - 1) + output_padding + 1.
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+                        ConvTranspose2dOptions options = {});
+
 struct MaxPool2dOptions {
   std::optional<Pair> stride;  // the kernel size when not given
   Pair padding = {0, 0};

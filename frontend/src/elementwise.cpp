@@ -9,7 +9,7 @@ namespace ember::composite {
 namespace {
 
 // Nonzero is true.
-Tensor truth(const Tensor& t) { return ne(t, wrapped_number(0, t.device())); }
+Tensor truth(const Tensor& t) { return ne(t, 0); }
 
 Tensor bool_filled(const Tensor& like, bool value) {
   return ember::full(like.sizes(), Scalar(value), DType::Bool, like.device());
@@ -45,7 +45,7 @@ Tensor lerp_Tensor(const Tensor& self, const Tensor& end, const Tensor& weight) 
               dtype_name(self.dtype()), dtype_name(weight.dtype()));
   const Tensor from_self = self + weight * (end - self);
   const Tensor from_end = end - (end - self) * (1 - weight);
-  return where(lt(abs(weight), wrapped_number(0.5, weight.device())), from_self, from_end);
+  return where(lt(abs(weight), 0.5), from_self, from_end);
 }
 
 Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2, const Scalar& value) {
@@ -65,26 +65,25 @@ Tensor nan_to_num(const Tensor& self, std::optional<double> nan, std::optional<d
                   std::optional<double> neginf) {
   if (!is_floating(self.dtype())) return self.clone();  // integers hold no NaN or infinity
   const double largest = largest_finite(self.dtype());
-  const Tensor inf = wrapped_number(INFINITY, self.device());
   return self.masked_fill(ember::isnan(self), nan.value_or(0))
-      .masked_fill(eq(self, inf), posinf.value_or(largest))
-      .masked_fill(eq(self, -inf), neginf.value_or(-largest));
+      .masked_fill(eq(self, INFINITY), posinf.value_or(largest))
+      .masked_fill(eq(self, -INFINITY), neginf.value_or(-largest));
 }
 
 Tensor isnan(const Tensor& self) { return ne(self, self); }
 
 Tensor isinf(const Tensor& self) {
   if (!is_floating(self.dtype())) return bool_filled(self, false);
-  return eq(abs(self), wrapped_number(INFINITY, self.device()));
+  return eq(abs(self), INFINITY);
 }
 
 // x - x is 0 for every finite x and NaN for the rest.
 Tensor isfinite(const Tensor& self) {
   if (!is_floating(self.dtype())) return bool_filled(self, true);
-  return eq(self - self, wrapped_number(0, self.device()));
+  return eq(self - self, 0);
 }
 
-Tensor logical_not(const Tensor& self) { return eq(self, wrapped_number(0, self.device())); }
+Tensor logical_not(const Tensor& self) { return eq(self, 0); }
 // On bool tensors mul is `and` and maximum is `or`.
 Tensor logical_and(const Tensor& self, const Tensor& other) { return mul(truth(self), truth(other)); }
 Tensor logical_or(const Tensor& self, const Tensor& other) { return maximum(truth(self), truth(other)); }

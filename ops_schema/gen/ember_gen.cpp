@@ -88,6 +88,7 @@ std::string functions_header(const std::vector<OpEntry>& ops) {
     if (!op.function) continue;
     out += "// " + to_string(op.schema) + "\n";
     out += op.function_declaration(true) + ";\n";
+    if (op.has_scalar_overload()) out += op.scalar_function_declaration(true) + ";\n";
   }
   return out + "\n}  // namespace ember\n";
 }
@@ -95,7 +96,9 @@ std::string functions_header(const std::vector<OpEntry>& ops) {
 std::string methods_include(const std::vector<OpEntry>& ops) {
   std::string out = kBanner;
   for (const OpEntry& op : ops) {
-    if (op.method) out += op.method_declaration(true) + ";\n";
+    if (!op.method) continue;
+    out += op.method_declaration(true) + ";\n";
+    if (op.has_scalar_overload()) out += op.scalar_method_declaration(true) + ";\n";
   }
   return out;
 }
@@ -113,14 +116,14 @@ std::string composite_header(const std::vector<OpEntry>& ops) {
 
 std::string functions_source(const std::vector<OpEntry>& ops) {
   std::string out = std::string(kBanner) +
-                    "#include \"ember/generated/functions.h\"\n"
-                    "#include \"ember/generated/op_ids.h\"\n"
-                    "#include \"ember/runtime.h\"\n\n"
+                    "#include \"ember/ember.h\"\n"
+                    "#include \"ember/generated/op_ids.h\"\n\n"
                     "namespace ember {\n\n";
   for (const OpEntry& op : ops) {
     const std::string call = op.dispatch_call();
     if (op.function) out += op.function_declaration(false) + " {\n" + call + "}\n\n";
     if (op.method) out += op.method_definition() + "\n";
+    if (op.has_scalar_overload()) out += op.scalar_overload_definitions();
   }
   out += "namespace generated {\n\n// Every operator: schema, meta kind, composite kind, factory flag, C++ signature.\n"
          "ArrayRef<schema::OpRecord> op_records() {\n  static const schema::OpRecord records[] = {\n";

@@ -151,6 +151,56 @@ std::string OpEntry::method_definition() const {
   return signature + "  return ember::" + cpp_name(schema) + "(" + call_args + ");\n}\n";
 }
 
+bool OpEntry::has_scalar_overload() const {
+  const bool binary = structured == "elementwise_binary" || structured == "elementwise_binary_float" ||
+                      structured == "comparison";
+  return binary && !schema.is_out() && schema.arguments.size() >= 2 &&
+         schema.arguments[1].type == schema::Type{BaseType::Tensor};
+}
+
+namespace {
+
+// The operator with its second operand a Scalar.
+OpEntry with_scalar_operand(const OpEntry& op) {
+  OpEntry scalar = op;
+  scalar.schema.arguments[1].type.base = BaseType::Scalar;
+  return scalar;
+}
+
+// The arguments after self of a call forwarding an overload's parameters, the number wrapped as
+// a tensor on `self`'s device.
+std::string operand_and_rest(const schema::FunctionSchema& s, const std::string& self) {
+  std::string out = "wrapped_number(" + s.arguments[1].name + ", " + self + ".device())";
+  for (size_t i = 2; i < s.arguments.size(); ++i) out += ", " + s.arguments[i].name;
+  return out;
+}
+
+}  // namespace
+
+std::string OpEntry::scalar_function_declaration(bool with_defaults) const {
+  return with_scalar_operand(*this).function_declaration(with_defaults);
+}
+
+std::string OpEntry::scalar_method_declaration(bool with_defaults) const {
+  return with_scalar_operand(*this).method_declaration(with_defaults);
+}
+
+std::string OpEntry::scalar_overload_definitions() const {
+  const OpEntry scalar = with_scalar_operand(*this);
+  const std::string name = cpp_name(schema);
+  const std::string& self = schema.arguments[0].name;
+  std::string out;
+  if (function) {
+    out += scalar.function_declaration(false) + " {\n  return ember::" + name + "(" + self + ", " +
+           operand_and_rest(schema, self) + ");\n}\n\n";
+  }
+  if (method) {
+    out += cpp_return_type(schema) + " Tensor::" + name + "(" + parameters(cpp_order(scalar.schema, true), false) +
+           ") const {\n  return " + name + "(" + operand_and_rest(schema, "(*this)") + ");\n}\n\n";
+  }
+  return out;
+}
+
 std::string OpEntry::dispatch_call() const {
   return "  static const OperatorHandle& op = detail::resolve(OpId::" + identifier() + ");\n  return op.call<" +
          template_arguments(schema) + ">(" + argument_names(schema) + ");\n";

@@ -27,6 +27,13 @@ struct OpEntry {
   std::string function_declaration(bool with_defaults) const;
   std::string method_declaration(bool with_defaults) const;
   std::string method_definition() const;
+  // PyTorch's .Scalar overloads (x.add(1), x.gt(0), pow(x, 2)): whether this operator has them,
+  // a number standing for its second operand, wrapped as a 0-dim tensor so that it never widens
+  // the other's dtype; and their declarations and definitions.
+  bool has_scalar_overload() const;
+  std::string scalar_function_declaration(bool with_defaults) const;
+  std::string scalar_method_declaration(bool with_defaults) const;
+  std::string scalar_overload_definitions() const;
   // The body that resolves the operator once and calls it through the dispatcher.
   std::string dispatch_call() const;
   // "Tensor(const Tensor&, const Tensor&, const Scalar&)".

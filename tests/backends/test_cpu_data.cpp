@@ -282,6 +282,22 @@ TEST_CASE("comparison operators, pow of a number and the _like factories") {
   CHECK(to_vector<bool>(2.5 >= x) == std::vector<bool>{true, true, false});
   CHECK(to_vector<bool>(x > x.flip({0})) == std::vector<bool>{false, false, true});
   CHECK((x == 2).dtype() == DType::Bool);
+  // PyTorch's .Scalar overloads, generated for every binary operator and comparison.
+  CHECK(to_vector<float>(x.add(1)) == std::vector<float>{2, 3, 4});
+  CHECK(to_vector<float>(x.sub(1, 2)) == std::vector<float>{-1, 0, 1});
+  CHECK(to_vector<float>(add(x, 0.5)) == std::vector<float>{1.5f, 2.5f, 3.5f});
+  CHECK(to_vector<bool>(x.gt(1)) == std::vector<bool>{false, true, true});
+  CHECK(to_vector<bool>(eq(x, 0)) == std::vector<bool>{false, false, false});
+  CHECK(to_vector<float>(x.remainder(2)) == std::vector<float>{1, 0, 1});
+  CHECK(to_vector<float>(x.pow(2)) == std::vector<float>{1, 4, 9});
+  CHECK(x.mul(2.5).dtype() == DType::Float32);  // a number never widens the tensor
+  CHECK(tensor<int64_t>({3}).div(2).item<float>() == 1.5f);
+  Tensor y = x.clone();
+  y.mul_(2).add_(1, 3);
+  y += 1;
+  y /= 2;
+  CHECK(to_vector<float>(y) == std::vector<float>{3, 4, 5});
+  CHECK_THROWS_WITH(tensor<int64_t>({3}).add_(0.5), doctest::Contains("can't be cast to the desired output type int64"));
   CHECK(to_vector<float>(pow(x, 2)) == std::vector<float>{1, 4, 9});
   CHECK(pow(x, 2).dtype() == DType::Float32);  // the number does not widen x
   CHECK(to_vector<float>(pow(2, x)) == std::vector<float>{2, 4, 8});

@@ -73,10 +73,10 @@ inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
 inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
 inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
 inline Tensor operator-(const Tensor& a) { return neg(a); }
-inline Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, wrapped_number(b, a.device())); }
-inline Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, wrapped_number(b, a.device())); }
-inline Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, wrapped_number(b, a.device())); }
-inline Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, wrapped_number(b, a.device())); }
+inline Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, b); }
+inline Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, b); }
+inline Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, b); }
+inline Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, b); }
 inline Tensor operator+(const Scalar& a, const Tensor& b) { return add(wrapped_number(a, b.device()), b); }
 inline Tensor operator-(const Scalar& a, const Tensor& b) { return sub(wrapped_number(a, b.device()), b); }
 inline Tensor operator*(const Scalar& a, const Tensor& b) { return mul(wrapped_number(a, b.device()), b); }
@@ -88,12 +88,12 @@ inline Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
 inline Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
 inline Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
 inline Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
-inline Tensor operator==(const Tensor& a, const Scalar& b) { return eq(a, wrapped_number(b, a.device())); }
-inline Tensor operator!=(const Tensor& a, const Scalar& b) { return ne(a, wrapped_number(b, a.device())); }
-inline Tensor operator<(const Tensor& a, const Scalar& b) { return lt(a, wrapped_number(b, a.device())); }
-inline Tensor operator<=(const Tensor& a, const Scalar& b) { return le(a, wrapped_number(b, a.device())); }
-inline Tensor operator>(const Tensor& a, const Scalar& b) { return gt(a, wrapped_number(b, a.device())); }
-inline Tensor operator>=(const Tensor& a, const Scalar& b) { return ge(a, wrapped_number(b, a.device())); }
+inline Tensor operator==(const Tensor& a, const Scalar& b) { return eq(a, b); }
+inline Tensor operator!=(const Tensor& a, const Scalar& b) { return ne(a, b); }
+inline Tensor operator<(const Tensor& a, const Scalar& b) { return lt(a, b); }
+inline Tensor operator<=(const Tensor& a, const Scalar& b) { return le(a, b); }
+inline Tensor operator>(const Tensor& a, const Scalar& b) { return gt(a, b); }
+inline Tensor operator>=(const Tensor& a, const Scalar& b) { return ge(a, b); }
 inline Tensor operator==(const Scalar& a, const Tensor& b) { return b == a; }
 inline Tensor operator!=(const Scalar& a, const Tensor& b) { return b != a; }
 inline Tensor operator<(const Scalar& a, const Tensor& b) { return b > a; }
@@ -105,14 +105,17 @@ inline Tensor operator!(const Tensor& a) { return logical_not(a); }
 inline Tensor operator&&(const Tensor& a, const Tensor& b) { return logical_and(a, b); }
 inline Tensor operator||(const Tensor& a, const Tensor& b) { return logical_or(a, b); }
 inline Tensor operator%(const Tensor& a, const Tensor& b) { return remainder(a, b); }
-inline Tensor operator%(const Tensor& a, const Scalar& b) { return remainder(a, wrapped_number(b, a.device())); }
-// A number as base or exponent: x^2 keeps x's dtype, as a wrapped number does in any operator.
-inline Tensor pow(const Tensor& self, const Scalar& exponent) { return pow(self, wrapped_number(exponent, self.device())); }
+inline Tensor operator%(const Tensor& a, const Scalar& b) { return remainder(a, b); }
+// A number as the base (pow(x, 2) and x.pow(2) are generated with the other .Scalar overloads).
 inline Tensor pow(const Scalar& self, const Tensor& exponent) { return pow(wrapped_number(self, exponent.device()), exponent); }
 
 inline Tensor& operator+=(Tensor& a, const Tensor& b) { a.add_(b); return a; }
 inline Tensor& operator-=(Tensor& a, const Tensor& b) { a.sub_(b); return a; }
 inline Tensor& operator*=(Tensor& a, const Tensor& b) { a.mul_(b); return a; }
 inline Tensor& operator/=(Tensor& a, const Tensor& b) { a.div_(b); return a; }
+inline Tensor& operator+=(Tensor& a, const Scalar& b) { a.add_(b); return a; }
+inline Tensor& operator-=(Tensor& a, const Scalar& b) { a.sub_(b); return a; }
+inline Tensor& operator*=(Tensor& a, const Scalar& b) { a.mul_(b); return a; }
+inline Tensor& operator/=(Tensor& a, const Scalar& b) { a.div_(b); return a; }
 
 }  // namespace ember

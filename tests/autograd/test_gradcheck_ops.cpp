@@ -238,6 +238,9 @@ TEST_CASE("composite operators differentiate through the operators they are writ
       {"matmul", {[](V x) { return matmul(x[0], x[1]); }, {{2, 1, 1, 3}, {3, 3, 2}}}},
       {"tril", {[](V x) { return x[0].tril(1) + x[0].triu(-1); }, {{2, 3, 3}}}},
       {"repeat", {[](V x) { return x[0].transpose(0, 1).repeat({2, 1, 3}); }, {{2, 3}}}},
+      {"einsum", {[](V x) { return einsum("bij,bjk->bik", {x[0], x[1]}) + einsum("bii->bi", {x[0]}).unsqueeze(2) +
+                                        einsum("bij,jk,bkl->bil", {x[0], x[1].select(0, 0), x[2]}); },
+                  {{2, 3, 3}, {1, 3, 3}, {2, 3, 3}}}},
       {"square", {[](V x) { return x[0].square(); }, {{2, 3}}}},
       {"lerp", {[](V x) { return x[0].lerp(x[1], 0.25) + x[0].lerp(x[1], 0.75) + x[0].lerp(x[1], x[2]); }, {{2, 3}, {3}, {2, 3}}}},
       {"addcmul", {[](V x) { return x[0].addcmul(x[1], x[2], 0.5); }, {{2, 3}, {3}, {2, 1}}}},

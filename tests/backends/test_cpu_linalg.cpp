@@ -98,3 +98,51 @@ TEST_CASE("matmul handles 1-D operands and broadcast batch dims") {
   CHECK(matmul(empty({2, 0, 3}), m).sizes().equals({2, 0, 2}));
   CHECK_THROWS_WITH(matmul(batch, ones({2, 2})), "[matmul] other: expected 3 rows to match self's columns, got 2");
 }
+
+TEST_CASE("einsum agrees with the products, sums and diagonals it names") {
+  manual_seed(31);
+  const Tensor a = randn({3, 4}, DType::Float64), b = randn({4, 5}, DType::Float64);
+  check_close(to_vector<double>(einsum("ij,jk->ik", {a, b})), to_vector<double>(mm(a, b)), 1e-12);
+  check_close(to_vector<double>(einsum("ij,jk", {a, b})), to_vector<double>(mm(a, b)), 1e-12);  // implicit output
+  check_close(to_vector<double>(einsum("ij,kj->ik", {a, b.transpose(0, 1)})), to_vector<double>(mm(a, b)), 1e-12);
+  check_close(to_vector<double>(einsum("ij->ji", {a})), to_vector<double>(a.transpose(0, 1).contiguous()), 0);
+  check_close(to_vector<double>(einsum("ij->", {a})), {a.sum().item<double>()}, 1e-12);
+  check_close(to_vector<double>(einsum("ij->j", {a})), to_vector<double>(a.sum(0)), 1e-12);
+  const Tensor v = randn({4}, DType::Float64), w = randn({4}, DType::Float64);
+  check_close(to_vector<double>(einsum("i,i->", {v, w})), {(v * w).sum().item<double>()}, 1e-12);
+  check_close(to_vector<double>(einsum("i,j->ij", {v, w})), to_vector<double>(v.unsqueeze(1) * w), 1e-12);
+  // Attention's scores: batch and head labels kept, d contracted.
+  const Tensor q = randn({2, 3, 5, 4}, DType::Float64), k = randn({2, 3, 6, 4}, DType::Float64);
+  check_close(to_vector<double>(einsum("bhld,bhmd->bhlm", {q, k})), to_vector<double>(matmul(q, k.transpose(-1, -2))), 1e-12);
+  // Ellipsis, broadcast from the right, and size-1 broadcasting of a batch label.
+  check_close(to_vector<double>(einsum("...ij,...jk->...ik", {q, k.transpose(-1, -2)})),
+              to_vector<double>(matmul(q, k.transpose(-1, -2))), 1e-12);
+  check_close(to_vector<double>(einsum("bij,bjk->bik", {q.select(1, 0).narrow(0, 0, 1), k.select(1, 0).transpose(1, 2)})),
+              to_vector<double>(matmul(q.select(1, 0).narrow(0, 0, 1), k.select(1, 0).transpose(1, 2))), 1e-12);
+  const Tensor s = randn({1, 5, 4}, DType::Float64), t = randn({3, 4, 2}, DType::Float64);
+  check_close(to_vector<double>(einsum("bij,bjk->bik", {s, t})), to_vector<double>(matmul(s, t)), 1e-12);
+  // A repeated label takes the diagonal; three operands contract left to right.
+  const Tensor m = randn({4, 4}, DType::Float64);
+  const auto mv = to_vector<double>(m);
+  check_close(to_vector<double>(einsum("ii->i", {m})), {mv[0], mv[5], mv[10], mv[15]}, 0);
+  check_close(to_vector<double>(einsum("ii", {m})), {mv[0] + mv[5] + mv[10] + mv[15]}, 1e-12);
+  const Tensor c = randn({5, 2}, DType::Float64);
+  check_close(to_vector<double>(einsum("ij,jk,kl->il", {a, b, c})), to_vector<double>(mm(mm(a, b), c)), 1e-12);
+  check_close(to_vector<double>(einsum("ij,jk,kl->li", {a, b, c})),
+              to_vector<double>(mm(mm(a, b), c).transpose(0, 1).contiguous()), 1e-12);
+  // A label summed on one side only: sum_j a_ij times sum_k b_kl.
+  check_close(to_vector<double>(einsum("ij,kl->il", {a, b})), to_vector<double>(a.sum(1, true) * b.sum(0, true)), 1e-12);
+  CHECK(einsum("i j , j k -> i k", {a, b}).sizes().equals({3, 5}));
+
+  CHECK_THROWS_WITH(einsum("ij,jk->ik", {a}), "[einsum] tensors: the equation 'ij,jk->ik' has 2 operands, got 1 tensors");
+  CHECK_THROWS_WITH(einsum("ijk->i", {a}), "[einsum] tensors: operand 0 ('ijk') expects 3 dimensions, got a tensor of 2");
+  CHECK_THROWS_WITH(einsum("ij,jk->iz", {a, b}), "[einsum] equation: output label 'z' appears in no operand");
+  CHECK_THROWS_WITH(einsum("ij,jk->ii", {a, b}), "[einsum] equation: output label 'i' appears more than once");
+  CHECK_THROWS_WITH(einsum("i1->i", {v}), "[einsum] equation: expected letters, ',', '->' and '...', got '1' in 'i1'");
+  CHECK_THROWS_WITH(einsum("ij,ij->ij", {a, b}),
+                    "[einsum] operands: label 'i' names dimensions of sizes 3 and 4; expected equal sizes or 1");
+  CHECK_THROWS_WITH(einsum("...i->i", {q}), "[einsum] equation: the operands' ellipsis dimensions must appear in the output as '...'");
+  CHECK_THROWS_WITH(einsum("......->", {q}), "[einsum] equation: operand '......' has more than one ellipsis");
+  CHECK_THROWS_WITH(einsum("ii->i", {a}),
+                    "[einsum] operands: a label repeated in one operand names dimensions of sizes 3 and 4; expected equal sizes");
+}

@@ -160,6 +160,8 @@ TEST_CASE("matrix products: cuBLAS for floats, the tiled kernel for integers, an
     check_same([](const std::vector<Tensor>& t) { return bmm(t[0], t[1]); }, {random({3, 5, 7}, 15, dtype), random({3, 7, 4}, 16, dtype)}, tol);
     check_same([](const std::vector<Tensor>& t) { return addmm(t[0], t[1], t[2], 0.5, 2.0); },
                {random({9}, 17, dtype), random({6, 8}, 18, dtype), random({8, 9}, 19, dtype)}, tol);
+    check_same([](const std::vector<Tensor>& t) { return einsum("bhld,bhmd->bhlm", {t[0], t[1]}) + einsum("...ii->...i", {t[2]}).unsqueeze(-1); },
+               {random({2, 3, 4, 5}, 20, dtype), random({2, 3, 4, 5}, 21, dtype), random({2, 3, 4, 4}, 22, dtype)}, tol);
   }
   check_same([](const std::vector<Tensor>& t) { return mm(t[0], t[1]); },
              {tensor<int64_t>({1, 2, 3, 4, 5, 6}, {2, 3}), tensor<int64_t>({7, 8, 9, 10, 11, 12}, {3, 2})});

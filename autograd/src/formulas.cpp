@@ -75,6 +75,23 @@ Tensor max_pool2d_backward(const Tensor& grad, IntArrayRef self_sizes, const Ten
   return scatter_add(planes, 2, indices.reshape({n, c, -1}), grad.reshape({n, c, -1})).reshape(self_sizes);
 }
 
+// Written with operators (no copy into a view), so that it is itself differentiable: the
+// gradient is padded to the plane's side that indexes the diagonal, broadcast across the other
+// side, masked to the diagonal, and the plane's two dimensions moved back to dim1 and dim2.
+Tensor diagonal_backward(const Tensor& grad, IntArrayRef sizes, int64_t offset, int64_t dim1, int64_t dim2) {
+  const int64_t n = static_cast<int64_t>(sizes.size());
+  const int64_t d1 = wrap_dim(dim1, n, "diagonal_backward"), d2 = wrap_dim(dim2, n, "diagonal_backward");
+  const int64_t rows = sizes[d1], cols = sizes[d2], length = grad.size(-1);
+  const Tensor row = arange(rows, DType::Int64, grad.device()).unsqueeze(1);
+  const Tensor on_diagonal = (arange(cols, DType::Int64, grad.device()) - row) == offset;
+  const bool by_row = offset >= 0;  // above the main diagonal, element k is in row k
+  DimVector pad_shape(grad.sizes());
+  pad_shape[pad_shape.size() - 1] = (by_row ? rows : cols) - length;
+  const Tensor padded = cat({grad, zeros(pad_shape, grad.dtype(), grad.device())}, -1);
+  const Tensor plane = (by_row ? padded.unsqueeze(-1) : padded.unsqueeze(-2)) * on_diagonal;
+  return plane.movedim({n - 2, n - 1}, {d1, d2});
+}
+
 Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::optional<int64_t> start,
                       std::optional<int64_t> end, int64_t step) {
   Tensor out = zeros(sizes, grad.dtype(), grad.device());

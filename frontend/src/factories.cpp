@@ -97,6 +97,20 @@ Tensor arange(const Scalar& end, std::optional<DType> dtype, std::optional<Devic
   return arange_start(int64_t{0}, end, int64_t{1}, dtype, device);
 }
 
+Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, std::optional<DType> dtype,
+                std::optional<Device> device) {
+  EMBER_CHECK(steps >= 0, "[linspace] steps: expected a count >= 0, got {}", steps);
+  const DType type = dtype.value_or(DType::Float32);
+  if (steps <= 1) return ember::full({steps}, start, type, device);
+  // In float64, each half from its own end: start + i step below the middle, end - (n-1-i) step
+  // above it, so that both ends are exact.
+  const double from = start.to_double(), to = end.to_double();
+  const double step = (to - from) / static_cast<double>(steps - 1);
+  const Tensor i = ember::arange(steps, DType::Float64, device);
+  const Tensor values = where(i < steps / 2, i * step + from, to - ((steps - 1) - i) * step);
+  return values.to(type);
+}
+
 Tensor rand(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {
   return ember::empty(size, dtype, device).uniform_(0, 1);
 }

@@ -1,4 +1,5 @@
-// matmul in terms of mm and bmm, with NumPy's rules for 1-D operands and batch broadcasting.
+// matmul in terms of mm and bmm, with NumPy's rules for 1-D operands and batch broadcasting;
+// trace, dot and outer.
 #include "ember/core/broadcast.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
@@ -11,6 +12,27 @@ DimVector batch_shape(const Tensor& t) {
 }
 
 }  // namespace
+
+Tensor trace(const Tensor& self) {
+  EMBER_CHECK(self.dim() == 2, "[trace] self: expected a matrix, got a {}-D tensor", self.dim());
+  return self.diagonal().sum();
+}
+
+Tensor dot(const Tensor& self, const Tensor& tensor) {
+  EMBER_CHECK(self.dim() == 1 && tensor.dim() == 1, "[dot] tensor: expected two 1-D tensors, got {}-D and {}-D",
+              self.dim(), tensor.dim());
+  EMBER_CHECK(self.size(0) == tensor.size(0), "[dot] tensor: expected {} elements as self, got {}", self.size(0),
+              tensor.size(0));
+  EMBER_CHECK(self.dtype() == tensor.dtype(), "[dot] tensor: expected dtype {} as self, got {}",
+              dtype_name(self.dtype()), dtype_name(tensor.dtype()));
+  return (self * tensor).sum();
+}
+
+Tensor outer(const Tensor& self, const Tensor& vec2) {
+  EMBER_CHECK(self.dim() == 1 && vec2.dim() == 1, "[outer] vec2: expected two 1-D tensors, got {}-D and {}-D",
+              self.dim(), vec2.dim());
+  return self.unsqueeze(1) * vec2;
+}
 
 Tensor matmul(const Tensor& self, const Tensor& other) {
   const int64_t da = self.dim(), db = other.dim();

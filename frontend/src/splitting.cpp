@@ -1,4 +1,5 @@
-// split, split_with_sizes, chunk and unbind: lists of views, each made by a recorded operator.
+// split, split_with_sizes, chunk, unbind and meshgrid: lists of views, each made by a recorded
+// operator.
 #include "ember/ember.h"
 
 namespace ember {
@@ -59,6 +60,28 @@ std::vector<Tensor> unbind(const Tensor& self, int64_t dim) {
   std::vector<Tensor> pieces;
   for (int64_t i = 0; i < n; ++i) pieces.push_back(self.select(dim, i));
   return pieces;
+}
+
+std::vector<Tensor> meshgrid(TensorList tensors, std::string_view indexing) {
+  EMBER_CHECK(indexing == "ij" || indexing == "xy", "[meshgrid] indexing: expected 'ij' or 'xy', got '{}'", indexing);
+  DimVector shape;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EMBER_CHECK(tensors[i].defined() && tensors[i].dim() <= 1,
+                "[meshgrid] tensors: expected 0-dim or 1-D tensors, got {} at {}",
+                tensors[i].defined() ? shape_str(tensors[i].sizes()) : "an undefined tensor", i);
+    shape.push_back(tensors[i].numel());
+  }
+  // 'xy' is Cartesian: the first tensor varies along the second dimension, as NumPy's.
+  const bool swap = indexing == "xy" && tensors.size() >= 2;
+  if (swap) std::swap(shape[0], shape[1]);
+  std::vector<Tensor> grids;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const size_t along = swap && i < 2 ? 1 - i : i;
+    DimVector view(shape.size(), 1);
+    view[along] = shape[along];
+    grids.push_back(tensors[i].reshape(view).expand(shape));
+  }
+  return grids;
 }
 
 }  // namespace ember

@@ -188,6 +188,33 @@ Tensor unsqueeze(const Tensor& self, int64_t dim) {
   return make_view(self, sizes, strides, self.storage_offset());
 }
 
+Tensor diagonal(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2) {
+  const int64_t n = self.dim();
+  EMBER_CHECK(n >= 2, "[diagonal] self: expected at least 2 dimensions, got {}", n);
+  const int64_t d1 = wrap_dim(dim1, n, "diagonal"), d2 = wrap_dim(dim2, n, "diagonal");
+  EMBER_CHECK(d1 != d2, "[diagonal] dim2: expected a dimension other than dim1 ({}), got {}", dim1, dim2);
+  // Above the main diagonal the columns start at `offset`, below it the rows at -offset; an
+  // offset past either side leaves an empty diagonal (compared before negating: INT64_MIN).
+  const int64_t rows = self.size(d1), cols = self.size(d2);
+  int64_t length = 0, start = self.storage_offset();
+  if (offset >= 0 && offset < cols) {
+    length = std::min(rows, cols - offset);
+    start += offset * self.strides()[d2];
+  } else if (offset < 0 && offset > -rows) {
+    length = std::min(rows + offset, cols);
+    start -= offset * self.strides()[d1];
+  }
+  DimVector sizes, strides;
+  for (int64_t d = 0; d < n; ++d) {
+    if (d == d1 || d == d2) continue;
+    sizes.push_back(self.size(d));
+    strides.push_back(self.strides()[d]);
+  }
+  sizes.push_back(length);
+  strides.push_back(self.strides()[d1] + self.strides()[d2]);
+  return make_view(self, sizes, strides, length > 0 ? start : self.storage_offset());
+}
+
 Tensor squeeze_dim(const Tensor& self, int64_t dim) {
   if (self.dim() == 0) return make_view(self, {}, {}, self.storage_offset());
   const int64_t d = wrap_dim(dim, self.dim(), "squeeze");

@@ -331,15 +331,7 @@ Tensor embedding(const Tensor& indices, const Tensor& weight) {
 }
 
 Tensor flatten(const Tensor& input, int64_t start_dim, int64_t end_dim) {
-  if (input.dim() == 0) return input.reshape({1});
-  const int64_t start = wrap_dim(start_dim, input.dim(), "flatten"), end = wrap_dim(end_dim, input.dim(), "flatten");
-  EMBER_CHECK(start <= end, "[flatten] start_dim: expected at most end_dim, got {} > {}", start_dim, end_dim);
-  std::vector<int64_t> shape(input.sizes().begin(), input.sizes().begin() + start);
-  int64_t merged = 1;
-  for (int64_t d = start; d <= end; ++d) merged *= input.size(d);
-  shape.push_back(merged);
-  shape.insert(shape.end(), input.sizes().begin() + end + 1, input.sizes().end());
-  return input.reshape(shape);
+  return ember::flatten(input, start_dim, end_dim);
 }
 
 }  // namespace ember::nn::functional

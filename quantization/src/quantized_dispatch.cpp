@@ -20,8 +20,9 @@ constexpr const char* kPassThrough[] = {"dequantize",       "int_repr",         
 // Operators that keep each element's channel: per-channel tensors go through them too.
 constexpr const char* kCopies[] = {"clone", "contiguous", "to.device"};
 // Views, which may move or drop the channel dimension: per-tensor quantization only.
-constexpr const char* kViews[] = {"view",     "reshape",  "permute", "transpose.int", "slice.Tensor",
-                                  "select.int", "expand", "unsqueeze", "squeeze.dim"};
+constexpr const char* kViews[] = {"view",      "reshape",   "permute", "transpose.int", "slice.Tensor",
+                                  "select.int", "expand",    "unsqueeze", "squeeze.dim", "squeeze",
+                                  "flatten",    "unflatten", "movedim", "diagonal"};
 
 void pass_through(const KernelFunction&, const OperatorHandle& op, DispatchKeySet keys, Stack& stack) {
   op.redispatch_boxed(keys.below(kQuantized), stack);

@@ -118,6 +118,8 @@ std::map<std::string, Case> cases() {
       {"slice.Tensor", {[](V x) { return x[0].slice(1, 1, std::nullopt, 2); }, {{2, 5}}}},
       {"select.int", {[](V x) { return x[0].select(0, -1); }, {{3, 2}}}},
       {"expand", {[](V x) { return x[0].expand({2, 3}); }, {{3}}}},
+      {"diagonal", {[](V x) { return x[0].diagonal() + x[0].diagonal(1, 2, 0).sum() + x[0].diagonal(-1, -1, 1).sum(); },
+                    {{3, 4, 3}}, nullptr, true}},
       {"unsqueeze", {[](V x) { return x[0].unsqueeze(1); }, {{3}}}},
       {"squeeze.dim", {[](V x) { return x[0].squeeze(1); }, {{3, 1}}}},
       {"max.dim", {[](V x) { return std::get<0>(x[0].max(1)) + std::get<0>(x[0].max(0, true)).sum(); }, {{2, 3}}}},
@@ -241,6 +243,9 @@ TEST_CASE("composite operators differentiate through the operators they are writ
       {"einsum", {[](V x) { return einsum("bij,bjk->bik", {x[0], x[1]}) + einsum("bii->bi", {x[0]}).unsqueeze(2) +
                                         einsum("bij,jk,bkl->bil", {x[0], x[1].select(0, 0), x[2]}); },
                   {{2, 3, 3}, {1, 3, 3}, {2, 3, 3}}}},
+      {"shaping", {[](V x) { return x[0].movedim({0, 2}, {2, 0}).flatten(1).unflatten(1, {3, -1}).roll({1, -2}, {0, 2}).squeeze(); },
+                   {{2, 3, 1, 2}}}},
+      {"products", {[](V x) { return x[0].trace() * x[1].dot(x[2]) + outer(x[1], x[2]).sum(); }, {{3, 3}, {4}, {4}}}},
       {"square", {[](V x) { return x[0].square(); }, {{2, 3}}}},
       {"lerp", {[](V x) { return x[0].lerp(x[1], 0.25) + x[0].lerp(x[1], 0.75) + x[0].lerp(x[1], x[2]); }, {{2, 3}, {3}, {2, 3}}}},
       {"addcmul", {[](V x) { return x[0].addcmul(x[1], x[2], 0.5); }, {{2, 3}, {3}, {2, 1}}}},

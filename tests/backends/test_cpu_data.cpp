@@ -316,3 +316,73 @@ TEST_CASE("comparison operators, pow of a number and the _like factories") {
   CHECK(*std::max_element(u.begin(), u.end()) < 1.f);
   CHECK_THROWS_WITH(rand_like(m), doctest::Contains("expected a floating-point"));
 }
+
+TEST_CASE("diagonal, squeeze, movedim, flatten, unflatten and roll; trace, dot, outer, linspace and meshgrid") {
+  const Tensor m = arange(12, DType::Float32).reshape({3, 4});  // rows 0..3, 4..7, 8..11
+  CHECK(to_vector<float>(m.diagonal()) == std::vector<float>{0, 5, 10});
+  CHECK(to_vector<float>(m.diagonal(1)) == std::vector<float>{1, 6, 11});
+  CHECK(to_vector<float>(m.diagonal(-1)) == std::vector<float>{4, 9});
+  CHECK(m.diagonal(4).numel() == 0);
+  CHECK(m.diagonal(std::numeric_limits<int64_t>::min()).numel() == 0);
+  CHECK(to_vector<float>(m.diagonal(0, 1, 0)) == std::vector<float>{0, 5, 10});
+  const Tensor cube = arange(24, DType::Int64).reshape({2, 3, 4});
+  CHECK(cube.diagonal(0, 1, 2).sizes().equals({2, 3}));
+  CHECK(to_vector<int64_t>(cube.diagonal(0, 1, 2)) == std::vector<int64_t>{0, 5, 10, 12, 17, 22});
+  Tensor writable = zeros({3, 3});
+  writable.diagonal().fill_(1);  // a view: writes reach the matrix
+  CHECK(to_vector<float>(writable) == to_vector<float>(eye(3)));
+  CHECK_THROWS_WITH(m.diagonal(0, 1, -1), "[diagonal] dim2: expected a dimension other than dim1 (1), got -1");
+  CHECK_THROWS_WITH(arange(3).diagonal(), "[diagonal] self: expected at least 2 dimensions, got 1");
+  // Gradient of an off-diagonal view lands on that diagonal only.
+  Tensor g = zeros({3, 4}, DType::Float64).requires_grad_();
+  g.diagonal(-1).sum().backward();
+  CHECK(to_vector<double>(g.grad()) == std::vector<double>{0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0});
+
+  CHECK(ones({1, 3, 1, 2}).squeeze().sizes().equals({3, 2}));
+  CHECK(ones({1}).squeeze().dim() == 0);
+  const Tensor x = arange(24).reshape({2, 3, 4});
+  CHECK(x.movedim({0}, {2}).sizes().equals({3, 4, 2}));
+  CHECK(x.movedim({2, 0}, {0, 1}).sizes().equals({4, 2, 3}));
+  CHECK(to_vector<int64_t>(x.movedim({0}, {-1}).contiguous()) == to_vector<int64_t>(x.permute({1, 2, 0}).contiguous()));
+  CHECK_THROWS_WITH(x.movedim({0, 0}, {1, 2}), "[movedim] source: dimension 0 appears more than once");
+  CHECK_THROWS_WITH(x.movedim({0}, {1, 2}), "[movedim] destination: expected as many dimensions as source (1), got 2");
+  CHECK(x.flatten().sizes().equals({24}));
+  CHECK(x.flatten(1).sizes().equals({2, 12}));
+  CHECK(x.flatten(0, 1).sizes().equals({6, 4}));
+  CHECK(scalar_tensor(2).flatten().sizes().equals({1}));
+  CHECK(x.unflatten(2, {2, -1}).sizes().equals({2, 3, 2, 2}));
+  CHECK(to_vector<int64_t>(x.unflatten(-1, {2, 2})) == to_vector<int64_t>(x));
+  CHECK_THROWS_WITH(x.unflatten(1, {2, 2}), "[unflatten] sizes: [2, 2] do not split dimension 1 of size 3");
+  CHECK_THROWS_WITH(x.unflatten(1, {-1, -1}), "[unflatten] sizes: [-1, -1] do not split dimension 1 of size 3");
+  const Tensor r = arange(6).reshape({2, 3});
+  CHECK(to_vector<int64_t>(r.roll({1}, {1})) == std::vector<int64_t>{2, 0, 1, 5, 3, 4});
+  CHECK(to_vector<int64_t>(r.roll({-1, 1}, {1, 0})) == std::vector<int64_t>{4, 5, 3, 1, 2, 0});
+  CHECK(to_vector<int64_t>(r.roll({2})) == std::vector<int64_t>{4, 5, 0, 1, 2, 3});  // flattened
+  CHECK(to_vector<int64_t>(r.roll({std::numeric_limits<int64_t>::min()}, {1})) == std::vector<int64_t>{2, 0, 1, 5, 3, 4});  // -2^63 = 1 mod 3
+  CHECK_THROWS_WITH(r.roll({1, 2}), "[roll] shifts: expected one shift when no dims are given, got 2");
+
+  CHECK(m.narrow(1, 0, 3).trace().item<float>() == 15);
+  CHECK(tensor<int64_t>({1, 2, 3}).dot(tensor<int64_t>({4, 5, 6})).item<int64_t>() == 32);
+  CHECK(to_vector<float>(outer(tensor<float>({1, 2}), tensor<float>({3, 4, 5}))) == std::vector<float>{3, 4, 5, 6, 8, 10});
+  CHECK_THROWS_WITH(arange(3).trace(), "[trace] self: expected a matrix, got a 1-D tensor");
+  CHECK_THROWS_WITH(tensor<float>({1}).dot(tensor<double>({1})), "[dot] tensor: expected dtype float32 as self, got float64");
+
+  CHECK(to_vector<float>(linspace(0, 1, 5)) == std::vector<float>{0, 0.25f, 0.5f, 0.75f, 1});
+  const auto thirds = to_vector<double>(linspace(-1, 0.3, 7, DType::Float64));
+  CHECK(thirds.front() == -1);
+  CHECK(thirds.back() == 0.3);  // both ends exact
+  CHECK(to_vector<int64_t>(linspace(0, 10, 4, DType::Int64)) == std::vector<int64_t>{0, 3, 6, 10});
+  CHECK(linspace(2, 5, 1).item<float>() == 2);
+  CHECK(linspace(2, 5, 0).numel() == 0);
+  CHECK_THROWS_WITH(linspace(0, 1, -1), "[linspace] steps: expected a count >= 0, got -1");
+
+  const auto ij = meshgrid({tensor<int64_t>({1, 2}), tensor<int64_t>({3, 4, 5})});
+  CHECK(ij[0].sizes().equals({2, 3}));
+  CHECK(to_vector<int64_t>(ij[0]) == std::vector<int64_t>{1, 1, 1, 2, 2, 2});
+  CHECK(to_vector<int64_t>(ij[1]) == std::vector<int64_t>{3, 4, 5, 3, 4, 5});
+  const auto xy = meshgrid({tensor<int64_t>({1, 2}), tensor<int64_t>({3, 4, 5})}, "xy");
+  CHECK(xy[0].sizes().equals({3, 2}));
+  CHECK(to_vector<int64_t>(xy[0]) == std::vector<int64_t>{1, 2, 1, 2, 1, 2});
+  CHECK_THROWS_WITH(meshgrid({m}), "[meshgrid] tensors: expected 0-dim or 1-D tensors, got [3, 4] at 0");
+  CHECK_THROWS_WITH(meshgrid({x}, "yx"), "[meshgrid] indexing: expected 'ij' or 'xy', got 'yx'");
+}

@@ -74,6 +74,14 @@ TEST_CASE("views and copies keep the quantization; other operators see real valu
   CHECK(q.select(0, 4).item<double>() == 4.0);
   CHECK(ints(q.reshape({3, 2}).contiguous()) == ints(q));
   CHECK(ints(q.clone()) == ints(q));
+  // The composite views keep it too.
+  const Tensor grid = q.view({1, 2, 3});
+  for (const Tensor& v : {grid.flatten(), grid.squeeze().flatten(), grid.unflatten(2, {3, 1}).flatten(),
+                          grid.movedim({0}, {2}).flatten(), grid.squeeze().diagonal()}) {
+    CHECK(v.dtype() == DType::QUInt8);
+    CHECK(v.impl()->quantizer()->scale() == 0.5);
+  }
+  CHECK(ints(grid.squeeze().diagonal()) == std::vector<int64_t>{1, 9});
 
   // The fallback: arguments dequantized, results in float.
   const Tensor sum = add(q, q);

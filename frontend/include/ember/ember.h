@@ -60,6 +60,10 @@ std::vector<Tensor> split_with_sizes(const Tensor& self, IntArrayRef split_sizes
 std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim = 0);
 std::vector<Tensor> unbind(const Tensor& self, int64_t dim = 0);
 
+// Coordinate grids of 0-dim or 1-D tensors, as torch.meshgrid: with "ij" indexing tensors[i]
+// varies along dimension i; "xy" swaps the first two (NumPy's Cartesian grids). Expanded views.
+std::vector<Tensor> meshgrid(TensorList tensors, std::string_view indexing = "ij");
+
 // The elements of `t` in row-major order, converted to T, copied to the host.
 template <typename T>
 std::vector<T> to_vector(const Tensor& t) {

@@ -31,6 +31,8 @@ Tensor value_selection_backward(const Tensor& grad, int64_t dim, const Tensor& i
 // max_pool2d_with_indices: each output's gradient goes to the input element it was taken from
 // (indices are flat positions in each [H, W] plane).
 Tensor max_pool2d_backward(const Tensor& grad, IntArrayRef self_sizes, const Tensor& indices);
+// diagonal: the gradient (the last dimension) laid on the diagonal of zeros of the input's shape.
+Tensor diagonal_backward(const Tensor& grad, IntArrayRef sizes, int64_t offset, int64_t dim1, int64_t dim2);
 // slice and select: the gradient placed into zeros of the input's shape.
 Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::optional<int64_t> start,
                       std::optional<int64_t> end, int64_t step);

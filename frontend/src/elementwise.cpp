@@ -2,6 +2,7 @@
 // nan_to_num, the isnan family and the logical operators.
 #include <cmath>
 
+#include "ember/core/broadcast.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 
@@ -24,6 +25,15 @@ void check_lerp_operands(const char* op, const Tensor& self, const Tensor& end) 
   check_floating(op, "self", self);
   EMBER_CHECK(end.dtype() == self.dtype(), "[{}] end: expected dtype {} as self's, got {}", op,
               dtype_name(self.dtype()), dtype_name(end.dtype()));
+  broadcast_shapes(self.sizes(), end.sizes(), op, "end");
+}
+
+// A replacement value must be one the dtype holds, as fill_ would demand under its own name.
+double replacement(const char* arg, std::optional<double> value, double otherwise, DType dtype) {
+  const double v = value.value_or(otherwise);
+  EMBER_CHECK(!std::isfinite(v) || std::fabs(v) <= largest_finite(dtype),
+              "[nan_to_num] {}: {} cannot be converted to {} without overflow", arg, v, dtype_name(dtype));
+  return v;
 }
 
 }  // namespace
@@ -65,9 +75,9 @@ Tensor nan_to_num(const Tensor& self, std::optional<double> nan, std::optional<d
                   std::optional<double> neginf) {
   if (!is_floating(self.dtype())) return self.clone();  // integers hold no NaN or infinity
   const double largest = largest_finite(self.dtype());
-  return self.masked_fill(ember::isnan(self), nan.value_or(0))
-      .masked_fill(eq(self, INFINITY), posinf.value_or(largest))
-      .masked_fill(eq(self, -INFINITY), neginf.value_or(-largest));
+  return self.masked_fill(ember::isnan(self), replacement("nan", nan, 0, self.dtype()))
+      .masked_fill(eq(self, INFINITY), replacement("posinf", posinf, largest, self.dtype()))
+      .masked_fill(eq(self, -INFINITY), replacement("neginf", neginf, -largest, self.dtype()));
 }
 
 Tensor isnan(const Tensor& self) { return ne(self, self); }

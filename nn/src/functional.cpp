@@ -181,7 +181,10 @@ Tensor adaptive_mean(const Tensor& x, int64_t dim, int64_t out) {
     windows.insert(static_cast<size_t>(dim + 1), n / out);
     return x.reshape(windows).mean(dim + 1);
   }
-  std::vector<int64_t> start(out), end(out);
+  // Host tensors rather than vectors: an absurd `out` is refused as an allocation, an ember::Error.
+  const Tensor bounds = empty({2, out}, DType::Int64);
+  int64_t* start = bounds.data_ptr<int64_t>();
+  int64_t* end = start + out;
   int64_t longest = 0;
   for (int64_t i = 0; i < out; ++i) {
     start[i] = static_cast<int64_t>(static_cast<__int128>(i) * n / out);
@@ -191,20 +194,19 @@ Tensor adaptive_mean(const Tensor& x, int64_t dim, int64_t out) {
   DimVector along(x.dim(), 1);
   along[dim] = out;
   Tensor sum;
-  std::vector<int64_t> index(out);
-  std::vector<uint8_t> inside(out);
   for (int64_t k = 0; k < longest; ++k) {
+    const Tensor index = empty({out}, DType::Int64), inside = empty(along, DType::Bool);
+    int64_t* position = index.data_ptr<int64_t>();
+    bool* valid = inside.data_ptr<bool>();
     for (int64_t i = 0; i < out; ++i) {
-      inside[i] = start[i] + k < end[i];
-      index[i] = inside[i] ? start[i] + k : start[i];
+      valid[i] = start[i] + k < end[i];
+      position[i] = start[i] + std::min(k, end[i] - start[i] - 1);  // a valid index either way
     }
-    const Tensor mask = from_host(inside.data(), inside.size(), DType::UInt8, {out}, x.device()).view(along);
-    const Tensor picked = x.index_select(dim, from_host(index.data(), index.size(), DType::Int64, {out}, x.device())) * mask;
+    const Tensor picked = x.index_select(dim, index.to(x.device())) * inside.to(x.device());
     sum = k == 0 ? picked : sum + picked;
   }
-  std::vector<double> counts(out);
-  for (int64_t i = 0; i < out; ++i) counts[i] = static_cast<double>(end[i] - start[i]);
-  return sum / from_host(counts.data(), counts.size(), DType::Float64, {out}, x.device()).to(x.dtype()).view(along);
+  const Tensor counts = (bounds.select(0, 1) - bounds.select(0, 0)).to(x.dtype()).view(along);
+  return sum / counts.to(x.device());
 }
 
 }  // namespace
@@ -216,6 +218,8 @@ Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size) {
   return on_batch("adaptive_avg_pool2d", input, [&](const Tensor& batch) {
     EMBER_CHECK(batch.size(2) > 0 && batch.size(3) > 0,
                 "[adaptive_avg_pool2d] input: expected a non-empty height and width, got {}", shape_str(input.sizes()));
+    // The output's size is checked before the windows' bounds are laid out for it.
+    checked_numel({batch.size(0), batch.size(1), output_size[0], output_size[1]}, "adaptive_avg_pool2d");
     return adaptive_mean(adaptive_mean(batch, 2, output_size[0]), 3, output_size[1]);
   });
 }

@@ -246,6 +246,7 @@ TEST_CASE("square, lerp, addcmul and addcdiv, exact where PyTorch's are") {
   CHECK_THROWS_WITH(tensor<int64_t>({1}).lerp(tensor<int64_t>({2}), 0.5),
                     "[lerp] self: expected a floating-point tensor, got int64");
   CHECK_THROWS_WITH(a.lerp(b.to(DType::Float64), 0.5), "[lerp] end: expected dtype float32 as self's, got float64");
+  CHECK_THROWS_WITH(a.lerp(ones({2}), 0.5), doctest::Contains("[lerp] end: shapes [3] and [2] do not broadcast"));
 }
 
 TEST_CASE("nan_to_num, isnan, isinf, isfinite and the logical operators") {
@@ -256,6 +257,8 @@ TEST_CASE("nan_to_num, isnan, isinf, isfinite and the logical operators") {
   CHECK(to_vector<float>(x.nan_to_num(1.0, 2.0, -3.0)) == std::vector<float>{1, 2, -3, 1.5f, 0});
   CHECK(to_vector<float>(x.to(DType::Float16).nan_to_num()) == std::vector<float>{0, 65504, -65504, 1.5f, 0});
   CHECK(to_vector<int64_t>(tensor<int64_t>({3}).nan_to_num()) == std::vector<int64_t>{3});
+  CHECK_THROWS_WITH(x.to(DType::Float16).nan_to_num(0.0, 1e5),
+                    "[nan_to_num] posinf: 100000 cannot be converted to float16 without overflow");
   CHECK(to_vector<bool>(x.isnan()) == std::vector<bool>{true, false, false, false, false});
   CHECK(to_vector<bool>(x.isinf()) == std::vector<bool>{false, true, true, false, false});
   CHECK(to_vector<bool>(x.isfinite()) == std::vector<bool>{false, false, false, true, true});

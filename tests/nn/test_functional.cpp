@@ -293,6 +293,8 @@ TEST_CASE("adaptive_avg_pool2d averages PyTorch's windows, equal or not") {
     check_close_values(values(out), expect(size[0], size[1]));
   }
   CHECK(F::adaptive_avg_pool2d(x.select(0, 0), {2, 2}).sizes().equals({3, 2, 2}));  // unbatched
+  CHECK_THROWS_WITH(F::adaptive_avg_pool2d(x, {int64_t{1} << 40, int64_t{1} << 40}),
+                    "[adaptive_avg_pool2d] size: the number of elements overflows int64");
   CHECK_THROWS_WITH(F::adaptive_avg_pool2d(x, {0, 2}), "[adaptive_avg_pool2d] output_size: expected values of at least 1, got [0, 2]");
   CHECK_THROWS_WITH(F::adaptive_avg_pool2d(zeros({1, 2, 0, 3}), {1, 1}),
                     "[adaptive_avg_pool2d] input: expected a non-empty height and width, got [1, 2, 0, 3]");

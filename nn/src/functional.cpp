@@ -218,8 +218,9 @@ Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size) {
   return on_batch("adaptive_avg_pool2d", input, [&](const Tensor& batch) {
     EMBER_CHECK(batch.size(2) > 0 && batch.size(3) > 0,
                 "[adaptive_avg_pool2d] input: expected a non-empty height and width, got {}", shape_str(input.sizes()));
-    // The output's size is checked before the windows' bounds are laid out for it.
-    checked_numel({batch.size(0), batch.size(1), output_size[0], output_size[1]}, "adaptive_avg_pool2d");
+    // The output is allocated (and dropped) before the windows' bounds are laid out for it, so
+    // that an output no memory holds is refused as such rather than after gigabytes of bounds.
+    empty({batch.size(0), batch.size(1), output_size[0], output_size[1]}, batch.dtype(), batch.device());
     return adaptive_mean(adaptive_mean(batch, 2, output_size[0]), 3, output_size[1]);
   });
 }

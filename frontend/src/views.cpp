@@ -226,3 +226,9 @@ Tensor squeeze_dim(const Tensor& self, int64_t dim) {
 }
 
 }  // namespace ember::composite
+
+namespace ember {
+
+Tensor Tensor::operator[](int64_t index) const { return select(0, index); }
+
+}  // namespace ember

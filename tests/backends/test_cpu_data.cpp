@@ -364,6 +364,13 @@ TEST_CASE("diagonal, squeeze, movedim, flatten, unflatten and roll; trace, dot, 
   CHECK(to_vector<int64_t>(r.roll({std::numeric_limits<int64_t>::min()}, {1})) == std::vector<int64_t>{2, 0, 1, 5, 3, 4});  // -2^63 = 1 mod 3
   CHECK_THROWS_WITH(r.roll({1, 2}), "[roll] shifts: expected one shift when no dims are given, got 2");
 
+  CHECK(m[1][2].item<float>() == 6);
+  CHECK(to_vector<float>(m[-1]) == std::vector<float>{8, 9, 10, 11});
+  m[0].fill_(-1);  // a view, as in PyTorch
+  CHECK(m.select(0, 0).sum().item<float>() == -4);
+  CHECK_THROWS_WITH(m[3], "[select] index: 3 is out of range for dimension 0 of size 3");
+  CHECK_THROWS_WITH(scalar_tensor(1)[0], "[select] self: cannot select from a 0-dim tensor");
+  m[0].copy_(arange(4, DType::Float32));
   CHECK(m.narrow(1, 0, 3).trace().item<float>() == 15);
   CHECK(tensor<int64_t>({1, 2, 3}).dot(tensor<int64_t>({4, 5, 6})).item<int64_t>() == 32);
   CHECK(to_vector<float>(outer(tensor<float>({1, 2}), tensor<float>({3, 4, 5}))) == std::vector<float>{3, 4, 5, 6, 8, 10});

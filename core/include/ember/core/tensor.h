@@ -82,6 +82,9 @@ class Tensor {
   // value replaces the gradient. Leaves run hooks before accumulating into grad().
   void register_hook(std::function<Tensor(const Tensor&)> hook) const;
 
+  // t[i]: the view select(0, i), as in PyTorch (a negative i counts from the end).
+  Tensor operator[](int64_t index) const;
+
 #include "ember/generated/tensor_methods.inc"
 
  private:

@@ -120,7 +120,9 @@ Tensor grouped(const Operand& op, const std::vector<Labels>& groups, const std::
     for (int label : group) {
       order.push_back(std::find(op.labels.begin(), op.labels.end(), label) - op.labels.begin());
       expanded.push_back(sizes[label]);
-      product *= sizes[label];
+      // Broadcast (expanded) operands can name more elements together than int64 counts.
+      EMBER_CHECK(!__builtin_mul_overflow(product, sizes[label], &product),
+                  "[einsum] operands: the broadcast dimensions hold more elements than int64 counts");
     }
     folded.push_back(product);
   }

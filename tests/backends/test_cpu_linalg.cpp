@@ -143,6 +143,11 @@ TEST_CASE("einsum agrees with the products, sums and diagonals it names") {
                     "[einsum] operands: label 'i' names dimensions of sizes 3 and 4; expected equal sizes or 1");
   CHECK_THROWS_WITH(einsum("...i->i", {q}), "[einsum] equation: the operands' ellipsis dimensions must appear in the output as '...'");
   CHECK_THROWS_WITH(einsum("......->", {q}), "[einsum] equation: operand '......' has more than one ellipsis");
+  // Expanded views name 2^40 elements each at no cost; their batch together would be 2^80.
+  const Tensor tall = ones({1, 1}, DType::Float64).expand({int64_t{1} << 40, 1});
+  CHECK_THROWS_WITH(einsum("ij,ij->ij", {tall, tall.transpose(0, 1)}),
+                    "[einsum] operands: the broadcast dimensions hold more elements than int64 counts");
+  CHECK_THROWS_WITH(einsum("i,j->ij", {tall.select(1, 0), tall.select(1, 0)}), "[empty] size: the number of elements overflows int64");
   CHECK_THROWS_WITH(einsum("ii->i", {a}),
                     "[einsum] operands: a label repeated in one operand names dimensions of sizes 3 and 4; expected equal sizes");
 }

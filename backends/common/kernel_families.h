@@ -8,7 +8,7 @@
 
 namespace ember::backends {
 
-enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, Remainder, Fmod };
+enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, Remainder, Fmod, FloorDivide };
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
 enum class Unary {
   Neg, Abs, Relu, Clamp, Round, Floor, Ceil, Trunc, Sign,
@@ -18,6 +18,10 @@ enum class Unary {
 enum class Reduce { Sum, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
 enum class Product { Mm, Bmm, Addmm };
+// Writes into a copy of self at indexed places: the index_ ones walk source's slices along dim,
+// the scatter ones every position of index; the _add ones add, the others store (where an index
+// repeats, one of the stores wins).
+enum class IndexedWrite { IndexAdd, IndexCopy, ScatterAdd, Scatter };
 
 template <typename Enum>
 struct Member {
@@ -29,7 +33,7 @@ inline constexpr Member<Binary> kBinaryOps[] = {
     {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
     {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
     {"minimum", Binary::Minimum}, {"atan2", Binary::Atan2}, {"remainder.Tensor", Binary::Remainder},
-    {"fmod.Tensor", Binary::Fmod}};
+    {"fmod.Tensor", Binary::Fmod}, {"floor_divide", Binary::FloorDivide}};
 inline constexpr Member<Compare> kCompareOps[] = {
     {"eq.Tensor", Compare::Eq}, {"ne.Tensor", Compare::Ne}, {"lt.Tensor", Compare::Lt},
     {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
@@ -53,6 +57,12 @@ inline constexpr Member<Conv> kConvOps[] = {
     {"conv2d_backward_input", Conv::BackwardInput},
     {"conv2d_backward_weight", Conv::BackwardWeight}};
 inline constexpr Member<Product> kProductOps[] = {{"mm", Product::Mm}, {"bmm", Product::Bmm}, {"addmm", Product::Addmm}};
+inline constexpr Member<IndexedWrite> kIndexedWriteOps[] = {
+    {"index_add", IndexedWrite::IndexAdd}, {"index_copy", IndexedWrite::IndexCopy},
+    {"scatter_add", IndexedWrite::ScatterAdd}, {"scatter.src", IndexedWrite::Scatter}};
+
+constexpr bool walks_index(IndexedWrite w) { return w == IndexedWrite::ScatterAdd || w == IndexedWrite::Scatter; }
+constexpr bool adds(IndexedWrite w) { return w == IndexedWrite::IndexAdd || w == IndexedWrite::ScatterAdd; }
 
 // The unary operators that map bool to bool unchanged (the rest refuse bool tensors).
 constexpr bool keeps_bool_values(Unary op) {

@@ -62,19 +62,18 @@ C nan_aware_min(C a, C b) {
   return a < b ? a : b;
 }
 
-// remainder and fmod. Integer division by zero is refused, as PyTorch's CPU kernels refuse it:
-// the loop runs on (the helpers give 0) and the check follows, since an exception must not leave
-// the OpenMP region the loop may run in.
-template <typename T>
-void remainder_loop(Binary op, const TensorView (&ops)[3]) {
+// remainder, fmod and floor_divide. Integer division by zero is refused, as PyTorch's CPU kernels
+// refuse it: the loop runs on (the helpers give 0) and the check follows, since an exception must
+// not leave the OpenMP region the loop may run in.
+template <typename T, typename Divide>
+void integer_division_checked_loop(const TensorView (&ops)[3], Divide divide) {
   using C = compute_t<T>;
   std::atomic<bool> zero_divisor{false};
-  const bool floored = op == Binary::Remainder;
   binary_loop<T, T>(ops, [&](C a, C b) {
     if constexpr (std::is_integral_v<C>) {
       if (b == C(0)) zero_divisor.store(true, std::memory_order_relaxed);
     }
-    return floored ? sdk::floored_remainder(a, b) : sdk::truncated_remainder(a, b);
+    return divide(a, b);
   });
   sdk::check(!zero_divisor.load(), "other: integer division by zero");
 }
@@ -114,8 +113,9 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
           }
         case Binary::Maximum: return binary_loop<T, T>(ops, &nan_aware_max<C>);
         case Binary::Minimum: return binary_loop<T, T>(ops, &nan_aware_min<C>);
-        case Binary::Remainder:
-        case Binary::Fmod: return remainder_loop<T>(op, ops);
+        case Binary::Remainder: return integer_division_checked_loop<T>(ops, &sdk::floored_remainder<C>);
+        case Binary::Fmod: return integer_division_checked_loop<T>(ops, &sdk::truncated_remainder<C>);
+        case Binary::FloorDivide: return integer_division_checked_loop<T>(ops, &sdk::floored_quotient<C>);
         case Binary::Atan2:
           if constexpr (std::is_floating_point_v<C>) return binary_loop<T, T>(ops, [](C a, C b) { return std::atan2(a, b); });
           sdk::check(false, "expected floating-point tensors");

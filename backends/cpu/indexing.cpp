@@ -1,7 +1,9 @@
-// index_select and gather, with every index checked against the size it indexes.
+// index_select, gather and the indexed writes (index_add, index_copy, scatter_add, scatter), with
+// every index checked against the size it indexes.
 #include <cstring>
 #include <string>
 
+#include "kernel_families.h"
 #include "kernels.h"
 #include "strided.h"
 
@@ -72,10 +74,11 @@ void gather_kernel(const KernelArgs& args, void*) {
   }
 }
 
-// out = self, then out[..., index[j], ...] += source[..., j, ...] (index_add) or
-// out[index[p] at dim, rest of p] += src[p] for every position p of index (scatter_add).
-void accumulate_kernel(const KernelArgs& args, void* user_data) {
-  const bool scatter = user_data != nullptr;
+// out = self, then out[..., index[j], ...] (+)= source[..., j, ...] (index_add, index_copy) or
+// out[index[p] at dim, rest of p] (+)= src[p] for every position p of index (scatter_add, scatter).
+void indexed_write_kernel(const KernelArgs& args, void* user_data) {
+  const backends::IndexedWrite write = backends::untag<backends::IndexedWrite>(user_data);
+  const bool scatter = backends::walks_index(write), add = backends::adds(write);
   const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2), added = args.tensor(3);
   const int64_t dim = args.to_int_list(1).first[0];
   copy_strided(out, self);
@@ -96,7 +99,8 @@ void accumulate_kernel(const KernelArgs& args, void* user_data) {
       const int64_t target = checked(read_index(index, index_offset), out.size(dim), dim);
       for (int64_t d = 0; d < out.ndim(); ++d) out_offset += (d == dim ? target : position[d]) * out.stride(d);
       T& dst = out.data<T>()[out_offset];
-      dst = static_cast<T>(static_cast<C>(dst) + static_cast<C>(added.data<T>()[added_offset]));
+      const T value = added.data<T>()[added_offset];
+      dst = add ? static_cast<T>(static_cast<C>(dst) + static_cast<C>(value)) : value;
     }
   });
 }
@@ -107,8 +111,7 @@ void register_indexing_kernels(const ember_host_api* host) {
   using sdk::guarded_kernel;
   sdk::register_kernel(host, "index_select", &guarded_kernel<&index_select_kernel>);
   sdk::register_kernel(host, "gather", &guarded_kernel<&gather_kernel>);
-  sdk::register_kernel(host, "index_add", &guarded_kernel<&accumulate_kernel>, nullptr);
-  sdk::register_kernel(host, "scatter_add", &guarded_kernel<&accumulate_kernel>, reinterpret_cast<void*>(1));
+  backends::register_family(host, backends::kIndexedWriteOps, &guarded_kernel<&indexed_write_kernel>);
 }
 
 }  // namespace ember::cpu

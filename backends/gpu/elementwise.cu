@@ -55,6 +55,7 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
       // A device kernel cannot raise: an integer divisor of 0 gives 0 here (the CPU refuses it).
       case Binary::Remainder: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::floored_remainder(a, b); });
       case Binary::Fmod: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::truncated_remainder(a, b); });
+      case Binary::FloorDivide: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::floored_quotient(a, b); });
       case Binary::Atan2:
         if constexpr (std::is_floating_point_v<C>) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return atan2(a, b); });
         sdk::check(false, "expected floating-point tensors");

@@ -1,6 +1,7 @@
-// index_select, gather, index_add and scatter_add on the GPU. Indices are checked on the
-// device; the first one out of range is reported through an error slot of the call's own and becomes
-// the same error the CPU backend raises. Accumulation uses atomic adds.
+// index_select, gather and the indexed writes (index_add, index_copy, scatter_add, scatter) on the
+// GPU. Indices are checked on the device; the first one out of range is reported through an error
+// slot of the call's own and becomes the same error the CPU backend raises. Accumulation uses
+// atomic adds; stores to a repeated index race, and one of them wins.
 #include <string>
 
 #include "gpu_kernels.h"
@@ -75,6 +76,17 @@ template <> struct Word<2> { using type = uint16_t; };
 template <> struct Word<4> { using type = uint32_t; };
 template <> struct Word<8> { using type = uint64_t; };
 
+// Calls f with a zero of the unsigned word as wide as an element of `dtype`.
+template <typename F>
+void dispatch_word(int32_t dtype, F&& f) {
+  switch (sdk::dtype_size(dtype)) {
+    case 1: return f(Word<1>::type{});
+    case 2: return f(Word<2>::type{});
+    case 4: return f(Word<4>::type{});
+    default: return f(Word<8>::type{});
+  }
+}
+
 template <typename W>
 void select_typed(const TensorView& out, const TensorView& self, const TensorView& index, int64_t dim, bool gather) {
   const Layout out_l(out), self_l(self), index_l(index);
@@ -102,12 +114,7 @@ void select_kernel(const KernelArgs& args, void* user_data) {
   const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2);
   const int64_t dim = args.to_int_list(1).first[0];
   const bool gather = user_data != nullptr;
-  switch (sdk::dtype_size(out.dtype())) {
-    case 1: return select_typed<Word<1>::type>(out, self, index, dim, gather);
-    case 2: return select_typed<Word<2>::type>(out, self, index, dim, gather);
-    case 4: return select_typed<Word<4>::type>(out, self, index, dim, gather);
-    default: return select_typed<Word<8>::type>(out, self, index, dim, gather);
-  }
+  dispatch_word(out.dtype(), [&](auto zero) { select_typed<decltype(zero)>(out, self, index, dim, gather); });
 }
 
 // Adds to a 16-bit float through compare-and-swap on the aligned 32-bit word that holds it, for
@@ -141,43 +148,63 @@ __device__ void atomic_accumulate(T* address, T value) {
   }
 }
 
+// Walks source's slices (scatter false) or index's positions (scatter true) and hands each
+// element and its target to `store(target, value)`.
+template <typename T, typename Store>
+void indexed_write_typed(const TensorView& out, const TensorView& index, const TensorView& added, int64_t dim,
+                         bool scatter, Store store) {
+  const TensorView& positions = scatter ? index : added;  // what the kernel walks over
+  const Layout out_l(out), index_l(index), added_l(added), walk(positions);
+  const IndexArg idx(index);
+  const int device = out.view->device_index;
+  const ErrorSlot slot(device);
+  int64_t* error = slot.words();
+  T* dst = out.data<T>();
+  const T* src = added.data<T>();
+  const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
+  launch_index(device, positions.numel(), [=] __device__(int64_t linear) {
+    int64_t coords[kMaxDims];
+    coordinates(walk, linear, coords);
+    const int64_t at = scatter ? dot(index_l, coords) : coords[dim] * index_stride;
+    const T value = src[dot(added_l, coords)];
+    const int64_t target = checked(read_index(idx.data, idx.int32, at), out_l.sizes[dim], error);
+    if (target < 0) return;
+    coords[dim] = target;
+    store(dst + dot(out_l, coords), value);
+  }, "indexed write kernel");
+  raise_if_reported(slot, dim, out.size(dim));
+}
+
+// The device lambdas live in named templates: nvcc allows none inside a generic lambda.
+template <typename W>
+void store_typed(const TensorView& out, const TensorView& index, const TensorView& added, int64_t dim, bool scatter) {
+  indexed_write_typed<W>(out, index, added, dim, scatter, [] __device__(W* target, W value) { *target = value; });
+}
+
 template <typename T>
-void accumulate_typed(const TensorView& out, const TensorView& index, const TensorView& added, int64_t dim, bool scatter) {
+void accumulate_typed(const TensorView& out, const TensorView& index, const TensorView& added, int64_t dim,
+                      bool scatter) {
   constexpr bool supported = std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, gpu_half> ||
                              std::is_same_v<T, gpu_bfloat16> || std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>;
   if constexpr (!supported) {
     sdk::check(false, "index_add and scatter_add on the GPU take float, integer (32/64-bit) or 16-bit float tensors");
   } else {
-    const TensorView& positions = scatter ? index : added;  // what the kernel walks over
-    const Layout out_l(out), index_l(index), added_l(added), walk(positions);
-    const IndexArg idx(index);
-    const int device = out.view->device_index;
-    const ErrorSlot slot(device);
-    int64_t* error = slot.words();
-    T* dst = out.data<T>();
-    const T* src = added.data<T>();
-    const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
-    launch_index(device, positions.numel(), [=] __device__(int64_t linear) {
-      int64_t coords[kMaxDims];
-      coordinates(walk, linear, coords);
-      const int64_t at = scatter ? dot(index_l, coords) : coords[dim] * index_stride;
-      const T value = src[dot(added_l, coords)];
-      const int64_t target = checked(read_index(idx.data, idx.int32, at), out_l.sizes[dim], error);
-      if (target < 0) return;
-      coords[dim] = target;
-      atomic_accumulate(dst + dot(out_l, coords), value);
-    }, "accumulate kernel");
-    raise_if_reported(slot, dim, out.size(dim));
+    indexed_write_typed<T>(out, index, added, dim, scatter,
+                           [] __device__(T* target, T value) { atomic_accumulate(target, value); });
   }
 }
 
-void accumulate_kernel(const KernelArgs& args, void* user_data) {
+void indexed_write_kernel(const KernelArgs& args, void* user_data) {
+  const backends::IndexedWrite write = backends::untag<backends::IndexedWrite>(user_data);
+  const bool scatter = backends::walks_index(write);
   const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2), added = args.tensor(3);
   const int64_t dim = args.to_int_list(1).first[0];
   copy_same_dtype(out, self);
-  dispatch_dtype(out.dtype(), [&](auto zero) {
-    accumulate_typed<decltype(zero)>(out, index, added, dim, user_data != nullptr);
-  });
+  if (backends::adds(write)) {
+    dispatch_dtype(out.dtype(), [&](auto zero) { accumulate_typed<decltype(zero)>(out, index, added, dim, scatter); });
+  } else {
+    dispatch_word(out.dtype(), [&](auto zero) { store_typed<decltype(zero)>(out, index, added, dim, scatter); });
+  }
 }
 
 }  // namespace
@@ -186,8 +213,7 @@ void register_indexing_kernels(const ember_host_api* host) {
   using sdk::guarded_kernel;
   sdk::register_kernel(host, "index_select", &guarded_kernel<&select_kernel>, nullptr);
   sdk::register_kernel(host, "gather", &guarded_kernel<&select_kernel>, reinterpret_cast<void*>(1));
-  sdk::register_kernel(host, "index_add", &guarded_kernel<&accumulate_kernel>, nullptr);
-  sdk::register_kernel(host, "scatter_add", &guarded_kernel<&accumulate_kernel>, reinterpret_cast<void*>(1));
+  register_family(host, backends::kIndexedWriteOps, &guarded_kernel<&indexed_write_kernel>);
 }
 
 }  // namespace ember::gpu

@@ -397,7 +397,7 @@ const TensorImpl& index_arg(const OperatorHandle& op, const IValue* args, int i)
   return index;
 }
 
-// The tensor that index_select, gather, index_add and scatter_add address along `dim`: kernels
+// The tensor that the indexing operators (index_select, gather and the writes) address along `dim`: kernels
 // index its sizes by dim, so it needs one.
 const TensorImpl& indexed_arg(const OperatorHandle& op, const IValue* args) {
   const TensorImpl& self = tensor_arg(op, args, 0);
@@ -440,9 +440,9 @@ Meta gather(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
-// index_add and scatter_add: the result has self's shape and dtype; the added tensor (argument 3)
-// is cast to it.
-Meta accumulate_into_self(const OperatorHandle& op, const IValue* args, size_t) {
+// index_add, index_copy, scatter_add and scatter: the result has self's shape and dtype; the
+// written tensor (argument 3) is cast to it.
+Meta write_into_self(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& self = indexed_arg(op, args);
   const TensorImpl& index = index_arg(op, args, 2);
   const TensorImpl& added = tensor_arg(op, args, 3);
@@ -450,15 +450,15 @@ Meta accumulate_into_self(const OperatorHandle& op, const IValue* args, size_t) 
   const int64_t dim = wrap_dim(args[1].to_int(), self.dim(), op.name().c_str());
   EMBER_CHECK(added.dim() == self.dim(), "[{}] {}: expected {} dimensions like self, got {}", op.name(), added_name,
               self.dim(), added.dim());
-  const bool is_index_add = op.structured_kind() == "index_add";
-  if (is_index_add) {
+  const bool along_index = op.structured_kind() == "index_add" || op.structured_kind() == "index_copy";
+  if (along_index) {
     EMBER_CHECK(index.dim() <= 1, "[{}] index: expected a 0-D or 1-D tensor, got {}-D", op.name(), index.dim());
   } else {
     EMBER_CHECK(index.dim() == self.dim(), "[{}] index: expected {} dimensions like self, got {}", op.name(),
                 self.dim(), index.dim());
   }
   for (int64_t d = 0; d < self.dim(); ++d) {
-    if (is_index_add) {
+    if (along_index) {
       const int64_t want = d == dim ? index.numel() : self.sizes()[d];
       EMBER_CHECK(added.sizes()[d] == want, "[{}] {}: expected size {} at dimension {}, got {}", op.name(),
                   added_name, want, d, added.sizes()[d]);
@@ -613,8 +613,10 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"random", &in_place},
       {"index_select", &index_select},
       {"gather", &gather},
-      {"index_add", &accumulate_into_self},
-      {"scatter_add", &accumulate_into_self},
+      {"index_add", &write_into_self},
+      {"index_copy", &write_into_self},
+      {"scatter_add", &write_into_self},
+      {"scatter", &write_into_self},
       {"convolution", &convolution},
       {"convolution_backward_input", &convolution_backward_input},
       {"convolution_backward_weight", &convolution_backward_weight},

@@ -1,5 +1,5 @@
 // Element choices PyTorch users reach for: masked_fill and the triangles (with where), flip (with
-// index_select) and repeat (with expand).
+// index_select), repeat (with expand), and nonzero and masked_select (with index_copy).
 #include "ember/core/broadcast.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
@@ -7,12 +7,20 @@
 
 namespace ember::composite {
 
+namespace {
+
+// The shape self and a bool `mask` on its device broadcast to.
+DimVector masked_shape(const char* op, const Tensor& self, const Tensor& mask) {
+  EMBER_CHECK(mask.dtype() == DType::Bool, "[{}] mask: expected a bool tensor, got {}", op, dtype_name(mask.dtype()));
+  EMBER_CHECK(mask.device() == self.device(), "[{}] mask: expected a tensor on {}, got {}", op, self.device().str(),
+              mask.device().str());
+  return broadcast_shapes(self.sizes(), mask.sizes(), op, "mask");
+}
+
+}  // namespace
+
 Tensor masked_fill_Scalar(const Tensor& self, const Tensor& mask, const Scalar& value) {
-  EMBER_CHECK(mask.dtype() == DType::Bool, "[masked_fill] mask: expected a bool tensor, got {}",
-              dtype_name(mask.dtype()));
-  EMBER_CHECK(mask.device() == self.device(), "[masked_fill] mask: expected a tensor on {}, got {}",
-              self.device().str(), mask.device().str());
-  const DimVector shape = broadcast_shapes(self.sizes(), mask.sizes(), "masked_fill", "mask");
+  const DimVector shape = masked_shape("masked_fill", self, mask);
   EMBER_CHECK(IntArrayRef(shape).equals(self.sizes()),
               "[masked_fill] mask: shape {} does not broadcast to self's shape {}", shape_str(mask.sizes()),
               shape_str(self.sizes()));
@@ -71,6 +79,32 @@ Tensor repeat(const Tensor& self, IntArrayRef repeats) {
   // [a, b] -> [1, a, 1, b] -> expanded to [r0, a, r1, b] -> copied, viewed as [r0 * a, r1 * b].
   // A copy even when every count is 1, as PyTorch's.
   return self.reshape(interleaved).expand(tiled).clone().view(result);
+}
+
+// The count comes first (on a GPU, a wait for the values); then each nonzero element's flat
+// position is stored at its rank among them, the other elements' at one slot past the end, which
+// is cut off. The coordinates follow from the flat positions, the last dimension fastest.
+Tensor nonzero(const Tensor& self) {
+  const Device device = self.device();
+  const Tensor kept = ne(self.reshape({-1}), 0);
+  const int64_t count = kept.sum().item<int64_t>();
+  const Tensor slot = where(kept, kept.cumsum(0) - 1, scalar_tensor(count, DType::Int64, device));
+  Tensor flat = ember::zeros({count + 1}, DType::Int64, device)
+                    .index_copy(0, slot, ember::arange(self.numel(), DType::Int64, device))
+                    .narrow(0, 0, count);
+  if (self.dim() == 0) return ember::zeros({count, 0}, DType::Int64, device);
+  std::vector<Tensor> coordinates(static_cast<size_t>(self.dim()));
+  for (int64_t d = self.dim() - 1; d >= 0; --d) {
+    coordinates[d] = flat.remainder(self.size(d));
+    flat = flat.floor_divide(self.size(d));
+  }
+  return ember::stack(coordinates, 1);
+}
+
+Tensor masked_select(const Tensor& self, const Tensor& mask) {
+  const DimVector shape = masked_shape("masked_select", self, mask);
+  const Tensor positions = ember::nonzero(mask.expand(shape).reshape({-1})).select(1, 0);
+  return self.expand(shape).reshape({-1}).index_select(0, positions);
 }
 
 }  // namespace ember::composite

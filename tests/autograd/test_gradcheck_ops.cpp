@@ -169,6 +169,16 @@ std::map<std::string, Case> cases() {
       {"gather", {[](V x) { return x[0].gather(1, tensor<int64_t>({0, 0, 2, 1}, {2, 2})); }, {{2, 3}}}},
       {"index_add", {[](V x) { return index_add(x[0], 0, tensor<int64_t>({1, 1}), x[1]); }, {{3, 2}, {2, 2}}}},
       {"scatter_add", {[](V x) { return scatter_add(x[0], 1, tensor<int64_t>({2, 2, 0, 1}, {2, 2}), x[1]); }, {{2, 3}, {2, 2}}}},
+      {"index_add_", {in_place([](Tensor& t, V x) { t.index_add_(1, tensor<int64_t>({0, 0}), x[1]); }), {{3, 2}, {3, 2}}}},
+      {"scatter_add_", {in_place([](Tensor& t, V x) { t.scatter_add_(0, tensor<int64_t>({1, 1}, {1, 2}), x[1]); }), {{3, 2}, {1, 2}}}},
+      // Repeated indices: the stores that lose get no gradient, as PyTorch's.
+      {"index_copy", {[](V x) { return index_copy(x[0], 0, tensor<int64_t>({2, 0}), x[1]); }, {{3, 2}, {2, 2}}}},
+      {"index_copy_", {in_place([](Tensor& t, V x) { t.index_copy_(1, tensor<int64_t>({1}), x[1]); }), {{3, 2}, {3, 1}}}},
+      {"scatter.src", {[](V x) { return x[0].scatter(1, tensor<int64_t>({2, 0, 1, 2}, {2, 2}), x[1]); }, {{2, 3}, {2, 2}}}},
+      {"scatter_.src", {in_place([](Tensor& t, V x) { t.scatter_(0, tensor<int64_t>({1, 0}, {1, 2}), x[1]); }), {{2, 2}, {1, 2}}}},
+      // Flat between the jumps: the inputs stay clear of them (quotients a fifth past an integer).
+      {"floor_divide", {[](V x) { return floor_divide(past_an_integer(x[0]) * x[1], x[1]); }, {{2, 3}, {3}}, &positive}},
+      {"floor_divide_", {in_place([](Tensor& t, V x) { t.floor_divide_(2); }), {{3}}, &past_an_integer}},
       // Strided, padded, dilated and grouped: every index term of the three convolutions.
       {"conv2d", {[](V x) { return conv2d(x[0], x[1], {2, 1}, {1, 0}, {1, 2}, 2); }, {{2, 4, 5, 6}, {4, 2, 2, 2}}, nullptr, true}},
       {"conv2d_backward_input",
@@ -252,6 +262,17 @@ TEST_CASE("composite operators differentiate through the operators they are writ
       {"addcdiv", {[](V x) { return addcdiv(x[0], x[1], positive(x[2]), -2); }, {{2, 3}, {3}, {2, 1}}}},
       {"nan_to_num", {[](V x) { return (x[0] / x[1]).nan_to_num(0.0, 1.0, -1.0); }, {{2, 3}, {3}}}},
       {"split", {[](V x) { return split(x[0], 2, 1)[1] * chunk(x[0], 2, 0)[0].sum() + unbind(x[0], 1)[0].sum(); }, {{3, 4}}}},
+      {"masked_select", {[mask](V x) { return x[0].masked_select(mask) * 2; }, {{2, 3}}}},
+      {"index", {[mask](V x) {
+                   using namespace ember::indexing;
+                   return x[0].index({Slice(), tensor<int64_t>({2, 0, 2})}).sum(1) + x[0].index({mask}).sum() +
+                          x[0].index({tensor<int64_t>({1, 1}), 2});
+                 }, {{2, 3}}}},
+      {"index_put_", {in_place([](Tensor& t, V x) {
+                        using namespace ember::indexing;
+                        t.index_put_({Slice(), tensor<int64_t>({0, 2})}, x[1]);
+                        t.index_put_({tensor<int64_t>({1, 1}), 1}, x[1].select(0, 0), /*accumulate=*/true);
+                      }), {{2, 3}, {2, 2}}}},
   };
   for (const auto& [name, c] : composites) {
     CAPTURE(name);

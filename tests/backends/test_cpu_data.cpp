@@ -191,6 +191,102 @@ TEST_CASE("index_add and scatter_add accumulate, repeated indices included") {
   CHECK_THROWS_WITH(scalar.index_select(0, tensor<int64_t>({5})), doctest::Contains("[index_select] self: expected a tensor with at least one dimension"));
 }
 
+TEST_CASE("index_copy and scatter store, one store winning where an index repeats") {
+  const Tensor base = arange(6).reshape({3, 2}).to(DType::Float32);
+  const Tensor copied = index_copy(base, 0, tensor<int64_t>({2, -3}), tensor({7.f, 8.f, 9.f, 10.f}, {2, 2}));
+  CHECK(to_vector<float>(copied) == std::vector<float>{9, 10, 2, 3, 7, 8});
+  CHECK(to_vector<float>(base) == std::vector<float>{0, 1, 2, 3, 4, 5});
+  // The CPU stores in order, so the last of a repeated index wins.
+  CHECK(to_vector<float>(base.index_copy(1, tensor<int64_t>({1, 1}), tensor({1.f, 2.f, 3.f, 4.f, 5.f, 6.f}, {3, 2}))) ==
+        std::vector<float>{0, 2, 2, 4, 4, 6});
+  const Tensor scattered = zeros({2, 3}, DType::Int64).scatter(1, tensor<int64_t>({2, 0, 1, 2}, {2, 2}),
+                                                                tensor<int64_t>({5, 6, 7, 8}, {2, 2}));
+  CHECK(to_vector<int64_t>(scattered) == std::vector<int64_t>{6, 0, 5, 0, 7, 8});
+  Tensor in_place = zeros({4});
+  in_place.index_copy_(0, tensor<int64_t>({3}), tensor({2.5f}));
+  in_place.scatter_(0, tensor<int64_t>({0}), tensor({1.5f}));
+  in_place.index_add_(0, tensor<int64_t>({3}), tensor({1.f}));
+  CHECK(to_vector<float>(in_place) == std::vector<float>{1.5, 0, 0, 3.5});
+  CHECK_THROWS_WITH(index_copy(base, 0, tensor<int64_t>({3}), ones({1, 2})),
+                    "[index_copy] cpu plugin kernel failed (status 1): index 3 is out of range for dimension 0 of size 3");
+  CHECK_THROWS_WITH(index_copy(base, 0, tensor<int64_t>({0}), ones({1, 3})),
+                    "[index_copy] source: expected size 2 at dimension 1, got 3");
+  CHECK_THROWS_WITH(scatter(base, 1, tensor<int64_t>({0}), ones({1, 1})), "[scatter.src] index: expected 2 dimensions like self, got 1");
+}
+
+TEST_CASE("nonzero lists coordinates in row-major order; masked_select picks elements") {
+  const Tensor x = tensor<int64_t>({0, 3, 0, 5, 0, 0, 7, 1}, {2, 2, 2});
+  CHECK(to_vector<int64_t>(nonzero(x)) == std::vector<int64_t>{0, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1});
+  CHECK(shape_str(nonzero(x).sizes()) == "[4, 3]");
+  CHECK(shape_str(nonzero(zeros({2, 3})).sizes()) == "[0, 2]");
+  CHECK(shape_str(nonzero(full({}, 2.0)).sizes()) == "[1, 0]");
+  CHECK(to_vector<int64_t>(tensor<bool>({true, false, true}).nonzero()) == std::vector<int64_t>{0, 2});
+  // NaN is nonzero, as PyTorch's.
+  CHECK(to_vector<int64_t>(nonzero(tensor<float>({0.f, NAN, -0.f}))) == std::vector<int64_t>{1});
+  const Tensor a = arange(6).reshape({2, 3});
+  CHECK(to_vector<int64_t>(a.masked_select(a.remainder(2) == 0)) == std::vector<int64_t>{0, 2, 4});
+  // The mask broadcasts with self (and self with the mask).
+  CHECK(to_vector<int64_t>(a.masked_select(tensor<bool>({true, false, true}))) == std::vector<int64_t>{0, 2, 3, 5});
+  CHECK(to_vector<int64_t>(tensor<int64_t>({4, 5}).masked_select(tensor<bool>({true, false, false, true}, {2, 2}))) ==
+        std::vector<int64_t>{4, 5});
+  CHECK_THROWS_WITH(a.masked_select(ones({2, 3})), "[masked_select] mask: expected a bool tensor, got float32");
+  CHECK_THROWS_WITH(a.masked_select(ones({4}, DType::Bool)), doctest::Contains("[masked_select]"));
+}
+
+TEST_CASE("index and index_put_ follow PyTorch's t[...]") {
+  using namespace ember::indexing;
+  const Tensor x = arange(24).reshape({2, 3, 4});
+  // Basic indices are views.
+  const Tensor basic = x.index({1, Slice(1, None), None, Slice(None, None, 2)});
+  CHECK(shape_str(basic.sizes()) == "[2, 1, 2]");
+  CHECK(to_vector<int64_t>(basic) == std::vector<int64_t>{16, 18, 20, 22});
+  CHECK(basic.impl()->storage().get() == x.impl()->storage().get());
+  CHECK(to_vector<int64_t>(x.index({Ellipsis, -1})) == std::vector<int64_t>{3, 7, 11, 15, 19, 23});
+  CHECK(shape_str(x.index({true}).sizes()) == "[1, 2, 3, 4]");
+  CHECK(shape_str(x.index({false, 0}).sizes()) == "[0, 3, 4]");
+  // A mask covers as many dimensions as it has.
+  CHECK(to_vector<int64_t>(x.index({x > 20})) == std::vector<int64_t>{21, 22, 23});
+  CHECK(to_vector<int64_t>(x.index({Slice(), tensor<bool>({true, false, true})})) ==
+        std::vector<int64_t>{0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22, 23});
+  // Index tensors broadcast; adjacent ones put their shape where they were, separated ones in front.
+  const Tensor rows = tensor<int64_t>({1, 0}), columns = tensor<int32_t>({3, -4});
+  CHECK(to_vector<int64_t>(x.index({Slice(), tensor<int64_t>({0, 2}), columns})) == std::vector<int64_t>{3, 8, 15, 20});
+  const Tensor apart = x.index({rows, Slice(), columns});
+  CHECK(shape_str(apart.sizes()) == "[2, 3]");
+  CHECK(to_vector<int64_t>(apart) == std::vector<int64_t>{15, 19, 23, 0, 4, 8});
+  const Tensor grid = x.index({rows.unsqueeze(1), 2, columns});
+  CHECK(shape_str(grid.sizes()) == "[2, 2]");
+  CHECK(to_vector<int64_t>(grid) == std::vector<int64_t>{23, 20, 11, 8});
+  CHECK(shape_str(x.index({Slice(), tensor<int64_t>({0, 1, 1, 0}, {2, 2})}).sizes()) == "[2, 2, 2, 4]");
+  // index_put_ writes through views, broadcasting values and casting them.
+  Tensor y = zeros({3, 4});
+  y.index_put_({tensor<int64_t>({0, 2}), Slice()}, 7);
+  y.index_put_({Slice(), 1}, tensor<int64_t>({1, 2, 3}));
+  y.index_put_({tensor<int64_t>({1, 1, 1}), tensor<int64_t>({3, 3, -1})}, ones({3}), /*accumulate=*/true);
+  y.index_put_({y == 0}, -1);
+  CHECK(to_vector<float>(y) == std::vector<float>{7, 1, 7, 7, -1, 2, -1, 3, 7, 3, 7, 7});
+  // A transposed tensor cannot be flattened as a view: written through a copy, same result.
+  Tensor t = zeros({3, 2}).transpose(0, 1);
+  t.index_put_({Slice(), tensor<int64_t>({2, 0})}, tensor({1.f, 2.f}));
+  CHECK(to_vector<float>(t.contiguous()) == std::vector<float>{2, 0, 1, 2, 0, 1});
+  // Errors name the operator, the argument and what was expected.
+  CHECK_THROWS_WITH(x.index({0, 0, 0, 0}), "[index] indices: too many indices for a tensor of dimension 3 (4 given)");
+  CHECK_THROWS_WITH(x.index({5}), "[index] indices: index 5 is out of range for dimension 0 of size 2");
+  CHECK_THROWS_WITH(x.index({Slice(), tensor<int64_t>({1, -7})}),
+                    "[index] indices: index -7 is out of range for dimension 1 of size 3");
+  CHECK_THROWS_WITH(x.index({tensor({1.f})}), "[index] indices: expected index tensors of int64, int32 or bool, got float32");
+  CHECK_THROWS_WITH(x.index({ones({2, 2}, DType::Bool)}),
+                    "[index] indices: a mask of shape [2, 2] does not match the shape [2, 3] it indexes from dimension 0");
+  CHECK_THROWS_WITH(x.index({Slice(None, None, -1)}), "[index] indices: expected a slice step of at least 1, got -1");
+  CHECK_THROWS_WITH(x.index({Ellipsis, Ellipsis}), "[index] indices: expected at most one Ellipsis, got 2");
+  CHECK_THROWS_WITH(x.index({rows, tensor<int64_t>({0, 1, 2})}),
+                    "[index] indices: shapes [2] and [3] do not broadcast (dimension 0: 2 vs 3)");
+  CHECK_THROWS_WITH(y.index_put_({tensor<int64_t>({0, 1})}, ones({3})),
+                    "[index_put_] values: shapes [2, 4] and [3] do not broadcast (dimension 1: 4 vs 3)");
+  CHECK_THROWS_WITH(y.index_put_({0}, ones({2, 4})), "[index_put_] values: shape [2, 4] does not broadcast to the indexed shape [4]");
+  CHECK_THROWS_WITH(y.index_put_({0}, Tensor()), "[index_put_] values: expected a defined tensor, got an undefined one");
+}
+
 TEST_CASE("random numbers are reproducible and have the right distribution") {
   manual_seed(1234);
   const Tensor u = rand({100000});

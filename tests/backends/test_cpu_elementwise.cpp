@@ -280,3 +280,26 @@ TEST_CASE("remainder takes the divisor's sign, fmod the dividend's") {
   check_binary(r, d, remainder(r, d), [](double p, double q) { return p - q * std::floor(p / q); }, 1e-6);
   check_binary(r, d, fmod(r, d), [](double p, double q) { return std::fmod(p, q); }, 1e-6);
 }
+
+TEST_CASE("floor_divide rounds toward negative infinity, as Python's //") {
+  const Tensor ia = tensor<int64_t>({7, -7, 7, -7, 6, -6}), ib = tensor<int64_t>({2, 2, -2, -2, 3, 3});
+  CHECK(to_vector<int64_t>(floor_divide(ia, ib)) == std::vector<int64_t>{3, -4, -4, 3, 2, -2});
+  CHECK(to_vector<int64_t>(ia.floor_divide(3)) == std::vector<int64_t>{2, -3, 2, -3, 2, -2});
+  // lowest // -1 overflows: it wraps to lowest (x86 traps if divided), as two's complement does.
+  const int64_t lowest = std::numeric_limits<int64_t>::min();
+  CHECK(to_vector<int64_t>(floor_divide(tensor<int64_t>({lowest}), tensor<int64_t>({-1}))) == std::vector<int64_t>{lowest});
+  CHECK(to_vector<int8_t>(floor_divide(tensor<int8_t>({-128, -7}), tensor<int8_t>({-1, 2}))) == std::vector<int8_t>{-128, -4});
+  CHECK(to_vector<uint8_t>(floor_divide(tensor<uint8_t>({250}), tensor<uint8_t>({7}))) == std::vector<uint8_t>{35});
+  CHECK_THROWS_WITH(floor_divide(ia, tensor<int64_t>({0})),
+                    "[floor_divide] cpu plugin kernel failed (status 1): other: integer division by zero");
+  // Floats: from fmod's exact remainder, so 1 // 0.1 is 9 (0.1 is a little above a tenth), where
+  // floor(1 / 0.1) would give 10; zeros keep the quotient's sign; a zero divisor gives +-inf/NaN.
+  const std::vector<double> q = to_vector<double>(floor_divide(tensor<double>({1, 7.5, -7.5, 0, -0.0, 3, -3, 0}),
+                                                               tensor<double>({0.1, 2, 2, -3, 3, 0, 0, 0})));
+  CHECK(std::vector<double>(q.begin(), q.end() - 1) == std::vector<double>{9, 3, -4, 0, 0, INFINITY, -INFINITY});
+  CHECK(std::signbit(q[3]));
+  CHECK(std::signbit(q[4]));
+  CHECK(std::isnan(q[7]));
+  const Tensor r = reference::random_tensor({3, 4}, 15) * 10, d = abs(reference::random_tensor({4}, 16)) + 0.5;
+  check_binary(r, d, floor_divide(r, d), [](double p, double s) { return std::floor(p / s); }, 1e-6);
+}

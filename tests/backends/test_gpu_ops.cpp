@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 
 #include "ember/ember.h"
 #include "ember/nn.h"
@@ -88,8 +89,9 @@ TEST_CASE("binary arithmetic and comparisons broadcast and promote as on the CPU
   check_same([](const std::vector<Tensor>& x) { return where(gt(x[0], x[1]), x[0], x[1]); }, {random({2, 7}, 7), random({7}, 8)});
   check_same([](const std::vector<Tensor>& x) { return atan2(x[0], x[1]) + remainder(x[0], x[1]) + fmod(x[0], x[1]); },
              {random({2, 7}, 9), random({7}, 10)});
-  check_same([](const std::vector<Tensor>& x) { return remainder(x[0], x[1]) * 100 + fmod(x[0], x[1]); },
-             {tensor<int64_t>({7, -7, 7, -7, 5}), tensor<int64_t>({2, 2, -2, -2, -1})});
+  check_same([](const std::vector<Tensor>& x) { return remainder(x[0], x[1]) * 100 + fmod(x[0], x[1]) + floor_divide(x[0], x[1]) * 1000; },
+             {tensor<int64_t>({7, -7, 7, -7, 5, std::numeric_limits<int64_t>::min()}), tensor<int64_t>({2, 2, -2, -2, -1, -1})});
+  check_same([](const std::vector<Tensor>& x) { return floor_divide(x[0] * 10, x[1]); }, {random({2, 7}, 11), random({7}, 12)});
   check_same([](const std::vector<Tensor>& x) { return logical_xor(x[0], x[1]); }, {ints, tensor<int64_t>({0, 3, 0})});
 }
 
@@ -199,6 +201,26 @@ TEST_CASE("indexing matches, and an index out of range is the CPU's error") {
   check_same([&](const std::vector<Tensor>& t) { return t[0].gather(1, gidx.to(t[0].device())); }, {x});
   check_same([&](const std::vector<Tensor>& t) { return index_add(t[0], 0, idx.to(t[0].device()), t[1]); }, {x, random({4, 5}, 22)});
   check_same([&](const std::vector<Tensor>& t) { return scatter_add(t[0], 1, gidx.to(t[0].device()), t[1]); }, {x, random({4, 2}, 23)});
+  // Stores without repeated targets, so that no race decides the result.
+  const Tensor distinct = tensor<int64_t>({2, 0, 3});
+  check_same([&](const std::vector<Tensor>& t) { return index_copy(t[0], 0, distinct.to(t[0].device()), t[1]); }, {x, random({3, 5}, 24)});
+  check_same([&](const std::vector<Tensor>& t) { return t[0].scatter(1, gidx.narrow(1, 0, 1).to(t[0].device()), t[1]); },
+             {x, random({4, 1}, 25)});
+  check_same([&](const std::vector<Tensor>& t) { return t[0].to(DType::Int32).scatter(0, distinct.unsqueeze(1).to(t[0].device()), t[1].to(DType::Int32)); },
+             {x * 10, random({3, 1}, 26) * 10});
+  // Data-dependent sizes: nonzero, masked_select and mask indexing wait for the values.
+  using namespace ember::indexing;
+  check_same([](const std::vector<Tensor>& t) { return nonzero(gt(t[0], 0.3)); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return t[0].masked_select(lt(t[1], 0)); }, {x, random({5}, 27)});
+  check_same([](const std::vector<Tensor>& t) {
+    return t[0].index({Slice(1, None), tensor<int64_t>({4, 0, -2}).to(t[0].device())}) + t[0].index({gt(t[0], 0)}).sum();
+  }, {x});
+  check_same([](const std::vector<Tensor>& t) {
+    Tensor y = t[0] * 1;
+    y.index_put_({tensor<int64_t>({1, 3}).to(y.device()), Slice(None, None, 2)}, t[1]);
+    y.index_put_({lt(y, -0.5)}, 0);
+    return y;
+  }, {x, random({3}, 28)});
   CHECK_THROWS_WITH(x.to(gpu()).index_select(0, tensor<int64_t>({1, 9}).to(gpu())),
                     doctest::Contains("index 9 is out of range for dimension 0 of size 4"));
 }

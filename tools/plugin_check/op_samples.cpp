@@ -26,6 +26,14 @@ std::vector<Sample> binary(DType d) {
   return s;
 }
 
+// remainder, fmod, floor_divide: divisors kept from 0, which integer kernels may refuse or not.
+std::vector<Sample> division(DType d) {
+  std::vector<Sample> s;
+  const Tensor a = sample_data({3, 5}, d, 33), b = sample_data({5}, d, 34);  // in-place forms write into a
+  s.emplace_back().arg(a).arg(where(b == 0, ones_like(b), b));
+  return s;
+}
+
 std::vector<Sample> scaled_binary(DType d) {
   std::vector<Sample> s = binary(d);
   s.emplace_back().arg(sample_data({3, 5}, d, 4)).arg(sample_data({5}, d, 5)).named("alpha", 2);
@@ -197,7 +205,8 @@ std::vector<Sample> gather(DType d) {
   return s;
 }
 
-std::vector<Sample> index_add(DType d) {
+// index_add, index_copy: source's slices along dim.
+std::vector<Sample> index_write(DType d) {
   std::vector<Sample> s;
   const Tensor x = sample_data({5, 3}, d, 50), source = sample_data({3, 3}, d, 51);
   s.emplace_back().arg(x).arg(0).arg(indices({0, 2, 0})).arg(source);
@@ -205,7 +214,8 @@ std::vector<Sample> index_add(DType d) {
   return s;
 }
 
-std::vector<Sample> scatter_add(DType d) {
+// scatter_add, scatter: every position of index.
+std::vector<Sample> scatter_write(DType d) {
   std::vector<Sample> s;
   const Tensor x = sample_data({3, 4}, d, 52), source = sample_data({3, 3}, d, 53);
   s.emplace_back().arg(x).arg(1).arg(indices({0, 1, 0, 3, 3, 2, 1, 0, 1}, {3, 3})).arg(source);
@@ -268,10 +278,12 @@ const std::vector<Family>& families() {
   static const std::vector<Family> table = {
       {{"add.Tensor", "sub.Tensor"}, true, &scaled_binary},
       {{"mul.Tensor", "div.Tensor", "pow.Tensor_Tensor", "maximum", "minimum", "eq.Tensor", "ne.Tensor",
-        "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor"}, true, &binary},
+        "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor", "atan2"}, true, &binary},
+      {{"remainder.Tensor", "fmod.Tensor", "floor_divide"}, true, &division},
       {{"where.self"}, true, &where},
-      {{"neg", "abs", "relu", "round", "floor", "ceil", "trunc", "sign", "exp", "log", "log1p", "expm1", "sqrt",
-        "rsqrt", "sin", "cos", "tanh", "sigmoid", "erf", "silu"}, true, &unary},
+      {{"neg", "abs", "relu", "round", "floor", "ceil", "trunc", "sign", "exp", "exp2", "log", "log2", "log10",
+        "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
+        "tanh", "sigmoid", "erf", "silu"}, true, &unary},
       {{"gelu"}, true, &gelu},
       {{"clamp"}, true, &clamp},
       {{"sum", "mean", "amax", "amin", "var"}, true, &reduction},
@@ -293,8 +305,8 @@ const std::vector<Family>& families() {
       {{"random_.from"}, true, [](DType d) { return random_fill(d, -5, 7); }},
       {{"index_select"}, true, &index_select},
       {{"gather"}, true, &gather},
-      {{"index_add"}, true, &index_add},
-      {{"scatter_add"}, true, &scatter_add},
+      {{"index_add", "index_copy"}, true, &index_write},
+      {{"scatter_add", "scatter.src"}, true, &scatter_write},
       {{"int8_matmul"}, false, &int8_matmul},
       {{"int8_conv2d"}, false, &int8_conv2d},
   };

@@ -10,6 +10,7 @@
 #include "ember/core/tensor.h"
 #include "ember/dispatcher/random_state.h"
 #include "ember/generated/functions.h"
+#include "ember/indexing.h"
 #include "ember/runtime.h"
 
 namespace ember {

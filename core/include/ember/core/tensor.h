@@ -20,6 +20,9 @@ namespace ember {
 namespace autograd {
 class Node;
 }
+namespace indexing {
+class TensorIndex;  // ember/indexing.h
+}
 
 class Tensor;
 using TensorList = ArrayRef<Tensor>;
@@ -84,6 +87,14 @@ class Tensor {
 
   // t[i]: the view select(0, i), as in PyTorch (a negative i counts from the end).
   Tensor operator[](int64_t index) const;
+  // PyTorch's t[...] (libtorch's Tensor::index): integers, Slice, None, Ellipsis, bools and
+  // index tensors (int64, int32 or bool), as in ember/indexing.h. Without index tensors the
+  // result is a view.
+  Tensor index(ArrayRef<indexing::TensorIndex> indices) const;
+  // t[...] = values (broadcast to what index() would return, cast to this tensor's dtype), or
+  // t[...] += values with `accumulate`, where repeated indices add up. Returns this tensor.
+  Tensor index_put_(ArrayRef<indexing::TensorIndex> indices, const Tensor& values, bool accumulate = false) const;
+  Tensor index_put_(ArrayRef<indexing::TensorIndex> indices, const Scalar& value) const;
 
 #include "ember/generated/tensor_methods.inc"
 

@@ -179,13 +179,16 @@ std::string kernel(const OpEntry& op) {
 
 // An in-place variant: refuses what autograd cannot record, keeps a copy of self from before the
 // change when a formula reads it, runs the operator, then moves self's history onto the node.
+// It records whenever self requires grad too, even where self's old value has no derivative
+// (copy_): the history self had no longer produced its new value, and must be cut.
 std::string inplace_kernel(const OpEntry& op) {
   const std::string cls = node_name_of(op.functional.empty() ? op.identifier() : op.functional);
   const KernelParts k = kernel_parts(op, true);
   const std::string self = op.schema.arguments[0].name;
   const bool used_as_input = !op.derivatives.empty() && op.derivatives[0].first == self;
+  const std::string recorded_if = used_as_input ? k.tensor_ptrs : "&" + self + ", " + k.tensor_ptrs;
   return op.return_type() + " " + op.identifier() + "_autograd(void*, const OperatorHandle& op, DispatchKeySet keys" +
-         k.params + ") {\n  const bool record = any_requires_grad({" + k.tensor_ptrs + "});\n  std::shared_ptr<" + cls +
+         k.params + ") {\n  const bool record = any_requires_grad({" + recorded_if + "});\n  std::shared_ptr<" + cls +
          "> node;\n  if (record) {\n    check_inplace(" + self + ", \"" + op.schema.full_name() + "\");\n" +
          "    node = make_node<" + cls + ">();\n" + k.saves + "    node->set_next_edges(collect_next_edges({" +
          k.tensor_ptrs + "}));\n  }\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n    op.redispatch<" +

@@ -262,6 +262,20 @@ TEST_CASE("filling a buffer through views records the gradients of what was writ
   CHECK(values(x.grad()) == std::vector<double>{6, 9});
 }
 
+TEST_CASE("overwriting with a constant cuts the history of what was overwritten") {
+  const Tensor x = leaf({1, 2, 3});
+  Tensor y = x * 2;
+  y.slice(0, 0, 2).copy_(zeros({2}, DType::Float64));  // only y[2] still depends on x
+  (y * tensor<double>({1, 10, 100})).sum().backward();
+  CHECK(values(x.grad()) == std::vector<double>{0, 0, 200});
+  Tensor z = x * 2;
+  z.copy_(ones({3}, DType::Float64));
+  CHECK(z.grad_fn()->name() == "CopyBackward");
+  CHECK_THROWS_WITH(x.copy_(zeros({3}, DType::Float64)),
+                    doctest::Contains("[copy_] self: a leaf tensor that requires grad cannot be modified in place"));
+  CHECK_THROWS_WITH(x.index_put_({0}, 5), doctest::Contains("[copy_] self: a view of a leaf tensor that requires grad"));
+}
+
 TEST_CASE("in-place changes autograd cannot follow are refused") {
   const Tensor a = leaf({1, 2, 3, 4});
   CHECK_THROWS_WITH(a.slice(0, 0, 2).add_(a.slice(0, 2, 4)),

@@ -40,6 +40,20 @@ Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& re
   return sum_backward(grad, self.sizes(), dim, keepdim) * mask / count;
 }
 
+// The slices without zeros take result / x; the division meets no zero there, since the zeros are
+// replaced by ones first (so that the masked-off branches stay finite for a second derivative).
+Tensor prod_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim) {
+  const auto expanded = [&](const Tensor& reduced) { return sum_backward(reduced, self.sizes(), dim, keepdim); };
+  const Tensor zero = scalar_like(self, 0);
+  const Tensor is_zero = eq(self, zero);
+  const Tensor nonzero_self = where(is_zero, scalar_like(self, 1), self);
+  const Tensor zeros_in_slice = expanded(is_zero.sum(dim, keepdim));
+  const Tensor g = expanded(grad);
+  const Tensor without_zeros = g * expanded(result) / nonzero_self;
+  const Tensor at_the_zero = where(is_zero, g * expanded(nonzero_self.prod(dim, keepdim)), zero);
+  return where(eq(zeros_in_slice, 0), without_zeros, where(eq(zeros_in_slice, 1), at_the_zero, zero));
+}
+
 Tensor norm_backward(const Tensor& grad, const Tensor& self, const Scalar& p, const Tensor& result,
                      IntArrayRef dim, bool keepdim) {
   const double order = p.to_double();

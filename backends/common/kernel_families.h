@@ -15,7 +15,7 @@ enum class Unary {
   Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal,
   Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Gelu, Silu, Erf
 };
-enum class Reduce { Sum, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
+enum class Reduce { Sum, Prod, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
 enum class Product { Mm, Bmm, Addmm };
 // Writes into a copy of self at indexed places: the index_ ones walk source's slices along dim,
@@ -49,7 +49,7 @@ inline constexpr Member<Unary> kUnaryOps[] = {
     {"tanh", Unary::Tanh}, {"sigmoid", Unary::Sigmoid},
     {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};
 inline constexpr Member<Reduce> kReduceOps[] = {
-    {"sum", Reduce::Sum},       {"mean", Reduce::Mean},     {"amax", Reduce::Amax},
+    {"sum", Reduce::Sum},       {"prod", Reduce::Prod},     {"mean", Reduce::Mean},     {"amax", Reduce::Amax},
     {"amin", Reduce::Amin},     {"var", Reduce::Var},       {"argmax", Reduce::Argmax},
     {"argmin", Reduce::Argmin}, {"max.dim", Reduce::MaxDim}, {"min.dim", Reduce::MinDim}};
 inline constexpr Member<Conv> kConvOps[] = {

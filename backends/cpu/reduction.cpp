@@ -1,4 +1,4 @@
-// Reductions (sum, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax, cumsum and topk.
+// Reductions (sum, prod, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax, cumsum and topk.
 // Each output element reduces its subspace in one pass, accumulating floats in double.
 #include <algorithm>
 #include <cmath>
@@ -128,6 +128,12 @@ void reduce_typed(Reduce op, const KernelArgs& args, const int64_t* dims, int64_
                                                                : std::numeric_limits<double>::quiet_NaN()));
           break;
         }
+        case Reduce::Prod: {
+          A product = 1;
+          g.for_each_inner([&](int64_t off, int64_t) { product *= static_cast<A>(static_cast<C>(at<T>(src, off))); });
+          *dst = static_cast<T>(static_cast<C>(product));
+          break;
+        }
         case Reduce::Amax: case Reduce::Amin: {
           *dst = static_cast<T>(static_cast<C>(extreme<T>(g, src, op == Reduce::Amax).first));
           break;
@@ -154,7 +160,7 @@ void reduce_kernel(const KernelArgs& args, void* user_data) {
   sdk::dispatch_dtype(args.tensor(0).dtype(), [&](auto zero) {
     using T = decltype(zero);
     if constexpr (std::is_same_v<T, bool>) {
-      sdk::check(op != Reduce::Sum && op != Reduce::Mean && op != Reduce::Var,
+      sdk::check(op != Reduce::Sum && op != Reduce::Prod && op != Reduce::Mean && op != Reduce::Var,
                  "this reduction needs a numeric tensor, got bool");
     }
     reduce_typed<T>(op, args, dims, num_dims);

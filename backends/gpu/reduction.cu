@@ -120,7 +120,12 @@ __global__ void reduce_kernel(ReduceShape s, Reduce op, int64_t correction, char
       s.inner_offsets(r, in_off, unused);
       return static_cast<A>(static_cast<C>(*reinterpret_cast<const T*>(in + in_base + in_off)));
     };
-    if (op == Reduce::Sum || op == Reduce::Mean || op == Reduce::Var) {
+    if (op == Reduce::Prod) {
+      A product = 1;
+      for (int64_t r = threadIdx.x; r < s.inner_numel; r += blockDim.x) product *= load(r);
+      product = block_combine(product, [](A a, A b) { return a * b; });
+      if (threadIdx.x == 0) *reinterpret_cast<T*>(out + out_off) = static_cast<T>(static_cast<C>(product));
+    } else if (op == Reduce::Sum || op == Reduce::Mean || op == Reduce::Var) {
       A sum = 0;
       for (int64_t r = threadIdx.x; r < s.inner_numel; r += blockDim.x) sum += load(r);
       sum = block_combine(sum, [](A a, A b) { return a + b; });
@@ -180,7 +185,7 @@ void reduce_kernel_entry(const KernelArgs& args, void* user_data) {
   dispatch_dtype(args.tensor(0).dtype(), [&](auto zero) {
     using T = decltype(zero);
     if constexpr (std::is_same_v<T, bool>) {
-      sdk::check(op != Reduce::Sum && op != Reduce::Mean && op != Reduce::Var,
+      sdk::check(op != Reduce::Sum && op != Reduce::Prod && op != Reduce::Mean && op != Reduce::Var,
                  "this reduction needs a numeric tensor, got bool");
     }
     reduce_typed<T>(op, args, dims.first, dims.second);

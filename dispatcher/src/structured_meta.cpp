@@ -107,9 +107,12 @@ void reduce_shape(Meta& m, const OperatorHandle& op, const TensorImpl& self,
       m.sizes[0].push_back(self.sizes()[d]);
     }
   }
+  // Sums, products and means of nothing have a value (0, 1, NaN); extremes and variances have none.
+  const std::string& name = op.schema().name;
+  const bool empty_has_value = name == "sum" || name == "prod" || name == "mean";
   for (int64_t d : m.reduced_dims) {
-    EMBER_CHECK(self.sizes()[d] > 0 || op.schema().name == "sum" || op.schema().name == "mean",
-                "[{}] self: cannot reduce over dimension {} of size 0", op.name(), d);
+    EMBER_CHECK(self.sizes()[d] > 0 || empty_has_value, "[{}] self: cannot reduce over dimension {} of size 0",
+                op.name(), d);
   }
 }
 
@@ -120,7 +123,8 @@ Meta reduction(const OperatorHandle& op, const IValue* args, bool to_floating) {
   const std::optional<DType> requested =
       dtype_i >= 0 && !args[dtype_i].is_none() ? std::optional(args[dtype_i].to_dtype()) : std::nullopt;
   DType out = requested.value_or(self.dtype());
-  if (!requested && op.schema().name == "sum" && is_integral(out, true)) out = DType::Int64;
+  const bool widens_integers = op.schema().name == "sum" || op.schema().name == "prod";
+  if (!requested && widens_integers && is_integral(out, true)) out = DType::Int64;
   if (to_floating) {
     EMBER_CHECK(is_floating(out),
                 "[{}] self: expected a floating-point tensor or an explicit floating dtype, got {}",

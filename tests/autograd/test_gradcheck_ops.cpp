@@ -165,6 +165,11 @@ std::map<std::string, Case> cases() {
       {"silu_", {in_place([](Tensor& t, V) { t.silu_(); }), {{4}}}},
       {"erf_", {in_place([](Tensor& t, V) { t.erf_(); }), {{4}}}},
       {"copy_", {[](V x) { return zeros({2, 3}, DType::Float64).copy_(x[0] * 1); }, {{3}}}},
+      // A slice without zeros, one with a single zero, one with two: three cases of the formula.
+      {"prod", {[](V x) {
+                  const Tensor zeroed = x[0] * tensor<double>({1, 1, 1, 0, 1, 1, 0, 0, 1}, {3, 3});
+                  return zeroed.prod(1) + x[0].prod() + zeroed.prod(0, true).sum();
+                }, {{3, 3}}, nullptr, true}},
       {"index_select", {[](V x) { return x[0].index_select(1, tensor<int64_t>({2, 0, 2})); }, {{2, 3}}}},
       {"gather", {[](V x) { return x[0].gather(1, tensor<int64_t>({0, 0, 2, 1}, {2, 2})); }, {{2, 3}}}},
       {"index_add", {[](V x) { return index_add(x[0], 0, tensor<int64_t>({1, 1}), x[1]); }, {{3, 2}, {2, 2}}}},

@@ -93,6 +93,31 @@ TEST_CASE("sum, mean, amax, amin and var over any dims, with keepdim") {
               to_vector<double>(x.sum(2).transpose(0, 1)), 1e-6);
 }
 
+TEST_CASE("prod over any dims; integers and bool multiply in int64") {
+  const Tensor x = reference::random_tensor({2, 3, 4}, 12) + 1;
+  const auto v = to_vector<double>(x);
+  auto product = [](const std::vector<double>& g) {
+    return std::accumulate(g.begin(), g.end(), 1.0, std::multiplies<double>());
+  };
+  check_close(to_vector<double>(x.prod()), {product(v)}, 1e-5);
+  check_close(to_vector<double>(x.prod({0, 2})), reduce_234(v, {true, false, true}, product), 1e-5);
+  const Tensor kept = x.prod(1, true);
+  CHECK(kept.sizes().equals({2, 1, 4}));
+  check_close(to_vector<double>(kept), reduce_234(v, {false, true, false}, product), 1e-5);
+  check_close(to_vector<double>(x.transpose(0, 2).prod(0)), to_vector<double>(x.prod(2).transpose(0, 1)), 1e-6);
+  const Tensor ints = tensor<int32_t>({3, -2, 5, 7});
+  CHECK(ints.prod().dtype() == DType::Int64);
+  CHECK(ints.prod().item<int64_t>() == -210);
+  CHECK(to_vector<int64_t>(ints.reshape({2, 2}).prod(1)) == std::vector<int64_t>{-6, 35});
+  CHECK(tensor<bool>({true, false}).prod().item<int64_t>() == 0);
+  // Integers wrap as integer arithmetic does: 2^64 is 0 in int64.
+  CHECK(full({64}, 2, DType::Int64).prod().item<int64_t>() == 0);
+  CHECK(ints.prod(std::nullopt, false, DType::Float64).item<double>() == -210.0);
+  // An empty product is 1.
+  CHECK(to_vector<float>(ones({0, 3}).prod(0)) == std::vector<float>{1, 1, 1});
+  CHECK_THROWS_WITH(x.prod(3), "[prod] dim: expected a value in [-3, 2], got 3");
+}
+
 TEST_CASE("std and logsumexp over any dims, logsumexp stable for large and infinite inputs") {
   const Tensor x = reference::random_tensor({2, 3, 4}, 13) * 4;
   const auto v = to_vector<double>(x);

@@ -134,6 +134,7 @@ TEST_CASE("reductions and softmax match, indices included") {
     check_same([](const std::vector<Tensor>& t) { return t[0].var({2}, 1); }, {xd}, dtype == DType::BFloat16 ? 0.1 : -1);
     check_same([](const std::vector<Tensor>& t) { return t[0].amax(0); }, {xd});
     check_same([](const std::vector<Tensor>& t) { return t[0].amin({1, 2}); }, {xd});
+    check_same([](const std::vector<Tensor>& t) { return (t[0] * 0.5 + 1).prod(2); }, {xd}, dtype == DType::BFloat16 ? 0.1 : -1);
     check_same([](const std::vector<Tensor>& t) { return t[0].softmax(2); }, {xd});
     check_same([](const std::vector<Tensor>& t) { return t[0].transpose(0, 2).log_softmax(1); }, {xd});
     check_same([](const std::vector<Tensor>& t) { return t[0].logsumexp({0, 2}); }, {xd});

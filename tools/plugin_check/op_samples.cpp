@@ -67,7 +67,7 @@ std::vector<Sample> clamp(DType d) {
   return s;
 }
 
-// sum, mean, amax, amin, var: dims as a list.
+// sum, prod, mean, amax, amin, var: dims as a list.
 std::vector<Sample> reduction(DType d) {
   std::vector<Sample> s;
   const Tensor x = sample_data({4, 5, 6}, d, 12);
@@ -286,7 +286,7 @@ const std::vector<Family>& families() {
         "tanh", "sigmoid", "erf", "silu"}, true, &unary},
       {{"gelu"}, true, &gelu},
       {{"clamp"}, true, &clamp},
-      {{"sum", "mean", "amax", "amin", "var"}, true, &reduction},
+      {{"sum", "prod", "mean", "amax", "amin", "var"}, true, &reduction},
       {{"argmax", "argmin"}, true, &arg_reduction},
       {{"max.dim", "min.dim", "softmax.int", "log_softmax.int", "cumsum"}, true, &dim_reduction},
       {{"topk"}, true, &top_k},

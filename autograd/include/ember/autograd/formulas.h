@@ -19,6 +19,9 @@ Tensor clamp_mask(const Tensor& x, const std::optional<Scalar>& min, const std::
 Tensor gelu_derivative(const Tensor& x, std::string_view approximate);
 // amax/amin: the gradient goes to the elements equal to the result, shared evenly among ties.
 Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim);
+// prod: the product of the slice's other elements times the expanded gradient; where the slice
+// holds one zero, only that element has a gradient, and with more than one, none has.
+Tensor prod_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim);
 // norm: sign(x) |x|^(p-1) / norm^(p-1) times the expanded gradient (0 where the norm is 0, and
 // the extreme_backward of |x| for p = +-inf, 0 for p = 0).
 Tensor norm_backward(const Tensor& grad, const Tensor& self, const Scalar& p, const Tensor& result,

@@ -40,6 +40,8 @@ double replacement(const char* arg, std::optional<double> value, double otherwis
 
 Tensor square(const Tensor& self) { return self * self; }
 
+Tensor zero_(const Tensor& self) { return self.fill_(0); }
+
 // As PyTorch's kernel: from self below a weight of 0.5 and from end above it, so that a weight of
 // exactly 0 or 1 gives self or end exactly.
 Tensor lerp_Scalar(const Tensor& self, const Tensor& end, const Scalar& weight) {

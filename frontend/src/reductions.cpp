@@ -57,6 +57,9 @@ Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
   return out + shift.reshape(out.sizes());
 }
 
+Tensor max(const Tensor& self) { return amax(self); }
+Tensor min(const Tensor& self) { return amin(self); }
+
 // Counting rather than taking the extreme: an empty reduction is then defined (any false, all true).
 Tensor any(const Tensor& self, OptionalIntArrayRef dim, bool keepdim) {
   if (dim) check_reduced_dims(self, *dim, "any");

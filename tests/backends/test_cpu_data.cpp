@@ -46,6 +46,10 @@ TEST_CASE("factories: zeros, ones, full, arange, eye, empty with a dtype") {
   CHECK_THROWS_WITH(eye(-1), "[eye] size: expected non-negative sizes, got -1");
   CHECK_THROWS_WITH(eye(std::numeric_limits<int64_t>::max()), "[eye] size: the number of elements overflows int64");
   CHECK(to_vector<float>(zeros({2, 2})) == std::vector<float>(4, 0.f));
+  Tensor filled = full({2, 3}, 5.f);
+  filled.select(0, 1).zero_();  // through a view, in place, as PyTorch's zero_
+  CHECK(to_vector<float>(filled) == std::vector<float>{5, 5, 5, 0, 0, 0});
+  CHECK(to_vector<int64_t>(zero_(arange(3, DType::Int8))) == std::vector<int64_t>{0, 0, 0});
   CHECK(ones({3}, DType::Int32).dtype() == DType::Int32);
   CHECK(full({2}, 7).dtype() == DType::Int64);
   CHECK(full({2}, 2.5).dtype() == DType::Float32);

@@ -286,12 +286,20 @@ TEST_CASE("NaN propagates through max and min, and wins argmax") {
   CHECK(std::isnan(x.amax().item<float>()));
   CHECK(std::isnan(x.amin().item<float>()));
   CHECK(x.argmax().item<int64_t>() == 1);
+  CHECK(std::isnan(x.max().item<float>()));
+  CHECK(std::isnan(min(x).item<float>()));
   CHECK(to_vector<float>(maximum(x, tensor({2.f, 2.f, 2.f})))[0] == 2.f);
   CHECK(std::isnan(to_vector<float>(maximum(x, tensor({2.f, 2.f, 2.f})))[1]));
 }
 
 TEST_CASE("argmax, argmin and max.dim give indices along a dim or over all") {
   const Tensor x = tensor({3.f, 9.f, 1.f, 7.f, 2.f, 8.f}, {2, 3});
+  // max() and min() with no dim give the extreme element as a 0-dim tensor, as PyTorch's.
+  CHECK(x.max().dim() == 0);
+  CHECK(x.max().item<float>() == 9.f);
+  CHECK(x.transpose(0, 1).min().item<float>() == 1.f);
+  CHECK(arange(5, DType::Int32).max().dtype() == DType::Int32);
+  CHECK_THROWS_WITH(zeros({0}).max(), "[amax] self: cannot reduce over dimension 0 of size 0");
   CHECK(x.argmax().item<int64_t>() == 1);
   CHECK(x.argmin().item<int64_t>() == 2);
   CHECK(to_vector<int64_t>(x.argmax(1)) == std::vector<int64_t>{1, 2});

@@ -15,4 +15,5 @@
 #include "ember/nn/modules/loss.h"
 #include "ember/nn/modules/normalization.h"
 #include "ember/nn/modules/pooling.h"
+#include "ember/nn/modules/recurrent.h"
 #include "ember/nn/utils.h"

@@ -39,9 +39,10 @@ Tensor IValue::to_tensor() const {
 
 Tensor IValue::take_tensor() {
   if (tag_ == Tag::None) return Tensor();
-  Tensor out = std::move(const_cast<Tensor&>(tensor_ref()));
-  tensor_slot().~Tensor();
+  Tensor out = borrowed_ ? tensor_ref() : std::move(tensor_slot());
+  if (!borrowed_) tensor_slot().~Tensor();
   tag_ = Tag::None;
+  borrowed_ = false;
   return out;
 }
 int64_t IValue::to_int() const {

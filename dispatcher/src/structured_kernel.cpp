@@ -90,10 +90,12 @@ Device common_device(const OperatorHandle& op, const IValue* args, size_t n) {
   return device;
 }
 
-// The output tensors the kernel writes into, and the user-visible results.
+// The user-visible results, and for a result of another dtype the tensor the kernel writes aside.
+// One handle each: every extra reference would be an atomic increment and decrement per call.
 struct Outputs {
-  Tensor kernel[structured::kMaxOutputs];
   Tensor result[structured::kMaxOutputs];
+  Tensor aside[structured::kMaxOutputs];
+  const Tensor& kernel(int i) const { return aside[i].defined() ? aside[i] : result[i]; }
 };
 
 Outputs prepare_outputs(const StructuredKernel& k, const OperatorHandle& op, const structured::Meta& m,
@@ -101,15 +103,15 @@ Outputs prepare_outputs(const StructuredKernel& k, const OperatorHandle& op, con
   Outputs o;
   using Variant = StructuredKernel::Variant;
   if (k.variant == Variant::WritesSelf) {
-    o.kernel[0] = o.result[0] = stack[0].to_tensor();
+    o.result[0] = stack[0].to_tensor();
     return o;
   }
   if (k.variant == Variant::Functional) {
-    for (int i = 0; i < m.num_outputs; ++i) o.kernel[i] = o.result[i] = empty_on(m.sizes[i], m.dtypes[i], device);
+    for (int i = 0; i < m.num_outputs; ++i) o.result[i] = empty_on(m.sizes[i], m.dtypes[i], device);
     return o;
   }
   const bool inplace = k.variant == Variant::Inplace;
-  const Tensor target = stack[inplace ? 0 : k.num_functional_args].to_tensor();
+  Tensor target = stack[inplace ? 0 : k.num_functional_args].to_tensor();
   const char* arg = inplace ? "self" : "out";
   EMBER_CHECK(target.defined(), "[{}] {}: expected a tensor, got None", op.name(), arg);
   EMBER_CHECK(target.device() == device, "[{}] {}: expected a tensor on {}, got {}", op.name(), arg,
@@ -120,9 +122,9 @@ Outputs prepare_outputs(const StructuredKernel& k, const OperatorHandle& op, con
   EMBER_CHECK(can_cast(m.dtypes[0], target.dtype()),
               "[{}] {}: result type {} can't be cast to the desired output type {}", op.name(), arg,
               dtype_name(m.dtypes[0]), dtype_name(target.dtype()));
-  o.result[0] = target;
   // A result of another dtype is computed aside and copied in.
-  o.kernel[0] = target.dtype() == m.dtypes[0] ? target : empty_on(m.sizes[0], m.dtypes[0], device);
+  if (target.dtype() != m.dtypes[0]) o.aside[0] = empty_on(m.sizes[0], m.dtypes[0], device);
+  o.result[0] = std::move(target);
   return o;
 }
 
@@ -198,10 +200,10 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
   DimVector keep_sizes[structured::kMaxOutputs], keep_strides[structured::kMaxOutputs];
   for (int i = 0; i < m.num_outputs; ++i) {
     if (m.keepdim_view) {
-      keepdim_geometry(outputs.kernel[i], *inputs[0], m.reduced_dims, keep_sizes[i], keep_strides[i]);
-      views.add(*outputs.kernel[i].impl(), keep_sizes[i], keep_strides[i]);
+      keepdim_geometry(outputs.kernel(i), *inputs[0], m.reduced_dims, keep_sizes[i], keep_strides[i]);
+      views.add(*outputs.kernel(i).impl(), keep_sizes[i], keep_strides[i]);
     } else {
-      views.add(*outputs.kernel[i].impl());
+      views.add(*outputs.kernel(i).impl());
     }
   }
   std::array<ember_value, Stack::kCapacity + 2> args;  // every used entry is fully written
@@ -222,7 +224,7 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
     }
   }
   if (k.draws_random) {
-    const RandomDraw draw = reserve_random(static_cast<uint64_t>(outputs.kernel[0].numel()));
+    const RandomDraw draw = reserve_random(static_cast<uint64_t>(outputs.kernel(0).numel()));
     for (const uint64_t value : {draw.seed, draw.offset}) {
       args[num_args] = ember_value{};
       args[num_args].tag = EMBER_VALUE_INT;
@@ -252,11 +254,11 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
 
   stack.clear();
   for (int i = 0; i < m.num_outputs; ++i) {
-    if (!outputs.kernel[i].is_same(outputs.result[i])) copy_into(outputs.result[i], outputs.kernel[i]);
+    if (outputs.aside[i].defined()) copy_into(outputs.result[i], outputs.aside[i]);
     if (k.variant != StructuredKernel::Variant::Functional) {
       outputs.result[i].impl()->bump_version();
     }
-    stack.push(outputs.result[i]);
+    stack.push(std::move(outputs.result[i]));
   }
 }
 

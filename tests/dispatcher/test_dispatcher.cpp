@@ -47,6 +47,14 @@ void boxed_layer(const KernelFunction&, const OperatorHandle& op, DispatchKeySet
   route().push_back("boxed " + op.name());
   op.redispatch_boxed(keys.below(kTestLow), stack);
 }
+// A boxed kernel that keeps its argument past the call and leaves it on the stack as the return.
+IValue& kept_argument() {
+  static IValue value;
+  return value;
+}
+void keeping_kernel(const KernelFunction&, const OperatorHandle&, DispatchKeySet, Stack& stack) {
+  kept_argument() = stack[0];
+}
 Tensor factory_backend(void*, const OperatorHandle&, DispatchKeySet keys, IntArrayRef size, std::optional<Device>) {
   route().push_back("factory on " + to_string(keys));
   return empty_on(size, DType::Float32, default_device());
@@ -150,6 +158,21 @@ TEST_CASE_FIXTURE(Fixture, "boxed calls reach typed kernels, and a boxed fallbac
   CHECK(route() == std::vector<std::string>{"boxed test_unary", "backend"});
   CHECK_THROWS_WITH(dispatcher.fallback(kTestLow, KernelFunction::from_boxed(&boxed_layer), "second"),
                     "[dispatcher] fallback for key TestLow is already registered by test fallback; second cannot add another");
+}
+
+TEST_CASE_FIXTURE(Fixture, "a typed call's tensors are borrowed on the stack and owned wherever they leave it") {
+  RegistrationHandle b = dispatcher.impl(unary, cpu, KernelFunction::from_boxed(&keeping_kernel), "keeping kernel");
+  Tensor x = zeros({3});
+  const TensorImpl* impl = x.impl();
+  REQUIRE(impl->use_count() == 1);
+  Tensor returned = call(x);  // the kernel left the borrowed argument as its return
+  CHECK(returned.is_same(x));
+  CHECK(impl->use_count() == 3);  // x, the return and the kernel's copy: each a reference of its own
+  x = Tensor();
+  returned = Tensor();
+  CHECK(impl->use_count() == 1);
+  CHECK(kept_argument().to_tensor().numel() == 3);
+  kept_argument() = IValue();
 }
 
 TEST_CASE_FIXTURE(Fixture, "a failed registration leaves the registry unchanged") {

@@ -13,8 +13,12 @@ class RefCounted {
   RefCounted(const RefCounted&) = delete;
   RefCounted& operator=(const RefCounted&) = delete;
   void retain() const { refcount_.fetch_add(1, std::memory_order_relaxed); }
-  // Returns true when this was the last reference.
-  bool release() const { return refcount_.fetch_sub(1, std::memory_order_acq_rel) == 1; }
+  // Returns true when this was the last reference. A count of 1 is ours alone: no weak references
+  // exist, so no other thread can raise it, and the acquire pairs with the releases that brought
+  // it there; the read-modify-write, the costly part of freeing a tensor, is skipped.
+  bool release() const {
+    return refcount_.load(std::memory_order_acquire) == 1 || refcount_.fetch_sub(1, std::memory_order_acq_rel) == 1;
+  }
   uint32_t use_count() const { return refcount_.load(std::memory_order_relaxed); }
 
  protected:

@@ -60,6 +60,20 @@ template <> struct Unbox<OptionalIntArrayRef> {
   }
 };
 
+// Pushes a typed call's argument: tensors borrowed, since the call's caller holds them.
+template <typename T>
+void push_argument(Stack& stack, const T& value) {
+  stack.push(value);
+}
+inline void push_argument(Stack& stack, const Tensor& value) { stack.push_borrowed(value); }
+inline void push_argument(Stack& stack, const std::optional<Tensor>& value) {
+  if (value) {
+    stack.push_borrowed(*value);
+  } else {
+    stack.push(IValue());
+  }
+}
+
 // Pushes a kernel's return value(s).
 inline void push_returns(Stack& stack, Tensor value) { stack.push(std::move(value)); }
 template <typename... Ts>

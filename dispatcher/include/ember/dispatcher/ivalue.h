@@ -1,6 +1,7 @@
 // IValue: one boxed argument or return; Stack: the arguments of a boxed call.
 #pragma once
 
+#include <cstring>
 #include <new>
 #include <optional>
 #include <string_view>
@@ -15,6 +16,10 @@ namespace ember {
 // handle, constructed in place, so a typed kernel reads it by reference and a return moves in
 // and out without touching the reference count. A Tensor is one pointer, so moving a payload
 // bitwise is a valid move. Scalars box as Int, Double or Bool, as in the plugin ABI.
+// The tensor arguments of a typed call made boxed are borrowed too (IValue::borrow): the caller's
+// handles outlive the call, and taking and dropping a reference to each is two atomic operations,
+// a fifth of a small operator's cost. A borrowed tensor becomes owned wherever it leaves the
+// stack: a copy of the IValue, to_tensor and take_tensor each take a reference.
 class IValue {
  public:
   enum class Tag : uint8_t { None, Tensor, Int, Double, Bool, IntList, TensorList, String, DType, Device };
@@ -45,17 +50,28 @@ class IValue {
     if (v) *this = IValue(*v);
   }
 
+  // The tensor without taking a reference: `t` must outlive this value and every move of it.
+  static IValue borrow(const Tensor& t) {
+    IValue v;
+    if (!t.defined()) return v;
+    v.tag_ = Tag::Tensor;
+    v.borrowed_ = true;
+    std::memcpy(v.u_.tensor, static_cast<const void*>(&t), sizeof(Tensor));
+    return v;
+  }
+
   IValue(const IValue& o) : tag_(o.tag_), u_(o.u_) {
     if (tag_ == Tag::Tensor) new (u_.tensor) Tensor(o.tensor_ref());
   }
-  IValue(IValue&& o) noexcept : tag_(o.tag_), u_(o.u_) { o.tag_ = Tag::None; }
+  IValue(IValue&& o) noexcept : tag_(o.tag_), borrowed_(o.borrowed_), u_(o.u_) { o.tag_ = Tag::None; }
   IValue& operator=(IValue o) noexcept {
     std::swap(tag_, o.tag_);
+    std::swap(borrowed_, o.borrowed_);
     std::swap(u_, o.u_);
     return *this;
   }
   ~IValue() {
-    if (tag_ == Tag::Tensor) tensor_slot().~Tensor();
+    if (tag_ == Tag::Tensor && !borrowed_) tensor_slot().~Tensor();
   }
 
   Tag tag() const { return tag_; }
@@ -91,6 +107,7 @@ class IValue {
   Tensor& tensor_slot() { return *std::launder(reinterpret_cast<Tensor*>(u_.tensor)); }
 
   Tag tag_;
+  bool borrowed_ = false;  // a Tensor payload the caller owns
   union Payload {
     alignas(Tensor) unsigned char tensor[sizeof(Tensor)];
     int64_t i;
@@ -121,6 +138,11 @@ class Stack {
   void push(T&& v) {
     EMBER_ASSERT(size_ < kCapacity);
     new (&slot(size_++)) IValue(std::forward<T>(v));
+  }
+  // A tensor argument that outlives the call (Note [IValue borrows lists]).
+  void push_borrowed(const Tensor& t) {
+    EMBER_ASSERT(size_ < kCapacity);
+    new (&slot(size_++)) IValue(IValue::borrow(t));
   }
   IValue pop() {
     EMBER_ASSERT(size_ > 0);

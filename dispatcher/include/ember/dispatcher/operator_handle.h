@@ -96,7 +96,7 @@ class OperatorHandle {
                                           Args... args) const {
     if (!kernel.valid()) report_missing_kernel(keys, index);
     Stack stack;
-    (stack.push(args), ...);
+    (boxing::push_argument(stack, args), ...);
     kernel.call_boxed(*this, keys, stack);
     return boxing::PopReturns<Ret>::get(stack);
   }

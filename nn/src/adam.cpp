@@ -14,35 +14,33 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weigh
       decoupled_weight_decay_(decoupled_weight_decay) {
   EMBER_CHECK(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1,
               "[{}] betas: expected values in [0, 1), got ({}, {})", name, options.beta1, options.beta2);
-  EMBER_CHECK(options.eps >= 0, "[{}] eps: expected a non-negative value, got {}", name, options.eps);
-  EMBER_CHECK(options.weight_decay >= 0, "[{}] weight_decay: expected a non-negative value, got {}", name,
-              options.weight_decay);
+  require_non_negative("eps", options.eps);
+  require_non_negative("weight_decay", options.weight_decay);
 }
 
 void Adam::step() {
-  autograd::NoGradGuard no_grad;
-  ++step_count_;
-  const double t = static_cast<double>(step_count_);
+  const double t = static_cast<double>(step_count_ + 1);
   const double correction1 = 1 - std::pow(options_.beta1, t);
   const double correction2 = 1 - std::pow(options_.beta2, t);
-  for (size_t i = 0; i < parameters().size(); ++i) {
-    const Tensor& p = parameters()[i];
-    if (!p.grad().defined()) continue;
-    Tensor g = p.grad();
-    if (options_.weight_decay != 0) {
-      if (decoupled_weight_decay_) {
-        p.mul_(scalar_tensor(1 - lr() * options_.weight_decay, p.dtype(), p.device()));
-      } else {
-        g = g + p * options_.weight_decay;
-      }
+  // AdamW decays the parameters themselves below, not through the gradient.
+  const double l2_penalty = decoupled_weight_decay_ ? 0 : options_.weight_decay;
+  each_gradient(l2_penalty, [&](size_t i, const Tensor& p, const Tensor& g) {
+    if (decoupled_weight_decay_ && options_.weight_decay != 0) {
+      p.mul_(scalar_tensor(1 - lr() * options_.weight_decay, p.dtype(), p.device()));
     }
     Tensor& m = buffer(i, "exp_avg");
     Tensor& v = buffer(i, "exp_avg_sq");
     m = m * options_.beta1 + g * (1 - options_.beta1);
     v = v * options_.beta2 + g * g * (1 - options_.beta2);
-    const Tensor denominator = sqrt(v) / std::sqrt(correction2) + options_.eps;
+    Tensor second_moment = v;
+    if (options_.amsgrad) {
+      Tensor& largest = buffer(i, "max_exp_avg_sq");
+      largest = maximum(largest, v);
+      second_moment = largest;
+    }
+    const Tensor denominator = sqrt(second_moment) / std::sqrt(correction2) + options_.eps;
     p.sub_(m / denominator, lr() / correction1);
-  }
+  });
 }
 
 AdamW::AdamW(std::vector<Tensor> params, AdamOptions options) : Adam(std::move(params), options, true, "AdamW") {}

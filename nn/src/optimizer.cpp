@@ -25,13 +25,28 @@ Optimizer::Optimizer(std::vector<Tensor> params, double lr, const char* name)
   }
 }
 
+void Optimizer::require_non_negative(const char* option, double value) const {
+  EMBER_CHECK(value >= 0, "[{}] {}: expected a non-negative value, got {}", name_, option, value);
+}
+
+void Optimizer::each_gradient(double weight_decay,
+                              const std::function<void(size_t, const Tensor&, const Tensor&)>& update) {
+  autograd::NoGradGuard no_grad;
+  ++step_count_;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    const Tensor& p = params_[i];
+    if (!p.grad().defined()) continue;
+    update(i, p, weight_decay != 0 ? p.grad() + p * weight_decay : p.grad());
+  }
+}
+
 void Optimizer::zero_grad() {
   for (const Tensor& p : params_) p.set_grad(Tensor());
 }
 
-Tensor& Optimizer::buffer(size_t i, const std::string& name) {
+Tensor& Optimizer::buffer(size_t i, const std::string& name, double initial) {
   auto& slot = buffers_[i][name];
-  if (!slot.defined()) slot = zeros(params_[i].sizes(), params_[i].dtype(), params_[i].device());
+  if (!slot.defined()) slot = full(params_[i].sizes(), initial, params_[i].dtype(), params_[i].device());
   return slot;
 }
 

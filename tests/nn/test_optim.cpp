@@ -5,8 +5,10 @@
 
 #include "ember/ember.h"
 #include "ember/nn/utils.h"
+#include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
 #include "ember/optim/lr_scheduler.h"
+#include "ember/optim/rmsprop.h"
 #include "ember/optim/sgd.h"
 
 using namespace ember;
@@ -58,6 +60,16 @@ TEST_CASE("SGD: plain, weight decay, momentum and Nesterov steps") {
     nesterov.step();
   }
   check_values(n, {-(1.9 + 2.71) * 0.5, (1.9 + 2.71) * 1});  // g + 0.9 g, then g + 0.9 * 1.9 g
+  // A parameter whose first gradient comes late starts its buffer then, at that gradient, as PyTorch's.
+  Tensor early = param({0}), late = param({0});
+  optim::SGD damped({early, late}, {.lr = 1, .momentum = 0.9, .dampening = 0.5});
+  early.set_grad(tensor<double>({1}));
+  damped.step();
+  late.set_grad(tensor<double>({1}));
+  early.set_grad(tensor<double>({1}));
+  damped.step();
+  check_values(late, {-1});
+  check_values(early, {-1 - (0.9 + 0.5)});
   CHECK_THROWS_WITH(optim::SGD({n}, {.lr = 1, .nesterov = true}), "[SGD] nesterov: needs a positive momentum and zero dampening");
   CHECK_THROWS_WITH(optim::SGD({}, {}), "[SGD] params: expected at least one parameter");
   CHECK_THROWS_WITH(optim::SGD({n}, {.weight_decay = -0.1}), "[SGD] weight_decay: expected a non-negative value, got -0.1");
@@ -158,8 +170,80 @@ TEST_CASE("Adam and AdamW over several steps match the update rule computed by h
   }
 }
 
+TEST_CASE("Adam with amsgrad scales its steps by the largest second moment so far") {
+  const std::vector<double> grads = {2.0, 0.1, 0.1};
+  const double lr = 0.1, b1 = 0.9, b2 = 0.99, eps = 1e-8;
+  Tensor p = param({1});
+  optim::Adam adam({p}, {.lr = lr, .beta1 = b1, .beta2 = b2, .eps = eps, .amsgrad = true});
+  double x = 1, m = 0, v = 0, largest = 0;
+  for (size_t t = 1; t <= grads.size(); ++t) {
+    const double g = grads[t - 1];
+    p.set_grad(tensor<double>({g}));
+    adam.step();
+    m = b1 * m + (1 - b1) * g;
+    v = b2 * v + (1 - b2) * g * g;
+    largest = std::max(largest, v);
+    x -= lr / (1 - std::pow(b1, t)) * m / (std::sqrt(largest / (1 - std::pow(b2, t))) + eps);
+    CHECK(values(p)[0] == doctest::Approx(x).epsilon(1e-9));
+  }
+  CHECK(largest > v);  // the later, smaller gradients did not shrink the scale
+  CHECK(adam.state_dict().count("0.max_exp_avg_sq") == 1);
+}
+
+TEST_CASE("RMSprop, plain, centred and with momentum, over several steps match the rule by hand") {
+  const std::vector<double> grads = {0.4, -0.3, 0.8};
+  for (const bool centered : {false, true}) {
+    for (const double momentum : {0.0, 0.7}) {
+      CAPTURE(centered);
+      CAPTURE(momentum);
+      const double lr = 0.05, alpha = 0.9, eps = 1e-8, wd = 0.1;
+      Tensor p = param({1.5});
+      optim::RMSprop opt({p}, {.lr = lr, .alpha = alpha, .eps = eps, .weight_decay = wd, .momentum = momentum,
+                               .centered = centered});
+      double x = 1.5, square_avg = 0, grad_avg = 0, buffer = 0;
+      for (const double grad : grads) {
+        p.set_grad(tensor<double>({grad}));
+        opt.step();
+        const double g = grad + wd * x;
+        square_avg = alpha * square_avg + (1 - alpha) * g * g;
+        grad_avg = alpha * grad_avg + (1 - alpha) * g;
+        const double avg = std::sqrt(centered ? square_avg - grad_avg * grad_avg : square_avg) + eps;
+        buffer = momentum * buffer + g / avg;
+        x -= lr * (momentum > 0 ? buffer : g / avg);
+        CHECK(values(p)[0] == doctest::Approx(x).epsilon(1e-9));
+      }
+    }
+  }
+  Tensor p = param({1});
+  CHECK_THROWS_WITH(optim::RMSprop({p}, {.alpha = -0.5}), "[RMSprop] alpha: expected a non-negative value, got -0.5");
+  CHECK_THROWS_WITH(optim::RMSprop({p}, {.momentum = -1}), "[RMSprop] momentum: expected a non-negative value, got -1");
+}
+
+TEST_CASE("Adagrad with rate decay, weight decay and an initial accumulator matches the rule by hand") {
+  const std::vector<double> grads = {0.4, -0.3, 0.8};
+  const double lr = 0.2, lr_decay = 0.5, wd = 0.1, initial = 0.25, eps = 1e-10;
+  Tensor p = param({1, -2});
+  optim::Adagrad opt({p}, {.lr = lr, .lr_decay = lr_decay, .weight_decay = wd, .initial_accumulator_value = initial,
+                           .eps = eps});
+  std::vector<double> x = {1, -2}, sum = {initial, initial};
+  for (size_t t = 1; t <= grads.size(); ++t) {
+    p.set_grad(tensor<double>({grads[t - 1], -grads[t - 1]}));
+    opt.step();
+    const double rate = lr / (1 + (t - 1) * lr_decay);
+    for (size_t i = 0; i < 2; ++i) {
+      const double g = (i == 0 ? grads[t - 1] : -grads[t - 1]) + wd * x[i];
+      sum[i] += g * g;
+      x[i] -= rate * g / (std::sqrt(sum[i]) + eps);
+    }
+    check_values(p, x);
+  }
+  CHECK_THROWS_WITH(optim::Adagrad({p}, {.lr_decay = -1}), "[Adagrad] lr_decay: expected a non-negative value, got -1");
+  CHECK_THROWS_WITH(optim::Adagrad({p}, {.initial_accumulator_value = -0.1}),
+                    "[Adagrad] initial_accumulator_value: expected a non-negative value, got -0.1");
+}
+
 TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {
-  for (int which = 0; which < 3; ++which) {
+  for (int which = 0; which < 6; ++which) {
     CAPTURE(which);
     Tensor p = param({-2, 5});
     const Tensor target = tensor<double>({3, -1});
@@ -167,6 +251,9 @@ TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {
     if (which == 0) opt = std::make_unique<optim::SGD>(std::vector<Tensor>{p}, optim::SGDOptions{.lr = 0.1, .momentum = 0.5});
     if (which == 1) opt = std::make_unique<optim::Adam>(std::vector<Tensor>{p}, optim::AdamOptions{.lr = 0.1});
     if (which == 2) opt = std::make_unique<optim::AdamW>(std::vector<Tensor>{p}, optim::AdamOptions{.lr = 0.1, .weight_decay = 0});
+    if (which == 3) opt = std::make_unique<optim::RMSprop>(std::vector<Tensor>{p}, optim::RMSpropOptions{.lr = 0.05, .momentum = 0.5});
+    if (which == 4) opt = std::make_unique<optim::Adagrad>(std::vector<Tensor>{p}, optim::AdagradOptions{.lr = 1.5});
+    if (which == 5) opt = std::make_unique<optim::Adam>(std::vector<Tensor>{p}, optim::AdamOptions{.lr = 0.1, .amsgrad = true});
     for (int step = 0; step < 300; ++step) {
       opt->zero_grad();
       const Tensor diff = p - target;

@@ -1,4 +1,5 @@
-// Adam, and AdamW (weight decay applied to the parameters, not the gradient).
+// Adam, and AdamW (weight decay applied to the parameters, not the gradient); with amsgrad, steps
+// are scaled by the largest second moment so far, as PyTorch's.
 #pragma once
 
 #include "ember/optim/optimizer.h"
@@ -11,6 +12,7 @@ struct AdamOptions {
   double beta2 = 0.999;
   double eps = 1e-8;
   double weight_decay = 0;
+  bool amsgrad = false;
 };
 
 class Adam : public Optimizer {

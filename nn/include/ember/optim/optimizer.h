@@ -2,6 +2,7 @@
 // and restoring that state.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,8 +34,14 @@ class Optimizer {
 
  protected:
   Optimizer(std::vector<Tensor> params, double lr, const char* name);
-  // The buffer `name` of parameter `i`, created as zeros like it on first use.
-  Tensor& buffer(size_t i, const std::string& name);
+  // Refuses a negative hyper-parameter, naming it.
+  void require_non_negative(const char* option, double value) const;
+  // One step: counts it, then calls update(i, p, g) without recording gradients for each parameter
+  // that has a gradient, g being that gradient plus weight_decay * p (PyTorch's L2 penalty).
+  void each_gradient(double weight_decay, const std::function<void(size_t, const Tensor&, const Tensor&)>& update);
+  // The buffer `name` of parameter `i`, created like it, filled with `initial`, on first use.
+  Tensor& buffer(size_t i, const std::string& name, double initial = 0);
+  bool has_buffer(size_t i, const std::string& name) const { return buffers_[i].count(name) != 0; }
   int64_t step_count_ = 0;
 
  private:

@@ -16,4 +16,5 @@
 #include "ember/nn/modules/normalization.h"
 #include "ember/nn/modules/pooling.h"
 #include "ember/nn/modules/recurrent.h"
+#include "ember/nn/modules/transformer.h"
 #include "ember/nn/utils.h"

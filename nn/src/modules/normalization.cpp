@@ -55,12 +55,12 @@ void check_normalized_shape(const char* type, const std::vector<int64_t>& shape)
 
 }  // namespace
 
-LayerNorm::LayerNorm(std::vector<int64_t> shape, double epsilon, bool elementwise_affine)
+LayerNorm::LayerNorm(std::vector<int64_t> shape, double epsilon, bool elementwise_affine, bool with_bias)
     : UnaryModule("LayerNorm"), normalized_shape(std::move(shape)), eps(epsilon) {
   check_normalized_shape("LayerNorm", normalized_shape);
   if (elementwise_affine) {
     weight = ones(normalized_shape);
-    bias = zeros(normalized_shape);
+    if (with_bias) bias = zeros(normalized_shape);
   }
   register_parameter("weight", weight);
   register_parameter("bias", bias);

@@ -49,10 +49,12 @@ class BatchNorm2d final : public BatchNorm {
 
 class LayerNorm final : public UnaryModule {
  public:
-  explicit LayerNorm(std::vector<int64_t> normalized_shape, double eps = 1e-5, bool elementwise_affine = true);
+  // Without `bias` an affine layer learns only the weight, as PyTorch's bias=False.
+  explicit LayerNorm(std::vector<int64_t> normalized_shape, double eps = 1e-5, bool elementwise_affine = true,
+                     bool bias = true);
   Tensor forward(const Tensor& input) override;
 
-  Tensor weight, bias;  // normalized_shape, when elementwise_affine
+  Tensor weight, bias;  // normalized_shape, when elementwise_affine (bias also when asked for)
   const std::vector<int64_t> normalized_shape;
   const double eps;
 

@@ -13,8 +13,8 @@ Adagrad::Adagrad(std::vector<Tensor> params, AdagradOptions options)
 }
 
 void Adagrad::step() {
-  const double rate = lr() / (1 + static_cast<double>(step_count_) * options_.lr_decay);  // before the count
   each_gradient(options_.weight_decay, [&](size_t i, const Tensor& p, const Tensor& g) {
+    const double rate = lr() / (1 + static_cast<double>(parameter_steps(i) - 1) * options_.lr_decay);
     Tensor& sum = buffer(i, "sum", options_.initial_accumulator_value);
     sum.add_(g * g);
     p.sub_(g / (sqrt(sum) + options_.eps), rate);

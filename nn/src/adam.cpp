@@ -19,12 +19,12 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weigh
 }
 
 void Adam::step() {
-  const double t = static_cast<double>(step_count_ + 1);
-  const double correction1 = 1 - std::pow(options_.beta1, t);
-  const double correction2 = 1 - std::pow(options_.beta2, t);
   // AdamW decays the parameters themselves below, not through the gradient.
   const double l2_penalty = decoupled_weight_decay_ ? 0 : options_.weight_decay;
   each_gradient(l2_penalty, [&](size_t i, const Tensor& p, const Tensor& g) {
+    const double t = static_cast<double>(parameter_steps(i));
+    const double correction1 = 1 - std::pow(options_.beta1, t);
+    const double correction2 = 1 - std::pow(options_.beta2, t);
     if (decoupled_weight_decay_ && options_.weight_decay != 0) {
       p.mul_(scalar_tensor(1 - lr() * options_.weight_decay, p.dtype(), p.device()));
     }

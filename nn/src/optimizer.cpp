@@ -1,6 +1,7 @@
 #include "ember/optim/optimizer.h"
 
 #include <charconv>
+#include <optional>
 #include <unordered_map>
 
 #include "ember/ember.h"
@@ -8,7 +9,7 @@
 namespace ember::optim {
 
 Optimizer::Optimizer(std::vector<Tensor> params, double lr, const char* name)
-    : params_(std::move(params)), buffers_(params_.size()), lr_(lr), name_(name) {
+    : params_(std::move(params)), parameter_steps_(params_.size()), buffers_(params_.size()), lr_(lr), name_(name) {
   EMBER_CHECK(!params_.empty(), "[{}] params: expected at least one parameter", name_);
   EMBER_CHECK(lr >= 0, "[{}] lr: expected a non-negative learning rate, got {}", name_, lr);
   std::unordered_map<const TensorImpl*, size_t> seen;
@@ -36,6 +37,7 @@ void Optimizer::each_gradient(double weight_decay,
   for (size_t i = 0; i < params_.size(); ++i) {
     const Tensor& p = params_[i];
     if (!p.grad().defined()) continue;
+    ++parameter_steps_[i];
     update(i, p, weight_decay != 0 ? p.grad() + p * weight_decay : p.grad());
   }
 }
@@ -55,6 +57,7 @@ StateDict Optimizer::state_dict() const {
   state["step"] = scalar_tensor(step_count_, DType::Int64);
   for (size_t i = 0; i < buffers_.size(); ++i) {
     for (const auto& [name, value] : buffers_[i]) state[std::to_string(i) + "." + name] = value.clone();
+    if (parameter_steps_[i] > 0) state[std::to_string(i) + ".step"] = scalar_tensor(parameter_steps_[i], DType::Int64);
   }
   return state;
 }
@@ -63,6 +66,7 @@ void Optimizer::load_state_dict(const StateDict& state) {
   const auto step = state.find("step");
   EMBER_CHECK(step != state.end(), "[{}] state: expected a 'step' entry", name_);
   std::vector<std::map<std::string, Tensor>> loaded(params_.size());
+  std::vector<std::optional<int64_t>> loaded_steps(params_.size());
   for (const auto& [key, value] : state) {
     if (key == "step") continue;
     const size_t dot = key.find('.');
@@ -71,12 +75,23 @@ void Optimizer::load_state_dict(const StateDict& state) {
     EMBER_CHECK(dot != std::string::npos && ec == std::errc() && end == key.data() + dot && index < params_.size(),
                 "[{}] state['{}']: expected '<parameter index>.<buffer>' with an index below {}", name_, key,
                 params_.size());
+    if (key.compare(dot + 1, std::string::npos, "step") == 0) {
+      EMBER_CHECK(value.dim() == 0 && !is_floating(value.dtype()) && value.item<int64_t>() >= 0,
+                  "[{}] state['{}']: expected a non-negative integer step count (0-dim), got {} {}", name_, key,
+                  dtype_name(value.dtype()), shape_str(value.sizes()));
+      loaded_steps[index] = value.item<int64_t>();
+      continue;
+    }
     EMBER_CHECK(value.sizes().equals(params_[index].sizes()),
                 "[{}] state['{}']: expected shape [{}] like parameter {}, got [{}]", name_, key,
                 fmt::join(params_[index].sizes(), ", "), index, fmt::join(value.sizes(), ", "));
     loaded[index][key.substr(dot + 1)] = value.to(params_[index].dtype()).to(params_[index].device()).clone();
   }
   step_count_ = step->second.item<int64_t>();
+  // A state without per-parameter counts: every parameter that has buffers took every step.
+  for (size_t i = 0; i < params_.size(); ++i) {
+    parameter_steps_[i] = loaded_steps[i].value_or(loaded[i].empty() ? 0 : step_count_);
+  }
   buffers_ = std::move(loaded);
 }
 

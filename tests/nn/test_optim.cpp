@@ -266,6 +266,30 @@ TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {
   }
 }
 
+TEST_CASE("a parameter first given a gradient late counts its steps from there, as PyTorch's") {
+  // Adam: unfrozen at the third step, its first update is still lr against the gradient's sign.
+  Tensor always = param({0}), late = param({0});
+  optim::Adam adam({always, late}, {.lr = 0.1});
+  for (int step = 0; step < 3; ++step) {
+    always.set_grad(tensor<double>({1}));
+    if (step == 2) late.set_grad(tensor<double>({1}));
+    adam.step();
+  }
+  CHECK(values(late)[0] == doctest::Approx(-0.1).epsilon(1e-6));
+  const optim::StateDict state = adam.state_dict();
+  CHECK(state.at("step").item<int64_t>() == 3);
+  CHECK(state.at("0.step").item<int64_t>() == 3);
+  CHECK(state.at("1.step").item<int64_t>() == 1);
+  // Adagrad's rate decays with the parameter's own steps.
+  Tensor a = param({0}), b = param({0});
+  optim::Adagrad adagrad({a, b}, {.lr = 1, .lr_decay = 1});
+  a.set_grad(tensor<double>({1}));
+  adagrad.step();
+  b.set_grad(tensor<double>({1}));
+  adagrad.step();
+  check_values(b, {-1.0 / (1 + 1e-10)});  // its first step: the full rate
+}
+
 TEST_CASE("optimizer state saves and restores, and bad state is refused by name") {
   Tensor a = param({1, 2});
   optim::Adam first({a}, {.lr = 0.1});
@@ -290,6 +314,13 @@ TEST_CASE("optimizer state saves and restores, and bad state is refused by name"
                     "[Adam] state['3.exp_avg']: expected '<parameter index>.<buffer>' with an index below 1");
   CHECK_THROWS_WITH(second.load_state_dict({{"step", scalar_tensor(1)}, {"0.exp_avg", zeros({3})}}),
                     "[Adam] state['0.exp_avg']: expected shape [2] like parameter 0, got [3]");
+  CHECK_THROWS_WITH(second.load_state_dict({{"step", scalar_tensor(1)}, {"0.step", scalar_tensor(1.5)}}),
+                    "[Adam] state['0.step']: expected a non-negative integer step count (0-dim), got float32 []");
+  // A state without per-parameter counts gives every parameter with buffers the optimizer's count.
+  optim::StateDict without_counts = saved;
+  without_counts.erase("0.step");
+  second.load_state_dict(without_counts);
+  CHECK(second.state_dict().at("0.step").item<int64_t>() == 2);
   second.zero_grad();
   CHECK_FALSE(b.grad().defined());
 }

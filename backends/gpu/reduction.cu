@@ -1,7 +1,7 @@
-// Reductions (sum, mean, amax, amin, var, argmax, argmin, max.dim, min.dim) and softmax on the
-// GPU: one block per output element, its threads striding over the reduced subspace and
-// combining through shared memory. Same results as the CPU backend: NaN wins the extremes, ties
-// go to the first index, var takes two passes.
+// Reductions (sum, prod, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax and
+// cumsum on the GPU: one block per output element (per row for softmax and cumsum), its threads
+// striding over the reduced subspace and combining through shared memory. Same results as the CPU
+// backend: NaN wins the extremes, ties go to the first index, var takes two passes.
 #include <cmath>
 
 #include "gpu_kernels.h"
@@ -105,6 +105,25 @@ __device__ V block_combine(V v, Combine combine) {
     __syncthreads();
   }
   const V result = shared[0];
+  __syncthreads();  // the buffer is reused by the next call
+  return result;
+}
+
+// Inclusive prefix sums of one value per thread of the block; `total` gets the sum of all.
+template <typename A>
+__device__ A block_inclusive_scan(A v, A& total) {
+  __shared__ __align__(16) unsigned char raw[kThreads * 16];
+  A* shared = reinterpret_cast<A*>(raw);
+  shared[threadIdx.x] = v;
+  __syncthreads();
+  for (unsigned offset = 1; offset < blockDim.x; offset *= 2) {
+    const A before = threadIdx.x >= offset ? shared[threadIdx.x - offset] : A(0);
+    __syncthreads();  // every read of this round before any write
+    shared[threadIdx.x] += before;
+    __syncthreads();
+  }
+  const A result = shared[threadIdx.x];
+  total = shared[blockDim.x - 1];
   __syncthreads();  // the buffer is reused by the next call
   return result;
 }
@@ -240,6 +259,51 @@ void softmax_entry(const KernelArgs& args, void* user_data) {
   });
 }
 
+// Running sums along the one reduced dimension, a block per row, the row taken kThreads elements
+// at a time: each chunk is scanned in shared memory and offset by the sum of the chunks before it.
+template <typename T>
+__global__ void cumsum_kernel(ReduceShape s, char* out, const char* in) {
+  using A = acc_t<T>;
+  using C = compute_t<T>;
+  for (int64_t o = blockIdx.x; o < s.outer_numel; o += gridDim.x) {
+    int64_t in_base, out_base, unused;
+    s.outer_offsets(o, in_base, out_base, unused);
+    A carry = 0;
+    for (int64_t start = 0; start < s.inner_numel; start += blockDim.x) {
+      const int64_t r = start + threadIdx.x;
+      int64_t in_off = 0, out_off = 0;
+      A value = 0;
+      if (r < s.inner_numel) {
+        s.inner_offsets(r, in_off, out_off);
+        value = static_cast<A>(static_cast<C>(*reinterpret_cast<const T*>(in + in_base + in_off)));
+      }
+      A chunk_total;
+      const A prefix = block_inclusive_scan(value, chunk_total);
+      if (r < s.inner_numel) *reinterpret_cast<T*>(out + out_base + out_off) = static_cast<T>(static_cast<C>(carry + prefix));
+      carry += chunk_total;
+    }
+  }
+}
+
+// The input arrives in the output's dtype.
+void cumsum_entry(const KernelArgs& args, void*) {
+  const TensorView out = args.output(), in = args.tensor(0);
+  const auto dims = args.to_int_list(1);
+  dispatch_dtype(out.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if constexpr (std::is_same_v<T, bool>) {
+      sdk::check(false, "cumsum needs a numeric output");
+    } else {
+      const ReduceShape s(out, nullptr, in, dims.first, dims.second);
+      if (s.outer_numel == 0 || s.inner_numel == 0) return;
+      const int device = out.view->device_index;
+      DeviceGuard guard(device);
+      cumsum_kernel<T><<<grid_for(s.outer_numel), kThreads, 0, stream(device)>>>(s, out.bytes(), in.bytes());
+      check_launch("cumsum kernel");
+    }
+  });
+}
+
 }  // namespace
 
 void register_reduction_kernels(const ember_host_api* host) {
@@ -247,6 +311,7 @@ void register_reduction_kernels(const ember_host_api* host) {
   register_family(host, backends::kReduceOps, &guarded_kernel<&reduce_kernel_entry>);
   sdk::register_kernel(host, "softmax.int", &guarded_kernel<&softmax_entry>, nullptr);
   sdk::register_kernel(host, "log_softmax.int", &guarded_kernel<&softmax_entry>, reinterpret_cast<void*>(1));
+  sdk::register_kernel(host, "cumsum", &guarded_kernel<&cumsum_entry>, nullptr);
 }
 
 }  // namespace ember::gpu

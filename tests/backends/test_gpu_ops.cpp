@@ -141,6 +141,12 @@ TEST_CASE("reductions and softmax match, indices included") {
     check_same([](const std::vector<Tensor>& t) { return t[0].transpose(0, 2).cumsum(1); }, {xd}, dtype == DType::Float32 ? 1e-4 : -1);
     check_same([](const std::vector<Tensor>& t) { return t[0].std(1); }, {xd}, dtype == DType::BFloat16 ? 0.1 : -1);
   }
+  // Rows longer than a block are scanned a chunk at a time; integers sum exactly in int64.
+  const Tensor long_rows = random({3, 1000}, 11);
+  check_same([](const std::vector<Tensor>& t) { return t[0].cumsum(1); }, {long_rows}, 1e-4);
+  check_same([](const std::vector<Tensor>& t) { return t[0].transpose(0, 1).cumsum(0, DType::Float64); }, {long_rows});
+  check_same([](const std::vector<Tensor>& t) { return t[0].cumsum(1); }, {(long_rows * 1000).to(DType::Int32)});
+  check_same([](const std::vector<Tensor>& t) { return t[0].cumsum(0); }, {zeros({0, 4})});
   check_same([](const std::vector<Tensor>& t) { return t[0].flip({0, 2}).masked_fill(gt(t[0], t[0].mean()), -1); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmax(1); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmin(); }, {x});

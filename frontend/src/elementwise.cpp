@@ -1,5 +1,5 @@
 // Elementwise operators written with other operators: square, lerp, addcmul and addcdiv,
-// nan_to_num, the isnan family and the logical operators.
+// nan_to_num, the isnan family, isclose and the logical operators.
 #include <cmath>
 
 #include "ember/core/broadcast.h"
@@ -93,6 +93,24 @@ Tensor isinf(const Tensor& self) {
 Tensor isfinite(const Tensor& self) {
   if (!is_floating(self.dtype())) return bool_filled(self, true);
   return eq(self - self, 0);
+}
+
+// As PyTorch's: equal elements are close whatever the tolerances (so are infinities of one sign);
+// otherwise the error must be finite and within atol + |rtol * other|.
+Tensor isclose(const Tensor& self, const Tensor& other, double rtol, double atol, bool equal_nan) {
+  EMBER_CHECK(other.dtype() == self.dtype(), "[isclose] other: expected dtype {} as self's, got {}",
+              dtype_name(self.dtype()), dtype_name(other.dtype()));
+  EMBER_CHECK(rtol >= 0, "[isclose] rtol: expected a non-negative tolerance, got {}", rtol);
+  EMBER_CHECK(atol >= 0, "[isclose] atol: expected a non-negative tolerance, got {}", atol);
+  Tensor close = eq(self, other);
+  if (equal_nan && is_floating(self.dtype())) {
+    close = ember::logical_or(close, ember::logical_and(ember::isnan(self), ember::isnan(other)));
+  }
+  if (rtol == 0 && atol == 0) return close;
+  const bool booleans = self.dtype() == DType::Bool;
+  const Tensor a = booleans ? self.to(DType::Float32) : self, b = booleans ? other.to(DType::Float32) : other;
+  const Tensor error = abs(a - b);
+  return ember::logical_or(close, ember::logical_and(ember::isfinite(error), le(error, abs(b * rtol) + atol)));
 }
 
 Tensor logical_not(const Tensor& self) { return eq(self, 0); }

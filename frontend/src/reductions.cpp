@@ -67,6 +67,11 @@ Tensor any(const Tensor& self, OptionalIntArrayRef dim, bool keepdim) {
   return gt(nonzero.sum(dim, keepdim), scalar_tensor(0, DType::Int64, self.device()));
 }
 
+Tensor count_nonzero(const Tensor& self, OptionalIntArrayRef dim) {
+  if (dim) check_reduced_dims(self, *dim, "count_nonzero");
+  return ne(self, scalar_tensor(0, self.dtype(), self.device())).sum(dim);
+}
+
 Tensor all(const Tensor& self, OptionalIntArrayRef dim, bool keepdim) {
   if (dim) check_reduced_dims(self, *dim, "all");
   const Tensor zero = eq(self, scalar_tensor(0, self.dtype(), self.device()));

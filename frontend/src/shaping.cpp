@@ -1,5 +1,5 @@
 // Operators that rearrange dimensions, written with views and reshape: squeeze of every size-1
-// dimension, movedim, flatten, unflatten and roll.
+// dimension, movedim, flatten, unflatten and roll; diff, neighbours along a dimension subtracted.
 #include <vector>
 
 #include "ember/ember.h"
@@ -90,6 +90,31 @@ Tensor roll(const Tensor& self, IntArrayRef shifts, IntArrayRef dims) {
     if (s != 0) out = cat({out.narrow(d, n - s, s), out.narrow(d, 0, n - s)}, d);
   }
   return out.is_same(self) ? self.clone() : out;  // always a new tensor, as PyTorch's
+}
+
+Tensor diff(const Tensor& self, int64_t n, int64_t dim, const std::optional<Tensor>& prepend,
+            const std::optional<Tensor>& append) {
+  EMBER_CHECK(self.dim() > 0, "[diff] self: expected at least one dimension, got a 0-dim tensor");
+  EMBER_CHECK(n >= 0, "[diff] n: expected a non-negative order, got {}", n);
+  const int64_t d = wrap_dim(dim, self.dim(), "diff");
+  auto given = [&](const char* name, const std::optional<Tensor>& part) {
+    if (!part || !part->defined()) return false;
+    EMBER_CHECK(part->dim() == self.dim(), "[diff] {}: expected {} dimensions like self, got {}", name, self.dim(),
+                shape_str(part->sizes()));
+    return true;
+  };
+  std::vector<Tensor> joined;
+  if (given("prepend", prepend)) joined.push_back(*prepend);
+  joined.push_back(self);
+  if (given("append", append)) joined.push_back(*append);
+  Tensor out = joined.size() == 1 ? self : ember::cat(joined, d);
+  // Each order shortens the dimension by one; past its length the result stays empty.
+  for (int64_t order = 0; order < n && out.size(d) > 0; ++order) {
+    const int64_t length = out.size(d) - 1;
+    const Tensor later = out.narrow(d, 1, length), earlier = out.narrow(d, 0, length);
+    out = out.dtype() == DType::Bool ? ember::logical_xor(later, earlier) : later - earlier;
+  }
+  return out;
 }
 
 }  // namespace ember::composite

@@ -116,6 +116,11 @@ Tensor transpose_int(const Tensor& self, int64_t dim0, int64_t dim1) {
   return composite::permute(self, order);
 }
 
+Tensor t(const Tensor& self) {
+  EMBER_CHECK(self.dim() <= 2, "[t] self: expected at most 2 dimensions, got {}", shape_str(self.sizes()));
+  return self.transpose(0, self.dim() == 2 ? 1 : 0);  // a view even of a vector
+}
+
 Tensor slice_Tensor(const Tensor& self, int64_t dim, std::optional<int64_t> start,
                     std::optional<int64_t> end, int64_t step) {
   EMBER_CHECK(self.dim() > 0, "[slice] self: cannot slice a 0-dim tensor");

@@ -260,6 +260,7 @@ TEST_CASE("composite operators differentiate through the operators they are writ
                   {{2, 3, 3}, {1, 3, 3}, {2, 3, 3}}}},
       {"shaping", {[](V x) { return x[0].movedim({0, 2}, {2, 0}).flatten(1).unflatten(1, {3, -1}).roll({1, -2}, {0, 2}).squeeze(); },
                    {{2, 3, 1, 2}}}},
+      {"diff", {[](V x) { return x[0].diff(2, 1, x[1]) + x[0].t().diff(2, 0, std::nullopt, x[1].t()).t(); }, {{2, 4}, {2, 1}}}},
       {"products", {[](V x) { return x[0].trace() * x[1].dot(x[2]) + outer(x[1], x[2]).sum(); }, {{3, 3}, {4}, {4}}}},
       {"square", {[](V x) { return x[0].square(); }, {{2, 3}}}},
       {"lerp", {[](V x) { return x[0].lerp(x[1], 0.25) + x[0].lerp(x[1], 0.75) + x[0].lerp(x[1], x[2]); }, {{2, 3}, {3}, {2, 3}}}},

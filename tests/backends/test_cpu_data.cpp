@@ -463,6 +463,29 @@ TEST_CASE("diagonal, squeeze, movedim, flatten, unflatten and roll; trace, dot, 
   CHECK(to_vector<int64_t>(r.roll({2})) == std::vector<int64_t>{4, 5, 0, 1, 2, 3});  // flattened
   CHECK(to_vector<int64_t>(r.roll({std::numeric_limits<int64_t>::min()}, {1})) == std::vector<int64_t>{2, 0, 1, 5, 3, 4});  // -2^63 = 1 mod 3
   CHECK_THROWS_WITH(r.roll({1, 2}), "[roll] shifts: expected one shift when no dims are given, got 2");
+  // t: a transposed view of a matrix, vectors and scalars as they are.
+  Tensor matrix = arange(6).reshape({2, 3});
+  CHECK(matrix.t().sizes().equals({3, 2}));
+  CHECK(to_vector<int64_t>(matrix.t().contiguous()) == std::vector<int64_t>{0, 3, 1, 4, 2, 5});
+  matrix.t()[2][1].fill_(-7);  // a view: the write reaches the matrix
+  CHECK(matrix[1][2].item<int64_t>() == -7);
+  CHECK(to_vector<int64_t>(t(arange(3))) == std::vector<int64_t>{0, 1, 2});
+  CHECK(scalar_tensor(4).t().dim() == 0);
+  CHECK_THROWS_WITH(zeros({2, 2, 2}).t(), "[t] self: expected at most 2 dimensions, got [2, 2, 2]");
+  // diff: neighbours subtracted n times along dim, with prepend and append joined first.
+  const Tensor squares = tensor<int64_t>({1, 4, 9, 16, 25});
+  CHECK(to_vector<int64_t>(squares.diff()) == std::vector<int64_t>{3, 5, 7, 9});
+  CHECK(to_vector<int64_t>(squares.diff(2)) == std::vector<int64_t>{2, 2, 2});
+  CHECK(squares.diff(7).sizes().equals({0}));  // past the length: empty
+  CHECK(to_vector<int64_t>(squares.diff(0)) == to_vector<int64_t>(squares));
+  CHECK(to_vector<int64_t>(diff(squares, 1, 0, tensor<int64_t>({0}), tensor<int64_t>({36}))) ==
+        std::vector<int64_t>{1, 3, 5, 7, 9, 11});
+  CHECK(to_vector<double>(r.to(DType::Float64).diff(1, 0)) == std::vector<double>{3, 3, 3});
+  CHECK(to_vector<bool>(tensor<bool>({true, true, false}).diff()) == std::vector<bool>{false, true});  // xor
+  CHECK_THROWS_WITH(scalar_tensor(1).diff(), "[diff] self: expected at least one dimension, got a 0-dim tensor");
+  CHECK_THROWS_WITH(squares.diff(-1), "[diff] n: expected a non-negative order, got -1");
+  CHECK_THROWS_WITH(squares.diff(1, 0, zeros({1, 1})), "[diff] prepend: expected 1 dimensions like self, got [1, 1]");
+  CHECK_THROWS_WITH(squares.diff(1, 1), "[diff] dim: expected a value in [-1, 0], got 1");
 
   CHECK(m[1][2].item<float>() == 6);
   CHECK(to_vector<float>(m[-1]) == std::vector<float>{8, 9, 10, 11});

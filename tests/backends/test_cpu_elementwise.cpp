@@ -138,6 +138,28 @@ TEST_CASE("comparisons give bool, where selects") {
   CHECK_THROWS_WITH(where(a, a, a), "[where.self] condition: expected dtype bool, got float32");
 }
 
+TEST_CASE("isclose, allclose and equal compare as PyTorch's") {
+  const float inf = INFINITY, nan = NAN;
+  const Tensor a = tensor({1.f, 1.f, 100.f, inf, inf, nan, 0.f});
+  const Tensor b = tensor({1.f, 1.0001f, 100.001f, inf, -inf, nan, 1e-9f});
+  CHECK(to_vector<bool>(isclose(a, b)) == std::vector<bool>{true, false, true, true, false, false, true});
+  CHECK(to_vector<bool>(a.isclose(b, 0, 0, true)) == std::vector<bool>{true, false, false, true, false, true, false});
+  CHECK(to_vector<bool>(isclose(a, b, 1e-3)) == std::vector<bool>{true, true, true, true, false, false, true});
+  CHECK(to_vector<bool>(isclose(tensor<int64_t>({3, 10}), tensor<int64_t>({4, 12}), 0, 1)) == std::vector<bool>{true, false});
+  CHECK(to_vector<bool>(isclose(tensor<bool>({true, false}), tensor<bool>({true, true}))) == std::vector<bool>{true, false});
+  CHECK(allclose(tensor({1.f, 2.f}), tensor({1.f, 2.00001f})));
+  CHECK_FALSE(allclose(tensor({1.f, 2.f}), tensor({1.f, 2.1f})));
+  CHECK(allclose(tensor({nan}), tensor({nan}), 1e-5, 1e-8, true));
+  CHECK_FALSE(allclose(tensor({nan}), tensor({nan})));
+  CHECK(equal(arange(3), tensor<int64_t>({0, 1, 2})));
+  CHECK_FALSE(equal(arange(3), arange(4)));
+  CHECK_FALSE(equal(arange(3), tensor<int64_t>({0, 1, 3})));
+  CHECK_FALSE(equal(ones({1, 3}), ones({3})));  // same elements broadcast, different shapes
+  CHECK_THROWS_WITH(isclose(a, b.to(DType::Float64)), "[isclose] other: expected dtype float32 as self's, got float64");
+  CHECK_THROWS_WITH(isclose(a, b, -1), "[isclose] rtol: expected a non-negative tolerance, got -1");
+  CHECK_THROWS_WITH(isclose(a, b, 1e-5, -1), "[isclose] atol: expected a non-negative tolerance, got -1");
+}
+
 TEST_CASE("floor, ceil, trunc and sign: exact, keeping the dtype") {
   const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
   const Tensor x = tensor<double>({-2.5, -1.5, -0.5, 0.0, 0.5, 1.5, 2.5, -inf, nan});

@@ -118,6 +118,17 @@ TEST_CASE("prod over any dims; integers and bool multiply in int64") {
   CHECK_THROWS_WITH(x.prod(3), "[prod] dim: expected a value in [-3, 2], got 3");
 }
 
+TEST_CASE("count_nonzero counts in int64 over any dims") {
+  const Tensor x = tensor({0.f, 1.f, -2.f, 0.f, NAN, 0.f}, {2, 3});
+  CHECK(x.count_nonzero().dtype() == DType::Int64);
+  CHECK(x.count_nonzero().item<int64_t>() == 3);  // NaN is not zero
+  CHECK(to_vector<int64_t>(x.count_nonzero(0)) == std::vector<int64_t>{0, 2, 1});
+  CHECK(to_vector<int64_t>(count_nonzero(x, IntArrayRef{-1})) == std::vector<int64_t>{2, 1});
+  CHECK(tensor<bool>({true, false, true}).count_nonzero().item<int64_t>() == 2);
+  CHECK(zeros({0, 3}).count_nonzero().item<int64_t>() == 0);
+  CHECK_THROWS_WITH(x.count_nonzero(2), "[count_nonzero] dim: expected a value in [-2, 1], got 2");
+}
+
 TEST_CASE("std and logsumexp over any dims, logsumexp stable for large and infinite inputs") {
   const Tensor x = reference::random_tensor({2, 3, 4}, 13) * 4;
   const auto v = to_vector<double>(x);

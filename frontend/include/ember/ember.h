@@ -61,6 +61,11 @@ std::vector<Tensor> split_with_sizes(const Tensor& self, IntArrayRef split_sizes
 std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim = 0);
 std::vector<Tensor> unbind(const Tensor& self, int64_t dim = 0);
 
+// One answer for whole tensors: every element isclose (torch.allclose; broadcasting as isclose),
+// or the same shape and equal elements (torch.equal; dtypes promoted as eq's).
+bool allclose(const Tensor& self, const Tensor& other, double rtol = 1e-05, double atol = 1e-08, bool equal_nan = false);
+bool equal(const Tensor& self, const Tensor& other);
+
 // Coordinate grids of 0-dim or 1-D tensors, as torch.meshgrid: with "ij" indexing tensors[i]
 // varies along dimension i; "xy" swaps the first two (NumPy's Cartesian grids). Expanded views.
 std::vector<Tensor> meshgrid(TensorList tensors, std::string_view indexing = "ij");

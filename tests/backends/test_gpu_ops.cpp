@@ -319,7 +319,22 @@ TEST_CASE("a convolutional encoder-decoder and the newer losses differentiate on
     const Tensor classes = tensor<int64_t>({0, 1, 1, 0, 2, 1, 1, 1, 0, 0, 2, 2}, {2, 3, 2}).to(device);
     return F::cross_entropy(pooled.permute({0, 2, 1, 3}), classes.narrow(1, 0, 2)) +
            F::smooth_l1_loss(pooled, decoded.narrow(2, 0, 3).narrow(3, 0, 2)) +
-           F::kl_div(pooled.log_softmax(1), decoded.narrow(3, 0, 2).softmax(1).narrow(2, 0, 3), {.reduction = F::Reduction::BatchMean});
+           F::kl_div(pooled.log_softmax(1), decoded.narrow(3, 0, 2).softmax(1).narrow(2, 0, 3), {.reduction = F::Reduction::BatchMean}) +
+           F::interpolate(pooled, {.scale_factor = {1.5, 2}, .mode = "bilinear"}).square().mean();
+  });
+}
+
+TEST_CASE("recurrent and transformer layers differentiate on the GPU as on the CPU") {
+  manual_seed(6);
+  const auto lstm = std::make_shared<nn::LSTM>(3, 4, nn::RecurrentOptions{.num_layers = 2, .bidirectional = true});
+  const auto gru = std::make_shared<nn::GRU>(8, 4, nn::RecurrentOptions{.batch_first = true});
+  const auto encoder = std::make_shared<nn::TransformerEncoderLayer>(4, 2, nn::TransformerLayerOptions{.dim_feedforward = 6, .dropout = 0});
+  nn::ModuleList model{lstm, gru, encoder};
+  const Tensor x = random({5, 2, 3}, 30, DType::Float64);
+  check_same_gradients(model, [&](Device device) {
+    const Tensor sequence = std::get<0>(lstm->forward(x.to(device)));                        // [5, 2, 8]
+    const Tensor summary = std::get<0>(gru->forward(sequence.transpose(0, 1))).transpose(0, 1);  // [5, 2, 4]
+    return encoder->forward(summary, {.is_causal = true}).square().sum();
   });
 }
 

@@ -552,3 +552,65 @@ TEST_CASE("the composites' gradients agree with finite differences") {
   F::elu(big * 10).sum().backward();
   CHECK(values(big.grad()) == std::vector<double>{10.0, 0.0});
 }
+
+TEST_CASE("interpolate resamples as PyTorch's: nearest, nearest-exact and the linear modes") {
+  const Tensor square = tensor<double>({1, 2, 3, 4}, {1, 1, 2, 2});
+  check_close_values(values(F::interpolate(square, {.scale_factor = {2}})),
+                     {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4});
+  // PyTorch's bilinear upsampling of [[1, 2], [3, 4]] by 2, and with the corners aligned to 3 x 3.
+  check_close_values(values(F::interpolate(square, {.scale_factor = {2}, .mode = "bilinear"})),
+                     {1, 1.25, 1.75, 2, 1.5, 1.75, 2.25, 2.5, 2.5, 2.75, 3.25, 3.5, 3, 3.25, 3.75, 4});
+  check_close_values(values(F::interpolate(square, {.size = {3}, .mode = "bilinear", .align_corners = true})),
+                     {1, 1.5, 2, 2, 2.5, 3, 3, 3.5, 4});
+  const Tensor line = tensor<double>({1, 2}, {1, 1, 2});
+  check_close_values(values(F::interpolate(line, {.size = {4}, .mode = "linear"})), {1, 1.25, 1.75, 2});
+  check_close_values(values(F::interpolate(line, {.size = {4}, .mode = "linear", .align_corners = true})),
+                     {1, 4.0 / 3, 5.0 / 3, 2});
+  // Downsampling: nearest takes floor(j * scale), nearest-exact the centre's floor((j + 0.5) * scale).
+  const Tensor six = arange(6, DType::Float64).reshape({1, 1, 6});
+  check_close_values(values(F::interpolate(six, {.size = {3}})), {0, 2, 4});
+  check_close_values(values(F::interpolate(six, {.size = {3}, .mode = "nearest-exact"})), {1, 3, 5});
+  // A factor maps coordinates by 1 / factor (3 -> 5 with 1.7, not 3 / 5), left of the first centre clamped.
+  const Tensor three = tensor<double>({0, 10, 20}, {1, 1, 3});
+  check_close_values(values(F::interpolate(three, {.scale_factor = {1.7}, .mode = "linear"})),
+                     {0, (1.5 / 1.7 - 0.5) * 10, (2.5 / 1.7 - 0.5) * 10, (3.5 / 1.7 - 0.5) * 10, 20});
+  // Per-dimension sizes and factors; integer images resample by nearest; trilinear over 5-D.
+  const Tensor image = arange(12, DType::UInt8).reshape({1, 1, 3, 4});
+  const Tensor resized = F::interpolate(image, {.size = {2, 8}});
+  CHECK(resized.dtype() == DType::UInt8);
+  CHECK(to_vector<int64_t>(resized) == std::vector<int64_t>{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7});
+  CHECK(F::interpolate(zeros({2, 3, 4, 5}), {.scale_factor = {0.5, 2}}).sizes().equals({2, 3, 2, 10}));
+  const Tensor cube = randn({1, 2, 2, 3, 2}, DType::Float64);
+  const Tensor same = F::interpolate(cube, {.size = {2, 3, 2}, .mode = "trilinear"});
+  check_close_values(values(same), values(cube));
+}
+
+TEST_CASE("interpolate differentiates through its samples and refuses what it cannot resample") {
+  const TensorVector inputs = {random_input({1, 2, 3, 4})};
+  autograd::gradcheck([](const TensorVector& x) { return F::interpolate(x[0], {.size = {5, 3}, .mode = "bilinear"}); }, inputs);
+  autograd::gradcheck([](const TensorVector& x) {
+    return F::interpolate(x[0].unsqueeze(2), {.scale_factor = {2, 1.5, 0.5}, .mode = "trilinear", .align_corners = true});
+  }, inputs);
+  autograd::gradcheck([](const TensorVector& x) { return F::interpolate(x[0], {.size = {7}}); }, inputs);
+  const Tensor x = zeros({1, 1, 4});
+  CHECK_THROWS_WITH(F::interpolate(x, {.size = {8}, .mode = "bilinear"}),
+                    "[interpolate] mode: \"bilinear\" needs a 4-D input, got 1 spatial dimensions (3-D)");
+  CHECK_THROWS_WITH(F::interpolate(x, {.size = {8}, .mode = "cubic"}),
+                    "[interpolate] mode: expected \"nearest\", \"nearest-exact\", \"linear\", \"bilinear\" or \"trilinear\", got \"cubic\"");
+  CHECK_THROWS_WITH(F::interpolate(x, {.size = {8}, .align_corners = false}),
+                    "[interpolate] align_corners: only the linear modes take it, not \"nearest\"");
+  CHECK_THROWS_WITH(F::interpolate(x, {}), "[interpolate] size: expected either size or scale_factor, got neither");
+  CHECK_THROWS_WITH(F::interpolate(x, {.size = {8}, .scale_factor = {2}}),
+                    "[interpolate] size: expected either size or scale_factor, not both");
+  CHECK_THROWS_WITH(F::interpolate(zeros({1, 1, 4, 4}), {.size = {8, 8, 8}}),
+                    "[interpolate] size: expected 1 or 2 values (one per spatial dimension), got 3");
+  CHECK_THROWS_WITH(F::interpolate(x, {.scale_factor = {0.1}}),
+                    "[interpolate] size: expected input and output sizes above 0, got 4 -> 0 in dimension 2");
+  CHECK_THROWS_WITH(F::interpolate(x, {.scale_factor = {NAN}}),
+                    "[interpolate] scale_factor: expected positive finite factors, got nan");
+  CHECK_THROWS_WITH(F::interpolate(arange(4).reshape({1, 1, 4}), {.size = {8}, .mode = "linear"}),
+                    "[interpolate] input: the linear mode needs a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(F::interpolate(zeros({4, 4}), {.size = {8}}),
+                    "[interpolate] input: expected [N, C] and one to three spatial dimensions (3-D to 5-D), got [4, 4]");
+  CHECK_THROWS_AS(F::interpolate(x, {.size = {int64_t{1} << 60}}), Error);  // no memory holds it
+}

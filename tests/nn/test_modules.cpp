@@ -194,6 +194,12 @@ TEST_CASE("activation modules with options compute their functional forms and pr
   check_close(values(nn::Softmax(1)(x)), values(x.softmax(1)));
   check_close(values(nn::LogSoftmax(0)(x)), values(x.log_softmax(0)));
   CHECK(nn::Dropout(0.0).str() == "Dropout(p=0.0)");
+  CHECK(nn::Upsample({.scale_factor = {2}}).str() == "Upsample(scale_factor=2.0, mode='nearest')");
+  CHECK(nn::Upsample({.size = {4, 5}, .mode = "bilinear"}).str() == "Upsample(size=(4, 5), mode='bilinear')");
+  nn::Upsample upsample({.scale_factor = {2}, .mode = "bilinear", .align_corners = true});
+  check_close(values(upsample(x.view({1, 1, 2, 2}))), values(nn::functional::interpolate(
+                                                          x.view({1, 1, 2, 2}), {.size = {4}, .mode = "bilinear", .align_corners = true})));
+  CHECK_THROWS_WITH(nn::Upsample({}), "[Upsample] size: expected either size or scale_factor, got neither");
   CHECK_THROWS_WITH(nn::Softplus(0.0), "[Softplus] beta: expected a finite non-zero value, got 0");
   CHECK_THROWS_WITH(nn::ELU(std::nan("")), "[ELU] alpha: expected a finite value, got nan");
 }

@@ -17,4 +17,5 @@
 #include "ember/nn/modules/pooling.h"
 #include "ember/nn/modules/recurrent.h"
 #include "ember/nn/modules/transformer.h"
+#include "ember/nn/modules/upsampling.h"
 #include "ember/nn/utils.h"

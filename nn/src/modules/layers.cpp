@@ -1,4 +1,5 @@
-// The small layers: activations' options, pooling, dropout, embedding, flatten and containers.
+// The small layers: activations' options, pooling, dropout, embedding, flatten, upsampling and
+// containers.
 #include <cmath>
 
 #include "ember/nn/functional.h"
@@ -9,6 +10,7 @@
 #include "ember/nn/modules/embedding.h"
 #include "ember/nn/modules/flatten.h"
 #include "ember/nn/modules/pooling.h"
+#include "ember/nn/modules/upsampling.h"
 
 namespace ember::nn {
 namespace {
@@ -105,6 +107,27 @@ std::string Embedding::extra_repr() const { return fmt::format("{}, {}", weight.
 
 Tensor Flatten::forward(const Tensor& input) { return functional::flatten(input, start_dim, end_dim); }
 std::string Flatten::extra_repr() const { return fmt::format("start_dim={}, end_dim={}", start_dim, end_dim); }
+
+Upsample::Upsample(functional::InterpolateOptions interpolate_options)
+    : UnaryModule("Upsample"), options(std::move(interpolate_options)) {
+  EMBER_CHECK(options.size.empty() != options.scale_factor.empty(),
+              "[Upsample] size: expected either size or scale_factor, {}", options.size.empty() ? "got neither" : "not both");
+}
+
+Tensor Upsample::forward(const Tensor& input) { return functional::interpolate(input, options); }
+
+// As PyTorch's: one value bare, several as a tuple; factors as floats; the mode quoted.
+std::string Upsample::extra_repr() const {
+  auto listed = [](const auto& values, auto format) {
+    std::vector<std::string> parts;
+    for (const auto& v : values) parts.push_back(format(v));
+    return parts.size() == 1 ? parts[0] : fmt::format("({})", fmt::join(parts, ", "));
+  };
+  const std::string given = options.size.empty()
+                                ? "scale_factor=" + listed(options.scale_factor, python_float)
+                                : "size=" + listed(options.size, [](int64_t v) { return std::to_string(v); });
+  return fmt::format("{}, mode='{}'", given, options.mode);
+}
 
 Sequential::Sequential(std::initializer_list<std::shared_ptr<UnaryModule>> modules) : Sequential() {
   for (const auto& m : modules) push_back(m);

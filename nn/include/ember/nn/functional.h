@@ -4,6 +4,8 @@
 
 #include <array>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "ember/ember.h"
 
@@ -109,6 +111,18 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
 // dimension, then {top, bottom} for the one before, and so on, as torch.nn.functional.pad's
 // constant mode.
 Tensor pad(const Tensor& input, IntArrayRef pad, double value = 0);
+
+struct InterpolateOptions {
+  std::vector<int64_t> size;         // the output's spatial sizes: one for every dimension, or one each
+  std::vector<double> scale_factor;  // or factors, one or one each: out = floor(in * factor)
+  std::string mode = "nearest";      // "nearest", "nearest-exact", or "linear" / "bilinear" / "trilinear"
+                                     // for one / two / three spatial dimensions
+  std::optional<bool> align_corners;  // linear modes only: the corner samples' centres align (false by default)
+};
+// Resamples the spatial dimensions of input [N, C, *spatial] (one to three of them) as
+// torch.nn.functional.interpolate: a factor given maps coordinates by 1 / factor, as PyTorch does
+// unless recompute_scale_factor; made of index_select and arithmetic, so autograd differentiates it.
+Tensor interpolate(const Tensor& input, const InterpolateOptions& options);
 
 // Merges dimensions start_dim..end_dim into one.
 Tensor flatten(const Tensor& input, int64_t start_dim = 1, int64_t end_dim = -1);

@@ -119,4 +119,7 @@ Tensor logical_and(const Tensor& self, const Tensor& other) { return mul(truth(s
 Tensor logical_or(const Tensor& self, const Tensor& other) { return maximum(truth(self), truth(other)); }
 Tensor logical_xor(const Tensor& self, const Tensor& other) { return ne(truth(self), truth(other)); }
 
+Tensor clamp_min(const Tensor& self, const Scalar& min) { return self.clamp(min, std::nullopt); }
+Tensor clamp_max(const Tensor& self, const Scalar& max) { return self.clamp(std::nullopt, max); }
+
 }  // namespace ember::composite

@@ -159,5 +159,7 @@ Tensor to_device(const Tensor& self, Device device) {
   return dst;
 }
 
+Tensor type_as(const Tensor& self, const Tensor& other) { return self.to(other.dtype()); }
+
 }  // namespace composite
 }  // namespace ember

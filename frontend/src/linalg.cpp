@@ -79,4 +79,21 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
   return bmm(a3, b3).reshape(out_shape);
 }
 
+Tensor mv(const Tensor& self, const Tensor& vec) {
+  EMBER_CHECK(self.dim() == 2 && vec.dim() == 1, "[mv] vec: expected a matrix and a vector, got {} and {}",
+              shape_str(self.sizes()), shape_str(vec.sizes()));
+  return self.mm(vec.unsqueeze(1)).squeeze(1);
+}
+
+Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, const Scalar& beta, const Scalar& alpha) {
+  Tensor product = batch1.bmm(batch2);
+  if (alpha.to_double() != 1) product = product * alpha;
+  const DimVector shape = broadcast_shapes(self.sizes(), product.sizes(), "baddbmm", "self");
+  EMBER_CHECK(IntArrayRef(shape).equals(product.sizes()), "[baddbmm] self: expected a shape that broadcasts to {}, got {}",
+              shape_str(product.sizes()), shape_str(self.sizes()));
+  // As PyTorch's: with beta 0 the input is not read, so NaN in it does not reach the result.
+  if (beta.to_double() == 0) return product;
+  return product + (beta.to_double() == 1 ? self : self * beta);
+}
+
 }  // namespace ember::composite

@@ -107,4 +107,27 @@ Tensor masked_select(const Tensor& self, const Tensor& mask) {
   return self.expand(shape).reshape({-1}).index_select(0, positions);
 }
 
+Tensor tile(const Tensor& self, IntArrayRef dims) {
+  DimVector padded(static_cast<size_t>(std::max<int64_t>(self.dim() - static_cast<int64_t>(dims.size()), 0)), 1);
+  for (int64_t d : dims) padded.push_back(d);
+  return self.repeat(padded);
+}
+
+// index_select of each position `repeats` times: the index is laid out on the host first.
+Tensor repeat_interleave_self_int(const Tensor& self, int64_t repeats, std::optional<int64_t> dim) {
+  EMBER_CHECK(repeats >= 0, "[repeat_interleave] repeats: expected a non-negative count, got {}", repeats);
+  const Tensor source = dim ? self : self.reshape({-1});
+  const int64_t d = dim ? wrap_dim(*dim, std::max<int64_t>(self.dim(), 1), "repeat_interleave") : 0;
+  const Tensor along = source.dim() == 0 ? source.reshape({1}) : source;
+  const int64_t n = along.size(d);
+  int64_t total = 0;
+  EMBER_CHECK(!__builtin_mul_overflow(n, repeats, &total), "[repeat_interleave] repeats: {} times {} overflows int64",
+              n, repeats);
+  // A host tensor rather than a vector: an absurd count is refused as an allocation, an ember::Error.
+  const Tensor index = ember::empty({total}, DType::Int64, Device("cpu"));
+  int64_t* at = index.data_ptr<int64_t>();
+  for (int64_t i = 0; i < total; ++i) at[i] = i / repeats;
+  return along.index_select(d, index.to(self.device()));
+}
+
 }  // namespace ember::composite

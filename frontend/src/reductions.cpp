@@ -87,4 +87,49 @@ Tensor argsort(const Tensor& self, int64_t dim, bool descending) {
   return std::get<1>(ember::sort(self, dim, descending));
 }
 
+std::tuple<Tensor, Tensor> var_mean(const Tensor& self, OptionalIntArrayRef dim, int64_t correction, bool keepdim) {
+  return {self.var(dim, correction, keepdim), self.mean(dim, keepdim)};
+}
+
+std::tuple<Tensor, Tensor> std_mean(const Tensor& self, OptionalIntArrayRef dim, int64_t correction, bool keepdim) {
+  return {self.std(dim, correction, keepdim), self.mean(dim, keepdim)};
+}
+
+// The k-th of the ascending order along dim (NaN last), its index beside it.
+std::tuple<Tensor, Tensor> kthvalue(const Tensor& self, int64_t k, int64_t dim, bool keepdim) {
+  const int64_t d = self.dim() == 0 ? 0 : wrap_dim(dim, self.dim(), "kthvalue");
+  const int64_t n = self.dim() == 0 ? 1 : self.size(d);
+  EMBER_CHECK(k >= 1 && k <= n, "[kthvalue] k: expected a value in [1, {}], got {}", n, k);
+  auto [values, indices] = ember::topk(self, k, d, false, true);
+  if (self.dim() == 0) return {values, indices};
+  values = values.narrow(d, k - 1, 1);
+  indices = indices.narrow(d, k - 1, 1);
+  return {keepdim ? values : values.squeeze(d), keepdim ? indices : indices.squeeze(d)};
+}
+
+// The lower median, or the first NaN of the ascending order where a row holds one (so NaN wins,
+// as in PyTorch).
+std::tuple<Tensor, Tensor> median_dim(const Tensor& self, int64_t dim, bool keepdim) {
+  const int64_t d = self.dim() == 0 ? 0 : wrap_dim(dim, self.dim(), "median");
+  const int64_t n = self.dim() == 0 ? 1 : self.size(d);
+  EMBER_CHECK(n > 0, "[median] self: cannot take the median of dimension {} of size 0", d);
+  if (self.dim() == 0) return {self.clone(), ember::zeros({}, DType::Int64, self.device())};
+  const auto [values, indices] = ember::sort(self, d, false);
+  Tensor position = ember::full({}, (n - 1) / 2, DType::Int64, self.device());
+  if (is_floating(self.dtype())) {
+    const Tensor nans = ember::isnan(self).sum(IntArrayRef{d}, true);
+    position = ember::where(gt(nans, 0), scalar_tensor(n, DType::Int64, self.device()) - nans, position);
+  }
+  DimVector shape(self.sizes());
+  shape[d] = 1;
+  const Tensor at = position.expand(shape).contiguous();
+  const Tensor value = values.gather(d, at), index = indices.gather(d, at);
+  return {keepdim ? value : value.squeeze(d), keepdim ? index : index.squeeze(d)};
+}
+
+Tensor median(const Tensor& self) {
+  EMBER_CHECK(self.numel() > 0, "[median] self: cannot take the median of an empty tensor");
+  return std::get<0>(ember::median(self.reshape({-1}), 0, false));
+}
+
 }  // namespace ember::composite

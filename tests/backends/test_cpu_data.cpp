@@ -463,6 +463,23 @@ TEST_CASE("diagonal, squeeze, movedim, flatten, unflatten and roll; trace, dot, 
   CHECK(to_vector<int64_t>(r.roll({2})) == std::vector<int64_t>{4, 5, 0, 1, 2, 3});  // flattened
   CHECK(to_vector<int64_t>(r.roll({std::numeric_limits<int64_t>::min()}, {1})) == std::vector<int64_t>{2, 0, 1, 5, 3, 4});  // -2^63 = 1 mod 3
   CHECK_THROWS_WITH(r.roll({1, 2}), "[roll] shifts: expected one shift when no dims are given, got 2");
+  // swapaxes and the *_as methods; tile pads its counts on the left; repeat_interleave repeats in place.
+  CHECK(cube.swapaxes(0, 2).sizes().equals({4, 3, 2}));
+  CHECK(to_vector<int64_t>(swapdims(cube, 1, -1).contiguous()) == to_vector<int64_t>(cube.transpose(1, 2).contiguous()));
+  CHECK(arange(6).view_as(r).sizes().equals({2, 3}));
+  CHECK(to_vector<int64_t>(arange(3).expand_as(r)) == std::vector<int64_t>{0, 1, 2, 0, 1, 2});
+  CHECK(cube.transpose(0, 1).reshape_as(r.unsqueeze(0).expand({4, 2, 3})).sizes().equals({4, 2, 3}));
+  CHECK(r.type_as(ones({1}, DType::Float16)).dtype() == DType::Float16);
+  CHECK_THROWS_WITH(arange(5).view_as(r), "[view] size: shape [2, 3] is invalid for input of 5 elements");
+  CHECK(to_vector<int64_t>(tensor<int64_t>({1, 2}).tile({2})) == std::vector<int64_t>{1, 2, 1, 2});
+  CHECK(r.tile({2}).sizes().equals({2, 6}));
+  CHECK(r.tile({2, 1, 1}).sizes().equals({2, 2, 3}));
+  CHECK(to_vector<int64_t>(r.repeat_interleave(2)) == std::vector<int64_t>{0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5});
+  CHECK(to_vector<int64_t>(r.repeat_interleave(2, 0)) == std::vector<int64_t>{0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5});
+  CHECK(r.repeat_interleave(0, 1).sizes().equals({2, 0}));
+  CHECK(to_vector<int64_t>(scalar_tensor(7).repeat_interleave(3)) == std::vector<int64_t>{7, 7, 7});
+  CHECK_THROWS_WITH(r.repeat_interleave(-1), "[repeat_interleave] repeats: expected a non-negative count, got -1");
+  CHECK_THROWS_AS(r.repeat_interleave(int64_t{1} << 60), Error);  // no memory holds the index
   // t: a transposed view of a matrix, vectors and scalars as they are.
   Tensor matrix = arange(6).reshape({2, 3});
   CHECK(matrix.t().sizes().equals({3, 2}));

@@ -220,6 +220,8 @@ TEST_CASE("unary math matches the C library") {
   });
   expect(clamp(x, -0.5), [](double v) { return std::max(v, -0.5); });
   expect(clamp(x, -0.5, 0.25), [](double v) { return std::clamp(v, -0.5, 0.25); });
+  expect(clamp_min(x, -0.5), [](double v) { return std::max(v, -0.5); });
+  expect(x.clamp_max(0.25), [](double v) { return std::min(v, 0.25); });
   CHECK_THROWS_WITH(gelu(x, "fast"), "[gelu] cpu plugin kernel failed (status 1): approximate: expected 'none' or 'tanh', got 'fast'");
   const Tensor ints = tensor<int64_t>({1, 4});
   CHECK(sqrt(ints).dtype() == DType::Float32);

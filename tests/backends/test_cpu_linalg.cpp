@@ -54,6 +54,23 @@ TEST_CASE("bmm and addmm") {
   CHECK_THROWS_WITH(addmm(ones({3}), m1, m2), "[addmm] self: shapes [3] and [3, 2] do not broadcast (dimension 1: 3 vs 2)");
 }
 
+TEST_CASE("mv and baddbmm") {
+  const Tensor m = tensor<double>({1, 2, 3, 4, 5, 6}, {2, 3}), v = tensor<double>({1, 0, -1});
+  CHECK(to_vector<double>(m.mv(v)) == std::vector<double>{-2, -2});
+  CHECK_THROWS_WITH(mv(m, m), "[mv] vec: expected a matrix and a vector, got [2, 3] and [2, 3]");
+  const Tensor a = reference::random_tensor({4, 3, 5}, 30), b = reference::random_tensor({4, 5, 2}, 31);
+  const Tensor input = reference::random_tensor({3, 2}, 32);
+  const auto product = naive_bmm(to_vector<double>(a), to_vector<double>(b), 4, 3, 5, 2);
+  const auto iv = to_vector<double>(input);
+  std::vector<double> expected(product.size());
+  for (size_t i = 0; i < expected.size(); ++i) expected[i] = 0.5 * iv[i % 6] + 2.0 * product[i];
+  check_close(to_vector<double>(baddbmm(input, a, b, 0.5, 2.0)), expected, 1e-5);
+  // beta 0 leaves the input unread: its NaN does not reach the result.
+  check_close(to_vector<double>(full({4, 3, 2}, NAN).baddbmm(a, b, 0)), product, 1e-5);
+  CHECK_THROWS_WITH(baddbmm(zeros({5, 3, 2}), a, b), "[baddbmm] self: shapes [5, 3, 2] and [4, 3, 2] do not broadcast (dimension 0: 5 vs 4)");
+  CHECK_THROWS_WITH(baddbmm(zeros({4, 1, 3, 2}), a, b), "[baddbmm] self: expected a shape that broadcasts to [4, 3, 2], got [4, 1, 3, 2]");
+}
+
 TEST_CASE("products on both sides of the size where oneDNN takes over from the loop agree") {
   // 16^3 multiply-adds and fewer run looped; more go through oneDNN (beta and alpha as post-ops).
   for (const int64_t size : {15, 16, 17, 40}) {

@@ -118,6 +118,54 @@ TEST_CASE("prod over any dims; integers and bool multiply in int64") {
   CHECK_THROWS_WITH(x.prod(3), "[prod] dim: expected a value in [-3, 2], got 3");
 }
 
+TEST_CASE("var_mean, std_mean, median, kthvalue, bincount, searchsorted and bucketize") {
+  const Tensor x = tensor<double>({4, 1, 3, 9, 2, 7}, {2, 3});
+  const auto [var, mean] = var_mean(x, IntArrayRef{1});
+  CHECK(to_vector<double>(var) == to_vector<double>(x.var(IntArrayRef{1})));
+  CHECK(to_vector<double>(mean) == std::vector<double>{8.0 / 3, 6});
+  const auto [std_all, mean_all] = std_mean(x, std::nullopt, 0, true);
+  CHECK(std_all.sizes().equals({1, 1}));
+  CHECK(std_all.item<double>() == doctest::Approx(std::sqrt(x.var(std::nullopt, 0).item<double>())));
+  CHECK(mean_all.item<double>() == doctest::Approx(13.0 / 3));
+  // The lower median; its index along the dim; NaN wins a row that holds one.
+  CHECK(x.median().item<double>() == 3);
+  const auto [values, indices] = x.median(1);
+  CHECK(to_vector<double>(values) == std::vector<double>{3, 7});
+  CHECK(to_vector<int64_t>(indices) == std::vector<int64_t>{2, 2});
+  const Tensor with_nan = tensor<double>({1, NAN, 0, 5, 6, 7}, {2, 3});
+  CHECK(std::isnan(to_vector<double>(std::get<0>(with_nan.median(1, true)))[0]));
+  CHECK(to_vector<int64_t>(std::get<1>(with_nan.median(1))) == std::vector<int64_t>{1, 1});
+  CHECK(std::isnan(with_nan.median().item<double>()));
+  CHECK(arange(4, DType::Int32).median().item<int64_t>() == 1);
+  const auto [third, third_at] = x.kthvalue(3, 1, true);
+  CHECK(to_vector<double>(third) == std::vector<double>{4, 9});
+  CHECK(to_vector<int64_t>(third_at) == std::vector<int64_t>{0, 0});
+  CHECK(third.sizes().equals({2, 1}));
+  CHECK(std::get<0>(x.kthvalue(1, 0)).sizes().equals({3}));
+  CHECK_THROWS_WITH(x.kthvalue(4, 1), "[kthvalue] k: expected a value in [1, 3], got 4");
+  CHECK_THROWS_WITH(zeros({0}).median(), "[median] self: cannot take the median of an empty tensor");
+  // bincount: counts (or summed weights) per value, at least minlength bins.
+  const Tensor counts = tensor<int64_t>({1, 3, 1, 0, 3, 3});
+  CHECK(to_vector<int64_t>(counts.bincount()) == std::vector<int64_t>{1, 2, 0, 3});
+  CHECK(to_vector<int64_t>(bincount(counts, std::nullopt, 6)) == std::vector<int64_t>{1, 2, 0, 3, 0, 0});
+  CHECK(to_vector<double>(counts.bincount(tensor<double>({0.5, 1, 1, 2, 0.25, 0.25}))) == std::vector<double>{2, 1.5, 0, 1.5});
+  CHECK(tensor<int64_t>(std::vector<int64_t>{}, {0}).bincount().sizes().equals({0}));
+  CHECK_THROWS_WITH(tensor<int64_t>({1, -2}).bincount(), "[bincount] self: expected non-negative values, got -2");
+  CHECK_THROWS_WITH(x.bincount(), "[bincount] self: expected a 1-D tensor of integers, got float64 [2, 3]");
+  // searchsorted: before equal entries, or after them with right; a row of entries per row of values.
+  const Tensor sorted = tensor<double>({1, 3, 5, 7, 9});
+  const Tensor probes = tensor<double>({3, 6, 9, 0, 10, NAN});
+  CHECK(to_vector<int64_t>(searchsorted(sorted, probes)) == std::vector<int64_t>{1, 3, 4, 0, 5, 0});
+  CHECK(to_vector<int64_t>(searchsorted(sorted, probes, false, true)) == std::vector<int64_t>{2, 3, 5, 0, 5, 5});
+  CHECK(searchsorted(sorted, probes, true).dtype() == DType::Int32);
+  const Tensor rows = tensor<double>({1, 3, 5, 2, 4, 6}, {2, 3});
+  CHECK(to_vector<int64_t>(searchsorted(rows, tensor<double>({3, 6, 3, 6}, {2, 2}))) == std::vector<int64_t>{1, 3, 1, 2});
+  CHECK(to_vector<int64_t>(bucketize(probes.reshape({2, 3}), sorted, false, true)) == std::vector<int64_t>{2, 3, 5, 0, 5, 5});
+  CHECK_THROWS_WITH(searchsorted(rows, tensor<double>({3, 6, 3}, {3, 1})),
+                    "[searchsorted] self: expected the leading dimensions of sorted_sequence [2, 3], got [3, 1]");
+  CHECK_THROWS_WITH(bucketize(probes, rows), "[bucketize] boundaries: expected a 1-D tensor, got [2, 3]");
+}
+
 TEST_CASE("count_nonzero counts in int64 over any dims") {
   const Tensor x = tensor({0.f, 1.f, -2.f, 0.f, NAN, 0.f}, {2, 3});
   CHECK(x.count_nonzero().dtype() == DType::Int64);

@@ -151,6 +151,11 @@ TEST_CASE("reductions and softmax match, indices included") {
   check_same([](const std::vector<Tensor>& t) { return t[0].diff(2, 1) + t[0].select(2, 0).t().diff(2, 0).t().unsqueeze(2); }, {x});
   check_same([](const std::vector<Tensor>& t) { return lt(t[0], 0.5).count_nonzero({0, 2}); }, {x});
   check_same([](const std::vector<Tensor>& t) { return isclose(t[0], t[0] * 1.00001, 1e-6); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return std::get<0>(t[0].median(1)) + std::get<0>(t[0].kthvalue(2, 1)); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].median(2, true)); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return searchsorted(std::get<0>(t[0].sort(2)), t[0].narrow(2, 0, 3), false, true); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return (t[0] * 5).abs().to(DType::Int64).reshape({-1}).bincount(); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return t[0].repeat_interleave(3, 1).tile({2, 1, 1}); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmax(1); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmin(); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].topk(3, 1)); }, {x});

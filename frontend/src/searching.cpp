@@ -1,0 +1,54 @@
+// Counting and searching sorted data, by comparison: bincount (index_add of ones), searchsorted
+// and bucketize (the number of sorted entries before each value).
+#include "ember/ember.h"
+#include "ember/generated/composite.h"
+
+namespace ember::composite {
+
+Tensor bincount(const Tensor& self, const std::optional<Tensor>& weights, int64_t minlength) {
+  EMBER_CHECK(self.dim() == 1 && !is_floating(self.dtype()) && self.dtype() != DType::Bool,
+              "[bincount] self: expected a 1-D tensor of integers, got {} {}", dtype_name(self.dtype()),
+              shape_str(self.sizes()));
+  EMBER_CHECK(minlength >= 0, "[bincount] minlength: expected a non-negative length, got {}", minlength);
+  const bool weighted = weights && weights->defined();
+  if (weighted) {
+    EMBER_CHECK(weights->sizes().equals(self.sizes()), "[bincount] weights: expected shape {} like self, got {}",
+                shape_str(self.sizes()), shape_str(weights->sizes()));
+  }
+  int64_t bins = minlength;
+  if (self.numel() > 0) {
+    EMBER_CHECK(self.amin().item<int64_t>() >= 0, "[bincount] self: expected non-negative values, got {}",
+                self.amin().item<int64_t>());
+    bins = std::max(bins, self.amax().item<int64_t>() + 1);
+  }
+  const Tensor index = self.to(DType::Int64);
+  const Tensor counted = weighted ? *weights : ember::ones({self.numel()}, DType::Int64, self.device());
+  return ember::zeros({bins}, counted.dtype(), self.device()).index_add(0, index, counted);
+}
+
+// Where each value goes in the sorted rows: the count of entries below it (before equal ones), or
+// not above it (after them) with right. NaN values go last with right and first without, as a
+// binary search's comparisons put them.
+Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& self, bool out_int32, bool right) {
+  EMBER_CHECK(sorted_sequence.dim() >= 1, "[searchsorted] sorted_sequence: expected at least one dimension, got a 0-dim tensor");
+  if (sorted_sequence.dim() > 1) {
+    EMBER_CHECK(self.dim() == sorted_sequence.dim() &&
+                    IntArrayRef(self.sizes().data(), self.dim() - 1)
+                        .equals(IntArrayRef(sorted_sequence.sizes().data(), sorted_sequence.dim() - 1)),
+                "[searchsorted] self: expected the leading dimensions of sorted_sequence {}, got {}",
+                shape_str(sorted_sequence.sizes()), shape_str(self.sizes()));
+  }
+  // [..., K, 1] against [..., 1, M]: one row of comparisons per value.
+  const Tensor values = self.unsqueeze(-1);
+  const Tensor entries = sorted_sequence.dim() > 1 ? sorted_sequence.unsqueeze(-2) : sorted_sequence;
+  const Tensor before = right ? ember::logical_not(lt(values, entries)) : lt(entries, values);
+  const Tensor positions = before.sum(IntArrayRef{-1});
+  return out_int32 ? positions.to(DType::Int32) : positions;
+}
+
+Tensor bucketize(const Tensor& self, const Tensor& boundaries, bool out_int32, bool right) {
+  EMBER_CHECK(boundaries.dim() == 1, "[bucketize] boundaries: expected a 1-D tensor, got {}", shape_str(boundaries.sizes()));
+  return ember::searchsorted(boundaries, self, out_int32, right);
+}
+
+}  // namespace ember::composite

@@ -1,7 +1,8 @@
-// Reductions (sum, prod, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax and
-// cumsum on the GPU: one block per output element (per row for softmax and cumsum), its threads
-// striding over the reduced subspace and combining through shared memory. Same results as the CPU
-// backend: NaN wins the extremes, ties go to the first index, var takes two passes.
+// Reductions (sum, prod, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax, cumsum
+// and topk on the GPU: one block per output element (per row for softmax, cumsum and topk), its
+// threads striding over the reduced subspace and combining through shared memory. Same results as
+// the CPU backend: NaN wins the extremes, ties go to the first index, var takes two passes, topk
+// orders as the CPU's does.
 #include <cmath>
 
 #include "gpu_kernels.h"
@@ -285,6 +286,68 @@ __global__ void cumsum_kernel(ReduceShape s, char* out, const char* in) {
   }
 }
 
+// Whether (a, ia) comes before (b, ib) in topk's order: NaN before any number when largest and
+// after every one otherwise, then by value, equal values by index, so that the order is total.
+template <typename C>
+__device__ bool comes_first(C a, int64_t ia, C b, int64_t ib, bool largest) {
+  const bool a_nan = nan(a), b_nan = nan(b);
+  if (a_nan != b_nan) return largest ? a_nan : b_nan;
+  if (!a_nan && a != b) return largest ? a > b : a < b;
+  return ia < ib;
+}
+
+// Rows up to this long are ranked in shared memory; longer ones run on the CPU.
+constexpr int64_t kMaxTopKRow = 4096;
+
+// A block per row: the row is read into shared memory, then each element's rank is the number of
+// elements that come first; ranks are unique, so each of the k first positions is written once.
+template <typename T>
+__global__ void top_k_kernel(ReduceShape s, int64_t k, bool largest, int64_t value_step, int64_t index_step,
+                             char* values, char* indices, const char* in) {
+  using C = compute_t<T>;
+  extern __shared__ __align__(16) unsigned char row_memory[];
+  C* row = reinterpret_cast<C*>(row_memory);
+  for (int64_t o = blockIdx.x; o < s.outer_numel; o += gridDim.x) {
+    int64_t in_base, value_base, index_base, in_off, unused;
+    s.outer_offsets(o, in_base, value_base, index_base);
+    for (int64_t i = threadIdx.x; i < s.inner_numel; i += blockDim.x) {
+      s.inner_offsets(i, in_off, unused);
+      row[i] = static_cast<C>(*reinterpret_cast<const T*>(in + in_base + in_off));
+    }
+    __syncthreads();
+    for (int64_t i = threadIdx.x; i < s.inner_numel; i += blockDim.x) {
+      int64_t rank = 0;
+      for (int64_t j = 0; j < s.inner_numel; ++j) rank += comes_first(row[j], j, row[i], i, largest);
+      if (rank < k) {
+        *reinterpret_cast<T*>(values + value_base + rank * value_step) = static_cast<T>(row[i]);
+        *reinterpret_cast<int64_t*>(indices + index_base + rank * index_step) = i;
+      }
+    }
+    __syncthreads();  // the row is refilled for the next one
+  }
+}
+
+void top_k_entry(const KernelArgs& args, void*) {
+  const TensorView values = args.output(0), indices = args.output(1), in = args.tensor(0);
+  const int64_t k = args.to_int(1);
+  const auto dims = args.to_int_list(2);
+  const bool largest = args.to_bool(3);
+  dispatch_dtype(in.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    const ReduceShape s(values, &indices, in, dims.first, dims.second);
+    if (s.outer_numel == 0 || k == 0) return;
+    if (s.inner_numel > kMaxTopKRow) sdk::decline("topk: rows longer than 4096 elements are ranked on the CPU");
+    const int64_t value_step = dims.second ? values.stride(dims.first[0]) * static_cast<int64_t>(sizeof(T)) : 0;
+    const int64_t index_step = dims.second ? indices.stride(dims.first[0]) * static_cast<int64_t>(sizeof(int64_t)) : 0;
+    const size_t row_bytes = static_cast<size_t>(s.inner_numel) * sizeof(compute_t<T>);
+    const int device = values.view->device_index;
+    DeviceGuard guard(device);
+    top_k_kernel<T><<<grid_for(s.outer_numel), kThreads, row_bytes, stream(device)>>>(
+        s, k, largest, value_step, index_step, values.bytes(), indices.bytes(), in.bytes());
+    check_launch("topk kernel");
+  });
+}
+
 // The input arrives in the output's dtype.
 void cumsum_entry(const KernelArgs& args, void*) {
   const TensorView out = args.output(), in = args.tensor(0);
@@ -312,6 +375,7 @@ void register_reduction_kernels(const ember_host_api* host) {
   sdk::register_kernel(host, "softmax.int", &guarded_kernel<&softmax_entry>, nullptr);
   sdk::register_kernel(host, "log_softmax.int", &guarded_kernel<&softmax_entry>, reinterpret_cast<void*>(1));
   sdk::register_kernel(host, "cumsum", &guarded_kernel<&cumsum_entry>, nullptr);
+  sdk::register_kernel(host, "topk", &guarded_kernel<&top_k_entry>, nullptr);
 }
 
 }  // namespace ember::gpu

@@ -160,6 +160,17 @@ TEST_CASE("reductions and softmax match, indices included") {
   check_same([](const std::vector<Tensor>& t) { return t[0].argmin(); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].topk(3, 1)); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<0>(t[0].sort(-1, true)); }, {x});
+  // Ties by index and NaN first (largest) or last (smallest), as on the CPU; rows past 4096
+  // elements are ranked there.
+  const Tensor ties = tensor({1.f, NAN, 3.f, 1.f, 3.f, NAN, 0.f, 2.f, 3.f, 1.f}, {2, 5});
+  for (const bool largest : {true, false}) {
+    CAPTURE(largest);
+    check_same([largest](const std::vector<Tensor>& t) { return std::get<0>(t[0].topk(4, 1, largest)); }, {ties});
+    check_same([largest](const std::vector<Tensor>& t) { return std::get<1>(t[0].topk(5, 1, largest)); }, {ties});
+    check_same([largest](const std::vector<Tensor>& t) { return std::get<1>(t[0].transpose(0, 1).topk(2, 0, largest)); }, {ties});
+  }
+  check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].sort(1)); }, {random({2, 5000}, 12)});
+  check_same([](const std::vector<Tensor>& t) { return std::get<0>(t[0].to(DType::Int32).topk(3, 0)); }, {x.select(2, 0) * 10});
   check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].max(2, true)); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<0>(t[0].min(0)); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].sum(); }, {tensor<int64_t>({1, 2, 3, 4})});

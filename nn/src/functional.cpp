@@ -169,6 +169,34 @@ Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions option
 
 namespace {
 
+// The 1-D pooling as the 2-D one over a height of 1. The rank and kernel size are checked here;
+// the other checks are the 2-D form's, and their errors name it.
+template <typename Pool>
+Tensor over_unit_height(const char* op, const Tensor& input, int64_t kernel_size, Pool pool) {
+  EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "[{}] input: expected a [N, C, L] or [C, L] tensor, got {}", op,
+              shape_str(input.sizes()));
+  EMBER_CHECK(kernel_size >= 1, "[{}] kernel_size: expected a positive size, got {}", op, kernel_size);
+  const int64_t length_dim = input.dim() - 1;
+  return pool(input.unsqueeze(length_dim), Pair{1, kernel_size}).squeeze(length_dim);
+}
+
+}  // namespace
+
+Tensor max_pool1d(const Tensor& input, int64_t kernel_size, MaxPool1dOptions options) {
+  return over_unit_height("max_pool1d", input, kernel_size, [&](const Tensor& x, Pair kernel) {
+    return max_pool2d(x, kernel, {.stride = Pair{1, options.stride.value_or(kernel_size)}, .padding = {0, options.padding},
+                                  .dilation = {1, options.dilation}, .ceil_mode = options.ceil_mode});
+  });
+}
+
+Tensor avg_pool1d(const Tensor& input, int64_t kernel_size, AvgPool1dOptions options) {
+  return over_unit_height("avg_pool1d", input, kernel_size, [&](const Tensor& x, Pair kernel) {
+    return avg_pool2d(x, kernel, {.stride = Pair{1, options.stride.value_or(kernel_size)}, .padding = {0, options.padding}});
+  });
+}
+
+namespace {
+
 // The mean of each of `out` windows along `dim`, window i spanning [floor(i n / out),
 // ceil((i + 1) n / out)) of the n positions, as PyTorch's adaptive pooling. Windows of one length
 // are a reshape; otherwise the k-th element of every window is gathered at once, for k up to the
@@ -270,15 +298,15 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
   return out;
 }
 
-Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
-  EMBER_CHECK(input.dim() >= 2 && is_floating(input.dtype()),
-              "[group_norm] input: expected a floating-point [N, C, *] tensor, got {} {}", dtype_name(input.dtype()),
-              shape_str(input.sizes()));
+namespace {
+
+// (x - mean) / sqrt(var + eps) over each group of channels of each sample, then the per-channel
+// weight and bias: group and instance normalisation, their arguments checked by each.
+Tensor normalized_in_groups(const char* op, const Tensor& input, int64_t num_groups, const Tensor& weight,
+                            const Tensor& bias, double eps) {
   const int64_t n = input.size(0), channels = input.size(1);
-  EMBER_CHECK(num_groups > 0 && channels % num_groups == 0,
-              "[group_norm] num_groups: expected a positive divisor of the {} channels, got {}", channels, num_groups);
-  check_per_channel("group_norm", "weight", weight, channels);
-  check_per_channel("group_norm", "bias", bias, channels);
+  check_per_channel(op, "weight", weight, channels);
+  check_per_channel(op, "bias", bias, channels);
   int64_t group_size = channels / num_groups;
   for (int64_t d = 2; d < input.dim(); ++d) group_size *= input.size(d);
   const Tensor groups = input.reshape({n, num_groups, group_size});
@@ -287,6 +315,25 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
   if (weight.defined()) out = out * weight.view(channel_shape(input));
   if (bias.defined()) out = out + bias.view(channel_shape(input));
   return out;
+}
+
+}  // namespace
+
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps) {
+  EMBER_CHECK(input.dim() >= 2 && is_floating(input.dtype()),
+              "[group_norm] input: expected a floating-point [N, C, *] tensor, got {} {}", dtype_name(input.dtype()),
+              shape_str(input.sizes()));
+  const int64_t channels = input.size(1);
+  EMBER_CHECK(num_groups > 0 && channels % num_groups == 0,
+              "[group_norm] num_groups: expected a positive divisor of the {} channels, got {}", channels, num_groups);
+  return normalized_in_groups("group_norm", input, num_groups, weight, bias, eps);
+}
+
+Tensor instance_norm(const Tensor& input, const Tensor& weight, const Tensor& bias, double eps) {
+  EMBER_CHECK(input.dim() >= 3 && is_floating(input.dtype()) && input.size(1) > 0,
+              "[instance_norm] input: expected a floating-point [N, C, *spatial] tensor with channels, got {} {}",
+              dtype_name(input.dtype()), shape_str(input.sizes()));
+  return normalized_in_groups("instance_norm", input, input.size(1), weight, bias, eps);
 }
 
 Tensor rms_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, std::optional<double> eps) {

@@ -1,15 +1,36 @@
-// Constant padding: crops with narrow, pads with cat, so that autograd differentiates both.
+// Padding: constant mode crops with narrow and pads with cat; the reflect, replicate and circular
+// modes pick each output position's source with one index_select per dimension. Both are made of
+// operators, so that autograd differentiates them and every backend runs them.
 #include <algorithm>
 
 #include "ember/nn/functional.h"
 
 namespace ember::nn::functional {
+namespace {
 
-Tensor pad(const Tensor& input, IntArrayRef pad, double value) {
-  const int64_t pairs = static_cast<int64_t>(pad.size()) / 2;
-  EMBER_CHECK(pad.size() % 2 == 0 && pairs <= input.dim(),
+enum class PadMode { Reflect, Replicate, Circular };
+
+void check_pairs(const Tensor& input, IntArrayRef pad) {
+  EMBER_CHECK(pad.size() % 2 == 0 && static_cast<int64_t>(pad.size()) / 2 <= input.dim(),
               "[pad] pad: expected pairs of counts for at most the input's {} dimensions, got {}", input.dim(),
               shape_str(pad));
+}
+
+// The source of output position p (from -before) of a dimension of `size` elements.
+int64_t source_of(PadMode mode, int64_t p, int64_t size) {
+  switch (mode) {
+    case PadMode::Reflect: return p < 0 ? -p : p >= size ? 2 * (size - 1) - p : p;
+    case PadMode::Replicate: return std::clamp<int64_t>(p, 0, size - 1);
+    case PadMode::Circular: return (p % size + size) % size;
+  }
+  return p;
+}
+
+}  // namespace
+
+Tensor pad(const Tensor& input, IntArrayRef pad, double value) {
+  check_pairs(input, pad);
+  const int64_t pairs = static_cast<int64_t>(pad.size()) / 2;
   Tensor out = input;
   for (int64_t i = 0; i < pairs; ++i) {
     const int64_t dim = input.dim() - 1 - i, before = pad[2 * i], after = pad[2 * i + 1];
@@ -32,6 +53,79 @@ Tensor pad(const Tensor& input, IntArrayRef pad, double value) {
     out = cat(parts, dim);
   }
   return out;
+}
+
+Tensor pad(const Tensor& input, IntArrayRef pad, std::string_view mode, double value) {
+  if (mode == "constant") return functional::pad(input, pad, value);
+  EMBER_CHECK(mode == "reflect" || mode == "replicate" || mode == "circular",
+              "[pad] mode: expected \"constant\", \"reflect\", \"replicate\" or \"circular\", got \"{}\"", mode);
+  const PadMode kind = mode == "reflect" ? PadMode::Reflect : mode == "replicate" ? PadMode::Replicate : PadMode::Circular;
+  check_pairs(input, pad);
+  Tensor out = input;
+  for (int64_t i = 0; i < static_cast<int64_t>(pad.size()) / 2; ++i) {
+    const int64_t dim = input.dim() - 1 - i, before = pad[2 * i], after = pad[2 * i + 1];
+    const int64_t size = out.size(dim);
+    // Reflection never repeats the edge, so it reaches size - 1 elements; a wrap reaches size.
+    const int64_t most = kind == PadMode::Reflect ? size - 1 : kind == PadMode::Circular ? size : INT64_MAX;
+    EMBER_CHECK(before >= 0 && after >= 0 && before <= most && after <= most && size > 0,
+                "[pad] pad: the {} mode takes counts from 0 to {} for dimension {} of size {}, got {} and {}", mode,
+                kind == PadMode::Replicate ? std::string("any") : std::to_string(std::max<int64_t>(most, 0)), dim, size,
+                before, after);
+    int64_t length = 0;
+    EMBER_CHECK(!__builtin_add_overflow(size, before, &length) && !__builtin_add_overflow(length, after, &length),
+                "[pad] pad: {} + {} + {} elements overflow int64", before, size, after);
+    DimVector padded(out.sizes());
+    padded[dim] = length;
+    empty(padded, out.dtype(), out.device());  // refused here if no memory holds the result
+    // A host tensor rather than a vector: an absurd count is refused as an allocation, an ember::Error.
+    const Tensor index = empty({length}, DType::Int64, Device("cpu"));
+    int64_t* at = index.data_ptr<int64_t>();
+    for (int64_t p = 0; p < length; ++p) at[p] = source_of(kind, p - before, size);
+    out = out.index_select(dim, index.to(out.device()));
+  }
+  return out;
+}
+
+Tensor pixel_shuffle(const Tensor& input, int64_t upscale_factor) {
+  const int64_t r = upscale_factor;
+  EMBER_CHECK(r > 0, "[pixel_shuffle] upscale_factor: expected a positive factor, got {}", r);
+  EMBER_CHECK(input.dim() >= 3, "[pixel_shuffle] input: expected [*, C, H, W], got {}", shape_str(input.sizes()));
+  const int64_t n = input.dim(), c = input.size(n - 3), h = input.size(n - 2), w = input.size(n - 1);
+  int64_t block = 0;
+  EMBER_CHECK(!__builtin_mul_overflow(r, r, &block) && c % block == 0,
+              "[pixel_shuffle] input: expected channels divisible by upscale_factor^2 = {}, got {}", r * r, c);
+  checked_numel({h, r}, "pixel_shuffle");
+  checked_numel({w, r}, "pixel_shuffle");
+  DimVector lead(IntArrayRef(input.sizes().data(), static_cast<size_t>(n - 3)));
+  DimVector split = lead, merged = lead;
+  for (int64_t s : {c / block, r, r, h, w}) split.push_back(s);
+  for (int64_t s : {c / block, h * r, w * r}) merged.push_back(s);
+  // [*, C, r, r, H, W] -> [*, C, H, r, W, r]
+  const int64_t k = static_cast<int64_t>(lead.size());
+  DimVector order;
+  for (int64_t d = 0; d < k; ++d) order.push_back(d);
+  for (int64_t d : {0, 3, 1, 4, 2}) order.push_back(k + d);
+  return input.reshape(split).permute(order).reshape(merged);
+}
+
+Tensor pixel_unshuffle(const Tensor& input, int64_t downscale_factor) {
+  const int64_t r = downscale_factor;
+  EMBER_CHECK(r > 0, "[pixel_unshuffle] downscale_factor: expected a positive factor, got {}", r);
+  EMBER_CHECK(input.dim() >= 3, "[pixel_unshuffle] input: expected [*, C, H, W], got {}", shape_str(input.sizes()));
+  const int64_t n = input.dim(), c = input.size(n - 3), h = input.size(n - 2), w = input.size(n - 1);
+  EMBER_CHECK(h % r == 0 && w % r == 0,
+              "[pixel_unshuffle] input: expected a height and width divisible by downscale_factor {}, got {} x {}", r, h, w);
+  checked_numel({c, r, r}, "pixel_unshuffle");
+  DimVector lead(IntArrayRef(input.sizes().data(), static_cast<size_t>(n - 3)));
+  DimVector split = lead, merged = lead;
+  for (int64_t s : {c, h / r, r, w / r, r}) split.push_back(s);
+  for (int64_t s : {c * r * r, h / r, w / r}) merged.push_back(s);
+  // [*, C, H, r, W, r] -> [*, C, r, r, H, W]
+  const int64_t k = static_cast<int64_t>(lead.size());
+  DimVector order;
+  for (int64_t d = 0; d < k; ++d) order.push_back(d);
+  for (int64_t d : {0, 2, 4, 1, 3}) order.push_back(k + d);
+  return input.reshape(split).permute(order).reshape(merged);
 }
 
 }  // namespace ember::nn::functional

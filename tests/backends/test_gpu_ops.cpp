@@ -340,6 +340,20 @@ TEST_CASE("a convolutional encoder-decoder and the newer losses differentiate on
   });
 }
 
+TEST_CASE("padding modes, pixel shuffle, instance norm and 1-D pooling match") {
+  namespace F = nn::functional;
+  const Tensor x = random({2, 4, 3, 4}, 31);
+  for (const char* mode : {"reflect", "replicate", "circular"}) {
+    CAPTURE(mode);
+    check_same([mode](const std::vector<Tensor>& t) { return F::pad(t[0], {2, 1, 1, 2}, mode); }, {x});
+  }
+  check_same([](const std::vector<Tensor>& t) { return F::pixel_unshuffle(F::pixel_shuffle(t[0], 2) + 1, 2); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return F::instance_norm(t[0], t[0][0][0][0], t[0][1][0][0]); }, {x});
+  check_same([](const std::vector<Tensor>& t) {
+    return F::max_pool1d(t[0].flatten(2), 3, {.stride = 2, .padding = 1}) + F::avg_pool1d(t[0].flatten(2), 3, {.stride = 2, .padding = 1});
+  }, {x});
+}
+
 TEST_CASE("recurrent and transformer layers differentiate on the GPU as on the CPU") {
   manual_seed(6);
   const auto lstm = std::make_shared<nn::LSTM>(3, 4, nn::RecurrentOptions{.num_layers = 2, .bidirectional = true});

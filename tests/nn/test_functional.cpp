@@ -614,3 +614,78 @@ TEST_CASE("interpolate differentiates through its samples and refuses what it ca
                     "[interpolate] input: expected [N, C] and one to three spatial dimensions (3-D to 5-D), got [4, 4]");
   CHECK_THROWS_AS(F::interpolate(x, {.size = {int64_t{1} << 60}}), Error);  // no memory holds it
 }
+
+TEST_CASE("pad's reflect, replicate and circular modes take their elements as PyTorch's do") {
+  const Tensor line = tensor<double>({1, 2, 3}, {1, 1, 3});
+  check_close_values(values(F::pad(line, {2, 1}, "reflect")), {3, 2, 1, 2, 3, 2});
+  check_close_values(values(F::pad(line, {2, 1}, "replicate")), {1, 1, 1, 2, 3, 3});
+  check_close_values(values(F::pad(line, {2, 1}, "circular")), {2, 3, 1, 2, 3, 1});
+  check_close_values(values(F::pad(line, {3, 3}, "circular")), {1, 2, 3, 1, 2, 3, 1, 2, 3});
+  check_close_values(values(F::pad(line, {1, 2}, "constant", 9)), {9, 1, 2, 3, 9, 9});
+  const Tensor plane = tensor<double>({1, 2, 3, 4, 5, 6}, {1, 2, 3});
+  check_close_values(values(F::pad(plane, {1, 1, 1, 0}, "reflect")), {5, 4, 5, 6, 5, 2, 1, 2, 3, 2, 5, 4, 5, 6, 5});
+  check_close_values(values(F::pad(plane, {0, 0, 0, 2}, "replicate")), {1, 2, 3, 4, 5, 6, 4, 5, 6, 4, 5, 6});
+  autograd::gradcheck([](const TensorVector& x) {
+    return F::pad(x[0], {2, 1, 1, 1}, "reflect") .sum(0) + F::pad(x[0], {2, 1, 1, 1}, "replicate").sum(0) +
+           F::pad(x[0], {2, 1, 1, 1}, "circular").sum(0);
+  }, {random_input({2, 3, 4})});
+  CHECK_THROWS_WITH(F::pad(line, {3, 0}, "reflect"),
+                    "[pad] pad: the reflect mode takes counts from 0 to 2 for dimension 2 of size 3, got 3 and 0");
+  CHECK_THROWS_WITH(F::pad(line, {0, 4}, "circular"),
+                    "[pad] pad: the circular mode takes counts from 0 to 3 for dimension 2 of size 3, got 0 and 4");
+  CHECK_THROWS_WITH(F::pad(line, {-1, 0}, "replicate"),
+                    "[pad] pad: the replicate mode takes counts from 0 to any for dimension 2 of size 3, got -1 and 0");
+  CHECK_THROWS_WITH(F::pad(line, {1, 1}, "mirror"),
+                    "[pad] mode: expected \"constant\", \"reflect\", \"replicate\" or \"circular\", got \"mirror\"");
+  CHECK_THROWS_AS(F::pad(line, {0, int64_t{1} << 60}, "replicate"), Error);  // no memory holds it
+}
+
+TEST_CASE("pixel_shuffle spreads each channel's block of sub-pixels over the plane, and pixel_unshuffle gathers it") {
+  const int64_t r = 2, c = 2, h = 2, w = 3;
+  const Tensor x = arange(2 * c * r * r * h * w, DType::Float64).reshape({2, c * r * r, h, w});
+  const Tensor shuffled = F::pixel_shuffle(x, r);
+  REQUIRE(shuffled.sizes().equals({2, c, h * r, w * r}));
+  const std::vector<double> in = values(x), out = values(shuffled);
+  for (int64_t n = 0; n < 2; ++n)
+    for (int64_t k = 0; k < c * r * r; ++k)
+      for (int64_t y = 0; y < h; ++y)
+        for (int64_t z = 0; z < w; ++z) {
+          const int64_t channel = k / (r * r), i = k / r % r, j = k % r;
+          const size_t from = static_cast<size_t>(((n * c * r * r + k) * h + y) * w + z);
+          const size_t to = static_cast<size_t>(((n * c + channel) * h * r + y * r + i) * w * r + z * r + j);
+          CHECK(out[to] == in[from]);
+        }
+  check_close_values(values(F::pixel_unshuffle(shuffled, r)), in);
+  CHECK(F::pixel_shuffle(zeros({9, 1, 1}), 3).sizes().equals({1, 3, 3}));  // unbatched
+  autograd::gradcheck([](const TensorVector& v) { return F::pixel_unshuffle(F::pixel_shuffle(v[0], 2) * 2, 2); },
+                      {random_input({1, 4, 2, 1})});
+  CHECK_THROWS_WITH(F::pixel_shuffle(zeros({1, 6, 2, 2}), 2),
+                    "[pixel_shuffle] input: expected channels divisible by upscale_factor^2 = 4, got 6");
+  CHECK_THROWS_WITH(F::pixel_unshuffle(zeros({1, 1, 3, 4}), 2),
+                    "[pixel_unshuffle] input: expected a height and width divisible by downscale_factor 2, got 3 x 4");
+  CHECK_THROWS_WITH(F::pixel_shuffle(zeros({4, 4}), 2), "[pixel_shuffle] input: expected [*, C, H, W], got [4, 4]");
+}
+
+TEST_CASE("instance_norm normalises each channel of each sample; 1-D pooling is the 2-D one over a height of 1") {
+  const Tensor x = randn({2, 3, 4, 5}, DType::Float64);
+  const Tensor weight = randn({3}, DType::Float64), bias = randn({3}, DType::Float64);
+  const Tensor flat = x.reshape({2, 3, 20});
+  const Tensor expected = ((flat - flat.mean(2, true)) / sqrt(flat.var(2, 0, true) + 1e-5)).reshape(x.sizes()) *
+                              weight.view({3, 1, 1}) + bias.view({3, 1, 1});
+  check_close_values(values(F::instance_norm(x, weight, bias)), values(expected));
+  autograd::gradcheck([](const TensorVector& v) { return F::instance_norm(v[0], v[1], v[2]); },
+                      {random_input({2, 2, 3}), random_input({2}), random_input({2})});
+  CHECK_THROWS_WITH(F::instance_norm(zeros({2, 3})),
+                    "[instance_norm] input: expected a floating-point [N, C, *spatial] tensor with channels, got float32 [2, 3]");
+  const Tensor seq = tensor<double>({1, 3, 2, 5, 4, 0}, {1, 1, 6});
+  check_close_values(values(F::max_pool1d(seq, 2)), {3, 5, 4});
+  check_close_values(values(F::max_pool1d(seq, 2, {.stride = 1})), {3, 3, 5, 5, 4});
+  check_close_values(values(F::max_pool1d(seq.squeeze(0), 4, {.stride = 3, .ceil_mode = true})), {5, 5});
+  check_close_values(values(F::avg_pool1d(seq, 2)), {2, 3.5, 2});
+  check_close_values(values(F::avg_pool1d(seq, 3, {.stride = 2, .padding = 1})), {4.0 / 3, 10.0 / 3, 3});
+  autograd::gradcheck([](const TensorVector& v) { return F::max_pool1d(v[0], 3, {.stride = 2}) + F::avg_pool1d(v[0], 3, {.stride = 2}); },
+                      {random_input({2, 3, 7})});
+  CHECK_THROWS_WITH(F::max_pool1d(zeros({1, 1, 2, 6}), 2),
+                    "[max_pool1d] input: expected a [N, C, L] or [C, L] tensor, got [1, 1, 2, 6]");
+  CHECK_THROWS_WITH(F::avg_pool1d(seq, 0), "[avg_pool1d] kernel_size: expected a positive size, got 0");
+}

@@ -200,6 +200,23 @@ TEST_CASE("activation modules with options compute their functional forms and pr
   check_close(values(upsample(x.view({1, 1, 2, 2}))), values(nn::functional::interpolate(
                                                           x.view({1, 1, 2, 2}), {.size = {4}, .mode = "bilinear", .align_corners = true})));
   CHECK_THROWS_WITH(nn::Upsample({}), "[Upsample] size: expected either size or scale_factor, got neither");
+  CHECK(nn::ReflectionPad2d({1, 1, 2, 0}).str() == "ReflectionPad2d((1, 1, 2, 0))");
+  CHECK(nn::ZeroPad2d({1}).str() == "ZeroPad2d((1, 1, 1, 1))");
+  CHECK(nn::ConstantPad1d({2, 3}, 3.5).str() == "ConstantPad1d(padding=(2, 3), value=3.5)");
+  check_close(values(nn::ReplicationPad1d({1})(x.view({1, 4}))), {-2, -2, -0.5, 0.5, 3, 3});
+  check_close(values(nn::CircularPad1d({1, 0})(x.view({1, 4}))), {3, -2, -0.5, 0.5, 3});
+  CHECK_THROWS_WITH(nn::ReflectionPad2d({1, 2, 3}), "[ReflectionPad2d] padding: expected 1 or 4 counts, got 3");
+  CHECK(nn::PixelShuffle(2).str() == "PixelShuffle(upscale_factor=2)");
+  CHECK(nn::PixelUnshuffle(2)(nn::PixelShuffle(2)(x.view({4, 1, 1}))).sizes().equals({4, 1, 1}));
+  CHECK(nn::MaxPool1d(2).str() == "MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
+  CHECK(nn::AvgPool1d(3, {.stride = 2, .padding = 1}).str() == "AvgPool1d(kernel_size=(3,), stride=(2,), padding=(1,))");
+  check_close(values(nn::MaxPool1d(2)(x.view({1, 1, 4}))), {-0.5, 3});
+  nn::InstanceNorm2d instance(2, 1e-5, true);
+  CHECK(instance.str() == "InstanceNorm2d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=False)");
+  CHECK(instance.parameters().size() == 2);
+  check_close(values(instance(x.view({2, 1, 2}))), values(nn::functional::instance_norm(x.view({1, 2, 1, 2}), instance.weight, instance.bias).squeeze(0)));
+  CHECK_THROWS_WITH(instance(zeros({1, 3, 2, 2})), "[InstanceNorm2d] input: expected 2 channels, got [1, 3, 2, 2]");
+  CHECK_THROWS_WITH(nn::InstanceNorm1d(2)(zeros({2, 2, 2, 2})), "[InstanceNorm1d] input: expected 3-D or unbatched 2-D input, got [2, 2, 2, 2]");
   CHECK_THROWS_WITH(nn::Softplus(0.0), "[Softplus] beta: expected a finite non-zero value, got 0");
   CHECK_THROWS_WITH(nn::ELU(std::nan("")), "[ELU] alpha: expected a finite value, got nan");
 }

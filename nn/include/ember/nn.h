@@ -14,6 +14,7 @@
 #include "ember/nn/modules/linear.h"
 #include "ember/nn/modules/loss.h"
 #include "ember/nn/modules/normalization.h"
+#include "ember/nn/modules/padding.h"
 #include "ember/nn/modules/pooling.h"
 #include "ember/nn/modules/recurrent.h"
 #include "ember/nn/modules/transformer.h"

@@ -8,6 +8,7 @@
 #include "ember/nn/modules/container.h"
 #include "ember/nn/modules/dropout.h"
 #include "ember/nn/modules/embedding.h"
+#include "ember/nn/modules/padding.h"
 #include "ember/nn/modules/flatten.h"
 #include "ember/nn/modules/pooling.h"
 #include "ember/nn/modules/upsampling.h"
@@ -70,6 +71,18 @@ std::string Softplus::extra_repr() const {
   return fmt::format("beta={}, threshold={}", python_float(beta), python_float(threshold));
 }
 
+std::string MaxPool1d::extra_repr() const {
+  return fmt::format("kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}", kernel_size,
+                     options.stride.value_or(kernel_size), options.padding, options.dilation,
+                     options.ceil_mode ? "True" : "False");
+}
+
+// PyTorch keeps AvgPool1d's sizes as 1-tuples, and prints them so.
+std::string AvgPool1d::extra_repr() const {
+  return fmt::format("kernel_size=({},), stride=({},), padding=({},)", kernel_size, options.stride.value_or(kernel_size),
+                     options.padding);
+}
+
 std::string MaxPool2d::extra_repr() const {
   return fmt::format("kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}", pair_str(kernel_size),
                      pair_str(options.stride.value_or(kernel_size)), pair_str(options.padding),
@@ -127,6 +140,36 @@ std::string Upsample::extra_repr() const {
                                 ? "scale_factor=" + listed(options.scale_factor, python_float)
                                 : "size=" + listed(options.size, [](int64_t v) { return std::to_string(v); });
   return fmt::format("{}, mode='{}'", given, options.mode);
+}
+
+PixelShuffle::PixelShuffle(int64_t factor) : UnaryModule("PixelShuffle"), upscale_factor(factor) {
+  EMBER_CHECK(factor > 0, "[PixelShuffle] upscale_factor: expected a positive factor, got {}", factor);
+}
+Tensor PixelShuffle::forward(const Tensor& input) { return functional::pixel_shuffle(input, upscale_factor); }
+std::string PixelShuffle::extra_repr() const { return fmt::format("upscale_factor={}", upscale_factor); }
+
+PixelUnshuffle::PixelUnshuffle(int64_t factor) : UnaryModule("PixelUnshuffle"), downscale_factor(factor) {
+  EMBER_CHECK(factor > 0, "[PixelUnshuffle] downscale_factor: expected a positive factor, got {}", factor);
+}
+Tensor PixelUnshuffle::forward(const Tensor& input) { return functional::pixel_unshuffle(input, downscale_factor); }
+std::string PixelUnshuffle::extra_repr() const { return fmt::format("downscale_factor={}", downscale_factor); }
+
+PadLayer::PadLayer(const std::string& kind, int dims, std::vector<int64_t> counts, std::string pad_mode, double pad_value)
+    : UnaryModule(fmt::format("{}{}d", kind, dims)),
+      padding(counts.size() == 1 ? std::vector<int64_t>(static_cast<size_t>(2 * dims), counts[0]) : std::move(counts)),
+      mode(std::move(pad_mode)),
+      value(pad_value) {
+  EMBER_CHECK(padding.size() == static_cast<size_t>(2 * dims), "[{}] padding: expected 1 or {} counts, got {}",
+              type_name(), 2 * dims, padding.size());
+}
+
+Tensor PadLayer::forward(const Tensor& input) { return functional::pad(input, padding, mode, value); }
+
+// As PyTorch's: the counts as a tuple; ConstantPad adds its value.
+std::string PadLayer::extra_repr() const {
+  const std::string counts = fmt::format("({})", fmt::join(padding, ", "));
+  if (type_name().rfind("ConstantPad", 0) == 0) return fmt::format("padding={}, value={}", counts, python_float(value));
+  return counts;
 }
 
 Sequential::Sequential(std::initializer_list<std::shared_ptr<UnaryModule>> modules) : Sequential() {

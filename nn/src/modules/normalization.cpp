@@ -96,6 +96,34 @@ std::string GroupNorm::extra_repr() const {
   return fmt::format("{}, {}, eps={}, affine={}", num_groups, num_channels, eps, weight.defined() ? "True" : "False");
 }
 
+InstanceNorm::InstanceNorm(const char* type_name, int spatial_dims, int64_t features, double epsilon, bool affine)
+    : UnaryModule(type_name), num_features(features), eps(epsilon), spatial_dims_(spatial_dims) {
+  EMBER_CHECK(num_features > 0, "[{}] num_features: expected a positive count, got {}", type_name, num_features);
+  if (affine) {
+    weight = ones({num_features});
+    bias = zeros({num_features});
+  }
+  register_parameter("weight", weight);
+  register_parameter("bias", bias);
+}
+
+Tensor InstanceNorm::forward(const Tensor& input) {
+  const int64_t batched = spatial_dims_ + 2;
+  EMBER_CHECK(input.dim() == batched || input.dim() == batched - 1, "[{}] input: expected {}-D or unbatched {}-D input, got {}",
+              type_name(), batched, batched - 1, shape_str(input.sizes()));
+  const bool unbatched = input.dim() == batched - 1;
+  const Tensor x = unbatched ? input.unsqueeze(0) : input;
+  EMBER_CHECK(x.size(1) == num_features, "[{}] input: expected {} channels, got {}", type_name(), num_features,
+              shape_str(input.sizes()));
+  const Tensor out = functional::instance_norm(x, weight, bias, eps);
+  return unbatched ? out.squeeze(0) : out;
+}
+
+std::string InstanceNorm::extra_repr() const {
+  return fmt::format("{}, eps={}, momentum=0.1, affine={}, track_running_stats=False", num_features, eps,
+                     weight.defined() ? "True" : "False");
+}
+
 RMSNorm::RMSNorm(std::vector<int64_t> shape, std::optional<double> epsilon, bool elementwise_affine)
     : UnaryModule("RMSNorm"), normalized_shape(std::move(shape)), eps(epsilon) {
   check_normalized_shape("RMSNorm", normalized_shape);

@@ -5,6 +5,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ember/ember.h"
@@ -72,6 +73,20 @@ struct AvgPool2dOptions {
 // The mean of each window, padded positions counted as zeros (PyTorch's count_include_pad=true).
 Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions options = {});
 
+// Over [N, C, L] (or [C, L]): the 2-D pooling over a height of 1.
+struct MaxPool1dOptions {
+  std::optional<int64_t> stride;  // the kernel size when not given
+  int64_t padding = 0;
+  int64_t dilation = 1;
+  bool ceil_mode = false;
+};
+Tensor max_pool1d(const Tensor& input, int64_t kernel_size, MaxPool1dOptions options = {});
+struct AvgPool1dOptions {
+  std::optional<int64_t> stride;  // the kernel size when not given
+  int64_t padding = 0;
+};
+Tensor avg_pool1d(const Tensor& input, int64_t kernel_size, AvgPool1dOptions options = {});
+
 // The mean over output_size windows of the height and width, window i of n positions spanning
 // [floor(i n / out), ceil((i + 1) n / out)), as PyTorch's ({1, 1} is the global average).
 Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size);
@@ -86,6 +101,11 @@ Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor&
 // Normalises over the last normalized_shape.size() dimensions.
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = Tensor(),
                   const Tensor& bias = Tensor(), double eps = 1e-5);
+
+// Normalises each channel of each sample of [N, C, *] over its positions, then scales and shifts
+// per channel when weight/bias [C] are given (instance normalisation without running statistics).
+Tensor instance_norm(const Tensor& input, const Tensor& weight = Tensor(), const Tensor& bias = Tensor(),
+                     double eps = 1e-5);
 
 // Normalises each of num_groups groups of channels of input [N, C, *] over the group's channels
 // and positions; weight/bias [C] may be undefined.
@@ -111,6 +131,15 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);
 // dimension, then {top, bottom} for the one before, and so on, as torch.nn.functional.pad's
 // constant mode.
 Tensor pad(const Tensor& input, IntArrayRef pad, double value = 0);
+// The same counts with a mode: "constant" (as above), "reflect" (mirrored about the edge element,
+// counts below the size), "replicate" (the edge element repeated) or "circular" (wrapped around,
+// counts up to the size); the last three take non-negative counts.
+Tensor pad(const Tensor& input, IntArrayRef pad, std::string_view mode, double value = 0);
+
+// [*, C r^2, H, W] <-> [*, C, H r, W r]: each channel's r x r block of sub-pixels spread over the
+// plane, and gathered back (sub-pixel convolution's upsampling, as PyTorch's).
+Tensor pixel_shuffle(const Tensor& input, int64_t upscale_factor);
+Tensor pixel_unshuffle(const Tensor& input, int64_t downscale_factor);
 
 struct InterpolateOptions {
   std::vector<int64_t> size;         // the output's spatial sizes: one for every dimension, or one each

@@ -62,6 +62,36 @@ class LayerNorm final : public UnaryModule {
   std::string extra_repr() const override;
 };
 
+// Each channel of each sample normalised over its positions: InstanceNorm1d over [N, C, L] (or
+// [C, L]), InstanceNorm2d over [N, C, H, W] (or [C, H, W]); a per-channel weight and bias with
+// affine. No running statistics (PyTorch's default track_running_stats=False).
+class InstanceNorm : public UnaryModule {
+ public:
+  Tensor forward(const Tensor& input) override;
+  Tensor weight, bias;  // [C], when affine
+  const int64_t num_features;
+  const double eps;
+
+ protected:
+  InstanceNorm(const char* type_name, int spatial_dims, int64_t num_features, double eps, bool affine);
+
+ private:
+  std::string extra_repr() const override;
+  const int spatial_dims_;
+};
+
+class InstanceNorm1d final : public InstanceNorm {
+ public:
+  explicit InstanceNorm1d(int64_t num_features, double eps = 1e-5, bool affine = false)
+      : InstanceNorm("InstanceNorm1d", 1, num_features, eps, affine) {}
+};
+
+class InstanceNorm2d final : public InstanceNorm {
+ public:
+  explicit InstanceNorm2d(int64_t num_features, double eps = 1e-5, bool affine = false)
+      : InstanceNorm("InstanceNorm2d", 2, num_features, eps, affine) {}
+};
+
 // Over [N, C, *], in num_groups groups of channels.
 class GroupNorm final : public UnaryModule {
  public:

@@ -1,4 +1,5 @@
-// MaxPool2d, AvgPool2d and AdaptiveAvgPool2d over [N, C, H, W] (or [C, H, W]).
+// MaxPool1d and AvgPool1d over [N, C, L] (or [C, L]); MaxPool2d, AvgPool2d and AdaptiveAvgPool2d
+// over [N, C, H, W] (or [C, H, W]).
 #pragma once
 
 #include "ember/nn/functional.h"
@@ -7,31 +8,49 @@
 namespace ember::nn {
 
 // A pooling layer: a kernel size and the options of its functional form `Pool`.
-template <typename Options, Tensor (*Pool)(const Tensor&, functional::Pair, Options)>
-class Pool2d : public UnaryModule {
+template <typename Kernel, typename Options, Tensor (*Pool)(const Tensor&, Kernel, Options)>
+class PoolLayer : public UnaryModule {
  public:
-  Pool2d(const char* type_name, functional::Pair kernel_size, Options options)
+  PoolLayer(const char* type_name, Kernel kernel_size, Options options)
       : UnaryModule(type_name), kernel_size(kernel_size), options(options) {}
   Tensor forward(const Tensor& input) override { return Pool(input, kernel_size, options); }
 
-  const functional::Pair kernel_size;
+  const Kernel kernel_size;
   const Options options;
 };
 
-class MaxPool2d final : public Pool2d<functional::MaxPool2dOptions, &functional::max_pool2d> {
+class MaxPool1d final : public PoolLayer<int64_t, functional::MaxPool1dOptions, &functional::max_pool1d> {
+ public:
+  explicit MaxPool1d(int64_t kernel_size, functional::MaxPool1dOptions options = {})
+      : PoolLayer("MaxPool1d", kernel_size, options) {}
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class AvgPool1d final : public PoolLayer<int64_t, functional::AvgPool1dOptions, &functional::avg_pool1d> {
+ public:
+  explicit AvgPool1d(int64_t kernel_size, functional::AvgPool1dOptions options = {})
+      : PoolLayer("AvgPool1d", kernel_size, options) {}
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class MaxPool2d final : public PoolLayer<functional::Pair, functional::MaxPool2dOptions, &functional::max_pool2d> {
  public:
   explicit MaxPool2d(functional::Pair kernel_size, functional::MaxPool2dOptions options = {})
-      : Pool2d("MaxPool2d", kernel_size, options) {}
+      : PoolLayer("MaxPool2d", kernel_size, options) {}
 
  private:
   std::string extra_repr() const override;
 };
 
 // Padded positions count as zeros in the mean (PyTorch's count_include_pad=true).
-class AvgPool2d final : public Pool2d<functional::AvgPool2dOptions, &functional::avg_pool2d> {
+class AvgPool2d final : public PoolLayer<functional::Pair, functional::AvgPool2dOptions, &functional::avg_pool2d> {
  public:
   explicit AvgPool2d(functional::Pair kernel_size, functional::AvgPool2dOptions options = {})
-      : Pool2d("AvgPool2d", kernel_size, options) {}
+      : PoolLayer("AvgPool2d", kernel_size, options) {}
 
  private:
   std::string extra_repr() const override;

@@ -1,4 +1,5 @@
-// Upsample: interpolate as a layer, as PyTorch's nn.Upsample (a size or a scale factor, and the mode).
+// Upsample: interpolate as a layer, as PyTorch's nn.Upsample (a size or a scale factor, and the
+// mode); PixelShuffle and PixelUnshuffle: sub-pixel rearrangement of channels into the plane and back.
 #pragma once
 
 #include "ember/nn/functional.h"
@@ -11,6 +12,26 @@ class Upsample final : public UnaryModule {
   explicit Upsample(functional::InterpolateOptions options);
   Tensor forward(const Tensor& input) override;
   const functional::InterpolateOptions options;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class PixelShuffle final : public UnaryModule {
+ public:
+  explicit PixelShuffle(int64_t upscale_factor);
+  Tensor forward(const Tensor& input) override;
+  const int64_t upscale_factor;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class PixelUnshuffle final : public UnaryModule {
+ public:
+  explicit PixelUnshuffle(int64_t downscale_factor);
+  Tensor forward(const Tensor& input) override;
+  const int64_t downscale_factor;
 
  private:
   std::string extra_repr() const override;

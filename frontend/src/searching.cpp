@@ -1,9 +1,47 @@
 // Counting and searching sorted data, by comparison: bincount (index_add of ones), searchsorted
-// and bucketize (the number of sorted entries before each value).
+// and bucketize (the number of sorted entries before each value), unique and unique_consecutive
+// (runs of equal neighbours in the sorted or given order).
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 
 namespace ember::composite {
+
+namespace {
+
+// The runs of equal neighbours in `ordered` (the flattened elements, reordered by `order` when
+// that is defined): their first values, each element's run (placed back through `order`), and
+// the runs' lengths. NaN differs from itself, so each NaN is a run of its own.
+std::tuple<Tensor, Tensor, Tensor> runs(const Tensor& self, const Tensor& ordered, const Tensor& order,
+                                        bool return_inverse, bool return_counts) {
+  const int64_t n = ordered.numel();
+  const Device device = self.device();
+  const Tensor none = ember::empty({0}, DType::Int64, device);
+  if (n == 0) {
+    return {ordered, return_inverse ? ember::empty(self.sizes(), DType::Int64, device) : none, none};
+  }
+  const Tensor starts = ember::cat({ember::ones({1}, DType::Bool, device),
+                                    ne(ordered.narrow(0, 1, n - 1), ordered.narrow(0, 0, n - 1))}, 0);
+  const Tensor values = ordered.masked_select(starts);
+  const Tensor run = starts.cumsum(0) - 1;
+  Tensor inverse = none, counts = none;
+  if (return_inverse) {
+    const Tensor placed = order.defined() ? ember::zeros({n}, DType::Int64, device).index_copy(0, order, run) : run;
+    inverse = placed.reshape(self.sizes());
+  }
+  if (return_counts) counts = ember::bincount(run, std::nullopt, values.numel());
+  return {values, inverse, counts};
+}
+
+}  // namespace
+
+std::tuple<Tensor, Tensor, Tensor> unique(const Tensor& self, bool /*sorted*/, bool return_inverse, bool return_counts) {
+  const auto [ordered, order] = ember::sort(self.reshape({-1}), 0, false);  // stable, NaN last
+  return runs(self, ordered, order, return_inverse, return_counts);
+}
+
+std::tuple<Tensor, Tensor, Tensor> unique_consecutive(const Tensor& self, bool return_inverse, bool return_counts) {
+  return runs(self, self.reshape({-1}), Tensor(), return_inverse, return_counts);
+}
 
 Tensor bincount(const Tensor& self, const std::optional<Tensor>& weights, int64_t minlength) {
   EMBER_CHECK(self.dim() == 1 && !is_floating(self.dtype()) && self.dtype() != DType::Bool,

@@ -166,6 +166,31 @@ TEST_CASE("var_mean, std_mean, median, kthvalue, bincount, searchsorted and buck
   CHECK_THROWS_WITH(bucketize(probes, rows), "[bucketize] boundaries: expected a 1-D tensor, got [2, 3]");
 }
 
+TEST_CASE("unique and unique_consecutive: values, inverse and counts as PyTorch's") {
+  const Tensor x = tensor<double>({3, 1, 2, 1, 3, NAN, NAN}, {7});
+  const auto [values, inverse, counts] = x.unique(true, true, true);
+  const std::vector<double> v = to_vector<double>(values);
+  REQUIRE(v.size() == 5);
+  CHECK(std::vector<double>(v.begin(), v.begin() + 3) == std::vector<double>{1, 2, 3});
+  CHECK((std::isnan(v[3]) && std::isnan(v[4])));  // each NaN is distinct
+  CHECK(to_vector<int64_t>(inverse) == std::vector<int64_t>{2, 0, 1, 0, 2, 3, 4});
+  CHECK(to_vector<int64_t>(counts) == std::vector<int64_t>{2, 1, 2, 1, 1});
+  const Tensor grid = tensor<int64_t>({5, 5, 2, 9, 2, 5}, {2, 3});
+  const auto [grid_values, grid_inverse, no_counts] = unique(grid, true, true);
+  CHECK(to_vector<int64_t>(grid_values) == std::vector<int64_t>{2, 5, 9});
+  CHECK(grid_inverse.sizes().equals({2, 3}));
+  CHECK(to_vector<int64_t>(grid_inverse) == std::vector<int64_t>{1, 1, 0, 2, 0, 1});
+  CHECK(no_counts.numel() == 0);
+  const auto [runs, run_of, lengths] = tensor<int64_t>({1, 1, 2, 2, 3, 1, 1, 2}).unique_consecutive(true, true);
+  CHECK(to_vector<int64_t>(runs) == std::vector<int64_t>{1, 2, 3, 1, 2});
+  CHECK(to_vector<int64_t>(run_of) == std::vector<int64_t>{0, 0, 1, 1, 2, 3, 3, 4});
+  CHECK(to_vector<int64_t>(lengths) == std::vector<int64_t>{2, 2, 1, 2, 1});
+  const auto [empty_values, empty_inverse, empty_counts] = zeros({0, 3}).unique(true, true, true);
+  CHECK(empty_values.numel() == 0);
+  CHECK(empty_inverse.sizes().equals({0, 3}));
+  CHECK(empty_counts.numel() == 0);
+}
+
 TEST_CASE("count_nonzero counts in int64 over any dims") {
   const Tensor x = tensor({0.f, 1.f, -2.f, 0.f, NAN, 0.f}, {2, 3});
   CHECK(x.count_nonzero().dtype() == DType::Int64);

@@ -156,6 +156,8 @@ TEST_CASE("reductions and softmax match, indices included") {
   check_same([](const std::vector<Tensor>& t) { return searchsorted(std::get<0>(t[0].sort(2)), t[0].narrow(2, 0, 3), false, true); }, {x});
   check_same([](const std::vector<Tensor>& t) { return (t[0] * 5).abs().to(DType::Int64).reshape({-1}).bincount(); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].repeat_interleave(3, 1).tile({2, 1, 1}); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return std::get<2>((t[0] * 4).round().unique(true, true, true)); }, {x});
+  check_same([](const std::vector<Tensor>& t) { return std::get<1>((t[0] * 2).round().unique_consecutive(true)); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmax(1); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].argmin(); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].topk(3, 1)); }, {x});

@@ -1,6 +1,8 @@
 // Counting and searching sorted data, by comparison: bincount (index_add of ones), searchsorted
 // and bucketize (the number of sorted entries before each value), unique and unique_consecutive
 // (runs of equal neighbours in the sorted or given order).
+#include <limits>
+
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 
@@ -57,7 +59,10 @@ Tensor bincount(const Tensor& self, const std::optional<Tensor>& weights, int64_
   if (self.numel() > 0) {
     EMBER_CHECK(self.amin().item<int64_t>() >= 0, "[bincount] self: expected non-negative values, got {}",
                 self.amin().item<int64_t>());
-    bins = std::max(bins, self.amax().item<int64_t>() + 1);
+    const int64_t largest = self.amax().item<int64_t>();
+    EMBER_CHECK(largest < std::numeric_limits<int64_t>::max(), "[bincount] self: the value {} needs more bins than int64 counts",
+                largest);
+    bins = std::max(bins, largest + 1);
   }
   const Tensor index = self.to(DType::Int64);
   const Tensor counted = weighted ? *weights : ember::ones({self.numel()}, DType::Int64, self.device());

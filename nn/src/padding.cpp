@@ -92,8 +92,8 @@ Tensor pixel_shuffle(const Tensor& input, int64_t upscale_factor) {
   EMBER_CHECK(input.dim() >= 3, "[pixel_shuffle] input: expected [*, C, H, W], got {}", shape_str(input.sizes()));
   const int64_t n = input.dim(), c = input.size(n - 3), h = input.size(n - 2), w = input.size(n - 1);
   int64_t block = 0;
-  EMBER_CHECK(!__builtin_mul_overflow(r, r, &block) && c % block == 0,
-              "[pixel_shuffle] input: expected channels divisible by upscale_factor^2 = {}, got {}", r * r, c);
+  EMBER_CHECK(!__builtin_mul_overflow(r, r, &block), "[pixel_shuffle] upscale_factor: {} squared overflows int64", r);
+  EMBER_CHECK(c % block == 0, "[pixel_shuffle] input: expected channels divisible by upscale_factor^2 = {}, got {}", block, c);
   checked_numel({h, r}, "pixel_shuffle");
   checked_numel({w, r}, "pixel_shuffle");
   DimVector lead(IntArrayRef(input.sizes().data(), static_cast<size_t>(n - 3)));

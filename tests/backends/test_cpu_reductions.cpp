@@ -151,6 +151,8 @@ TEST_CASE("var_mean, std_mean, median, kthvalue, bincount, searchsorted and buck
   CHECK(to_vector<double>(counts.bincount(tensor<double>({0.5, 1, 1, 2, 0.25, 0.25}))) == std::vector<double>{2, 1.5, 0, 1.5});
   CHECK(tensor<int64_t>(std::vector<int64_t>{}, {0}).bincount().sizes().equals({0}));
   CHECK_THROWS_WITH(tensor<int64_t>({1, -2}).bincount(), "[bincount] self: expected non-negative values, got -2");
+  CHECK_THROWS_WITH(tensor<int64_t>({std::numeric_limits<int64_t>::max()}).bincount(),
+                    "[bincount] self: the value 9223372036854775807 needs more bins than int64 counts");
   CHECK_THROWS_WITH(x.bincount(), "[bincount] self: expected a 1-D tensor of integers, got float64 [2, 3]");
   // searchsorted: before equal entries, or after them with right; a row of entries per row of values.
   const Tensor sorted = tensor<double>({1, 3, 5, 7, 9});

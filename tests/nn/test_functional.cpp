@@ -664,6 +664,8 @@ TEST_CASE("pixel_shuffle spreads each channel's block of sub-pixels over the pla
   CHECK_THROWS_WITH(F::pixel_unshuffle(zeros({1, 1, 3, 4}), 2),
                     "[pixel_unshuffle] input: expected a height and width divisible by downscale_factor 2, got 3 x 4");
   CHECK_THROWS_WITH(F::pixel_shuffle(zeros({4, 4}), 2), "[pixel_shuffle] input: expected [*, C, H, W], got [4, 4]");
+  CHECK_THROWS_WITH(F::pixel_shuffle(zeros({1, 4, 2, 2}), std::numeric_limits<int64_t>::max()),
+                    "[pixel_shuffle] upscale_factor: 9223372036854775807 squared overflows int64");
 }
 
 TEST_CASE("instance_norm normalises each channel of each sample; 1-D pooling is the 2-D one over a height of 1") {

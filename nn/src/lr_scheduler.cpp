@@ -62,4 +62,127 @@ double CosineAnnealingLR::lr_at(int64_t epoch) const {
   return eta_min_ + (base_lr_ - eta_min_) * (1 + std::cos(M_PI * progress)) / 2;
 }
 
+MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma)
+    : LRScheduler(optimizer), milestones_(std::move(milestones)), gamma_(gamma) {
+  EMBER_CHECK(std::is_sorted(milestones_.begin(), milestones_.end()),
+              "[MultiStepLR] milestones: expected them in increasing order, got [{}]", fmt::join(milestones_, ", "));
+  apply();
+}
+
+double MultiStepLR::lr_at(int64_t epoch) const {
+  const auto reached = std::upper_bound(milestones_.begin(), milestones_.end(), epoch) - milestones_.begin();
+  return base_lr_ * std::pow(gamma_, static_cast<double>(reached));
+}
+
+PolynomialLR::PolynomialLR(Optimizer& optimizer, int64_t total_iters, double power)
+    : LRScheduler(optimizer), total_iters_(total_iters), power_(power) {
+  EMBER_CHECK(total_iters > 0, "[PolynomialLR] total_iters: expected a positive number of epochs, got {}", total_iters);
+  EMBER_CHECK(std::isfinite(power) && power >= 0, "[PolynomialLR] power: expected a non-negative power, got {}", power);
+  apply();
+}
+
+double PolynomialLR::lr_at(int64_t epoch) const {
+  const double left = 1 - static_cast<double>(std::min(epoch, total_iters_)) / static_cast<double>(total_iters_);
+  return base_lr_ * std::pow(left, power_);
+}
+
+CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(Optimizer& optimizer, int64_t t_0, int64_t t_mult, double eta_min)
+    : LRScheduler(optimizer), t_0_(t_0), t_mult_(t_mult), eta_min_(eta_min) {
+  EMBER_CHECK(t_0 > 0, "[CosineAnnealingWarmRestarts] t_0: expected a positive number of epochs, got {}", t_0);
+  EMBER_CHECK(t_mult >= 1, "[CosineAnnealingWarmRestarts] t_mult: expected an integer of at least 1, got {}", t_mult);
+  apply();
+}
+
+double CosineAnnealingWarmRestarts::lr_at(int64_t epoch) const {
+  // The position in the current period: whole periods are taken off, each t_mult times the last.
+  int64_t into = epoch, period = t_0_;
+  if (t_mult_ == 1) {
+    into = epoch % t_0_;
+  } else {
+    while (into >= period) {
+      into -= period;
+      if (__builtin_mul_overflow(period, t_mult_, &period)) break;
+    }
+  }
+  const double progress = static_cast<double>(into) / static_cast<double>(period);
+  return eta_min_ + (base_lr_ - eta_min_) * (1 + std::cos(M_PI * progress)) / 2;
+}
+
+OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps, OneCycleOptions options)
+    : LRScheduler(optimizer), total_steps_(total_steps), linear_(options.anneal_strategy == "linear") {
+  EMBER_CHECK(total_steps > 0, "[OneCycleLR] total_steps: expected a positive number of steps, got {}", total_steps);
+  EMBER_CHECK(std::isfinite(max_lr) && max_lr > 0, "[OneCycleLR] max_lr: expected a positive rate, got {}", max_lr);
+  EMBER_CHECK(options.pct_start > 0 && options.pct_start < 1, "[OneCycleLR] pct_start: expected a value in (0, 1), got {}",
+              options.pct_start);
+  EMBER_CHECK(options.anneal_strategy == "cos" || options.anneal_strategy == "linear",
+              "[OneCycleLR] anneal_strategy: expected \"cos\" or \"linear\", got \"{}\"", options.anneal_strategy);
+  EMBER_CHECK(options.div_factor > 0 && options.final_div_factor > 0,
+              "[OneCycleLR] div_factor: expected positive factors, got {} and {}", options.div_factor, options.final_div_factor);
+  const double initial = max_lr / options.div_factor, lowest = initial / options.final_div_factor;
+  const double rise_end = options.pct_start * static_cast<double>(total_steps) - 1, last = static_cast<double>(total_steps) - 1;
+  if (options.three_phase) {
+    phases_ = {{rise_end, initial, max_lr}, {2 * options.pct_start * static_cast<double>(total_steps) - 2, max_lr, initial},
+               {last, initial, lowest}};
+  } else {
+    phases_ = {{rise_end, initial, max_lr}, {last, max_lr, lowest}};
+  }
+  apply();
+}
+
+// PyTorch's phases: the first whose end the step has not passed (the last takes the rest).
+double OneCycleLR::lr_at(int64_t step) const {
+  EMBER_CHECK(step <= total_steps_, "[OneCycleLR] step: stepped {} times, past total_steps {}", step, total_steps_);
+  double start_step = 0;
+  for (size_t i = 0; i < phases_.size(); ++i) {
+    const Phase& phase = phases_[i];
+    const double at = static_cast<double>(step);
+    if (at <= phase.end_step || i + 1 == phases_.size()) {
+      const double pct = (at - start_step) / (phase.end_step - start_step);
+      if (linear_) return (phase.end_lr - phase.start_lr) * pct + phase.start_lr;
+      return phase.end_lr + (phase.start_lr - phase.end_lr) / 2 * (std::cos(M_PI * pct) + 1);
+    }
+    start_step = phase.end_step;
+  }
+  return phases_.back().end_lr;
+}
+
+ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options)
+    : optimizer_(optimizer), options_(std::move(options)) {
+  EMBER_CHECK(options_.mode == "min" || options_.mode == "max",
+              "[ReduceLROnPlateau] mode: expected \"min\" or \"max\", got \"{}\"", options_.mode);
+  EMBER_CHECK(options_.threshold_mode == "rel" || options_.threshold_mode == "abs",
+              "[ReduceLROnPlateau] threshold_mode: expected \"rel\" or \"abs\", got \"{}\"", options_.threshold_mode);
+  EMBER_CHECK(options_.factor >= 0 && options_.factor < 1, "[ReduceLROnPlateau] factor: expected a value in [0, 1), got {}",
+              options_.factor);
+  EMBER_CHECK(options_.patience >= 0 && options_.cooldown >= 0,
+              "[ReduceLROnPlateau] patience: expected non-negative patience and cooldown, got {} and {}", options_.patience,
+              options_.cooldown);
+  best_ = options_.mode == "min" ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+}
+
+bool ReduceLROnPlateau::better(double metric) const {
+  const bool relative = options_.threshold_mode == "rel";
+  if (options_.mode == "min") return metric < (relative ? best_ * (1 - options_.threshold) : best_ - options_.threshold);
+  return metric > (relative ? best_ * (1 + options_.threshold) : best_ + options_.threshold);
+}
+
+void ReduceLROnPlateau::step(double metric) {
+  if (better(metric)) {
+    best_ = metric;
+    num_bad_epochs_ = 0;
+  } else {
+    ++num_bad_epochs_;
+  }
+  if (cooldown_counter_ > 0) {
+    --cooldown_counter_;
+    num_bad_epochs_ = 0;  // epochs in cooldown do not count
+  }
+  if (num_bad_epochs_ > options_.patience) {
+    const double old_lr = optimizer_.lr(), new_lr = std::max(old_lr * options_.factor, options_.min_lr);
+    if (old_lr - new_lr > options_.eps) optimizer_.set_lr(new_lr);
+    cooldown_counter_ = options_.cooldown;
+    num_bad_epochs_ = 0;
+  }
+}
+
 }  // namespace ember::optim

@@ -363,7 +363,54 @@ TEST_CASE("step, exponential, linear, lambda and cosine learning-rate schedules"
   close(schedule([](optim::Optimizer& o) { return optim::LinearLR(o, 0.25, 1.0, 2); }), {0.2, 0.5, 0.8, 0.8, 0.8});
   close(schedule([](optim::Optimizer& o) { return optim::LambdaLR(o, [](int64_t e) { return 1.0 / (e + 1); }); }),
         {0.8, 0.4, 0.8 / 3, 0.2, 0.16});
+  close(schedule([](optim::Optimizer& o) { return optim::MultiStepLR(o, {1, 3}, 0.5); }), {0.8, 0.4, 0.4, 0.2, 0.2});
+  close(schedule([](optim::Optimizer& o) { return optim::PolynomialLR(o, 4, 2.0); }), {0.8, 0.45, 0.2, 0.05, 0});
+  // Periods of 2 then 4 epochs, each restarting at the initial rate.
+  close(schedule([](optim::Optimizer& o) { return optim::CosineAnnealingWarmRestarts(o, 2, 2); }),
+        {0.8, 0.4, 0.8, 0.8 * (1 + std::cos(M_PI / 4)) / 2, 0.4});
+  // 1cycle over 10 steps: up from max_lr / 25 over steps 0..2, then down to max_lr / 25 / 1e4 at step 9.
+  const double top = 1.0, first = top / 25, lowest = first / 1e4;
+  auto cosine_step = [](double from, double to, double pct) { return to + (from - to) / 2 * (std::cos(M_PI * pct) + 1); };
+  close(schedule([&](optim::Optimizer& o) { return optim::OneCycleLR(o, top, 10); }),
+        {first, cosine_step(first, top, 0.5), top, cosine_step(top, lowest, 1.0 / 7), cosine_step(top, lowest, 2.0 / 7)});
+  close(schedule([&](optim::Optimizer& o) { return optim::OneCycleLR(o, top, 10, {.anneal_strategy = "linear", .three_phase = true}); }),
+        {first, (first + top) / 2, top, top + (first - top) * (1.0 / 2), first});
+  {
+    optim::SGD short_run({p}, {.lr = 1});
+    optim::OneCycleLR cycle(short_run, 1.0, 2);
+    cycle.step();
+    cycle.step();
+    CHECK_THROWS_WITH(cycle.step(), "[OneCycleLR] step: stepped 3 times, past total_steps 2");
+  }
+  CHECK_THROWS_WITH(optim::MultiStepLR(sgd, {3, 1}), "[MultiStepLR] milestones: expected them in increasing order, got [3, 1]");
+  CHECK_THROWS_WITH(optim::OneCycleLR(sgd, 1.0, 10, {.anneal_strategy = "step"}),
+                    "[OneCycleLR] anneal_strategy: expected \"cos\" or \"linear\", got \"step\"");
+  CHECK_THROWS_WITH(optim::CosineAnnealingWarmRestarts(sgd, 2, 0), "[CosineAnnealingWarmRestarts] t_mult: expected an integer of at least 1, got 0");
   CHECK_THROWS_WITH(optim::LinearLR(sgd, 0.0), "[LinearLR] start_factor: expected a value in (0, 1], got 0");
   CHECK_THROWS_WITH(optim::ExponentialLR(sgd, -1), "[ExponentialLR] gamma: expected a positive finite factor, got -1");
   CHECK_THROWS_WITH(optim::LambdaLR(sgd, nullptr), "[LambdaLR] lr_lambda: expected a function, got an empty one");
+}
+
+TEST_CASE("ReduceLROnPlateau cuts the rate after `patience` epochs without improvement, then cools down") {
+  Tensor p = param({0});
+  optim::SGD sgd({p}, {.lr = 0.8});
+  optim::ReduceLROnPlateau plateau(sgd, {.factor = 0.5, .patience = 1, .cooldown = 1, .min_lr = 0.15});
+  std::vector<double> lrs;
+  for (double loss : {1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95}) {
+    plateau.step(loss);
+    lrs.push_back(sgd.lr());
+  }
+  // Bad epochs 3 and 4 cut to 0.4; epoch 5 is cooldown; 6 and 7 cut to 0.2; 8 cools; 9 and 10 stop at min_lr.
+  CHECK(lrs == std::vector<double>{0.8, 0.8, 0.8, 0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.15});
+  // "max" mode with an absolute threshold: only a rise of more than 0.1 counts.
+  optim::SGD other({p}, {.lr = 1});
+  optim::ReduceLROnPlateau accuracy(other, {.mode = "max", .patience = 0, .threshold = 0.1, .threshold_mode = "abs"});
+  accuracy.step(0.5);
+  accuracy.step(0.55);  // not better by more than 0.1: cut at once (patience 0)
+  CHECK(other.lr() == doctest::Approx(0.1));
+  accuracy.step(0.7);
+  CHECK(accuracy.num_bad_epochs() == 0);
+  CHECK(other.lr() == doctest::Approx(0.1));
+  CHECK_THROWS_WITH(optim::ReduceLROnPlateau(sgd, {.mode = "lowest"}), "[ReduceLROnPlateau] mode: expected \"min\" or \"max\", got \"lowest\"");
+  CHECK_THROWS_WITH(optim::ReduceLROnPlateau(sgd, {.factor = 1}), "[ReduceLROnPlateau] factor: expected a value in [0, 1), got 1");
 }

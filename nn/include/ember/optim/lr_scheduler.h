@@ -4,6 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <limits>
+#include <string>
+#include <vector>
 
 #include "ember/optim/optimizer.h"
 
@@ -81,6 +84,89 @@ class CosineAnnealingLR final : public LRScheduler {
   double lr_at(int64_t epoch) const override;
   int64_t t_max_;
   double eta_min_;
+};
+
+// Multiplies the learning rate by `gamma` at each milestone epoch reached.
+class MultiStepLR final : public LRScheduler {
+ public:
+  MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1);
+
+ private:
+  double lr_at(int64_t epoch) const override;
+  std::vector<int64_t> milestones_;  // sorted
+  double gamma_;
+};
+
+// Decays the learning rate as (1 - epoch / total_iters)^power, reaching 0 at total_iters.
+class PolynomialLR final : public LRScheduler {
+ public:
+  PolynomialLR(Optimizer& optimizer, int64_t total_iters = 5, double power = 1.0);
+
+ private:
+  double lr_at(int64_t epoch) const override;
+  int64_t total_iters_;
+  double power_;
+};
+
+// Cosine annealing from the initial rate to eta_min over t_0 epochs, then restarting, each period
+// t_mult times the last (SGDR).
+class CosineAnnealingWarmRestarts final : public LRScheduler {
+ public:
+  CosineAnnealingWarmRestarts(Optimizer& optimizer, int64_t t_0, int64_t t_mult = 1, double eta_min = 0);
+
+ private:
+  double lr_at(int64_t epoch) const override;
+  int64_t t_0_, t_mult_;
+  double eta_min_;
+};
+
+struct OneCycleOptions {
+  double pct_start = 0.3;           // the share of the steps spent rising
+  std::string anneal_strategy = "cos";  // or "linear"
+  double div_factor = 25;           // the first rate is max_lr / div_factor
+  double final_div_factor = 1e4;    // the last is that divided again by final_div_factor
+  bool three_phase = false;         // fall back to the first rate before the final descent
+};
+// The 1cycle policy, stepped once per batch for total_steps steps: up from max_lr / div_factor to
+// max_lr, then down far below the start, as PyTorch's OneCycleLR with cycle_momentum=False (the
+// optimizer's momentum is left as it is). The optimizer's own rate is not used.
+class OneCycleLR final : public LRScheduler {
+ public:
+  OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps, OneCycleOptions options = {});
+
+ private:
+  double lr_at(int64_t step) const override;
+  struct Phase {
+    double end_step, start_lr, end_lr;
+  };
+  std::vector<Phase> phases_;
+  int64_t total_steps_;
+  bool linear_;
+};
+
+struct ReduceLROnPlateauOptions {
+  std::string mode = "min";          // "min": lower metrics are better; "max": higher
+  double factor = 0.1;               // the rate is multiplied by it on a plateau
+  int64_t patience = 10;             // epochs without improvement tolerated
+  double threshold = 1e-4;           // how much better counts as better
+  std::string threshold_mode = "rel";  // "rel": relative to the best; "abs": absolute
+  int64_t cooldown = 0;              // epochs after a reduction before counting again
+  double min_lr = 0;
+  double eps = 1e-8;                 // smaller reductions are skipped
+};
+// Reduces the learning rate when a metric has stopped improving: call step(metric) once per epoch.
+class ReduceLROnPlateau {
+ public:
+  ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options = {});
+  void step(double metric);
+  int64_t num_bad_epochs() const { return num_bad_epochs_; }
+
+ private:
+  bool better(double metric) const;
+  Optimizer& optimizer_;
+  const ReduceLROnPlateauOptions options_;
+  double best_;
+  int64_t num_bad_epochs_ = 0, cooldown_counter_ = 0;
 };
 
 }  // namespace ember::optim

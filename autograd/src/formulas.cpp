@@ -54,6 +54,23 @@ Tensor prod_backward(const Tensor& grad, const Tensor& self, const Tensor& resul
   return where(eq(zeros_in_slice, 0), without_zeros, where(eq(zeros_in_slice, 1), at_the_zero, zero));
 }
 
+Tensor cumprod_backward(const Tensor& grad, const Tensor& self, int64_t dim, const Tensor& result) {
+  if (self.dim() == 0) return grad;
+  const auto reversed_cumsum = [dim](const Tensor& t) { return t.flip({dim}).cumsum(dim).flip({dim}); };
+  const Tensor zero = scalar_like(self, 0);
+  const Tensor is_zero = eq(self, zero);
+  const Tensor zeros_so_far = is_zero.cumsum(dim);  // counting this position
+  const Tensor before_first_zero = eq(zeros_so_far, 0);
+  const Tensor at_first_zero = logical_and(is_zero, eq(zeros_so_far, 1));
+  // Before the first zero the division is exact: every product it undoes holds that element.
+  const Tensor nonzero_self = where(is_zero, scalar_like(self, 1), self);
+  const Tensor before = reversed_cumsum(grad * result) / nonzero_self;
+  // At it: the running products with that one element taken as 1.
+  const Tensor skipping = where(at_first_zero, scalar_like(self, 1), self).cumprod(dim);
+  const Tensor at = reversed_cumsum(grad * skipping);
+  return where(before_first_zero, before, where(at_first_zero, at, zero));
+}
+
 Tensor norm_backward(const Tensor& grad, const Tensor& self, const Scalar& p, const Tensor& result,
                      IntArrayRef dim, bool keepdim) {
   const double order = p.to_double();

@@ -1,4 +1,5 @@
-// Reductions (sum, prod, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax, cumsum and topk.
+// Reductions (sum, prod, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax, cumsum,
+// cumprod and topk.
 // Each output element reduces its subspace in one pass, accumulating floats in double.
 #include <algorithm>
 #include <cmath>
@@ -26,6 +27,19 @@ using acc_t = std::conditional_t<std::is_floating_point_v<sdk::compute_t<T>>, do
 
 template <typename T>
 const T& at(const char* base, int64_t offset) { return *reinterpret_cast<const T*>(base + offset); }
+
+// Integer sums and products wrap modulo 2^64 (two's complement, as PyTorch's) rather than
+// overflow, which C++ leaves undefined.
+template <typename A>
+A plus(A a, A b) {
+  if constexpr (std::is_integral_v<A>) return static_cast<A>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+  return a + b;
+}
+template <typename A>
+A times(A a, A b) {
+  if constexpr (std::is_integral_v<A>) return static_cast<A>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+  return a * b;
+}
 
 bool is_nan(double v) { return std::isnan(v); }
 bool is_nan(int64_t) { return false; }
@@ -73,7 +87,9 @@ void sum_leading(Reduce op, const TensorView& out, const TensorView& in, int64_t
     std::vector<A> totals(static_cast<size_t>(end - begin), A{0});
     for (int64_t r = 0; r < rows; ++r) {
       const T* row = src + r * columns;
-      for (int64_t c = begin; c < end; ++c) totals[c - begin] += static_cast<A>(static_cast<C>(row[c]));
+      for (int64_t c = begin; c < end; ++c) {
+        totals[c - begin] = plus(totals[c - begin], static_cast<A>(static_cast<C>(row[c])));
+      }
     }
     for (int64_t c = begin; c < end; ++c) {
       const A total = totals[c - begin];
@@ -108,7 +124,7 @@ void reduce_typed(Reduce op, const KernelArgs& args, const int64_t* dims, int64_
       switch (op) {
         case Reduce::Sum: case Reduce::Mean: case Reduce::Var: {
           A sum = 0;
-          g.for_each_inner([&](int64_t off, int64_t) { sum += static_cast<A>(static_cast<C>(at<T>(src, off))); });
+          g.for_each_inner([&](int64_t off, int64_t) { sum = plus(sum, static_cast<A>(static_cast<C>(at<T>(src, off)))); });
           if (op == Reduce::Sum) {
             *dst = static_cast<T>(static_cast<C>(sum));
             break;
@@ -130,7 +146,9 @@ void reduce_typed(Reduce op, const KernelArgs& args, const int64_t* dims, int64_
         }
         case Reduce::Prod: {
           A product = 1;
-          g.for_each_inner([&](int64_t off, int64_t) { product *= static_cast<A>(static_cast<C>(at<T>(src, off))); });
+          g.for_each_inner([&](int64_t off, int64_t) {
+            product = times(product, static_cast<A>(static_cast<C>(at<T>(src, off))));
+          });
           *dst = static_cast<T>(static_cast<C>(product));
           break;
         }
@@ -207,20 +225,23 @@ void softmax_kernel(const KernelArgs& args, void* user_data) {
   });
 }
 
-// Running sums along the one reduced dimension; the input arrives in the output's dtype.
-void cumsum_kernel(const KernelArgs& args, void*) {
+// Running sums (user_data null) or products along the one reduced dimension; the input arrives in
+// the output's dtype.
+void cumulative_kernel(const KernelArgs& args, void* user_data) {
+  const bool product = user_data != nullptr;
   const TensorView out = args.output(), in = args.tensor(0);
   const auto [dims, num_dims] = args.to_int_list(1);
   const ReductionGeometry g(out, in, dims, num_dims);
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if constexpr (std::is_same_v<T, bool>) {
-      sdk::check(false, "cumsum needs a numeric output");
+      sdk::check(false, "running sums and products need a numeric output");
     } else {
       for_each_row(g, out, in, [&](const char* src, char* dst) {
-        acc_t<T> running{};
+        acc_t<T> running = product ? 1 : 0;
         g.for_each_inner([&](int64_t i, int64_t j) {
-          running += static_cast<acc_t<T>>(static_cast<sdk::compute_t<T>>(at<T>(src, i)));
+          const auto value = static_cast<acc_t<T>>(static_cast<sdk::compute_t<T>>(at<T>(src, i)));
+          running = product ? times(running, value) : plus(running, value);
           *reinterpret_cast<T*>(dst + j) = static_cast<T>(static_cast<sdk::compute_t<T>>(running));
         });
       });
@@ -278,7 +299,8 @@ void register_reduction_kernels(const ember_host_api* host) {
   register_family(host, backends::kReduceOps, &guarded_kernel<&reduce_kernel>);
   sdk::register_kernel(host, "softmax.int", &guarded_kernel<&softmax_kernel>, nullptr);
   sdk::register_kernel(host, "log_softmax.int", &guarded_kernel<&softmax_kernel>, reinterpret_cast<void*>(1));
-  sdk::register_kernel(host, "cumsum", &guarded_kernel<&cumsum_kernel>, nullptr);
+  sdk::register_kernel(host, "cumsum", &guarded_kernel<&cumulative_kernel>, nullptr);
+  sdk::register_kernel(host, "cumprod", &guarded_kernel<&cumulative_kernel>, reinterpret_cast<void*>(1));
   sdk::register_kernel(host, "topk", &guarded_kernel<&top_k_kernel>, nullptr);
 }
 

@@ -1,5 +1,5 @@
-// Reductions (sum, prod, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax, cumsum
-// and topk on the GPU: one block per output element (per row for softmax, cumsum and topk), its
+// Reductions (sum, prod, mean, amax, amin, var, argmax, argmin, max.dim, min.dim), softmax, cumsum,
+// cumprod and topk on the GPU: one block per output element (per row for the others), its
 // threads striding over the reduced subspace and combining through shared memory. Same results as
 // the CPU backend: NaN wins the extremes, ties go to the first index, var takes two passes, topk
 // orders as the CPU's does.
@@ -110,17 +110,18 @@ __device__ V block_combine(V v, Combine combine) {
   return result;
 }
 
-// Inclusive prefix sums of one value per thread of the block; `total` gets the sum of all.
+// Inclusive prefix sums (or products) of one value per thread of the block; `total` gets the whole
+// block's.
 template <typename A>
-__device__ A block_inclusive_scan(A v, A& total) {
+__device__ A block_inclusive_scan(A v, bool product, A& total) {
   __shared__ __align__(16) unsigned char raw[kThreads * 16];
   A* shared = reinterpret_cast<A*>(raw);
   shared[threadIdx.x] = v;
   __syncthreads();
   for (unsigned offset = 1; offset < blockDim.x; offset *= 2) {
-    const A before = threadIdx.x >= offset ? shared[threadIdx.x - offset] : A(0);
+    const A before = threadIdx.x >= offset ? shared[threadIdx.x - offset] : A(product ? 1 : 0);
     __syncthreads();  // every read of this round before any write
-    shared[threadIdx.x] += before;
+    shared[threadIdx.x] = product ? shared[threadIdx.x] * before : shared[threadIdx.x] + before;
     __syncthreads();
   }
   const A result = shared[threadIdx.x];
@@ -260,28 +261,31 @@ void softmax_entry(const KernelArgs& args, void* user_data) {
   });
 }
 
-// Running sums along the one reduced dimension, a block per row, the row taken kThreads elements
-// at a time: each chunk is scanned in shared memory and offset by the sum of the chunks before it.
+// Running sums (or products) along the one reduced dimension, a block per row, the row taken
+// kThreads elements at a time: each chunk is scanned in shared memory and combined with the
+// chunks before it.
 template <typename T>
-__global__ void cumsum_kernel(ReduceShape s, char* out, const char* in) {
+__global__ void cumulative_kernel(ReduceShape s, bool product, char* out, const char* in) {
   using A = acc_t<T>;
   using C = compute_t<T>;
+  const A identity = product ? 1 : 0;
   for (int64_t o = blockIdx.x; o < s.outer_numel; o += gridDim.x) {
     int64_t in_base, out_base, unused;
     s.outer_offsets(o, in_base, out_base, unused);
-    A carry = 0;
+    A carry = identity;
     for (int64_t start = 0; start < s.inner_numel; start += blockDim.x) {
       const int64_t r = start + threadIdx.x;
       int64_t in_off = 0, out_off = 0;
-      A value = 0;
+      A value = identity;
       if (r < s.inner_numel) {
         s.inner_offsets(r, in_off, out_off);
         value = static_cast<A>(static_cast<C>(*reinterpret_cast<const T*>(in + in_base + in_off)));
       }
       A chunk_total;
-      const A prefix = block_inclusive_scan(value, chunk_total);
-      if (r < s.inner_numel) *reinterpret_cast<T*>(out + out_base + out_off) = static_cast<T>(static_cast<C>(carry + prefix));
-      carry += chunk_total;
+      const A prefix = block_inclusive_scan(value, product, chunk_total);
+      const A running = product ? carry * prefix : carry + prefix;
+      if (r < s.inner_numel) *reinterpret_cast<T*>(out + out_base + out_off) = static_cast<T>(static_cast<C>(running));
+      carry = product ? carry * chunk_total : carry + chunk_total;
     }
   }
 }
@@ -348,21 +352,22 @@ void top_k_entry(const KernelArgs& args, void*) {
   });
 }
 
-// The input arrives in the output's dtype.
-void cumsum_entry(const KernelArgs& args, void*) {
+// cumsum (user_data null) and cumprod; the input arrives in the output's dtype.
+void cumulative_entry(const KernelArgs& args, void* user_data) {
   const TensorView out = args.output(), in = args.tensor(0);
   const auto dims = args.to_int_list(1);
   dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if constexpr (std::is_same_v<T, bool>) {
-      sdk::check(false, "cumsum needs a numeric output");
+      sdk::check(false, "running sums and products need a numeric output");
     } else {
       const ReduceShape s(out, nullptr, in, dims.first, dims.second);
       if (s.outer_numel == 0 || s.inner_numel == 0) return;
       const int device = out.view->device_index;
       DeviceGuard guard(device);
-      cumsum_kernel<T><<<grid_for(s.outer_numel), kThreads, 0, stream(device)>>>(s, out.bytes(), in.bytes());
-      check_launch("cumsum kernel");
+      cumulative_kernel<T><<<grid_for(s.outer_numel), kThreads, 0, stream(device)>>>(s, user_data != nullptr, out.bytes(),
+                                                                                     in.bytes());
+      check_launch("cumulative kernel");
     }
   });
 }
@@ -374,7 +379,8 @@ void register_reduction_kernels(const ember_host_api* host) {
   register_family(host, backends::kReduceOps, &guarded_kernel<&reduce_kernel_entry>);
   sdk::register_kernel(host, "softmax.int", &guarded_kernel<&softmax_entry>, nullptr);
   sdk::register_kernel(host, "log_softmax.int", &guarded_kernel<&softmax_entry>, reinterpret_cast<void*>(1));
-  sdk::register_kernel(host, "cumsum", &guarded_kernel<&cumsum_entry>, nullptr);
+  sdk::register_kernel(host, "cumsum", &guarded_kernel<&cumulative_entry>, nullptr);
+  sdk::register_kernel(host, "cumprod", &guarded_kernel<&cumulative_entry>, reinterpret_cast<void*>(1));
   sdk::register_kernel(host, "topk", &guarded_kernel<&top_k_entry>, nullptr);
 }
 

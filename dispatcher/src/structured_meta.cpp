@@ -208,7 +208,7 @@ Meta softmax(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
-// cumsum: the input's shape; integers and bool accumulate in int64 (as PyTorch's), or in `dtype`
+// cumsum, cumprod: the input's shape; integers and bool accumulate in int64 (as PyTorch's), or in `dtype`
 // when given. The kernel sees `dim` as the one reduced dimension (none for a 0-dim tensor).
 Meta cumulative(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& self = tensor_arg(op, args, 0);

@@ -170,6 +170,11 @@ std::map<std::string, Case> cases() {
                   const Tensor zeroed = x[0] * tensor<double>({1, 1, 1, 0, 1, 1, 0, 0, 1}, {3, 3});
                   return zeroed.prod(1) + x[0].prod() + zeroed.prod(0, true).sum();
                 }, {{3, 3}}, nullptr, true}},
+      // Rows without a zero, with one, with two (the first counts; past it nothing does).
+      {"cumprod", {[](V x) {
+                     const Tensor zeroed = x[0] * tensor<double>({1, 1, 1, 1, 1, 0, 1, 1, 0, 1, 0, 1}, {3, 4});
+                     return zeroed.cumprod(1) + x[0].cumprod(0) + zeroed.cumprod(-1, DType::Float64).flip({1});
+                   }, {{3, 4}}, nullptr, true}},
       {"index_select", {[](V x) { return x[0].index_select(1, tensor<int64_t>({2, 0, 2})); }, {{2, 3}}}},
       {"gather", {[](V x) { return x[0].gather(1, tensor<int64_t>({0, 0, 2, 1}, {2, 2})); }, {{2, 3}}}},
       {"index_add", {[](V x) { return index_add(x[0], 0, tensor<int64_t>({1, 1}), x[1]); }, {{3, 2}, {2, 2}}}},

@@ -296,6 +296,21 @@ TEST_CASE("cumsum runs along any dim in any layout; any and all count non-zero e
     for (int c = 0; c < 40; ++c) expected[r * 40 + c] = running += v[r * 40 + c];
   }
   check_close(to_vector<double>(x.cumsum(1)), expected, 1e-6);
+  // cumprod: the same dims and dtypes; integer products wrap as two's complement.
+  CHECK(to_vector<int64_t>(m.cumprod(1)) == std::vector<int64_t>{1, 2, 6, 4, 20, 120});
+  CHECK(to_vector<int64_t>(m.transpose(0, 1).cumprod(0)) == std::vector<int64_t>{1, 4, 2, 20, 6, 120});
+  CHECK(tensor<int8_t>({100, 3}).cumprod(0).dtype() == DType::Int64);
+  CHECK(to_vector<double>(tensor<double>({2, 0, 5, NAN}).cumprod(0))[2] == 0);
+  CHECK(std::isnan(to_vector<double>(tensor<double>({2, 0, 5, NAN}).cumprod(0))[3]));
+  CHECK(to_vector<int64_t>(tensor<int64_t>({int64_t{1} << 62, 4}).cumprod(0))[1] == 0);  // 2^64 wraps to 0
+  std::vector<double> products(v.size());
+  for (int r = 0; r < 3; ++r) {
+    double running = 1;
+    for (int c = 0; c < 40; ++c) products[r * 40 + c] = running *= 1 + v[r * 40 + c] / 8;
+  }
+  check_close(to_vector<double>((x / 8 + 1).cumprod(1)), products, 1e-5);
+  CHECK(scalar_tensor(3.0).cumprod(0).item<double>() == 3.0);
+  CHECK_THROWS_WITH(m.cumprod(0, DType::Bool), "[cumprod] dtype: expected a numeric dtype, got bool");
   CHECK_THROWS_WITH(m.cumsum(2), "[cumsum] dim: expected a value in [-2, 1], got 2");
   CHECK_THROWS_WITH(m.cumsum(0, DType::Bool), "[cumsum] dtype: expected a numeric dtype, got bool");
 

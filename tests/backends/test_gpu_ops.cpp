@@ -147,6 +147,8 @@ TEST_CASE("reductions and softmax match, indices included") {
   check_same([](const std::vector<Tensor>& t) { return t[0].transpose(0, 1).cumsum(0, DType::Float64); }, {long_rows});
   check_same([](const std::vector<Tensor>& t) { return t[0].cumsum(1); }, {(long_rows * 1000).to(DType::Int32)});
   check_same([](const std::vector<Tensor>& t) { return t[0].cumsum(0); }, {zeros({0, 4})});
+  check_same([](const std::vector<Tensor>& t) { return (t[0] / 16 + 1).cumprod(1); }, {long_rows}, 1e-4);
+  check_same([](const std::vector<Tensor>& t) { return (t[0] * 3).to(DType::Int64).cumprod(0); }, {long_rows.narrow(1, 0, 20).t()});
   check_same([](const std::vector<Tensor>& t) { return t[0].flip({0, 2}).masked_fill(gt(t[0], t[0].mean()), -1); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].diff(2, 1) + t[0].select(2, 0).t().diff(2, 0).t().unsqueeze(2); }, {x});
   check_same([](const std::vector<Tensor>& t) { return lt(t[0], 0.5).count_nonzero({0, 2}); }, {x});

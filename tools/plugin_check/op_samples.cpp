@@ -288,7 +288,7 @@ const std::vector<Family>& families() {
       {{"clamp"}, true, &clamp},
       {{"sum", "prod", "mean", "amax", "amin", "var"}, true, &reduction},
       {{"argmax", "argmin"}, true, &arg_reduction},
-      {{"max.dim", "min.dim", "softmax.int", "log_softmax.int", "cumsum"}, true, &dim_reduction},
+      {{"max.dim", "min.dim", "softmax.int", "log_softmax.int", "cumsum", "cumprod"}, true, &dim_reduction},
       {{"topk"}, true, &top_k},
       {{"mm"}, true, &mm},
       {{"bmm"}, true, &bmm},

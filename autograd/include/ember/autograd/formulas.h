@@ -22,6 +22,9 @@ Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& re
 // prod: the product of the slice's other elements times the expanded gradient; where the slice
 // holds one zero, only that element has a gradient, and with more than one, none has.
 Tensor prod_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim);
+// cumprod's: reversed cumulative sums of grad * result over self before a row's first zero; at
+// that zero the products that skip it; past it nothing (every product holds the zero).
+Tensor cumprod_backward(const Tensor& grad, const Tensor& self, int64_t dim, const Tensor& result);
 // norm: sign(x) |x|^(p-1) / norm^(p-1) times the expanded gradient (0 where the norm is 0, and
 // the extreme_backward of |x| for p = +-inf, 0 for p = 0).
 Tensor norm_backward(const Tensor& grad, const Tensor& self, const Scalar& p, const Tensor& result,

@@ -6,43 +6,50 @@
 
 namespace ember::optim {
 
-Adam::Adam(std::vector<Tensor> params, AdamOptions options) : Adam(std::move(params), options, false, "Adam") {}
+Adam::Adam(std::vector<Tensor> params, AdamOptions options)
+    : Adam(std::vector<ParamGroup<AdamOptions>>{{std::move(params), options}}) {}
 
-Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weight_decay, const char* name)
-    : Optimizer(std::move(params), options.lr, name),
-      options_(options),
-      decoupled_weight_decay_(decoupled_weight_decay) {
-  EMBER_CHECK(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1,
-              "[{}] betas: expected values in [0, 1), got ({}, {})", name, options.beta1, options.beta2);
-  require_non_negative("eps", options.eps);
-  require_non_negative("weight_decay", options.weight_decay);
+Adam::Adam(std::vector<ParamGroup<AdamOptions>> groups) : Adam(std::move(groups), false, "Adam") {}
+
+Adam::Adam(std::vector<ParamGroup<AdamOptions>> groups, bool decoupled_weight_decay, const char* name)
+    : GroupedOptimizer(groups, name), decoupled_weight_decay_(decoupled_weight_decay) {
+  for (const AdamOptions& options : group_options()) {
+    EMBER_CHECK(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1,
+                "[{}] betas: expected values in [0, 1), got ({}, {})", name, options.beta1, options.beta2);
+    require_non_negative("eps", options.eps);
+    require_non_negative("weight_decay", options.weight_decay);
+  }
 }
 
 void Adam::step() {
   // AdamW decays the parameters themselves below, not through the gradient.
-  const double l2_penalty = decoupled_weight_decay_ ? 0 : options_.weight_decay;
+  const auto l2_penalty = [&](size_t i) { return decoupled_weight_decay_ ? 0.0 : options_of(i).weight_decay; };
   each_gradient(l2_penalty, [&](size_t i, const Tensor& p, const Tensor& g) {
+    const AdamOptions& options = options_of(i);
     const double t = static_cast<double>(parameter_steps(i));
-    const double correction1 = 1 - std::pow(options_.beta1, t);
-    const double correction2 = 1 - std::pow(options_.beta2, t);
-    if (decoupled_weight_decay_ && options_.weight_decay != 0) {
-      p.mul_(scalar_tensor(1 - lr() * options_.weight_decay, p.dtype(), p.device()));
+    const double correction1 = 1 - std::pow(options.beta1, t);
+    const double correction2 = 1 - std::pow(options.beta2, t);
+    if (decoupled_weight_decay_ && options.weight_decay != 0) {
+      p.mul_(scalar_tensor(1 - lr_of(i) * options.weight_decay, p.dtype(), p.device()));
     }
     Tensor& m = buffer(i, "exp_avg");
     Tensor& v = buffer(i, "exp_avg_sq");
-    m = m * options_.beta1 + g * (1 - options_.beta1);
-    v = v * options_.beta2 + g * g * (1 - options_.beta2);
+    m = m * options.beta1 + g * (1 - options.beta1);
+    v = v * options.beta2 + g * g * (1 - options.beta2);
     Tensor second_moment = v;
-    if (options_.amsgrad) {
+    if (options.amsgrad) {
       Tensor& largest = buffer(i, "max_exp_avg_sq");
       largest = maximum(largest, v);
       second_moment = largest;
     }
-    const Tensor denominator = sqrt(second_moment) / std::sqrt(correction2) + options_.eps;
-    p.sub_(m / denominator, lr() / correction1);
+    const Tensor denominator = sqrt(second_moment) / std::sqrt(correction2) + options.eps;
+    p.sub_(m / denominator, lr_of(i) / correction1);
   });
 }
 
-AdamW::AdamW(std::vector<Tensor> params, AdamOptions options) : Adam(std::move(params), options, true, "AdamW") {}
+AdamW::AdamW(std::vector<Tensor> params, AdamOptions options)
+    : AdamW(std::vector<ParamGroup<AdamOptions>>{{std::move(params), options}}) {}
+
+AdamW::AdamW(std::vector<ParamGroup<AdamOptions>> groups) : Adam(std::move(groups), true, "AdamW") {}
 
 }  // namespace ember::optim

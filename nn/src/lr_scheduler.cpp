@@ -7,6 +7,14 @@
 
 namespace ember::optim {
 
+LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
+  for (size_t g = 0; g < optimizer.num_groups(); ++g) base_lrs_.push_back(optimizer.lr(g));
+}
+
+void LRScheduler::apply() {
+  for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(g, lr_at(base_lrs_[g], epoch_));
+}
+
 void LRScheduler::step() {
   ++epoch_;
   apply();
@@ -18,8 +26,8 @@ StepLR::StepLR(Optimizer& optimizer, int64_t step_size, double gamma)
   apply();
 }
 
-double StepLR::lr_at(int64_t epoch) const {
-  return base_lr_ * std::pow(gamma_, static_cast<double>(epoch / step_size_));
+double StepLR::lr_at(double base_lr, int64_t epoch) const {
+  return base_lr * std::pow(gamma_, static_cast<double>(epoch / step_size_));
 }
 
 ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma) : LRScheduler(optimizer), gamma_(gamma) {
@@ -28,7 +36,9 @@ ExponentialLR::ExponentialLR(Optimizer& optimizer, double gamma) : LRScheduler(o
   apply();
 }
 
-double ExponentialLR::lr_at(int64_t epoch) const { return base_lr_ * std::pow(gamma_, static_cast<double>(epoch)); }
+double ExponentialLR::lr_at(double base_lr, int64_t epoch) const {
+  return base_lr * std::pow(gamma_, static_cast<double>(epoch));
+}
 
 LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor, int64_t total_iters)
     : LRScheduler(optimizer), start_factor_(start_factor), end_factor_(end_factor), total_iters_(total_iters) {
@@ -40,9 +50,9 @@ LinearLR::LinearLR(Optimizer& optimizer, double start_factor, double end_factor,
   apply();
 }
 
-double LinearLR::lr_at(int64_t epoch) const {
+double LinearLR::lr_at(double base_lr, int64_t epoch) const {
   const double progress = static_cast<double>(std::min(epoch, total_iters_)) / static_cast<double>(total_iters_);
-  return base_lr_ * (start_factor_ + (end_factor_ - start_factor_) * progress);
+  return base_lr * (start_factor_ + (end_factor_ - start_factor_) * progress);
 }
 
 LambdaLR::LambdaLR(Optimizer& optimizer, std::function<double(int64_t)> lr_lambda)
@@ -57,9 +67,9 @@ CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t t_max, double
   apply();
 }
 
-double CosineAnnealingLR::lr_at(int64_t epoch) const {
+double CosineAnnealingLR::lr_at(double base_lr, int64_t epoch) const {
   const double progress = static_cast<double>(std::min(epoch, t_max_)) / static_cast<double>(t_max_);
-  return eta_min_ + (base_lr_ - eta_min_) * (1 + std::cos(M_PI * progress)) / 2;
+  return eta_min_ + (base_lr - eta_min_) * (1 + std::cos(M_PI * progress)) / 2;
 }
 
 MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma)
@@ -69,9 +79,9 @@ MultiStepLR::MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, 
   apply();
 }
 
-double MultiStepLR::lr_at(int64_t epoch) const {
+double MultiStepLR::lr_at(double base_lr, int64_t epoch) const {
   const auto reached = std::upper_bound(milestones_.begin(), milestones_.end(), epoch) - milestones_.begin();
-  return base_lr_ * std::pow(gamma_, static_cast<double>(reached));
+  return base_lr * std::pow(gamma_, static_cast<double>(reached));
 }
 
 PolynomialLR::PolynomialLR(Optimizer& optimizer, int64_t total_iters, double power)
@@ -81,9 +91,9 @@ PolynomialLR::PolynomialLR(Optimizer& optimizer, int64_t total_iters, double pow
   apply();
 }
 
-double PolynomialLR::lr_at(int64_t epoch) const {
+double PolynomialLR::lr_at(double base_lr, int64_t epoch) const {
   const double left = 1 - static_cast<double>(std::min(epoch, total_iters_)) / static_cast<double>(total_iters_);
-  return base_lr_ * std::pow(left, power_);
+  return base_lr * std::pow(left, power_);
 }
 
 CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(Optimizer& optimizer, int64_t t_0, int64_t t_mult, double eta_min)
@@ -93,7 +103,7 @@ CosineAnnealingWarmRestarts::CosineAnnealingWarmRestarts(Optimizer& optimizer, i
   apply();
 }
 
-double CosineAnnealingWarmRestarts::lr_at(int64_t epoch) const {
+double CosineAnnealingWarmRestarts::lr_at(double base_lr, int64_t epoch) const {
   // The position in the current period: whole periods are taken off, each t_mult times the last.
   int64_t into = epoch, period = t_0_;
   if (t_mult_ == 1) {
@@ -105,7 +115,7 @@ double CosineAnnealingWarmRestarts::lr_at(int64_t epoch) const {
     }
   }
   const double progress = static_cast<double>(into) / static_cast<double>(period);
-  return eta_min_ + (base_lr_ - eta_min_) * (1 + std::cos(M_PI * progress)) / 2;
+  return eta_min_ + (base_lr - eta_min_) * (1 + std::cos(M_PI * progress)) / 2;
 }
 
 OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps, OneCycleOptions options)
@@ -130,7 +140,7 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps,
 }
 
 // PyTorch's phases: the first whose end the step has not passed (the last takes the rest).
-double OneCycleLR::lr_at(int64_t step) const {
+double OneCycleLR::lr_at(double, int64_t step) const {
   EMBER_CHECK(step <= total_steps_, "[OneCycleLR] step: stepped {} times, past total_steps {}", step, total_steps_);
   double start_step = 0;
   for (size_t i = 0; i < phases_.size(); ++i) {
@@ -178,8 +188,10 @@ void ReduceLROnPlateau::step(double metric) {
     num_bad_epochs_ = 0;  // epochs in cooldown do not count
   }
   if (num_bad_epochs_ > options_.patience) {
-    const double old_lr = optimizer_.lr(), new_lr = std::max(old_lr * options_.factor, options_.min_lr);
-    if (old_lr - new_lr > options_.eps) optimizer_.set_lr(new_lr);
+    for (size_t g = 0; g < optimizer_.num_groups(); ++g) {
+      const double old_lr = optimizer_.lr(g), new_lr = std::max(old_lr * options_.factor, options_.min_lr);
+      if (old_lr - new_lr > options_.eps) optimizer_.set_lr(g, new_lr);
+    }
     cooldown_counter_ = options_.cooldown;
     num_bad_epochs_ = 0;
   }

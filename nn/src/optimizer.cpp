@@ -8,10 +8,20 @@
 
 namespace ember::optim {
 
-Optimizer::Optimizer(std::vector<Tensor> params, double lr, const char* name)
-    : params_(std::move(params)), parameter_steps_(params_.size()), buffers_(params_.size()), lr_(lr), name_(name) {
-  EMBER_CHECK(!params_.empty(), "[{}] params: expected at least one parameter", name_);
-  EMBER_CHECK(lr >= 0, "[{}] lr: expected a non-negative learning rate, got {}", name_, lr);
+Optimizer::Optimizer(const std::vector<std::vector<Tensor>>& groups, const std::vector<double>& lrs, const char* name)
+    : name_(name), group_lrs_(lrs) {
+  EMBER_CHECK(!groups.empty(), "[{}] params: expected at least one parameter group", name_);
+  for (size_t g = 0; g < groups.size(); ++g) {
+    EMBER_CHECK(!groups[g].empty(), "[{}] params: expected at least one parameter{}", name_,
+                groups.size() > 1 ? fmt::format(" in group {}", g) : std::string());
+    EMBER_CHECK(lrs[g] >= 0, "[{}] lr: expected a non-negative learning rate, got {}", name_, lrs[g]);
+    for (const Tensor& p : groups[g]) {
+      params_.push_back(p);
+      group_of_.push_back(g);
+    }
+  }
+  parameter_steps_.resize(params_.size());
+  buffers_.resize(params_.size());
   std::unordered_map<const TensorImpl*, size_t> seen;
   for (size_t i = 0; i < params_.size(); ++i) {
     EMBER_CHECK(params_[i].defined() && is_floating(params_[i].dtype()),
@@ -26,11 +36,27 @@ Optimizer::Optimizer(std::vector<Tensor> params, double lr, const char* name)
   }
 }
 
+double Optimizer::lr(size_t group) const {
+  EMBER_CHECK(group < group_lrs_.size(), "[{}] group: expected one of the {} parameter groups, got {}", name_,
+              group_lrs_.size(), group);
+  return group_lrs_[group];
+}
+
+void Optimizer::set_lr(double lr) {
+  for (size_t g = 0; g < group_lrs_.size(); ++g) set_lr(g, lr);
+}
+
+void Optimizer::set_lr(size_t group, double lr) {
+  EMBER_CHECK(group < group_lrs_.size(), "[{}] group: expected one of the {} parameter groups, got {}", name_,
+              group_lrs_.size(), group);
+  group_lrs_[group] = lr;
+}
+
 void Optimizer::require_non_negative(const char* option, double value) const {
   EMBER_CHECK(value >= 0, "[{}] {}: expected a non-negative value, got {}", name_, option, value);
 }
 
-void Optimizer::each_gradient(double weight_decay,
+void Optimizer::each_gradient(const std::function<double(size_t)>& weight_decay,
                               const std::function<void(size_t, const Tensor&, const Tensor&)>& update) {
   autograd::NoGradGuard no_grad;
   ++step_count_;
@@ -38,7 +64,8 @@ void Optimizer::each_gradient(double weight_decay,
     const Tensor& p = params_[i];
     if (!p.grad().defined()) continue;
     ++parameter_steps_[i];
-    update(i, p, weight_decay != 0 ? p.grad() + p * weight_decay : p.grad());
+    const double decay = weight_decay(i);
+    update(i, p, decay != 0 ? p.grad() + p * decay : p.grad());
   }
 }
 

@@ -414,3 +414,49 @@ TEST_CASE("ReduceLROnPlateau cuts the rate after `patience` epochs without impro
   CHECK_THROWS_WITH(optim::ReduceLROnPlateau(sgd, {.mode = "lowest"}), "[ReduceLROnPlateau] mode: expected \"min\" or \"max\", got \"lowest\"");
   CHECK_THROWS_WITH(optim::ReduceLROnPlateau(sgd, {.factor = 1}), "[ReduceLROnPlateau] factor: expected a value in [0, 1), got 1");
 }
+
+TEST_CASE("parameter groups step at their own rates and options, and schedules scale each group") {
+  Tensor backbone = param({1, 1}), head = param({1});
+  optim::SGD sgd(std::vector<optim::ParamGroup<optim::SGDOptions>>{{{backbone}, {.lr = 0.01}},
+                                                                    {{head}, {.lr = 0.1, .weight_decay = 0.5}}});
+  CHECK(sgd.num_groups() == 2);
+  CHECK(sgd.parameters().size() == 2);
+  backbone.set_grad(tensor<double>({1, -1}));
+  head.set_grad(tensor<double>({2}));
+  sgd.step();
+  check_values(backbone, {0.99, 1.01});
+  check_values(head, {1 - 0.1 * (2 + 0.5)});
+  // A schedule scales each group from its own starting rate.
+  optim::StepLR schedule(sgd, 1, 0.5);
+  schedule.step();
+  CHECK(sgd.lr(0) == doctest::Approx(0.005));
+  CHECK(sgd.lr(1) == doctest::Approx(0.05));
+  sgd.set_lr(1, 0.2);
+  CHECK(sgd.lr(1) == 0.2);
+  sgd.set_lr(0.3);  // every group
+  CHECK((sgd.lr(0) == 0.3 && sgd.lr(1) == 0.3));
+  // Adam with decay for the weights only; its state indices count through the groups.
+  Tensor weight = param({1, 2}), bias = param({3});
+  optim::AdamW adamw(std::vector<optim::ParamGroup<optim::AdamOptions>>{{{weight}, {.lr = 0.1, .weight_decay = 0.1}},
+                                                                        {{bias}, {.lr = 0.1, .weight_decay = 0}}});
+  weight.set_grad(tensor<double>({1, 1}));
+  bias.set_grad(tensor<double>({1}));
+  adamw.step();
+  // The first Adam step moves by lr / (1 + eps / |g|): equal to lr within 1e-7.
+  CHECK(values(weight)[0] == doctest::Approx(1 * (1 - 0.01) - 0.1).epsilon(1e-7));
+  CHECK(values(weight)[1] == doctest::Approx(2 * (1 - 0.01) - 0.1).epsilon(1e-7));
+  CHECK(values(bias)[0] == doctest::Approx(3 - 0.1).epsilon(1e-7));
+  CHECK(adamw.state_dict().count("1.exp_avg") == 1);
+  optim::ReduceLROnPlateau plateau(adamw, {.factor = 0.5, .patience = 0});
+  plateau.step(1);
+  plateau.step(2);
+  CHECK((adamw.lr(0) == doctest::Approx(0.05) && adamw.lr(1) == doctest::Approx(0.05)));
+  CHECK_THROWS_WITH(adamw.lr(2), "[AdamW] group: expected one of the 2 parameter groups, got 2");
+  CHECK_THROWS_WITH(optim::SGD(std::vector<optim::ParamGroup<optim::SGDOptions>>{{{backbone}, {}}, {{}, {}}}),
+                    "[SGD] params: expected at least one parameter in group 1");
+  CHECK_THROWS_WITH(optim::SGD(std::vector<optim::ParamGroup<optim::SGDOptions>>{{{backbone}, {}}, {{backbone}, {}}}),
+                    "[SGD] params[1]: the same tensor as params[0]; list each parameter once");
+  CHECK_THROWS_WITH(optim::Adam(std::vector<optim::ParamGroup<optim::AdamOptions>>{{{head}, {}}, {{bias}, {.beta2 = 1}}}),
+                    "[Adam] betas: expected values in [0, 1), got (0.9, 1)");
+  CHECK_THROWS_WITH(optim::SGD(std::vector<optim::ParamGroup<optim::SGDOptions>>{}), "[SGD] params: expected at least one parameter group");
+}

@@ -14,13 +14,11 @@ struct AdagradOptions {
   double eps = 1e-10;
 };
 
-class Adagrad final : public Optimizer {
+class Adagrad final : public GroupedOptimizer<AdagradOptions> {
  public:
   Adagrad(std::vector<Tensor> params, AdagradOptions options);
+  explicit Adagrad(std::vector<ParamGroup<AdagradOptions>> groups);
   void step() override;
-
- private:
-  AdagradOptions options_;
 };
 
 }  // namespace ember::optim

@@ -15,23 +15,25 @@ struct AdamOptions {
   bool amsgrad = false;
 };
 
-class Adam : public Optimizer {
+class Adam : public GroupedOptimizer<AdamOptions> {
  public:
   Adam(std::vector<Tensor> params, AdamOptions options);
+  explicit Adam(std::vector<ParamGroup<AdamOptions>> groups);
   void step() override;
 
  protected:
-  Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled_weight_decay, const char* name);
+  Adam(std::vector<ParamGroup<AdamOptions>> groups, bool decoupled_weight_decay, const char* name);
 
  private:
-  AdamOptions options_;
   bool decoupled_weight_decay_;
 };
 
 // AdamW's default weight decay is 0.01, as in PyTorch.
 class AdamW final : public Adam {
  public:
-  AdamW(std::vector<Tensor> params, AdamOptions options = {1e-3, 0.9, 0.999, 1e-8, 1e-2});
+  static constexpr AdamOptions kDefaults = {1e-3, 0.9, 0.999, 1e-8, 1e-2};
+  AdamW(std::vector<Tensor> params, AdamOptions options = kDefaults);
+  explicit AdamW(std::vector<ParamGroup<AdamOptions>> groups);
 };
 
 }  // namespace ember::optim

@@ -1,6 +1,6 @@
 // Learning-rate schedules: call step() once per epoch, after the optimizer's steps. Each sets the
-// optimizer's learning rate from PyTorch's closed form for the epoch, starting from the rate the
-// optimizer had when the schedule was made.
+// learning rate of every parameter group from PyTorch's closed form for the epoch, starting from
+// the rate that group had when the schedule was made.
 #pragma once
 
 #include <functional>
@@ -20,14 +20,15 @@ class LRScheduler {
   int64_t last_epoch() const { return epoch_; }
 
  protected:
-  explicit LRScheduler(Optimizer& optimizer) : base_lr_(optimizer.lr()), optimizer_(optimizer) {}
-  // Sets the learning rate of the current epoch: a derived constructor calls it, so that a
+  explicit LRScheduler(Optimizer& optimizer);
+  // Sets the learning rates of the current epoch: a derived constructor calls it, so that a
   // schedule that starts below the base rate (LinearLR's warm-up) takes effect at once.
-  void apply() { optimizer_.set_lr(lr_at(epoch_)); }
-  virtual double lr_at(int64_t epoch) const = 0;
-  const double base_lr_;
+  void apply();
+  // The rate at `epoch` of a group whose rate was `base_lr` when the schedule was made.
+  virtual double lr_at(double base_lr, int64_t epoch) const = 0;
 
  private:
+  std::vector<double> base_lrs_;
   Optimizer& optimizer_;
   int64_t epoch_ = 0;
 };
@@ -38,7 +39,7 @@ class StepLR final : public LRScheduler {
   StepLR(Optimizer& optimizer, int64_t step_size, double gamma = 0.1);
 
  private:
-  double lr_at(int64_t epoch) const override;
+  double lr_at(double base_lr, int64_t epoch) const override;
   int64_t step_size_;
   double gamma_;
 };
@@ -49,7 +50,7 @@ class ExponentialLR final : public LRScheduler {
   ExponentialLR(Optimizer& optimizer, double gamma);
 
  private:
-  double lr_at(int64_t epoch) const override;
+  double lr_at(double base_lr, int64_t epoch) const override;
   double gamma_;
 };
 
@@ -60,7 +61,7 @@ class LinearLR final : public LRScheduler {
   LinearLR(Optimizer& optimizer, double start_factor = 1.0 / 3, double end_factor = 1.0, int64_t total_iters = 5);
 
  private:
-  double lr_at(int64_t epoch) const override;
+  double lr_at(double base_lr, int64_t epoch) const override;
   double start_factor_, end_factor_;
   int64_t total_iters_;
 };
@@ -71,7 +72,7 @@ class LambdaLR final : public LRScheduler {
   LambdaLR(Optimizer& optimizer, std::function<double(int64_t)> lr_lambda);
 
  private:
-  double lr_at(int64_t epoch) const override { return base_lr_ * lr_lambda_(epoch); }
+  double lr_at(double base_lr, int64_t epoch) const override { return base_lr * lr_lambda_(epoch); }
   std::function<double(int64_t)> lr_lambda_;
 };
 
@@ -81,7 +82,7 @@ class CosineAnnealingLR final : public LRScheduler {
   CosineAnnealingLR(Optimizer& optimizer, int64_t t_max, double eta_min = 0);
 
  private:
-  double lr_at(int64_t epoch) const override;
+  double lr_at(double base_lr, int64_t epoch) const override;
   int64_t t_max_;
   double eta_min_;
 };
@@ -92,7 +93,7 @@ class MultiStepLR final : public LRScheduler {
   MultiStepLR(Optimizer& optimizer, std::vector<int64_t> milestones, double gamma = 0.1);
 
  private:
-  double lr_at(int64_t epoch) const override;
+  double lr_at(double base_lr, int64_t epoch) const override;
   std::vector<int64_t> milestones_;  // sorted
   double gamma_;
 };
@@ -103,7 +104,7 @@ class PolynomialLR final : public LRScheduler {
   PolynomialLR(Optimizer& optimizer, int64_t total_iters = 5, double power = 1.0);
 
  private:
-  double lr_at(int64_t epoch) const override;
+  double lr_at(double base_lr, int64_t epoch) const override;
   int64_t total_iters_;
   double power_;
 };
@@ -115,7 +116,7 @@ class CosineAnnealingWarmRestarts final : public LRScheduler {
   CosineAnnealingWarmRestarts(Optimizer& optimizer, int64_t t_0, int64_t t_mult = 1, double eta_min = 0);
 
  private:
-  double lr_at(int64_t epoch) const override;
+  double lr_at(double base_lr, int64_t epoch) const override;
   int64_t t_0_, t_mult_;
   double eta_min_;
 };
@@ -135,7 +136,7 @@ class OneCycleLR final : public LRScheduler {
   OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps, OneCycleOptions options = {});
 
  private:
-  double lr_at(int64_t step) const override;
+  double lr_at(double base_lr, int64_t step) const override;
   struct Phase {
     double end_step, start_lr, end_lr;
   };

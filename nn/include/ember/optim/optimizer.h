@@ -23,24 +23,32 @@ class Optimizer {
   // Clears every parameter's gradient.
   void zero_grad();
 
-  double lr() const { return lr_; }
-  void set_lr(double lr) { lr_ = lr; }
+  // The learning rate of a parameter group (the first by default); set_lr(lr) sets every group's.
+  double lr(size_t group = 0) const;
+  void set_lr(double lr);
+  void set_lr(size_t group, double lr);
+  size_t num_groups() const { return group_lrs_.size(); }
+  // Every group's parameters, in order.
   const std::vector<Tensor>& parameters() const { return params_; }
 
   // The per-parameter buffers ("<index>.<name>"), each parameter's step count ("<index>.step", 0-dim)
-  // and the optimizer's ("step"), copied.
+  // and the optimizer's ("step"), copied; indices count through the groups in order.
   StateDict state_dict() const;
   // Restores what state_dict() gave; throws naming any missing or mis-shaped entry.
   void load_state_dict(const StateDict& state);
 
  protected:
-  Optimizer(std::vector<Tensor> params, double lr, const char* name);
+  // groups[g] holds the parameters of group g, lrs[g] its learning rate.
+  Optimizer(const std::vector<std::vector<Tensor>>& groups, const std::vector<double>& lrs, const char* name);
   // Refuses a negative hyper-parameter, naming it.
   void require_non_negative(const char* option, double value) const;
   // One step: counts it, then calls update(i, p, g) without recording gradients for each parameter
-  // that has a gradient, g being that gradient plus weight_decay * p (PyTorch's L2 penalty), after
-  // counting the parameter's own step.
-  void each_gradient(double weight_decay, const std::function<void(size_t, const Tensor&, const Tensor&)>& update);
+  // that has a gradient, g being that gradient plus weight_decay(i) * p (PyTorch's L2 penalty),
+  // after counting the parameter's own step.
+  void each_gradient(const std::function<double(size_t)>& weight_decay,
+                     const std::function<void(size_t, const Tensor&, const Tensor&)>& update);
+  size_t group_of(size_t i) const { return group_of_[i]; }
+  double lr_of(size_t i) const { return group_lrs_[group_of_[i]]; }
   // The buffer `name` of parameter `i`, created like it, filled with `initial`, on first use.
   Tensor& buffer(size_t i, const std::string& name, double initial = 0);
   bool has_buffer(size_t i, const std::string& name) const { return buffers_[i].count(name) != 0; }
@@ -48,13 +56,48 @@ class Optimizer {
   // late (unfrozen while fine-tuning) counts from there, as in PyTorch's per-parameter state.
   int64_t parameter_steps(size_t i) const { return parameter_steps_[i]; }
   int64_t step_count_ = 0;
+  const char* const name_;
 
  private:
   std::vector<Tensor> params_;
+  std::vector<size_t> group_of_;
+  std::vector<double> group_lrs_;
   std::vector<int64_t> parameter_steps_;
   std::vector<std::map<std::string, Tensor>> buffers_;
-  double lr_;
-  const char* name_;
+};
+
+// Parameters that share options: PyTorch's param groups (a backbone and a head at different
+// rates, biases without weight decay).
+template <typename Options>
+struct ParamGroup {
+  std::vector<Tensor> params;
+  Options options;
+};
+
+// An optimizer whose options may differ from group to group; the learning rate lives in the base,
+// where schedules change it.
+template <typename Options>
+class GroupedOptimizer : public Optimizer {
+ protected:
+  GroupedOptimizer(const std::vector<ParamGroup<Options>>& groups, const char* name)
+      : Optimizer(params_of(groups), lrs_of(groups), name) {
+    for (const ParamGroup<Options>& group : groups) group_options_.push_back(group.options);
+  }
+  const Options& options_of(size_t i) const { return group_options_[group_of(i)]; }
+  const std::vector<Options>& group_options() const { return group_options_; }
+
+ private:
+  static std::vector<std::vector<Tensor>> params_of(const std::vector<ParamGroup<Options>>& groups) {
+    std::vector<std::vector<Tensor>> params;
+    for (const ParamGroup<Options>& group : groups) params.push_back(group.params);
+    return params;
+  }
+  static std::vector<double> lrs_of(const std::vector<ParamGroup<Options>>& groups) {
+    std::vector<double> lrs;
+    for (const ParamGroup<Options>& group : groups) lrs.push_back(group.options.lr);
+    return lrs;
+  }
+  std::vector<Options> group_options_;
 };
 
 }  // namespace ember::optim

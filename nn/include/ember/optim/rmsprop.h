@@ -15,13 +15,11 @@ struct RMSpropOptions {
   bool centered = false;
 };
 
-class RMSprop final : public Optimizer {
+class RMSprop final : public GroupedOptimizer<RMSpropOptions> {
  public:
   RMSprop(std::vector<Tensor> params, RMSpropOptions options);
+  explicit RMSprop(std::vector<ParamGroup<RMSpropOptions>> groups);
   void step() override;
-
- private:
-  RMSpropOptions options_;
 };
 
 }  // namespace ember::optim

@@ -13,13 +13,11 @@ struct SGDOptions {
   bool nesterov = false;
 };
 
-class SGD final : public Optimizer {
+class SGD final : public GroupedOptimizer<SGDOptions> {
  public:
   SGD(std::vector<Tensor> params, SGDOptions options);
+  explicit SGD(std::vector<ParamGroup<SGDOptions>> groups);
   void step() override;
-
- private:
-  SGDOptions options_;
 };
 
 }  // namespace ember::optim

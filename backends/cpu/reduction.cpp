@@ -28,19 +28,6 @@ using acc_t = std::conditional_t<std::is_floating_point_v<sdk::compute_t<T>>, do
 template <typename T>
 const T& at(const char* base, int64_t offset) { return *reinterpret_cast<const T*>(base + offset); }
 
-// Integer sums and products wrap modulo 2^64 (two's complement, as PyTorch's) rather than
-// overflow, which C++ leaves undefined.
-template <typename A>
-A plus(A a, A b) {
-  if constexpr (std::is_integral_v<A>) return static_cast<A>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
-  return a + b;
-}
-template <typename A>
-A times(A a, A b) {
-  if constexpr (std::is_integral_v<A>) return static_cast<A>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
-  return a * b;
-}
-
 bool is_nan(double v) { return std::isnan(v); }
 bool is_nan(int64_t) { return false; }
 
@@ -87,9 +74,7 @@ void sum_leading(Reduce op, const TensorView& out, const TensorView& in, int64_t
     std::vector<A> totals(static_cast<size_t>(end - begin), A{0});
     for (int64_t r = 0; r < rows; ++r) {
       const T* row = src + r * columns;
-      for (int64_t c = begin; c < end; ++c) {
-        totals[c - begin] = plus(totals[c - begin], static_cast<A>(static_cast<C>(row[c])));
-      }
+      for (int64_t c = begin; c < end; ++c) totals[c - begin] += static_cast<A>(static_cast<C>(row[c]));
     }
     for (int64_t c = begin; c < end; ++c) {
       const A total = totals[c - begin];
@@ -124,7 +109,7 @@ void reduce_typed(Reduce op, const KernelArgs& args, const int64_t* dims, int64_
       switch (op) {
         case Reduce::Sum: case Reduce::Mean: case Reduce::Var: {
           A sum = 0;
-          g.for_each_inner([&](int64_t off, int64_t) { sum = plus(sum, static_cast<A>(static_cast<C>(at<T>(src, off)))); });
+          g.for_each_inner([&](int64_t off, int64_t) { sum += static_cast<A>(static_cast<C>(at<T>(src, off))); });
           if (op == Reduce::Sum) {
             *dst = static_cast<T>(static_cast<C>(sum));
             break;
@@ -146,9 +131,7 @@ void reduce_typed(Reduce op, const KernelArgs& args, const int64_t* dims, int64_
         }
         case Reduce::Prod: {
           A product = 1;
-          g.for_each_inner([&](int64_t off, int64_t) {
-            product = times(product, static_cast<A>(static_cast<C>(at<T>(src, off))));
-          });
+          g.for_each_inner([&](int64_t off, int64_t) { product *= static_cast<A>(static_cast<C>(at<T>(src, off))); });
           *dst = static_cast<T>(static_cast<C>(product));
           break;
         }
@@ -241,7 +224,7 @@ void cumulative_kernel(const KernelArgs& args, void* user_data) {
         acc_t<T> running = product ? 1 : 0;
         g.for_each_inner([&](int64_t i, int64_t j) {
           const auto value = static_cast<acc_t<T>>(static_cast<sdk::compute_t<T>>(at<T>(src, i)));
-          running = product ? times(running, value) : plus(running, value);
+          running = product ? running * value : running + value;  // integers wrap: -fwrapv
           *reinterpret_cast<T*>(dst + j) = static_cast<T>(static_cast<sdk::compute_t<T>>(running));
         });
       });

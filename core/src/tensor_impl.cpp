@@ -1,15 +1,19 @@
 #include "ember/core/tensor_impl.h"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "ember/core/error.h"
 
 namespace ember {
 
 int64_t checked_numel(IntArrayRef sizes, const char* op) {
+  for (int64_t s : sizes) EMBER_CHECK(s >= 0, "[{}] size: expected non-negative sizes, got {}", op, s);
+  // A size 0 anywhere makes no elements, however large the others multiply.
+  if (std::find(sizes.begin(), sizes.end(), 0) != sizes.end()) return 0;
   int64_t numel = 1;
   for (int64_t s : sizes) {
-    EMBER_CHECK(s >= 0, "[{}] size: expected non-negative sizes, got {}", op, s);
-    EMBER_CHECK(!__builtin_mul_overflow(numel, s, &numel),
-                "[{}] size: the number of elements overflows int64", op);
+    EMBER_CHECK(!__builtin_mul_overflow(numel, s, &numel), "[{}] size: the number of elements overflows int64", op);
   }
   return numel;
 }
@@ -18,7 +22,9 @@ void contiguous_strides(IntArrayRef sizes, int64_t* out) {
   int64_t running = 1;
   for (size_t i = sizes.size(); i-- > 0;) {
     out[i] = running;
-    running *= sizes[i] > 1 ? sizes[i] : 1;
+    // Only a shape without elements can multiply past int64 here (a size 0 elsewhere), and its
+    // strides never address memory: they saturate rather than overflow.
+    if (__builtin_mul_overflow(running, sizes[i] > 1 ? sizes[i] : 1, &running)) running = INT64_MAX;
   }
 }
 
@@ -52,6 +58,13 @@ void TensorImpl::set_sizes_and_strides(IntArrayRef sizes, IntArrayRef strides, i
 }
 
 void TensorImpl::refresh_numel_and_contiguity() {
+  // Without elements a tensor is contiguous (as PyTorch's), and its other sizes may multiply past
+  // int64.
+  if (std::find(sizes_.begin(), sizes_.end(), 0) != sizes_.end()) {
+    numel_ = 0;
+    is_contiguous_ = true;
+    return;
+  }
   numel_ = 1;
   for (int64_t s : sizes_) numel_ *= s;
   is_contiguous_ = true;

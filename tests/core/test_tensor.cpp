@@ -88,6 +88,15 @@ TEST_CASE("a tensor without elements views as any shape without elements") {
   CHECK(t.reshape({0}).sizes().equals({0}));
   CHECK_THROWS_WITH(t.view({-1, 0}), "[view] size: shape [-1, 0] is invalid for 0 elements");
   CHECK_THROWS_WITH(t.view({1}), "[view] size: shape [1] is invalid for input of 0 elements");
+  // Its other sizes may be huge: their product is never formed, and its strides saturate.
+  const int64_t huge = int64_t{1} << 40;
+  const Tensor wide = empty({0, huge, huge, 4});
+  CHECK(wide.numel() == 0);
+  CHECK(wide.is_contiguous());
+  CHECK(wide.strides().equals({std::numeric_limits<int64_t>::max(), huge * 4, 4, 1}));
+  CHECK(empty({huge, huge, 0}).numel() == 0);
+  CHECK(t.view({0, huge, huge, 4}).numel() == 0);
+  CHECK(empty({2, 0}).transpose(0, 1).is_contiguous());  // no elements, so no layout to break
 }
 
 TEST_CASE("printing follows PyTorch's layout") {

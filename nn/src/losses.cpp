@@ -217,4 +217,94 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   return reduce(loss, options.reduction);
 }
 
+Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  check_same_shape("soft_margin_loss", input, target);
+  return reduce(softplus(-target * input, 1.0, std::numeric_limits<double>::infinity()), reduction);
+}
+
+// -(y log sigmoid(x) + (1 - y) log sigmoid(-x)) = (1 - y) x + softplus(-x), exact for either sign.
+Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, const MultilabelSoftMarginOptions& options) {
+  const char* op = "multilabel_soft_margin_loss";
+  EMBER_CHECK((input.dim() == 1 || input.dim() == 2) && is_floating(input.dtype()),
+              "[{}] input: expected floating-point logits [N, C] or [C], got {} {}", op, dtype_name(input.dtype()),
+              shape_str(input.sizes()));
+  check_same_shape(op, input, target);
+  check_broadcasts_to(op, "weight", options.weight, input);
+  Tensor terms = (1.0 - target) * input + softplus(-input, 1.0, std::numeric_limits<double>::infinity());
+  if (options.weight.defined()) terms = terms * options.weight;
+  return reduce(terms.mean({-1}), options.reduction);
+}
+
+Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, const MarginOptions& options) {
+  check_same_shape("hinge_embedding_loss", input, target);
+  const Tensor zero = zeros_like(input);
+  const Tensor below_margin = where(ne(target, 1), (options.margin - input).clamp_min(0), zero);
+  return reduce(below_margin + where(ne(target, -1), input, zero), options.reduction);
+}
+
+Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, const MarginOptions& options) {
+  check_same_shape("margin_ranking_loss", input1, input2);
+  check_same_shape("margin_ranking_loss", input1, target);
+  return reduce((-target * (input1 - input2) + options.margin).clamp_min(0), options.reduction);
+}
+
+// As PyTorch's: squared norms each raised by 1e-12 before the root, so that a zero row gives cos 0.
+Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, const MarginOptions& options) {
+  const char* op = "cosine_embedding_loss";
+  EMBER_CHECK((input1.dim() == 1 || input1.dim() == 2) && input1.sizes().equals(input2.sizes()),
+              "[{}] input2: expected rows [N, D] or [D] like input1 {}, got {}", op, shape_str(input1.sizes()),
+              shape_str(input2.sizes()));
+  EMBER_CHECK(target.dim() == input1.dim() - 1 && (target.dim() == 0 || target.size(0) == input1.size(0)),
+              "[{}] target: expected one label per row of {}, got {}", op, shape_str(input1.sizes()), shape_str(target.sizes()));
+  const Tensor dot = (input1 * input2).sum({-1});
+  const Tensor squares1 = (input1 * input1).sum({-1}) + 1e-12, squares2 = (input2 * input2).sum({-1}) + 1e-12;
+  const Tensor cos = dot / sqrt(squares1 * squares2);
+  const Tensor zero = zeros_like(cos);
+  const Tensor loss = where(eq(target, 1), 1.0 - cos, zero) + where(eq(target, -1), (cos - options.margin).clamp_min(0), zero);
+  return reduce(loss, options.reduction);
+}
+
+Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
+                           const TripletMarginOptions& options) {
+  const char* op = "triplet_margin_loss";
+  EMBER_CHECK(anchor.dim() == 1 || anchor.dim() == 2, "[{}] anchor: expected rows [N, D] or [D], got {}", op,
+              shape_str(anchor.sizes()));
+  check_same_shape(op, anchor, positive);
+  check_same_shape(op, anchor, negative);
+  EMBER_CHECK(options.p > 0, "[{}] p: expected a positive norm, got {}", op, options.p);
+  auto distance = [&](const Tensor& a, const Tensor& b) { return (a - b + options.eps).norm(options.p, IntArrayRef{-1}); };
+  const Tensor to_positive = distance(anchor, positive);
+  Tensor to_negative = distance(anchor, negative);
+  if (options.swap) to_negative = minimum(to_negative, distance(positive, negative));
+  return reduce((to_positive - to_negative + options.margin).clamp_min(0), options.reduction);
+}
+
+Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const PoissonNLLOptions& options) {
+  check_same_shape("poisson_nll_loss", input, target);
+  Tensor loss = options.log_input ? exp(input) - target * input : input - target * log(input + options.eps);
+  if (options.full) {
+    // log(target!) ~ target log(target) - target + log(2 pi target) / 2, counted where target > 1.
+    const Tensor safe = where(gt(target, 1), target, ones_like(target));
+    const Tensor stirling = safe * log(safe) - safe + 0.5 * log(2 * M_PI * safe);
+    loss = loss + where(gt(target, 1), stirling, zeros_like(stirling));
+  }
+  return reduce(loss, options.reduction);
+}
+
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, const GaussianNLLOptions& options) {
+  const char* op = "gaussian_nll_loss";
+  check_same_shape(op, input, target);
+  // One variance per sample may drop the last dimension, as PyTorch allows.
+  const Tensor variance = var.dim() + 1 == input.dim() ? var.unsqueeze(-1) : var;
+  check_broadcasts_to(op, "var", variance, input);
+  EMBER_CHECK(options.eps >= 0, "[{}] eps: expected a non-negative value, got {}", op, options.eps);
+  EMBER_CHECK(!lt(variance, 0).any().item<bool>(), "[{}] var: expected non-negative variances", op);
+  // Clamped in value only: the gradient reaches var as if unclamped, as PyTorch's no_grad clamp_.
+  const Tensor clamped = variance + (variance.clamp_min(options.eps) - variance).detach();
+  const Tensor diff = input - target;
+  Tensor loss = 0.5 * (log(clamped) + diff * diff / clamped);
+  if (options.full) loss = loss + 0.5 * std::log(2 * M_PI);
+  return reduce(loss, options.reduction);
+}
+
 }  // namespace ember::nn::functional

@@ -691,3 +691,77 @@ TEST_CASE("instance_norm normalises each channel of each sample; 1-D pooling is 
                     "[max_pool1d] input: expected a [N, C, L] or [C, L] tensor, got [1, 1, 2, 6]");
   CHECK_THROWS_WITH(F::avg_pool1d(seq, 0), "[avg_pool1d] kernel_size: expected a positive size, got 0");
 }
+
+TEST_CASE("margin, ranking, embedding, Poisson and Gaussian losses match their formulas") {
+  const std::vector<double> xs = {0.5, -1.5, 2.0, 0.0}, ys = {1, -1, -1, 1};
+  const Tensor x = tensor<double>(xs, {4}), y = tensor<double>(ys, {4});
+  auto mean_of = [](const std::vector<double>& v) { double s = 0; for (double e : v) s += e; return s / v.size(); };
+  std::vector<double> soft, hinge;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    soft.push_back(std::log1p(std::exp(-ys[i] * xs[i])));
+    hinge.push_back(ys[i] == 1 ? xs[i] : std::max(0.0, 1.0 - xs[i]));
+  }
+  check_close_values(values(F::soft_margin_loss(x, y, F::Reduction::None)), soft);
+  CHECK(F::soft_margin_loss(x, y).item<double>() == doctest::Approx(mean_of(soft)));
+  check_close_values(values(F::hinge_embedding_loss(x, y, {.reduction = F::Reduction::None})), hinge);
+  // Ranking: x1 should beat x2 where y = 1.
+  const Tensor x2 = tensor<double>({1.0, -2.0, 0.0, 0.0});
+  check_close_values(values(F::margin_ranking_loss(x, x2, y, {.margin = 0.1, .reduction = F::Reduction::None})),
+                     {0.6, 0.6, 2.1, 0.1});
+  // Multilabel: per sample, the mean over classes of each class's binary cross entropy.
+  const Tensor logits = tensor<double>({0.2, -1.0, 3.0, 0.5}, {2, 2}), labels = tensor<double>({1, 0, 0, 1}, {2, 2});
+  auto bce = [](double z, double t) { return -(t * std::log(1 / (1 + std::exp(-z))) + (1 - t) * std::log(1 - 1 / (1 + std::exp(-z)))); };
+  check_close_values(values(F::multilabel_soft_margin_loss(logits, labels, {.reduction = F::Reduction::None})),
+                     {(bce(0.2, 1) + bce(-1.0, 0)) / 2, (bce(3.0, 0) + bce(0.5, 1)) / 2});
+  // Cosine embedding: 1 - cos for similar pairs, max(0, cos - margin) for dissimilar ones.
+  const Tensor a = tensor<double>({1, 0, 1, 1}, {2, 2}), b = tensor<double>({1, 1, 1, 1}, {2, 2});
+  const double cos0 = 1 / std::sqrt(2.0);
+  check_close_values(values(F::cosine_embedding_loss(a, b, tensor<double>({1, -1}), {.margin = 0.5, .reduction = F::Reduction::None})),
+                     {1 - cos0, 0.5});
+  // Triplet: distances with eps added to the differences, as PyTorch's pairwise_distance.
+  const Tensor anchor = tensor<double>({0, 0}, {1, 2}), pos = tensor<double>({3, 4}, {1, 2}), neg = tensor<double>({1, 0}, {1, 2});
+  const double eps = 1e-6, d_pos = std::hypot(-3 + eps, -4 + eps), d_neg = std::hypot(-1 + eps, eps);
+  CHECK(F::triplet_margin_loss(anchor, pos, neg).item<double>() == doctest::Approx(d_pos - d_neg + 1));
+  const double d_swap = std::hypot(2 + eps, 4 + eps);  // positive to negative is farther: no swap
+  CHECK(F::triplet_margin_loss(anchor, pos, neg, {.swap = true}).item<double>() ==
+        doctest::Approx(d_pos - std::min(d_neg, d_swap) + 1));
+  // Poisson: exp(x) - t x, with Stirling's term for t > 1 when full.
+  const Tensor rates = tensor<double>({0.5, 1.0, 2.0}), counts = tensor<double>({0, 1, 3});
+  std::vector<double> poisson;
+  for (int i = 0; i < 3; ++i) {
+    const double r = std::vector<double>{0.5, 1.0, 2.0}[i], t = std::vector<double>{0, 1, 3}[i];
+    poisson.push_back(std::exp(r) - t * r + (t > 1 ? t * std::log(t) - t + 0.5 * std::log(2 * M_PI * t) : 0));
+  }
+  check_close_values(values(F::poisson_nll_loss(rates, counts, {.full = true, .reduction = F::Reduction::None})), poisson);
+  check_close_values(values(F::poisson_nll_loss(rates, counts, {.log_input = false, .reduction = F::Reduction::None})),
+                     {0.5, 1.0 - std::log(1.0 + 1e-8), 2.0 - 3 * std::log(2.0 + 1e-8)});
+  // Gaussian: (log var + d^2 / var) / 2, var clamped at eps in value, one per sample allowed.
+  const Tensor mean = tensor<double>({1, 2, 3, 4}, {2, 2}), seen = tensor<double>({1.5, 2, 2, 4}, {2, 2});
+  const Tensor var = tensor<double>({0.5, 0.0});
+  check_close_values(values(F::gaussian_nll_loss(mean, seen, var, {.reduction = F::Reduction::None})),
+                     {0.5 * (std::log(0.5) + 0.25 / 0.5), 0.5 * std::log(0.5), 0.5 * (std::log(1e-6) + 1 / 1e-6),
+                      0.5 * std::log(1e-6)});
+  CHECK(F::gaussian_nll_loss(mean, seen, var.unsqueeze(1), {.full = true}).item<double>() ==
+        doctest::Approx(F::gaussian_nll_loss(mean, seen, var).item<double>() + 0.5 * std::log(2 * M_PI)));
+
+  using V = const TensorVector&;
+  const TensorVector two = {random_input({3, 4}), random_input({3, 4})};
+  const Tensor signs = tensor<double>({1, -1, 1, -1, -1, 1, 1, -1, 1, 1, -1, -1}, {3, 4});
+  autograd::gradcheck([&](V v) { return F::soft_margin_loss(v[0], signs) + F::hinge_embedding_loss(v[0] * v[1], signs); }, two);
+  autograd::gradcheck([&](V v) { return F::margin_ranking_loss(v[0], v[1], signs, {.margin = 0.3}); }, two);
+  autograd::gradcheck([&](V v) { return F::multilabel_soft_margin_loss(v[0], (signs + 1) / 2, {.weight = v[1][0]}); }, two);
+  autograd::gradcheck([&](V v) { return F::cosine_embedding_loss(v[0], v[1], signs.select(1, 0), {.margin = -0.5}); }, two);
+  autograd::gradcheck([&](V v) { return F::triplet_margin_loss(v[0], v[1], v[0].flip({0}), {.p = 3, .swap = true}); }, two);
+  autograd::gradcheck([&](V v) { return F::poisson_nll_loss(v[0], abs(v[1]) * 3, {.full = true}); }, two);
+  autograd::gradcheck([&](V v) { return F::gaussian_nll_loss(v[0], v[1], v[1].abs().sum(1) + 0.1); }, two);
+
+  CHECK_THROWS_WITH(F::margin_ranking_loss(x, x2.narrow(0, 0, 3), y, {}),
+                    "[margin_ranking_loss] target: expected shape [4] like input, got [3]");
+  CHECK_THROWS_WITH(F::cosine_embedding_loss(a, b, y, {}), "[cosine_embedding_loss] target: expected one label per row of [2, 2], got [4]");
+  CHECK_THROWS_WITH(F::triplet_margin_loss(anchor, pos, neg, {.p = 0}), "[triplet_margin_loss] p: expected a positive norm, got 0");
+  CHECK_THROWS_WITH(F::gaussian_nll_loss(mean, seen, -var - 1), "[gaussian_nll_loss] var: expected non-negative variances");
+  CHECK_THROWS_WITH(F::gaussian_nll_loss(mean, seen, ones({3})),
+                    "[gaussian_nll_loss] var: shapes [3, 1] and [2, 2] do not broadcast (dimension 0: 3 vs 2)");
+  CHECK_THROWS_WITH(F::multilabel_soft_margin_loss(ones({2, 2, 2}), ones({2, 2, 2})),
+                    "[multilabel_soft_margin_loss] input: expected floating-point logits [N, C] or [C], got float32 [2, 2, 2]");
+}

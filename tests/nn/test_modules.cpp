@@ -200,6 +200,12 @@ TEST_CASE("activation modules with options compute their functional forms and pr
   check_close(values(upsample(x.view({1, 1, 2, 2}))), values(nn::functional::interpolate(
                                                           x.view({1, 1, 2, 2}), {.size = {4}, .mode = "bilinear", .align_corners = true})));
   CHECK_THROWS_WITH(nn::Upsample({}), "[Upsample] size: expected either size or scale_factor, got neither");
+  const Tensor ranking_target = tensor<float>({1, -1}, {2});
+  CHECK(nn::MarginRankingLoss()(x.select(0, 0), x.select(0, 1), ranking_target).item<float>() ==
+        doctest::Approx(nn::functional::margin_ranking_loss(x.select(0, 0), x.select(0, 1), ranking_target, {.margin = 0}).item<float>()));
+  CHECK(nn::TripletMarginLoss({.margin = 2})(x, x, x.flip({0})).item<float>() ==
+        doctest::Approx(nn::functional::triplet_margin_loss(x, x, x.flip({0}), {.margin = 2}).item<float>()));
+  CHECK(nn::SoftMarginLoss()(x, x.sign()).item<float>() == doctest::Approx(nn::functional::soft_margin_loss(x, x.sign()).item<float>()));
   CHECK(nn::ReflectionPad2d({1, 1, 2, 0}).str() == "ReflectionPad2d((1, 1, 2, 0))");
   CHECK(nn::ZeroPad2d({1}).str() == "ZeroPad2d((1, 1, 1, 1))");
   CHECK(nn::ConstantPad1d({2, 3}, 3.5).str() == "ConstantPad1d(padding=(2, 3), value=3.5)");

@@ -256,4 +256,53 @@ struct BCEWithLogitsOptions {
 Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& target,
                                         const BCEWithLogitsOptions& options = {});
 
+// log(1 + exp(-y x)) for labels y of +-1: the two-class logistic loss.
+Tensor soft_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
+
+struct MultilabelSoftMarginOptions {
+  Tensor weight;  // per class [C]
+  Reduction reduction = Reduction::Mean;
+};
+// For input [N, C] (or [C]) and 0/1 targets of its shape: the binary cross entropy of each class's
+// logit, averaged over the classes, per sample.
+Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, const MultilabelSoftMarginOptions& options = {});
+
+struct MarginOptions {
+  double margin = 1.0;
+  Reduction reduction = Reduction::Mean;
+};
+// x where y = 1, max(0, margin - x) where y = -1 (input: distances).
+Tensor hinge_embedding_loss(const Tensor& input, const Tensor& target, const MarginOptions& options = {});
+// max(0, -y (x1 - x2) + margin): y = 1 asks x1 to rank above x2 (the margin defaults to 0 in PyTorch: pass it).
+Tensor margin_ranking_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, const MarginOptions& options);
+// For rows x1, x2 [N, D] (or [D]) and y of +-1 per row: 1 - cos where y = 1, max(0, cos - margin) where y = -1.
+Tensor cosine_embedding_loss(const Tensor& input1, const Tensor& input2, const Tensor& target, const MarginOptions& options);
+
+struct TripletMarginOptions {
+  double margin = 1.0;
+  double p = 2.0;       // the distance's norm
+  double eps = 1e-6;    // added to the differences, as PyTorch's pairwise_distance
+  bool swap = false;    // take the nearer of the anchor's and the positive's distance to the negative
+  Reduction reduction = Reduction::Mean;
+};
+// max(0, d(anchor, positive) - d(anchor, negative) + margin) over rows [N, D] (or [D]).
+Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
+                           const TripletMarginOptions& options = {});
+
+struct PoissonNLLOptions {
+  bool log_input = true;  // input is log(rate): exp(input) - target input; else rate - target log(rate + eps)
+  bool full = false;      // add Stirling's approximation of log(target!) where target > 1
+  double eps = 1e-8;
+  Reduction reduction = Reduction::Mean;
+};
+Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const PoissonNLLOptions& options = {});
+
+struct GaussianNLLOptions {
+  bool full = false;  // add log(2 pi) / 2
+  double eps = 1e-6;  // the variance is clamped at it (its gradient still flows, as PyTorch's)
+  Reduction reduction = Reduction::Mean;
+};
+// (log(var) + (input - target)^2 / var) / 2, var broadcast to the input (one per sample allowed).
+Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, const GaussianNLLOptions& options = {});
+
 }  // namespace ember::nn::functional

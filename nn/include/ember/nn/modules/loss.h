@@ -82,4 +82,60 @@ class KLDivLoss final : public LossWithOptions<functional::KLDivOptions, &functi
   explicit KLDivLoss(functional::KLDivOptions options = {}) : LossWithOptions("KLDivLoss", options) {}
 };
 
+class SoftMarginLoss final : public ReducedLoss<&functional::soft_margin_loss> {
+ public:
+  explicit SoftMarginLoss(functional::Reduction reduction = functional::Reduction::Mean)
+      : ReducedLoss("SoftMarginLoss", reduction) {}
+};
+
+class MultiLabelSoftMarginLoss final
+    : public LossWithOptions<functional::MultilabelSoftMarginOptions, &functional::multilabel_soft_margin_loss> {
+ public:
+  explicit MultiLabelSoftMarginLoss(functional::MultilabelSoftMarginOptions options = {})
+      : LossWithOptions("MultiLabelSoftMarginLoss", std::move(options)) {}
+};
+
+class HingeEmbeddingLoss final : public LossWithOptions<functional::MarginOptions, &functional::hinge_embedding_loss> {
+ public:
+  explicit HingeEmbeddingLoss(functional::MarginOptions options = {}) : LossWithOptions("HingeEmbeddingLoss", options) {}
+};
+
+class PoissonNLLLoss final : public LossWithOptions<functional::PoissonNLLOptions, &functional::poisson_nll_loss> {
+ public:
+  explicit PoissonNLLLoss(functional::PoissonNLLOptions options = {}) : LossWithOptions("PoissonNLLLoss", options) {}
+};
+
+// A loss of three tensors: two inputs and a target (margin ranking, cosine embedding), an input,
+// a target and a variance (Gaussian NLL), or an anchor, a positive and a negative (triplet).
+template <typename Options, Tensor (*Fn)(const Tensor&, const Tensor&, const Tensor&, const Options&)>
+class TripleLoss : public Module {
+ public:
+  TripleLoss(const char* type_name, Options options) : Module(type_name), options(std::move(options)) {}
+  Tensor forward(const Tensor& a, const Tensor& b, const Tensor& c) { return Fn(a, b, c, options); }
+  Tensor operator()(const Tensor& a, const Tensor& b, const Tensor& c) { return forward(a, b, c); }
+  const Options options;
+};
+
+// PyTorch's margin defaults to 0 for these two.
+class MarginRankingLoss final : public TripleLoss<functional::MarginOptions, &functional::margin_ranking_loss> {
+ public:
+  explicit MarginRankingLoss(functional::MarginOptions options = {.margin = 0}) : TripleLoss("MarginRankingLoss", options) {}
+};
+
+class CosineEmbeddingLoss final : public TripleLoss<functional::MarginOptions, &functional::cosine_embedding_loss> {
+ public:
+  explicit CosineEmbeddingLoss(functional::MarginOptions options = {.margin = 0})
+      : TripleLoss("CosineEmbeddingLoss", options) {}
+};
+
+class TripletMarginLoss final : public TripleLoss<functional::TripletMarginOptions, &functional::triplet_margin_loss> {
+ public:
+  explicit TripletMarginLoss(functional::TripletMarginOptions options = {}) : TripleLoss("TripletMarginLoss", options) {}
+};
+
+class GaussianNLLLoss final : public TripleLoss<functional::GaussianNLLOptions, &functional::gaussian_nll_loss> {
+ public:
+  explicit GaussianNLLLoss(functional::GaussianNLLOptions options = {}) : TripleLoss("GaussianNLLLoss", options) {}
+};
+
 }  // namespace ember::nn

@@ -1,5 +1,6 @@
 #include "ember/nn/init.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ember/autograd/grad_mode.h"
@@ -62,6 +63,39 @@ void kaiming_uniform_(const Tensor& t, double a) {
 
 void kaiming_normal_(const Tensor& t, double a) {
   init::normal_(t, 0, leaky_relu_gain(a) / std::sqrt(static_cast<double>(fan_in(t))));
+}
+
+void eye_(const Tensor& t) {
+  EMBER_CHECK(t.dim() == 2, "[eye_] tensor: expected a 2-D tensor, got {}", shape_str(t.sizes()));
+  autograd::NoGradGuard no_grad;
+  t.copy_(eye(t.size(0), t.size(1), t.dtype(), t.device()));
+}
+
+void dirac_(const Tensor& t) {
+  EMBER_CHECK(t.dim() >= 3 && t.dim() <= 5, "[dirac_] tensor: expected a 3-D to 5-D convolution weight, got {}",
+              shape_str(t.sizes()));
+  autograd::NoGradGuard no_grad;
+  t.fill_(0);
+  for (int64_t c = 0; c < std::min(t.size(0), t.size(1)); ++c) {
+    Tensor centre = t[c][c];
+    while (centre.dim() > 0) centre = centre[centre.size(0) / 2];
+    centre.fill_(1);
+  }
+}
+
+double calculate_gain(std::string_view nonlinearity, std::optional<double> param) {
+  for (std::string_view unit : {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                                "conv_transpose3d", "sigmoid"}) {
+    if (nonlinearity == unit) return 1;
+  }
+  if (nonlinearity == "tanh") return 5.0 / 3;
+  if (nonlinearity == "relu") return std::sqrt(2.0);
+  if (nonlinearity == "selu") return 3.0 / 4;
+  EMBER_CHECK(nonlinearity == "leaky_relu", "[calculate_gain] nonlinearity: expected linear, a convolution, sigmoid, "
+              "tanh, relu, leaky_relu or selu, got \"{}\"", nonlinearity);
+  const double slope = param.value_or(0.01);
+  EMBER_CHECK(std::isfinite(slope), "[calculate_gain] param: expected a finite negative slope, got {}", slope);
+  return leaky_relu_gain(slope);
 }
 
 }  // namespace ember::nn::init

@@ -67,8 +67,9 @@ CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t t_max, double
   apply();
 }
 
+// PyTorch's closed form: past t_max the cosine carries on, rising back towards the base rate.
 double CosineAnnealingLR::lr_at(double base_lr, int64_t epoch) const {
-  const double progress = static_cast<double>(std::min(epoch, t_max_)) / static_cast<double>(t_max_);
+  const double progress = static_cast<double>(epoch) / static_cast<double>(t_max_);
   return eta_min_ + (base_lr - eta_min_) * (1 + std::cos(M_PI * progress)) / 2;
 }
 

@@ -99,6 +99,32 @@ TEST_CASE("train/eval reach every submodule; to(dtype) makes new leaves and keep
   CHECK(model->forward(x.to(DType::Float64)).dtype() == DType::Float64);
 }
 
+TEST_CASE("eye_, dirac_ and calculate_gain as PyTorch's") {
+  nn::Linear square(3, 4);
+  nn::init::eye_(square.weight);
+  CHECK(to_vector<float>(square.weight) == std::vector<float>{1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0});
+  CHECK(square.weight.requires_grad());
+  // A Dirac kernel makes the convolution pass its input through.
+  nn::Conv2d identity(3, 3, {3, 3}, {.padding = {1, 1}}, false);
+  nn::init::dirac_(identity.weight);
+  const Tensor image = randn({2, 3, 4, 5});
+  check_close(values(identity(image)), values(image));
+  nn::Conv1d widen(2, 3, 4, {}, false);  // even kernel: the centre is at k / 2, as PyTorch's
+  nn::init::dirac_(widen.weight);
+  CHECK(to_vector<float>(widen.weight.select(0, 1).select(0, 1)) == std::vector<float>{0, 0, 1, 0});
+  CHECK(widen.weight.select(0, 2).sum().item<float>() == 0);  // channels past the inputs stay zero
+  CHECK(nn::init::calculate_gain("tanh") == doctest::Approx(5.0 / 3));
+  CHECK(nn::init::calculate_gain("relu") == doctest::Approx(std::sqrt(2.0)));
+  CHECK(nn::init::calculate_gain("leaky_relu") == doctest::Approx(std::sqrt(2.0 / (1 + 0.01 * 0.01))));
+  CHECK(nn::init::calculate_gain("leaky_relu", 0.2) == doctest::Approx(std::sqrt(2.0 / 1.04)));
+  CHECK(nn::init::calculate_gain("conv2d") == 1);
+  CHECK(nn::init::calculate_gain("selu") == 0.75);
+  CHECK_THROWS_WITH(nn::init::calculate_gain("swish"), "[calculate_gain] nonlinearity: expected linear, a convolution, "
+                    "sigmoid, tanh, relu, leaky_relu or selu, got \"swish\"");
+  CHECK_THROWS_WITH(nn::init::eye_(ones({2, 2, 2})), "[eye_] tensor: expected a 2-D tensor, got [2, 2, 2]");
+  CHECK_THROWS_WITH(nn::init::dirac_(ones({2, 2})), "[dirac_] tensor: expected a 3-D to 5-D convolution weight, got [2, 2]");
+}
+
 TEST_CASE("Linear and Conv2d compute x W^T + b and the windowed sums, initialised within 1/sqrt(fan_in)") {
   nn::Linear linear(3, 2);
   for (double w : values(linear.weight)) CHECK(std::abs(w) <= 1 / std::sqrt(3.0));

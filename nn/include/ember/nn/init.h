@@ -1,6 +1,9 @@
 // Parameter initialisation in place, with PyTorch's formulas; each runs without recording.
 #pragma once
 
+#include <optional>
+#include <string_view>
+
 #include "ember/core/tensor.h"
 
 namespace ember::nn::init {
@@ -20,5 +23,14 @@ void xavier_normal_(const Tensor& t, double gain = 1);
 // For layers followed by ReLU-like activations with negative slope `a`, scaled by fan_in.
 void kaiming_uniform_(const Tensor& t, double a = 0);
 void kaiming_normal_(const Tensor& t, double a = 0);
+// The identity matrix (a 2-D tensor), and the identity convolution (a weight [out, in, k...] that
+// passes each of the first min(out, in) channels through its kernel's centre), as PyTorch's.
+void eye_(const Tensor& t);
+void dirac_(const Tensor& t);
+
+// PyTorch's recommended gain for a nonlinearity: 1 for linear, the convolutions and sigmoid, 5/3
+// for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope^2)) for leaky_relu (slope `param`, 0.01 by
+// default), 3/4 for selu.
+double calculate_gain(std::string_view nonlinearity, std::optional<double> param = std::nullopt);
 
 }  // namespace ember::nn::init

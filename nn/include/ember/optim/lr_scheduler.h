@@ -76,7 +76,8 @@ class LambdaLR final : public LRScheduler {
   std::function<double(int64_t)> lr_lambda_;
 };
 
-// Anneals from the initial learning rate to `eta_min` along a half cosine over `t_max` epochs.
+// Anneals from the initial learning rate to `eta_min` along a half cosine over `t_max` epochs (and,
+// as PyTorch's, rises again along the same cosine past them).
 class CosineAnnealingLR final : public LRScheduler {
  public:
   CosineAnnealingLR(Optimizer& optimizer, int64_t t_max, double eta_min = 0);

@@ -372,14 +372,22 @@ Tensor dropout(const Tensor& input, double p, bool training) {
   return input * (keep.to(input.dtype()) * (1.0 / (1.0 - p)));
 }
 
-Tensor embedding(const Tensor& indices, const Tensor& weight) {
+Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx) {
   EMBER_CHECK(is_integral(indices.dtype(), false), "[embedding] indices: expected an integer tensor, got {}",
               dtype_name(indices.dtype()));
   EMBER_CHECK(weight.dim() == 2, "[embedding] weight: expected [num_embeddings, embedding_dim], got {}",
               shape_str(weight.sizes()));
   std::vector<int64_t> shape = indices.sizes().vec();
   shape.push_back(weight.size(1));
-  return weight.index_select(0, indices.reshape({-1})).reshape(shape);
+  const Tensor flat = indices.reshape({-1});
+  const Tensor rows = weight.index_select(0, flat);
+  if (!padding_idx) return rows.reshape(shape);
+  const int64_t n = weight.size(0), padding = *padding_idx < 0 ? *padding_idx + n : *padding_idx;
+  EMBER_CHECK(padding >= 0 && padding < n, "[embedding] padding_idx: expected a row in [{}, {}), got {}", -n, n,
+              *padding_idx);
+  // The padding row's reads are taken off the graph: the same values, no gradient into that row.
+  const Tensor is_padding = eq(flat, padding).unsqueeze(1);
+  return where(is_padding, rows.detach(), rows).reshape(shape);
 }
 
 Tensor flatten(const Tensor& input, int64_t start_dim, int64_t end_dim) {

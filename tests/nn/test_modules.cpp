@@ -197,6 +197,25 @@ TEST_CASE("LayerNorm, Dropout, Embedding and Flatten") {
   e.sum().backward();
   CHECK(values(embedding.weight.grad().sum(1)) == std::vector<double>{3, 3, 0, 0, 6});  // row 4 used twice
   CHECK_THROWS_WITH(embedding(ones({2})), "[embedding] indices: expected an integer tensor, got float32");
+  // padding_idx: the row starts at zeros, reads as it is, and gets no gradient.
+  nn::Embedding padded(5, 3, -1);
+  CHECK(padded.padding_idx == 4);
+  CHECK(padded.str() == "Embedding(5, 3, padding_idx=4)");
+  CHECK(values(padded.weight.select(0, 4)) == std::vector<double>{0, 0, 0});
+  {
+    autograd::NoGradGuard no_grad;
+    padded.weight.select(0, 4).fill_(2);
+  }
+  const Tensor read = padded(idx);
+  CHECK(values(read.select(0, 0).select(0, 0)) == std::vector<double>{2, 2, 2});
+  (read * read).sum().backward();
+  // The gradient of sum(read^2) is 2 w per read: rows 0 and 1 are read once, the padding row twice but frozen.
+  const std::vector<double> row_sums = values(padded.weight.grad().sum(1));
+  CHECK(row_sums[0] == doctest::Approx(2 * padded.weight[0].sum().item<double>()));
+  CHECK(row_sums[1] == doctest::Approx(2 * padded.weight[1].sum().item<double>()));
+  CHECK(row_sums[4] == 0);
+  CHECK_THROWS_WITH(nn::Embedding(5, 3, 5), "[Embedding] padding_idx: expected a row in [-5, 5), got 5");
+  CHECK_THROWS_WITH(nn::functional::embedding(idx, padded.weight, -6), "[embedding] padding_idx: expected a row in [-5, 5), got -6");
 
   CHECK(nn::Flatten()(ones({2, 3, 4, 5})).sizes().vec() == std::vector<int64_t>{2, 60});
   CHECK(nn::Flatten(0, 1)(ones({2, 3, 4})).sizes().vec() == std::vector<int64_t>{6, 4});

@@ -108,15 +108,31 @@ Dropout::Dropout(double probability) : UnaryModule("Dropout"), p(probability) {
 Tensor Dropout::forward(const Tensor& input) { return functional::dropout(input, p, is_training()); }
 std::string Dropout::extra_repr() const { return "p=" + python_float(p); }
 
-Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim) : UnaryModule("Embedding") {
+namespace {
+
+std::optional<int64_t> wrapped_padding(std::optional<int64_t> padding_idx, int64_t num_embeddings) {
+  if (!padding_idx) return std::nullopt;
+  EMBER_CHECK(*padding_idx >= -num_embeddings && *padding_idx < num_embeddings,
+              "[Embedding] padding_idx: expected a row in [{}, {}), got {}", -num_embeddings, num_embeddings, *padding_idx);
+  return *padding_idx < 0 ? *padding_idx + num_embeddings : *padding_idx;
+}
+
+}  // namespace
+
+Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding)
+    : UnaryModule("Embedding"), padding_idx(wrapped_padding(padding, num_embeddings)) {
   EMBER_CHECK(num_embeddings > 0 && embedding_dim > 0, "[Embedding] sizes: expected positive sizes, got {} and {}",
               num_embeddings, embedding_dim);
   weight = empty({num_embeddings, embedding_dim});
   init::normal_(weight);
+  if (padding_idx) init::zeros_(weight[*padding_idx]);
   register_parameter("weight", weight);
 }
-Tensor Embedding::forward(const Tensor& indices) { return functional::embedding(indices, weight); }
-std::string Embedding::extra_repr() const { return fmt::format("{}, {}", weight.size(0), weight.size(1)); }
+Tensor Embedding::forward(const Tensor& indices) { return functional::embedding(indices, weight, padding_idx); }
+std::string Embedding::extra_repr() const {
+  const std::string sizes = fmt::format("{}, {}", weight.size(0), weight.size(1));
+  return padding_idx ? fmt::format("{}, padding_idx={}", sizes, *padding_idx) : sizes;
+}
 
 Tensor Flatten::forward(const Tensor& input) { return functional::flatten(input, start_dim, end_dim); }
 std::string Flatten::extra_repr() const { return fmt::format("start_dim={}, end_dim={}", start_dim, end_dim); }

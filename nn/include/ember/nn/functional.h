@@ -120,8 +120,9 @@ Tensor rms_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor&
 // Zeroes each element with probability p and scales the rest by 1 / (1 - p), in training only.
 Tensor dropout(const Tensor& input, double p = 0.5, bool training = true);
 
-// Rows of weight [num_embeddings, dim] picked by integer indices of any shape.
-Tensor embedding(const Tensor& indices, const Tensor& weight);
+// Rows of weight [num_embeddings, dim] picked by integer indices of any shape. The row at
+// padding_idx (negative counts from the end) is read as it is but gets no gradient, as PyTorch's.
+Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = std::nullopt);
 
 // int64 indicators [..., num_classes] of integer class indices; num_classes -1 takes the largest
 // index plus one.

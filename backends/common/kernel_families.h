@@ -13,7 +13,7 @@ enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
 enum class Unary {
   Neg, Abs, Relu, Clamp, Round, Floor, Ceil, Trunc, Sign,
   Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal,
-  Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Gelu, Silu, Erf
+  Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Gelu, Silu, Erf, Erfinv
 };
 enum class Reduce { Sum, Prod, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
@@ -47,7 +47,8 @@ inline constexpr Member<Unary> kUnaryOps[] = {
     {"sin", Unary::Sin},   {"cos", Unary::Cos},   {"tan", Unary::Tan},         {"asin", Unary::Asin},
     {"acos", Unary::Acos}, {"atan", Unary::Atan}, {"sinh", Unary::Sinh},       {"cosh", Unary::Cosh},
     {"tanh", Unary::Tanh}, {"sigmoid", Unary::Sigmoid},
-    {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf}};
+    {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf},
+    {"erfinv", Unary::Erfinv}};
 inline constexpr Member<Reduce> kReduceOps[] = {
     {"sum", Reduce::Sum},       {"prod", Reduce::Prod},     {"mean", Reduce::Mean},     {"amax", Reduce::Amax},
     {"amin", Reduce::Amin},     {"var", Reduce::Var},       {"argmax", Reduce::Argmax},

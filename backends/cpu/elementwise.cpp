@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "eltwise_dnnl.h"
+#include "ember/erfinv.h"
 #include "ember/integer_pow.h"
 #include "ember/remainder.h"
 #include "kernels.h"
@@ -210,6 +211,7 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Sigmoid: return unary_loop<T>(ops, [](C x) { return C(1) / (C(1) + std::exp(-x)); });
     case Unary::Silu: return unary_loop<T>(ops, [](C x) { return x / (C(1) + std::exp(-x)); });
     case Unary::Erf: return unary_loop<T>(ops, [](C x) { return std::erf(x); });
+    case Unary::Erfinv: return unary_loop<T>(ops, [](C x) { return sdk::inverse_erf(x); });
     case Unary::Gelu: {
       const std::string approximate = args.to_string(1);
       sdk::check(approximate == "none" || approximate == "tanh",

@@ -3,6 +3,7 @@
 // compute dtype (Note [Structured kernels]), as on the CPU.
 #include <string>
 
+#include "ember/erfinv.h"
 #include "ember/integer_pow.h"
 #include "ember/remainder.h"
 #include "gpu_kernels.h"
@@ -149,6 +150,7 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Sigmoid: return unary_launch<T>(ops, [] __device__(C x) { return C(1) / (C(1) + exp(-x)); });
     case Unary::Silu: return unary_launch<T>(ops, [] __device__(C x) { return x / (C(1) + exp(-x)); });
     case Unary::Erf: return unary_launch<T>(ops, [] __device__(C x) { return erf(x); });
+    case Unary::Erfinv: return unary_launch<T>(ops, [] __device__(C x) { return sdk::inverse_erf(x); });
     case Unary::Gelu: {
       const std::string approximate = args.to_string(1);
       sdk::check(approximate == "none" || approximate == "tanh",

@@ -65,6 +65,17 @@ void kaiming_normal_(const Tensor& t, double a) {
   init::normal_(t, 0, leaky_relu_gain(a) / std::sqrt(static_cast<double>(fan_in(t))));
 }
 
+void trunc_normal_(const Tensor& t, double mean, double std, double a, double b) {
+  EMBER_CHECK(std::isfinite(mean) && std::isfinite(std) && std > 0, "[trunc_normal_] std: expected a finite mean and a "
+              "positive finite std, got {} and {}", mean, std);
+  EMBER_CHECK(a < b, "[trunc_normal_] b: expected a bound above a = {}, got {}", a, b);
+  const auto cdf = [](double x) { return (1 + std::erf(x / std::sqrt(2.0))) / 2; };
+  const double low = cdf((a - mean) / std), high = cdf((b - mean) / std);
+  autograd::NoGradGuard no_grad;
+  ember::uniform_(t, 2 * low - 1, 2 * high - 1);
+  t.erfinv_().mul_(std * std::sqrt(2.0)).add_(mean).clamp_(a, b);
+}
+
 void eye_(const Tensor& t) {
   EMBER_CHECK(t.dim() == 2, "[eye_] tensor: expected a 2-D tensor, got {}", shape_str(t.sizes()));
   autograd::NoGradGuard no_grad;

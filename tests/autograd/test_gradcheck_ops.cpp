@@ -88,6 +88,7 @@ std::map<std::string, Case> cases() {
       {"gelu", {[](V x) { return gelu(x[0]) + gelu(x[0], "tanh"); }, {{4}}}},
       {"silu", {[](V x) { return silu(x[0]); }, {{4}}}},
       {"erf", {[](V x) { return erf(x[0]); }, {{4}}}},
+      {"erfinv", {[](V x) { return erfinv(x[0] * 0.9); }, {{4}}, &inside_unit, true}},
       {"sum", {[](V x) { return x[0].sum({0, 2}) + x[0].sum(1, true).sum(); }, {{2, 3, 2}}, nullptr, true}},
       {"mean", {[](V x) { return x[0].mean(1); }, {{2, 3}}}},
       {"amax", {[](V x) { return x[0].amax(1); }, {{2, 3}}}},
@@ -164,6 +165,7 @@ std::map<std::string, Case> cases() {
       {"gelu_", {in_place([](Tensor& t, V) { t.gelu_(); }), {{4}}}},
       {"silu_", {in_place([](Tensor& t, V) { t.silu_(); }), {{4}}}},
       {"erf_", {in_place([](Tensor& t, V) { t.erf_(); }), {{4}}}},
+      {"erfinv_", {in_place([](Tensor& t, V) { t.mul_(0.9).erfinv_(); }), {{4}}, &inside_unit}},
       {"copy_", {[](V x) { return zeros({2, 3}, DType::Float64).copy_(x[0] * 1); }, {{3}}}},
       // A slice without zeros, one with a single zero, one with two: three cases of the formula.
       {"prod", {[](V x) {

@@ -110,6 +110,7 @@ TEST_CASE("unary math matches for every floating dtype") {
                     [](const Tensor& x) { return log1p(abs(x)); }, [](const Tensor& x) { return expm1(x); },
                     [](const Tensor& x) { return tan(x); },      [](const Tensor& x) { return asin(x * 0.4); },
                     [](const Tensor& x) { return acos(x * 0.4); }, [](const Tensor& x) { return atan(x); },
+                    [](const Tensor& x) { return erfinv(x * 0.4); },
                     [](const Tensor& x) { return sinh(x); },     [](const Tensor& x) { return cosh(x); },
                     [](const Tensor& x) { return log2(abs(x) + 0.1); }, [](const Tensor& x) { return log10(abs(x) + 0.1); },
                     [](const Tensor& x) { return exp2(x); },     [](const Tensor& x) { return reciprocal(abs(x) + 0.1); },

@@ -99,6 +99,26 @@ TEST_CASE("train/eval reach every submodule; to(dtype) makes new leaves and keep
   CHECK(model->forward(x.to(DType::Float64)).dtype() == DType::Float64);
 }
 
+TEST_CASE("trunc_normal_ draws a normal truncated to its bounds") {
+  manual_seed(21);
+  const Tensor draws = empty({200000}, DType::Float64);
+  nn::init::trunc_normal_(draws);  // N(0, 1) on [-2, 2]
+  CHECK(draws.amin().item<double>() >= -2);
+  CHECK(draws.amax().item<double>() <= 2);
+  // The truncated normal's moments: mean 0 and variance 1 - 2 * 2 phi(2) / (Phi(2) - Phi(-2)).
+  const double phi2 = std::exp(-2.0) / std::sqrt(2 * M_PI), mass = std::erf(2 / std::sqrt(2.0));
+  CHECK(draws.mean().item<double>() == doctest::Approx(0).epsilon(0.01).scale(1));
+  CHECK(draws.std().item<double>() == doctest::Approx(std::sqrt(1 - 4 * phi2 / mass)).epsilon(0.01));
+  // A one-sided window far from the mean still fills it: N(0, 1) on [1, 3].
+  const Tensor tail = empty({100000});
+  nn::init::trunc_normal_(tail, 0, 1, 1, 3);
+  CHECK(tail.amin().item<float>() >= 1);
+  CHECK(tail.amax().item<float>() <= 3);
+  CHECK(tail.mean().item<float>() == doctest::Approx(1.5100f).epsilon(0.01));  // E[X | 1 <= X <= 3]
+  CHECK_THROWS_WITH(nn::init::trunc_normal_(draws, 0, 1, 2, 2), "[trunc_normal_] b: expected a bound above a = 2, got 2");
+  CHECK_THROWS_WITH(nn::init::trunc_normal_(draws, 0, 0), "[trunc_normal_] std: expected a finite mean and a positive finite std, got 0 and 0");
+}
+
 TEST_CASE("eye_, dirac_ and calculate_gain as PyTorch's") {
   nn::Linear square(3, 4);
   nn::init::eye_(square.weight);

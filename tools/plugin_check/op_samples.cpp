@@ -283,7 +283,7 @@ const std::vector<Family>& families() {
       {{"where.self"}, true, &where},
       {{"neg", "abs", "relu", "round", "floor", "ceil", "trunc", "sign", "exp", "exp2", "log", "log2", "log10",
         "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
-        "tanh", "sigmoid", "erf", "silu"}, true, &unary},
+        "tanh", "sigmoid", "erf", "erfinv", "silu"}, true, &unary},
       {{"gelu"}, true, &gelu},
       {{"clamp"}, true, &clamp},
       {{"sum", "prod", "mean", "amax", "amin", "var"}, true, &reduction},

@@ -12,13 +12,6 @@
 
 #include "ember/host_device.h"
 
-// Device code calls the CUDA/HIP math functions of the global namespace, host code <cmath>'s.
-#if defined(__CUDA_ARCH__) || defined(__HIP_DEVICE_COMPILE__)
-#define EMBER_MATH(name) ::name
-#else
-#define EMBER_MATH(name) std::name
-#endif
-
 namespace ember::sdk {
 
 template <typename T>

@@ -23,6 +23,9 @@ void xavier_normal_(const Tensor& t, double gain = 1);
 // For layers followed by ReLU-like activations with negative slope `a`, scaled by fan_in.
 void kaiming_uniform_(const Tensor& t, double a = 0);
 void kaiming_normal_(const Tensor& t, double a = 0);
+// Normal draws truncated to [a, b] (absolute bounds), by PyTorch's inverse-CDF method: uniform
+// draws between the bounds' CDF values mapped back through erfinv.
+void trunc_normal_(const Tensor& t, double mean = 0, double std = 1, double a = -2, double b = 2);
 // The identity matrix (a 2-D tensor), and the identity convolution (a weight [out, in, k...] that
 // passes each of the first min(out, in) channels through its kernel's centre), as PyTorch's.
 void eye_(const Tensor& t);

@@ -181,6 +181,8 @@ Tensor expand(const Tensor& self, IntArrayRef size) {
     sizes[i] = want;
     strides[i] = (j >= 0 && have == want) ? self.strides()[j] : 0;
   }
+  // Expanded views cost nothing to make, so a negative size or one past int64 is refused here.
+  checked_numel(sizes, "expand");
   return make_view(self, sizes, strides, self.storage_offset());
 }
 

@@ -97,6 +97,8 @@ TEST_CASE("a tensor without elements views as any shape without elements") {
   CHECK(empty({huge, huge, 0}).numel() == 0);
   CHECK(t.view({0, huge, huge, 4}).numel() == 0);
   CHECK(empty({2, 0}).transpose(0, 1).is_contiguous());  // no elements, so no layout to break
+  CHECK_THROWS_WITH(ones({1, 1}).expand({huge << 8, huge << 8}), "[expand] size: the number of elements overflows int64");
+  CHECK_THROWS_WITH(ones({1}).expand({-5}), "[expand] size: expected non-negative sizes, got -5");
 }
 
 TEST_CASE("printing follows PyTorch's layout") {

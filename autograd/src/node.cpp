@@ -36,9 +36,9 @@ SavedTensor::SavedTensor(const Tensor& tensor, bool is_output) : is_output_(is_o
   // An output is kept as a plain alias: holding it with its grad_fn would be a cycle. So is an
   // input with a history, beside that history (Note [Saved history]); a leaf is kept itself.
   const AutogradMeta* meta = meta_of(tensor);
-  if (!is_output && meta && meta->grad_fn) {
-    grad_fn_ = meta->grad_fn;
-    output_nr_ = meta->output_nr;
+  if (meta && meta->grad_fn) {
+    output_nr_ = meta->output_nr;  // which of its node's outputs it is, restored on unpacking
+    if (!is_output) grad_fn_ = meta->grad_fn;
   }
   data_ = is_output || grad_fn_ ? tensor.detach() : tensor;
 }
@@ -58,7 +58,7 @@ Tensor SavedTensor::unpack(const std::shared_ptr<Node>& owner) const {
   // gets this node, an input the grad_fn it was saved with.
   Tensor alias = data_.detach();
   if (is_output_) {
-    set_history(alias, owner);
+    set_history(alias, owner, output_nr_);
   } else {
     set_history(alias, grad_fn_, output_nr_);
   }

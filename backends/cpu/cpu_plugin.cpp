@@ -68,6 +68,7 @@ ember_status init(void*, const ember_host_api* host, char* error_message, size_t
     register_indexing_kernels(host);
     register_convolution_kernels(host);
     register_pooling_kernels(host);
+    register_linalg_kernels(host);
     return EMBER_STATUS_OK;
   } catch (const std::exception& e) {
     std::snprintf(error_message, error_capacity, "%s", e.what());

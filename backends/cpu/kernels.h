@@ -16,6 +16,7 @@ void register_random_kernels(const ember_host_api* host);
 void register_indexing_kernels(const ember_host_api* host);
 void register_convolution_kernels(const ember_host_api* host);
 void register_pooling_kernels(const ember_host_api* host);
+void register_linalg_kernels(const ember_host_api* host);
 
 // The shared operator families (Binary, Unary, Reduce, ...) and their helpers, by short name.
 using namespace backends;

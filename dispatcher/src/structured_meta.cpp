@@ -7,7 +7,6 @@
 #include <unordered_map>
 
 namespace ember::structured {
-namespace {
 
 int arg_index(const OperatorHandle& op, const char* name) {
   const auto& args = op.schema().arguments;
@@ -17,12 +16,13 @@ int arg_index(const OperatorHandle& op, const char* name) {
   return -1;
 }
 
-// Borrowed from the stack, which holds a reference for the whole call.
 const TensorImpl& tensor_arg(const OperatorHandle& op, const IValue* args, int i) {
   EMBER_CHECK(!args[i].is_none(), "[{}] {}: expected a tensor, got None", op.name(),
               op.schema().arguments[i].name);
   return *args[i].tensor_impl();
 }
+
+namespace {
 
 // Note [Result type]
 // Tensors with dimensions decide the dtype; zero-dimensional tensors (wrapped numbers) only
@@ -625,6 +625,13 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"convolution_backward_input", &convolution_backward_input},
       {"convolution_backward_weight", &convolution_backward_weight},
       {"max_pool2d", &max_pool2d},
+      {"linalg_square", &linalg_square},
+      {"linalg_solve", &linalg_solve},
+      {"linalg_solve_triangular", &linalg_solve_triangular},
+      {"linalg_slogdet", &linalg_slogdet},
+      {"linalg_qr", &linalg_qr},
+      {"linalg_eigh", &linalg_eigh},
+      {"linalg_svd", &linalg_svd},
   };
   return table;
 }

@@ -11,7 +11,7 @@
 
 namespace ember::structured {
 
-constexpr int kMaxOutputs = 2;
+constexpr int kMaxOutputs = 3;  // linalg_svd: U, S, Vh
 constexpr int kMaxCasts = 4;  // tensor arguments a meta kind may ask to cast (addmm: 3)
 
 struct Meta {
@@ -29,6 +29,21 @@ struct Meta {
 
 // A meta function: reads the operator's functional arguments, checks them, returns the Meta.
 using MetaFn = Meta (*)(const OperatorHandle& op, const IValue* args, size_t num_args);
+
+// The position of the argument called `name`, or -1.
+int arg_index(const OperatorHandle& op, const char* name);
+// Argument i as a tensor, borrowed from the stack (which holds a reference for the whole call);
+// None is refused.
+const TensorImpl& tensor_arg(const OperatorHandle& op, const IValue* args, int i);
+
+// The linear-algebra kinds (linalg_meta.cpp).
+Meta linalg_square(const OperatorHandle& op, const IValue* args, size_t num_args);
+Meta linalg_solve(const OperatorHandle& op, const IValue* args, size_t num_args);
+Meta linalg_solve_triangular(const OperatorHandle& op, const IValue* args, size_t num_args);
+Meta linalg_slogdet(const OperatorHandle& op, const IValue* args, size_t num_args);
+Meta linalg_qr(const OperatorHandle& op, const IValue* args, size_t num_args);
+Meta linalg_eigh(const OperatorHandle& op, const IValue* args, size_t num_args);
+Meta linalg_svd(const OperatorHandle& op, const IValue* args, size_t num_args);
 
 // The meta function of a structured kind from ops.yaml, or nullptr for an unknown kind.
 MetaFn find_meta(const std::string& kind);

@@ -94,6 +94,18 @@ void dirac_(const Tensor& t) {
   }
 }
 
+void orthogonal_(const Tensor& t, double gain) {
+  EMBER_CHECK(t.dim() >= 2, "[orthogonal_] tensor: expected 2 or more dimensions, got {}", shape_str(t.sizes()));
+  if (t.numel() == 0) return;
+  autograd::NoGradGuard no_grad;
+  const int64_t rows = t.size(0), columns = t.numel() / rows;
+  // Factored in float64 on the CPU, where the QR runs for every device.
+  const auto [q, r] = linalg_qr(randn({std::max(rows, columns), std::min(rows, columns)}, DType::Float64));
+  const Tensor uniform = q * sign(r.diagonal());  // without it, Q's signs follow the factorisation, not chance
+  const Tensor oriented = rows < columns ? uniform.t() : uniform;
+  t.copy_((oriented * gain).reshape(t.sizes()).to(t.dtype()).to(t.device()));
+}
+
 double calculate_gain(std::string_view nonlinearity, std::optional<double> param) {
   for (std::string_view unit : {"linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                                 "conv_transpose3d", "sigmoid"}) {

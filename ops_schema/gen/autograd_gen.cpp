@@ -1,5 +1,6 @@
 #include "autograd_gen.h"
 
+#include <algorithm>
 #include <cctype>
 #include <regex>
 #include <stdexcept>
@@ -59,10 +60,47 @@ std::pair<std::string, std::string> stored(const Argument& a) {
   return {a.type.is_optional ? "std::optional<" + base + ">" : base, n};
 }
 
-// The first output, which the node's gradient belongs to; later outputs (indices) are not
-// differentiable but formulas may read them by their schema names.
-std::string first_output(const OpEntry& op) {
-  return op.schema.returns.size() == 1 ? "result" : "std::get<0>(result)";
+// Output i of the call, as the kernel holds it.
+std::string output(const OpEntry& op, size_t i) {
+  return op.schema.returns.size() == 1 ? "result" : "std::get<" + std::to_string(i) + ">(result)";
+}
+
+// Note [Differentiable outputs]
+// A node's gradient belongs to its first output, named `grad` in formulas, unless formulas name
+// `grad_<output>` (linalg_qr's grad_Q and grad_R): then each output so named is differentiable,
+// output i of the node, and its gradient may be undefined (none arrived; the formula reads it as
+// zeros). Other outputs (indices, a sign) are not differentiable; formulas may read any output by
+// its schema name.
+bool names_output_gradients(const OpEntry& op) {
+  for (const schema::Return& r : op.schema.returns) {
+    if (!r.name.empty() && used_in(op, "grad_" + r.name)) return true;
+  }
+  return false;
+}
+
+std::vector<size_t> differentiable_outputs(const OpEntry& op) {
+  if (!names_output_gradients(op)) return {0};
+  std::vector<size_t> named;
+  for (size_t i = 0; i < op.schema.returns.size(); ++i) {
+    const std::string& name = op.schema.returns[i].name;
+    if (!name.empty() && used_in(op, "grad_" + name)) named.push_back(i);
+  }
+  return named;
+}
+
+// The start of a node's apply: return early when no gradient arrived, then name the gradients.
+std::string gradients_in(const OpEntry& op) {
+  if (!names_output_gradients(op)) {
+    return "    if (grads.empty() || !grads[0].defined()) return out;\n    const Tensor grad = grads[0];\n";
+  }
+  std::string code =
+      "    if (std::none_of(grads.begin(), grads.end(), [](const Tensor& g) { return g.defined(); })) return out;\n";
+  for (size_t i : differentiable_outputs(op)) {
+    const std::string index = std::to_string(i);
+    code += "    const Tensor grad_" + op.schema.returns[i].name + " = grads.size() > " + index + " ? grads[" +
+            index + "] : Tensor();\n";
+  }
+  return code;
 }
 
 std::vector<const Argument*> differentiable_inputs(const OpEntry& op) {
@@ -118,8 +156,7 @@ std::string node_class(const OpEntry& op) {
   return "// " + schema::to_string(op.schema) + "\nstruct " + cls + " final : Node {\n" + "  std::string name() const override { return \"" +
          cls + "\"; }\n  void release_saved() override {" + release + " }\n" +
          "  TensorVector apply(TensorVector&& grads) override {\n    TensorVector out(" + std::to_string(inputs.size()) +
-         ");\n    if (grads.empty() || !grads[0].defined()) return out;\n    const Tensor grad = grads[0];\n" +
-         "    const std::shared_ptr<Node> owner = shared_from_this();\n" + unpack + grads + "    return out;\n  }\n" +
+         ");\n" + gradients_in(op) + "    const std::shared_ptr<Node> owner = shared_from_this();\n" + unpack + grads + "    return out;\n  }\n" +
          members + "};\n\n";
 }
 
@@ -160,20 +197,26 @@ KernelParts kernel_parts(const OpEntry& op, bool first_tensor_saved_before) {
 std::string kernel(const OpEntry& op) {
   const std::string cls = node_name(op);
   const KernelParts k = kernel_parts(op, false);
-  const std::string output = first_output(op);
-  std::string save_outputs = used_in(op, "result") ? "    node->result_ = SavedTensor(" + output + ", true);\n" : "";
+  const std::string first = output(op, 0);
+  const std::vector<size_t> differentiable = differentiable_outputs(op);
+  std::string histories;
+  for (size_t i : differentiable) {
+    histories += "    set_history(" + output(op, i) + ", node" + (i ? ", " + std::to_string(i) : "") + ");\n";
+  }
+  std::string save_outputs = used_in(op, "result") ? "    node->result_ = SavedTensor(" + first + ", true);\n" : "";
   for (size_t i = 0; i < op.schema.returns.size(); ++i) {
     const std::string& name = op.schema.returns[i].name;
     if (name.empty() || !used_in(op, name)) continue;
-    save_outputs += "    node->" + name + "_ = SavedTensor(std::get<" + std::to_string(i) + ">(result), " +
-                    (i == 0 ? "true" : "false") + ");\n";
+    const bool has_node = std::find(differentiable.begin(), differentiable.end(), i) != differentiable.end();
+    save_outputs += "    node->" + name + "_ = SavedTensor(" + output(op, i) + ", " + (has_node ? "true" : "false") +
+                    ");\n";
   }
   return op.return_type() + " " + op.identifier() + "_autograd(void*, const OperatorHandle& op, DispatchKeySet keys" +
          k.params + ") {\n  " + op.return_type() + " result;\n  {\n    ExcludeDispatchKeyGuard below(DispatchKey::Autograd);\n" +
          "    result = op.redispatch<" + k.template_args + ">(keys.below(kAutograd), " + k.names + ");\n  }\n" +
-         "  if (any_requires_grad({" + k.tensor_ptrs + "}) && !returns_an_input(" + output + ", {" + k.tensor_ptrs + "})) {\n" +
+         "  if (any_requires_grad({" + k.tensor_ptrs + "}) && !returns_an_input(" + first + ", {" + k.tensor_ptrs + "})) {\n" +
          "    auto node = make_node<" + cls + ">();\n" + k.saves +
-         "    node->set_next_edges(collect_next_edges({" + k.tensor_ptrs + "}));\n    set_history(" + output + ", node);\n" +
+         "    node->set_next_edges(collect_next_edges({" + k.tensor_ptrs + "}));\n" + histories +
          save_outputs + "  }\n  return result;\n}\n\n";
 }
 
@@ -222,7 +265,7 @@ std::string autograd_source(const std::vector<OpEntry>& ops) {
     registrations += registration(op);
   }
   return "// Generated by ember-gen from ops_schema/ops.yaml. Do not edit.\n"
-         "#include \"ember/autograd/formulas.h\"\n#include \"ember/autograd/recording.h\"\n"
+         "#include <algorithm>\n\n#include \"ember/autograd/formulas.h\"\n#include \"ember/autograd/recording.h\"\n"
          "#include \"ember/ember.h\"\n#include \"ember/generated/op_ids.h\"\n\n"
          "namespace ember::autograd::generated {\nnamespace {\n\n"
          "constexpr int kAutograd = static_cast<int>(DispatchKey::Autograd);\n\n" +

@@ -31,6 +31,14 @@ Tensor past_an_integer(const Tensor& x) { return round(x) + 0.2; }
 // Inside (-1, 1), where asin and acos are smooth.
 Tensor inside_unit(const Tensor& x) { return tanh(x) * 0.9; }
 
+Tensor eye3() { return eye(3, std::nullopt, DType::Float64); }
+// Several results as one vector.
+Tensor flat(const TensorVector& parts) {
+  TensorVector flattened;
+  for (const Tensor& p : parts) flattened.push_back(p.flatten());
+  return cat(flattened);
+}
+
 // An in-place case: the operator applied to a non-leaf copy of the first input.
 template <typename F>
 autograd::DifferentiableFunction in_place(F f) {
@@ -106,6 +114,31 @@ std::map<std::string, Case> cases() {
       {"softmax.int", {[](V x) { return x[0].softmax(1); }, {{2, 3}}, nullptr, true}},
       {"log_softmax.int", {[](V x) { return x[0].log_softmax(0); }, {{2, 3}}}},
       {"mm", {[](V x) { return mm(x[0], x[1]); }, {{2, 3}, {3, 2}}, nullptr, true}},
+      // Linear algebra: inputs made well-conditioned (and symmetric where the operator reads a
+      // triangle) inside the function; results read through sign-invariant expressions where
+      // singular vectors or eigenvectors are only defined up to sign.
+      {"linalg_cholesky", {[](V x) { const Tensor a = matmul(x[0], x[0].transpose(-2, -1)) + eye3() * 3;
+                                     return linalg_cholesky(a) + linalg_cholesky(a, true) * 0.5; }, {{2, 3, 3}}, nullptr, true}},
+      {"linalg_solve_triangular", {[](V x) { const Tensor a = x[0] + eye3() * 3;
+                                             return flat({linalg_solve_triangular(a, x[1], true),
+                                                          linalg_solve_triangular(a, x[2], false, false, true)}); },
+                                   {{2, 3, 3}, {3, 2}, {2, 2, 3}}}},
+      {"linalg_solve", {[](V x) { const Tensor a = x[0] + eye3() * 3;
+                                  return flat({linalg_solve(a, x[1]), linalg_solve(a, x[2], false),
+                                               linalg_solve(a.select(0, 1), x[3])}); },
+                        {{2, 3, 3}, {3, 2}, {2, 2, 3}, {3}}, nullptr, true}},
+      {"linalg_slogdet", {[](V x) { return std::get<1>(linalg_slogdet(x[0] + eye3() * 3)); }, {{2, 3, 3}}}},
+      {"linalg_qr", {[](V x) { const auto [q, r] = linalg_qr(x[0]);
+                               const auto [qw, rw] = linalg_qr(x[1], "complete");
+                               return flat({q, r, qw, rw, std::get<1>(linalg_qr(x[1]))}); },
+                     {{4, 3}, {2, 4}}}},
+      {"linalg_eigh", {[](V x) { const auto [w, v] = linalg_eigh(x[0] + x[0].transpose(-2, -1));
+                                 return flat({w, v * v * w.unsqueeze(-2)}); }, {{2, 3, 3}}, nullptr, true}},
+      {"linalg_svd", {[](V x) { const auto [u, s, vh] = linalg_svd(x[0], false);
+                                const auto [uw, sw, vhw] = linalg_svd(x[1], false);
+                                return flat({matmul(u * (s * s).unsqueeze(-2), vh), u * u, s,
+                                             matmul(uw * sw.unsqueeze(-2), vhw * vhw), linalg_svdvals(x[1])}); },
+                      {{4, 3}, {2, 4}}}},
       {"bmm", {[](V x) { return bmm(x[0], x[1]); }, {{2, 2, 3}, {2, 3, 2}}}},
       {"addmm", {[](V x) { return addmm(x[0], x[1], x[2], 0.5, 2.0); }, {{2}, {3, 4}, {4, 2}}}},
       // A float32 round trip: the step must dwarf float32 rounding.

@@ -373,6 +373,20 @@ TEST_CASE("recurrent and transformer layers differentiate on the GPU as on the C
   });
 }
 
+TEST_CASE("linear algebra on GPU tensors matches the CPU, gradients included") {
+  // A backend without these kernels runs them through the CPU fallback; one with them must agree.
+  const Tensor m = random({2, 4, 4}, 32, DType::Float64) + eye(4, std::nullopt, DType::Float64) * 4;
+  const Tensor b = random({4, 3}, 33, DType::Float64);
+  check_same([](const std::vector<Tensor>& t) {
+    const Tensor a = t[0].detach().requires_grad_();
+    const Tensor spd = matmul(a, a.transpose(-2, -1));
+    const Tensor values = cat({linalg_cholesky(spd).flatten(), linalg_solve(a, t[1]).flatten(), linalg_det(a),
+                               linalg_inv(a).flatten(), linalg_svdvals(a).flatten(), linalg_eigvalsh(spd).flatten(),
+                               std::get<1>(linalg_qr(a)).abs().flatten()});
+    return cat({values.detach(), autograd::grad({values.square().sum()}, {a})[0].flatten()});
+  }, {m, b});
+}
+
 int main(int argc, char** argv) {
   try {
     gpu();

@@ -119,6 +119,25 @@ TEST_CASE("trunc_normal_ draws a normal truncated to its bounds") {
   CHECK_THROWS_WITH(nn::init::trunc_normal_(draws, 0, 0), "[trunc_normal_] std: expected a finite mean and a positive finite std, got 0 and 0");
 }
 
+TEST_CASE("orthogonal_ gives orthonormal rows or columns, whichever are fewer, scaled by the gain") {
+  manual_seed(3);
+  const Tensor tall = empty({6, 4}), wide = empty({3, 5}), conv = empty({4, 2, 3});
+  nn::init::orthogonal_(tall, 2);
+  nn::init::orthogonal_(wide);
+  nn::init::orthogonal_(conv);
+  const auto check_identity = [](const Tensor& gram, double scale) {
+    CHECK(allclose(gram, eye(gram.size(0)) * scale, 1e-5, 1e-5));
+  };
+  check_identity(matmul(tall.t(), tall), 4);
+  check_identity(matmul(wide, wide.t()), 1);
+  check_identity(matmul(conv.flatten(1), conv.flatten(1).t()), 1);
+  // Drawn, not fixed: a second draw differs.
+  const Tensor again = empty({6, 4});
+  nn::init::orthogonal_(again, 2);
+  CHECK(!allclose(again, tall));
+  CHECK_THROWS_WITH(nn::init::orthogonal_(ones({3})), "[orthogonal_] tensor: expected 2 or more dimensions, got [3]");
+}
+
 TEST_CASE("eye_, dirac_ and calculate_gain as PyTorch's") {
   nn::Linear square(3, 4);
   nn::init::eye_(square.weight);

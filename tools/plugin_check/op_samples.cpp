@@ -125,6 +125,73 @@ std::vector<Sample> addmm(DType d) {
   return s;
 }
 
+// Linear algebra: matrices kept well-conditioned (a diagonal of 4 added), symmetric positive-
+// definite where the operator needs it, with broadcast batches and the other modes of each.
+Tensor conditioned(IntArrayRef shape, DType d, unsigned seed) {
+  return sample_data(shape, d, seed) + eye(shape.back(), std::nullopt, d) * 4;
+}
+
+Tensor positive_definite(IntArrayRef shape, DType d, unsigned seed) {
+  const Tensor m = sample_data(shape, d, seed);
+  return matmul(m, m.transpose(-2, -1)) + eye(shape.back(), std::nullopt, d) * 4;
+}
+
+std::vector<Sample> linalg_cholesky(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(positive_definite({2, 4, 4}, d, 48));
+  s.emplace_back().arg(positive_definite({3, 3}, d, 49)).named("upper", true);
+  s.emplace_back(Compare::Error).arg(-positive_definite({3, 3}, d, 50));
+  return s;
+}
+
+std::vector<Sample> linalg_solve_triangular(DType d) {
+  std::vector<Sample> s;
+  const Tensor a = conditioned({2, 1, 4, 4}, d, 51);
+  s.emplace_back().arg(a).arg(sample_data({3, 4, 2}, d, 52)).named("upper", true);
+  s.emplace_back().arg(a).arg(sample_data({2, 4}, d, 53)).named("upper", false).named("left", false)
+      .named("unitriangular", true);
+  return s;
+}
+
+std::vector<Sample> linalg_solve(DType d) {
+  std::vector<Sample> s;
+  const Tensor a = conditioned({2, 1, 4, 4}, d, 54);
+  s.emplace_back().arg(a).arg(sample_data({3, 4, 2}, d, 55));
+  s.emplace_back().arg(a.select(0, 0)).arg(sample_data({4}, d, 56));
+  s.emplace_back().arg(a).arg(sample_data({2, 4}, d, 57)).named("left", false);
+  s.emplace_back(Compare::Error).arg(zeros({3, 3}, d)).arg(sample_data({3}, d, 58));
+  return s;
+}
+
+std::vector<Sample> square_matrices(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(conditioned({2, 4, 4}, d, 59));
+  return s;
+}
+
+std::vector<Sample> linalg_qr(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({5, 3}, d, 60));
+  s.emplace_back().arg(sample_data({2, 3, 5}, d, 61)).arg("complete");
+  s.emplace_back().arg(sample_data({4, 4}, d, 62)).arg("r");
+  return s;
+}
+
+std::vector<Sample> linalg_eigh(DType d) {
+  std::vector<Sample> s;
+  const Tensor m = sample_data({2, 4, 4}, d, 63);
+  s.emplace_back().arg(m + m.transpose(-2, -1));
+  s.emplace_back().arg(m).arg("U");
+  return s;
+}
+
+std::vector<Sample> linalg_svd(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(sample_data({5, 3}, d, 64)).arg(false);
+  s.emplace_back().arg(sample_data({2, 3, 5}, d, 65));
+  return s;
+}
+
 // Convolutions: grouped with unequal strides, dilated, and plain.
 std::vector<Sample> conv2d(DType d) {
   std::vector<Sample> s;
@@ -307,6 +374,13 @@ const std::vector<Family>& families() {
       {{"gather"}, true, &gather},
       {{"index_add", "index_copy"}, true, &index_write},
       {{"scatter_add", "scatter.src"}, true, &scatter_write},
+      {{"linalg_cholesky"}, true, &linalg_cholesky},
+      {{"linalg_solve_triangular"}, true, &linalg_solve_triangular},
+      {{"linalg_solve"}, true, &linalg_solve},
+      {{"linalg_slogdet"}, true, &square_matrices},
+      {{"linalg_qr"}, true, &linalg_qr},
+      {{"linalg_eigh"}, true, &linalg_eigh},
+      {{"linalg_svd"}, true, &linalg_svd},
       {{"int8_matmul"}, false, &int8_matmul},
       {{"int8_conv2d"}, false, &int8_conv2d},
   };

@@ -44,4 +44,25 @@ Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::o
                       std::optional<int64_t> end, int64_t step);
 Tensor select_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, int64_t index);
 
+
+// Linear algebra (linalg_formulas.cpp); an undefined output gradient reads as zeros.
+// linalg_cholesky: gA = L^-T Phi(L^T gL) L^-1, symmetrised (Phi: lower triangle, halved diagonal).
+Tensor cholesky_backward(const Tensor& grad, const Tensor& factor, bool upper);
+// linalg_solve_triangular's gradient for the triangular matrix, confined to the triangle read.
+Tensor solve_triangular_backward_self(const Tensor& grad, const Tensor& self, const Tensor& result, bool upper,
+                                      bool left, bool unitriangular);
+// linalg_solve's gradient for A: -A^-T g X^T (left) or -X^T g A^-T.
+Tensor solve_backward_A(const Tensor& grad, const Tensor& A, const Tensor& result, bool left);
+// linalg_slogdet: g A^-T per matrix.
+Tensor slogdet_backward(const Tensor& grad_logabsdet, const Tensor& A);
+// linalg_qr, for modes 'reduced' and (m <= n) 'complete'.
+Tensor qr_backward(const Tensor& grad_q, const Tensor& grad_r, const Tensor& q, const Tensor& r,
+                   std::string_view mode);
+// linalg_eigh, symmetrised; infinite where eigenvalues repeat and eigenvectors have a gradient.
+Tensor eigh_backward(const Tensor& grad_values, const Tensor& grad_vectors, const Tensor& values,
+                     const Tensor& vectors);
+// linalg_svd; infinite where singular values repeat and U or Vh have a gradient.
+Tensor svd_backward(const Tensor& grad_u, const Tensor& grad_s, const Tensor& grad_vh, const Tensor& U,
+                    const Tensor& S, const Tensor& Vh, bool full_matrices);
+
 }  // namespace ember::autograd

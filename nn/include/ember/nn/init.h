@@ -30,6 +30,10 @@ void trunc_normal_(const Tensor& t, double mean = 0, double std = 1, double a = 
 // passes each of the first min(out, in) channels through its kernel's centre), as PyTorch's.
 void eye_(const Tensor& t);
 void dirac_(const Tensor& t);
+// A (semi-)orthogonal matrix times `gain`, the tensor seen as [size(0), the rest]: orthonormal
+// rows or columns, whichever are fewer, drawn uniformly (Q of a normal draw's QR, each column's
+// sign set by R's diagonal), as PyTorch's.
+void orthogonal_(const Tensor& t, double gain = 1);
 
 // PyTorch's recommended gain for a nonlinearity: 1 for linear, the convolutions and sigmoid, 5/3
 // for tanh, sqrt(2) for relu, sqrt(2 / (1 + slope^2)) for leaky_relu (slope `param`, 0.01 by

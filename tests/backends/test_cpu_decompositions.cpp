@@ -1,0 +1,239 @@
+// The linear-algebra operators: hand-computed small cases, and on random batches the identities
+// that define each result (A = L L^T, A X = B, A = Q R with Q^T Q = I, A V = V diag(w),
+// A = U diag(S) Vh), with strided and broadcast operands; errors on bad input.
+#include <cmath>
+#include <limits>
+
+#include "reference.h"
+
+using namespace ember;
+using reference::check_close;
+
+namespace {
+
+Tensor doubles(std::initializer_list<double> values, IntArrayRef shape) { return tensor<double>(values, shape); }
+
+Tensor random_matrices(IntArrayRef shape, unsigned seed) { return reference::random_tensor(shape, seed).to(DType::Float64); }
+
+Tensor mT(const Tensor& t) { return t.transpose(-2, -1); }
+
+// Symmetric positive-definite: X X^T + n I.
+Tensor spd(IntArrayRef shape, unsigned seed) {
+  const Tensor x = random_matrices(shape, seed);
+  return matmul(x, mT(x)) + eye(shape.back(), std::nullopt, DType::Float64) * static_cast<double>(shape.back());
+}
+
+void check_matches(const Tensor& actual, const Tensor& expected, double tol = 1e-10) {
+  REQUIRE(actual.sizes().equals(expected.sizes()));
+  check_close(to_vector<double>(actual.contiguous()), to_vector<double>(expected.contiguous()), tol);
+}
+
+void check_orthonormal_columns(const Tensor& q) {
+  check_matches(matmul(mT(q), q), zeros_like(matmul(mT(q), q)) + eye(q.size(-1), std::nullopt, q.dtype()));
+}
+
+}  // namespace
+
+TEST_CASE("linalg_cholesky: the factor of a hand-computed matrix, batches, strides and errors") {
+  const Tensor a = doubles({4, 2, 2, 3}, {2, 2});
+  check_matches(linalg_cholesky(a), doubles({2, 0, 1, std::sqrt(2.0)}, {2, 2}));
+  check_matches(linalg_cholesky(a, true), doubles({2, 1, 0, std::sqrt(2.0)}, {2, 2}));
+  // Only the chosen triangle is read.
+  check_matches(linalg_cholesky(doubles({4, 99, 2, 3}, {2, 2})), linalg_cholesky(a));
+
+  const Tensor batch = spd({3, 4, 4}, 1);
+  const Tensor l = linalg_cholesky(mT(batch));  // a transposed view: strides differ, values not
+  check_matches(matmul(l, mT(l)), batch);
+  check_matches(l, l.tril());
+  check_matches(linalg_cholesky(batch.to(DType::Float32)).to(DType::Float64), l, 1e-5);
+  CHECK(linalg_cholesky(zeros({0, 3, 3}, DType::Float64)).sizes().equals(IntArrayRef{0, 3, 3}));
+
+  CHECK_THROWS_WITH(linalg_cholesky(doubles({1, 2, 2, 1}, {2, 2})),
+                    doctest::Contains("[linalg_cholesky] cpu plugin kernel failed (status 1): self: expected a "
+                                      "positive-definite matrix; its leading minor of order 2 is not"));
+  CHECK_THROWS_WITH(linalg_cholesky(stack({a, -a})), doctest::Contains("leading minor of order 1 is not (batch entry 1)"));
+  CHECK_THROWS_WITH(linalg_cholesky(ones({2, 3}, DType::Float64)),
+                    "[linalg_cholesky] self: expected square matrices, got shape [2, 3]");
+  CHECK_THROWS_WITH(linalg_cholesky(ones({2, 2}, DType::Int64)),
+                    "[linalg_cholesky] self: expected a float32 or float64 tensor, got int64");
+  CHECK_THROWS_WITH(linalg_cholesky(ones({2}, DType::Float64)),
+                    "[linalg_cholesky] self: expected a matrix or a batch of them (2 or more dimensions), got shape [2]");
+}
+
+TEST_CASE("linalg_solve_triangular: left and right, either triangle, unit diagonals, broadcast batches") {
+  const Tensor upper = doubles({2, 1, 7, 4}, {2, 2});  // the 7 below the diagonal is never read
+  const Tensor b = doubles({5, 8}, {2, 1});
+  // [[2, 1], [0, 4]] x = [5, 8]: x1 = 2, x0 = (5 - 2) / 2.
+  check_matches(linalg_solve_triangular(upper, b, true), doubles({1.5, 2}, {2, 1}));
+  // [[2, 0], [7, 4]] x = [5, 8]: x0 = 2.5, x1 = (8 - 17.5) / 4.
+  check_matches(linalg_solve_triangular(upper, b, false), doubles({2.5, -2.375}, {2, 1}));
+  // Unit diagonal: [[1, 1], [0, 1]] x = [5, 8].
+  check_matches(linalg_solve_triangular(upper, b, true, true, true), doubles({-3, 8}, {2, 1}));
+  // x [[2, 1], [0, 4]] = [5, 8] (right side): x0 = 2.5, x1 = (8 - 2.5) / 4.
+  check_matches(linalg_solve_triangular(upper, mT(b), true, false), doubles({2.5, 1.375}, {1, 2}));
+
+  const Tensor a = random_matrices({2, 1, 3, 3}, 2).triu() + eye(3, std::nullopt, DType::Float64) * 3;
+  const Tensor rhs = random_matrices({4, 3, 2}, 3);
+  const Tensor x = linalg_solve_triangular(a, rhs, true);
+  CHECK(x.sizes().equals(IntArrayRef{2, 4, 3, 2}));
+  check_matches(matmul(a, x), rhs.expand({2, 4, 3, 2}));
+  const Tensor y = linalg_solve_triangular(mT(a), mT(rhs), false, false);
+  check_matches(matmul(y, mT(a)), mT(rhs).expand({2, 4, 2, 3}));
+
+  CHECK_THROWS_WITH(linalg_solve_triangular(a, ones({2, 2}, DType::Float64), true),
+                    "[linalg_solve_triangular] B: expected 3 rows to match self's 3x3 matrices, got shape [2, 2]");
+  CHECK_THROWS_WITH(linalg_solve_triangular(a, ones({3}, DType::Float64), true),
+                    "[linalg_solve_triangular] B: expected a matrix or a batch of them, got shape [3]");
+  CHECK_THROWS_WITH(linalg_solve_triangular(a, ones({3, 3, 3, 3}, DType::Float64), true),
+                    doctest::Contains("[linalg_solve_triangular] B: shapes [2, 1] and [3, 3] do not broadcast"));
+}
+
+TEST_CASE("linalg_solve: vectors and matrices, left and right, broadcast batches, singular systems") {
+  const Tensor a = doubles({3, 1, 1, 2}, {2, 2});
+  // 3 x + y = 9, x + 2 y = 8.
+  check_matches(linalg_solve(a, doubles({9, 8}, {2})), doubles({2, 3}, {2}));
+  // A batch of vectors shaped as A without its last dimension (PyTorch's rule).
+  const Tensor as = stack({a, a * 2});
+  check_matches(linalg_solve(as, doubles({9, 8, 9, 8}, {2, 2})), doubles({2, 3, 1, 1.5}, {2, 2}));
+  // x A = b: 3 x0 + x1 = 9, x0 + 2 x1 = 8 as well (A is symmetric), and with A^T transposed.
+  check_matches(linalg_solve(mT(as), doubles({9, 8}, {1, 2}), false), doubles({2, 3, 1, 1.5}, {2, 1, 2}));
+
+  const Tensor m = random_matrices({2, 1, 3, 3}, 4) + eye(3, std::nullopt, DType::Float64) * 3;
+  const Tensor rhs = random_matrices({4, 3, 2}, 5);
+  const Tensor x = linalg_solve(m, rhs);
+  CHECK(x.sizes().equals(IntArrayRef{2, 4, 3, 2}));
+  check_matches(matmul(m, x), rhs.expand({2, 4, 3, 2}));
+  const Tensor y = linalg_solve(m, mT(rhs), false);
+  check_matches(matmul(y, m), mT(rhs).expand({2, 4, 2, 3}));
+  check_matches(linalg_solve(m.to(DType::Float32), rhs).to(DType::Float64), x, 1e-4);
+  // Mixed dtypes promote.
+  CHECK(linalg_solve(m.to(DType::Float32), rhs).dtype() == DType::Float64);
+
+  CHECK_THROWS_WITH(linalg_solve(doubles({1, 2, 2, 4}, {2, 2}), doubles({1, 1}, {2})),
+                    doctest::Contains("[linalg_solve] cpu plugin kernel failed (status 1): A: the matrix is "
+                                      "singular (U[1, 1] of its LU factors is zero)"));
+  CHECK_THROWS_WITH(linalg_solve(a, doubles({1, 2, 3}, {3})),
+                    "[linalg_solve] B: expected 2 elements to match A's 2x2 matrices, got shape [3]");
+  CHECK_THROWS_WITH(linalg_solve(a, ones({2, 3}, DType::Float64), false),
+                    "[linalg_solve] B: expected 2 columns to match A's 2x2 matrices, got shape [2, 3]");
+}
+
+TEST_CASE("linalg_slogdet, linalg_det and linalg_inv") {
+  const Tensor a = doubles({1, 2, 3, 4}, {2, 2});  // det -2
+  const auto [sign, logabsdet] = linalg_slogdet(a);
+  CHECK(sign.item<double>() == -1);
+  CHECK(logabsdet.item<double>() == doctest::Approx(std::log(2.0)));
+  CHECK(linalg_det(a).item<double>() == doctest::Approx(-2));
+  check_matches(linalg_inv(doubles({4, 7, 2, 6}, {2, 2})), doubles({0.6, -0.7, -0.2, 0.4}, {2, 2}), 1e-12);
+
+  const auto [zero_sign, minus_inf] = linalg_slogdet(doubles({1, 2, 2, 4}, {2, 2}));
+  CHECK(zero_sign.item<double>() == 0);
+  CHECK(minus_inf.item<double>() == -std::numeric_limits<double>::infinity());
+  CHECK(linalg_det(doubles({1, 2, 2, 4}, {2, 2})).item<double>() == 0);
+  // The empty matrix's determinant is 1.
+  CHECK(linalg_det(zeros({0, 0}, DType::Float64)).item<double>() == 1);
+
+  // A permutation with one swap, scaled: det = -6, and a batch of them.
+  const Tensor p = doubles({0, 2, 0, 1, 0, 0, 0, 0, 3}, {3, 3});
+  check_matches(linalg_det(stack({p, eye(3, std::nullopt, DType::Float64), mT(p)})), doubles({-6, 1, -6}, {3}));
+
+  const Tensor m = random_matrices({2, 4, 4}, 6) + eye(4, std::nullopt, DType::Float64) * 2;
+  const Tensor identity = zeros_like(m) + eye(4, std::nullopt, DType::Float64);
+  check_matches(matmul(m, linalg_inv(m)), identity);
+  check_matches(linalg_inv(mT(m)), mT(linalg_inv(m)));
+  CHECK_THROWS_WITH(linalg_inv(ones({2, 3}, DType::Float64)),
+                    "[linalg_inv] A: expected square matrices (2 or more dimensions), got shape [2, 3]");
+  CHECK_THROWS_WITH(linalg_det(ones({2, 2}, DType::Int32)), "[linalg_det] A: expected a float32 or float64 tensor, got int32");
+}
+
+TEST_CASE("linalg_qr: reduced, complete and r modes for tall, wide and batched matrices") {
+  for (const auto& shape : {std::vector<int64_t>{5, 3}, std::vector<int64_t>{3, 5}, std::vector<int64_t>{2, 4, 4}}) {
+    CAPTURE(shape.size());
+    const Tensor a = random_matrices(shape, 7);
+    const int64_t m = a.size(-2), n = a.size(-1), k = std::min(m, n);
+    const auto [q, r] = linalg_qr(a);
+    CHECK(q.size(-1) == k);
+    CHECK(r.size(-2) == k);
+    check_orthonormal_columns(q);
+    check_matches(r, r.triu());
+    check_matches(matmul(q, r), a);
+    const auto [qc, rc] = linalg_qr(a, "complete");
+    CHECK(qc.size(-1) == m);
+    CHECK(rc.size(-2) == m);
+    check_orthonormal_columns(qc);
+    check_matches(matmul(qc, rc), a);
+    const auto [none, r_only] = linalg_qr(a, "r");
+    CHECK(none.numel() == 0);
+    check_matches(r_only, r);
+  }
+  // [[3], [4]]: one reflector; |R| = 5 and Q's column is A's over R.
+  const auto [q, r] = linalg_qr(doubles({3, 4}, {2, 1}));
+  CHECK(std::abs(r.item<double>()) == doctest::Approx(5));
+  check_matches(q * r, doubles({3, 4}, {2, 1}));
+  CHECK_THROWS_WITH(linalg_qr(ones({2, 2}, DType::Float64), "full"),
+                    "[linalg_qr] mode: expected 'reduced', 'complete' or 'r', got 'full'");
+}
+
+TEST_CASE("linalg_eigh: eigenvalues ascending, eigenvectors orthonormal, either triangle read") {
+  const auto [w, v] = linalg_eigh(doubles({2, 1, 1, 2}, {2, 2}));
+  check_matches(w, doubles({1, 3}, {2}));
+  check_matches(v.abs(), full({2, 2}, std::sqrt(0.5), DType::Float64));
+  // The upper triangle of [[2, 1], [junk, 2]].
+  check_matches(linalg_eigvalsh(doubles({2, 1, -50, 2}, {2, 2}), "U"), doubles({1, 3}, {2}));
+
+  const Tensor x = random_matrices({3, 4, 4}, 8);
+  const Tensor s = x + mT(x);
+  const auto [values, vectors] = linalg_eigh(s);
+  check_orthonormal_columns(vectors);
+  check_matches(matmul(s, vectors), vectors * values.unsqueeze(-2));
+  const Tensor differences = values.narrow(-1, 1, 3) - values.narrow(-1, 0, 3);
+  CHECK(differences.min().item<double>() >= 0);
+  CHECK_THROWS_WITH(linalg_eigh(s, "X"), "[linalg_eigh] UPLO: expected 'L' or 'U', got 'X'");
+}
+
+TEST_CASE("linalg_svd, linalg_svdvals, linalg_pinv and linalg_matrix_rank") {
+  // [[3, 0], [4, 5]]: A^T A = [[25, 20], [20, 25]] has eigenvalues 45 and 5.
+  check_matches(linalg_svdvals(doubles({3, 0, 4, 5}, {2, 2})), doubles({std::sqrt(45.0), std::sqrt(5.0)}, {2}), 1e-12);
+  for (const auto& shape : {std::vector<int64_t>{5, 3}, std::vector<int64_t>{3, 5}, std::vector<int64_t>{2, 4, 4}}) {
+    CAPTURE(shape.size());
+    const Tensor a = random_matrices(shape, 9);
+    const int64_t m = a.size(-2), n = a.size(-1), k = std::min(m, n);
+    const auto [u, s, vh] = linalg_svd(a, false);
+    CHECK(u.size(-1) == k);
+    CHECK(vh.size(-2) == k);
+    check_orthonormal_columns(u);
+    check_orthonormal_columns(mT(vh));
+    check_matches(matmul(u * s.unsqueeze(-2), vh), a);
+    const auto [uf, sf, vhf] = linalg_svd(a);
+    CHECK(uf.size(-1) == m);
+    CHECK(vhf.size(-2) == n);
+    check_orthonormal_columns(uf);
+    check_orthonormal_columns(mT(vhf));
+    check_matches(sf, s);
+    // The pseudo-inverse's defining identities (Penrose).
+    const Tensor p = linalg_pinv(a);
+    check_matches(matmul(matmul(a, p), a), a);
+    check_matches(matmul(matmul(p, a), p), p);
+    CHECK(linalg_matrix_rank(a).to(DType::Float64).min().item<double>() == k);
+  }
+  // Rank one: [[1, 2], [2, 4]] = u v^T, whose pseudo-inverse is A^T / |A|_F^2.
+  const Tensor rank_one = doubles({1, 2, 2, 4}, {2, 2});
+  check_matches(linalg_pinv(rank_one), mT(rank_one) / 25, 1e-12);
+  CHECK(linalg_matrix_rank(rank_one).item<int64_t>() == 1);
+  CHECK(linalg_matrix_rank(eye(3, std::nullopt, DType::Float64) * 1e-3, 0.01).item<int64_t>() == 0);
+  CHECK(linalg_matrix_rank(eye(3, std::nullopt, DType::Float64) * 1e-3).item<int64_t>() == 3);
+  CHECK_THROWS_WITH(linalg_pinv(ones({2}, DType::Float64)),
+                    "[linalg_pinv] A: expected matrices (2 or more dimensions), got shape [2]");
+  CHECK_THROWS_WITH(linalg_matrix_rank(rank_one, -1.0), "[linalg_matrix_rank] atol: expected a non-negative tolerance, got -1");
+}
+
+TEST_CASE("linalg_matrix_power: repeated squaring, the identity at 0, the inverse's powers below") {
+  const Tensor fib = doubles({1, 1, 1, 0}, {2, 2});
+  check_matches(linalg_matrix_power(fib, 10), doubles({89, 55, 55, 34}, {2, 2}), 0);
+  check_matches(linalg_matrix_power(fib, 1), fib, 0);
+  check_matches(linalg_matrix_power(fib, 0), eye(2, std::nullopt, DType::Float64), 0);
+  check_matches(linalg_matrix_power(fib, -3), matmul(linalg_inv(fib), matmul(linalg_inv(fib), linalg_inv(fib))), 1e-12);
+  CHECK(to_vector<int64_t>(linalg_matrix_power(tensor<int64_t>({1, 1, 1, 0}, {2, 2}), 5)) == std::vector<int64_t>{8, 5, 5, 3});
+  CHECK_THROWS_WITH(linalg_matrix_power(ones({2, 3}), 2),
+                    "[linalg_matrix_power] A: expected square matrices (2 or more dimensions), got shape [2, 3]");
+}

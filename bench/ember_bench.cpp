@@ -129,6 +129,22 @@ void measure_attention_step(Results& r) {
   }, 10, 7) / 1000;
 }
 
+// Factorisations through LAPACK: a batch of small systems, where per-matrix overhead shows, and
+// one larger eigenproblem and SVD, where LAPACK's own time does.
+void measure_linalg(Results& r) {
+  manual_seed(0);
+  const Tensor m = randn({64, 32, 32}, DType::Float64);
+  const Tensor spd = matmul(m, m.transpose(-2, -1)) + eye(32, std::nullopt, DType::Float64) * 32;
+  const Tensor b = randn({64, 32, 32}, DType::Float64);
+  r["solve_64x32_us"] = bench::ns_per_call([&] { bench::keep(linalg_solve(spd, b)); }, 50, 7) / 1000;
+  r["cholesky_64x32_us"] = bench::ns_per_call([&] { bench::keep(linalg_cholesky(spd)); }, 50, 7) / 1000;
+  const Tensor square = randn({128, 128}, DType::Float64);
+  const Tensor symmetric = square + square.t();
+  r["eigh_128_us"] = bench::ns_per_call([&] { bench::keep(std::get<0>(linalg_eigh(symmetric))); }, 10, 7) / 1000;
+  const Tensor tall = randn({256, 128});
+  r["svd_256x128_us"] = bench::ns_per_call([&] { bench::keep(std::get<1>(linalg_svd(tall, false))); }, 5, 7) / 1000;
+}
+
 // Reads "name value unit" lines printed by the twin.
 Results run_twin(const char* path) {
   Results r;
@@ -166,6 +182,10 @@ void print_table(const Results& ember, const Results& torch) {
       {"exp 1M floats, out=, 1 thread (GB/s)", "exp_1m_out_gbps", "exp_1m_out_gbps", true, ">= 1.0x libtorch"},
       {"MLP 784-512-256-10 SGD step, b128, 1 thread (us)", "mlp_step_us", "mlp_step_us", false, "<= 0.6x libtorch"},
       {"causal self-attention fwd+bwd, L64 N16 E128 h4 (us)", "attention_step_us", "attention_step_us", false, "-"},
+      {"linalg_solve, 64 x [32, 32] float64 (us)", "solve_64x32_us", "solve_64x32_us", false, "-"},
+      {"linalg_cholesky, 64 x [32, 32] float64 (us)", "cholesky_64x32_us", "cholesky_64x32_us", false, "-"},
+      {"linalg_eigh, [128, 128] float64 (us)", "eigh_128_us", "eigh_128_us", false, "-"},
+      {"linalg_svd, [256, 128] float32, reduced (us)", "svd_256x128_us", "svd_256x128_us", false, "-"},
   };
   std::printf("\n%-50s %12s %12s %10s   %s\n", "measure", "ember", "libtorch", "ratio", "goal");
   for (const Row& row : rows) {
@@ -207,6 +227,7 @@ int main(int argc, char** argv) {
   measure_exp_1m(r);
   measure_mlp_step(r);
   measure_attention_step(r);
+  measure_linalg(r);
   for (const auto& [name, value] : r) bench::report(name, value, "");
 #ifdef EMBER_TORCH_TWIN
   print_table(r, run_twin(EMBER_TORCH_TWIN));

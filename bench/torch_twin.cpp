@@ -92,5 +92,17 @@ int main(int argc, char** argv) {
     const at::Tensor out = std::get<0>(attention->forward(ax, ax, ax, {}, false, causal));
     (out * out).sum().backward();
   }, 10, 7) / 1000, "us");
+
+  torch::manual_seed(0);
+  const at::Tensor lm = torch::randn({64, 32, 32}, torch::kFloat64);
+  const at::Tensor spd = at::matmul(lm, lm.transpose(-2, -1)) + torch::eye(32, torch::kFloat64) * 32;
+  const at::Tensor rhs = torch::randn({64, 32, 32}, torch::kFloat64);
+  bench::report("solve_64x32_us", bench::ns_per_call([&] { bench::keep(at::linalg_solve(spd, rhs)); }, 50, 7) / 1000, "us");
+  bench::report("cholesky_64x32_us", bench::ns_per_call([&] { bench::keep(at::linalg_cholesky(spd)); }, 50, 7) / 1000, "us");
+  const at::Tensor square = torch::randn({128, 128}, torch::kFloat64);
+  const at::Tensor symmetric = square + square.t();
+  bench::report("eigh_128_us", bench::ns_per_call([&] { bench::keep(std::get<0>(at::linalg_eigh(symmetric))); }, 10, 7) / 1000, "us");
+  const at::Tensor tall = torch::randn({256, 128});
+  bench::report("svd_256x128_us", bench::ns_per_call([&] { bench::keep(std::get<1>(at::linalg_svd(tall, false))); }, 5, 7) / 1000, "us");
   return 0;
 }

@@ -20,4 +20,10 @@ DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b, std::string_view op, st
   return out;
 }
 
+void check_broadcasts_to(IntArrayRef from, IntArrayRef to, std::string_view op, std::string_view arg) {
+  const DimVector shape = broadcast_shapes(from, to, op, arg);
+  EMBER_CHECK(to.equals(shape), "[{}] {}: expected a shape that broadcasts to [{}], got [{}]", op, arg,
+              fmt::join(to, ", "), fmt::join(from, ", "));
+}
+
 }  // namespace ember

@@ -263,10 +263,7 @@ Meta bmm(const OperatorHandle& op, const IValue* args, size_t) {
 Meta addmm(const OperatorHandle& op, const IValue* args, size_t n) {
   Meta m = mm(op, args + 1, n - 1);
   const TensorImpl& self = tensor_arg(op, args, 0);
-  const DimVector target = broadcast_shapes(self.sizes(), m.sizes[0], op.name(), "self");
-  EMBER_CHECK(target.ref().equals(m.sizes[0]),
-              "[{}] self: expected a shape that broadcasts to [{}, {}]", op.name(), m.sizes[0][0],
-              m.sizes[0][1]);
+  check_broadcasts_to(self.sizes(), m.sizes[0], op.name(), "self");
   m.compute_dtype = m.dtypes[0] = promote_types(m.compute_dtype, self.dtype());
   m.cast_mask = 0b111;
   return m;

@@ -88,9 +88,7 @@ Tensor mv(const Tensor& self, const Tensor& vec) {
 Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, const Scalar& beta, const Scalar& alpha) {
   Tensor product = batch1.bmm(batch2);
   if (alpha.to_double() != 1) product = product * alpha;
-  const DimVector shape = broadcast_shapes(self.sizes(), product.sizes(), "baddbmm", "self");
-  EMBER_CHECK(IntArrayRef(shape).equals(product.sizes()), "[baddbmm] self: expected a shape that broadcasts to {}, got {}",
-              shape_str(product.sizes()), shape_str(self.sizes()));
+  check_broadcasts_to(self.sizes(), product.sizes(), "baddbmm", "self");
   // As PyTorch's: with beta 0 the input is not read, so NaN in it does not reach the result.
   if (beta.to_double() == 0) return product;
   return product + (beta.to_double() == 1 ? self : self * beta);

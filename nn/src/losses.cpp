@@ -84,11 +84,8 @@ void check_same_shape(const char* op, const Tensor& input, const Tensor& target)
 }
 
 // An optional per-element factor must broadcast to the input's shape without widening it.
-void check_broadcasts_to(const char* op, const char* name, const Tensor& factor, const Tensor& input) {
-  if (!factor.defined()) return;
-  const DimVector shape = broadcast_shapes(factor.sizes(), input.sizes(), op, name);
-  EMBER_CHECK(input.sizes().equals(shape), "[{}] {}: expected a shape that broadcasts to the input's {}, got {}", op,
-              name, shape_str(input.sizes()), shape_str(factor.sizes()));
+void check_factor(const char* op, const char* name, const Tensor& factor, const Tensor& input) {
+  if (factor.defined()) check_broadcasts_to(factor.sizes(), input.sizes(), op, name);
 }
 
 }  // namespace
@@ -174,7 +171,7 @@ Tensor binary_cross_entropy(const Tensor& input, const Tensor& target, const BCE
   EMBER_CHECK(is_floating(input.dtype()), "[{}] input: expected floating-point probabilities, got {}", op,
               dtype_name(input.dtype()));
   check_same_shape(op, input, target);
-  check_broadcasts_to(op, "weight", options.weight, input);
+  check_factor(op, "weight", options.weight, input);
   // On the CPU the range is checked, naming the loss; on a device that would cost a synchronising read.
   if (input.numel() > 0 && input.impl()->storage()->device_interface().host_accessible()) {
     const bool in_range = logical_and(input >= 0, input <= 1).all().item<bool>();
@@ -192,7 +189,7 @@ Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivOptions& opt
   const char* op = "kl_div";
   EMBER_CHECK(is_floating(input.dtype()), "[{}] input: expected floating-point log-probabilities, got {}", op,
               dtype_name(input.dtype()));
-  check_broadcasts_to(op, "target", target, input);
+  check_factor(op, "target", target, input);
   const Tensor terms = options.log_target
                            ? where(target > -INFINITY, exp(target) * (target - input), zeros_like(input))
                                           : where(target > 0, target * (log(target) - input), zeros_like(input));
@@ -207,8 +204,8 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
   EMBER_CHECK(is_floating(input.dtype()), "[{}] input: expected floating-point logits, got {}", op,
               dtype_name(input.dtype()));
   check_same_shape(op, input, target);
-  check_broadcasts_to(op, "weight", options.weight, input);
-  check_broadcasts_to(op, "pos_weight", options.pos_weight, input);
+  check_factor(op, "weight", options.weight, input);
+  check_factor(op, "pos_weight", options.pos_weight, input);
   // -log(sigmoid(x)), without softplus's linear cut-off: exact for every input.
   const Tensor softplus_neg = softplus(-input, 1.0, std::numeric_limits<double>::infinity());
   const Tensor positive = options.pos_weight.defined() ? (options.pos_weight - 1.0) * target + 1.0 : Tensor();
@@ -229,7 +226,7 @@ Tensor multilabel_soft_margin_loss(const Tensor& input, const Tensor& target, co
               "[{}] input: expected floating-point logits [N, C] or [C], got {} {}", op, dtype_name(input.dtype()),
               shape_str(input.sizes()));
   check_same_shape(op, input, target);
-  check_broadcasts_to(op, "weight", options.weight, input);
+  check_factor(op, "weight", options.weight, input);
   Tensor terms = (1.0 - target) * input + softplus(-input, 1.0, std::numeric_limits<double>::infinity());
   if (options.weight.defined()) terms = terms * options.weight;
   return reduce(terms.mean({-1}), options.reduction);
@@ -296,7 +293,7 @@ Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor
   check_same_shape(op, input, target);
   // One variance per sample may drop the last dimension, as PyTorch allows.
   const Tensor variance = var.dim() + 1 == input.dim() ? var.unsqueeze(-1) : var;
-  check_broadcasts_to(op, "var", variance, input);
+  check_factor(op, "var", variance, input);
   EMBER_CHECK(options.eps >= 0, "[{}] eps: expected a non-negative value, got {}", op, options.eps);
   EMBER_CHECK(!lt(variance, 0).any().item<bool>(), "[{}] var: expected non-negative variances", op);
   // Clamped in value only: the gradient reaches var as if unclamped, as PyTorch's no_grad clamp_.

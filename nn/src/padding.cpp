@@ -1,6 +1,7 @@
 // Padding: constant mode crops with narrow and pads with cat; the reflect, replicate and circular
 // modes pick each output position's source with one index_select per dimension. Both are made of
-// operators, so that autograd differentiates them and every backend runs them.
+// operators, so that autograd differentiates them and every backend runs them. pixel_shuffle and
+// pixel_unshuffle, also views and copies only, move blocks between the channels and the grid.
 #include <algorithm>
 
 #include "ember/nn/functional.h"
@@ -24,6 +25,27 @@ int64_t source_of(PadMode mode, int64_t p, int64_t size) {
     case PadMode::Circular: return (p % size + size) % size;
   }
   return p;
+}
+
+// What pixel_shuffle and pixel_unshuffle both need: a positive factor and an [*, C, H, W] input.
+void check_pixel_input(const char* op, const char* factor_name, const Tensor& input, int64_t factor) {
+  EMBER_CHECK(factor > 0, "[{}] {}: expected a positive factor, got {}", op, factor_name, factor);
+  EMBER_CHECK(input.dim() >= 3, "[{}] input: expected [*, C, H, W], got {}", op, shape_str(input.sizes()));
+}
+
+// Moves blocks between the channels and the spatial grid: the last three dimensions of `input`
+// are viewed as the five of `split`, permuted by `order` and merged into the three of `merged`;
+// leading dimensions stay as they are.
+Tensor regroup(const Tensor& input, std::initializer_list<int64_t> split, std::initializer_list<int64_t> order,
+               std::initializer_list<int64_t> merged) {
+  const int64_t lead = input.dim() - 3;
+  DimVector split_shape(IntArrayRef(input.sizes().data(), static_cast<size_t>(lead)));
+  DimVector merged_shape = split_shape, permutation;
+  for (int64_t s : split) split_shape.push_back(s);
+  for (int64_t s : merged) merged_shape.push_back(s);
+  for (int64_t d = 0; d < lead; ++d) permutation.push_back(d);
+  for (int64_t d : order) permutation.push_back(lead + d);
+  return input.reshape(split_shape).permute(permutation).reshape(merged_shape);
 }
 
 }  // namespace
@@ -88,44 +110,26 @@ Tensor pad(const Tensor& input, IntArrayRef pad, std::string_view mode, double v
 
 Tensor pixel_shuffle(const Tensor& input, int64_t upscale_factor) {
   const int64_t r = upscale_factor;
-  EMBER_CHECK(r > 0, "[pixel_shuffle] upscale_factor: expected a positive factor, got {}", r);
-  EMBER_CHECK(input.dim() >= 3, "[pixel_shuffle] input: expected [*, C, H, W], got {}", shape_str(input.sizes()));
-  const int64_t n = input.dim(), c = input.size(n - 3), h = input.size(n - 2), w = input.size(n - 1);
+  check_pixel_input("pixel_shuffle", "upscale_factor", input, r);
+  const int64_t c = input.size(-3), h = input.size(-2), w = input.size(-1);
   int64_t block = 0;
   EMBER_CHECK(!__builtin_mul_overflow(r, r, &block), "[pixel_shuffle] upscale_factor: {} squared overflows int64", r);
   EMBER_CHECK(c % block == 0, "[pixel_shuffle] input: expected channels divisible by upscale_factor^2 = {}, got {}", block, c);
   checked_numel({h, r}, "pixel_shuffle");
   checked_numel({w, r}, "pixel_shuffle");
-  DimVector lead(IntArrayRef(input.sizes().data(), static_cast<size_t>(n - 3)));
-  DimVector split = lead, merged = lead;
-  for (int64_t s : {c / block, r, r, h, w}) split.push_back(s);
-  for (int64_t s : {c / block, h * r, w * r}) merged.push_back(s);
   // [*, C, r, r, H, W] -> [*, C, H, r, W, r]
-  const int64_t k = static_cast<int64_t>(lead.size());
-  DimVector order;
-  for (int64_t d = 0; d < k; ++d) order.push_back(d);
-  for (int64_t d : {0, 3, 1, 4, 2}) order.push_back(k + d);
-  return input.reshape(split).permute(order).reshape(merged);
+  return regroup(input, {c / block, r, r, h, w}, {0, 3, 1, 4, 2}, {c / block, h * r, w * r});
 }
 
 Tensor pixel_unshuffle(const Tensor& input, int64_t downscale_factor) {
   const int64_t r = downscale_factor;
-  EMBER_CHECK(r > 0, "[pixel_unshuffle] downscale_factor: expected a positive factor, got {}", r);
-  EMBER_CHECK(input.dim() >= 3, "[pixel_unshuffle] input: expected [*, C, H, W], got {}", shape_str(input.sizes()));
-  const int64_t n = input.dim(), c = input.size(n - 3), h = input.size(n - 2), w = input.size(n - 1);
+  check_pixel_input("pixel_unshuffle", "downscale_factor", input, r);
+  const int64_t c = input.size(-3), h = input.size(-2), w = input.size(-1);
   EMBER_CHECK(h % r == 0 && w % r == 0,
               "[pixel_unshuffle] input: expected a height and width divisible by downscale_factor {}, got {} x {}", r, h, w);
   checked_numel({c, r, r}, "pixel_unshuffle");
-  DimVector lead(IntArrayRef(input.sizes().data(), static_cast<size_t>(n - 3)));
-  DimVector split = lead, merged = lead;
-  for (int64_t s : {c, h / r, r, w / r, r}) split.push_back(s);
-  for (int64_t s : {c * r * r, h / r, w / r}) merged.push_back(s);
   // [*, C, H, r, W, r] -> [*, C, r, r, H, W]
-  const int64_t k = static_cast<int64_t>(lead.size());
-  DimVector order;
-  for (int64_t d = 0; d < k; ++d) order.push_back(d);
-  for (int64_t d : {0, 2, 4, 1, 3}) order.push_back(k + d);
-  return input.reshape(split).permute(order).reshape(merged);
+  return regroup(input, {c, h / r, r, w / r, r}, {0, 2, 4, 1, 3}, {c * r * r, h / r, w / r});
 }
 
 }  // namespace ember::nn::functional

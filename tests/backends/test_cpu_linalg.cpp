@@ -52,6 +52,7 @@ TEST_CASE("bmm and addmm") {
   for (int i = 0; i < 6; ++i) expected[i] = 0.5 * bv[i % 2] + 2.0 * product[i];
   check_close(to_vector<double>(addmm(bias, m1, m2, 0.5, 2.0)), expected, 1e-5);
   CHECK_THROWS_WITH(addmm(ones({3}), m1, m2), "[addmm] self: shapes [3] and [3, 2] do not broadcast (dimension 1: 3 vs 2)");
+  CHECK_THROWS_WITH(addmm(ones({2, 3, 2}), m1, m2), "[addmm] self: expected a shape that broadcasts to [3, 2], got [2, 3, 2]");
 }
 
 TEST_CASE("mv and baddbmm") {

@@ -145,6 +145,18 @@ void measure_linalg(Results& r) {
   r["svd_256x128_us"] = bench::ns_per_call([&] { bench::keep(std::get<1>(linalg_svd(tall, false))); }, 5, 7) / 1000;
 }
 
+// A 3-D convolution layer's forward and backward (N 4, C 8 -> 16, 16 x 32 x 32 volumes, kernel 3,
+// padding 1): three 2-D convolutions over the folded depths.
+void measure_conv3d_step(Results& r) {
+  manual_seed(0);
+  nn::Conv3d conv(8, 16, {3, 3, 3}, {.padding = {1, 1, 1}});
+  const Tensor x = randn({4, 8, 16, 32, 32});
+  r["conv3d_step_us"] = bench::ns_per_call([&] {
+    conv.zero_grad();
+    conv(x).sum().backward();
+  }, 3, 5) / 1000;
+}
+
 // Reads "name value unit" lines printed by the twin.
 Results run_twin(const char* path) {
   Results r;
@@ -182,6 +194,7 @@ void print_table(const Results& ember, const Results& torch) {
       {"exp 1M floats, out=, 1 thread (GB/s)", "exp_1m_out_gbps", "exp_1m_out_gbps", true, ">= 1.0x libtorch"},
       {"MLP 784-512-256-10 SGD step, b128, 1 thread (us)", "mlp_step_us", "mlp_step_us", false, "<= 0.6x libtorch"},
       {"causal self-attention fwd+bwd, L64 N16 E128 h4 (us)", "attention_step_us", "attention_step_us", false, "-"},
+      {"Conv3d 8->16 k3 fwd+bwd, [4, 8, 16, 32, 32] (us)", "conv3d_step_us", "conv3d_step_us", false, "-"},
       {"linalg_solve, 64 x [32, 32] float64 (us)", "solve_64x32_us", "solve_64x32_us", false, "-"},
       {"linalg_cholesky, 64 x [32, 32] float64 (us)", "cholesky_64x32_us", "cholesky_64x32_us", false, "-"},
       {"linalg_eigh, [128, 128] float64 (us)", "eigh_128_us", "eigh_128_us", false, "-"},
@@ -227,6 +240,7 @@ int main(int argc, char** argv) {
   measure_exp_1m(r);
   measure_mlp_step(r);
   measure_attention_step(r);
+  measure_conv3d_step(r);
   measure_linalg(r);
   for (const auto& [name, value] : r) bench::report(name, value, "");
 #ifdef EMBER_TORCH_TWIN

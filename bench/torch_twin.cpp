@@ -94,6 +94,14 @@ int main(int argc, char** argv) {
   }, 10, 7) / 1000, "us");
 
   torch::manual_seed(0);
+  torch::nn::Conv3d conv3d(torch::nn::Conv3dOptions(8, 16, 3).padding(1));
+  const at::Tensor volume = torch::randn({4, 8, 16, 32, 32});
+  bench::report("conv3d_step_us", bench::ns_per_call([&] {
+    conv3d->zero_grad();
+    conv3d->forward(volume).sum().backward();
+  }, 3, 5) / 1000, "us");
+
+  torch::manual_seed(0);
   const at::Tensor lm = torch::randn({64, 32, 32}, torch::kFloat64);
   const at::Tensor spd = at::matmul(lm, lm.transpose(-2, -1)) + torch::eye(32, torch::kFloat64) * 32;
   const at::Tensor rhs = torch::randn({64, 32, 32}, torch::kFloat64);

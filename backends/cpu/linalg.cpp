@@ -17,9 +17,13 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-// " (batch entry b)" where the operand holds more than one matrix.
-std::string entry(const MatrixBatch& batch, int64_t b) {
-  return batch.count() > 1 ? " (batch entry " + std::to_string(b) + ")" : "";
+// Raises the message `describe(info)` gives, naming the batch entry where there is more than one
+// matrix, when LAPACK's info is not 0; nothing is built on success.
+template <typename Describe>
+void check_info(int info, const MatrixBatch& batch, int64_t b, Describe&& describe) {
+  if (info == 0) return;
+  const std::string where = batch.count() > 1 ? " (batch entry " + std::to_string(b) + ")" : "";
+  throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, describe(info) + where);
 }
 
 // LAPACK's answer to a workspace query (lwork = -1), as a length.
@@ -39,8 +43,10 @@ void cholesky(const KernelArgs& args) {
     gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
     int info = 0;
     lapack::potrf(upper ? 'U' : 'L', n, a.data(), leading(n), &info);
-    sdk::check(info == 0, "self: expected a positive-definite matrix; its leading minor of order " +
-                              std::to_string(info) + " is not" + entry(batch, b));
+    check_info(info, batch, b, [](int order) {
+      return "self: expected a positive-definite matrix; its leading minor of order " + std::to_string(order) +
+             " is not";
+    });
     for (int64_t j = 0; j < n; ++j) {
       for (int64_t i = 0; i < n; ++i) {
         if (upper ? i > j : i < j) a[i + j * n] = 0;
@@ -58,8 +64,11 @@ void solve_triangular(const KernelArgs& args) {
   const int n = lapack_int(a_in.size(a_in.ndim() - 1));
   const int rows = lapack_int(out.size(out.ndim() - 2)), cols = lapack_int(out.size(out.ndim() - 1));
   std::vector<T> a = scratch<T>(int64_t{n} * n), x = scratch<T>(int64_t{rows} * cols);
+  int64_t loaded = -1;  // the offset of the A in `a`: a broadcast A is gathered once
   for (int64_t b = 0; b < batch.count(); ++b) {
-    gather(matrix_of(a_in, batch.offset(a_in, 2, b)), a.data(), n);
+    const int64_t a_offset = batch.offset(a_in, 2, b);
+    if (a_offset != loaded) gather(matrix_of(a_in, a_offset), a.data(), n);
+    loaded = a_offset;
     gather(matrix_of(b_in, batch.offset(b_in, 2, b)), x.data(), rows);
     lapack::trsm(left ? 'L' : 'R', upper ? 'U' : 'L', unitriangular ? 'U' : 'N', rows, cols, a.data(), leading(n),
                  x.data(), leading(rows));
@@ -85,13 +94,19 @@ void solve(const KernelArgs& args) {
   const int nrhs = lapack_int(unknowns(out, 0).cols);
   std::vector<T> a = scratch<T>(int64_t{n} * n), x = scratch<T>(int64_t{n} * nrhs);
   std::vector<int> pivots = scratch<int>(n);
+  int64_t factored = -1;  // the offset of the A whose factors `a` holds: a broadcast A is factored once
   for (int64_t b = 0; b < batch.count(); ++b) {
-    gather(matrix_of(a_in, batch.offset(a_in, 2, b)), a.data(), n);
     int info = 0;
-    lapack::getrf(n, n, a.data(), leading(n), pivots.data(), &info);
-    sdk::check(info == 0, "A: the matrix is singular (U[" + std::to_string(info - 1) + ", " +
-                              std::to_string(info - 1) + "] of its LU factors is zero), so the system has no "
-                              "unique solution" + entry(batch, b));
+    if (const int64_t a_offset = batch.offset(a_in, 2, b); a_offset != factored) {
+      gather(matrix_of(a_in, a_offset), a.data(), n);
+      lapack::getrf(n, n, a.data(), leading(n), pivots.data(), &info);
+      check_info(info, batch, b, [](int column) {
+        const std::string i = std::to_string(column - 1);
+        return "A: the matrix is singular (U[" + i + ", " + i + "] of its LU factors is zero), so the system has "
+               "no unique solution";
+      });
+      factored = a_offset;
+    }
     gather(unknowns(b_in, batch.offset(b_in, matrix_dims, b)), x.data(), n);
     lapack::getrs(left ? 'N' : 'T', n, nrhs, a.data(), leading(n), pivots.data(), x.data(), leading(n), &info);
     scatter(x.data(), n, unknowns(out, batch.offset(out, matrix_dims, b)));
@@ -174,7 +189,7 @@ void eigh(const KernelArgs& args) {
     gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
     lapack::syevd('V', uplo, n, a.data(), leading(n), w.data(), work.data(), static_cast<int>(work.size()),
                   iwork.data(), static_cast<int>(iwork.size()), &info);
-    sdk::check(info == 0, "self: the eigenvalue algorithm did not converge" + entry(batch, b));
+    check_info(info, batch, b, [](int) { return std::string("self: the eigenvalue algorithm did not converge"); });
     scatter(w.data(), n, column_of(values, batch.offset(values, 1, b)));
     scatter(a.data(), n, matrix_of(vectors, batch.offset(vectors, 2, b)));
   }
@@ -202,7 +217,7 @@ void svd(const KernelArgs& args) {
     gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), m);
     lapack::gesdd(jobz, m, n, a.data(), leading(m), s.data(), u.data(), leading(m), vh.data(), leading(vh_rows),
                   work.data(), static_cast<int>(work.size()), iwork.data(), &info);
-    sdk::check(info == 0, "A: the SVD did not converge" + entry(batch, b));
+    check_info(info, batch, b, [](int) { return std::string("A: the SVD did not converge"); });
     scatter(u.data(), m, matrix_of(u_out, batch.offset(u_out, 2, b)));
     scatter(s.data(), k, column_of(s_out, batch.offset(s_out, 1, b)));
     scatter(vh.data(), vh_rows, matrix_of(vh_out, batch.offset(vh_out, 2, b)));

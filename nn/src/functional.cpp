@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ember/autograd/grad_mode.h"
+#include "window_checks.h"
 
 namespace ember::nn::functional {
 namespace {
@@ -14,16 +15,6 @@ std::vector<int64_t> channel_shape(const Tensor& input) {
   std::vector<int64_t> shape(static_cast<size_t>(input.dim()), 1);
   shape[1] = input.size(1);
   return shape;
-}
-
-void check_per_channel(const char* op, const char* name, const Tensor& t, int64_t channels) {
-  EMBER_CHECK(!t.defined() || (t.dim() == 1 && t.size(0) == channels), "[{}] {}: expected shape [{}], got {}", op,
-              name, channels, shape_str(t.sizes()));
-}
-
-void check_at_least(const char* op, const char* name, Pair values, int64_t min) {
-  EMBER_CHECK(values[0] >= min && values[1] >= min, "[{}] {}: expected values of at least {}, got [{}, {}]", op, name,
-              min, values[0], values[1]);
 }
 
 // Runs `f` on a 4-D batch: an unbatched [C, H, W] image gets a batch dimension around the call.

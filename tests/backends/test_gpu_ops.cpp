@@ -373,6 +373,16 @@ TEST_CASE("recurrent and transformer layers differentiate on the GPU as on the C
   });
 }
 
+TEST_CASE("3-D convolution and pooling (2-D operators over depth taps) match") {
+  namespace F = nn::functional;
+  const Tensor x = random({2, 3, 5, 6, 4}, 34), w = random({4, 3, 2, 3, 2}, 35), b = random({4}, 36);
+  check_same([](const std::vector<Tensor>& t) {
+    return F::conv3d(t[0], t[1], t[2], {.stride = {2, 1, 1}, .padding = {1, 1, 0}}).flatten()
+        .narrow(0, 0, 64) + F::max_pool3d(t[0], {2, 2, 2}, {.ceil_mode = true}).flatten().narrow(0, 0, 64) +
+        F::avg_pool3d(t[0], {3, 2, 2}, {.padding = {1, 1, 1}}).flatten().narrow(0, 0, 64);
+  }, {x, w, b});
+}
+
 TEST_CASE("linear algebra on GPU tensors matches the CPU, gradients included") {
   // A backend without these kernels runs them through the CPU fallback; one with them must agree.
   const Tensor m = random({2, 4, 4}, 32, DType::Float64) + eye(4, std::nullopt, DType::Float64) * 4;

@@ -50,7 +50,10 @@ std::string conv_repr(int64_t in_channels, int64_t out_channels, IntArrayRef ker
   return out;
 }
 
-IntArrayRef pair_ref(const functional::Pair& p) { return IntArrayRef(p.data(), p.size()); }
+template <size_t N>
+IntArrayRef dims_ref(const std::array<int64_t, N>& p) {
+  return IntArrayRef(p.data(), p.size());
+}
 
 }  // namespace
 
@@ -72,7 +75,7 @@ std::string Conv1d::extra_repr() const {
 Conv2d::Conv2d(int64_t in_channels, int64_t out_channels, functional::Pair kernel_size,
                functional::Conv2dOptions conv_options, bool with_bias)
     : ConvLayer("Conv2d", conv_options) {
-  init_conv("Conv2d", in_channels, out_channels, pair_ref(kernel_size), options.groups, false, with_bias, weight, bias);
+  init_conv("Conv2d", in_channels, out_channels, dims_ref(kernel_size), options.groups, false, with_bias, weight, bias);
   register_parameter("weight", weight);
   register_parameter("bias", bias);
 }
@@ -81,14 +84,30 @@ Tensor Conv2d::forward(const Tensor& input) { return functional::conv2d(input, w
 
 std::string Conv2d::extra_repr() const {
   return conv_repr(weight.size(1) * options.groups, weight.size(0), {weight.size(2), weight.size(3)},
-                   pair_ref(options.stride), pair_ref(options.padding), {0, 0}, pair_ref(options.dilation), options.groups,
+                   dims_ref(options.stride), dims_ref(options.padding), {0, 0}, dims_ref(options.dilation), options.groups,
+                   bias.defined());
+}
+
+Conv3d::Conv3d(int64_t in_channels, int64_t out_channels, functional::Triple kernel_size,
+               functional::Conv3dOptions conv_options, bool with_bias)
+    : ConvLayer("Conv3d", conv_options) {
+  init_conv("Conv3d", in_channels, out_channels, dims_ref(kernel_size), options.groups, false, with_bias, weight, bias);
+  register_parameter("weight", weight);
+  register_parameter("bias", bias);
+}
+
+Tensor Conv3d::forward(const Tensor& input) { return functional::conv3d(input, weight, bias, options); }
+
+std::string Conv3d::extra_repr() const {
+  return conv_repr(weight.size(1) * options.groups, weight.size(0), {weight.size(2), weight.size(3), weight.size(4)},
+                   dims_ref(options.stride), dims_ref(options.padding), {0, 0, 0}, dims_ref(options.dilation), options.groups,
                    bias.defined());
 }
 
 ConvTranspose2d::ConvTranspose2d(int64_t in_channels, int64_t out_channels, functional::Pair kernel_size,
                                  functional::ConvTranspose2dOptions conv_options, bool with_bias)
     : ConvLayer("ConvTranspose2d", conv_options) {
-  init_conv("ConvTranspose2d", in_channels, out_channels, pair_ref(kernel_size), options.groups, true, with_bias, weight,
+  init_conv("ConvTranspose2d", in_channels, out_channels, dims_ref(kernel_size), options.groups, true, with_bias, weight,
             bias);
   register_parameter("weight", weight);
   register_parameter("bias", bias);
@@ -98,7 +117,7 @@ Tensor ConvTranspose2d::forward(const Tensor& input) { return functional::conv_t
 
 std::string ConvTranspose2d::extra_repr() const {
   return conv_repr(weight.size(0), weight.size(1) * options.groups, {weight.size(2), weight.size(3)},
-                   pair_ref(options.stride), pair_ref(options.padding), pair_ref(options.output_padding), pair_ref(options.dilation),
+                   dims_ref(options.stride), dims_ref(options.padding), dims_ref(options.output_padding), dims_ref(options.dilation),
                    options.groups, bias.defined());
 }
 

@@ -1,5 +1,6 @@
 // The small layers: activations' options, pooling, dropout, embedding, flatten, upsampling and
 // containers.
+#include <algorithm>
 #include <cmath>
 
 #include "ember/nn/functional.h"
@@ -16,8 +17,10 @@
 namespace ember::nn {
 namespace {
 
-std::string pair_str(const functional::Pair& p) {
-  return p[0] == p[1] ? std::to_string(p[0]) : fmt::format("({}, {})", p[0], p[1]);
+template <size_t N>
+std::string window_str(const std::array<int64_t, N>& v) {
+  const bool uniform = std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == v[0]; });
+  return uniform ? std::to_string(v[0]) : fmt::format("({})", fmt::join(v, ", "));
 }
 
 // A double as Python's repr writes it: 1.0 rather than 1, so that layers print as PyTorch's do.
@@ -84,14 +87,25 @@ std::string AvgPool1d::extra_repr() const {
 }
 
 std::string MaxPool2d::extra_repr() const {
-  return fmt::format("kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}", pair_str(kernel_size),
-                     pair_str(options.stride.value_or(kernel_size)), pair_str(options.padding),
-                     pair_str(options.dilation), options.ceil_mode ? "True" : "False");
+  return fmt::format("kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}", window_str(kernel_size),
+                     window_str(options.stride.value_or(kernel_size)), window_str(options.padding),
+                     window_str(options.dilation), options.ceil_mode ? "True" : "False");
 }
 
 std::string AvgPool2d::extra_repr() const {
-  return fmt::format("kernel_size={}, stride={}, padding={}", pair_str(kernel_size),
-                     pair_str(options.stride.value_or(kernel_size)), pair_str(options.padding));
+  return fmt::format("kernel_size={}, stride={}, padding={}", window_str(kernel_size),
+                     window_str(options.stride.value_or(kernel_size)), window_str(options.padding));
+}
+
+std::string MaxPool3d::extra_repr() const {
+  return fmt::format("kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}", window_str(kernel_size),
+                     window_str(options.stride.value_or(kernel_size)), window_str(options.padding),
+                     window_str(options.dilation), options.ceil_mode ? "True" : "False");
+}
+
+std::string AvgPool3d::extra_repr() const {
+  return fmt::format("kernel_size={}, stride={}, padding={}", window_str(kernel_size),
+                     window_str(options.stride.value_or(kernel_size)), window_str(options.padding));
 }
 
 AdaptiveAvgPool2d::AdaptiveAvgPool2d(functional::Pair size) : UnaryModule("AdaptiveAvgPool2d"), output_size(size) {
@@ -99,7 +113,7 @@ AdaptiveAvgPool2d::AdaptiveAvgPool2d(functional::Pair size) : UnaryModule("Adapt
               size[0], size[1]);
 }
 std::string AdaptiveAvgPool2d::extra_repr() const {
-  return "output_size=" + pair_str(output_size);
+  return "output_size=" + window_str(output_size);
 }
 
 Dropout::Dropout(double probability) : UnaryModule("Dropout"), p(probability) {

@@ -45,6 +45,20 @@ struct Conv1dOptions {
 // a height of 1.
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(), Conv1dOptions options = {});
 
+// Depth, height and width of a 3-D kernel, stride, padding or dilation.
+using Triple = std::array<int64_t, 3>;
+
+struct Conv3dOptions {
+  Triple stride = {1, 1, 1};
+  Triple padding = {0, 0, 0};
+  Triple dilation = {1, 1, 1};
+  int64_t groups = 1;
+};
+// input [N, C, D, H, W] (or [C, D, H, W]), weight [out, C / groups, kD, kH, kW], bias [out] or
+// undefined: one conv2d per kernel depth over every output depth at once (the depths folded into
+// the batch), summed, so it runs wherever conv2d does.
+Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(), Conv3dOptions options = {});
+
 struct ConvTranspose2dOptions {
   Pair stride = {1, 1};
   Pair padding = {0, 0};
@@ -86,6 +100,21 @@ struct AvgPool1dOptions {
   int64_t padding = 0;
 };
 Tensor avg_pool1d(const Tensor& input, int64_t kernel_size, AvgPool1dOptions options = {});
+
+// Over [N, C, D, H, W] (or [C, D, H, W]): the 2-D pooling of each kernel depth's planes, combined
+// across the depth window (PyTorch's semantics, count_include_pad=true for the mean).
+struct MaxPool3dOptions {
+  std::optional<Triple> stride;  // the kernel size when not given
+  Triple padding = {0, 0, 0};
+  Triple dilation = {1, 1, 1};
+  bool ceil_mode = false;
+};
+Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions options = {});
+struct AvgPool3dOptions {
+  std::optional<Triple> stride;  // the kernel size when not given
+  Triple padding = {0, 0, 0};
+};
+Tensor avg_pool3d(const Tensor& input, Triple kernel_size, AvgPool3dOptions options = {});
 
 // The mean over output_size windows of the height and width, window i of n positions spanning
 // [floor(i n / out), ceil((i + 1) n / out)), as PyTorch's ({1, 1} is the global average).

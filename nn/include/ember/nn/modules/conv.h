@@ -1,5 +1,5 @@
-// Convolution layers: Conv1d over [N, C, L], Conv2d and ConvTranspose2d over [N, C, H, W] (each
-// also unbatched); oneDNN's convolution on the CPU.
+// Convolution layers: Conv1d over [N, C, L], Conv2d and ConvTranspose2d over [N, C, H, W], Conv3d
+// over [N, C, D, H, W] (each also unbatched); oneDNN's convolution on the CPU.
 #pragma once
 
 #include "ember/nn/functional.h"
@@ -35,6 +35,17 @@ class Conv2d final : public ConvLayer<functional::Conv2dOptions> {
  public:
   Conv2d(int64_t in_channels, int64_t out_channels, functional::Pair kernel_size,
          functional::Conv2dOptions options = {}, bool bias = true);
+  Tensor forward(const Tensor& input) override;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+// weight [out_channels, in_channels / groups, kD, kH, kW]
+class Conv3d final : public ConvLayer<functional::Conv3dOptions> {
+ public:
+  Conv3d(int64_t in_channels, int64_t out_channels, functional::Triple kernel_size,
+         functional::Conv3dOptions options = {}, bool bias = true);
   Tensor forward(const Tensor& input) override;
 
  private:

@@ -1,5 +1,5 @@
 // MaxPool1d and AvgPool1d over [N, C, L] (or [C, L]); MaxPool2d, AvgPool2d and AdaptiveAvgPool2d
-// over [N, C, H, W] (or [C, H, W]).
+// over [N, C, H, W] (or [C, H, W]); MaxPool3d and AvgPool3d over [N, C, D, H, W] (or [C, D, H, W]).
 #pragma once
 
 #include "ember/nn/functional.h"
@@ -51,6 +51,25 @@ class AvgPool2d final : public PoolLayer<functional::Pair, functional::AvgPool2d
  public:
   explicit AvgPool2d(functional::Pair kernel_size, functional::AvgPool2dOptions options = {})
       : PoolLayer("AvgPool2d", kernel_size, options) {}
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class MaxPool3d final : public PoolLayer<functional::Triple, functional::MaxPool3dOptions, &functional::max_pool3d> {
+ public:
+  explicit MaxPool3d(functional::Triple kernel_size, functional::MaxPool3dOptions options = {})
+      : PoolLayer("MaxPool3d", kernel_size, options) {}
+
+ private:
+  std::string extra_repr() const override;
+};
+
+// Padded positions count as zeros in the mean (PyTorch's count_include_pad=true).
+class AvgPool3d final : public PoolLayer<functional::Triple, functional::AvgPool3dOptions, &functional::avg_pool3d> {
+ public:
+  explicit AvgPool3d(functional::Triple kernel_size, functional::AvgPool3dOptions options = {})
+      : PoolLayer("AvgPool3d", kernel_size, options) {}
 
  private:
   std::string extra_repr() const override;

@@ -1,0 +1,138 @@
+// 3-D convolution and pooling by depth taps (Note [Depth taps]): written with the 2-D operators,
+// so autograd differentiates them and every backend with a 2-D convolution runs them.
+#include <algorithm>
+#include <limits>
+
+#include "ember/nn/functional.h"
+#include "window_checks.h"
+
+namespace ember::nn::functional {
+namespace {
+
+// Note [Depth taps]
+// Output depth o of a 3-D window operation reads input depths o * stride + k * dilation for the
+// kernel's depth taps k. For one tap, those planes of every output depth are one strided slice;
+// folded into the batch ([N * out_depth, C, H, W]) they are a single 2-D operation with that
+// tap's kernel. A convolution sums the taps' results, a pooling takes their max or mean: kD
+// calls of the 2-D operator, each over the whole volume.
+
+// The planes tap k reads, for every output depth, as one batch [N * out_depth, C, H, W].
+Tensor tap_planes(const Tensor& x, int64_t k, int64_t stride, int64_t dilation, int64_t out_depth) {
+  const int64_t start = k * dilation;
+  const Tensor planes = x.slice(2, start, start + (out_depth - 1) * stride + 1, stride);
+  return planes.transpose(1, 2).reshape({x.size(0) * out_depth, x.size(1), x.size(3), x.size(4)});
+}
+
+// [N * out_depth, C, H, W] back to [N, C, out_depth, H, W].
+Tensor unfold_depth(const Tensor& y, int64_t n, int64_t out_depth) {
+  return y.reshape({n, out_depth, y.size(1), y.size(2), y.size(3)}).transpose(1, 2).contiguous();
+}
+
+// Runs `f` on a 5-D batch: an unbatched [C, D, H, W] volume gets a batch dimension around the call.
+template <typename F>
+Tensor on_volumes(const char* op, const Tensor& input, F f) {
+  EMBER_CHECK(input.dim() == 4 || input.dim() == 5,
+              "[{}] input: expected a [N, C, D, H, W] or [C, D, H, W] tensor, got {}", op, shape_str(input.sizes()));
+  return input.dim() == 5 ? f(input) : f(input.unsqueeze(0)).squeeze(0);
+}
+
+// Pooling windows: a kernel of at least 1, padding at most half of it, a stride of at least 1.
+void check_pool(const char* op, Triple kernel, Triple stride, Triple padding) {
+  check_at_least(op, "kernel_size", kernel, 1);
+  check_at_least(op, "stride", stride, 1);
+  EMBER_CHECK(padding[0] >= 0 && padding[1] >= 0 && padding[2] >= 0 && padding[0] * 2 <= kernel[0] &&
+                  padding[1] * 2 <= kernel[1] && padding[2] * 2 <= kernel[2],
+              "[{}] padding: expected values from 0 to half the kernel size [{}, {}, {}], got [{}, {}, {}]", op,
+              kernel[0], kernel[1], kernel[2], padding[0], padding[1], padding[2]);
+}
+
+// PyTorch's output length of a window: ceil_mode rounds up while the last window still starts
+// inside the input or its left padding.
+int64_t windows(const char* op, int64_t size, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation,
+                bool ceil_mode) {
+  const int64_t span = dilation * (kernel - 1) + 1, room = size + 2 * padding - span;
+  EMBER_CHECK(room >= 0, "[{}] input: a depth of {} padded by {} on each side is smaller than the kernel's span {}",
+              op, size, padding, span);
+  int64_t count = (room + (ceil_mode ? stride - 1 : 0)) / stride + 1;
+  if (ceil_mode && (count - 1) * stride >= size + padding) --count;
+  return count;
+}
+
+Pair tail(Triple t) { return {t[1], t[2]}; }
+
+}  // namespace
+
+Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Conv3dOptions options) {
+  const char* op = "conv3d";
+  EMBER_CHECK(weight.dim() == 5, "[{}] weight: expected [out_channels, in_channels / groups, kD, kH, kW], got {}", op,
+              shape_str(weight.sizes()));
+  check_at_least(op, "stride", options.stride, 1);
+  check_at_least(op, "dilation", options.dilation, 1);
+  check_at_least(op, "padding", options.padding, 0);
+  return on_volumes(op, input, [&](const Tensor& x) {
+    const int64_t groups = options.groups;
+    EMBER_CHECK(groups >= 1 && x.size(1) % groups == 0 && weight.size(0) % groups == 0 &&
+                    weight.size(1) * groups == x.size(1),
+                "[{}] weight: expected {} input channels per group for an input with {} channels and groups={}, got "
+                "weight shape {}", op, groups >= 1 ? x.size(1) / groups : 0, x.size(1), groups, shape_str(weight.sizes()));
+    const int64_t out_depth =
+        windows(op, x.size(2), weight.size(2), options.stride[0], options.padding[0], options.dilation[0], false);
+    const Tensor padded = pad(x, {0, 0, 0, 0, options.padding[0], options.padding[0]});
+    const Conv2dOptions plane = {.stride = tail(options.stride), .padding = tail(options.padding),
+                                 .dilation = tail(options.dilation), .groups = groups};
+    Tensor sum;
+    for (int64_t k = 0; k < weight.size(2); ++k) {
+      const Tensor tap = conv2d(tap_planes(padded, k, options.stride[0], options.dilation[0], out_depth),
+                                weight.select(2, k), Tensor(), plane);
+      sum = sum.defined() ? sum + tap : tap;
+    }
+    const Tensor out = unfold_depth(sum, x.size(0), out_depth);
+    if (!bias.defined()) return out;
+    check_per_channel(op, "bias", bias, weight.size(0));
+    return out + bias.view({-1, 1, 1, 1});
+  });
+}
+
+Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions options) {
+  const char* op = "max_pool3d";
+  const Triple stride = options.stride.value_or(kernel_size);
+  check_pool(op, kernel_size, stride, options.padding);
+  check_at_least(op, "dilation", options.dilation, 1);
+  return on_volumes(op, input, [&](const Tensor& x) {
+    const int64_t p = options.padding[0], s = stride[0], d = options.dilation[0];
+    const int64_t out_depth = windows(op, x.size(2), kernel_size[0], s, p, d, options.ceil_mode);
+    // Padded depths must never win: below every element (every window holds one, as the padding
+    // is at most half the kernel). The right side also covers ceil_mode's last window.
+    const int64_t right = std::max(p, (out_depth - 1) * s + d * (kernel_size[0] - 1) + 1 - x.size(2) - p);
+    const double lowest = is_floating(x.dtype()) ? -std::numeric_limits<double>::infinity() : x.amin().item<double>();
+    const Tensor padded = pad(x, {0, 0, 0, 0, p, right}, lowest);
+    const MaxPool2dOptions plane = {.stride = tail(stride), .padding = tail(options.padding),
+                                    .dilation = tail(options.dilation), .ceil_mode = options.ceil_mode};
+    std::vector<Tensor> taps;
+    for (int64_t k = 0; k < kernel_size[0]; ++k) {
+      taps.push_back(max_pool2d(tap_planes(padded, k, s, d, out_depth), tail(kernel_size), plane));
+    }
+    // max with indices: a tie's gradient goes to one tap, as PyTorch's to one element.
+    return unfold_depth(std::get<0>(stack(taps).max(0)), x.size(0), out_depth);
+  });
+}
+
+Tensor avg_pool3d(const Tensor& input, Triple kernel_size, AvgPool3dOptions options) {
+  const char* op = "avg_pool3d";
+  const Triple stride = options.stride.value_or(kernel_size);
+  check_pool(op, kernel_size, stride, options.padding);
+  return on_volumes(op, input, [&](const Tensor& x) {
+    const int64_t p = options.padding[0];
+    const int64_t out_depth = windows(op, x.size(2), kernel_size[0], stride[0], p, 1, false);
+    const Tensor padded = pad(x, {0, 0, 0, 0, p, p});  // zeros, counted in the mean
+    Tensor sum;
+    for (int64_t k = 0; k < kernel_size[0]; ++k) {
+      const Tensor tap = avg_pool2d(tap_planes(padded, k, stride[0], 1, out_depth), tail(kernel_size),
+                                    {.stride = tail(stride), .padding = tail(options.padding)});
+      sum = sum.defined() ? sum + tap : tap;
+    }
+    return unfold_depth(sum / static_cast<double>(kernel_size[0]), x.size(0), out_depth);
+  });
+}
+
+}  // namespace ember::nn::functional

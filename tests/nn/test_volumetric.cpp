@@ -1,0 +1,170 @@
+// conv3d, max_pool3d and avg_pool3d against direct loops over every window, their gradients by
+// finite differences, the layers, and errors on bad input.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "ember/autograd/gradcheck.h"
+#include "ember/ember.h"
+#include "ember/nn.h"
+
+using namespace ember;
+namespace F = ember::nn::functional;
+
+namespace {
+
+// Element (n, c, d, h, w) of a contiguous 5-D tensor's values.
+struct Volume {
+  std::vector<double> v;
+  std::vector<int64_t> s;
+  explicit Volume(const Tensor& t) : v(to_vector<double>(t.contiguous())), s(t.sizes().begin(), t.sizes().end()) {}
+  double operator()(int64_t n, int64_t c, int64_t d, int64_t h, int64_t w) const {
+    return v[static_cast<size_t>(((((n * s[1] + c) * s[2] + d) * s[3] + h) * s[4]) + w)];
+  }
+};
+
+struct Window {
+  F::Triple stride, padding, dilation;
+};
+
+int64_t out_size(int64_t size, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation) {
+  return (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+}
+
+// Every output element of a 3-D window operation: `reduce` sees the window's values (padding
+// as nullopt) and returns the output.
+template <typename Reduce>
+std::vector<double> over_windows(const Volume& x, int64_t channels_out, F::Triple kernel, const Window& g,
+                                 Reduce reduce) {
+  std::vector<double> out;
+  int64_t o[3];
+  for (int i = 0; i < 3; ++i) o[i] = out_size(x.s[2 + i], kernel[i], g.stride[i], g.padding[i], g.dilation[i]);
+  for (int64_t n = 0; n < x.s[0]; ++n)
+    for (int64_t c = 0; c < channels_out; ++c)
+      for (int64_t od = 0; od < o[0]; ++od)
+        for (int64_t oh = 0; oh < o[1]; ++oh)
+          for (int64_t ow = 0; ow < o[2]; ++ow) {
+            std::vector<std::array<int64_t, 6>> taps;  // input d, h, w (or -1 outside) and kernel kd, kh, kw
+            for (int64_t kd = 0; kd < kernel[0]; ++kd)
+              for (int64_t kh = 0; kh < kernel[1]; ++kh)
+                for (int64_t kw = 0; kw < kernel[2]; ++kw) {
+                  const int64_t d = od * g.stride[0] - g.padding[0] + kd * g.dilation[0];
+                  const int64_t h = oh * g.stride[1] - g.padding[1] + kh * g.dilation[1];
+                  const int64_t w = ow * g.stride[2] - g.padding[2] + kw * g.dilation[2];
+                  const bool inside = d >= 0 && d < x.s[2] && h >= 0 && h < x.s[3] && w >= 0 && w < x.s[4];
+                  taps.push_back({inside ? d : -1, h, w, kd, kh, kw});
+                }
+            out.push_back(reduce(n, c, taps));
+          }
+  return out;
+}
+
+void check_close(const Tensor& actual, const std::vector<double>& expected, double tol = 1e-4) {
+  const auto got = to_vector<double>(actual.contiguous());
+  REQUIRE(got.size() == expected.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    CAPTURE(i);
+    CHECK(got[i] == doctest::Approx(expected[i]).epsilon(tol).scale(1));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("conv3d matches a direct loop with strides, padding, dilation, groups and bias") {
+  manual_seed(1);
+  const Tensor x = randn({2, 4, 5, 6, 7}), weight = randn({6, 2, 3, 2, 3}), bias = randn({6});
+  const Window g = {{2, 1, 2}, {1, 0, 2}, {1, 2, 1}};
+  const Tensor out = F::conv3d(x, weight, bias, {.stride = g.stride, .padding = g.padding, .dilation = g.dilation, .groups = 2});
+  CHECK(out.sizes().equals(IntArrayRef{2, 6, 3, 4, 5}));
+  const Volume vx(x), vw(weight);
+  const auto b = to_vector<double>(bias);
+  const auto expected = over_windows(vx, 6, {3, 2, 3}, g, [&](int64_t n, int64_t o, const auto& taps) {
+    double sum = b[static_cast<size_t>(o)];
+    const int64_t group = o / 3;
+    for (const auto& t : taps) {
+      if (t[0] < 0) continue;
+      for (int64_t c = 0; c < 2; ++c) sum += vx(n, group * 2 + c, t[0], t[1], t[2]) * vw(o, c, t[3], t[4], t[5]);
+    }
+    return sum;
+  });
+  check_close(out, expected);
+  // Unbatched [C, D, H, W].
+  check_close(F::conv3d(x[1], weight, bias, {.stride = g.stride, .padding = g.padding, .dilation = g.dilation, .groups = 2}),
+              std::vector<double>(expected.begin() + static_cast<long>(expected.size() / 2), expected.end()));
+}
+
+TEST_CASE("max_pool3d and avg_pool3d match direct loops, padding and ceil_mode included") {
+  manual_seed(2);
+  const Tensor x = randn({2, 3, 5, 6, 5});
+  const Volume vx(x);
+  const Window g = {{2, 2, 1}, {1, 1, 0}, {1, 1, 1}};
+  const auto window_max = [&](int64_t n, int64_t c, const auto& taps) {
+    double best = -std::numeric_limits<double>::infinity();
+    for (const auto& t : taps) {
+      if (t[0] >= 0) best = std::max(best, vx(n, c, t[0], t[1], t[2]));
+    }
+    return best;
+  };
+  check_close(F::max_pool3d(x, {3, 2, 2}, {.stride = g.stride, .padding = g.padding}),
+              over_windows(vx, 3, {3, 2, 2}, g, window_max));
+  const Window dilated = {{1, 1, 2}, {0, 0, 0}, {2, 1, 1}};
+  check_close(F::max_pool3d(x, {2, 2, 3}, {.stride = dilated.stride, .dilation = dilated.dilation}),
+              over_windows(vx, 3, {2, 2, 3}, dilated, window_max));
+  const auto window_mean = [&](int64_t n, int64_t c, const auto& taps) {
+    double sum = 0;  // padded positions count as zeros
+    for (const auto& t : taps) {
+      if (t[0] >= 0) sum += vx(n, c, t[0], t[1], t[2]);
+    }
+    return sum / static_cast<double>(taps.size());
+  };
+  check_close(F::avg_pool3d(x, {3, 2, 2}, {.stride = g.stride, .padding = g.padding}),
+              over_windows(vx, 3, {3, 2, 2}, g, window_mean));
+  // ceil_mode: a depth of 5 with kernel 2 and stride 2 gives 3 windows, the last one partial.
+  const Tensor ceiled = F::max_pool3d(x, {2, 2, 2}, {.ceil_mode = true});
+  CHECK(ceiled.sizes().equals(IntArrayRef{2, 3, 3, 3, 3}));
+  CHECK(allclose(ceiled.select(2, 2), F::max_pool2d(x.select(2, 4), {2, 2}, {.ceil_mode = true})));
+}
+
+TEST_CASE("3-D convolution and pooling differentiate by finite differences") {
+  const auto f = [](const autograd::TensorVector& t) {
+    const Tensor conv = F::conv3d(t[0], t[1], t[2], {.stride = {2, 1, 1}, .padding = {1, 0, 1}, .dilation = {1, 2, 1}});
+    const Tensor max = F::max_pool3d(t[0], {2, 2, 2}, {.stride = F::Triple{1, 2, 1}, .padding = {1, 0, 1}});
+    const Tensor mean = F::avg_pool3d(t[0], {3, 1, 2}, {.stride = F::Triple{2, 1, 1}, .padding = {1, 0, 1}});
+    return cat({conv.flatten(), max.flatten(), mean.flatten()});
+  };
+  manual_seed(3);
+  autograd::TensorVector inputs = {randn({1, 2, 4, 4, 3}, DType::Float64), randn({3, 2, 2, 2, 2}, DType::Float64),
+                                   randn({3}, DType::Float64)};
+  for (Tensor& t : inputs) t.requires_grad_();
+  CHECK_NOTHROW(autograd::gradcheck(f, inputs));
+}
+
+TEST_CASE("Conv3d, MaxPool3d and AvgPool3d layers") {
+  manual_seed(4);
+  nn::Conv3d conv(2, 4, {3, 3, 1}, {.padding = {1, 1, 0}});
+  CHECK(conv.weight.sizes().equals(IntArrayRef{4, 2, 3, 3, 1}));
+  CHECK(conv.str() == "Conv3d(2, 4, kernel_size=(3, 3, 1), stride=(1, 1, 1), padding=(1, 1, 0))");
+  const Tensor x = randn({1, 2, 4, 5, 6});
+  CHECK(conv(x).sizes().equals(IntArrayRef{1, 4, 4, 5, 6}));
+  CHECK(nn::MaxPool3d({2, 2, 2}).str() == "MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
+  CHECK(nn::AvgPool3d({2, 1, 2}).str() == "AvgPool3d(kernel_size=(2, 1, 2), stride=(2, 1, 2), padding=0)");
+  CHECK(nn::MaxPool3d({2, 2, 2})(x).sizes().equals(IntArrayRef{1, 2, 2, 2, 3}));
+}
+
+TEST_CASE("3-D operations refuse bad shapes and options with clear errors") {
+  const Tensor x = zeros({1, 2, 4, 4, 4}), w = zeros({3, 2, 2, 2, 2});
+  CHECK_THROWS_WITH(F::conv3d(zeros({2, 4, 4}), w), "[conv3d] input: expected a [N, C, D, H, W] or [C, D, H, W] tensor, got [2, 4, 4]");
+  CHECK_THROWS_WITH(F::conv3d(x, zeros({3, 2, 2, 2})), "[conv3d] weight: expected [out_channels, in_channels / groups, kD, kH, kW], got [3, 2, 2, 2]");
+  CHECK_THROWS_WITH(F::conv3d(x, zeros({3, 1, 2, 2, 2})),
+                    "[conv3d] weight: expected 2 input channels per group for an input with 2 channels and groups=1, got weight shape [3, 1, 2, 2, 2]");
+  CHECK_THROWS_WITH(F::conv3d(x, w, Tensor(), {.stride = {0, 1, 1}}), "[conv3d] stride: expected values of at least 1, got [0, 1, 1]");
+  CHECK_THROWS_WITH(F::conv3d(x, zeros({3, 2, 6, 2, 2})),
+                    "[conv3d] input: a depth of 4 padded by 0 on each side is smaller than the kernel's span 6");
+  CHECK_THROWS_WITH(F::conv3d(x, w, zeros({2})), "[conv3d] bias: expected shape [3], got [2]");
+  CHECK_THROWS_WITH(F::max_pool3d(x, {2, 2, 2}, {.padding = {2, 0, 0}}),
+                    "[max_pool3d] padding: expected values from 0 to half the kernel size [2, 2, 2], got [2, 0, 0]");
+  CHECK_THROWS_WITH(F::avg_pool3d(x, {0, 2, 2}), "[avg_pool3d] kernel_size: expected values of at least 1, got [0, 2, 2]");
+  CHECK_THROWS_WITH(nn::Conv3d(2, 4, {3, 0, 1}), "[Conv3d] kernel_size: expected values of at least 1, got [3, 0, 1]");
+}

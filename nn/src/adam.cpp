@@ -14,8 +14,7 @@ Adam::Adam(std::vector<ParamGroup<AdamOptions>> groups) : Adam(std::move(groups)
 Adam::Adam(std::vector<ParamGroup<AdamOptions>> groups, bool decoupled_weight_decay, const char* name)
     : GroupedOptimizer(groups, name), decoupled_weight_decay_(decoupled_weight_decay) {
   for (const AdamOptions& options : group_options()) {
-    EMBER_CHECK(options.beta1 >= 0 && options.beta1 < 1 && options.beta2 >= 0 && options.beta2 < 1,
-                "[{}] betas: expected values in [0, 1), got ({}, {})", name, options.beta1, options.beta2);
+    require_betas(options.beta1, options.beta2);
     require_non_negative("eps", options.eps);
     require_non_negative("weight_decay", options.weight_decay);
   }

@@ -56,6 +56,11 @@ void Optimizer::require_non_negative(const char* option, double value) const {
   EMBER_CHECK(value >= 0, "[{}] {}: expected a non-negative value, got {}", name_, option, value);
 }
 
+void Optimizer::require_betas(double beta1, double beta2) const {
+  EMBER_CHECK(beta1 >= 0 && beta1 < 1 && beta2 >= 0 && beta2 < 1, "[{}] betas: expected values in [0, 1), got ({}, {})",
+              name_, beta1, beta2);
+}
+
 void Optimizer::each_gradient(const std::function<double(size_t)>& weight_decay,
                               const std::function<void(size_t, const Tensor&, const Tensor&)>& update) {
   autograd::NoGradGuard no_grad;

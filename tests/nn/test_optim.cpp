@@ -7,7 +7,10 @@
 #include "ember/nn/utils.h"
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
+#include "ember/optim/adamax.h"
 #include "ember/optim/lr_scheduler.h"
+#include "ember/optim/nadam.h"
+#include "ember/optim/radam.h"
 #include "ember/optim/rmsprop.h"
 #include "ember/optim/sgd.h"
 
@@ -242,8 +245,75 @@ TEST_CASE("Adagrad with rate decay, weight decay and an initial accumulator matc
                     "[Adagrad] initial_accumulator_value: expected a non-negative value, got -0.1");
 }
 
+TEST_CASE("Adamax, NAdam and RAdam over several steps match their update rules by hand") {
+  const std::vector<double> grads = {0.4, -0.3, 0.8, 0.1, -0.6, 0.2, 0.5, -0.2};
+  const double lr = 0.05, beta1 = 0.8, beta2 = 0.7, eps = 1e-8, wd = 0.1;
+  SUBCASE("Adamax: the decayed infinity norm") {
+    Tensor p = param({1.5});
+    optim::Adamax opt({p}, {.lr = lr, .beta1 = beta1, .beta2 = beta2, .eps = eps, .weight_decay = wd});
+    double x = 1.5, m = 0, u = 0;
+    for (size_t t = 1; t <= grads.size(); ++t) {
+      p.set_grad(tensor<double>({grads[t - 1]}));
+      opt.step();
+      const double g = grads[t - 1] + wd * x;
+      m = beta1 * m + (1 - beta1) * g;
+      u = std::max(beta2 * u, std::abs(g) + eps);
+      x -= lr / (1 - std::pow(beta1, t)) * m / u;
+      CHECK(values(p)[0] == doctest::Approx(x).epsilon(1e-12));
+    }
+  }
+  SUBCASE("NAdam: Dozat's momentum schedule") {
+    const double decay = 0.3;  // large, so that the schedule moves within a few steps
+    Tensor p = param({1.5});
+    optim::NAdam opt({p}, {.lr = lr, .beta1 = beta1, .beta2 = beta2, .eps = eps, .weight_decay = wd, .momentum_decay = decay});
+    double x = 1.5, m = 0, v = 0, product = 1;
+    const auto mu = [&](double t) { return beta1 * (1 - 0.5 * std::pow(0.96, t * decay)); };
+    for (size_t t = 1; t <= grads.size(); ++t) {
+      p.set_grad(tensor<double>({grads[t - 1]}));
+      opt.step();
+      const double g = grads[t - 1] + wd * x;
+      product *= mu(t);
+      m = beta1 * m + (1 - beta1) * g;
+      v = beta2 * v + (1 - beta2) * g * g;
+      const double denominator = std::sqrt(v / (1 - std::pow(beta2, t))) + eps;
+      x -= lr * (1 - mu(t)) / (1 - product) * g / denominator;
+      x -= lr * mu(t + 1) / (1 - product * mu(t + 1)) * m / denominator;
+      CHECK(values(p)[0] == doctest::Approx(x).epsilon(1e-12));
+    }
+  }
+  SUBCASE("RAdam: momentum alone while rho <= 5, then the rectified adaptive step") {
+    Tensor p = param({1.5});
+    optim::RAdam opt({p}, {.lr = lr, .beta1 = beta1, .beta2 = 0.9, .eps = eps, .weight_decay = wd});
+    double x = 1.5, m = 0, v = 0;
+    int rectified = 0;
+    for (size_t t = 1; t <= grads.size(); ++t) {
+      p.set_grad(tensor<double>({grads[t - 1]}));
+      opt.step();
+      const double g = grads[t - 1] + wd * x, b2 = 0.9;
+      m = beta1 * m + (1 - beta1) * g;
+      v = b2 * v + (1 - b2) * g * g;
+      const double c1 = 1 - std::pow(beta1, t), c2 = 1 - std::pow(b2, t);
+      const double rho_inf = 2 / (1 - b2) - 1, rho = rho_inf - 2 * t * std::pow(b2, t) / c2;
+      if (rho > 5) {
+        ++rectified;
+        const double r = std::sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho));
+        x -= lr * m / c1 * r * std::sqrt(c2) / (std::sqrt(v) + eps);
+      } else {
+        x -= lr * m / c1;
+      }
+      CHECK(values(p)[0] == doctest::Approx(x).epsilon(1e-12));
+    }
+    CHECK(rectified > 0);
+    CHECK(rectified < static_cast<int>(grads.size()));
+  }
+  Tensor p = param({1});
+  CHECK_THROWS_WITH(optim::Adamax({p}, {.beta2 = 1}), "[Adamax] betas: expected values in [0, 1), got (0.9, 1)");
+  CHECK_THROWS_WITH(optim::NAdam({p}, {.momentum_decay = -1}), "[NAdam] momentum_decay: expected a non-negative value, got -1");
+  CHECK_THROWS_WITH(optim::RAdam({p}, {.eps = -1}), "[RAdam] eps: expected a non-negative value, got -1");
+}
+
 TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {
-  for (int which = 0; which < 6; ++which) {
+  for (int which = 0; which < 9; ++which) {
     CAPTURE(which);
     Tensor p = param({-2, 5});
     const Tensor target = tensor<double>({3, -1});
@@ -254,6 +324,9 @@ TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {
     if (which == 3) opt = std::make_unique<optim::RMSprop>(std::vector<Tensor>{p}, optim::RMSpropOptions{.lr = 0.05, .momentum = 0.5});
     if (which == 4) opt = std::make_unique<optim::Adagrad>(std::vector<Tensor>{p}, optim::AdagradOptions{.lr = 1.5});
     if (which == 5) opt = std::make_unique<optim::Adam>(std::vector<Tensor>{p}, optim::AdamOptions{.lr = 0.1, .amsgrad = true});
+    if (which == 6) opt = std::make_unique<optim::Adamax>(std::vector<Tensor>{p}, optim::AdamaxOptions{.lr = 0.5});
+    if (which == 7) opt = std::make_unique<optim::NAdam>(std::vector<Tensor>{p}, optim::NAdamOptions{.lr = 0.1});
+    if (which == 8) opt = std::make_unique<optim::RAdam>(std::vector<Tensor>{p}, optim::RAdamOptions{.lr = 0.1});
     for (int step = 0; step < 300; ++step) {
       opt->zero_grad();
       const Tensor diff = p - target;

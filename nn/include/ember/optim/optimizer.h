@@ -42,6 +42,8 @@ class Optimizer {
   Optimizer(const std::vector<std::vector<Tensor>>& groups, const std::vector<double>& lrs, const char* name);
   // Refuses a negative hyper-parameter, naming it.
   void require_non_negative(const char* option, double value) const;
+  // Refuses moment decay rates outside [0, 1), as Adam and its relatives take them.
+  void require_betas(double beta1, double beta2) const;
   // One step: counts it, then calls update(i, p, g) without recording gradients for each parameter
   // that has a gradient, g being that gradient plus weight_decay(i) * p (PyTorch's L2 penalty),
   // after counting the parameter's own step.

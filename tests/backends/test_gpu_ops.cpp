@@ -383,6 +383,19 @@ TEST_CASE("3-D convolution and pooling (2-D operators over depth taps) match") {
   }, {x, w, b});
 }
 
+TEST_CASE("embedding bags match, gradients included") {
+  namespace F = nn::functional;
+  const Tensor weight = random({6, 3}, 37, DType::Float64);
+  for (const char* mode : {"sum", "mean", "max"}) {
+    CAPTURE(mode);
+    check_same([mode](const std::vector<Tensor>& t) {
+      const Tensor w = t[0].detach().requires_grad_();
+      const Tensor bags = F::embedding_bag(t[1], w, t[2], {.mode = mode, .padding_idx = 4});
+      return cat({bags.flatten().detach(), autograd::grad({bags.square().sum()}, {w})[0].flatten()});
+    }, {weight, tensor<int64_t>({0, 5, 4, 1, 1, 3, 2}), tensor<int64_t>({0, 3, 3, 5})});
+  }
+}
+
 TEST_CASE("linear algebra on GPU tensors matches the CPU, gradients included") {
   // A backend without these kernels runs them through the CPU fallback; one with them must agree.
   const Tensor m = random({2, 4, 4}, 32, DType::Float64) + eye(4, std::nullopt, DType::Float64) * 4;

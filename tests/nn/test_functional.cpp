@@ -765,3 +765,50 @@ TEST_CASE("margin, ranking, embedding, Poisson and Gaussian losses match their f
   CHECK_THROWS_WITH(F::multilabel_soft_margin_loss(ones({2, 2, 2}), ones({2, 2, 2})),
                     "[multilabel_soft_margin_loss] input: expected floating-point logits [N, C] or [C], got float32 [2, 2, 2]");
 }
+
+TEST_CASE("embedding_bag sums, averages and maxes bags given by offsets or rows") {
+  const Tensor weight = tensor<double>({1, 2, 3, 4, 5, 6, 7, 8}, {4, 2});
+  const Tensor input = tensor<int64_t>({0, 2, 1, 3, 3});
+  const Tensor offsets = tensor<int64_t>({0, 2, 2});  // bags {0, 2}, {}, {1, 3, 3}
+  const auto bag = [&](const std::string& mode, const Tensor& o = Tensor(), bool last = false,
+                       std::optional<int64_t> padding = std::nullopt, const Tensor& w = Tensor()) {
+    return to_vector<double>(F::embedding_bag(input, weight, o.defined() ? o : offsets,
+                                              {.mode = mode, .include_last_offset = last, .padding_idx = padding}, w));
+  };
+  CHECK(bag("sum") == std::vector<double>{6, 8, 0, 0, 17, 20});
+  const auto mean = bag("mean");
+  CHECK(mean[0] == 3);
+  CHECK(mean[2] == 0);
+  CHECK(mean[4] == doctest::Approx(17.0 / 3));
+  CHECK(bag("max") == std::vector<double>{5, 6, 0, 0, 7, 8});
+  CHECK(bag("max", tensor<int64_t>({0, 2, 2, 5}), true) == std::vector<double>{5, 6, 0, 0, 7, 8});
+  // Entries of the padding index are left out, of the mean's count too.
+  CHECK(bag("mean", Tensor(), false, 3) == std::vector<double>{3, 4, 0, 0, 3, 4});
+  CHECK(bag("max", Tensor(), false, -1) == std::vector<double>{5, 6, 0, 0, 3, 4});
+  CHECK(bag("sum", Tensor(), false, std::nullopt, tensor<double>({1, 0.5, 2, 1, -1})) == std::vector<double>{3.5, 5, 0, 0, 6, 8});
+  // A 2-D input: one bag per row.
+  CHECK(to_vector<double>(F::embedding_bag(tensor<int64_t>({0, 2, 1, 3}, {2, 2}), weight)) == std::vector<double>{3, 4, 5, 6});
+
+  for (const char* mode : {"sum", "mean", "max"}) {
+    CAPTURE(mode);
+    const Tensor w = randn({4, 3}, DType::Float64).requires_grad_();
+    CHECK_NOTHROW(autograd::gradcheck([&](const TensorVector& x) {
+      return F::embedding_bag(input, x[0], offsets, {.mode = mode, .padding_idx = 2}) +
+             F::embedding_bag(input.narrow(0, 0, 4).reshape({2, 2}), x[0], Tensor(), {.mode = mode}).sum(0);
+    }, {w}));
+  }
+
+  CHECK_THROWS_WITH(F::embedding_bag(input, weight, tensor<int64_t>({1, 2})), "[embedding_bag] offsets: expected the first bag to start at 0");
+  CHECK_THROWS_WITH(F::embedding_bag(input, weight, tensor<int64_t>({0, 3, 2})),
+                    "[embedding_bag] offsets: expected non-decreasing starts of at most the input's length 5, got 2 after 3");
+  CHECK_THROWS_WITH(F::embedding_bag(input, weight, tensor<int64_t>({0, 6})),
+                    "[embedding_bag] offsets: expected non-decreasing starts of at most the input's length 5, got 6 after 0");
+  CHECK_THROWS_WITH(F::embedding_bag(input, weight, offsets, {.mode = "avg"}), "[embedding_bag] mode: expected 'sum', 'mean' or 'max', got 'avg'");
+  CHECK_THROWS_WITH(F::embedding_bag(input, weight, offsets, {}, ones({5}, DType::Float64)),
+                    "[embedding_bag] per_sample_weights: expected only with mode 'sum', got mode 'mean'");
+  CHECK_THROWS_WITH(F::embedding_bag(input, weight), "[embedding_bag] offsets: expected a 1-D integer tensor of bag starts for a 1-D input, got none");
+  CHECK_THROWS_WITH(F::embedding_bag(input.reshape({1, 5}), weight, offsets),
+                    "[embedding_bag] offsets: a 2-D input holds one bag per row; expected no offsets");
+  CHECK_THROWS_WITH(F::embedding_bag(input, weight, tensor<int64_t>({0, 2}), {.include_last_offset = true}),
+                    "[embedding_bag] offsets: with include_last_offset the last entry must be the input's length 5, got 2");
+}

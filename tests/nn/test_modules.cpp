@@ -138,6 +138,19 @@ TEST_CASE("orthogonal_ gives orthonormal rows or columns, whichever are fewer, s
   CHECK_THROWS_WITH(nn::init::orthogonal_(ones({3})), "[orthogonal_] tensor: expected 2 or more dimensions, got [3]");
 }
 
+TEST_CASE("EmbeddingBag: PyTorch's table and repr, bags by offsets") {
+  manual_seed(5);
+  nn::EmbeddingBag bag(10, 3, {.mode = "sum", .padding_idx = -1});
+  CHECK(bag.str() == "EmbeddingBag(10, 3, mode='sum', padding_idx=9)");
+  CHECK(to_vector<double>(bag.weight[9]) == std::vector<double>{0, 0, 0});
+  const Tensor out = bag(tensor<int64_t>({1, 2, 9, 4}), tensor<int64_t>({0, 3}));
+  CHECK(allclose(out[0], bag.weight[1] + bag.weight[2]));
+  CHECK(allclose(out[1], bag.weight[4]));
+  CHECK(bag.parameters().size() == 1);
+  CHECK_THROWS_WITH(nn::EmbeddingBag(10, 3, {.mode = "median"}), "[EmbeddingBag] mode: expected 'sum', 'mean' or 'max', got 'median'");
+  CHECK_THROWS_WITH(nn::EmbeddingBag(10, 3, {.padding_idx = 10}), "[EmbeddingBag] padding_idx: expected a row in [-10, 10), got 10");
+}
+
 TEST_CASE("eye_, dirac_ and calculate_gain as PyTorch's") {
   nn::Linear square(3, 4);
   nn::init::eye_(square.weight);

@@ -124,28 +124,52 @@ std::string Dropout::extra_repr() const { return "p=" + python_float(p); }
 
 namespace {
 
-std::optional<int64_t> wrapped_padding(std::optional<int64_t> padding_idx, int64_t num_embeddings) {
+std::optional<int64_t> wrapped_padding(const char* type, std::optional<int64_t> padding_idx, int64_t num_embeddings) {
   if (!padding_idx) return std::nullopt;
   EMBER_CHECK(*padding_idx >= -num_embeddings && *padding_idx < num_embeddings,
-              "[Embedding] padding_idx: expected a row in [{}, {}), got {}", -num_embeddings, num_embeddings, *padding_idx);
+              "[{}] padding_idx: expected a row in [{}, {}), got {}", type, -num_embeddings, num_embeddings, *padding_idx);
   return *padding_idx < 0 ? *padding_idx + num_embeddings : *padding_idx;
+}
+
+// An embedding table as PyTorch makes it: N(0, 1), the padding row zeroed.
+Tensor embedding_table(const char* type, int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding) {
+  EMBER_CHECK(num_embeddings > 0 && embedding_dim > 0, "[{}] sizes: expected positive sizes, got {} and {}", type,
+              num_embeddings, embedding_dim);
+  Tensor weight = empty({num_embeddings, embedding_dim});
+  init::normal_(weight);
+  if (padding) init::zeros_(weight[*padding]);
+  return weight;
 }
 
 }  // namespace
 
 Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim, std::optional<int64_t> padding)
-    : UnaryModule("Embedding"), padding_idx(wrapped_padding(padding, num_embeddings)) {
-  EMBER_CHECK(num_embeddings > 0 && embedding_dim > 0, "[Embedding] sizes: expected positive sizes, got {} and {}",
-              num_embeddings, embedding_dim);
-  weight = empty({num_embeddings, embedding_dim});
-  init::normal_(weight);
-  if (padding_idx) init::zeros_(weight[*padding_idx]);
+    : UnaryModule("Embedding"), padding_idx(wrapped_padding("Embedding", padding, num_embeddings)) {
+  weight = embedding_table("Embedding", num_embeddings, embedding_dim, padding_idx);
   register_parameter("weight", weight);
 }
 Tensor Embedding::forward(const Tensor& indices) { return functional::embedding(indices, weight, padding_idx); }
 std::string Embedding::extra_repr() const {
   const std::string sizes = fmt::format("{}, {}", weight.size(0), weight.size(1));
   return padding_idx ? fmt::format("{}, padding_idx={}", sizes, *padding_idx) : sizes;
+}
+
+EmbeddingBag::EmbeddingBag(int64_t num_embeddings, int64_t embedding_dim, functional::EmbeddingBagOptions bag_options)
+    : Module("EmbeddingBag"), options(std::move(bag_options)) {
+  options.padding_idx = wrapped_padding("EmbeddingBag", options.padding_idx, num_embeddings);
+  EMBER_CHECK(options.mode == "sum" || options.mode == "mean" || options.mode == "max",
+              "[EmbeddingBag] mode: expected 'sum', 'mean' or 'max', got '{}'", options.mode);
+  weight = embedding_table("EmbeddingBag", num_embeddings, embedding_dim, options.padding_idx);
+  register_parameter("weight", weight);
+}
+Tensor EmbeddingBag::forward(const Tensor& input, const Tensor& offsets, const Tensor& per_sample_weights) {
+  return functional::embedding_bag(input, weight, offsets, options, per_sample_weights);
+}
+std::string EmbeddingBag::extra_repr() const {
+  std::string out = fmt::format("{}, {}, mode='{}'", weight.size(0), weight.size(1), options.mode);
+  if (options.include_last_offset) out += ", include_last_offset=True";
+  if (options.padding_idx) out += fmt::format(", padding_idx={}", *options.padding_idx);
+  return out;
 }
 
 Tensor Flatten::forward(const Tensor& input) { return functional::flatten(input, start_dim, end_dim); }

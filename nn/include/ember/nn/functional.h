@@ -153,6 +153,19 @@ Tensor dropout(const Tensor& input, double p = 0.5, bool training = true);
 // padding_idx (negative counts from the end) is read as it is but gets no gradient, as PyTorch's.
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx = std::nullopt);
 
+struct EmbeddingBagOptions {
+  std::string mode = "mean";  // "sum", "mean" or "max" of each bag's rows
+  // offsets holds one more entry, the end of the last bag (its value the input's length).
+  bool include_last_offset = false;
+  std::optional<int64_t> padding_idx;  // entries of this index are left out of their bag
+};
+// Reduces bags of embedding rows without materialising [..., dim] per entry: a 2-D input
+// [bags, L] holds one bag per row (no offsets); a 1-D input holds them back to back, bag b
+// starting at offsets[b] (offsets[0] is 0, non-decreasing, at most the input's length).
+// per_sample_weights (input's shape, mode "sum" only) scale each row. An empty bag gives zeros.
+Tensor embedding_bag(const Tensor& input, const Tensor& weight, const Tensor& offsets = Tensor(),
+                     const EmbeddingBagOptions& options = {}, const Tensor& per_sample_weights = Tensor());
+
 // int64 indicators [..., num_classes] of integer class indices; num_classes -1 takes the largest
 // index plus one.
 Tensor one_hot(const Tensor& indices, int64_t num_classes = -1);

@@ -157,6 +157,18 @@ void measure_conv3d_step(Results& r) {
   }, 3, 5) / 1000;
 }
 
+// The CTC loss of a speech-sized batch (T 100, N 16, C 30, targets of 20), forward and backward.
+void measure_ctc_step(Results& r) {
+  manual_seed(0);
+  const Tensor logits = randn({100, 16, 30}).requires_grad_();
+  const Tensor targets = randint(1, 30, {16, 20});
+  const Tensor input_lengths = full({16}, 100, DType::Int64), target_lengths = full({16}, 20, DType::Int64);
+  r["ctc_step_us"] = bench::ns_per_call([&] {
+    logits.set_grad(Tensor());
+    nn::functional::ctc_loss(log_softmax(logits, 2), targets, input_lengths, target_lengths).backward();
+  }, 5, 5) / 1000;
+}
+
 // Reads "name value unit" lines printed by the twin.
 Results run_twin(const char* path) {
   Results r;
@@ -195,6 +207,7 @@ void print_table(const Results& ember, const Results& torch) {
       {"MLP 784-512-256-10 SGD step, b128, 1 thread (us)", "mlp_step_us", "mlp_step_us", false, "<= 0.6x libtorch"},
       {"causal self-attention fwd+bwd, L64 N16 E128 h4 (us)", "attention_step_us", "attention_step_us", false, "-"},
       {"Conv3d 8->16 k3 fwd+bwd, [4, 8, 16, 32, 32] (us)", "conv3d_step_us", "conv3d_step_us", false, "-"},
+      {"ctc_loss fwd+bwd, T100 N16 C30 S20 (us)", "ctc_step_us", "ctc_step_us", false, "-"},
       {"linalg_solve, 64 x [32, 32] float64 (us)", "solve_64x32_us", "solve_64x32_us", false, "-"},
       {"linalg_cholesky, 64 x [32, 32] float64 (us)", "cholesky_64x32_us", "cholesky_64x32_us", false, "-"},
       {"linalg_eigh, [128, 128] float64 (us)", "eigh_128_us", "eigh_128_us", false, "-"},
@@ -241,6 +254,7 @@ int main(int argc, char** argv) {
   measure_mlp_step(r);
   measure_attention_step(r);
   measure_conv3d_step(r);
+  measure_ctc_step(r);
   measure_linalg(r);
   for (const auto& [name, value] : r) bench::report(name, value, "");
 #ifdef EMBER_TORCH_TWIN

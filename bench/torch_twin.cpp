@@ -102,6 +102,15 @@ int main(int argc, char** argv) {
   }, 3, 5) / 1000, "us");
 
   torch::manual_seed(0);
+  const at::Tensor logits = torch::randn({100, 16, 30}).requires_grad_();
+  const at::Tensor targets = torch::randint(1, 30, {16, 20});
+  const at::Tensor input_lengths = torch::full({16}, 100, torch::kLong), target_lengths = torch::full({16}, 20, torch::kLong);
+  bench::report("ctc_step_us", bench::ns_per_call([&] {
+    if (logits.grad().defined()) logits.grad().zero_();
+    torch::nn::functional::ctc_loss(at::log_softmax(logits, 2), targets, input_lengths, target_lengths).backward();
+  }, 5, 5) / 1000, "us");
+
+  torch::manual_seed(0);
   const at::Tensor lm = torch::randn({64, 32, 32}, torch::kFloat64);
   const at::Tensor spd = at::matmul(lm, lm.transpose(-2, -1)) + torch::eye(32, torch::kFloat64) * 32;
   const at::Tensor rhs = torch::randn({64, 32, 32}, torch::kFloat64);

@@ -396,6 +396,16 @@ TEST_CASE("embedding bags match, gradients included") {
   }
 }
 
+TEST_CASE("the CTC loss matches, gradients included") {
+  namespace F = nn::functional;
+  check_same([](const std::vector<Tensor>& t) {
+    const Tensor x = t[0].detach().requires_grad_();
+    const Tensor loss = F::ctc_loss(log_softmax(x, 2), t[1], tensor<int64_t>({6, 4}), tensor<int64_t>({3, 2}),
+                                    {.reduction = F::Reduction::None});
+    return cat({loss.detach(), autograd::grad({loss.sum()}, {x})[0].flatten()});
+  }, {random({6, 2, 4}, 38, DType::Float64), tensor<int64_t>({1, 3, 3, 2, 1, 0}, {2, 3})});
+}
+
 TEST_CASE("linear algebra on GPU tensors matches the CPU, gradients included") {
   // A backend without these kernels runs them through the CPU fallback; one with them must agree.
   const Tensor m = random({2, 4, 4}, 32, DType::Float64) + eye(4, std::nullopt, DType::Float64) * 4;

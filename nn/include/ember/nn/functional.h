@@ -348,4 +348,18 @@ struct GaussianNLLOptions {
 // (log(var) + (input - target)^2 / var) / 2, var broadcast to the input (one per sample allowed).
 Tensor gaussian_nll_loss(const Tensor& input, const Tensor& target, const Tensor& var, const GaussianNLLOptions& options = {});
 
+struct CTCLossOptions {
+  int64_t blank = 0;  // the class that emits nothing
+  // Mean divides each sequence's loss by its target length (at least 1), then averages the batch.
+  Reduction reduction = Reduction::Mean;
+  bool zero_infinity = false;  // an impossible alignment's infinite loss (and its gradient) becomes 0
+};
+// Connectionist temporal classification: -log of the probability, summed over every alignment,
+// that log_probs [T, N, C] (log-softmax over C; [T, C] unbatched) emit the targets, [N, S] padded
+// or 1-D concatenated ([S] unbatched), within each sequence's first input_lengths[n] steps. An
+// alignment repeats labels and puts blanks between them; the forward recursion runs over the
+// targets with blanks interleaved, in log space, all sequences at once.
+Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths, const Tensor& target_lengths,
+                const CTCLossOptions& options = {});
+
 }  // namespace ember::nn::functional

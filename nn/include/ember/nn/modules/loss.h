@@ -138,4 +138,19 @@ class GaussianNLLLoss final : public TripleLoss<functional::GaussianNLLOptions, 
   explicit GaussianNLLLoss(functional::GaussianNLLOptions options = {}) : TripleLoss("GaussianNLLLoss", options) {}
 };
 
+// forward(log_probs, targets, input_lengths, target_lengths), as functional::ctc_loss.
+class CTCLoss final : public Module {
+ public:
+  explicit CTCLoss(functional::CTCLossOptions options = {}) : Module("CTCLoss"), options(options) {}
+  Tensor forward(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
+                 const Tensor& target_lengths) {
+    return functional::ctc_loss(log_probs, targets, input_lengths, target_lengths, options);
+  }
+  Tensor operator()(const Tensor& log_probs, const Tensor& targets, const Tensor& input_lengths,
+                    const Tensor& target_lengths) {
+    return forward(log_probs, targets, input_lengths, target_lengths);
+  }
+  const functional::CTCLossOptions options;
+};
+
 }  // namespace ember::nn

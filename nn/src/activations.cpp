@@ -2,7 +2,9 @@
 // operators so that autograd differentiates them on every device. Each branch that is not taken
 // is computed on values where it stays finite: a masked-off infinity would still turn the
 // gradient into NaN (0 * inf).
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "ember/core/broadcast.h"
 #include "ember/nn/functional.h"
@@ -61,6 +63,70 @@ Tensor hardswish(const Tensor& input) { return input * hardsigmoid(input); }
 Tensor mish(const Tensor& input) {
   check_floating("mish", input);
   return input * tanh(softplus(input));
+}
+
+Tensor selu(const Tensor& input) {
+  constexpr double alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946;
+  return elu(input, alpha) * scale;
+}
+
+Tensor celu(const Tensor& input, double alpha) {
+  check_floating("celu", input);
+  EMBER_CHECK(alpha != 0 && std::isfinite(alpha), "[celu] alpha: expected a finite non-zero value, got {}", alpha);
+  return relu(input) + expm1(clamp(input, std::nullopt, 0) / alpha) * alpha;
+}
+
+Tensor logsigmoid(const Tensor& input) {
+  check_floating("logsigmoid", input);
+  // min(x, 0) - log1p(exp(-|x|)): the exponent is never positive.
+  return clamp(input, std::nullopt, 0) - log1p(exp(-abs(input)));
+}
+
+Tensor softsign(const Tensor& input) {
+  check_floating("softsign", input);
+  return input / (abs(input) + 1);
+}
+
+Tensor tanhshrink(const Tensor& input) {
+  check_floating("tanhshrink", input);
+  return input - tanh(input);
+}
+
+Tensor softshrink(const Tensor& input, double lambd) {
+  check_floating("softshrink", input);
+  EMBER_CHECK(lambd >= 0, "[softshrink] lambd: expected a non-negative value, got {}", lambd);
+  // x - clamp(x, -lambd, lambd): the excess beyond the band, 0 inside it.
+  return input - clamp(input, -lambd, lambd);
+}
+
+Tensor hardshrink(const Tensor& input, double lambd) {
+  check_floating("hardshrink", input);
+  return where(gt(abs(input), wrapped_number(lambd, input.device())), input, zeros_like(input));
+}
+
+Tensor threshold(const Tensor& input, double threshold, double value) {
+  return where(gt(input, wrapped_number(threshold, input.device())), input, full_like(input, value));
+}
+
+Tensor glu(const Tensor& input, int64_t dim) {
+  const int64_t d = wrap_dim(dim, input.dim(), "glu");
+  EMBER_CHECK(input.size(d) % 2 == 0, "[glu] input: expected an even size along dimension {}, got {}", d, input.size(d));
+  const int64_t half = input.size(d) / 2;
+  return input.narrow(d, 0, half) * sigmoid(input.narrow(d, half, half));
+}
+
+Tensor softmin(const Tensor& input, int64_t dim) { return softmax(-input, dim); }
+
+Tensor prelu(const Tensor& input, const Tensor& weight) {
+  check_floating("prelu", input);
+  const int64_t channels = input.dim() >= 2 ? input.size(1) : 1;
+  EMBER_CHECK(weight.dim() <= 1 && (weight.numel() == 1 || weight.numel() == channels),
+              "[prelu] weight: expected 1 slope or one per channel ({}), got shape {}", channels,
+              shape_str(weight.sizes()));
+  std::vector<int64_t> shape(static_cast<size_t>(std::max<int64_t>(input.dim() - 1, 0)), 1);
+  if (!shape.empty()) shape[0] = weight.numel();
+  const Tensor slopes = weight.numel() == 1 ? weight.reshape({}) : weight.reshape(shape);
+  return where(gt(input, wrapped_number(0, input.device())), input, input * slopes);
 }
 
 Tensor normalize(const Tensor& input, double p, int64_t dim, double eps) {

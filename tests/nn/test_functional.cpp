@@ -812,3 +812,49 @@ TEST_CASE("embedding_bag sums, averages and maxes bags given by offsets or rows"
   CHECK_THROWS_WITH(F::embedding_bag(input, weight, tensor<int64_t>({0, 2}), {.include_last_offset = true}),
                     "[embedding_bag] offsets: with include_last_offset the last entry must be the input's length 5, got 2");
 }
+
+TEST_CASE("selu, celu, logsigmoid, softsign, the shrinks, threshold, glu, softmin and prelu match their formulas") {
+  const std::vector<double> xs = {-30, -2.5, -0.3, 0, 0.2, 0.7, 3, 40};
+  const Tensor x = tensor<double>(ArrayRef<double>(xs), {8});
+  const auto check_each = [&](const Tensor& got, double (*f)(double)) {
+    const auto v = to_vector<double>(got);
+    REQUIRE(v.size() == xs.size());
+    for (size_t i = 0; i < xs.size(); ++i) {
+      CAPTURE(xs[i]);
+      CHECK(v[i] == doctest::Approx(f(xs[i])).epsilon(1e-12));
+    }
+  };
+  check_each(F::selu(x), [](double v) {
+    return 1.0507009873554804934 * (v > 0 ? v : 1.6732632423543772848 * (std::exp(v) - 1));
+  });
+  check_each(F::celu(x, 0.5), [](double v) { return v > 0 ? v : 0.5 * (std::exp(v / 0.5) - 1); });
+  check_each(F::logsigmoid(x), [](double v) { return -std::log1p(std::exp(-v)); });
+  check_each(F::softsign(x), [](double v) { return v / (1 + std::abs(v)); });
+  check_each(F::tanhshrink(x), [](double v) { return v - std::tanh(v); });
+  check_each(F::softshrink(x, 0.5), [](double v) { return v > 0.5 ? v - 0.5 : v < -0.5 ? v + 0.5 : 0.0; });
+  check_each(F::hardshrink(x, 0.5), [](double v) { return std::abs(v) > 0.5 ? v : 0.0; });
+  check_each(F::threshold(x, 0.1, 20), [](double v) { return v > 0.1 ? v : 20.0; });
+  // glu over the last dimension: [a | b] -> a * sigmoid(b).
+  const Tensor pairs = tensor<double>({1, 2, 0, -1}, {1, 4});
+  const auto g = to_vector<double>(F::glu(pairs));
+  CHECK(g[0] == doctest::Approx(1 / (1 + std::exp(0.0))));
+  CHECK(g[1] == doctest::Approx(2 / (1 + std::exp(1.0))));
+  CHECK(allclose(F::softmin(pairs, 1), softmax(-pairs, 1)));
+  // prelu: one slope, or one per channel of [N, C, L].
+  check_each(F::prelu(x, tensor<double>({0.25})), [](double v) { return v > 0 ? v : 0.25 * v; });
+  const Tensor per_channel = F::prelu(tensor<double>({-1, -1, 2, -1}, {1, 2, 2}), tensor<double>({0.5, 3}));
+  CHECK(to_vector<double>(per_channel) == std::vector<double>{-0.5, -0.5, 2, -3});
+
+  const Tensor smooth = tensor<double>({-2.5, -0.3, 0.2, 0.7, 1.9, -1.1}, {2, 3}).requires_grad_();
+  const Tensor slopes = tensor<double>({0.2, 0.4, 0.1}).requires_grad_();
+  CHECK_NOTHROW(autograd::gradcheck([](const TensorVector& v) {
+    return F::selu(v[0]) + F::celu(v[0], 2) + F::logsigmoid(v[0]) + F::softsign(v[0]) + F::tanhshrink(v[0]) +
+           F::softshrink(v[0], 0.1) + F::hardshrink(v[0], 0.1) + F::threshold(v[0], 0.1, 3) + F::softmin(v[0], 1) +
+           F::prelu(v[0], v[1]) + F::glu(cat({v[0], v[0] * 2}, 1), 1);
+  }, {smooth, slopes}));
+
+  CHECK_THROWS_WITH(F::celu(x, 0), "[celu] alpha: expected a finite non-zero value, got 0");
+  CHECK_THROWS_WITH(F::softshrink(x, -1), "[softshrink] lambd: expected a non-negative value, got -1");
+  CHECK_THROWS_WITH(F::glu(ones({2, 3})), "[glu] input: expected an even size along dimension 1, got 3");
+  CHECK_THROWS_WITH(F::prelu(ones({2, 3}), ones({2})), "[prelu] weight: expected 1 slope or one per channel (3), got shape [2]");
+}

@@ -151,6 +151,24 @@ TEST_CASE("EmbeddingBag: PyTorch's table and repr, bags by offsets") {
   CHECK_THROWS_WITH(nn::EmbeddingBag(10, 3, {.padding_idx = 10}), "[EmbeddingBag] padding_idx: expected a row in [-10, 10), got 10");
 }
 
+TEST_CASE("the newer activation layers print and run as PyTorch's") {
+  CHECK(nn::CELU(0.5).str() == "CELU(alpha=0.5)");
+  CHECK(nn::Softshrink().str() == "Softshrink(lambd=0.5)");
+  CHECK(nn::Hardshrink(1).str() == "Hardshrink(lambd=1.0)");
+  CHECK(nn::Threshold(0.1, 20).str() == "Threshold(threshold=0.1, value=20.0)");
+  CHECK(nn::GLU().str() == "GLU(dim=-1)");
+  CHECK(nn::Softmin(1).str() == "Softmin(dim=1)");
+  CHECK(nn::SELU().str() == "SELU()");
+  nn::PReLU prelu(3);
+  CHECK(prelu.str() == "PReLU(num_parameters=3)");
+  CHECK(to_vector<float>(prelu.weight) == std::vector<float>{0.25f, 0.25f, 0.25f});
+  CHECK(prelu.parameters().size() == 1);
+  const Tensor x = tensor<float>({-4, 4, -8, 8, -1, 1}, {1, 3, 2});
+  CHECK(to_vector<float>(prelu(x)) == std::vector<float>{-1, 4, -2, 8, -0.25f, 1});
+  CHECK(to_vector<float>(nn::Softsign()(tensor<float>({-3, 1}))) == std::vector<float>{-0.75f, 0.5f});
+  CHECK_THROWS_WITH(nn::PReLU(0), "[PReLU] num_parameters: expected a positive count, got 0");
+}
+
 TEST_CASE("eye_, dirac_ and calculate_gain as PyTorch's") {
   nn::Linear square(3, 4);
   nn::init::eye_(square.weight);

@@ -74,6 +74,25 @@ std::string Softplus::extra_repr() const {
   return fmt::format("beta={}, threshold={}", python_float(beta), python_float(threshold));
 }
 
+template <Tensor (*Fn)(const Tensor&, double)>
+std::string ScalarActivation<Fn>::extra_repr() const {
+  return std::string(option_) + "=" + python_float(value);
+}
+template class ScalarActivation<&functional::celu>;
+template class ScalarActivation<&functional::softshrink>;
+template class ScalarActivation<&functional::hardshrink>;
+
+std::string Threshold::extra_repr() const {
+  return fmt::format("threshold={}, value={}", python_float(threshold), python_float(value));
+}
+
+PReLU::PReLU(int64_t num_parameters, double init) : UnaryModule("PReLU") {
+  EMBER_CHECK(num_parameters > 0, "[PReLU] num_parameters: expected a positive count, got {}", num_parameters);
+  weight = full({num_parameters}, init);
+  register_parameter("weight", weight);
+}
+std::string PReLU::extra_repr() const { return fmt::format("num_parameters={}", weight.numel()); }
+
 std::string MaxPool1d::extra_repr() const {
   return fmt::format("kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}", kernel_size,
                      options.stride.value_or(kernel_size), options.padding, options.dilation,

@@ -215,6 +215,28 @@ Tensor hardsigmoid(const Tensor& input);
 Tensor hardswish(const Tensor& input);
 // x * tanh(softplus(x)).
 Tensor mish(const Tensor& input);
+// scale * elu(x, alpha) with SELU's self-normalising constants (Klambauer et al.).
+Tensor selu(const Tensor& input);
+// max(0, x) + min(0, alpha * (exp(x / alpha) - 1)), for a non-zero alpha.
+Tensor celu(const Tensor& input, double alpha = 1.0);
+// log(sigmoid(x)) = -softplus(-x), without overflow.
+Tensor logsigmoid(const Tensor& input);
+// x / (1 + |x|).
+Tensor softsign(const Tensor& input);
+// x - tanh(x).
+Tensor tanhshrink(const Tensor& input);
+// x - lambd above lambd, x + lambd below -lambd, 0 between (lambd >= 0).
+Tensor softshrink(const Tensor& input, double lambd = 0.5);
+// x where |x| > lambd, else 0.
+Tensor hardshrink(const Tensor& input, double lambd = 0.5);
+// x where x > threshold, else value.
+Tensor threshold(const Tensor& input, double threshold, double value);
+// The gated linear unit: a * sigmoid(b), a and b the halves of `dim` (of even size).
+Tensor glu(const Tensor& input, int64_t dim = -1);
+// softmax(-x) along `dim`.
+Tensor softmin(const Tensor& input, int64_t dim);
+// x where x > 0, else weight * x; weight holds one slope, or one per channel (dimension 1).
+Tensor prelu(const Tensor& input, const Tensor& weight);
 // x / max(||x||_p, eps) along `dim`, for a positive finite p.
 Tensor normalize(const Tensor& input, double p = 2.0, int64_t dim = 1, double eps = 1e-12);
 // x1 . x2 / max(||x1|| ||x2||, eps) along `dim`, x1 and x2 broadcast together.

@@ -58,6 +58,76 @@ class Mish final : public Activation<&functional::mish> {
 };
 
 // Returns its input: a placeholder where an architecture has an optional layer.
+class SELU final : public Activation<&functional::selu> {
+ public:
+  SELU() : Activation("SELU") {}
+};
+
+class LogSigmoid final : public Activation<&functional::logsigmoid> {
+ public:
+  LogSigmoid() : Activation("LogSigmoid") {}
+};
+
+class Softsign final : public Activation<&functional::softsign> {
+ public:
+  Softsign() : Activation("Softsign") {}
+};
+
+class Tanhshrink final : public Activation<&functional::tanhshrink> {
+ public:
+  Tanhshrink() : Activation("Tanhshrink") {}
+};
+
+// A module applying an elementwise function of one scalar option: CELU's alpha, the shrinks' lambd.
+template <Tensor (*Fn)(const Tensor&, double)>
+class ScalarActivation : public UnaryModule {
+ public:
+  ScalarActivation(std::string name, const char* option, double value)
+      : UnaryModule(std::move(name)), value(value), option_(option) {}
+  Tensor forward(const Tensor& input) override { return Fn(input, value); }
+  const double value;
+
+ private:
+  std::string extra_repr() const override;  // "alpha=1.0", as PyTorch prints it
+  const char* option_;
+};
+
+class CELU final : public ScalarActivation<&functional::celu> {
+ public:
+  explicit CELU(double alpha = 1.0) : ScalarActivation("CELU", "alpha", alpha) {}
+};
+
+class Softshrink final : public ScalarActivation<&functional::softshrink> {
+ public:
+  explicit Softshrink(double lambd = 0.5) : ScalarActivation("Softshrink", "lambd", lambd) {}
+};
+
+class Hardshrink final : public ScalarActivation<&functional::hardshrink> {
+ public:
+  explicit Hardshrink(double lambd = 0.5) : ScalarActivation("Hardshrink", "lambd", lambd) {}
+};
+
+class Threshold final : public UnaryModule {
+ public:
+  Threshold(double threshold, double value) : UnaryModule("Threshold"), threshold(threshold), value(value) {}
+  Tensor forward(const Tensor& input) override { return functional::threshold(input, threshold, value); }
+  const double threshold, value;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+// A learned negative slope: one shared, or one per channel (dimension 1), initialised to `init`.
+class PReLU final : public UnaryModule {
+ public:
+  explicit PReLU(int64_t num_parameters = 1, double init = 0.25);
+  Tensor forward(const Tensor& input) override { return functional::prelu(input, weight); }
+  Tensor weight;  // [num_parameters]
+
+ private:
+  std::string extra_repr() const override;
+};
+
 class Identity final : public UnaryModule {
  public:
   Identity() : UnaryModule("Identity") {}
@@ -85,7 +155,7 @@ class GELU final : public UnaryModule {
   std::string extra_repr() const override { return "approximate='" + approximate + "'"; }
 };
 
-// A module applying an operator along one dimension: softmax, log_softmax.
+// A module applying an operator along one dimension: softmax, log_softmax, softmin, glu.
 template <Tensor (*Fn)(const Tensor&, int64_t)>
 class AlongDim : public UnaryModule {
  public:
@@ -105,6 +175,16 @@ class Softmax final : public AlongDim<&ember::softmax> {
 class LogSoftmax final : public AlongDim<&ember::log_softmax> {
  public:
   explicit LogSoftmax(int64_t dim) : AlongDim("LogSoftmax", dim) {}
+};
+
+class Softmin final : public AlongDim<&functional::softmin> {
+ public:
+  explicit Softmin(int64_t dim) : AlongDim("Softmin", dim) {}
+};
+
+class GLU final : public AlongDim<&functional::glu> {
+ public:
+  explicit GLU(int64_t dim = -1) : AlongDim("GLU", dim) {}
 };
 
 class LeakyReLU final : public UnaryModule {

@@ -1,5 +1,5 @@
 // matmul in terms of mm and bmm, with NumPy's rules for 1-D operands and batch broadcasting;
-// trace, dot and outer.
+// trace, dot, outer and the cross product.
 #include "ember/core/broadcast.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
@@ -32,6 +32,17 @@ Tensor outer(const Tensor& self, const Tensor& vec2) {
   EMBER_CHECK(self.dim() == 1 && vec2.dim() == 1, "[outer] vec2: expected two 1-D tensors, got {}-D and {}-D",
               self.dim(), vec2.dim());
   return self.unsqueeze(1) * vec2;
+}
+
+Tensor linalg_cross(const Tensor& self, const Tensor& other, int64_t dim) {
+  EMBER_CHECK(self.dim() == other.dim(), "[linalg_cross] other: expected as many dimensions as self ({}), got {}",
+              self.dim(), other.dim());
+  const int64_t d = wrap_dim(dim, self.dim(), "linalg_cross");
+  EMBER_CHECK(self.size(d) == 3 && other.size(d) == 3,
+              "[linalg_cross] self: expected 3-vectors along dimension {}, got sizes {} and {}", d, self.size(d),
+              other.size(d));
+  // Component i is a[i + 1] b[i + 2] - a[i + 2] b[i + 1], indices mod 3: two rolls of each operand.
+  return self.roll({-1}, {d}) * other.roll({-2}, {d}) - self.roll({-2}, {d}) * other.roll({-1}, {d});
 }
 
 Tensor matmul(const Tensor& self, const Tensor& other) {

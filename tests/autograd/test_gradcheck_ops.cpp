@@ -309,6 +309,11 @@ TEST_CASE("composite operators differentiate through the operators they are writ
       {"mv", {[](V x) { return x[0].mv(x[1]).unsqueeze(0) + baddbmm(x[2], x[2].unsqueeze(0).transpose(1, 2), x[0].narrow(1, 0, 2).unsqueeze(0), 0.5, 2).sum(0).narrow(1, 0, 1).t(); },
               {{2, 3}, {3}, {2, 2}}}},
       {"clamped", {[](V x) { return x[0].clamp_min(0.1) + x[0].clamp_max(-0.1); }, {{2, 3}}}},
+      {"scans", {[](V x) { return std::get<0>(x[0].cummax(1)) + std::get<0>(cummin(x[0], 0)) + x[0].logcumsumexp(1) +
+                                  logaddexp(x[0], x[1]); }, {{3, 4}, {4}}}},
+      {"distances", {[](V x) { return cdist(x[0], x[1]) + cdist(x[0], x[1], 1.5) + pairwise_distance(x[0], x[1].narrow(0, 0, 1)).unsqueeze(1) +
+                                      linalg_cross(x[0].narrow(1, 0, 3), x[1].narrow(0, 0, 1).narrow(1, 0, 3)).narrow(1, 0, 2); },
+                     {{3, 4}, {2, 4}}}},
       {"products", {[](V x) { return x[0].trace() * x[1].dot(x[2]) + outer(x[1], x[2]).sum(); }, {{3, 3}, {4}, {4}}}},
       {"square", {[](V x) { return x[0].square(); }, {{2, 3}}}},
       {"lerp", {[](V x) { return x[0].lerp(x[1], 0.25) + x[0].lerp(x[1], 0.75) + x[0].lerp(x[1], x[2]); }, {{2, 3}, {3}, {2, 3}}}},

@@ -169,3 +169,22 @@ TEST_CASE("einsum agrees with the products, sums and diagonals it names") {
   CHECK_THROWS_WITH(einsum("ii->i", {a}),
                     "[einsum] operands: a label repeated in one operand names dimensions of sizes 3 and 4; expected equal sizes");
 }
+
+TEST_CASE("linalg_cross, cdist and pairwise_distance") {
+  const Tensor a = tensor<double>({1, 0, 0, 0, 1, 0}, {2, 3}), b = tensor<double>({0, 1, 0, 0, 0, 1});
+  // e1 x e2 = e3, e2 x e2 = 0 (b broadcast as [1, 3]... along dim -1).
+  CHECK(to_vector<double>(linalg_cross(a, b.reshape({2, 3}))) == std::vector<double>{0, 0, 1, 1, 0, 0});
+  CHECK(to_vector<double>(linalg_cross(a.t(), b.reshape({2, 3}).t(), 0).t().contiguous()) == std::vector<double>{0, 0, 1, 1, 0, 0});
+  CHECK(to_vector<double>(linalg_cross(tensor<double>({2, 3, 4}), tensor<double>({5, 6, 7}))) ==
+        std::vector<double>{3 * 7 - 4 * 6, 4 * 5 - 2 * 7, 2 * 6 - 3 * 5});
+  CHECK_THROWS_WITH(linalg_cross(ones({2, 4}), ones({2, 4})),
+                    "[linalg_cross] self: expected 3-vectors along dimension 1, got sizes 4 and 4");
+
+  const Tensor x1 = tensor<double>({0, 0, 3, 4, 1, 1}, {3, 2}), x2 = tensor<double>({0, 0, 1, 0}, {2, 2});
+  check_close(to_vector<double>(cdist(x1, x2)), {0, 1, 5, std::sqrt(20.0), std::sqrt(2.0), 1}, 1e-12);
+  check_close(to_vector<double>(cdist(x1, x2, 1)), {0, 1, 7, 6, 2, 1}, 1e-12);
+  CHECK(cdist(x1.unsqueeze(0).expand({4, 3, 2}), x2).sizes().equals(IntArrayRef{4, 3, 2}));
+  check_close(to_vector<double>(pairwise_distance(x1.narrow(0, 1, 2), x2, 2, 0)), {5, 1}, 1e-12);
+  CHECK(pairwise_distance(x1, x1, 2, 0, true).sizes().equals(IntArrayRef{3, 1}));
+  CHECK_THROWS_WITH(cdist(x1, ones({2, 3}, DType::Float64)), "[cdist] x2: expected rows of 2 elements like x1's, got 3");
+}

@@ -460,3 +460,47 @@ TEST_CASE("softmax and log_softmax along any dim, stable for large inputs") {
   CHECK(full({}, 3.5).log_softmax(-1).item<float>() == 0.0f);
   CHECK_THROWS_WITH(full({}, 3.5).softmax(1), "[softmax.int] dim: expected a value in [-1, 0], got 1");
 }
+
+TEST_CASE("cummax, cummin and logcumsumexp against running loops, NaN and ties as PyTorch's") {
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  // Ties go to the latest index; a NaN wins from where it appears, a later NaN over it.
+  const Tensor x = tensor<double>({1, 3, 2, 3, nan, 5, nan, 0});
+  const auto [max_values, max_indices] = cummax(x, 0);
+  check_close(to_vector<double>(max_values), {1, 3, 3, 3, nan, nan, nan, nan}, 0);
+  CHECK(to_vector<int64_t>(max_indices) == std::vector<int64_t>{0, 1, 1, 3, 4, 4, 6, 6});
+  const auto [min_values, min_indices] = cummin(tensor<int64_t>({4, 2, 2, 7, 1, 1}), 0);
+  CHECK(to_vector<int64_t>(min_values) == std::vector<int64_t>{4, 2, 2, 2, 1, 1});
+  CHECK(to_vector<int64_t>(min_indices) == std::vector<int64_t>{0, 1, 2, 2, 4, 5});
+
+  // Along a middle dimension of a random tensor, against a loop.
+  const Tensor r = reference::random_tensor({3, 37, 2}, 41).to(DType::Float64);
+  const auto rv = to_vector<double>(r);
+  const auto [values, indices] = r.cummax(1);
+  const Tensor lcse = r.logcumsumexp(1);
+  const auto v = to_vector<double>(values), l = to_vector<double>(lcse);
+  const auto idx = to_vector<int64_t>(indices);
+  for (int64_t a = 0; a < 3; ++a) {
+    for (int64_t c = 0; c < 2; ++c) {
+      double best = -inf, sum = 0;
+      int64_t at = 0;
+      for (int64_t b = 0; b < 37; ++b) {
+        const size_t k = static_cast<size_t>((a * 37 + b) * 2 + c);
+        if (rv[k] >= best) {
+          best = rv[k];
+          at = b;
+        }
+        sum += std::exp(rv[k]);
+        CHECK(v[k] == best);
+        CHECK(idx[k] == at);
+        CHECK(l[k] == doctest::Approx(std::log(sum)).epsilon(1e-12));
+      }
+    }
+  }
+  // Large and infinite entries: no overflow, -inf adds nothing.
+  check_close(to_vector<double>(logcumsumexp(tensor<double>({1000, 1000, -inf, 0}), 0)),
+              {1000, 1000 + std::log(2.0), 1000 + std::log(2.0), 1000 + std::log(2.0)}, 1e-12);
+  CHECK(to_vector<double>(logcumsumexp(tensor<double>({-inf, -inf}), 0)) == std::vector<double>{-inf, -inf});
+  CHECK(logaddexp(tensor<double>({inf}), tensor<double>({1})).item<double>() == inf);
+  CHECK(std::get<0>(cummax(scalar_tensor(2.5), 0)).item<float>() == 2.5f);
+  CHECK_THROWS_WITH(cummax(x, 1), doctest::Contains("[cummax]"));
+}

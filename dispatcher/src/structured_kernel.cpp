@@ -90,12 +90,13 @@ Device common_device(const OperatorHandle& op, const IValue* args, size_t n) {
   return device;
 }
 
-// The user-visible results, and for a result of another dtype the tensor the kernel writes aside.
-// One handle each: every extra reference would be an atomic increment and decrement per call.
+// The user-visible results, and for an out= result of another dtype the tensor the kernel writes
+// aside (out= operators have one result). One handle each: every extra reference would be an
+// atomic increment and decrement per call.
 struct Outputs {
   Tensor result[structured::kMaxOutputs];
-  Tensor aside[structured::kMaxOutputs];
-  const Tensor& kernel(int i) const { return aside[i].defined() ? aside[i] : result[i]; }
+  Tensor aside;
+  const Tensor& kernel(int i) const { return i == 0 && aside.defined() ? aside : result[i]; }
 };
 
 Outputs prepare_outputs(const StructuredKernel& k, const OperatorHandle& op, const structured::Meta& m,
@@ -123,7 +124,7 @@ Outputs prepare_outputs(const StructuredKernel& k, const OperatorHandle& op, con
               "[{}] {}: result type {} can't be cast to the desired output type {}", op.name(), arg,
               dtype_name(m.dtypes[0]), dtype_name(target.dtype()));
   // A result of another dtype is computed aside and copied in.
-  if (target.dtype() != m.dtypes[0]) o.aside[0] = empty_on(m.sizes[0], m.dtypes[0], device);
+  if (target.dtype() != m.dtypes[0]) o.aside = empty_on(m.sizes[0], m.dtypes[0], device);
   o.result[0] = std::move(target);
   return o;
 }
@@ -197,9 +198,10 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
   }
 
   ViewTable views;
-  DimVector keep_sizes[structured::kMaxOutputs], keep_strides[structured::kMaxOutputs];
+  DimVector keep_sizes[structured::kMaxKeepdimOutputs], keep_strides[structured::kMaxKeepdimOutputs];
   for (int i = 0; i < m.num_outputs; ++i) {
     if (m.keepdim_view) {
+      EMBER_DASSERT(i < structured::kMaxKeepdimOutputs);
       keepdim_geometry(outputs.kernel(i), *inputs[0], m.reduced_dims, keep_sizes[i], keep_strides[i]);
       views.add(*outputs.kernel(i).impl(), keep_sizes[i], keep_strides[i]);
     } else {
@@ -254,7 +256,7 @@ void call_structured_kernel(const KernelFunction& self, const OperatorHandle& op
 
   stack.clear();
   for (int i = 0; i < m.num_outputs; ++i) {
-    if (outputs.aside[i].defined()) copy_into(outputs.result[i], outputs.aside[i]);
+    if (i == 0 && outputs.aside.defined()) copy_into(outputs.result[0], outputs.aside);
     if (k.variant != StructuredKernel::Variant::Functional) {
       outputs.result[i].impl()->bump_version();
     }

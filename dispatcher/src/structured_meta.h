@@ -11,7 +11,8 @@
 
 namespace ember::structured {
 
-constexpr int kMaxOutputs = 3;  // linalg_svd: U, S, Vh
+constexpr int kMaxOutputs = 3;         // linalg_svd: U, S, Vh
+constexpr int kMaxKeepdimOutputs = 2;  // reductions seen with keepdim: values and indices
 constexpr int kMaxCasts = 4;  // tensor arguments a meta kind may ask to cast (addmm: 3)
 
 struct Meta {

@@ -8,6 +8,7 @@
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
 #include "ember/optim/adamax.h"
+#include "ember/optim/lbfgs.h"
 #include "ember/optim/lr_scheduler.h"
 #include "ember/optim/nadam.h"
 #include "ember/optim/radam.h"
@@ -310,6 +311,61 @@ TEST_CASE("Adamax, NAdam and RAdam over several steps match their update rules b
   CHECK_THROWS_WITH(optim::Adamax({p}, {.beta2 = 1}), "[Adamax] betas: expected values in [0, 1), got (0.9, 1)");
   CHECK_THROWS_WITH(optim::NAdam({p}, {.momentum_decay = -1}), "[NAdam] momentum_decay: expected a non-negative value, got -1");
   CHECK_THROWS_WITH(optim::RAdam({p}, {.eps = -1}), "[RAdam] eps: expected a non-negative value, got -1");
+}
+
+TEST_CASE("LBFGS: a first step along -g scaled by its 1-norm, a quadratic solved, Rosenbrock with strong Wolfe") {
+  SUBCASE("the first iteration is steepest descent, scaled by min(1, 1 / |g|_1) * lr") {
+    Tensor p = param({1.5, -0.5});
+    optim::LBFGS opt({p}, {.lr = 0.8, .max_iter = 1});
+    const Tensor loss = opt.step([&] {
+      opt.zero_grad();
+      const Tensor l = (p * p * tensor<double>({2, 3})).sum();  // g = (4 x, 6 y) = (6, -3)
+      l.backward();
+      return l;
+    });
+    CHECK(loss.item<double>() == doctest::Approx(2 * 2.25 + 3 * 0.25));  // the loss before the step
+    const double t = 0.8 / 9;
+    check_values(p, {1.5 - t * 6, -0.5 + t * 3});
+  }
+  SUBCASE("0.5 x^T A x - b^T x: the quasi-Newton steps reach A^-1 b") {
+    const Tensor m = tensor<double>({2, 1, 0, 0, 1, 3, 1, 0, 0, 1, 4, 1, 0, 0, 1, 5}, {4, 4});
+    const Tensor a = matmul(m, m.t()), b = tensor<double>({1, -2, 3, 0.5});
+    for (const bool line_search : {false, true}) {
+      CAPTURE(line_search);
+      Tensor x = param({0, 0, 0, 0});
+      optim::LBFGS opt({x}, {.history_size = 3, .strong_wolfe = line_search});
+      int evaluations = 0;
+      const auto closure = [&] {
+        ++evaluations;
+        opt.zero_grad();
+        const Tensor l = 0.5 * (x * matmul(a, x)).sum() - (b * x).sum();
+        l.backward();
+        return l;
+      };
+      for (int i = 0; i < 3; ++i) opt.step(closure);
+      // Within what the default tolerances allow: the loss stops changing by 1e-9 first.
+      CHECK(allclose(x.detach(), linalg_solve(a, b), 1e-4, 1e-5));
+      CHECK(evaluations <= 3 * 25);  // max_eval per step: max_iter * 5 / 4
+    }
+  }
+  SUBCASE("Rosenbrock's valley with the strong Wolfe line search") {
+    Tensor xy = param({-1.5, 2});
+    optim::LBFGS opt({xy}, {.max_iter = 100, .strong_wolfe = true});
+    const auto closure = [&] {
+      opt.zero_grad();
+      const Tensor x = xy[0], y = xy[1];
+      const Tensor l = (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x);
+      l.backward();
+      return l;
+    };
+    for (int i = 0; i < 5; ++i) opt.step(closure);
+    CHECK(allclose(xy.detach(), tensor<double>({1, 1}), 1e-4, 1e-5));
+  }
+  Tensor p = param({1});
+  optim::LBFGS opt({p});
+  CHECK_THROWS_WITH(opt.step(), doctest::Contains("[LBFGS] step: L-BFGS re-evaluates the loss; call step(closure)"));
+  CHECK_THROWS_WITH(opt.step([&] { return cat({p, p}); }), "[LBFGS] closure: expected it to return the one-element loss");
+  CHECK_THROWS_WITH(optim::LBFGS({p}, {.history_size = 0}), "[LBFGS] history_size: expected a positive count, got 0");
 }
 
 TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {

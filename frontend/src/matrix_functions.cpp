@@ -67,6 +67,28 @@ Tensor linalg_pinv(const Tensor& A, std::optional<double> atol, std::optional<do
   return ember::matmul(mT(vh) * inverse_s.unsqueeze(-2), mT(u));
 }
 
+std::tuple<Tensor, Tensor, Tensor, Tensor> linalg_lstsq(const Tensor& A, const Tensor& B, std::optional<double> rcond) {
+  check_matrices("linalg_lstsq", A, true, false);
+  const bool vector = B.dim() == 1;
+  const Tensor b = vector ? B.unsqueeze(-1) : B;
+  EMBER_CHECK(b.dim() >= 2 && b.size(-2) == A.size(-2), "[linalg_lstsq] B: expected {} rows like A's, got shape {}",
+              A.size(-2), shape_str(B.sizes()));
+  const auto [u, s, vh] = ember::linalg_svd(A, false);
+  const Tensor keep = significant("linalg_lstsq", s, A, std::nullopt, rcond);
+  const Tensor inverse_s = where(keep, reciprocal(where(keep, s, ones_like(s))), zeros_like(s));
+  // X = V diag(1 / s) U^T B, the dropped directions left out.
+  const Tensor solution = ember::matmul(mT(vh), inverse_s.unsqueeze(-1) * ember::matmul(mT(u), b.to(A.dtype())));
+  const Tensor rank = keep.sum({-1});
+  const int64_t m = A.size(-2), n = A.size(-1);
+  Tensor residuals = ember::zeros({0}, A.dtype(), A.device());
+  if (m > n && rank.numel() > 0 && rank.min().item<int64_t>() == n) {
+    const Tensor error = ember::matmul(A, solution) - b;
+    residuals = (error * error).sum({-2});
+  }
+  return {vector ? solution.squeeze(-1) : solution, vector && residuals.numel() ? residuals.squeeze(-1) : residuals,
+          rank, s};
+}
+
 Tensor linalg_matrix_rank(const Tensor& A, std::optional<double> atol, std::optional<double> rtol) {
   check_matrices("linalg_matrix_rank", A, true, false);
   const Tensor s = ember::linalg_svdvals(A);

@@ -311,6 +311,10 @@ TEST_CASE("composite operators differentiate through the operators they are writ
       {"clamped", {[](V x) { return x[0].clamp_min(0.1) + x[0].clamp_max(-0.1); }, {{2, 3}}}},
       {"scans", {[](V x) { return std::get<0>(x[0].cummax(1)) + std::get<0>(cummin(x[0], 0)) + x[0].logcumsumexp(1) +
                                   logaddexp(x[0], x[1]); }, {{3, 4}, {4}}}},
+      {"matrix functions", {[](V x) { const Tensor sq = x[0].narrow(0, 0, 3) + eye3() * 3;
+                                         return flat({std::get<0>(linalg_lstsq(x[0], x[1])), linalg_pinv(x[0]), linalg_inv(sq),
+                                                      linalg_det(sq).unsqueeze(0), linalg_matrix_power(sq, -2)}); },
+                            {{4, 3}, {4, 2}}}},
       {"distances", {[](V x) { return cdist(x[0], x[1]) + cdist(x[0], x[1], 1.5) + pairwise_distance(x[0], x[1].narrow(0, 0, 1)).unsqueeze(1) +
                                       linalg_cross(x[0].narrow(1, 0, 3), x[1].narrow(0, 0, 1).narrow(1, 0, 3)).narrow(1, 0, 2); },
                      {{3, 4}, {2, 4}}}},

@@ -237,3 +237,28 @@ TEST_CASE("linalg_matrix_power: repeated squaring, the identity at 0, the invers
   CHECK_THROWS_WITH(linalg_matrix_power(ones({2, 3}), 2),
                     "[linalg_matrix_power] A: expected square matrices (2 or more dimensions), got shape [2, 3]");
 }
+
+TEST_CASE("linalg_lstsq: the normal equations' solution, residuals, rank and the minimum norm without full rank") {
+  const Tensor a = random_matrices({5, 3}, 10), b = random_matrices({5, 2}, 11);
+  const auto [x, residuals, rank, s] = linalg_lstsq(a, b);
+  check_matches(x, linalg_solve(matmul(mT(a), a), matmul(mT(a), b)), 1e-9);
+  const Tensor error = matmul(a, x) - b;
+  check_matches(residuals, (error * error).sum({0}), 1e-9);
+  CHECK(rank.item<int64_t>() == 3);
+  check_matches(s, linalg_svdvals(a));
+  // A vector right-hand side, and a batch.
+  check_matches(std::get<0>(linalg_lstsq(a, b.select(1, 0))), x.select(1, 0), 1e-9);
+  CHECK(std::get<0>(linalg_lstsq(stack({a, a * 2}), b)).sizes().equals(IntArrayRef{2, 3, 2}));
+  // Underdetermined, and rank-deficient (a repeated column): the minimum-norm solution, no residuals.
+  const Tensor wide = random_matrices({2, 4}, 12);
+  const auto [min_norm, none, wide_rank, unused] = linalg_lstsq(wide, b.narrow(0, 0, 2));
+  check_matches(min_norm, matmul(linalg_pinv(wide), b.narrow(0, 0, 2)), 1e-9);
+  CHECK(none.numel() == 0);
+  CHECK(wide_rank.item<int64_t>() == 2);
+  const Tensor deficient = cat({a.narrow(1, 0, 2), a.narrow(1, 0, 1)}, 1);
+  const auto [y, no_residuals, deficient_rank, values] = linalg_lstsq(deficient, b);
+  CHECK(deficient_rank.item<int64_t>() == 2);
+  CHECK(no_residuals.numel() == 0);
+  check_matches(y, matmul(linalg_pinv(deficient), b), 1e-9);
+  CHECK_THROWS_WITH(linalg_lstsq(a, ones({4, 2}, DType::Float64)), "[linalg_lstsq] B: expected 5 rows like A's, got shape [4, 2]");
+}

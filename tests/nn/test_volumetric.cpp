@@ -153,6 +153,24 @@ TEST_CASE("Conv3d, MaxPool3d and AvgPool3d layers") {
   CHECK(nn::MaxPool3d({2, 2, 2})(x).sizes().equals(IntArrayRef{1, 2, 2, 2, 3}));
 }
 
+TEST_CASE("BatchNorm3d and InstanceNorm3d normalise each channel over its volume") {
+  manual_seed(6);
+  const Tensor x = randn({2, 3, 4, 5, 6}, DType::Float64) * 3 + 1;
+  nn::BatchNorm3d batch(3);
+  const Tensor b = batch(x.to(DType::Float32)).detach().to(DType::Float64);
+  const auto [var, mean] = var_mean(b, IntArrayRef{0, 2, 3, 4}, 0);
+  CHECK(allclose(mean, zeros({3}, DType::Float64), 0, 1e-5));
+  CHECK(allclose(var, ones({3}, DType::Float64), 1e-3, 1e-3));
+  nn::InstanceNorm3d instance(3);
+  const Tensor i = instance(x);
+  const auto [ivar, imean] = var_mean(i, IntArrayRef{2, 3, 4}, 0);
+  CHECK(allclose(imean, zeros({2, 3}, DType::Float64), 0, 1e-9));
+  CHECK(allclose(ivar, ones({2, 3}, DType::Float64), 1e-4, 1e-4));
+  CHECK(instance(x[0]).sizes().equals(IntArrayRef{3, 4, 5, 6}));
+  CHECK(instance.str() == "InstanceNorm3d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)");
+  CHECK_THROWS_WITH(batch(x.to(DType::Float32)[0]), "[BatchNorm3d] input: expected 5 dimensions, got shape [3, 4, 5, 6]");
+}
+
 TEST_CASE("3-D operations refuse bad shapes and options with clear errors") {
   const Tensor x = zeros({1, 2, 4, 4, 4}), w = zeros({3, 2, 2, 2, 2});
   CHECK_THROWS_WITH(F::conv3d(zeros({2, 4, 4}), w), "[conv3d] input: expected a [N, C, D, H, W] or [C, D, H, W] tensor, got [2, 4, 4]");

@@ -1,5 +1,5 @@
-// BatchNorm1d/2d (batch statistics in training, running ones in evaluation), LayerNorm, GroupNorm
-// and RMSNorm.
+// BatchNorm1d/2d/3d (batch statistics in training, running ones in evaluation), InstanceNorm1d/2d/3d,
+// LayerNorm, GroupNorm and RMSNorm.
 #pragma once
 
 #include <optional>
@@ -47,6 +47,13 @@ class BatchNorm2d final : public BatchNorm {
       : BatchNorm("BatchNorm2d", num_features, options, {4}) {}
 };
 
+// Over [N, C, D, H, W].
+class BatchNorm3d final : public BatchNorm {
+ public:
+  explicit BatchNorm3d(int64_t num_features, BatchNormOptions options = {})
+      : BatchNorm("BatchNorm3d", num_features, options, {5}) {}
+};
+
 class LayerNorm final : public UnaryModule {
  public:
   // Without `bias` an affine layer learns only the weight, as PyTorch's bias=False.
@@ -63,7 +70,8 @@ class LayerNorm final : public UnaryModule {
 };
 
 // Each channel of each sample normalised over its positions: InstanceNorm1d over [N, C, L] (or
-// [C, L]), InstanceNorm2d over [N, C, H, W] (or [C, H, W]); a per-channel weight and bias with
+// [C, L]), InstanceNorm2d over [N, C, H, W] (or [C, H, W]), InstanceNorm3d over [N, C, D, H, W]
+// (or [C, D, H, W]); a per-channel weight and bias with
 // affine. No running statistics (PyTorch's default track_running_stats=False).
 class InstanceNorm : public UnaryModule {
  public:
@@ -90,6 +98,12 @@ class InstanceNorm2d final : public InstanceNorm {
  public:
   explicit InstanceNorm2d(int64_t num_features, double eps = 1e-5, bool affine = false)
       : InstanceNorm("InstanceNorm2d", 2, num_features, eps, affine) {}
+};
+
+class InstanceNorm3d final : public InstanceNorm {
+ public:
+  explicit InstanceNorm3d(int64_t num_features, double eps = 1e-5, bool affine = false)
+      : InstanceNorm("InstanceNorm3d", 3, num_features, eps, affine) {}
 };
 
 // Over [N, C, *], in num_groups groups of channels.

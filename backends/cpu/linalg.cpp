@@ -1,15 +1,19 @@
 // Linear algebra over batches of float32 / float64 matrices through LAPACK: Cholesky, triangular
 // and general solves, sign and log-determinant, QR, the symmetric eigenproblem and the SVD.
-// Each matrix goes through a column-major scratch buffer (Note [Column-major scratch]).
+// Each matrix goes through a column-major scratch buffer (Note [Column-major scratch]); the batch
+// is shared among threads (Note [Batches across threads]).
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <limits>
+#include <mutex>
 #include <string>
 
 #include "kernels.h"
 #include "lapack.h"
 #include "matrix_batch.h"
+#include "parallel.h"
 
 namespace ember::cpu {
 namespace {
@@ -26,6 +30,33 @@ void check_info(int info, const MatrixBatch& batch, int64_t b, Describe&& descri
   throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, describe(info) + where);
 }
 
+// Note [Batches across threads]
+// Each thread takes a contiguous range of batch entries with scratch of its own: LAPACK (3.3 on)
+// keeps no state between calls, so its routines run side by side. An exception must not leave an
+// OpenMP region, so each range catches its own, and the one from the earliest range is rethrown
+// after the loop: an error names the same entry whatever the thread count.
+template <typename Range>
+void over_batch(const MatrixBatch& batch, int64_t flops_per_matrix, Range&& range) {
+  std::mutex mutex;
+  int64_t failed_from = batch.count();
+  std::exception_ptr failure;
+  const int64_t grain = std::max<int64_t>(1, kParallelGrain / std::max<int64_t>(1, flops_per_matrix));
+  parallel_for(batch.count(), grain, [&](int64_t begin, int64_t end) {
+    try {
+      range(begin, end);
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (begin < failed_from) {
+        failed_from = begin;
+        failure = std::current_exception();
+      }
+    }
+  });
+  if (failure) std::rethrow_exception(failure);
+}
+
+int64_t cube(int64_t n) { return n * n * n; }
+
 // LAPACK's answer to a workspace query (lwork = -1), as a length.
 template <typename T>
 int workspace(T answer) {
@@ -38,22 +69,24 @@ void cholesky(const KernelArgs& args) {
   const bool upper = args.to_bool(1);
   const MatrixBatch batch(out, 2);
   const int n = lapack_int(out.size(out.ndim() - 1));
-  std::vector<T> a = scratch<T>(int64_t{n} * n);
-  for (int64_t b = 0; b < batch.count(); ++b) {
-    gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
-    int info = 0;
-    lapack::potrf(upper ? 'U' : 'L', n, a.data(), leading(n), &info);
-    check_info(info, batch, b, [](int order) {
-      return "self: expected a positive-definite matrix; its leading minor of order " + std::to_string(order) +
-             " is not";
-    });
-    for (int64_t j = 0; j < n; ++j) {
-      for (int64_t i = 0; i < n; ++i) {
-        if (upper ? i > j : i < j) a[i + j * n] = 0;
+  over_batch(batch, cube(n), [&](int64_t begin, int64_t end) {
+    std::vector<T> a = scratch<T>(int64_t{n} * n);
+    for (int64_t b = begin; b < end; ++b) {
+      gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
+      int info = 0;
+      lapack::potrf(upper ? 'U' : 'L', n, a.data(), leading(n), &info);
+      check_info(info, batch, b, [](int order) {
+        return "self: expected a positive-definite matrix; its leading minor of order " + std::to_string(order) +
+               " is not";
+      });
+      for (int64_t j = 0; j < n; ++j) {
+        for (int64_t i = 0; i < n; ++i) {
+          if (upper ? i > j : i < j) a[i + j * n] = 0;
+        }
       }
+      scatter(a.data(), n, matrix_of(out, batch.offset(out, 2, b)));
     }
-    scatter(a.data(), n, matrix_of(out, batch.offset(out, 2, b)));
-  }
+  });
 }
 
 template <typename T>
@@ -63,17 +96,19 @@ void solve_triangular(const KernelArgs& args) {
   const MatrixBatch batch(out, 2);
   const int n = lapack_int(a_in.size(a_in.ndim() - 1));
   const int rows = lapack_int(out.size(out.ndim() - 2)), cols = lapack_int(out.size(out.ndim() - 1));
-  std::vector<T> a = scratch<T>(int64_t{n} * n), x = scratch<T>(int64_t{rows} * cols);
-  int64_t loaded = -1;  // the offset of the A in `a`: a broadcast A is gathered once
-  for (int64_t b = 0; b < batch.count(); ++b) {
-    const int64_t a_offset = batch.offset(a_in, 2, b);
-    if (a_offset != loaded) gather(matrix_of(a_in, a_offset), a.data(), n);
-    loaded = a_offset;
-    gather(matrix_of(b_in, batch.offset(b_in, 2, b)), x.data(), rows);
-    lapack::trsm(left ? 'L' : 'R', upper ? 'U' : 'L', unitriangular ? 'U' : 'N', rows, cols, a.data(), leading(n),
-                 x.data(), leading(rows));
-    scatter(x.data(), rows, matrix_of(out, batch.offset(out, 2, b)));
-  }
+  over_batch(batch, int64_t{n} * n * std::max(rows, cols), [&](int64_t begin, int64_t end) {
+    std::vector<T> a = scratch<T>(int64_t{n} * n), x = scratch<T>(int64_t{rows} * cols);
+    int64_t loaded = -1;  // the offset of the A in `a`: a broadcast A is gathered once
+    for (int64_t b = begin; b < end; ++b) {
+      const int64_t a_offset = batch.offset(a_in, 2, b);
+      if (a_offset != loaded) gather(matrix_of(a_in, a_offset), a.data(), n);
+      loaded = a_offset;
+      gather(matrix_of(b_in, batch.offset(b_in, 2, b)), x.data(), rows);
+      lapack::trsm(left ? 'L' : 'R', upper ? 'U' : 'L', unitriangular ? 'U' : 'N', rows, cols, a.data(), leading(n),
+                   x.data(), leading(rows));
+      scatter(x.data(), rows, matrix_of(out, batch.offset(out, 2, b)));
+    }
+  });
 }
 
 // A X = B (left) or X A = B, through LU. The result has one dimension less than A exactly when B
@@ -92,25 +127,27 @@ void solve(const KernelArgs& args) {
   const MatrixBatch batch(out, matrix_dims);
   const int n = lapack_int(a_in.size(a_in.ndim() - 1));
   const int nrhs = lapack_int(unknowns(out, 0).cols);
-  std::vector<T> a = scratch<T>(int64_t{n} * n), x = scratch<T>(int64_t{n} * nrhs);
-  std::vector<int> pivots = scratch<int>(n);
-  int64_t factored = -1;  // the offset of the A whose factors `a` holds: a broadcast A is factored once
-  for (int64_t b = 0; b < batch.count(); ++b) {
-    int info = 0;
-    if (const int64_t a_offset = batch.offset(a_in, 2, b); a_offset != factored) {
-      gather(matrix_of(a_in, a_offset), a.data(), n);
-      lapack::getrf(n, n, a.data(), leading(n), pivots.data(), &info);
-      check_info(info, batch, b, [](int column) {
-        const std::string i = std::to_string(column - 1);
-        return "A: the matrix is singular (U[" + i + ", " + i + "] of its LU factors is zero), so the system has "
-               "no unique solution";
-      });
-      factored = a_offset;
+  over_batch(batch, cube(n) + int64_t{n} * n * nrhs, [&](int64_t begin, int64_t end) {
+    std::vector<T> a = scratch<T>(int64_t{n} * n), x = scratch<T>(int64_t{n} * nrhs);
+    std::vector<int> pivots = scratch<int>(n);
+    int64_t factored = -1;  // the offset of the A whose factors `a` holds: a broadcast A is factored once
+    for (int64_t b = begin; b < end; ++b) {
+      int info = 0;
+      if (const int64_t a_offset = batch.offset(a_in, 2, b); a_offset != factored) {
+        gather(matrix_of(a_in, a_offset), a.data(), n);
+        lapack::getrf(n, n, a.data(), leading(n), pivots.data(), &info);
+        check_info(info, batch, b, [](int column) {
+          const std::string i = std::to_string(column - 1);
+          return "A: the matrix is singular (U[" + i + ", " + i + "] of its LU factors is zero), so the system has "
+                 "no unique solution";
+        });
+        factored = a_offset;
+      }
+      gather(unknowns(b_in, batch.offset(b_in, matrix_dims, b)), x.data(), n);
+      lapack::getrs(left ? 'N' : 'T', n, nrhs, a.data(), leading(n), pivots.data(), x.data(), leading(n), &info);
+      scatter(x.data(), n, unknowns(out, batch.offset(out, matrix_dims, b)));
     }
-    gather(unknowns(b_in, batch.offset(b_in, matrix_dims, b)), x.data(), n);
-    lapack::getrs(left ? 'N' : 'T', n, nrhs, a.data(), leading(n), pivots.data(), x.data(), leading(n), &info);
-    scatter(x.data(), n, unknowns(out, batch.offset(out, matrix_dims, b)));
-  }
+  });
 }
 
 // sign and log|det| from LU: the product of U's diagonal, negated per row swap; a zero on it
@@ -120,26 +157,28 @@ void slogdet(const KernelArgs& args) {
   const TensorView in = args.tensor(0), sign = args.output(0), logabsdet = args.output(1);
   const MatrixBatch batch(sign, 0);
   const int n = lapack_int(in.size(in.ndim() - 1));
-  std::vector<T> a = scratch<T>(int64_t{n} * n);
-  std::vector<int> pivots = scratch<int>(n);
-  for (int64_t b = 0; b < batch.count(); ++b) {
-    gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
-    int info = 0;
-    lapack::getrf(n, n, a.data(), leading(n), pivots.data(), &info);
-    T s = 1, log_sum = 0;
-    for (int i = 0; i < n; ++i) {
-      const T u = a[i + int64_t{i} * n];
-      if (pivots[i] != i + 1) s = -s;
-      if (u < 0) s = -s;
-      log_sum += std::log(std::abs(u));
+  over_batch(batch, cube(n), [&](int64_t begin, int64_t end) {
+    std::vector<T> a = scratch<T>(int64_t{n} * n);
+    std::vector<int> pivots = scratch<int>(n);
+    for (int64_t b = begin; b < end; ++b) {
+      gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
+      int info = 0;
+      lapack::getrf(n, n, a.data(), leading(n), pivots.data(), &info);
+      T s = 1, log_sum = 0;
+      for (int i = 0; i < n; ++i) {
+        const T u = a[i + int64_t{i} * n];
+        if (pivots[i] != i + 1) s = -s;
+        if (u < 0) s = -s;
+        log_sum += std::log(std::abs(u));
+      }
+      if (info > 0) {
+        s = 0;
+        log_sum = -std::numeric_limits<T>::infinity();
+      }
+      sign.data<T>()[batch.offset(sign, 0, b)] = s;
+      logabsdet.data<T>()[batch.offset(logabsdet, 0, b)] = log_sum;
     }
-    if (info > 0) {
-      s = 0;
-      log_sum = -std::numeric_limits<T>::infinity();
-    }
-    sign.data<T>()[batch.offset(sign, 0, b)] = s;
-    logabsdet.data<T>()[batch.offset(logabsdet, 0, b)] = log_sum;
-  }
+  });
 }
 
 // Householder QR: R is geqrf's upper triangle; Q (none in mode 'r') is built by orgqr from the
@@ -151,26 +190,32 @@ void qr(const KernelArgs& args) {
   const MatrixBatch batch(r_out, 2);
   const int m = lapack_int(in.size(in.ndim() - 2)), n = lapack_int(in.size(in.ndim() - 1)), k = std::min(m, n);
   const int q_cols = mode == "complete" ? m : k;
-  std::vector<T> a = scratch<T>(int64_t{m} * n), q = scratch<T>(int64_t{m} * q_cols), tau = scratch<T>(k);
   T query[2] = {0, 0};
-  int info = 0;
-  lapack::geqrf(m, n, a.data(), leading(m), tau.data(), &query[0], -1, &info);
-  lapack::orgqr(m, q_cols, k, q.data(), leading(m), tau.data(), &query[1], -1, &info);
-  std::vector<T> work(static_cast<size_t>(std::max(workspace(query[0]), workspace(query[1]))));
-  const int lwork = static_cast<int>(work.size());
-  for (int64_t b = 0; b < batch.count(); ++b) {
-    gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), m);
-    lapack::geqrf(m, n, a.data(), leading(m), tau.data(), work.data(), lwork, &info);
-    if (mode != "r") {
-      std::copy_n(a.begin(), int64_t{m} * k, q.begin());
-      lapack::orgqr(m, q_cols, k, q.data(), leading(m), tau.data(), work.data(), lwork, &info);
-      scatter(q.data(), m, matrix_of(q_out, batch.offset(q_out, 2, b)));
-    }
-    for (int64_t j = 0; j < n; ++j) {
-      for (int64_t i = j + 1; i < m; ++i) a[i + j * m] = 0;
-    }
-    scatter(a.data(), m, matrix_of(r_out, batch.offset(r_out, 2, b)));
+  {
+    int info = 0;
+    std::vector<T> a = scratch<T>(int64_t{m} * n), q = scratch<T>(int64_t{m} * q_cols), tau = scratch<T>(k);
+    lapack::geqrf(m, n, a.data(), leading(m), tau.data(), &query[0], -1, &info);
+    lapack::orgqr(m, q_cols, k, q.data(), leading(m), tau.data(), &query[1], -1, &info);
   }
+  const int lwork = std::max(workspace(query[0]), workspace(query[1]));
+  over_batch(batch, int64_t{m} * n * std::max(m, n), [&](int64_t begin, int64_t end) {
+    std::vector<T> a = scratch<T>(int64_t{m} * n), q = scratch<T>(int64_t{m} * q_cols), tau = scratch<T>(k);
+    std::vector<T> work(static_cast<size_t>(lwork));
+    int info = 0;
+    for (int64_t b = begin; b < end; ++b) {
+      gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), m);
+      lapack::geqrf(m, n, a.data(), leading(m), tau.data(), work.data(), lwork, &info);
+      if (mode != "r") {
+        std::copy_n(a.begin(), int64_t{m} * k, q.begin());
+        lapack::orgqr(m, q_cols, k, q.data(), leading(m), tau.data(), work.data(), lwork, &info);
+        scatter(q.data(), m, matrix_of(q_out, batch.offset(q_out, 2, b)));
+      }
+      for (int64_t j = 0; j < n; ++j) {
+        for (int64_t i = j + 1; i < m; ++i) a[i + j * m] = 0;
+      }
+      scatter(a.data(), m, matrix_of(r_out, batch.offset(r_out, 2, b)));
+    }
+  });
 }
 
 template <typename T>
@@ -179,20 +224,26 @@ void eigh(const KernelArgs& args) {
   const char uplo = args.to_string(1)[0];
   const MatrixBatch batch(vectors, 2);
   const int n = lapack_int(in.size(in.ndim() - 1));
-  std::vector<T> a = scratch<T>(int64_t{n} * n), w = scratch<T>(n);
   T work_query = 0;
-  int iwork_query = 0, info = 0;
-  lapack::syevd('V', uplo, n, a.data(), leading(n), w.data(), &work_query, -1, &iwork_query, -1, &info);
-  std::vector<T> work(static_cast<size_t>(workspace(work_query)));
-  std::vector<int> iwork(static_cast<size_t>(std::max(1, iwork_query)));
-  for (int64_t b = 0; b < batch.count(); ++b) {
-    gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
-    lapack::syevd('V', uplo, n, a.data(), leading(n), w.data(), work.data(), static_cast<int>(work.size()),
-                  iwork.data(), static_cast<int>(iwork.size()), &info);
-    check_info(info, batch, b, [](int) { return std::string("self: the eigenvalue algorithm did not converge"); });
-    scatter(w.data(), n, column_of(values, batch.offset(values, 1, b)));
-    scatter(a.data(), n, matrix_of(vectors, batch.offset(vectors, 2, b)));
+  int iwork_query = 0;
+  {
+    int info = 0;
+    std::vector<T> a = scratch<T>(int64_t{n} * n), w = scratch<T>(n);
+    lapack::syevd('V', uplo, n, a.data(), leading(n), w.data(), &work_query, -1, &iwork_query, -1, &info);
   }
+  const int lwork = workspace(work_query), liwork = std::max(1, iwork_query);
+  over_batch(batch, cube(n), [&](int64_t begin, int64_t end) {
+    std::vector<T> a = scratch<T>(int64_t{n} * n), w = scratch<T>(n), work(static_cast<size_t>(lwork));
+    std::vector<int> iwork(static_cast<size_t>(liwork));
+    for (int64_t b = begin; b < end; ++b) {
+      gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
+      int info = 0;
+      lapack::syevd('V', uplo, n, a.data(), leading(n), w.data(), work.data(), lwork, iwork.data(), liwork, &info);
+      check_info(info, batch, b, [](int) { return std::string("self: the eigenvalue algorithm did not converge"); });
+      scatter(w.data(), n, column_of(values, batch.offset(values, 1, b)));
+      scatter(a.data(), n, matrix_of(vectors, batch.offset(vectors, 2, b)));
+    }
+  });
 }
 
 // U, S, Vh by divide and conquer: k = min(m, n) columns of U and rows of Vh, or all of them with
@@ -205,23 +256,37 @@ void svd(const KernelArgs& args) {
   const int m = lapack_int(in.size(in.ndim() - 2)), n = lapack_int(in.size(in.ndim() - 1)), k = std::min(m, n);
   const int u_cols = full ? m : k, vh_rows = full ? n : k;
   const char jobz = full ? 'A' : 'S';
-  std::vector<T> a = scratch<T>(int64_t{m} * n), s = scratch<T>(k), u = scratch<T>(int64_t{m} * u_cols),
-                 vh = scratch<T>(int64_t{vh_rows} * n);
-  std::vector<int> iwork = scratch<int>(8 * int64_t{k});
+  // The scratch of one range of the batch.
+  struct Scratch {
+    std::vector<T> a, s, u, vh;
+    std::vector<int> iwork;
+  };
+  const auto make_scratch = [&] {
+    return Scratch{scratch<T>(int64_t{m} * n), scratch<T>(k), scratch<T>(int64_t{m} * u_cols),
+                   scratch<T>(int64_t{vh_rows} * n), scratch<int>(8 * int64_t{k})};
+  };
   T work_query = 0;
-  int info = 0;
-  lapack::gesdd(jobz, m, n, a.data(), leading(m), s.data(), u.data(), leading(m), vh.data(), leading(vh_rows),
-                &work_query, -1, iwork.data(), &info);
-  std::vector<T> work(static_cast<size_t>(workspace(work_query)));
-  for (int64_t b = 0; b < batch.count(); ++b) {
-    gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), m);
-    lapack::gesdd(jobz, m, n, a.data(), leading(m), s.data(), u.data(), leading(m), vh.data(), leading(vh_rows),
-                  work.data(), static_cast<int>(work.size()), iwork.data(), &info);
-    check_info(info, batch, b, [](int) { return std::string("A: the SVD did not converge"); });
-    scatter(u.data(), m, matrix_of(u_out, batch.offset(u_out, 2, b)));
-    scatter(s.data(), k, column_of(s_out, batch.offset(s_out, 1, b)));
-    scatter(vh.data(), vh_rows, matrix_of(vh_out, batch.offset(vh_out, 2, b)));
+  {
+    Scratch q = make_scratch();
+    int info = 0;
+    lapack::gesdd(jobz, m, n, q.a.data(), leading(m), q.s.data(), q.u.data(), leading(m), q.vh.data(),
+                  leading(vh_rows), &work_query, -1, q.iwork.data(), &info);
   }
+  const int lwork = workspace(work_query);
+  over_batch(batch, int64_t{m} * n * std::max(m, n), [&](int64_t begin, int64_t end) {
+    Scratch z = make_scratch();
+    std::vector<T> work(static_cast<size_t>(lwork));
+    for (int64_t b = begin; b < end; ++b) {
+      gather(matrix_of(in, batch.offset(in, 2, b)), z.a.data(), m);
+      int info = 0;
+      lapack::gesdd(jobz, m, n, z.a.data(), leading(m), z.s.data(), z.u.data(), leading(m), z.vh.data(),
+                    leading(vh_rows), work.data(), lwork, z.iwork.data(), &info);
+      check_info(info, batch, b, [](int) { return std::string("A: the SVD did not converge"); });
+      scatter(z.u.data(), m, matrix_of(u_out, batch.offset(u_out, 2, b)));
+      scatter(z.s.data(), k, column_of(s_out, batch.offset(s_out, 1, b)));
+      scatter(z.vh.data(), vh_rows, matrix_of(vh_out, batch.offset(vh_out, 2, b)));
+    }
+  });
 }
 
 // One registered entry per operator, the precision taken from its first input; the meta

@@ -60,6 +60,17 @@ TEST_CASE("linalg_cholesky: the factor of a hand-computed matrix, batches, strid
                     "[linalg_cholesky] self: expected a matrix or a batch of them (2 or more dimensions), got shape [2]");
 }
 
+TEST_CASE("a batch large enough to be shared among threads gives each matrix's own result and the first error") {
+  // 32 x 32 matrices: one per thread range (Note [Batches across threads]).
+  Tensor batch = spd({48, 32, 32}, 13);
+  const Tensor factors = linalg_cholesky(batch);
+  for (int64_t b : {0, 17, 47}) check_matches(factors[b], linalg_cholesky(batch[b]));
+  const auto [w, v] = linalg_eigh(batch);
+  check_matches(w[31], linalg_eigvalsh(batch[31]));
+  batch.narrow(0, 30, 3).mul_(-1);  // entries 30, 31 and 32 lose definiteness
+  CHECK_THROWS_WITH(linalg_cholesky(batch), doctest::Contains("leading minor of order 1 is not (batch entry 30)"));
+}
+
 TEST_CASE("linalg_solve_triangular: left and right, either triangle, unit diagonals, broadcast batches") {
   const Tensor upper = doubles({2, 1, 7, 4}, {2, 2});  // the 7 below the diagonal is never read
   const Tensor b = doubles({5, 8}, {2, 1});

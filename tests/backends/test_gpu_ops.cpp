@@ -396,6 +396,16 @@ TEST_CASE("embedding bags match, gradients included") {
   }
 }
 
+TEST_CASE("grid sampling through an affine grid matches, gradients included") {
+  namespace F = nn::functional;
+  check_same([](const std::vector<Tensor>& t) {
+    const Tensor image = t[0].detach().requires_grad_(), theta = t[1].detach().requires_grad_();
+    const Tensor out = F::grid_sample(image, F::affine_grid(theta, {2, 3, 5, 4}), {.padding_mode = "border"});
+    const auto grads = autograd::grad({out.square().sum()}, {image, theta});
+    return cat({out.flatten().detach(), grads[0].flatten(), grads[1].flatten()});
+  }, {random({2, 3, 6, 7}, 39, DType::Float64), random({2, 2, 3}, 40, DType::Float64)});
+}
+
 TEST_CASE("the CTC loss matches, gradients included") {
   namespace F = nn::functional;
   check_same([](const std::vector<Tensor>& t) {

@@ -2,6 +2,7 @@
 // finite differences.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -857,4 +858,60 @@ TEST_CASE("selu, celu, logsigmoid, softsign, the shrinks, threshold, glu, softmi
   CHECK_THROWS_WITH(F::softshrink(x, -1), "[softshrink] lambd: expected a non-negative value, got -1");
   CHECK_THROWS_WITH(F::glu(ones({2, 3})), "[glu] input: expected an even size along dimension 1, got 3");
   CHECK_THROWS_WITH(F::prelu(ones({2, 3}), ones({2})), "[prelu] weight: expected 1 slope or one per channel (3), got shape [2]");
+}
+
+TEST_CASE("grid_sample against a direct bilinear loop; affine_grid's identity samples the input back") {
+  manual_seed(9);
+  const Tensor input = randn({2, 3, 4, 5}, DType::Float64);
+  const Tensor grid = rand({2, 3, 2, 2}, DType::Float64) * 2.4 - 1.2;  // some samples fall outside
+  const auto in = to_vector<double>(input), g = to_vector<double>(grid);
+  for (const bool align : {false, true}) {
+    for (const char* padding : {"zeros", "border"}) {
+      CAPTURE(align);
+      CAPTURE(padding);
+      const bool border = std::string(padding) == "border";
+      const auto got = to_vector<double>(F::grid_sample(input, grid, {.padding_mode = padding, .align_corners = align}));
+      const auto pixel = [&](double v, int64_t size) {
+        const double p = align ? (v + 1) / 2 * static_cast<double>(size - 1) : ((v + 1) * static_cast<double>(size) - 1) / 2;
+        return border ? std::clamp(p, 0.0, static_cast<double>(size - 1)) : p;
+      };
+      const auto at = [&](int64_t n, int64_t c, int64_t y, int64_t x) {
+        return y < 0 || y >= 4 || x < 0 || x >= 5 ? 0.0 : in[static_cast<size_t>(((n * 3 + c) * 4 + y) * 5 + x)];
+      };
+      size_t k = 0;
+      for (int64_t n = 0; n < 2; ++n) {
+        for (int64_t c = 0; c < 3; ++c) {
+          for (int64_t i = 0; i < 6; ++i, ++k) {
+            const double x = pixel(g[static_cast<size_t>((n * 6 + i) * 2)], 5), y = pixel(g[static_cast<size_t>((n * 6 + i) * 2 + 1)], 4);
+            const auto x0 = static_cast<int64_t>(std::floor(x)), y0 = static_cast<int64_t>(std::floor(y));
+            const double fx = x - static_cast<double>(x0), fy = y - static_cast<double>(y0);
+            const double expected = at(n, c, y0, x0) * (1 - fx) * (1 - fy) + at(n, c, y0, x0 + 1) * fx * (1 - fy) +
+                                    at(n, c, y0 + 1, x0) * (1 - fx) * fy + at(n, c, y0 + 1, x0 + 1) * fx * fy;
+            CHECK(got[k] == doctest::Approx(expected).epsilon(1e-12));
+          }
+        }
+      }
+    }
+  }
+  // The identity map samples every pixel centre: the input comes back, bilinear or nearest.
+  const Tensor identity = tensor<double>({1, 0, 0, 0, 1, 0}, {1, 2, 3}).expand({2, 2, 3});
+  for (const bool align : {false, true}) {
+    const Tensor same = F::affine_grid(identity, {2, 3, 4, 5}, align);
+    CHECK(allclose(F::grid_sample(input, same, {.align_corners = align}), input, 1e-9, 1e-12));
+    CHECK(allclose(F::grid_sample(input, same, {.mode = "nearest", .align_corners = align}), input, 1e-9, 1e-12));
+  }
+  // A shift by one pixel (2 / W in grid units, align_corners=false) moves the image left.
+  const Tensor shift = tensor<double>({1, 0, 0.4, 0, 1, 0}, {1, 2, 3});
+  const Tensor moved = F::grid_sample(input.narrow(0, 0, 1), F::affine_grid(shift, {1, 3, 4, 5}));
+  CHECK(allclose(moved.narrow(3, 0, 4), input.narrow(0, 0, 1).narrow(3, 1, 4), 1e-9, 1e-12));
+  CHECK(to_vector<double>(moved.narrow(3, 4, 1).abs().sum())[0] == 0);
+
+  CHECK_NOTHROW(autograd::gradcheck([](const TensorVector& v) {
+    return F::grid_sample(v[0], v[1]) + F::grid_sample(v[0], v[1], {.padding_mode = "border", .align_corners = true});
+  }, {input.clone().requires_grad_(), grid.clone().requires_grad_()}));
+  CHECK_NOTHROW(autograd::gradcheck([](const TensorVector& v) { return F::affine_grid(v[0], {2, 1, 3, 2}); },
+                                    {randn({2, 2, 3}, DType::Float64).requires_grad_()}));
+  CHECK_THROWS_WITH(F::grid_sample(input, grid, {.mode = "bicubic"}), "[grid_sample] mode: expected 'bilinear' or 'nearest', got 'bicubic'");
+  CHECK_THROWS_WITH(F::grid_sample(input, grid.narrow(3, 0, 1)), "[grid_sample] grid: expected [2, H_out, W_out, 2], got [2, 3, 2, 1]");
+  CHECK_THROWS_WITH(F::affine_grid(identity, {2, 3, 4}), "[affine_grid] size: expected [N, C, H, W], got [2, 3, 4]");
 }

@@ -196,6 +196,18 @@ struct InterpolateOptions {
 // unless recompute_scale_factor; made of index_select and arithmetic, so autograd differentiates it.
 Tensor interpolate(const Tensor& input, const InterpolateOptions& options);
 
+struct GridSampleOptions {
+  std::string mode = "bilinear";        // or "nearest"
+  std::string padding_mode = "zeros";   // or "border": samples outside read the nearest edge
+  bool align_corners = false;           // -1 and 1 are the corner pixels' centres, not their outer edges
+};
+// Samples input [N, C, H, W] at grid [N, Ho, Wo, 2] (x then y, in [-1, 1] across the input) into
+// [N, C, Ho, Wo], as torch.nn.functional.grid_sample; differentiable in the input and the grid.
+Tensor grid_sample(const Tensor& input, const Tensor& grid, const GridSampleOptions& options = {});
+// The sampling grid [N, H, W, 2] of the affine maps theta [N, 2, 3] over an output of `size`
+// [N, C, H, W], for grid_sample (a spatial transformer's two halves).
+Tensor affine_grid(const Tensor& theta, IntArrayRef size, bool align_corners = false);
+
 // Merges dimensions start_dim..end_dim into one.
 Tensor flatten(const Tensor& input, int64_t start_dim = 1, int64_t end_dim = -1);
 

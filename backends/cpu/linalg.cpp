@@ -4,7 +4,6 @@
 // is shared among threads (Note [Batches across threads]).
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <exception>
 #include <limits>
 #include <mutex>

@@ -4,19 +4,14 @@
 #include <algorithm>
 #include <string>
 
+#include "ember/core/matrix_shape.h"
 #include "structured_meta.h"
 
 namespace ember::structured {
 namespace {
 
-// A batch of matrices (square ones where asked) of a precision the kernels factor in.
-void check_matrices(const OperatorHandle& op, const TensorImpl& t, const char* arg, bool square) {
-  EMBER_CHECK(t.dtype() == DType::Float32 || t.dtype() == DType::Float64,
-              "[{}] {}: expected a float32 or float64 tensor, got {}", op.name(), arg, dtype_name(t.dtype()));
-  EMBER_CHECK(t.dim() >= 2, "[{}] {}: expected a matrix or a batch of them (2 or more dimensions), got shape {}",
-              op.name(), arg, shape_str(t.sizes()));
-  EMBER_CHECK(!square || t.sizes()[t.dim() - 1] == t.sizes()[t.dim() - 2],
-              "[{}] {}: expected square matrices, got shape {}", op.name(), arg, shape_str(t.sizes()));
+void check_operand(const OperatorHandle& op, const TensorImpl& t, const char* arg, bool square) {
+  ember::check_matrices(op.name(), arg, t.dtype(), t.sizes(), true, square);
 }
 
 IntArrayRef leading(const TensorImpl& t, int64_t trailing) {
@@ -41,7 +36,7 @@ Meta solve_meta(const OperatorHandle& op, const IValue* args, bool vectors) {
   Meta m;
   m.compute_dtype = m.dtypes[0] = promote_types(a.dtype(), b.dtype());
   m.cast_mask = 0b11;
-  check_matrices(op, a, a_name, true);
+  check_operand(op, a, a_name, true);
   const int64_t n = a.sizes()[a.dim() - 1];
   // PyTorch's rule: B is a vector, or a batch of them shaped as A without its last dimension.
   const bool vector = vectors && (b.dim() == 1 || (b.dim() == a.dim() - 1 && b.sizes().equals(leading(a, 1))));
@@ -59,7 +54,7 @@ Meta solve_meta(const OperatorHandle& op, const IValue* args, bool vectors) {
 
 Meta linalg_square(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& self = tensor_arg(op, args, 0);
-  check_matrices(op, self, op.schema().arguments[0].name.c_str(), true);
+  check_operand(op, self, op.schema().arguments[0].name.c_str(), true);
   Meta m;
   m.compute_dtype = m.dtypes[0] = self.dtype();
   m.sizes[0].assign(self.sizes());
@@ -86,7 +81,7 @@ Meta linalg_slogdet(const OperatorHandle& op, const IValue* args, size_t n) {
 // ('complete'); or R alone, Q empty ('r').
 Meta linalg_qr(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& a = tensor_arg(op, args, 0);
-  check_matrices(op, a, "A", false);
+  check_operand(op, a, "A", false);
   const std::string_view mode = args[1].to_string();
   EMBER_CHECK(mode == "reduced" || mode == "complete" || mode == "r",
               "[{}] mode: expected 'reduced', 'complete' or 'r', got '{}'", op.name(), mode);
@@ -116,7 +111,7 @@ Meta linalg_eigh(const OperatorHandle& op, const IValue* args, size_t n) {
 // Vh [*, n, n] with full_matrices.
 Meta linalg_svd(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& a = tensor_arg(op, args, 0);
-  check_matrices(op, a, "A", false);
+  check_operand(op, a, "A", false);
   const bool full = args[1].to_bool();
   const int64_t rows = a.sizes()[a.dim() - 2], cols = a.sizes()[a.dim() - 1], k = std::min(rows, cols);
   Meta m;

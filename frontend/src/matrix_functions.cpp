@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "ember/core/matrix_shape.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 
@@ -12,12 +13,8 @@ namespace {
 Tensor mT(const Tensor& t) { return t.transpose(-2, -1); }
 
 // Errors name the function called, not the operators it is built on.
-void check_matrices(const char* op, const Tensor& a, bool floating, bool square) {
-  EMBER_CHECK(!floating || a.dtype() == DType::Float32 || a.dtype() == DType::Float64,
-              "[{}] A: expected a float32 or float64 tensor, got {}", op, dtype_name(a.dtype()));
-  EMBER_CHECK(a.dim() >= 2 && (!square || a.size(-1) == a.size(-2)),
-              "[{}] A: expected {}matrices (2 or more dimensions), got shape {}", op, square ? "square " : "",
-              shape_str(a.sizes()));
+void check_input(const char* op, const Tensor& a, bool floating, bool square) {
+  ember::check_matrices(op, "A", a.dtype(), a.sizes(), floating, square);
 }
 
 // Identity matrices shaped as the batch of square matrices `a`.
@@ -39,15 +36,22 @@ Tensor significant(const char* op, const Tensor& s, const Tensor& a, std::option
   return gt(s, maximum(largest * relative, full_like(largest, atol.value_or(0))));
 }
 
+// V diag(1 / s) U^T over the singular values kept; the dropped ones divide 1 before they are
+// zeroed, so no infinity reaches the gradient.
+Tensor pseudo_inverse(const Tensor& u, const Tensor& s, const Tensor& vh, const Tensor& keep) {
+  const Tensor inverse_s = where(keep, reciprocal(where(keep, s, ones_like(s))), zeros_like(s));
+  return ember::matmul(mT(vh) * inverse_s.unsqueeze(-2), mT(u));
+}
+
 }  // namespace
 
 Tensor linalg_inv(const Tensor& A) {
-  check_matrices("linalg_inv", A, true, true);
+  check_input("linalg_inv", A, true, true);
   return ember::linalg_solve(A, identities_like(A));
 }
 
 Tensor linalg_det(const Tensor& A) {
-  check_matrices("linalg_det", A, true, true);
+  check_input("linalg_det", A, true, true);
   const auto [sign, logabsdet] = ember::linalg_slogdet(A);
   return sign * exp(logabsdet);
 }
@@ -59,25 +63,20 @@ Tensor linalg_eigvalsh(const Tensor& self, std::string_view UPLO) {
 Tensor linalg_svdvals(const Tensor& A) { return std::get<1>(ember::linalg_svd(A, false)); }
 
 Tensor linalg_pinv(const Tensor& A, std::optional<double> atol, std::optional<double> rtol) {
-  check_matrices("linalg_pinv", A, true, false);
+  check_input("linalg_pinv", A, true, false);
   const auto [u, s, vh] = ember::linalg_svd(A, false);
-  const Tensor keep = significant("linalg_pinv", s, A, atol, rtol);
-  // 1/s only where s counts; the dropped ones divide 1, so no infinity reaches the gradient.
-  const Tensor inverse_s = where(keep, reciprocal(where(keep, s, ones_like(s))), zeros_like(s));
-  return ember::matmul(mT(vh) * inverse_s.unsqueeze(-2), mT(u));
+  return pseudo_inverse(u, s, vh, significant("linalg_pinv", s, A, atol, rtol));
 }
 
 std::tuple<Tensor, Tensor, Tensor, Tensor> linalg_lstsq(const Tensor& A, const Tensor& B, std::optional<double> rcond) {
-  check_matrices("linalg_lstsq", A, true, false);
+  check_input("linalg_lstsq", A, true, false);
   const bool vector = B.dim() == 1;
   const Tensor b = vector ? B.unsqueeze(-1) : B;
   EMBER_CHECK(b.dim() >= 2 && b.size(-2) == A.size(-2), "[linalg_lstsq] B: expected {} rows like A's, got shape {}",
               A.size(-2), shape_str(B.sizes()));
   const auto [u, s, vh] = ember::linalg_svd(A, false);
   const Tensor keep = significant("linalg_lstsq", s, A, std::nullopt, rcond);
-  const Tensor inverse_s = where(keep, reciprocal(where(keep, s, ones_like(s))), zeros_like(s));
-  // X = V diag(1 / s) U^T B, the dropped directions left out.
-  const Tensor solution = ember::matmul(mT(vh), inverse_s.unsqueeze(-1) * ember::matmul(mT(u), b.to(A.dtype())));
+  const Tensor solution = ember::matmul(pseudo_inverse(u, s, vh, keep), b.to(A.dtype()));
   const Tensor rank = keep.sum({-1});
   const int64_t m = A.size(-2), n = A.size(-1);
   Tensor residuals = ember::zeros({0}, A.dtype(), A.device());
@@ -90,13 +89,13 @@ std::tuple<Tensor, Tensor, Tensor, Tensor> linalg_lstsq(const Tensor& A, const T
 }
 
 Tensor linalg_matrix_rank(const Tensor& A, std::optional<double> atol, std::optional<double> rtol) {
-  check_matrices("linalg_matrix_rank", A, true, false);
+  check_input("linalg_matrix_rank", A, true, false);
   const Tensor s = ember::linalg_svdvals(A);
   return significant("linalg_matrix_rank", s, A, atol, rtol).sum({-1});
 }
 
 Tensor linalg_matrix_power(const Tensor& A, int64_t n) {
-  check_matrices("linalg_matrix_power", A, n < 0, true);
+  check_input("linalg_matrix_power", A, n < 0, true);
   if (n == 0) return identities_like(A);
   Tensor base = n < 0 ? ember::linalg_inv(A) : A;
   Tensor result;

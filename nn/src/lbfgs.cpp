@@ -51,7 +51,7 @@ Tensor LBFGS::flat_grad() const {
 
 Tensor LBFGS::flat_params() const {
   std::vector<Tensor> parts;
-  for (const Tensor& p : parameters()) parts.push_back(p.detach().reshape({-1}).clone());
+  for (const Tensor& p : parameters()) parts.push_back(p.detach().reshape({-1}));  // cat copies
   return cat(parts);
 }
 

@@ -1,6 +1,7 @@
 // Matrix functions built on the linear-algebra operators: inverse, determinant, eigenvalues and
 // singular values alone, pseudo-inverse, rank and integer powers.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include "ember/core/matrix_shape.h"
@@ -43,7 +44,47 @@ Tensor pseudo_inverse(const Tensor& u, const Tensor& s, const Tensor& vh, const 
   return ember::matmul(mT(vh) * inverse_s.unsqueeze(-2), mT(u));
 }
 
+// A with its two dimensions `dim` moved last, where the matrix norms read them.
+Tensor matrices_along(const char* op, const Tensor& a, IntArrayRef dim) {
+  check_input(op, a, true, false);
+  EMBER_CHECK(dim.size() == 2, "[{}] dim: expected two dimensions, got [{}]", op, fmt::join(dim, ", "));
+  const int64_t d0 = wrap_dim(dim[0], a.dim(), op), d1 = wrap_dim(dim[1], a.dim(), op);
+  EMBER_CHECK(d0 != d1, "[{}] dim: expected two different dimensions, got [{}, {}]", op, dim[0], dim[1]);
+  return a.movedim({d0, d1}, {-2, -1});
+}
+
+// A norm of the last two dimensions, with keepdim put back as size-1 dimensions at `dim`.
+Tensor at_norm_dims(const Tensor& norm, const Tensor& a, IntArrayRef dim, bool keepdim) {
+  if (!keepdim) return norm;
+  const int64_t d0 = wrap_dim(dim[0], a.dim(), "linalg_matrix_norm"), d1 = wrap_dim(dim[1], a.dim(), "linalg_matrix_norm");
+  return norm.unsqueeze(std::min(d0, d1)).unsqueeze(std::max(d0, d1));
+}
+
 }  // namespace
+
+Tensor linalg_matrix_norm(const Tensor& A, double ord, IntArrayRef dim, bool keepdim) {
+  const Tensor m = matrices_along("linalg_matrix_norm", A, dim);
+  const bool largest = ord > 0;
+  Tensor norm;
+  if (std::abs(ord) == 2) {
+    norm = ember::linalg_svdvals(m);
+  } else if (std::abs(ord) == 1) {
+    norm = ember::abs(m).sum({-2});  // each column's sum of magnitudes
+  } else {
+    EMBER_CHECK(std::isinf(ord), "[linalg_matrix_norm] ord: expected 1, -1, 2, -2, inf or -inf (or 'fro', 'nuc'), "
+                "got {}", ord);
+    norm = ember::abs(m).sum({-1});  // each row's
+  }
+  return at_norm_dims(largest ? norm.amax({-1}) : norm.amin({-1}), A, dim, keepdim);
+}
+
+Tensor linalg_matrix_norm_str_ord(const Tensor& A, std::string_view ord, IntArrayRef dim, bool keepdim) {
+  EMBER_CHECK(ord == "fro" || ord == "nuc", "[linalg_matrix_norm] ord: expected 'fro' or 'nuc' (or a number), got '{}'",
+              ord);
+  const Tensor m = matrices_along("linalg_matrix_norm", A, dim);
+  const Tensor norm = ord == "fro" ? m.norm(2, IntArrayRef{-2, -1}) : ember::linalg_svdvals(m).sum({-1});
+  return at_norm_dims(norm, A, dim, keepdim);
+}
 
 Tensor linalg_inv(const Tensor& A) {
   check_input("linalg_inv", A, true, true);

@@ -313,7 +313,9 @@ TEST_CASE("composite operators differentiate through the operators they are writ
                                   logaddexp(x[0], x[1]); }, {{3, 4}, {4}}}},
       {"matrix functions", {[](V x) { const Tensor sq = x[0].narrow(0, 0, 3) + eye3() * 3;
                                          return flat({std::get<0>(linalg_lstsq(x[0], x[1])), linalg_pinv(x[0]), linalg_inv(sq),
-                                                      linalg_det(sq).unsqueeze(0), linalg_matrix_power(sq, -2)}); },
+                                                      linalg_det(sq).unsqueeze(0), linalg_matrix_power(sq, -2),
+                                                      linalg_matrix_norm(x[0], "nuc").unsqueeze(0), linalg_matrix_norm(x[0]).unsqueeze(0),
+                                                      linalg_matrix_norm(x[0], 2).unsqueeze(0), linalg_matrix_norm(x[0], -1).unsqueeze(0)}); },
                             {{4, 3}, {4, 2}}}},
       {"distances", {[](V x) { return cdist(x[0], x[1]) + cdist(x[0], x[1], 1.5) + pairwise_distance(x[0], x[1].narrow(0, 0, 1)).unsqueeze(1) +
                                       linalg_cross(x[0].narrow(1, 0, 3), x[1].narrow(0, 0, 1).narrow(1, 0, 3)).narrow(1, 0, 2); },

@@ -273,3 +273,29 @@ TEST_CASE("linalg_lstsq: the normal equations' solution, residuals, rank and the
   check_matches(y, matmul(linalg_pinv(deficient), b), 1e-9);
   CHECK_THROWS_WITH(linalg_lstsq(a, ones({4, 2}, DType::Float64)), "[linalg_lstsq] B: expected 5 rows like A's, got shape [4, 2]");
 }
+
+TEST_CASE("linalg_matrix_norm: Frobenius, nuclear, spectral and the column and row sums, over any two dims") {
+  const Tensor a = doubles({1, -2, 3, 4}, {2, 2});
+  // A^T A = [[10, 10], [10, 20]]: singular values sqrt(15 +- sqrt(125)).
+  const double s1 = std::sqrt(15 + std::sqrt(125.0)), s2 = std::sqrt(15 - std::sqrt(125.0));
+  const auto value = [&](const Tensor& t) { return t.item<double>(); };
+  CHECK(value(linalg_matrix_norm(a)) == doctest::Approx(std::sqrt(30.0)));
+  CHECK(value(linalg_matrix_norm(a, "nuc")) == doctest::Approx(s1 + s2));
+  CHECK(value(linalg_matrix_norm(a, 2)) == doctest::Approx(s1));
+  CHECK(value(linalg_matrix_norm(a, -2)) == doctest::Approx(s2));
+  CHECK(value(linalg_matrix_norm(a, 1)) == 6);    // columns: |1| + |3|, |-2| + |4|
+  CHECK(value(linalg_matrix_norm(a, -1)) == 4);
+  const double inf = std::numeric_limits<double>::infinity();
+  CHECK(value(linalg_matrix_norm(a, inf)) == 7);  // rows: 3 and 7
+  CHECK(value(linalg_matrix_norm(a, -inf)) == 3);
+  // Over dims (0, 2) of a batch, kept.
+  const Tensor batch = random_matrices({2, 3, 4}, 14);
+  const Tensor kept = linalg_matrix_norm(batch, 1, {0, 2}, true);
+  CHECK(kept.sizes().equals(IntArrayRef{1, 3, 1}));
+  for (int64_t i = 0; i < 3; ++i) {
+    CHECK(kept[0][i][0].item<double>() == doctest::Approx(value(linalg_matrix_norm(batch.select(1, i), 1))));
+  }
+  CHECK_THROWS_WITH(linalg_matrix_norm(a, 3), "[linalg_matrix_norm] ord: expected 1, -1, 2, -2, inf or -inf (or 'fro', 'nuc'), got 3");
+  CHECK_THROWS_WITH(linalg_matrix_norm(a, "spectral"), "[linalg_matrix_norm] ord: expected 'fro' or 'nuc' (or a number), got 'spectral'");
+  CHECK_THROWS_WITH(linalg_matrix_norm(a, "fro", {1, -1}), "[linalg_matrix_norm] dim: expected two different dimensions, got [1, -1]");
+}

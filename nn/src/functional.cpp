@@ -93,9 +93,7 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
   const char* op = "conv_transpose2d";
   EMBER_CHECK(weight.dim() == 4, "[{}] weight: expected [in_channels, out_channels / groups, kH, kW], got {}", op,
               shape_str(weight.sizes()));
-  check_at_least(op, "stride", options.stride, 1);
-  check_at_least(op, "dilation", options.dilation, 1);
-  check_at_least(op, "padding", options.padding, 0);
+  check_conv_geometry(op, options);
   EMBER_CHECK(options.groups >= 1 && weight.size(0) % options.groups == 0,
               "[{}] groups: expected a positive divisor of the weight's {} input channels, got {}", op, weight.size(0),
               options.groups);
@@ -139,11 +137,7 @@ Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions option
 Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions options) {
   const Pair stride = options.stride.value_or(kernel_size);
   const Pair padding = options.padding;
-  check_at_least("avg_pool2d", "kernel_size", kernel_size, 1);
-  check_at_least("avg_pool2d", "stride", stride, 1);
-  EMBER_CHECK(padding[0] >= 0 && padding[1] >= 0 && padding[0] <= kernel_size[0] / 2 && padding[1] <= kernel_size[1] / 2,
-              "[avg_pool2d] padding: expected values from 0 to half the kernel size [{}, {}], got [{}, {}]",
-              kernel_size[0], kernel_size[1], padding[0], padding[1]);
+  check_pool_window("avg_pool2d", kernel_size, stride, padding);
   return on_batch("avg_pool2d", input, [&](const Tensor& batch) {
     // Written so that no sum can overflow: the padding is at most half the kernel.
     EMBER_CHECK(kernel_size[0] - 2 * padding[0] <= batch.size(2) && kernel_size[1] - 2 * padding[1] <= batch.size(3),

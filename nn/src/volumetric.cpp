@@ -36,16 +36,6 @@ Tensor on_volumes(const char* op, const Tensor& input, F f) {
   return input.dim() == 5 ? f(input) : f(input.unsqueeze(0)).squeeze(0);
 }
 
-// Pooling windows: a kernel of at least 1, padding at most half of it, a stride of at least 1.
-void check_pool(const char* op, Triple kernel, Triple stride, Triple padding) {
-  check_at_least(op, "kernel_size", kernel, 1);
-  check_at_least(op, "stride", stride, 1);
-  EMBER_CHECK(padding[0] >= 0 && padding[1] >= 0 && padding[2] >= 0 && padding[0] * 2 <= kernel[0] &&
-                  padding[1] * 2 <= kernel[1] && padding[2] * 2 <= kernel[2],
-              "[{}] padding: expected values from 0 to half the kernel size [{}, {}, {}], got [{}, {}, {}]", op,
-              kernel[0], kernel[1], kernel[2], padding[0], padding[1], padding[2]);
-}
-
 // PyTorch's output length of a window: ceil_mode rounds up while the last window still starts
 // inside the input or its left padding.
 int64_t windows(const char* op, int64_t size, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation,
@@ -66,9 +56,7 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Con
   const char* op = "conv3d";
   EMBER_CHECK(weight.dim() == 5, "[{}] weight: expected [out_channels, in_channels / groups, kD, kH, kW], got {}", op,
               shape_str(weight.sizes()));
-  check_at_least(op, "stride", options.stride, 1);
-  check_at_least(op, "dilation", options.dilation, 1);
-  check_at_least(op, "padding", options.padding, 0);
+  check_conv_geometry(op, options);
   return on_volumes(op, input, [&](const Tensor& x) {
     const int64_t groups = options.groups;
     EMBER_CHECK(groups >= 1 && x.size(1) % groups == 0 && weight.size(0) % groups == 0 &&
@@ -96,7 +84,7 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Con
 Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions options) {
   const char* op = "max_pool3d";
   const Triple stride = options.stride.value_or(kernel_size);
-  check_pool(op, kernel_size, stride, options.padding);
+  check_pool_window(op, kernel_size, stride, options.padding);
   check_at_least(op, "dilation", options.dilation, 1);
   return on_volumes(op, input, [&](const Tensor& x) {
     const int64_t p = options.padding[0], s = stride[0], d = options.dilation[0];
@@ -120,7 +108,7 @@ Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions opti
 Tensor avg_pool3d(const Tensor& input, Triple kernel_size, AvgPool3dOptions options) {
   const char* op = "avg_pool3d";
   const Triple stride = options.stride.value_or(kernel_size);
-  check_pool(op, kernel_size, stride, options.padding);
+  check_pool_window(op, kernel_size, stride, options.padding);
   return on_volumes(op, input, [&](const Tensor& x) {
     const int64_t p = options.padding[0];
     const int64_t out_depth = windows(op, x.size(2), kernel_size[0], stride[0], p, 1, false);

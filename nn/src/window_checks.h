@@ -16,6 +16,26 @@ void check_at_least(const char* op, const char* name, const std::array<int64_t, 
               "[{}] {}: expected values of at least {}, got [{}]", op, name, min, fmt::join(values, ", "));
 }
 
+// A convolution's stride and dilation of at least 1, its padding of at least 0.
+template <typename Options>
+void check_conv_geometry(const char* op, const Options& options) {
+  check_at_least(op, "stride", options.stride, 1);
+  check_at_least(op, "dilation", options.dilation, 1);
+  check_at_least(op, "padding", options.padding, 0);
+}
+
+// Pooling windows: a kernel and stride of at least 1, padding from 0 to half the kernel.
+template <size_t N>
+void check_pool_window(const char* op, const std::array<int64_t, N>& kernel, const std::array<int64_t, N>& stride,
+                       const std::array<int64_t, N>& padding) {
+  check_at_least(op, "kernel_size", kernel, 1);
+  check_at_least(op, "stride", stride, 1);
+  bool within = true;
+  for (size_t i = 0; i < N; ++i) within = within && padding[i] >= 0 && padding[i] * 2 <= kernel[i];
+  EMBER_CHECK(within, "[{}] padding: expected values from 0 to half the kernel size [{}], got [{}]", op,
+              fmt::join(kernel, ", "), fmt::join(padding, ", "));
+}
+
 // An optional per-channel tensor (a bias, a norm's weight): undefined, or of shape [channels].
 inline void check_per_channel(const char* op, const char* name, const Tensor& t, int64_t channels) {
   EMBER_CHECK(!t.defined() || (t.dim() == 1 && t.size(0) == channels), "[{}] {}: expected shape [{}], got {}", op,

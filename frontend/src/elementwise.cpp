@@ -5,6 +5,7 @@
 #include "ember/core/broadcast.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
+#include "floating.h"
 
 namespace ember::composite {
 namespace {
@@ -83,7 +84,7 @@ Tensor nan_to_num(const Tensor& self, std::optional<double> nan, std::optional<d
 }
 
 Tensor logaddexp(const Tensor& self, const Tensor& other) {
-  const Tensor x = is_floating(self.dtype()) ? self : self.to(DType::Float32);
+  const Tensor x = as_floating(self);
   const Tensor largest = maximum(x, other);
   // Past the larger operand, the sum of exponentials lies in [1, 2]. Where that operand is
   // infinite (or NaN) it is the result, and the logarithm is kept away from 0 so that the

@@ -96,13 +96,4 @@ Tensor mv(const Tensor& self, const Tensor& vec) {
   return self.mm(vec.unsqueeze(1)).squeeze(1);
 }
 
-Tensor baddbmm(const Tensor& self, const Tensor& batch1, const Tensor& batch2, const Scalar& beta, const Scalar& alpha) {
-  Tensor product = batch1.bmm(batch2);
-  if (alpha.to_double() != 1) product = product * alpha;
-  check_broadcasts_to(self.sizes(), product.sizes(), "baddbmm", "self");
-  // As PyTorch's: with beta 0 the input is not read, so NaN in it does not reach the result.
-  if (beta.to_double() == 0) return product;
-  return product + (beta.to_double() == 1 ? self : self * beta);
-}
-
 }  // namespace ember::composite

@@ -1,7 +1,8 @@
 // Matrix functions built on the linear-algebra operators: inverse, determinant, eigenvalues and
-// singular values alone, pseudo-inverse, rank and integer powers.
+// singular values alone, pseudo-inverse, rank, integer powers and condition numbers.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "ember/core/matrix_shape.h"
@@ -58,6 +59,21 @@ Tensor at_norm_dims(const Tensor& norm, const Tensor& a, IntArrayRef dim, bool k
   if (!keepdim) return norm;
   const int64_t d0 = wrap_dim(dim[0], a.dim(), "linalg_matrix_norm"), d1 = wrap_dim(dim[1], a.dim(), "linalg_matrix_norm");
   return norm.unsqueeze(std::min(d0, d1)).unsqueeze(std::max(d0, d1));
+}
+
+// The condition numbers of a batch of empty matrices: 0, as PyTorch's.
+Tensor empty_conditions(const Tensor& a) {
+  return ember::zeros(IntArrayRef(a.sizes().data(), static_cast<size_t>(a.dim() - 2)), a.dtype(), a.device());
+}
+
+// ||A|| ||A^-1|| in the norm `norm_of`, for square matrices. A singular one (a zero pivot, which
+// linalg_inv refuses) is inverted as the identity so that the batch goes on, and answers inf.
+Tensor condition_through_inverse(const Tensor& a, const std::function<Tensor(const Tensor&)>& norm_of) {
+  check_input("linalg_cond", a, true, true);
+  if (a.numel() == 0) return empty_conditions(a);
+  const Tensor singular = eq(std::get<0>(ember::linalg_slogdet(a)), 0);
+  const Tensor invertible = where(singular.unsqueeze(-1).unsqueeze(-1), identities_like(a), a);
+  return (norm_of(a) * norm_of(ember::linalg_inv(invertible))).masked_fill(singular, INFINITY);
 }
 
 }  // namespace
@@ -145,6 +161,25 @@ Tensor linalg_matrix_power(const Tensor& A, int64_t n) {
     if (k > 1) base = ember::matmul(base, base);
   }
   return result;
+}
+
+Tensor linalg_cond(const Tensor& A, std::optional<double> p) {
+  if (p && std::abs(*p) != 2) {
+    EMBER_CHECK(std::abs(*p) == 1 || std::isinf(*p), "[linalg_cond] p: expected 2, -2, 1, -1, inf or -inf (or "
+                "'fro', 'nuc'), got {}", *p);
+    return condition_through_inverse(A, [&](const Tensor& m) { return ember::linalg_matrix_norm(m, *p); });
+  }
+  // The ratio of the extreme singular values needs no inverse, nor a square matrix.
+  check_input("linalg_cond", A, true, false);
+  if (A.numel() == 0) return empty_conditions(A);
+  const Tensor s = ember::linalg_svdvals(A);
+  const Tensor largest = s.select(-1, 0), smallest = s.select(-1, s.size(-1) - 1);
+  return !p || *p > 0 ? largest / smallest : smallest / largest;
+}
+
+Tensor linalg_cond_str_p(const Tensor& A, std::string_view p) {
+  EMBER_CHECK(p == "fro" || p == "nuc", "[linalg_cond] p: expected 'fro' or 'nuc' (or a number), got '{}'", p);
+  return condition_through_inverse(A, [&](const Tensor& m) { return ember::linalg_matrix_norm(m, p); });
 }
 
 }  // namespace ember::composite

@@ -4,6 +4,7 @@
 
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
+#include "floating.h"
 #include "marked_dims.h"
 
 namespace ember::composite {
@@ -45,7 +46,7 @@ Tensor norm(const Tensor& self, const Scalar& p, OptionalIntArrayRef dim, bool k
 
 Tensor logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
   check_reduced_dims(self, dim, "logsumexp");
-  const Tensor x = is_floating(self.dtype()) ? self : self.to(DType::Float32);
+  const Tensor x = as_floating(self);
   // amax refuses an empty reduction; without elements there is nothing to overflow, and the
   // plain formula gives log(0) = -inf, the value of an empty sum of exponentials.
   if (x.numel() == 0) return log(sum(exp(x), dim, keepdim));

@@ -5,6 +5,7 @@
 
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
+#include "floating.h"
 
 namespace ember::composite {
 namespace {
@@ -58,7 +59,7 @@ std::tuple<Tensor, Tensor> cummax(const Tensor& self, int64_t dim) { return runn
 std::tuple<Tensor, Tensor> cummin(const Tensor& self, int64_t dim) { return running_extreme("cummin", self, dim, true); }
 
 Tensor logcumsumexp(const Tensor& self, int64_t dim) {
-  const Tensor x = is_floating(self.dtype()) ? self : self.to(DType::Float32);
+  const Tensor x = as_floating(self);
   if (x.dim() == 0) {
     wrap_dim(dim, 1, "logcumsumexp");
     return x.clone();

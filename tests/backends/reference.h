@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -46,6 +47,16 @@ inline size_t broadcast_index(size_t linear, ember::IntArrayRef out_shape, ember
   }
   return index;
 }
+
+inline constexpr double kInf = std::numeric_limits<double>::infinity();
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A float64 tensor of hand-written values (1-D unless a shape is given), and a tensor's values
+// back as doubles.
+inline ember::Tensor doubles(std::initializer_list<double> values, ember::IntArrayRef shape = {}) {
+  return ember::tensor<double>(values, shape);
+}
+inline std::vector<double> values(const ember::Tensor& t) { return ember::to_vector<double>(t.to(ember::DType::Float64)); }
 
 inline void check_close(const std::vector<double>& actual, const std::vector<double>& expected, double tol) {
   REQUIRE(actual.size() == expected.size());

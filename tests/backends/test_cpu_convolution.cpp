@@ -4,10 +4,9 @@
 
 using namespace ember;
 using reference::check_close;
+using reference::values;
 
 namespace {
-
-std::vector<double> values(const Tensor& t) { return to_vector<double>(t.to(DType::Float64)); }
 
 // Runs `f` on float32 inputs and on the same inputs in float64: oneDNN against the direct loop.
 template <typename F>

@@ -8,10 +8,9 @@
 
 using namespace ember;
 using reference::check_close;
+using reference::doubles;
 
 namespace {
-
-Tensor doubles(std::initializer_list<double> values, IntArrayRef shape) { return tensor<double>(values, shape); }
 
 Tensor random_matrices(IntArrayRef shape, unsigned seed) { return reference::random_tensor(shape, seed).to(DType::Float64); }
 

@@ -430,6 +430,19 @@ TEST_CASE("linear algebra on GPU tensors matches the CPU, gradients included") {
   }, {m, b});
 }
 
+TEST_CASE("the composed math, statistics, matrix-building and matrix functions match, gradients included") {
+  check_same([](const std::vector<Tensor>& t) {
+    const Tensor a = t[0].detach().requires_grad_();
+    const Tensor square = a.narrow(1, 0, 4) + eye(4, std::nullopt, DType::Float64, a.device()) * 3;
+    const Tensor values = cat({hypot(a, t[1]).flatten(), xlogy(a, t[1].abs()).flatten(), copysign(a, t[1]).flatten(),
+                               sinc(a).flatten(), nanmean(a, IntArrayRef{1}), quantile(a, 0.3, 1), cov(a).flatten(),
+                               histc(a.detach(), 5), diag_embed(a, 1).flatten(), kron(a, t[1]).flatten(),
+                               rot90(a).flatten(), tensordot(a, a, {1}, {1}).flatten(), linalg_norm(a, "nuc").unsqueeze(0),
+                               linalg_cond(square, 1.0).unsqueeze(0), linalg_matrix_exp(square * 0.2).flatten()});
+    return cat({values.detach(), autograd::grad({values.square().sum()}, {a})[0].flatten()});
+  }, {random({4, 5}, 41, DType::Float64), random({5}, 42, DType::Float64)});
+}
+
 int main(int argc, char** argv) {
   try {
     gpu();

@@ -1,0 +1,91 @@
+// Elementwise mathematical functions written with other operators: hypot, xlogy, copysign, frac,
+// sinc, deg2rad and rad2deg, heaviside and logit. Where a formula has a singular point that a
+// `where` discards (0/0, log 0), the operand is first moved off it, so that the discarded branch's
+// gradient stays finite too.
+#include <cmath>
+#include <numbers>
+
+#include "ember/ember.h"
+#include "ember/generated/composite.h"
+#include "floating.h"
+
+namespace ember::composite {
+namespace {
+
+void check_floating_operands(const char* op, const Tensor& self, const Tensor& other) {
+  EMBER_CHECK(is_floating(promote_types(self.dtype(), other.dtype())),
+              "[{}] self: expected floating-point operands, got {} and {}", op, dtype_name(self.dtype()),
+              dtype_name(other.dtype()));
+}
+
+// The result dtype of a binary operator that computes in floating point.
+DType floating_result(const Tensor& self, const Tensor& other) {
+  const DType promoted = promote_types(self.dtype(), other.dtype());
+  return is_floating(promoted) ? promoted : DType::Float32;
+}
+
+}  // namespace
+
+Tensor hypot(const Tensor& self, const Tensor& other) {
+  check_floating_operands("hypot", self, other);
+  const Tensor a = abs(self), b = abs(other);
+  const Tensor larger = maximum(a, b), smaller = minimum(a, b);
+  // larger * sqrt(1 + (smaller / larger)^2): the ratio is at most 1. Where larger is 0 so is
+  // smaller, and dividing by 1 instead gives the 0 wanted; an infinite operand makes the result
+  // infinite even beside a NaN, as C's hypot.
+  const Tensor ratio = smaller / larger.masked_fill(eq(larger, 0), 1);
+  const Tensor result = larger * sqrt(ratio * ratio + 1);
+  return result.masked_fill(ember::logical_or(ember::isinf(a), ember::isinf(b)), INFINITY);
+}
+
+Tensor xlogy(const Tensor& self, const Tensor& other) {
+  const Tensor x = as_floating(self), y = as_floating(other);
+  // log(1) = 0 where self is 0: the product is 0 rather than 0 * log(0), unless other is NaN.
+  const Tensor zero_term = ember::logical_and(eq(x, 0), ember::logical_not(ember::isnan(y)));
+  return x * log(where(zero_term, ones_like(y), y));
+}
+
+Tensor copysign(const Tensor& self, const Tensor& other) {
+  const DType dtype = floating_result(self, other);
+  const Tensor magnitude = abs(self.to(dtype));
+  Tensor negative = lt(other, 0);
+  // -0.0 equals 0 but its reciprocal is -inf.
+  if (is_floating(other.dtype())) {
+    negative = ember::logical_or(negative, ember::logical_and(eq(other, 0), lt(reciprocal(other), 0)));
+  }
+  return where(negative, -magnitude, magnitude);
+}
+
+Tensor frac(const Tensor& self) {
+  EMBER_CHECK(is_floating(self.dtype()), "[frac] self: expected a floating-point tensor, got {}",
+              dtype_name(self.dtype()));
+  return self - trunc(self);
+}
+
+Tensor sinc(const Tensor& self) {
+  const Tensor x = as_floating(self) * std::numbers::pi;
+  const Tensor at_zero = eq(x, 0);
+  const Tensor safe = x.masked_fill(at_zero, 1);
+  return (sin(safe) / safe).masked_fill(at_zero, 1);
+}
+
+Tensor deg2rad(const Tensor& self) { return as_floating(self) * (std::numbers::pi / 180); }
+
+Tensor rad2deg(const Tensor& self) { return as_floating(self) * (180 / std::numbers::pi); }
+
+Tensor heaviside(const Tensor& self, const Tensor& values) {
+  EMBER_CHECK(values.dtype() == self.dtype(), "[heaviside] values: expected dtype {} as self's, got {}",
+              dtype_name(self.dtype()), dtype_name(values.dtype()));
+  return where(eq(self, 0), values, gt(self, 0).to(self.dtype()));
+}
+
+Tensor logit(const Tensor& self, std::optional<double> eps) {
+  Tensor p = as_floating(self);
+  if (eps) {
+    EMBER_CHECK(*eps >= 0 && *eps <= 0.5, "[logit] eps: expected a value in [0, 0.5], got {}", *eps);
+    p = p.clamp(*eps, 1 - *eps);
+  }
+  return log(p / (1 - p));
+}
+
+}  // namespace ember::composite

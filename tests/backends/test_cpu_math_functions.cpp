@@ -1,0 +1,143 @@
+// Elementwise functions and statistics written with other operators, against hand-computed
+// values; their edge cases (zeros, infinities, NaN, -0.0) and errors on bad input.
+#include <cmath>
+
+#include "reference.h"
+
+using namespace ember;
+using reference::check_close;
+using reference::kInf;
+using reference::kNaN;
+using reference::doubles;
+using reference::values;
+
+TEST_CASE("hypot neither overflows nor underflows, and is infinite beside a NaN") {
+  check_close(values(hypot(doubles({3, -4, 0, 1e200, 1e-200}), doubles({4, 3, 0, 1e200, 1e-200}))),
+              {5, 5, 0, std::sqrt(2.0) * 1e200, std::sqrt(2.0) * 1e-200}, 1e-15);
+  CHECK(values(hypot(doubles({kInf, kNaN, -kInf}), doubles({kNaN, kInf, kInf}))) == std::vector<double>{kInf, kInf, kInf});
+  CHECK(hypot(tensor<float>({3}), doubles({4})).dtype() == DType::Float64);
+  CHECK_THROWS_WITH(hypot(tensor<int64_t>({3}), tensor<int64_t>({4})),
+                    "[hypot] self: expected floating-point operands, got int64 and int64");
+}
+
+TEST_CASE("xlogy is 0 where x is 0 unless y is NaN") {
+  const auto r = values(xlogy(doubles({0, 0, 2, 0, 3}), doubles({0, kNaN, 3, kInf, -1})));
+  CHECK(r[0] == 0);
+  CHECK(std::isnan(r[1]));
+  CHECK(r[2] == doctest::Approx(2 * std::log(3.0)));
+  CHECK(r[3] == 0);
+  CHECK(std::isnan(r[4]));
+  CHECK(xlogy(tensor<int64_t>({1}), tensor<int64_t>({1})).dtype() == DType::Float32);
+  // self broadcast over a shorter other.
+  CHECK(values(xlogy(doubles({0, 1, 0, 2}, {2, 2}), doubles({0, std::exp(1.0)}))) == std::vector<double>{0, 1, 0, 2});
+}
+
+TEST_CASE("copysign takes the sign bit of other, -0.0 included; frac, sinc, deg2rad, rad2deg") {
+  CHECK(values(copysign(doubles({1, -2, 3, 4}), doubles({-0.0, 0.0, -1, 5}))) == std::vector<double>{-1, 2, -3, 4});
+  const Tensor from_integers = copysign(tensor<int64_t>({1, -2}), tensor<int64_t>({-1, 1}));
+  CHECK(from_integers.dtype() == DType::Float32);
+  CHECK(values(from_integers) == std::vector<double>{-1, 2});
+  CHECK(values(frac(doubles({1.5, -2.25, 3}))) == std::vector<double>{0.5, -0.25, 0});
+  CHECK_THROWS_WITH(frac(tensor<int64_t>({1})), "[frac] self: expected a floating-point tensor, got int64");
+  check_close(values(sinc(doubles({0, 0.5, -0.5, 1.5}))), {1, 2 / M_PI, 2 / M_PI, -2 / (3 * M_PI)}, 1e-15);
+  check_close(values(deg2rad(tensor<int64_t>({180, -90}))), {M_PI, -M_PI / 2}, 1e-6);
+  check_close(values(rad2deg(doubles({M_PI, 1}))), {180, 180 / M_PI}, 1e-12);
+}
+
+TEST_CASE("heaviside and logit") {
+  CHECK(values(heaviside(doubles({-1, 0, 2, 0}, {2, 2}), doubles({0.5, 0.25}))) == std::vector<double>{0, 0.25, 1, 0.25});
+  CHECK_THROWS_WITH(heaviside(doubles({1}), tensor<float>({1})),
+                    "[heaviside] values: expected dtype float64 as self's, got float32");
+  check_close(values(logit(doubles({0.5, 0.25, 0.75}))), {0, -std::log(3.0), std::log(3.0)}, 1e-15);
+  // eps clamps first: 0 and 1 read as 0.1 and 0.9.
+  check_close(values(logit(doubles({0, 1}), 0.1)), {-std::log(9.0), std::log(9.0)}, 1e-15);
+  CHECK(values(logit(doubles({0, 1}))) == std::vector<double>{-kInf, kInf});
+  CHECK_THROWS_WITH(logit(doubles({0.5}), 0.7), "[logit] eps: expected a value in [0, 0.5], got 0.7");
+}
+
+TEST_CASE("nansum and nanmean leave NaN out") {
+  const Tensor x = doubles({1, kNaN, 3, kNaN, kNaN, kNaN}, {2, 3});
+  CHECK(values(nansum(x, IntArrayRef{1})) == std::vector<double>{4, 0});
+  const auto means = values(nanmean(x, IntArrayRef{1}));
+  CHECK(means[0] == 2);
+  CHECK(std::isnan(means[1]));
+  CHECK(nansum(x).item<double>() == 4);
+  CHECK(nanmean(x, IntArrayRef{0}, true).sizes().equals({1, 3}));
+  CHECK(nansum(tensor<int64_t>({1, 2})).item<int64_t>() == 3);
+  CHECK_THROWS_WITH(nanmean(tensor<int64_t>({1})), "[nanmean] self: expected a floating-point tensor, got int64");
+}
+
+TEST_CASE("quantile: each interpolation between the order statistics, q lists, keepdim, NaN rows") {
+  const Tensor d = doubles({3, 1, 4, 1, 5, 9, 2, 6}, {2, 4});
+  CHECK(values(quantile(d, 0.5, 1)) == std::vector<double>{2, 5.5});
+  const Tensor listed = quantile(d, doubles({0, 0.25, 1}), 1, true);
+  CHECK(listed.sizes().equals({3, 2, 1}));
+  CHECK(values(listed) == std::vector<double>{1, 2, 1, 4.25, 4, 9});
+  // Every element sorted: 1 1 2 3 4 5 6 9; q = 0.4 sits at position 2.8.
+  CHECK(quantile(d, 0.4).item<double>() == doctest::Approx(2.8));
+  CHECK(quantile(d, 0.4, std::nullopt, false, "lower").item<double>() == 2);
+  CHECK(quantile(d, 0.4, std::nullopt, false, "higher").item<double>() == 3);
+  CHECK(quantile(d, 0.4, std::nullopt, false, "midpoint").item<double>() == 2.5);
+  CHECK(quantile(d, 0.4, std::nullopt, false, "nearest").item<double>() == 3);
+  // Position 0.5 * 7 = 3.5: halves go to the even neighbour, as NumPy's.
+  CHECK(quantile(d, 0.5, std::nullopt, false, "nearest").item<double>() == 4);
+  CHECK(quantile(d, 0.5, std::nullopt, true).sizes().equals({1, 1}));
+  CHECK(quantile(d.t(), doubles({0.5}), 0).sizes().equals({1, 2}));
+
+  const Tensor with_nan = doubles({1, kNaN, 3, kNaN, kNaN, kNaN}, {2, 3});
+  const auto plain = values(quantile(with_nan, 0.5, 1));
+  CHECK((std::isnan(plain[0]) && std::isnan(plain[1])));
+  const auto ignoring = values(nanquantile(with_nan, 0.5, 1));
+  CHECK(ignoring[0] == 2);
+  CHECK(std::isnan(ignoring[1]));
+
+  CHECK_THROWS_WITH(quantile(d, 1.5), "[quantile] q: expected values in [0, 1]");
+  CHECK_THROWS_WITH(quantile(d, tensor<float>({0.5})), "[quantile] q: expected dtype float64 as self's, got float32");
+  CHECK_THROWS_WITH(quantile(d, 0.5, 1, false, "cubic"),
+                    "[quantile] interpolation: expected 'linear', 'lower', 'higher', 'midpoint' or 'nearest', got 'cubic'");
+  CHECK_THROWS_WITH(nanquantile(tensor<int64_t>({1}), 0.5),
+                    "[nanquantile] self: expected a float32 or float64 tensor, got int64");
+  CHECK_THROWS_WITH(quantile(doubles({}, {0}), 0.5), "[quantile] self: expected a non-empty tensor, got shape [0]");
+}
+
+TEST_CASE("cov with frequency and observation weights, and corrcoef") {
+  const Tensor x = doubles({0, 1, 2, 2, 1, 0}, {2, 3});  // two variables, three observations
+  CHECK(values(cov(x)) == std::vector<double>{1, -1, -1, 1});
+  CHECK(values(cov(x, 0)) == std::vector<double>{2.0 / 3, -2.0 / 3, -2.0 / 3, 2.0 / 3});
+  // Frequencies 1, 2, 1: observations 0, 1, 1, 2; the mean 1, squares summing to 2, over 4 - 1.
+  check_close(values(cov(x, 1, tensor<int64_t>({1, 2, 1}))), {2.0 / 3, -2.0 / 3, -2.0 / 3, 2.0 / 3}, 1e-15);
+  // Weights 1, 2, 1 as observation weights: 2 over 4 - (1 + 4 + 1) / 4, NumPy's correction.
+  check_close(values(cov(x, 1, std::nullopt, doubles({1, 2, 1}))), {0.8, -0.8, -0.8, 0.8}, 1e-15);
+  CHECK(cov(doubles({1, 2, 4})).item<double>() == doctest::Approx(7.0 / 3));
+  CHECK(cov(doubles({1, 2, 4})).dim() == 0);
+  check_close(values(corrcoef(doubles({1, 2, 3, 1, 3, 2}, {2, 3}))), {1, 0.5, 0.5, 1}, 1e-15);
+  CHECK_THROWS_WITH(cov(x, 1, doubles({1, 2, 1})), "[cov] fweights: expected integer weights, got float64");
+  CHECK_THROWS_WITH(cov(x, 1, tensor<int64_t>({1, 2})), "[cov] fweights: expected 3 weights, one per observation, got 2");
+  CHECK_THROWS_WITH(cov(x, 1, std::nullopt, doubles({1, -2, 1})), "[cov] aweights: expected non-negative weights");
+  CHECK_THROWS_WITH(cov(ones({2, 2, 2})), "[cov] self: expected at most 2 dimensions (variables, observations), got 3");
+}
+
+TEST_CASE("histc counts in equal bins, the top edge in the last, the data's range by default") {
+  CHECK(values(histc(doubles({1, 2, 1, 4, 2.5, 10, -1}), 4, 0, 4)) == std::vector<double>{0, 2, 2, 1});
+  const Tensor own_range = histc(tensor<float>({1, 2, 1, 4}), 3);
+  CHECK(own_range.dtype() == DType::Float32);
+  CHECK(values(own_range) == std::vector<double>{2, 1, 1});
+  // One value: a unit range around it, so it lands in the middle bin.
+  CHECK(values(histc(doubles({5, 5}), 3)) == std::vector<double>{0, 2, 0});
+  CHECK_THROWS_WITH(histc(doubles({1}), 0), "[histc] bins: expected a positive number of bins, got 0");
+  CHECK_THROWS_WITH(histc(doubles({1}), 3, 2, 1), "[histc] max: expected a value not below min (2), got 1");
+  CHECK_THROWS_WITH(histc(doubles({1, kInf}), 3), "[histc] self: expected a finite range, got [1, inf]");
+  CHECK_THROWS_WITH(histc(tensor<int64_t>({1}), 3), "[histc] self: expected a floating-point tensor, got int64");
+}
+
+TEST_CASE("the singular points of hypot, xlogy and sinc keep finite gradients") {
+  const Tensor x = zeros({1}, DType::Float64).requires_grad_(), y = zeros({1}, DType::Float64).requires_grad_();
+  const auto gradients = autograd::grad({(hypot(x, y) + xlogy(x, y) + sinc(x)).sum()}, {x, y});
+  CHECK(values(gradients[0]) == std::vector<double>{0});
+  CHECK(values(gradients[1]) == std::vector<double>{0});
+  // Away from them, the textbook derivatives: d/dx xlogy = log y, d/dy = x / y, d/dx hypot = x / hypot.
+  const Tensor a = doubles({3}).requires_grad_(), b = doubles({4}).requires_grad_();
+  const auto away = autograd::grad({(hypot(a, b) + xlogy(a, b)).sum()}, {a, b});
+  CHECK(away[0].item<double>() == doctest::Approx(0.6 + std::log(4.0)));
+  CHECK(away[1].item<double>() == doctest::Approx(0.8 + 0.75));
+}

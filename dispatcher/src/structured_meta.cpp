@@ -477,6 +477,16 @@ Meta write_into_self(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
+// scatter_reduce: scatter's shapes, a reduction named, and numbers to reduce.
+Meta scatter_reduce(const OperatorHandle& op, const IValue* args, size_t n) {
+  const std::string_view reduce = args[4].to_string();
+  EMBER_CHECK(reduce == "sum" || reduce == "prod" || reduce == "mean" || reduce == "amax" || reduce == "amin",
+              "[{}] reduce: expected 'sum', 'prod', 'mean', 'amax' or 'amin', got '{}'", op.name(), reduce);
+  EMBER_CHECK(tensor_arg(op, args, 0).dtype() != DType::Bool, "[{}] self: expected a numeric tensor, got bool",
+              op.name());
+  return write_into_self(op, args, n);
+}
+
 // An int[2] argument (stride, padding, ...): two values, each at least `min`.
 std::array<int64_t, 2> pair_arg(const OperatorHandle& op, const IValue* args, int i, int64_t min) {
   const IntArrayRef v = args[i].to_int_list();
@@ -618,6 +628,7 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"index_copy", &write_into_self},
       {"scatter_add", &write_into_self},
       {"scatter", &write_into_self},
+      {"scatter_reduce", &scatter_reduce},
       {"convolution", &convolution},
       {"convolution_backward_input", &convolution_backward_input},
       {"convolution_backward_weight", &convolution_backward_weight},

@@ -213,14 +213,27 @@ std::map<std::string, Case> cases() {
       {"index_select", {[](V x) { return x[0].index_select(1, tensor<int64_t>({2, 0, 2})); }, {{2, 3}}}},
       {"gather", {[](V x) { return x[0].gather(1, tensor<int64_t>({0, 0, 2, 1}, {2, 2})); }, {{2, 3}}}},
       {"index_add", {[](V x) { return index_add(x[0], 0, tensor<int64_t>({1, 1}), x[1]); }, {{3, 2}, {2, 2}}}},
-      {"scatter_add", {[](V x) { return scatter_add(x[0], 1, tensor<int64_t>({2, 2, 0, 1}, {2, 2}), x[1]); }, {{2, 3}, {2, 2}}}},
+      // src wider than index: the elements past it take no part, and get a zero gradient.
+      {"scatter_add", {[](V x) { return scatter_add(x[0], 1, tensor<int64_t>({2, 2, 0, 1}, {2, 2}), x[1]); }, {{2, 3}, {2, 3}}}},
+      {"scatter_reduce.two", {[](V x) {
+                                TensorVector parts;
+                                for (const char* reduce : {"sum", "prod", "mean", "amax", "amin"}) {
+                                  for (bool include_self : {true, false}) {
+                                    parts.push_back(x[0].scatter_reduce(1, tensor<int64_t>({2, 2, 0, 1, 1, 1}, {2, 3}), x[1],
+                                                                        reduce, include_self));
+                                  }
+                                }
+                                return flat(parts);
+                              }, {{2, 3}, {2, 4}}, nullptr, true}},
       {"index_add_", {in_place([](Tensor& t, V x) { t.index_add_(1, tensor<int64_t>({0, 0}), x[1]); }), {{3, 2}, {3, 2}}}},
       {"scatter_add_", {in_place([](Tensor& t, V x) { t.scatter_add_(0, tensor<int64_t>({1, 1}, {1, 2}), x[1]); }), {{3, 2}, {1, 2}}}},
       // Repeated indices: the stores that lose get no gradient, as PyTorch's.
       {"index_copy", {[](V x) { return index_copy(x[0], 0, tensor<int64_t>({2, 0}), x[1]); }, {{3, 2}, {2, 2}}}},
       {"index_copy_", {in_place([](Tensor& t, V x) { t.index_copy_(1, tensor<int64_t>({1}), x[1]); }), {{3, 2}, {3, 1}}}},
-      {"scatter.src", {[](V x) { return x[0].scatter(1, tensor<int64_t>({2, 0, 1, 2}, {2, 2}), x[1]); }, {{2, 3}, {2, 2}}}},
+      {"scatter.src", {[](V x) { return x[0].scatter(1, tensor<int64_t>({2, 0, 1, 2}, {2, 2}), x[1]); }, {{2, 3}, {3, 3}}}},
       {"scatter_.src", {in_place([](Tensor& t, V x) { t.scatter_(0, tensor<int64_t>({1, 0}, {1, 2}), x[1]); }), {{2, 2}, {1, 2}}}},
+      {"scatter_reduce_.two", {in_place([](Tensor& t, V x) { t.scatter_reduce_(0, tensor<int64_t>({1, 1}, {2, 1}), x[1], "prod"); }),
+                               {{2, 2}, {2, 2}}}},
       // Flat between the jumps: the inputs stay clear of them (quotients a fifth past an integer).
       {"floor_divide", {[](V x) { return floor_divide(past_an_integer(x[0]) * x[1], x[1]); }, {{2, 3}, {3}}, &positive}},
       {"floor_divide_", {in_place([](Tensor& t, V x) { t.floor_divide_(2); }), {{3}}, &past_an_integer}},

@@ -218,6 +218,55 @@ TEST_CASE("index_copy and scatter store, one store winning where an index repeat
   CHECK_THROWS_WITH(scatter(base, 1, tensor<int64_t>({0}), ones({1, 1})), "[scatter.src] index: expected 2 dimensions like self, got 1");
 }
 
+TEST_CASE("scatter_reduce: each reduction with and without self, integer means, NaN, errors") {
+  // Target 0 receives 5 and 7, target 1 receives 6, 8 and 10, target 2 receives 9, target 3 nothing.
+  const Tensor self = tensor<double>({1, 2, 3, 4}), index = tensor<int64_t>({0, 1, 0, 1, 2, 1});
+  const Tensor src = tensor<double>({5, 6, 7, 8, 9, 10});
+  const auto reduced = [&](const char* reduce, bool include_self) {
+    return to_vector<double>(self.scatter_reduce(0, index, src, reduce, include_self));
+  };
+  CHECK(reduced("sum", true) == std::vector<double>{13, 26, 12, 4});
+  CHECK(reduced("sum", false) == std::vector<double>{12, 24, 9, 4});
+  CHECK(reduced("prod", true) == std::vector<double>{35, 960, 27, 4});
+  CHECK(reduced("prod", false) == std::vector<double>{35, 480, 9, 4});
+  CHECK(reduced("mean", true) == std::vector<double>{13.0 / 3, 6.5, 6, 4});
+  CHECK(reduced("mean", false) == std::vector<double>{6, 8, 9, 4});
+  CHECK(reduced("amax", true) == std::vector<double>{7, 10, 9, 4});
+  CHECK(reduced("amin", true) == std::vector<double>{1, 2, 3, 4});
+  CHECK(reduced("amin", false) == std::vector<double>{5, 6, 9, 4});
+  // Integer means round towards -inf: -7 / 3 is -3.
+  CHECK(to_vector<int64_t>(zeros({2}, DType::Int64).scatter_reduce(0, tensor<int64_t>({0, 0, 1}), tensor<int64_t>({-3, -4, 5}), "mean")) ==
+        std::vector<int64_t>{-3, 2});
+  const auto with_nan = to_vector<double>(self.scatter_reduce(0, tensor<int64_t>({1}), tensor<double>({NAN}), "amax"));
+  CHECK(std::isnan(with_nan[1]));
+  // Along dim 1 of a matrix, src wider than index (its last column takes no part); in place too.
+  Tensor m = zeros({2, 3}, DType::Float64);
+  m.scatter_reduce_(1, tensor<int64_t>({2, 2, 0, 0}, {2, 2}), tensor<double>({1, 2, 99, 3, 4, 99}, {2, 3}), "amax", false);
+  CHECK(to_vector<double>(m) == std::vector<double>{0, 0, 2, 4, 0, 0});
+  CHECK_THROWS_WITH(self.scatter_reduce(0, index, src, "max"),
+                    "[scatter_reduce.two] reduce: expected 'sum', 'prod', 'mean', 'amax' or 'amin', got 'max'");
+  CHECK_THROWS_WITH(self.scatter_reduce(0, tensor<int64_t>({4}), tensor<double>({1}), "sum"),
+                    doctest::Contains("index 4 is out of range for dimension 0 of size 4"));
+  CHECK_THROWS_WITH(tensor<bool>({true}).scatter_reduce(0, tensor<int64_t>({0}), tensor<bool>({false}), "sum"),
+                    "[scatter_reduce.two] self: expected a numeric tensor, got bool");
+}
+
+TEST_CASE("scatter_reduce gradients: exact at zeros for prod, shared among ties for amax") {
+  const Tensor index = tensor<int64_t>({0, 0, 0, 1});
+  // Target 0 takes 2, 0 and 3 (one zero): the zero's gradient is the product of the rest, the
+  // others' 0; target 1 takes 0 beside self's 0: two zeros, no gradient at all.
+  const Tensor self = tensor<double>({5, 0}).requires_grad_(), src = tensor<double>({2, 0, 3, 0}).requires_grad_();
+  const auto prod = autograd::grad({self.scatter_reduce(0, index, src, "prod").sum()}, {self, src});
+  CHECK(to_vector<double>(prod[0]) == std::vector<double>{0, 0});
+  CHECK(to_vector<double>(prod[1]) == std::vector<double>{0, 30, 0, 0});
+  // amax over self 3 and src 3, 1, 3: three winners share the gradient.
+  const Tensor s = tensor<double>({3}).requires_grad_(), v = tensor<double>({3, 1, 3}).requires_grad_();
+  const auto amax = autograd::grad({s.scatter_reduce(0, tensor<int64_t>({0, 0, 0}), v, "amax")}, {s, v},
+                                   {tensor<double>({6})});
+  CHECK(to_vector<double>(amax[0]) == std::vector<double>{2});
+  CHECK(to_vector<double>(amax[1]) == std::vector<double>{2, 0, 2});
+}
+
 TEST_CASE("nonzero lists coordinates in row-major order; masked_select picks elements") {
   const Tensor x = tensor<int64_t>({0, 3, 0, 5, 0, 0, 7, 1}, {2, 2, 2});
   CHECK(to_vector<int64_t>(nonzero(x)) == std::vector<int64_t>{0, 0, 1, 0, 1, 1, 1, 1, 0, 1, 1, 1});

@@ -232,6 +232,14 @@ TEST_CASE("indexing matches, and an index out of range is the CPU's error") {
   check_same([&](const std::vector<Tensor>& t) { return t[0].gather(1, gidx.to(t[0].device())); }, {x});
   check_same([&](const std::vector<Tensor>& t) { return index_add(t[0], 0, idx.to(t[0].device()), t[1]); }, {x, random({4, 5}, 22)});
   check_same([&](const std::vector<Tensor>& t) { return scatter_add(t[0], 1, gidx.to(t[0].device()), t[1]); }, {x, random({4, 2}, 23)});
+  for (const char* reduce : {"sum", "prod", "mean", "amax", "amin"}) {
+    CAPTURE(reduce);
+    check_same([&](const std::vector<Tensor>& t) {
+      const Tensor src = t[1].detach().requires_grad_();
+      const Tensor reduced = t[0].scatter_reduce(1, gidx.to(t[0].device()), src, reduce, std::string_view(reduce) != "sum");
+      return cat({reduced.flatten().detach(), autograd::grad({reduced.square().sum()}, {src})[0].flatten()});
+    }, {x, random({4, 3}, 23)});
+  }
   // Stores without repeated targets, so that no race decides the result.
   const Tensor distinct = tensor<int64_t>({2, 0, 3});
   check_same([&](const std::vector<Tensor>& t) { return index_copy(t[0], 0, distinct.to(t[0].device()), t[1]); }, {x, random({3, 5}, 24)});

@@ -290,6 +290,19 @@ std::vector<Sample> scatter_write(DType d) {
   return s;
 }
 
+// scatter_reduce: each reduction, with and without self, repeated targets.
+std::vector<Sample> scatter_reduce(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({3, 4}, d, 58), source = sample_data({3, 3}, d, 59);
+  const Tensor index = indices({0, 1, 0, 3, 3, 2, 1, 1, 1}, {3, 3});
+  for (const char* reduce : {"sum", "prod", "mean", "amax", "amin"}) {
+    s.emplace_back().arg(x).arg(1).arg(index).arg(source).arg(reduce);
+    s.emplace_back().arg(x).arg(1).arg(index).arg(source).arg(reduce).named("include_self", false);
+  }
+  s.emplace_back(Compare::Error).arg(x).arg(1).arg(indices({0, 1, 0, 3, 4, 2, 1, 0, 1}, {3, 3})).arg(source).arg("sum");
+  return s;
+}
+
 // Quantized products (Note [Int8 epilogue]): float results, then requantized seven-bit ones.
 std::vector<Sample> int8_matmul(DType) {
   std::vector<Sample> s;
@@ -374,6 +387,7 @@ const std::vector<Family>& families() {
       {{"gather"}, true, &gather},
       {{"index_add", "index_copy"}, true, &index_write},
       {{"scatter_add", "scatter.src"}, true, &scatter_write},
+      {{"scatter_reduce.two"}, true, &scatter_reduce},
       {{"linalg_cholesky"}, true, &linalg_cholesky},
       {{"linalg_solve_triangular"}, true, &linalg_solve_triangular},
       {{"linalg_solve"}, true, &linalg_solve},

@@ -44,6 +44,19 @@ Tensor slice_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, std::o
                       std::optional<int64_t> end, int64_t step);
 Tensor select_backward(const Tensor& grad, IntArrayRef sizes, int64_t dim, int64_t index);
 
+// scatter_add, scatter and scatter_reduce's sum (scatter_formulas.cpp): grad gathered along the
+// index for src, zero past the index's extent (src may be larger than index).
+Tensor scattered_src_backward(const Tensor& grad, int64_t dim, const Tensor& index, IntArrayRef src_sizes);
+// scatter_reduce: sum and mean pass the gradient (divided by the count)
+// back along the index; prod's is the product of the other values, exact at zeros; amax and
+// amin share it evenly among the values equal to the result. Left out, self takes gradient only
+// where nothing was scattered.
+Tensor scatter_reduce_backward_self(const Tensor& grad, const Tensor& self, int64_t dim, const Tensor& index,
+                                    const Tensor& src, std::string_view reduce, bool include_self,
+                                    const Tensor& result);
+Tensor scatter_reduce_backward_src(const Tensor& grad, const Tensor& self, int64_t dim, const Tensor& index,
+                                   const Tensor& src, std::string_view reduce, bool include_self,
+                                   const Tensor& result);
 
 // Linear algebra (linalg_formulas.cpp); an undefined output gradient reads as zeros.
 // linalg_cholesky: gA = L^-T Phi(L^T gL) L^-1, symmetrised (Phi: lower triangle, halved diagonal).

@@ -1,7 +1,9 @@
 // Reductions and softmax against reference loops.
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
 
 #include "reference.h"
 
@@ -166,6 +168,35 @@ TEST_CASE("var_mean, std_mean, median, kthvalue, bincount, searchsorted and buck
   CHECK_THROWS_WITH(searchsorted(rows, tensor<double>({3, 6, 3}, {3, 1})),
                     "[searchsorted] self: expected the leading dimensions of sorted_sequence [2, 3], got [3, 1]");
   CHECK_THROWS_WITH(bucketize(probes, rows), "[bucketize] boundaries: expected a 1-D tensor, got [2, 3]");
+}
+
+TEST_CASE("searchsorted past the comparison budget searches by halving, as std::lower_bound and upper_bound") {
+  // 3 rows of 1000 sorted entries with repeats, 2000 values a row (some between, some equal, NaN):
+  // 2e6 values x entries, past the size compared all at once (Note [Searching by operators]).
+  std::mt19937 generator(7);
+  std::uniform_int_distribution<int> draw(0, 400);
+  std::vector<double> entries(3 * 1000), probes(3 * 2000);
+  for (double& e : entries) e = draw(generator) * 0.5;
+  for (size_t r = 0; r < 3; ++r) std::sort(entries.begin() + r * 1000, entries.begin() + (r + 1) * 1000);
+  for (double& p : probes) p = draw(generator) * 0.25 - 1;
+  probes[17] = NAN;
+  for (bool right : {false, true}) {
+    CAPTURE(right);
+    const Tensor batched = searchsorted(tensor<double>(entries, {3, 1000}), tensor<double>(probes, {3, 2000}), false, right);
+    const Tensor shared = searchsorted(tensor<double>(entries, {3, 1000}).select(0, 0), tensor<double>(probes, {6000}), false, right);
+    std::vector<int64_t> batched_expected, shared_expected;
+    for (size_t i = 0; i < probes.size(); ++i) {
+      const auto position = [&](size_t row) -> int64_t {
+        const auto first = entries.begin() + row * 1000, last = first + 1000;
+        if (std::isnan(probes[i])) return right ? 1000 : 0;
+        return (right ? std::upper_bound(first, last, probes[i]) : std::lower_bound(first, last, probes[i])) - first;
+      };
+      batched_expected.push_back(position(i / 2000));
+      shared_expected.push_back(position(0));
+    }
+    CHECK(to_vector<int64_t>(batched) == batched_expected);
+    CHECK(to_vector<int64_t>(shared) == shared_expected);
+  }
 }
 
 TEST_CASE("unique and unique_consecutive: values, inverse and counts as PyTorch's") {

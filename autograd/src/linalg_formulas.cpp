@@ -77,6 +77,27 @@ Tensor slogdet_backward(const Tensor& grad_logabsdet, const Tensor& A) {
   return grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * mT(linalg_inv(A));
 }
 
+Tensor det_backward(const Tensor& grad, const Tensor& A, const Tensor& det) {
+  const Tensor g = grad.unsqueeze(-1).unsqueeze(-1);
+  const Tensor singular = eq(det, 0);
+  const Tensor singular_matrices = singular.unsqueeze(-1).unsqueeze(-1);
+  // Invertible: the cofactor matrix is det A^-T. The singular matrices are inverted as the
+  // identity instead (linalg_inv refuses them) and answered below.
+  const Tensor invertible = where(singular_matrices, zeros_like(A) + identity_like(A, A.size(-1)), A);
+  const Tensor through_inverse = g * det.unsqueeze(-1).unsqueeze(-1) * mT(linalg_inv(invertible));
+  if (!any(singular).item<bool>()) return through_inverse;
+  // A = U diag(s) Vh: the cofactor matrix is det(U) det(Vh) U diag(prod of the other s) Vh.
+  const auto [U, S, Vh] = linalg_svd(A, false);
+  const int64_t n = S.size(-1);
+  const auto exclusive_products = [n](const Tensor& s) {  // prod_{j < i} s_j
+    return cat({ones_like(s.narrow(-1, 0, 1)), s.cumprod(-1).narrow(-1, 0, n - 1)}, -1);
+  };
+  const Tensor others = exclusive_products(S) * exclusive_products(S.flip({-1})).flip({-1});
+  const Tensor orientation = std::get<0>(linalg_slogdet(U)) * std::get<0>(linalg_slogdet(Vh));
+  const Tensor cofactors = orientation.unsqueeze(-1).unsqueeze(-1) * matmul(U * others.unsqueeze(-2), Vh);
+  return where(singular_matrices, g * cofactors, through_inverse);
+}
+
 Tensor qr_backward(const Tensor& grad_q, const Tensor& grad_r, const Tensor& q, const Tensor& r,
                    std::string_view mode) {
   EMBER_CHECK(mode != "r", "[linalg_qr] A: mode='r' computes no Q, so it has no derivative; use mode='reduced'");

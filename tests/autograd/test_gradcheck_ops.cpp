@@ -31,6 +31,9 @@ Tensor past_an_integer(const Tensor& x) { return round(x) + 0.2; }
 // Inside (-1, 1), where asin and acos are smooth.
 Tensor inside_unit(const Tensor& x) { return tanh(x) * 0.9; }
 
+// Square matrices whose last row repeats the first: singular, with one zero singular value.
+Tensor with_repeated_row(const Tensor& x) { return cat({x.narrow(-2, 0, x.size(-2) - 1), x.narrow(-2, 0, 1)}, -2); }
+
 Tensor eye3() { return eye(3, std::nullopt, DType::Float64); }
 // Several results as one vector.
 Tensor flat(const TensorVector& parts) {
@@ -127,6 +130,8 @@ std::map<std::string, Case> cases() {
                                   return flat({linalg_solve(a, x[1]), linalg_solve(a, x[2], false),
                                                linalg_solve(a.select(0, 1), x[3])}); },
                         {{2, 3, 3}, {3, 2}, {2, 2, 3}, {3}}, nullptr, true}},
+      // Singular matrices (the last row repeats the first): the cofactors through the SVD.
+      {"linalg_det", {[](V x) { return linalg_det(x[0]); }, {{2, 3, 3}}, &with_repeated_row, true}},
       {"linalg_slogdet", {[](V x) { return std::get<1>(linalg_slogdet(x[0] + eye3() * 3)); }, {{2, 3, 3}}}},
       {"linalg_qr", {[](V x) { const auto [q, r] = linalg_qr(x[0]);
                                const auto [qw, rw] = linalg_qr(x[1], "complete");

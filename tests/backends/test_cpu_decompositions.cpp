@@ -156,6 +156,15 @@ TEST_CASE("linalg_slogdet, linalg_det and linalg_inv") {
   CHECK_THROWS_WITH(linalg_det(ones({2, 2}, DType::Int32)), "[linalg_det] A: expected a float32 or float64 tensor, got int32");
 }
 
+TEST_CASE("linalg_det's gradient is the cofactor matrix, singular matrices included") {
+  // [[1, 2], [2, 4]] is singular; its cofactors are [[4, -2], [-2, 1]]. Beside it in the batch,
+  // [[1, 2], [3, 4]] (det -2) has cofactors [[4, -3], [-2, 1]]; a rank-1 3x3 matrix has none.
+  const Tensor a = doubles({1, 2, 2, 4, 1, 2, 3, 4}, {2, 2, 2}).requires_grad_();
+  check_matches(autograd::grad({linalg_det(a).sum()}, {a})[0], doubles({4, -2, -2, 1, 4, -3, -2, 1}, {2, 2, 2}), 1e-12);
+  const Tensor rank_one = (doubles({1, 2, 3}, {3, 1}) * doubles({4, 5, 6}, {1, 3})).requires_grad_();
+  check_matches(autograd::grad({linalg_det(rank_one)}, {rank_one})[0], zeros({3, 3}, DType::Float64), 1e-12);
+}
+
 TEST_CASE("linalg_qr: reduced, complete and r modes for tall, wide and batched matrices") {
   for (const auto& shape : {std::vector<int64_t>{5, 3}, std::vector<int64_t>{3, 5}, std::vector<int64_t>{2, 4, 4}}) {
     CAPTURE(shape.size());

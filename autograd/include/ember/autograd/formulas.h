@@ -68,6 +68,9 @@ Tensor solve_triangular_backward_self(const Tensor& grad, const Tensor& self, co
 Tensor solve_backward_A(const Tensor& grad, const Tensor& A, const Tensor& result, bool left);
 // linalg_slogdet: g A^-T per matrix.
 Tensor slogdet_backward(const Tensor& grad_logabsdet, const Tensor& A);
+// linalg_det: g times the cofactor matrix, det A^-T where A is invertible and through the SVD
+// where it is singular (so a singular matrix has its finite gradient).
+Tensor det_backward(const Tensor& grad, const Tensor& A, const Tensor& det);
 // linalg_qr, for modes 'reduced' and (m <= n) 'complete'.
 Tensor qr_backward(const Tensor& grad_q, const Tensor& grad_r, const Tensor& q, const Tensor& r,
                    std::string_view mode);

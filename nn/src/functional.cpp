@@ -180,64 +180,6 @@ Tensor avg_pool1d(const Tensor& input, int64_t kernel_size, AvgPool1dOptions opt
   });
 }
 
-namespace {
-
-// The mean of each of `out` windows along `dim`, window i spanning [floor(i n / out),
-// ceil((i + 1) n / out)) of the n positions, as PyTorch's adaptive pooling. Windows of one length
-// are a reshape; otherwise the k-th element of every window is gathered at once, for k up to the
-// longest window (at most n / out + 2 steps, however large `out` is).
-Tensor adaptive_mean(const Tensor& x, int64_t dim, int64_t out) {
-  const int64_t n = x.size(dim);
-  if (n % out == 0) {
-    DimVector windows(x.sizes());
-    windows[dim] = out;
-    windows.insert(static_cast<size_t>(dim + 1), n / out);
-    return x.reshape(windows).mean(dim + 1);
-  }
-  // Host tensors rather than vectors: an absurd `out` is refused as an allocation, an ember::Error.
-  const Tensor bounds = empty({2, out}, DType::Int64);
-  int64_t* start = bounds.data_ptr<int64_t>();
-  int64_t* end = start + out;
-  int64_t longest = 0;
-  for (int64_t i = 0; i < out; ++i) {
-    start[i] = static_cast<int64_t>(static_cast<__int128>(i) * n / out);
-    end[i] = static_cast<int64_t>((static_cast<__int128>(i + 1) * n + out - 1) / out);
-    longest = std::max(longest, end[i] - start[i]);
-  }
-  DimVector along(x.dim(), 1);
-  along[dim] = out;
-  Tensor sum;
-  for (int64_t k = 0; k < longest; ++k) {
-    const Tensor index = empty({out}, DType::Int64), inside = empty(along, DType::Bool);
-    int64_t* position = index.data_ptr<int64_t>();
-    bool* valid = inside.data_ptr<bool>();
-    for (int64_t i = 0; i < out; ++i) {
-      valid[i] = start[i] + k < end[i];
-      position[i] = start[i] + std::min(k, end[i] - start[i] - 1);  // a valid index either way
-    }
-    const Tensor picked = x.index_select(dim, index.to(x.device())) * inside.to(x.device());
-    sum = k == 0 ? picked : sum + picked;
-  }
-  const Tensor counts = (bounds.select(0, 1) - bounds.select(0, 0)).to(x.dtype()).view(along);
-  return sum / counts.to(x.device());
-}
-
-}  // namespace
-
-Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size) {
-  check_at_least("adaptive_avg_pool2d", "output_size", output_size, 1);
-  EMBER_CHECK(is_floating(input.dtype()), "[adaptive_avg_pool2d] input: expected a floating-point tensor, got {}",
-              dtype_name(input.dtype()));
-  return on_batch("adaptive_avg_pool2d", input, [&](const Tensor& batch) {
-    EMBER_CHECK(batch.size(2) > 0 && batch.size(3) > 0,
-                "[adaptive_avg_pool2d] input: expected a non-empty height and width, got {}", shape_str(input.sizes()));
-    // The output is allocated (and dropped) before the windows' bounds are laid out for it, so
-    // that an output no memory holds is refused as such rather than after gigabytes of bounds.
-    empty({batch.size(0), batch.size(1), output_size[0], output_size[1]}, batch.dtype(), batch.device());
-    return adaptive_mean(adaptive_mean(batch, 2, output_size[0]), 3, output_size[1]);
-  });
-}
-
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,
                   const Tensor& bias, bool training, double momentum, double eps) {
   EMBER_CHECK(input.dim() >= 2, "[batch_norm] input: expected [N, C, ...], got {}", shape_str(input.sizes()));

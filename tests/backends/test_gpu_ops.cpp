@@ -356,7 +356,7 @@ TEST_CASE("a convolutional encoder-decoder and the newer losses differentiate on
   });
 }
 
-TEST_CASE("padding modes, pixel shuffle, instance norm and 1-D pooling match") {
+TEST_CASE("padding modes, pixel shuffle, instance norm, 1-D and adaptive pooling, unfold and fold match") {
   namespace F = nn::functional;
   const Tensor x = random({2, 4, 3, 4}, 31);
   for (const char* mode : {"reflect", "replicate", "circular"}) {
@@ -368,6 +368,13 @@ TEST_CASE("padding modes, pixel shuffle, instance norm and 1-D pooling match") {
   check_same([](const std::vector<Tensor>& t) {
     return F::max_pool1d(t[0].flatten(2), 3, {.stride = 2, .padding = 1}) + F::avg_pool1d(t[0].flatten(2), 3, {.stride = 2, .padding = 1});
   }, {x});
+  check_same([](const std::vector<Tensor>& t) {
+    const Tensor a = t[0].detach().requires_grad_();
+    const Tensor columns = F::unfold(a, {2, 2}, {.padding = {1, 0}, .stride = {1, 2}});
+    const Tensor out = cat({F::adaptive_max_pool2d(a, {2, 3}).flatten(), F::adaptive_avg_pool3d(a, {3, 2, 3}).flatten(),
+                            F::fold(columns.square(), {3, 4}, {2, 2}, {.padding = {1, 0}, .stride = {1, 2}}).flatten()});
+    return cat({out.detach(), autograd::grad({out.square().sum()}, {a})[0].flatten()});
+  }, {x.to(DType::Float64)});
 }
 
 TEST_CASE("recurrent and transformer layers differentiate on the GPU as on the CPU") {

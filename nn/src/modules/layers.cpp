@@ -12,16 +12,20 @@
 #include "ember/nn/modules/padding.h"
 #include "ember/nn/modules/flatten.h"
 #include "ember/nn/modules/pooling.h"
+#include "ember/nn/modules/fold.h"
 #include "ember/nn/modules/upsampling.h"
 
 namespace ember::nn {
 namespace {
 
-template <size_t N>
-std::string window_str(const std::array<int64_t, N>& v) {
+// One value where all agree, else "(a, b)": PyTorch's repr of a size argument.
+std::string size_repr(IntArrayRef v) {
   const bool uniform = std::all_of(v.begin(), v.end(), [&](int64_t x) { return x == v[0]; });
   return uniform ? std::to_string(v[0]) : fmt::format("({})", fmt::join(v, ", "));
 }
+
+template <size_t N>
+std::string window_str(const std::array<int64_t, N>& v) { return size_repr(IntArrayRef(v.data(), N)); }
 
 // A double as Python's repr writes it: 1.0 rather than 1, so that layers print as PyTorch's do.
 std::string python_float(double v) {
@@ -127,12 +131,11 @@ std::string AvgPool3d::extra_repr() const {
                      window_str(options.stride.value_or(kernel_size)), window_str(options.padding));
 }
 
-AdaptiveAvgPool2d::AdaptiveAvgPool2d(functional::Pair size) : UnaryModule("AdaptiveAvgPool2d"), output_size(size) {
-  EMBER_CHECK(size[0] >= 1 && size[1] >= 1, "[AdaptiveAvgPool2d] output_size: expected values of at least 1, got [{}, {}]",
-              size[0], size[1]);
-}
-std::string AdaptiveAvgPool2d::extra_repr() const {
-  return "output_size=" + window_str(output_size);
+std::string output_size_repr(IntArrayRef output_size) { return "output_size=" + size_repr(output_size); }
+
+void check_output_size(const char* type_name, IntArrayRef output_size) {
+  EMBER_CHECK(std::all_of(output_size.begin(), output_size.end(), [](int64_t s) { return s >= 1; }),
+              "[{}] output_size: expected values of at least 1, got [{}]", type_name, fmt::join(output_size, ", "));
 }
 
 Dropout::Dropout(double probability) : UnaryModule("Dropout"), p(probability) {
@@ -226,6 +229,29 @@ PixelUnshuffle::PixelUnshuffle(int64_t factor) : UnaryModule("PixelUnshuffle"), 
 }
 Tensor PixelUnshuffle::forward(const Tensor& input) { return functional::pixel_unshuffle(input, downscale_factor); }
 std::string PixelUnshuffle::extra_repr() const { return fmt::format("downscale_factor={}", downscale_factor); }
+
+namespace {
+
+// The options as PyTorch prints them: "dilation=1, padding=0, stride=1".
+std::string fold_repr(const functional::FoldOptions& options) {
+  return fmt::format("dilation={}, padding={}, stride={}", window_str(options.dilation), window_str(options.padding),
+                     window_str(options.stride));
+}
+
+}  // namespace
+
+Unfold::Unfold(functional::Pair kernel, functional::FoldOptions options)
+    : UnaryModule("Unfold"), kernel_size(kernel), options(options) {}
+std::string Unfold::extra_repr() const {
+  return fmt::format("kernel_size={}, {}", window_str(kernel_size), fold_repr(options));
+}
+
+Fold::Fold(functional::Pair output, functional::Pair kernel, functional::FoldOptions options)
+    : UnaryModule("Fold"), output_size(output), kernel_size(kernel), options(options) {}
+std::string Fold::extra_repr() const {
+  return fmt::format("output_size={}, kernel_size={}, {}", window_str(output_size), window_str(kernel_size),
+                     fold_repr(options));
+}
 
 PadLayer::PadLayer(const std::string& kind, int dims, std::vector<int64_t> counts, std::string pad_mode, double pad_value)
     : UnaryModule(fmt::format("{}{}d", kind, dims)),

@@ -116,9 +116,16 @@ struct AvgPool3dOptions {
 };
 Tensor avg_pool3d(const Tensor& input, Triple kernel_size, AvgPool3dOptions options = {});
 
-// The mean over output_size windows of the height and width, window i of n positions spanning
-// [floor(i n / out), ceil((i + 1) n / out)), as PyTorch's ({1, 1} is the global average).
+// The mean (avg) or the largest element (max; NaN wins, and ties share the gradient) over
+// output_size windows of the trailing length, height and width, or depth, height and width:
+// window i of n positions spans [floor(i n / out), ceil((i + 1) n / out)), as PyTorch's ({1, 1}
+// is the global pooling). Batched [N, C, ...] or unbatched [C, ...] input.
+Tensor adaptive_avg_pool1d(const Tensor& input, int64_t output_size);
 Tensor adaptive_avg_pool2d(const Tensor& input, Pair output_size);
+Tensor adaptive_avg_pool3d(const Tensor& input, Triple output_size);
+Tensor adaptive_max_pool1d(const Tensor& input, int64_t output_size);
+Tensor adaptive_max_pool2d(const Tensor& input, Pair output_size);
+Tensor adaptive_max_pool3d(const Tensor& input, Triple output_size);
 
 // Normalises over every dimension but the channels (dim 1). In training, uses the batch's
 // statistics and updates the running ones (unbiased variance) with `momentum`; in evaluation,
@@ -178,6 +185,19 @@ Tensor pad(const Tensor& input, IntArrayRef pad, double value = 0);
 // counts below the size), "replicate" (the edge element repeated) or "circular" (wrapped around,
 // counts up to the size); the last three take non-negative counts.
 Tensor pad(const Tensor& input, IntArrayRef pad, std::string_view mode, double value = 0);
+
+// The geometry of sliding blocks, as a convolution's.
+struct FoldOptions {
+  Pair dilation = {1, 1};
+  Pair padding = {0, 0};
+  Pair stride = {1, 1};
+};
+// im2col: every kernel_size block of the zero-padded [N, C, H, W] (or [C, H, W]) input as a
+// column, [N, C kH kW, L] with L blocks in row-major order; a convolution is then a matmul.
+Tensor unfold(const Tensor& input, Pair kernel_size, FoldOptions options = {});
+// unfold's adjoint: the columns of [N, C kH kW, L] (or [C kH kW, L]) placed back into an
+// [N, C, output_size] image, overlapping elements summed.
+Tensor fold(const Tensor& input, Pair output_size, Pair kernel_size, FoldOptions options = {});
 
 // [*, C r^2, H, W] <-> [*, C, H r, W r]: each channel's r x r block of sub-pixels spread over the
 // plane, and gathered back (sub-pixel convolution's upsampling, as PyTorch's).

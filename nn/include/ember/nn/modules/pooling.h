@@ -1,6 +1,10 @@
-// MaxPool1d and AvgPool1d over [N, C, L] (or [C, L]); MaxPool2d, AvgPool2d and AdaptiveAvgPool2d
-// over [N, C, H, W] (or [C, H, W]); MaxPool3d and AvgPool3d over [N, C, D, H, W] (or [C, D, H, W]).
+// MaxPool1d and AvgPool1d over [N, C, L] (or [C, L]); MaxPool2d and AvgPool2d over [N, C, H, W]
+// (or [C, H, W]); MaxPool3d and AvgPool3d over [N, C, D, H, W] (or [C, D, H, W]); the adaptive
+// average and max poolings over any of them.
 #pragma once
+
+#include <string>
+#include <type_traits>
 
 #include "ember/nn/functional.h"
 #include "ember/nn/module.h"
@@ -75,15 +79,56 @@ class AvgPool3d final : public PoolLayer<functional::Triple, functional::AvgPool
   std::string extra_repr() const override;
 };
 
-// The mean over an output_size grid of windows, whatever the input's height and width.
-class AdaptiveAvgPool2d final : public UnaryModule {
+// "output_size=2" or "output_size=(2, 3)", as PyTorch prints an adaptive pooling layer.
+std::string output_size_repr(IntArrayRef output_size);
+// Refuses an output size below 1 as the layer is built: "[AdaptiveAvgPool2d] output_size: ...".
+void check_output_size(const char* type_name, IntArrayRef output_size);
+
+// An adaptive pooling layer: the output size of its functional form `Pool`, whatever the input's
+// spatial size.
+template <typename Size, Tensor (*Pool)(const Tensor&, Size)>
+class AdaptivePoolLayer : public UnaryModule {
  public:
-  explicit AdaptiveAvgPool2d(functional::Pair output_size);
-  Tensor forward(const Tensor& input) override { return functional::adaptive_avg_pool2d(input, output_size); }
-  const functional::Pair output_size;
+  AdaptivePoolLayer(const char* type_name, Size output_size) : UnaryModule(type_name), output_size(output_size) {
+    check_output_size(type_name, sizes());
+  }
+  Tensor forward(const Tensor& input) override { return Pool(input, output_size); }
+  const Size output_size;
 
  private:
-  std::string extra_repr() const override;
+  IntArrayRef sizes() const {
+    if constexpr (std::is_integral_v<Size>) {
+      return IntArrayRef(output_size);
+    } else {
+      return IntArrayRef(output_size.data(), output_size.size());
+    }
+  }
+  std::string extra_repr() const override { return output_size_repr(sizes()); }
+};
+
+class AdaptiveAvgPool1d final : public AdaptivePoolLayer<int64_t, &functional::adaptive_avg_pool1d> {
+ public:
+  explicit AdaptiveAvgPool1d(int64_t output_size) : AdaptivePoolLayer("AdaptiveAvgPool1d", output_size) {}
+};
+class AdaptiveAvgPool2d final : public AdaptivePoolLayer<functional::Pair, &functional::adaptive_avg_pool2d> {
+ public:
+  explicit AdaptiveAvgPool2d(functional::Pair output_size) : AdaptivePoolLayer("AdaptiveAvgPool2d", output_size) {}
+};
+class AdaptiveAvgPool3d final : public AdaptivePoolLayer<functional::Triple, &functional::adaptive_avg_pool3d> {
+ public:
+  explicit AdaptiveAvgPool3d(functional::Triple output_size) : AdaptivePoolLayer("AdaptiveAvgPool3d", output_size) {}
+};
+class AdaptiveMaxPool1d final : public AdaptivePoolLayer<int64_t, &functional::adaptive_max_pool1d> {
+ public:
+  explicit AdaptiveMaxPool1d(int64_t output_size) : AdaptivePoolLayer("AdaptiveMaxPool1d", output_size) {}
+};
+class AdaptiveMaxPool2d final : public AdaptivePoolLayer<functional::Pair, &functional::adaptive_max_pool2d> {
+ public:
+  explicit AdaptiveMaxPool2d(functional::Pair output_size) : AdaptivePoolLayer("AdaptiveMaxPool2d", output_size) {}
+};
+class AdaptiveMaxPool3d final : public AdaptivePoolLayer<functional::Triple, &functional::adaptive_max_pool3d> {
+ public:
+  explicit AdaptiveMaxPool3d(functional::Triple output_size) : AdaptivePoolLayer("AdaptiveMaxPool3d", output_size) {}
 };
 
 }  // namespace ember::nn

@@ -290,15 +290,6 @@ Tensor one_hot(const Tensor& indices, int64_t num_classes) {
   return eq(indices.unsqueeze(-1), classes).to(DType::Int64);
 }
 
-Tensor dropout(const Tensor& input, double p, bool training) {
-  EMBER_CHECK(p >= 0 && p <= 1, "[dropout] p: expected a probability in [0, 1], got {}", p);
-  if (!training || p == 0) return input;
-  if (p == 1) return input * 0.0;
-  const Tensor noise = rand(input.sizes(), input.dtype(), input.device());
-  const Tensor keep = ge(noise, scalar_tensor(p, input.dtype(), input.device()));
-  return input * (keep.to(input.dtype()) * (1.0 / (1.0 - p)));
-}
-
 Tensor embedding(const Tensor& indices, const Tensor& weight, std::optional<int64_t> padding_idx) {
   EMBER_CHECK(is_integral(indices.dtype(), false), "[embedding] indices: expected an integer tensor, got {}",
               dtype_name(indices.dtype()));

@@ -138,11 +138,11 @@ void check_output_size(const char* type_name, IntArrayRef output_size) {
               "[{}] output_size: expected values of at least 1, got [{}]", type_name, fmt::join(output_size, ", "));
 }
 
-Dropout::Dropout(double probability) : UnaryModule("Dropout"), p(probability) {
-  EMBER_CHECK(p >= 0 && p <= 1, "[Dropout] p: expected a probability in [0, 1], got {}", p);
+std::string dropout_repr(double p) { return "p=" + python_float(p); }
+
+void check_dropout_probability(const char* type_name, double p) {
+  EMBER_CHECK(p >= 0 && p <= 1, "[{}] p: expected a probability in [0, 1], got {}", type_name, p);
 }
-Tensor Dropout::forward(const Tensor& input) { return functional::dropout(input, p, is_training()); }
-std::string Dropout::extra_repr() const { return "p=" + python_float(p); }
 
 namespace {
 

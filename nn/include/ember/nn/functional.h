@@ -155,6 +155,16 @@ Tensor rms_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor&
 
 // Zeroes each element with probability p and scales the rest by 1 / (1 - p), in training only.
 Tensor dropout(const Tensor& input, double p = 0.5, bool training = true);
+// The same for whole channels of [N, C, L], [N, C, H, W] or [N, C, D, H, W] input (or unbatched
+// [C, ...]): each channel zeroed entirely or kept and scaled.
+Tensor dropout1d(const Tensor& input, double p = 0.5, bool training = true);
+Tensor dropout2d(const Tensor& input, double p = 0.5, bool training = true);
+Tensor dropout3d(const Tensor& input, double p = 0.5, bool training = true);
+// For SELU networks: dropped elements (or, feature_alpha_dropout, whole channels of [N, C, ...])
+// take SELU's negative saturation, and the result is scaled and shifted so that a zero-mean,
+// unit-variance input keeps both.
+Tensor alpha_dropout(const Tensor& input, double p = 0.5, bool training = true);
+Tensor feature_alpha_dropout(const Tensor& input, double p = 0.5, bool training = true);
 
 // Rows of weight [num_embeddings, dim] picked by integer indices of any shape. The row at
 // padding_idx (negative counts from the end) is read as it is but gets no gradient, as PyTorch's.

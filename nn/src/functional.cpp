@@ -93,15 +93,7 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
   const char* op = "conv_transpose2d";
   EMBER_CHECK(weight.dim() == 4, "[{}] weight: expected [in_channels, out_channels / groups, kH, kW], got {}", op,
               shape_str(weight.sizes()));
-  check_conv_geometry(op, options);
-  EMBER_CHECK(options.groups >= 1 && weight.size(0) % options.groups == 0,
-              "[{}] groups: expected a positive divisor of the weight's {} input channels, got {}", op, weight.size(0),
-              options.groups);
-  for (int i = 0; i < 2; ++i) {
-    EMBER_CHECK(options.output_padding[i] >= 0 && options.output_padding[i] < options.stride[i],
-                "[{}] output_padding: expected values from 0 to below the stride [{}, {}], got [{}, {}]", op,
-                options.stride[0], options.stride[1], options.output_padding[0], options.output_padding[1]);
-  }
+  check_transposed_geometry(op, weight, options);
   return on_batch(op, input, [&](const Tensor& batch) {
     EMBER_CHECK(batch.size(1) == weight.size(0), "[{}] input: expected {} channels (the weight's first dimension), got {}",
                 op, weight.size(0), batch.size(1));
@@ -122,6 +114,20 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
     check_per_channel(op, "bias", bias, out.size(1));
     return out + bias.view(channel_shape(out));
   });
+}
+
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, ConvTranspose1dOptions options) {
+  const char* op = "conv_transpose1d";
+  EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "[{}] input: expected a [N, C, L] or [C, L] tensor, got {}", op,
+              shape_str(input.sizes()));
+  EMBER_CHECK(weight.dim() == 3, "[{}] weight: expected [in_channels, out_channels / groups, kernel_size], got {}", op,
+              shape_str(weight.sizes()));
+  // The rest is checked by conv_transpose2d, whose messages name the height and width of its 4-D view.
+  const ConvTranspose2dOptions view_options = {.stride = {1, options.stride}, .padding = {0, options.padding},
+                                               .output_padding = {0, options.output_padding}, .groups = options.groups,
+                                               .dilation = {1, options.dilation}};
+  const int64_t length_dim = input.dim() - 1;
+  return conv_transpose2d(input.unsqueeze(length_dim), weight.unsqueeze(2), bias, view_options).squeeze(length_dim);
 }
 
 Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions options) {

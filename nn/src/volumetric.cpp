@@ -1,5 +1,6 @@
-// 3-D convolution and pooling by depth taps (Note [Depth taps]): written with the 2-D operators,
-// so autograd differentiates them and every backend with a 2-D convolution runs them.
+// 3-D convolution, transposed convolution and pooling by depth taps (Note [Depth taps]): written
+// with the 2-D operators, so autograd differentiates them and every backend with a 2-D
+// convolution runs them.
 #include <algorithm>
 #include <limits>
 
@@ -14,7 +15,8 @@ namespace {
 // kernel's depth taps k. For one tap, those planes of every output depth are one strided slice;
 // folded into the batch ([N * out_depth, C, H, W]) they are a single 2-D operation with that
 // tap's kernel. A convolution sums the taps' results, a pooling takes their max or mean: kD
-// calls of the 2-D operator, each over the whole volume.
+// calls of the 2-D operator, each over the whole volume. A transposed convolution runs the other
+// way: each tap's 2-D result for every input depth is added at the output depths it reaches.
 
 // The planes tap k reads, for every output depth, as one batch [N * out_depth, C, H, W].
 Tensor tap_planes(const Tensor& x, int64_t k, int64_t stride, int64_t dilation, int64_t out_depth) {
@@ -57,6 +59,7 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Con
   EMBER_CHECK(weight.dim() == 5, "[{}] weight: expected [out_channels, in_channels / groups, kD, kH, kW], got {}", op,
               shape_str(weight.sizes()));
   check_conv_geometry(op, options);
+  check_kernel_taps(op, weight);
   return on_volumes(op, input, [&](const Tensor& x) {
     const int64_t groups = options.groups;
     EMBER_CHECK(groups >= 1 && x.size(1) % groups == 0 && weight.size(0) % groups == 0 &&
@@ -77,6 +80,43 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Con
     const Tensor out = unfold_depth(sum, x.size(0), out_depth);
     if (!bias.defined()) return out;
     check_per_channel(op, "bias", bias, weight.size(0));
+    return out + bias.view({-1, 1, 1, 1});
+  });
+}
+
+Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const Tensor& bias, ConvTranspose3dOptions options) {
+  const char* op = "conv_transpose3d";
+  EMBER_CHECK(weight.dim() == 5, "[{}] weight: expected [in_channels, out_channels / groups, kD, kH, kW], got {}", op,
+              shape_str(weight.sizes()));
+  check_transposed_geometry(op, weight, options);
+  return on_volumes(op, input, [&](const Tensor& x) {
+    EMBER_CHECK(x.size(1) == weight.size(0), "[{}] input: expected {} channels (the weight's first dimension), got {}",
+                op, weight.size(0), x.size(1));
+    const int64_t n = x.size(0), depth = x.size(2), s = options.stride[0], d = options.dilation[0];
+    // Input depth i reaches output depth i * stride + k * dilation - padding through tap k. In 128
+    // bits: a stride or dilation near INT64_MAX must give an error, not a wrapped size.
+    const __int128 full = static_cast<__int128>(depth - 1) * s + static_cast<__int128>(d) * (weight.size(2) - 1) + 1 +
+                          options.output_padding[0];
+    const __int128 out_depth = full - 2 * static_cast<__int128>(options.padding[0]);
+    EMBER_CHECK(out_depth > 0 && full <= INT64_MAX, "[{}] input: the output depth would be {}; expected a positive "
+                "size that int64 holds", op, static_cast<double>(out_depth));
+    const Tensor planes = x.transpose(1, 2).reshape({n * depth, x.size(1), x.size(3), x.size(4)});
+    const ConvTranspose2dOptions plane = {.stride = tail(options.stride), .padding = tail(options.padding),
+                                          .output_padding = tail(options.output_padding), .groups = options.groups,
+                                          .dilation = tail(options.dilation)};
+    Tensor sum;
+    for (int64_t k = 0; k < weight.size(2); ++k) {
+      const Tensor tap = unfold_depth(conv_transpose2d(planes, weight.select(2, k), Tensor(), plane), n, depth);
+      if (!sum.defined()) {
+        DimVector shape(tap.sizes());
+        shape[2] = static_cast<int64_t>(full);
+        sum = zeros(shape, tap.dtype(), tap.device());
+      }
+      sum = sum.index_add(2, arange(depth, DType::Int64, x.device()) * s + k * d, tap);
+    }
+    const Tensor out = sum.narrow(2, options.padding[0], static_cast<int64_t>(out_depth));
+    if (!bias.defined()) return out;
+    check_per_channel(op, "bias", bias, out.size(1));
     return out + bias.view({-1, 1, 1, 1});
   });
 }

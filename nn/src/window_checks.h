@@ -24,6 +24,29 @@ void check_conv_geometry(const char* op, const Options& options) {
   check_at_least(op, "padding", options.padding, 0);
 }
 
+// A convolution weight [*, *, kernel...] whose kernel has at least one tap in every dimension.
+inline void check_kernel_taps(const char* op, const Tensor& weight) {
+  bool taps = true;
+  for (int64_t d = 2; d < weight.dim(); ++d) taps = taps && weight.size(d) >= 1;
+  EMBER_CHECK(taps, "[{}] weight: expected a kernel of at least 1 in every dimension, got shape {}", op,
+              shape_str(weight.sizes()));
+}
+
+// A transposed convolution's geometry, groups dividing the weight's input channels, and an
+// output padding below the stride.
+template <typename Options>
+void check_transposed_geometry(const char* op, const Tensor& weight, const Options& options) {
+  check_conv_geometry(op, options);
+  check_kernel_taps(op, weight);
+  EMBER_CHECK(options.groups >= 1 && weight.size(0) % options.groups == 0,
+              "[{}] groups: expected a positive divisor of the weight's {} input channels, got {}", op, weight.size(0),
+              options.groups);
+  bool below = true;
+  for (size_t i = 0; i < options.stride.size(); ++i) below = below && options.output_padding[i] >= 0 && options.output_padding[i] < options.stride[i];
+  EMBER_CHECK(below, "[{}] output_padding: expected values from 0 to below the stride [{}], got [{}]", op,
+              fmt::join(options.stride, ", "), fmt::join(options.output_padding, ", "));
+}
+
 // Pooling windows: a kernel and stride of at least 1, padding from 0 to half the kernel.
 template <size_t N>
 void check_pool_window(const char* op, const std::array<int64_t, N>& kernel, const std::array<int64_t, N>& stride,

@@ -391,7 +391,7 @@ TEST_CASE("recurrent and transformer layers differentiate on the GPU as on the C
   });
 }
 
-TEST_CASE("3-D convolution and pooling (2-D operators over depth taps) match") {
+TEST_CASE("3-D convolution, transposed convolution and pooling (2-D operators over depth taps) match") {
   namespace F = nn::functional;
   const Tensor x = random({2, 3, 5, 6, 4}, 34), w = random({4, 3, 2, 3, 2}, 35), b = random({4}, 36);
   check_same([](const std::vector<Tensor>& t) {
@@ -399,6 +399,10 @@ TEST_CASE("3-D convolution and pooling (2-D operators over depth taps) match") {
         .narrow(0, 0, 64) + F::max_pool3d(t[0], {2, 2, 2}, {.ceil_mode = true}).flatten().narrow(0, 0, 64) +
         F::avg_pool3d(t[0], {3, 2, 2}, {.padding = {1, 1, 1}}).flatten().narrow(0, 0, 64);
   }, {x, w, b});
+  check_same([](const std::vector<Tensor>& t) {
+    return cat({F::conv_transpose3d(t[0], t[1].transpose(0, 1), Tensor(), {.stride = {2, 1, 2}, .output_padding = {1, 0, 0}}).flatten(),
+                F::conv_transpose1d(t[0].flatten(2), t[1].flatten(2).transpose(0, 1), Tensor(), {.stride = 3}).flatten()});
+  }, {x, w});
 }
 
 TEST_CASE("embedding bags match, gradients included") {

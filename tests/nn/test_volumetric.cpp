@@ -1,4 +1,4 @@
-// conv3d, max_pool3d and avg_pool3d against direct loops over every window, their gradients by
+// conv3d, conv_transpose3d (and conv_transpose1d), max_pool3d and avg_pool3d against direct loops, their gradients by
 // finite differences, the layers, and errors on bad input.
 #include <doctest/doctest.h>
 
@@ -70,6 +70,39 @@ void check_close(const Tensor& actual, const std::vector<double>& expected, doub
   }
 }
 
+struct Transposed {
+  F::Triple stride, padding, output_padding, dilation;
+  int64_t groups;
+};
+
+// A transposed convolution by its definition: input element (i, j, l) of channel ci adds
+// x * weight[ci, co, kd, kh, kw] to output (i s + kd d - p, ...) of each channel co of its group.
+std::vector<double> transposed_reference(const Volume& x, const Volume& w, const Transposed& g, int64_t (&o)[3]) {
+  const int64_t in_per_group = x.s[1] / g.groups, out_per_group = w.s[1], channels_out = out_per_group * g.groups;
+  for (int i = 0; i < 3; ++i) {
+    o[i] = (x.s[2 + i] - 1) * g.stride[i] - 2 * g.padding[i] + g.dilation[i] * (w.s[2 + i] - 1) + g.output_padding[i] + 1;
+  }
+  std::vector<double> out(static_cast<size_t>(x.s[0] * channels_out * o[0] * o[1] * o[2]), 0.0);
+  for (int64_t n = 0; n < x.s[0]; ++n)
+    for (int64_t ci = 0; ci < x.s[1]; ++ci)
+      for (int64_t i = 0; i < x.s[2]; ++i)
+        for (int64_t j = 0; j < x.s[3]; ++j)
+          for (int64_t l = 0; l < x.s[4]; ++l)
+            for (int64_t c = 0; c < out_per_group; ++c)
+              for (int64_t kd = 0; kd < w.s[2]; ++kd)
+                for (int64_t kh = 0; kh < w.s[3]; ++kh)
+                  for (int64_t kw = 0; kw < w.s[4]; ++kw) {
+                    const int64_t od = i * g.stride[0] + kd * g.dilation[0] - g.padding[0];
+                    const int64_t oh = j * g.stride[1] + kh * g.dilation[1] - g.padding[1];
+                    const int64_t ow = l * g.stride[2] + kw * g.dilation[2] - g.padding[2];
+                    if (od < 0 || od >= o[0] || oh < 0 || oh >= o[1] || ow < 0 || ow >= o[2]) continue;
+                    const int64_t co = ci / in_per_group * out_per_group + c;
+                    out[static_cast<size_t>((((n * channels_out + co) * o[0] + od) * o[1] + oh) * o[2] + ow)] +=
+                        x(n, ci, i, j, l) * w(ci, c, kd, kh, kw);
+                  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("conv3d matches a direct loop with strides, padding, dilation, groups and bias") {
@@ -93,6 +126,37 @@ TEST_CASE("conv3d matches a direct loop with strides, padding, dilation, groups 
   // Unbatched [C, D, H, W].
   check_close(F::conv3d(x[1], weight, bias, {.stride = g.stride, .padding = g.padding, .dilation = g.dilation, .groups = 2}),
               std::vector<double>(expected.begin() + static_cast<long>(expected.size() / 2), expected.end()));
+}
+
+TEST_CASE("conv_transpose3d and conv_transpose1d match a direct loop, and conv_transpose3d is conv3d's adjoint") {
+  manual_seed(7);
+  const Tensor x = randn({2, 4, 3, 4, 3}, DType::Float64), weight = randn({4, 3, 3, 2, 2}, DType::Float64);
+  const Transposed g = {{2, 1, 2}, {1, 0, 1}, {1, 0, 1}, {1, 2, 1}, 2};
+  const Tensor out = F::conv_transpose3d(x, weight, Tensor(), {.stride = g.stride, .padding = g.padding,
+                                                               .output_padding = g.output_padding, .groups = g.groups,
+                                                               .dilation = g.dilation});
+  int64_t o[3];
+  const std::vector<double> expected = transposed_reference(Volume(x), Volume(weight), g, o);
+  CHECK(out.sizes().equals(IntArrayRef{2, 6, o[0], o[1], o[2]}));
+  check_close(out, expected, 1e-12);
+  // <conv3d(v, w), x> = <v, conv_transpose3d(x, w)> for a weight read both ways.
+  const Tensor v = randn({2, 3, 6, 5, 6}, DType::Float64), w = randn({4, 3, 2, 2, 3}, DType::Float64);
+  const Tensor forward = F::conv3d(v, w, Tensor(), {.stride = {2, 1, 2}, .padding = {1, 0, 1}});  // [2, 4, 4, 4, 3]
+  const Tensor y = randn(forward.sizes(), DType::Float64);
+  // The output padding restores the width the stride rounded away: (3 - 1) 2 - 2 + 2 + 1 + 1 = 6.
+  const Tensor back = F::conv_transpose3d(y, w, Tensor(), {.stride = {2, 1, 2}, .padding = {1, 0, 1}, .output_padding = {0, 0, 1}});
+  CHECK(back.sizes().equals(v.sizes()));
+  CHECK((forward * y).sum().item<double>() == doctest::Approx((v * back).sum().item<double>()));
+  // conv_transpose1d: the same loop over a depth and height of 1, with a bias.
+  const Tensor x1 = randn({2, 4, 5}, DType::Float64), w1 = randn({4, 1, 3}, DType::Float64), b1 = randn({2}, DType::Float64);
+  const Tensor out1 = F::conv_transpose1d(x1, w1, b1, {.stride = 2, .padding = 1, .output_padding = 1, .groups = 2, .dilation = 2});
+  const Transposed g1 = {{1, 1, 2}, {0, 0, 1}, {0, 0, 1}, {1, 1, 2}, 2};
+  std::vector<double> expected1 = transposed_reference(Volume(x1.reshape({2, 4, 1, 1, 5})), Volume(w1.reshape({4, 1, 1, 1, 3})), g1, o);
+  CHECK(out1.sizes().equals(IntArrayRef{2, 2, o[2]}));
+  const auto bias = to_vector<double>(b1);
+  for (size_t i = 0; i < expected1.size(); ++i) expected1[i] += bias[(i / static_cast<size_t>(o[2])) % 2];
+  check_close(out1, expected1, 1e-12);
+  CHECK(F::conv_transpose1d(x1[0], w1).sizes().equals(IntArrayRef{1, 7}));  // unbatched
 }
 
 TEST_CASE("max_pool3d and avg_pool3d match direct loops, padding and ceil_mode included") {
@@ -127,12 +191,14 @@ TEST_CASE("max_pool3d and avg_pool3d match direct loops, padding and ceil_mode i
   CHECK(allclose(ceiled.select(2, 2), F::max_pool2d(x.select(2, 4), {2, 2}, {.ceil_mode = true})));
 }
 
-TEST_CASE("3-D convolution and pooling differentiate by finite differences") {
+TEST_CASE("3-D convolutions (plain and transposed) and pooling differentiate by finite differences") {
   const auto f = [](const autograd::TensorVector& t) {
     const Tensor conv = F::conv3d(t[0], t[1], t[2], {.stride = {2, 1, 1}, .padding = {1, 0, 1}, .dilation = {1, 2, 1}});
     const Tensor max = F::max_pool3d(t[0], {2, 2, 2}, {.stride = F::Triple{1, 2, 1}, .padding = {1, 0, 1}});
     const Tensor mean = F::avg_pool3d(t[0], {3, 1, 2}, {.stride = F::Triple{2, 1, 1}, .padding = {1, 0, 1}});
-    return cat({conv.flatten(), max.flatten(), mean.flatten()});
+    const Tensor transposed = F::conv_transpose3d(t[0], t[1].transpose(0, 1), t[2],
+                                                  {.stride = {2, 1, 2}, .padding = {1, 0, 0}, .output_padding = {1, 0, 1}});
+    return cat({conv.flatten(), max.flatten(), mean.flatten(), transposed.flatten()});
   };
   manual_seed(3);
   autograd::TensorVector inputs = {randn({1, 2, 4, 4, 3}, DType::Float64), randn({3, 2, 2, 2, 2}, DType::Float64),
@@ -141,7 +207,7 @@ TEST_CASE("3-D convolution and pooling differentiate by finite differences") {
   CHECK_NOTHROW(autograd::gradcheck(f, inputs));
 }
 
-TEST_CASE("Conv3d, MaxPool3d and AvgPool3d layers") {
+TEST_CASE("Conv3d, ConvTranspose3d, ConvTranspose1d, MaxPool3d and AvgPool3d layers") {
   manual_seed(4);
   nn::Conv3d conv(2, 4, {3, 3, 1}, {.padding = {1, 1, 0}});
   CHECK(conv.weight.sizes().equals(IntArrayRef{4, 2, 3, 3, 1}));
@@ -151,6 +217,15 @@ TEST_CASE("Conv3d, MaxPool3d and AvgPool3d layers") {
   CHECK(nn::MaxPool3d({2, 2, 2}).str() == "MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
   CHECK(nn::AvgPool3d({2, 1, 2}).str() == "AvgPool3d(kernel_size=(2, 1, 2), stride=(2, 1, 2), padding=0)");
   CHECK(nn::MaxPool3d({2, 2, 2})(x).sizes().equals(IntArrayRef{1, 2, 2, 2, 3}));
+  nn::ConvTranspose3d up(2, 4, {2, 2, 2}, {.stride = {2, 2, 2}}, false);
+  CHECK(up.weight.sizes().equals(IntArrayRef{2, 4, 2, 2, 2}));
+  CHECK(!up.bias.defined());
+  CHECK(up.str() == "ConvTranspose3d(2, 4, kernel_size=(2, 2, 2), stride=(2, 2, 2), bias=False)");
+  CHECK(up(x).sizes().equals(IntArrayRef{1, 4, 8, 10, 12}));
+  nn::ConvTranspose1d up1(2, 6, 3, {.stride = 2, .output_padding = 1, .groups = 2});
+  CHECK(up1.weight.sizes().equals(IntArrayRef{2, 3, 3}));
+  CHECK(up1.str() == "ConvTranspose1d(2, 6, kernel_size=(3,), stride=(2,), output_padding=(1,), groups=2)");
+  CHECK(up1(randn({1, 2, 5})).sizes().equals(IntArrayRef{1, 6, 12}));
 }
 
 TEST_CASE("BatchNorm3d and InstanceNorm3d normalise each channel over its volume") {
@@ -185,4 +260,16 @@ TEST_CASE("3-D operations refuse bad shapes and options with clear errors") {
                     "[max_pool3d] padding: expected values from 0 to half the kernel size [2, 2, 2], got [2, 0, 0]");
   CHECK_THROWS_WITH(F::avg_pool3d(x, {0, 2, 2}), "[avg_pool3d] kernel_size: expected values of at least 1, got [0, 2, 2]");
   CHECK_THROWS_WITH(nn::Conv3d(2, 4, {3, 0, 1}), "[Conv3d] kernel_size: expected values of at least 1, got [3, 0, 1]");
+  CHECK_THROWS_WITH(F::conv3d(x, zeros({3, 2, 0, 2, 2})),
+                    "[conv3d] weight: expected a kernel of at least 1 in every dimension, got shape [3, 2, 0, 2, 2]");
+  CHECK_THROWS_WITH(F::conv_transpose3d(x, zeros({2, 3, 2, 2, 2}), Tensor(), {.stride = {2, 2, 2}, .output_padding = {2, 0, 0}}),
+                    "[conv_transpose3d] output_padding: expected values from 0 to below the stride [2, 2, 2], got [2, 0, 0]");
+  CHECK_THROWS_WITH(F::conv_transpose3d(x, zeros({3, 3, 2, 2, 2})),
+                    "[conv_transpose3d] input: expected 3 channels (the weight's first dimension), got 2");
+  CHECK_THROWS_WITH(F::conv_transpose3d(x, zeros({2, 3, 2, 2, 2}), Tensor(), {.padding = {3, 0, 0}}),
+                    "[conv_transpose3d] input: the output depth would be -1; expected a positive size that int64 holds");
+  CHECK_THROWS_WITH(F::conv_transpose3d(x, zeros({2, 3, 2, 2, 2}), Tensor(), {.groups = 3}),
+                    "[conv_transpose3d] groups: expected a positive divisor of the weight's 2 input channels, got 3");
+  CHECK_THROWS_WITH(F::conv_transpose1d(zeros({2, 3, 4, 5}), zeros({3, 1, 2})),
+                    "[conv_transpose1d] input: expected a [N, C, L] or [C, L] tensor, got [2, 3, 4, 5]");
 }

@@ -72,6 +72,31 @@ struct ConvTranspose2dOptions {
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
                         ConvTranspose2dOptions options = {});
 
+struct ConvTranspose1dOptions {
+  int64_t stride = 1;
+  int64_t padding = 0;
+  int64_t output_padding = 0;
+  int64_t groups = 1;
+  int64_t dilation = 1;
+};
+// conv_transpose2d over a height of 1: input [N, C_in, L] (or [C_in, L]), weight
+// [C_in, C_out / groups, k].
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+                        ConvTranspose1dOptions options = {});
+
+struct ConvTranspose3dOptions {
+  Triple stride = {1, 1, 1};
+  Triple padding = {0, 0, 0};
+  Triple output_padding = {0, 0, 0};
+  int64_t groups = 1;
+  Triple dilation = {1, 1, 1};
+};
+// The gradient of conv3d with respect to its input: input [N, C_in, D, H, W] (or unbatched),
+// weight [C_in, C_out / groups, kD, kH, kW]; one conv_transpose2d per kernel depth over every
+// input depth at once, each added at the output depths it reaches (Note [Depth taps]).
+Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
+                        ConvTranspose3dOptions options = {});
+
 struct MaxPool2dOptions {
   std::optional<Pair> stride;  // the kernel size when not given
   Pair padding = {0, 0};

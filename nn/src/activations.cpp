@@ -4,6 +4,7 @@
 // gradient into NaN (0 * inf).
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "ember/core/broadcast.h"
@@ -28,6 +29,15 @@ Tensor sum_of_powers(const Tensor& x, double p, int64_t dim) {
 Tensor leaky_relu(const Tensor& input, double negative_slope) {
   check_floating("leaky_relu", input);
   return where(gt(input, wrapped_number(0, input.device())), input, input * negative_slope);
+}
+
+Tensor rrelu(const Tensor& input, double lower, double upper, bool training) {
+  check_floating("rrelu", input);
+  EMBER_CHECK(0 <= lower && lower <= upper, "[rrelu] upper: expected 0 <= lower <= upper, got lower {} and upper {}",
+              lower, upper);
+  if (!training) return leaky_relu(input, (lower + upper) / 2);
+  const Tensor slopes = rand(input.sizes(), input.dtype(), input.device()) * (upper - lower) + lower;
+  return where(ge(input, 0), input, input * slopes);
 }
 
 Tensor elu(const Tensor& input, double alpha) {
@@ -117,6 +127,19 @@ Tensor glu(const Tensor& input, int64_t dim) {
 
 Tensor softmin(const Tensor& input, int64_t dim) { return softmax(-input, dim); }
 
+Tensor gumbel_softmax(const Tensor& logits, double tau, bool hard, int64_t dim) {
+  check_floating("gumbel_softmax", logits);
+  EMBER_CHECK(tau > 0, "[gumbel_softmax] tau: expected a positive temperature, got {}", tau);
+  const int64_t d = wrap_dim(dim, logits.dim(), "gumbel_softmax");
+  // -log(E) with E ~ Exp(1) is Gumbel(0, 1); E is kept above 0, where the draw of 0 would put it.
+  const Tensor exponential = (-log1p(-rand_like(logits))).clamp_min(std::numeric_limits<float>::min());
+  const Tensor soft = softmax((logits - log(exponential)) / tau, d);
+  if (!hard) return soft;
+  const Tensor index = soft.argmax(d, true);
+  const Tensor one_hot = zeros_like(soft).scatter(d, index, ones(index.sizes(), soft.dtype(), soft.device()));
+  return one_hot - soft.detach() + soft;
+}
+
 Tensor prelu(const Tensor& input, const Tensor& weight) {
   check_floating("prelu", input);
   const int64_t channels = input.dim() >= 2 ? input.size(1) : 1;
@@ -150,6 +173,39 @@ Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, int64_t dim, double
   // max(||a|| ||b||, eps) as the root of max(||a||^2 ||b||^2, eps^2), for the reason normalize has.
   const Tensor squared_norms = clamp(sum_of_powers(a, 2, d) * sum_of_powers(b, 2, d), eps * eps);
   return ((a * b).sum(d, true) / sqrt(squared_norms)).squeeze(d);
+}
+
+Tensor pdist(const Tensor& input, double p) {
+  check_floating("pdist", input);
+  EMBER_CHECK(input.dim() == 2, "[pdist] input: expected rows [N, M], got {}", shape_str(input.sizes()));
+  EMBER_CHECK(p >= 0, "[pdist] p: expected a non-negative norm order, got {}", p);
+  const int64_t n = input.size(0);
+  // Pair (i, j), i < j, is entry i n + j of the [N, N] distances: host-built positions, one gather.
+  const Tensor pairs = empty({n > 1 ? n * (n - 1) / 2 : 0}, DType::Int64);
+  int64_t* position = pairs.data_ptr<int64_t>();
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = i + 1; j < n; ++j) *position++ = i * n + j;
+  }
+  return cdist(input, input, p).reshape({-1}).index_select(0, pairs.to(input.device()));
+}
+
+Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, double beta, double k) {
+  check_floating("local_response_norm", input);
+  EMBER_CHECK(input.dim() >= 3, "[local_response_norm] input: expected [N, C, *] with at least 3 dimensions, got {}",
+              shape_str(input.sizes()));
+  EMBER_CHECK(size >= 1, "[local_response_norm] size: expected at least 1 channel, got {}", size);
+  const int64_t channels = input.size(1);
+  // The squares zero-padded by size / 2 channels before and (size - 1) / 2 after, then summed over
+  // `size` shifted views: each channel's window, centred on it.
+  const auto zero_channels = [&](int64_t count) {
+    DimVector shape(input.sizes());
+    shape[1] = count;
+    return zeros(shape, input.dtype(), input.device());
+  };
+  const Tensor squares = cat({zero_channels(size / 2), input * input, zero_channels((size - 1) / 2)}, 1);
+  Tensor window = squares.narrow(1, 0, channels);
+  for (int64_t t = 1; t < size; ++t) window = window + squares.narrow(1, t, channels);
+  return input / pow(window * (alpha / static_cast<double>(size)) + k, beta);
 }
 
 }  // namespace ember::nn::functional

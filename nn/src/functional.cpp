@@ -67,6 +67,22 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
   return bias.defined() ? product + bias : product;
 }
 
+Tensor bilinear(const Tensor& input1, const Tensor& input2, const Tensor& weight, const Tensor& bias) {
+  const char* op = "bilinear";
+  EMBER_CHECK(weight.dim() == 3, "[{}] weight: expected [out_features, in1_features, in2_features], got {}", op,
+              shape_str(weight.sizes()));
+  EMBER_CHECK(input1.dim() >= 1 && input1.size(-1) == weight.size(1),
+              "[{}] input1: expected a last dimension of {} (in1_features), got shape {}", op, weight.size(1),
+              shape_str(input1.sizes()));
+  EMBER_CHECK(input2.dim() == input1.dim() && input2.size(-1) == weight.size(2) &&
+                  IntArrayRef(input2.sizes().data(), input2.dim() - 1).equals(IntArrayRef(input1.sizes().data(), input1.dim() - 1)),
+              "[{}] input2: expected shape {} with a last dimension of {} (in2_features), got {}", op,
+              shape_str(IntArrayRef(input1.sizes().data(), input1.dim() - 1)), weight.size(2), shape_str(input2.sizes()));
+  check_per_channel(op, "bias", bias, weight.size(0));
+  const Tensor product = einsum("...i,oij,...j->...o", {input1, weight, input2});
+  return bias.defined() ? product + bias : product;
+}
+
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Conv2dOptions options) {
   return on_batch("conv2d", input, [&](const Tensor& batch) {
     const Tensor out = ember::conv2d(batch, weight, options.stride, options.padding, options.dilation, options.groups);
@@ -184,6 +200,27 @@ Tensor avg_pool1d(const Tensor& input, int64_t kernel_size, AvgPool1dOptions opt
   return over_unit_height("avg_pool1d", input, kernel_size, [&](const Tensor& x, Pair kernel) {
     return avg_pool2d(x, kernel, {.stride = Pair{1, options.stride.value_or(kernel_size)}, .padding = {0, options.padding}});
   });
+}
+
+namespace {
+
+// PyTorch's formula: the mean of x^p times the window's size, rooted; sign(m) relu(|m|) keeps the
+// gradient at a zero window 0.
+Tensor window_p_norm(const Tensor& means, double norm_type, int64_t window_elements) {
+  return pow(sign(means) * relu(abs(means)) * static_cast<double>(window_elements), 1.0 / norm_type);
+}
+
+}  // namespace
+
+Tensor lp_pool1d(const Tensor& input, double norm_type, int64_t kernel_size, std::optional<int64_t> stride) {
+  EMBER_CHECK(norm_type > 0, "[lp_pool1d] norm_type: expected a positive order, got {}", norm_type);
+  return window_p_norm(avg_pool1d(pow(input, norm_type), kernel_size, {.stride = stride}), norm_type, kernel_size);
+}
+
+Tensor lp_pool2d(const Tensor& input, double norm_type, Pair kernel_size, std::optional<Pair> stride) {
+  EMBER_CHECK(norm_type > 0, "[lp_pool2d] norm_type: expected a positive order, got {}", norm_type);
+  return window_p_norm(avg_pool2d(pow(input, norm_type), kernel_size, {.stride = stride}), norm_type,
+                       kernel_size[0] * kernel_size[1]);
 }
 
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,

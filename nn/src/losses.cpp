@@ -5,6 +5,7 @@
 
 #include "ember/core/broadcast.h"
 #include "ember/nn/functional.h"
+#include "window_checks.h"
 
 namespace ember::nn::functional {
 namespace {
@@ -274,6 +275,75 @@ Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const T
   Tensor to_negative = distance(anchor, negative);
   if (options.swap) to_negative = minimum(to_negative, distance(positive, negative));
   return reduce((to_positive - to_negative + options.margin).clamp_min(0), options.reduction);
+}
+
+Tensor triplet_margin_with_distance_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
+                                         const TripletMarginWithDistanceOptions& options) {
+  const char* op = "triplet_margin_with_distance_loss";
+  check_same_shape(op, anchor, positive);
+  check_same_shape(op, anchor, negative);
+  const auto distance = [&](const Tensor& a, const Tensor& b) {
+    return options.distance_function ? options.distance_function(a, b) : pairwise_distance(a, b);
+  };
+  const Tensor to_positive = distance(anchor, positive);
+  Tensor to_negative = distance(anchor, negative);
+  if (options.swap) to_negative = minimum(to_negative, distance(positive, negative));
+  return reduce((to_positive - to_negative + options.margin).clamp_min(0), options.reduction);
+}
+
+namespace {
+
+// Scores [N, C] (or [C]) as [N, C], checking that `target` holds class indices in [lowest, C).
+Tensor scores_with_indices(const char* op, const Tensor& input, const Tensor& target, int64_t lowest) {
+  EMBER_CHECK(input.dim() == 1 || input.dim() == 2, "[{}] input: expected scores [N, C] or [C], got {}", op,
+              shape_str(input.sizes()));
+  EMBER_CHECK(is_integral(target.dtype(), false), "[{}] target: expected class indices (an integer tensor), got {}",
+              op, dtype_name(target.dtype()));
+  const int64_t classes = input.size(-1);
+  if (target.numel() > 0) {
+    const int64_t low = target.amin().item<int64_t>(), high = target.amax().item<int64_t>();
+    EMBER_CHECK(low >= lowest && high < classes, "[{}] target: expected class indices from {} to {}, got values from "
+                "{} to {}", op, lowest, classes - 1, low, high);
+  }
+  return input.dim() == 2 ? input : input.unsqueeze(0);
+}
+
+}  // namespace
+
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const MultiMarginOptions& options) {
+  const char* op = "multi_margin_loss";
+  EMBER_CHECK(options.p == 1 || options.p == 2, "[{}] p: expected 1 or 2, got {}", op, options.p);
+  const Tensor scores = scores_with_indices(op, input, target, 0);
+  EMBER_CHECK(target.numel() == scores.size(0) && target.dim() == input.dim() - 1,
+              "[{}] target: expected one class index per row of input {}, got shape {}", op, shape_str(input.sizes()),
+              shape_str(target.sizes()));
+  const int64_t classes = scores.size(1);
+  check_per_channel(op, "weight", options.weight, classes);
+  const Tensor y = target.reshape({-1, 1}).to(DType::Int64);
+  Tensor hinge = (scores - scores.gather(1, y) + options.margin).clamp_min(0);
+  if (options.p == 2) hinge = hinge * hinge;
+  // The target's own class takes no part.
+  hinge = hinge.masked_fill(one_hot(y.squeeze(1), classes).to(DType::Bool), 0);
+  if (options.weight.defined()) hinge = hinge * options.weight.index_select(0, y.squeeze(1)).unsqueeze(1);
+  const Tensor per_sample = hinge.sum({1}) / static_cast<double>(classes);
+  return reduce(input.dim() == 2 ? per_sample : per_sample.squeeze(0), options.reduction);
+}
+
+Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction) {
+  const char* op = "multilabel_margin_loss";
+  const Tensor scores = scores_with_indices(op, input, target, -1);
+  check_same_shape(op, input, target);
+  const int64_t classes = scores.size(1);
+  const Tensor listed = target.reshape(scores.sizes()).to(DType::Int64);
+  // A sample's classes are its entries before the first -1; each counts as often as listed.
+  const Tensor before_end = ge(listed, 0).to(DType::Int64).cumprod(1);
+  const Tensor counts = (one_hot(listed.clamp_min(0), classes) * before_end.unsqueeze(2)).sum({1});  // [N, C]
+  const Tensor unlisted = eq(counts, 0).to(scores.dtype());
+  // hinge[n, j, i] = max(0, 1 - (x[j] - x[i])) for listed j and unlisted i.
+  const Tensor hinge = (scores.unsqueeze(1) - scores.unsqueeze(2) + 1).clamp_min(0);
+  const Tensor per_sample =
+      (hinge * counts.to(scores.dtype()).unsqueeze(2) * unlisted.unsqueeze(1)).sum({1, 2}) / static_cast<double>(classes);
+  return reduce(input.dim() == 2 ? per_sample : per_sample.squeeze(0), reduction);
 }
 
 Tensor poisson_nll_loss(const Tensor& input, const Tensor& target, const PoissonNLLOptions& options) {

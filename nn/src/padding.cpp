@@ -1,7 +1,8 @@
 // Padding: constant mode crops with narrow and pads with cat; the reflect, replicate and circular
 // modes pick each output position's source with one index_select per dimension. Both are made of
 // operators, so that autograd differentiates them and every backend runs them. pixel_shuffle and
-// pixel_unshuffle, also views and copies only, move blocks between the channels and the grid.
+// pixel_unshuffle, also views and copies only, move blocks between the channels and the grid;
+// channel_shuffle interleaves groups of channels.
 #include <algorithm>
 
 #include "ember/nn/functional.h"
@@ -130,6 +131,19 @@ Tensor pixel_unshuffle(const Tensor& input, int64_t downscale_factor) {
   checked_numel({c, r, r}, "pixel_unshuffle");
   // [*, C, H, r, W, r] -> [*, C, r, r, H, W]
   return regroup(input, {c, h / r, r, w / r, r}, {0, 2, 4, 1, 3}, {c * r * r, h / r, w / r});
+}
+
+Tensor channel_shuffle(const Tensor& input, int64_t groups) {
+  EMBER_CHECK(input.dim() >= 3, "[channel_shuffle] input: expected [N, C, *] with at least 3 dimensions, got {}",
+              shape_str(input.sizes()));
+  const int64_t channels = input.size(1);
+  EMBER_CHECK(groups > 0 && channels % groups == 0, "[channel_shuffle] groups: expected a positive divisor of the {} "
+              "channels, got {}", channels, groups);
+  // [N, groups, C / groups, *] with the two group dimensions swapped.
+  DimVector split(input.sizes());
+  split[1] = groups;
+  split.insert(2, channels / groups);
+  return input.reshape(split).transpose(1, 2).reshape(input.sizes());
 }
 
 }  // namespace ember::nn::functional

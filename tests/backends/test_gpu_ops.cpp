@@ -377,6 +377,21 @@ TEST_CASE("padding modes, pixel shuffle, instance norm, 1-D and adaptive pooling
   }, {x.to(DType::Float64)});
 }
 
+TEST_CASE("bilinear, channel shuffle, response norm, LP pooling, pdist and the margin losses match, gradients included") {
+  namespace F = nn::functional;
+  check_same([](const std::vector<Tensor>& t) {
+    const Tensor a = t[0].detach().requires_grad_();
+    const Tensor rows = a.reshape({4, 12});
+    const Tensor out = cat({F::bilinear(rows.narrow(1, 0, 3), rows.narrow(1, 3, 4), t[1]).flatten(),
+                            F::channel_shuffle(a, 2).flatten(), F::local_response_norm(a, 3).flatten(),
+                            F::lp_pool2d(a, 2, {2, 2}).flatten(), F::pdist(rows),
+                            F::multi_margin_loss(rows, tensor<int64_t>({0, 5, 11, 2}).to(a.device()), {.p = 2}).unsqueeze(0),
+                            F::multilabel_margin_loss(rows, tensor<int64_t>({1, 2, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0}).expand({4, 12})
+                                                                .contiguous().to(a.device())).unsqueeze(0)});
+    return cat({out.detach(), autograd::grad({out.square().sum()}, {a})[0].flatten()});
+  }, {random({1, 4, 3, 4}, 45, DType::Float64), random({2, 3, 4}, 46, DType::Float64)});
+}
+
 TEST_CASE("recurrent and transformer layers differentiate on the GPU as on the CPU") {
   manual_seed(6);
   const auto lstm = std::make_shared<nn::LSTM>(3, 4, nn::RecurrentOptions{.num_layers = 2, .bidirectional = true});

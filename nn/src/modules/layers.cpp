@@ -9,10 +9,11 @@
 #include "ember/nn/modules/container.h"
 #include "ember/nn/modules/dropout.h"
 #include "ember/nn/modules/embedding.h"
-#include "ember/nn/modules/padding.h"
 #include "ember/nn/modules/flatten.h"
-#include "ember/nn/modules/pooling.h"
 #include "ember/nn/modules/fold.h"
+#include "ember/nn/modules/normalization.h"
+#include "ember/nn/modules/padding.h"
+#include "ember/nn/modules/pooling.h"
 #include "ember/nn/modules/upsampling.h"
 
 namespace ember::nn {
@@ -64,6 +65,12 @@ LeakyReLU::LeakyReLU(double slope) : UnaryModule("LeakyReLU"), negative_slope(sl
 }
 Tensor LeakyReLU::forward(const Tensor& input) { return functional::leaky_relu(input, negative_slope); }
 std::string LeakyReLU::extra_repr() const { return "negative_slope=" + python_float(negative_slope); }
+
+RReLU::RReLU(double lower_bound, double upper_bound) : UnaryModule("RReLU"), lower(lower_bound), upper(upper_bound) {
+  EMBER_CHECK(0 <= lower && lower <= upper, "[RReLU] upper: expected 0 <= lower <= upper, got lower {} and upper {}",
+              lower, upper);
+}
+std::string RReLU::extra_repr() const { return fmt::format("lower={}, upper={}", python_float(lower), python_float(upper)); }
 
 ELU::ELU(double alpha_value) : UnaryModule("ELU"), alpha(alpha_value) { check_finite("ELU", "alpha", alpha); }
 Tensor ELU::forward(const Tensor& input) { return functional::elu(input, alpha); }
@@ -229,6 +236,37 @@ PixelUnshuffle::PixelUnshuffle(int64_t factor) : UnaryModule("PixelUnshuffle"), 
 }
 Tensor PixelUnshuffle::forward(const Tensor& input) { return functional::pixel_unshuffle(input, downscale_factor); }
 std::string PixelUnshuffle::extra_repr() const { return fmt::format("downscale_factor={}", downscale_factor); }
+
+ChannelShuffle::ChannelShuffle(int64_t group_count) : UnaryModule("ChannelShuffle"), groups(group_count) {
+  EMBER_CHECK(groups > 0, "[ChannelShuffle] groups: expected a positive count, got {}", groups);
+}
+std::string ChannelShuffle::extra_repr() const { return fmt::format("groups={}", groups); }
+
+LocalResponseNorm::LocalResponseNorm(int64_t window, double alpha_value, double beta_value, double k_value)
+    : UnaryModule("LocalResponseNorm"), size(window), alpha(alpha_value), beta(beta_value), k(k_value) {
+  EMBER_CHECK(size >= 1, "[LocalResponseNorm] size: expected at least 1 channel, got {}", size);
+}
+std::string LocalResponseNorm::extra_repr() const {
+  return fmt::format("{}, alpha={}, beta={}, k={}", size, python_float(alpha), python_float(beta), python_float(k));
+}
+
+LPPool1d::LPPool1d(double p, int64_t kernel, std::optional<int64_t> step)
+    : UnaryModule("LPPool1d"), norm_type(p), kernel_size(kernel), stride(step) {
+  EMBER_CHECK(norm_type > 0, "[LPPool1d] norm_type: expected a positive order, got {}", norm_type);
+}
+std::string LPPool1d::extra_repr() const {
+  return fmt::format("norm_type={}, kernel_size={}, stride={}, ceil_mode=False", python_float(norm_type), kernel_size,
+                     stride ? std::to_string(*stride) : "None");
+}
+
+LPPool2d::LPPool2d(double p, functional::Pair kernel, std::optional<functional::Pair> step)
+    : UnaryModule("LPPool2d"), norm_type(p), kernel_size(kernel), stride(step) {
+  EMBER_CHECK(norm_type > 0, "[LPPool2d] norm_type: expected a positive order, got {}", norm_type);
+}
+std::string LPPool2d::extra_repr() const {
+  return fmt::format("norm_type={}, kernel_size={}, stride={}, ceil_mode=False", python_float(norm_type),
+                     window_str(kernel_size), stride ? window_str(*stride) : "None");
+}
 
 namespace {
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,9 @@ using Pair = std::array<int64_t, 2>;
 
 // x @ weight^T + bias, for x [..., in_features], weight [out_features, in_features].
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor());
+// x1^T W x2 + b for each row: input1 [*, in1], input2 [*, in2] (the same leading shape), weight
+// [out, in1, in2], bias [out] or undefined; [*, out].
+Tensor bilinear(const Tensor& input1, const Tensor& input2, const Tensor& weight, const Tensor& bias = Tensor());
 
 struct Conv2dOptions {
   Pair stride = {1, 1};
@@ -120,6 +124,10 @@ struct MaxPool1dOptions {
   bool ceil_mode = false;
 };
 Tensor max_pool1d(const Tensor& input, int64_t kernel_size, MaxPool1dOptions options = {});
+// The p-norm of each window, (sum of x^p)^(1 / p), as PyTorch's LPPool: [N, C, L] or [N, C, H, W]
+// (or unbatched); the stride is the kernel size unless given.
+Tensor lp_pool1d(const Tensor& input, double norm_type, int64_t kernel_size, std::optional<int64_t> stride = std::nullopt);
+Tensor lp_pool2d(const Tensor& input, double norm_type, Pair kernel_size, std::optional<Pair> stride = std::nullopt);
 struct AvgPool1dOptions {
   std::optional<int64_t> stride;  // the kernel size when not given
   int64_t padding = 0;
@@ -238,6 +246,9 @@ Tensor fold(const Tensor& input, Pair output_size, Pair kernel_size, FoldOptions
 // plane, and gathered back (sub-pixel convolution's upsampling, as PyTorch's).
 Tensor pixel_shuffle(const Tensor& input, int64_t upscale_factor);
 Tensor pixel_unshuffle(const Tensor& input, int64_t downscale_factor);
+// [N, C, *] with its channels in `groups` groups interleaved: channel g (C / groups) + i moves to
+// i groups + g (ShuffleNet's channel shuffle).
+Tensor channel_shuffle(const Tensor& input, int64_t groups);
 
 struct InterpolateOptions {
   std::vector<int64_t> size;         // the output's spatial sizes: one for every dimension, or one each
@@ -270,6 +281,9 @@ Tensor flatten(const Tensor& input, int64_t start_dim = 1, int64_t end_dim = -1)
 
 // x where x > 0, else negative_slope * x.
 Tensor leaky_relu(const Tensor& input, double negative_slope = 0.01);
+// leaky_relu with a random slope: each negative element's drawn from U(lower, upper) in training,
+// their mean (lower + upper) / 2 in evaluation.
+Tensor rrelu(const Tensor& input, double lower = 1.0 / 8, double upper = 1.0 / 3, bool training = false);
 // x where x > 0, else alpha * (exp(x) - 1).
 Tensor elu(const Tensor& input, double alpha = 1.0);
 // log(1 + exp(beta * x)) / beta, computed without overflow; x itself where beta * x > threshold.
@@ -302,12 +316,22 @@ Tensor threshold(const Tensor& input, double threshold, double value);
 Tensor glu(const Tensor& input, int64_t dim = -1);
 // softmax(-x) along `dim`.
 Tensor softmin(const Tensor& input, int64_t dim);
+// softmax((logits + g) / tau) along dim with g drawn from Gumbel(0, 1): a differentiable sample of
+// a categorical distribution. With hard, the one-hot of its largest entry, whose gradient is the
+// soft sample's (the straight-through estimator).
+Tensor gumbel_softmax(const Tensor& logits, double tau = 1.0, bool hard = false, int64_t dim = -1);
 // x where x > 0, else weight * x; weight holds one slope, or one per channel (dimension 1).
 Tensor prelu(const Tensor& input, const Tensor& weight);
 // x / max(||x||_p, eps) along `dim`, for a positive finite p.
 Tensor normalize(const Tensor& input, double p = 2.0, int64_t dim = 1, double eps = 1e-12);
 // x1 . x2 / max(||x1|| ||x2||, eps) along `dim`, x1 and x2 broadcast together.
 Tensor cosine_similarity(const Tensor& x1, const Tensor& x2, int64_t dim = 1, double eps = 1e-8);
+// The p-norm distance of every pair of rows i < j of input [N, M], in row-major order of the
+// pairs: [N (N - 1) / 2].
+Tensor pdist(const Tensor& input, double p = 2);
+// Each element divided by (k + alpha / size * the sum of squares over `size` neighbouring
+// channels, centred on its own)^beta, for input [N, C, *] (AlexNet's normalisation).
+Tensor local_response_norm(const Tensor& input, int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0);
 
 // ---- attention -------------------------------------------------------------------------------
 
@@ -420,6 +444,30 @@ struct TripletMarginOptions {
 // max(0, d(anchor, positive) - d(anchor, negative) + margin) over rows [N, D] (or [D]).
 Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
                            const TripletMarginOptions& options = {});
+
+struct TripletMarginWithDistanceOptions {
+  // The distance between rows; pairwise_distance (the 2-norm) when empty.
+  std::function<Tensor(const Tensor&, const Tensor&)> distance_function;
+  double margin = 1.0;
+  bool swap = false;
+  Reduction reduction = Reduction::Mean;
+};
+// triplet_margin_loss with any distance: max(0, d(anchor, positive) - d(anchor, negative) + margin).
+Tensor triplet_margin_with_distance_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
+                                         const TripletMarginWithDistanceOptions& options = {});
+
+struct MultiMarginOptions {
+  int64_t p = 1;   // 1 or 2: the hinge or its square
+  double margin = 1.0;
+  Tensor weight;   // per class [C], weighting each sample by its target's, or undefined
+  Reduction reduction = Reduction::Mean;
+};
+// For scores [N, C] (or [C]) and class indices [N] (or []): the multi-class hinge
+// sum over i != y of max(0, margin - x[y] + x[i])^p / C, per sample.
+Tensor multi_margin_loss(const Tensor& input, const Tensor& target, const MultiMarginOptions& options = {});
+// For scores [N, C] (or [C]) and targets of their shape listing each sample's classes, ended by
+// the first -1: sum over listed j and unlisted i of max(0, 1 - (x[j] - x[i])) / C, per sample.
+Tensor multilabel_margin_loss(const Tensor& input, const Tensor& target, Reduction reduction = Reduction::Mean);
 
 struct PoissonNLLOptions {
   bool log_input = true;  // input is log(rate): exp(input) - target input; else rate - target log(rate + eps)

@@ -197,6 +197,17 @@ class LeakyReLU final : public UnaryModule {
   std::string extra_repr() const override;
 };
 
+// leaky_relu with random slopes in training (drawn from U(lower, upper)), their mean in evaluation.
+class RReLU final : public UnaryModule {
+ public:
+  explicit RReLU(double lower = 1.0 / 8, double upper = 1.0 / 3);
+  Tensor forward(const Tensor& input) override { return functional::rrelu(input, lower, upper, is_training()); }
+  const double lower, upper;
+
+ private:
+  std::string extra_repr() const override;
+};
+
 class ELU final : public UnaryModule {
  public:
   explicit ELU(double alpha = 1.0);

@@ -105,6 +105,17 @@ class PoissonNLLLoss final : public LossWithOptions<functional::PoissonNLLOption
   explicit PoissonNLLLoss(functional::PoissonNLLOptions options = {}) : LossWithOptions("PoissonNLLLoss", options) {}
 };
 
+class MultiMarginLoss final : public LossWithOptions<functional::MultiMarginOptions, &functional::multi_margin_loss> {
+ public:
+  explicit MultiMarginLoss(functional::MultiMarginOptions options = {}) : LossWithOptions("MultiMarginLoss", std::move(options)) {}
+};
+
+class MultiLabelMarginLoss final : public ReducedLoss<&functional::multilabel_margin_loss> {
+ public:
+  explicit MultiLabelMarginLoss(functional::Reduction reduction = functional::Reduction::Mean)
+      : ReducedLoss("MultiLabelMarginLoss", reduction) {}
+};
+
 // A loss of three tensors: two inputs and a target (margin ranking, cosine embedding), an input,
 // a target and a variance (Gaussian NLL), or an anchor, a positive and a negative (triplet).
 template <typename Options, Tensor (*Fn)(const Tensor&, const Tensor&, const Tensor&, const Options&)>
@@ -131,6 +142,13 @@ class CosineEmbeddingLoss final : public TripleLoss<functional::MarginOptions, &
 class TripletMarginLoss final : public TripleLoss<functional::TripletMarginOptions, &functional::triplet_margin_loss> {
  public:
   explicit TripletMarginLoss(functional::TripletMarginOptions options = {}) : TripleLoss("TripletMarginLoss", options) {}
+};
+
+class TripletMarginWithDistanceLoss final
+    : public TripleLoss<functional::TripletMarginWithDistanceOptions, &functional::triplet_margin_with_distance_loss> {
+ public:
+  explicit TripletMarginWithDistanceLoss(functional::TripletMarginWithDistanceOptions options = {})
+      : TripleLoss("TripletMarginWithDistanceLoss", std::move(options)) {}
 };
 
 class GaussianNLLLoss final : public TripleLoss<functional::GaussianNLLOptions, &functional::gaussian_nll_loss> {

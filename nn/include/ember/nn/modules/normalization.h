@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "ember/nn/functional.h"
 #include "ember/nn/module.h"
 
 namespace ember::nn {
@@ -115,6 +116,18 @@ class GroupNorm final : public UnaryModule {
   Tensor weight, bias;  // [C], when affine
   const int64_t num_groups, num_channels;
   const double eps;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+// Each element over (k + alpha / size * the squares of `size` channels around it)^beta.
+class LocalResponseNorm final : public UnaryModule {
+ public:
+  explicit LocalResponseNorm(int64_t size, double alpha = 1e-4, double beta = 0.75, double k = 1.0);
+  Tensor forward(const Tensor& input) override { return functional::local_response_norm(input, size, alpha, beta, k); }
+  const int64_t size;
+  const double alpha, beta, k;
 
  private:
   std::string extra_repr() const override;

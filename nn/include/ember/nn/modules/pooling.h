@@ -79,6 +79,31 @@ class AvgPool3d final : public PoolLayer<functional::Triple, functional::AvgPool
   std::string extra_repr() const override;
 };
 
+// The p-norm over each window (power-average pooling); the stride is the kernel size unless given.
+class LPPool1d final : public UnaryModule {
+ public:
+  LPPool1d(double norm_type, int64_t kernel_size, std::optional<int64_t> stride = std::nullopt);
+  Tensor forward(const Tensor& input) override { return functional::lp_pool1d(input, norm_type, kernel_size, stride); }
+  const double norm_type;
+  const int64_t kernel_size;
+  const std::optional<int64_t> stride;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class LPPool2d final : public UnaryModule {
+ public:
+  LPPool2d(double norm_type, functional::Pair kernel_size, std::optional<functional::Pair> stride = std::nullopt);
+  Tensor forward(const Tensor& input) override { return functional::lp_pool2d(input, norm_type, kernel_size, stride); }
+  const double norm_type;
+  const functional::Pair kernel_size;
+  const std::optional<functional::Pair> stride;
+
+ private:
+  std::string extra_repr() const override;
+};
+
 // "output_size=2" or "output_size=(2, 3)", as PyTorch prints an adaptive pooling layer.
 std::string output_size_repr(IntArrayRef output_size);
 // Refuses an output size below 1 as the layer is built: "[AdaptiveAvgPool2d] output_size: ...".

@@ -1,5 +1,6 @@
 // Upsample: interpolate as a layer, as PyTorch's nn.Upsample (a size or a scale factor, and the
-// mode); PixelShuffle and PixelUnshuffle: sub-pixel rearrangement of channels into the plane and back.
+// mode); PixelShuffle and PixelUnshuffle: sub-pixel rearrangement of channels into the plane and back;
+// ChannelShuffle: groups of channels interleaved.
 #pragma once
 
 #include "ember/nn/functional.h"
@@ -32,6 +33,17 @@ class PixelUnshuffle final : public UnaryModule {
   explicit PixelUnshuffle(int64_t downscale_factor);
   Tensor forward(const Tensor& input) override;
   const int64_t downscale_factor;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+// ShuffleNet's interleaving of `groups` groups of channels.
+class ChannelShuffle final : public UnaryModule {
+ public:
+  explicit ChannelShuffle(int64_t groups);
+  Tensor forward(const Tensor& input) override { return functional::channel_shuffle(input, groups); }
+  const int64_t groups;
 
  private:
   std::string extra_repr() const override;

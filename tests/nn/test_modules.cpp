@@ -332,7 +332,7 @@ TEST_CASE("activation modules with options compute their functional forms and pr
   CHECK(nn::MaxPool1d(2).str() == "MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)");
   CHECK(nn::AvgPool1d(3, {.stride = 2, .padding = 1}).str() == "AvgPool1d(kernel_size=(3,), stride=(2,), padding=(1,))");
   check_close(values(nn::MaxPool1d(2)(x.view({1, 1, 4}))), {-0.5, 3});
-  nn::InstanceNorm2d instance(2, 1e-5, true);
+  nn::InstanceNorm2d instance(2, {.affine = true});
   CHECK(instance.str() == "InstanceNorm2d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=False)");
   CHECK(instance.parameters().size() == 2);
   check_close(values(instance(x.view({2, 1, 2}))), values(nn::functional::instance_norm(x.view({1, 2, 1, 2}), instance.weight, instance.bias).squeeze(0)));

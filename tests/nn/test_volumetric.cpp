@@ -243,6 +243,20 @@ TEST_CASE("BatchNorm3d and InstanceNorm3d normalise each channel over its volume
   CHECK(allclose(ivar, ones({2, 3}, DType::Float64), 1e-4, 1e-4));
   CHECK(instance(x[0]).sizes().equals(IntArrayRef{3, 4, 5, 6}));
   CHECK(instance.str() == "InstanceNorm3d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)");
+  // Tracked: training keeps the batch's mean of the instances' means and unbiased variances;
+  // evaluation normalises every instance by them.
+  nn::InstanceNorm3d tracked(3, {.momentum = 0.25, .track_running_stats = true});
+  CHECK(tracked.str() == "InstanceNorm3d(3, eps=1e-05, momentum=0.25, affine=False, track_running_stats=True)");
+  CHECK(tracked.named_buffers().size() == 3);
+  CHECK(allclose(tracked(x), i));  // training: the instances' own statistics
+  const Tensor instance_mean = x.mean(IntArrayRef{2, 3, 4}).mean(0), instance_var = x.var(IntArrayRef{2, 3, 4}).mean(0);
+  CHECK(allclose(tracked.running_mean.to(DType::Float64), instance_mean * 0.25, 1e-5, 1e-6));
+  CHECK(allclose(tracked.running_var.to(DType::Float64), instance_var * 0.25 + 0.75, 1e-5, 1e-6));
+  CHECK(tracked.num_batches_tracked.item<int64_t>() == 1);
+  tracked.eval();
+  const Tensor by_running = (x - tracked.running_mean.view({1, 3, 1, 1, 1})) * rsqrt(tracked.running_var.view({1, 3, 1, 1, 1}) + 1e-5);
+  CHECK(allclose(tracked(x).to(DType::Float64), by_running.to(DType::Float64), 1e-5, 1e-5));
+  CHECK(tracked.num_batches_tracked.item<int64_t>() == 1);
   CHECK_THROWS_WITH(batch(x.to(DType::Float32)[0]), "[BatchNorm3d] input: expected 5 dimensions, got shape [3, 4, 5, 6]");
 }
 

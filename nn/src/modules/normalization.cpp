@@ -7,15 +7,14 @@
 
 namespace ember::nn {
 
-BatchNorm::BatchNorm(const char* type_name, int64_t num_features, BatchNormOptions batch_options,
-                     std::vector<int64_t> ranks)
-    : UnaryModule(type_name), options(batch_options), ranks_(std::move(ranks)) {
+ChannelStatistics::ChannelStatistics(const char* type_name, int64_t features, bool affine, bool track_running_stats)
+    : UnaryModule(type_name), num_features(features) {
   EMBER_CHECK(num_features > 0, "[{}] num_features: expected a positive count, got {}", type_name, num_features);
-  if (options.affine) {
+  if (affine) {
     weight = ones({num_features});
     bias = zeros({num_features});
   }
-  if (options.track_running_stats) {
+  if (track_running_stats) {
     running_mean = zeros({num_features});
     running_var = ones({num_features});
     num_batches_tracked = zeros({}, DType::Int64);
@@ -27,23 +26,29 @@ BatchNorm::BatchNorm(const char* type_name, int64_t num_features, BatchNormOptio
   register_buffer("num_batches_tracked", num_batches_tracked);
 }
 
+void ChannelStatistics::count_batch() {
+  if (!is_training() || !num_batches_tracked.defined()) return;
+  autograd::NoGradGuard no_grad;
+  num_batches_tracked.add_(wrapped_number(1, num_batches_tracked.device()));
+}
+
+std::string ChannelStatistics::statistics_repr(double eps, double momentum) const {
+  return fmt::format("{}, eps={}, momentum={}, affine={}, track_running_stats={}", num_features, eps, momentum,
+                     weight.defined() ? "True" : "False", running_mean.defined() ? "True" : "False");
+}
+
+BatchNorm::BatchNorm(const char* type_name, int64_t num_features, BatchNormOptions batch_options,
+                     std::vector<int64_t> ranks)
+    : ChannelStatistics(type_name, num_features, batch_options.affine, batch_options.track_running_stats),
+      options(batch_options), ranks_(std::move(ranks)) {}
+
 Tensor BatchNorm::forward(const Tensor& input) {
   EMBER_CHECK(std::find(ranks_.begin(), ranks_.end(), input.dim()) != ranks_.end(),
               "[{}] input: expected {} dimensions, got shape {}", type_name(), fmt::join(ranks_, " or "),
               shape_str(input.sizes()));
-  if (is_training() && num_batches_tracked.defined()) {
-    autograd::NoGradGuard no_grad;
-    num_batches_tracked.add_(wrapped_number(1, num_batches_tracked.device()));
-  }
+  count_batch();
   return functional::batch_norm(input, running_mean, running_var, weight, bias,
                                 is_training() || !options.track_running_stats, options.momentum, options.eps);
-}
-
-std::string BatchNorm::extra_repr() const {
-  const int64_t features = weight.defined() ? weight.size(0) : running_mean.defined() ? running_mean.size(0) : 0;
-  return fmt::format("{}, eps={}, momentum={}, affine={}, track_running_stats={}", features, options.eps,
-                     options.momentum, options.affine ? "True" : "False",
-                     options.track_running_stats ? "True" : "False");
 }
 
 namespace {
@@ -96,16 +101,9 @@ std::string GroupNorm::extra_repr() const {
   return fmt::format("{}, {}, eps={}, affine={}", num_groups, num_channels, eps, weight.defined() ? "True" : "False");
 }
 
-InstanceNorm::InstanceNorm(const char* type_name, int spatial_dims, int64_t features, double epsilon, bool affine)
-    : UnaryModule(type_name), num_features(features), eps(epsilon), spatial_dims_(spatial_dims) {
-  EMBER_CHECK(num_features > 0, "[{}] num_features: expected a positive count, got {}", type_name, num_features);
-  if (affine) {
-    weight = ones({num_features});
-    bias = zeros({num_features});
-  }
-  register_parameter("weight", weight);
-  register_parameter("bias", bias);
-}
+InstanceNorm::InstanceNorm(const char* type_name, int spatial_dims, int64_t num_features, InstanceNormOptions norm_options)
+    : ChannelStatistics(type_name, num_features, norm_options.affine, norm_options.track_running_stats),
+      options(norm_options), spatial_dims_(spatial_dims) {}
 
 Tensor InstanceNorm::forward(const Tensor& input) {
   const int64_t batched = spatial_dims_ + 2;
@@ -115,13 +113,23 @@ Tensor InstanceNorm::forward(const Tensor& input) {
   const Tensor x = unbatched ? input.unsqueeze(0) : input;
   EMBER_CHECK(x.size(1) == num_features, "[{}] input: expected {} channels, got {}", type_name(), num_features,
               shape_str(input.sizes()));
-  const Tensor out = functional::instance_norm(x, weight, bias, eps);
+  Tensor out;
+  if (options.track_running_stats && !is_training()) {
+    // Every instance normalised by the running statistics: batch normalisation's evaluation.
+    out = functional::batch_norm(x, running_mean, running_var, weight, bias, false, options.momentum, options.eps);
+  } else {
+    if (options.track_running_stats) {
+      count_batch();
+      autograd::NoGradGuard no_grad;
+      std::vector<int64_t> positions;
+      for (int64_t d = 2; d < x.dim(); ++d) positions.push_back(d);
+      const Tensor keep = wrapped_number(1 - options.momentum, running_mean.device());
+      running_mean.mul_(keep).add_(x.mean(positions).mean(0) * options.momentum);
+      running_var.mul_(keep).add_(x.var(positions).mean(0) * options.momentum);
+    }
+    out = functional::instance_norm(x, weight, bias, options.eps);
+  }
   return unbatched ? out.squeeze(0) : out;
-}
-
-std::string InstanceNorm::extra_repr() const {
-  return fmt::format("{}, eps={}, momentum=0.1, affine={}, track_running_stats=False", num_features, eps,
-                     weight.defined() ? "True" : "False");
 }
 
 RMSNorm::RMSNorm(std::vector<int64_t> shape, std::optional<double> epsilon, bool elementwise_affine)

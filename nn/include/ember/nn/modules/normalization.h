@@ -17,12 +17,25 @@ struct BatchNormOptions {
   bool track_running_stats = true;  // keep running mean/var for evaluation
 };
 
-class BatchNorm : public UnaryModule {
+// The per-channel weight and bias (with affine) and running statistics (when tracked) of batch
+// and instance normalisation, registered under PyTorch's names.
+class ChannelStatistics : public UnaryModule {
+ public:
+  Tensor weight, bias;                                   // [C], when affine
+  Tensor running_mean, running_var, num_batches_tracked;  // when tracking
+  const int64_t num_features;
+
+ protected:
+  ChannelStatistics(const char* type_name, int64_t num_features, bool affine, bool track_running_stats);
+  // Counts a training step, when tracking.
+  void count_batch();
+  // "4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True", as PyTorch prints it.
+  std::string statistics_repr(double eps, double momentum) const;
+};
+
+class BatchNorm : public ChannelStatistics {
  public:
   Tensor forward(const Tensor& input) override;
-
-  Tensor weight, bias;                                          // [C], when affine
-  Tensor running_mean, running_var, num_batches_tracked;  // when tracking
   const BatchNormOptions options;
 
  protected:
@@ -30,7 +43,7 @@ class BatchNorm : public UnaryModule {
   BatchNorm(const char* type_name, int64_t num_features, BatchNormOptions options, std::vector<int64_t> ranks);
 
  private:
-  std::string extra_repr() const override;
+  std::string extra_repr() const override { return statistics_repr(options.eps, options.momentum); }
   std::vector<int64_t> ranks_;
 };
 
@@ -70,41 +83,47 @@ class LayerNorm final : public UnaryModule {
   std::string extra_repr() const override;
 };
 
+struct InstanceNormOptions {
+  double eps = 1e-5;
+  double momentum = 0.1;
+  bool affine = false;               // learn a per-channel weight and bias
+  bool track_running_stats = false;  // keep running mean/var, and normalise by them in evaluation
+};
+
 // Each channel of each sample normalised over its positions: InstanceNorm1d over [N, C, L] (or
 // [C, L]), InstanceNorm2d over [N, C, H, W] (or [C, H, W]), InstanceNorm3d over [N, C, D, H, W]
-// (or [C, D, H, W]); a per-channel weight and bias with
-// affine. No running statistics (PyTorch's default track_running_stats=False).
-class InstanceNorm : public UnaryModule {
+// (or [C, D, H, W]); a per-channel weight and bias with affine. With track_running_stats,
+// training also keeps the mean over the batch of the instances' means and unbiased variances,
+// and evaluation normalises by those (PyTorch's behaviour).
+class InstanceNorm : public ChannelStatistics {
  public:
   Tensor forward(const Tensor& input) override;
-  Tensor weight, bias;  // [C], when affine
-  const int64_t num_features;
-  const double eps;
+  const InstanceNormOptions options;
 
  protected:
-  InstanceNorm(const char* type_name, int spatial_dims, int64_t num_features, double eps, bool affine);
+  InstanceNorm(const char* type_name, int spatial_dims, int64_t num_features, InstanceNormOptions options);
 
  private:
-  std::string extra_repr() const override;
+  std::string extra_repr() const override { return statistics_repr(options.eps, options.momentum); }
   const int spatial_dims_;
 };
 
 class InstanceNorm1d final : public InstanceNorm {
  public:
-  explicit InstanceNorm1d(int64_t num_features, double eps = 1e-5, bool affine = false)
-      : InstanceNorm("InstanceNorm1d", 1, num_features, eps, affine) {}
+  explicit InstanceNorm1d(int64_t num_features, InstanceNormOptions options = {})
+      : InstanceNorm("InstanceNorm1d", 1, num_features, options) {}
 };
 
 class InstanceNorm2d final : public InstanceNorm {
  public:
-  explicit InstanceNorm2d(int64_t num_features, double eps = 1e-5, bool affine = false)
-      : InstanceNorm("InstanceNorm2d", 2, num_features, eps, affine) {}
+  explicit InstanceNorm2d(int64_t num_features, InstanceNormOptions options = {})
+      : InstanceNorm("InstanceNorm2d", 2, num_features, options) {}
 };
 
 class InstanceNorm3d final : public InstanceNorm {
  public:
-  explicit InstanceNorm3d(int64_t num_features, double eps = 1e-5, bool affine = false)
-      : InstanceNorm("InstanceNorm3d", 3, num_features, eps, affine) {}
+  explicit InstanceNorm3d(int64_t num_features, InstanceNormOptions options = {})
+      : InstanceNorm("InstanceNorm3d", 3, num_features, options) {}
 };
 
 // Over [N, C, *], in num_groups groups of channels.

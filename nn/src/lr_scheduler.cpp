@@ -13,6 +13,7 @@ LRScheduler::LRScheduler(Optimizer& optimizer) : optimizer_(optimizer) {
 
 void LRScheduler::apply() {
   for (size_t g = 0; g < base_lrs_.size(); ++g) optimizer_.set_lr(g, lr_at(base_lrs_[g], epoch_));
+  apply_besides_lr(optimizer_, epoch_);
 }
 
 void LRScheduler::step() {
@@ -120,7 +121,8 @@ double CosineAnnealingWarmRestarts::lr_at(double base_lr, int64_t epoch) const {
 }
 
 OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps, OneCycleOptions options)
-    : LRScheduler(optimizer), total_steps_(total_steps), linear_(options.anneal_strategy == "linear") {
+    : LRScheduler(optimizer), total_steps_(total_steps), linear_(options.anneal_strategy == "linear"),
+      cycle_momentum_(options.cycle_momentum) {
   EMBER_CHECK(total_steps > 0, "[OneCycleLR] total_steps: expected a positive number of steps, got {}", total_steps);
   EMBER_CHECK(std::isfinite(max_lr) && max_lr > 0, "[OneCycleLR] max_lr: expected a positive rate, got {}", max_lr);
   EMBER_CHECK(options.pct_start > 0 && options.pct_start < 1, "[OneCycleLR] pct_start: expected a value in (0, 1), got {}",
@@ -129,32 +131,49 @@ OneCycleLR::OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps,
               "[OneCycleLR] anneal_strategy: expected \"cos\" or \"linear\", got \"{}\"", options.anneal_strategy);
   EMBER_CHECK(options.div_factor > 0 && options.final_div_factor > 0,
               "[OneCycleLR] div_factor: expected positive factors, got {} and {}", options.div_factor, options.final_div_factor);
+  for (size_t g = 0; cycle_momentum_ && g < optimizer.num_groups(); ++g) {
+    EMBER_CHECK(optimizer.momentum(g).has_value(), "[OneCycleLR] cycle_momentum: the optimizer has no momentum or "
+                "beta1 to cycle; pass cycle_momentum = false");
+  }
   const double initial = max_lr / options.div_factor, lowest = initial / options.final_div_factor;
   const double rise_end = options.pct_start * static_cast<double>(total_steps) - 1, last = static_cast<double>(total_steps) - 1;
+  const double low = options.base_momentum, high = options.max_momentum;
   if (options.three_phase) {
-    phases_ = {{rise_end, initial, max_lr}, {2 * options.pct_start * static_cast<double>(total_steps) - 2, max_lr, initial},
-               {last, initial, lowest}};
+    phases_ = {{rise_end, initial, max_lr, high, low},
+               {2 * options.pct_start * static_cast<double>(total_steps) - 2, max_lr, initial, low, high},
+               {last, initial, lowest, high, high}};
   } else {
-    phases_ = {{rise_end, initial, max_lr}, {last, max_lr, lowest}};
+    phases_ = {{rise_end, initial, max_lr, high, low}, {last, max_lr, lowest, low, high}};
   }
   apply();
 }
 
 // PyTorch's phases: the first whose end the step has not passed (the last takes the rest).
-double OneCycleLR::lr_at(double, int64_t step) const {
+std::pair<const OneCycleLR::Phase*, double> OneCycleLR::locate(int64_t step) const {
   EMBER_CHECK(step <= total_steps_, "[OneCycleLR] step: stepped {} times, past total_steps {}", step, total_steps_);
+  const double at = static_cast<double>(step);
   double start_step = 0;
-  for (size_t i = 0; i < phases_.size(); ++i) {
-    const Phase& phase = phases_[i];
-    const double at = static_cast<double>(step);
-    if (at <= phase.end_step || i + 1 == phases_.size()) {
-      const double pct = (at - start_step) / (phase.end_step - start_step);
-      if (linear_) return (phase.end_lr - phase.start_lr) * pct + phase.start_lr;
-      return phase.end_lr + (phase.start_lr - phase.end_lr) / 2 * (std::cos(M_PI * pct) + 1);
-    }
-    start_step = phase.end_step;
+  size_t i = 0;
+  while (i + 1 < phases_.size() && at > phases_[i].end_step) start_step = phases_[i++].end_step;
+  return {&phases_[i], (at - start_step) / (phases_[i].end_step - start_step)};
+}
+
+double OneCycleLR::anneal(double start, double end, double pct) const {
+  if (linear_) return (end - start) * pct + start;
+  return end + (start - end) / 2 * (std::cos(M_PI * pct) + 1);
+}
+
+double OneCycleLR::lr_at(double, int64_t step) const {
+  const auto [phase, pct] = locate(step);
+  return anneal(phase->start_lr, phase->end_lr, pct);
+}
+
+void OneCycleLR::apply_besides_lr(Optimizer& optimizer, int64_t step) const {
+  if (!cycle_momentum_) return;
+  const auto [phase, pct] = locate(step);
+  for (size_t g = 0; g < optimizer.num_groups(); ++g) {
+    optimizer.set_momentum(g, anneal(phase->start_momentum, phase->end_momentum, pct));
   }
-  return phases_.back().end_lr;
 }
 
 ReduceLROnPlateau::ReduceLROnPlateau(Optimizer& optimizer, ReduceLROnPlateauOptions options)

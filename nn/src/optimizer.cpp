@@ -36,9 +36,13 @@ Optimizer::Optimizer(const std::vector<std::vector<Tensor>>& groups, const std::
   }
 }
 
-double Optimizer::lr(size_t group) const {
+void Optimizer::check_group(size_t group) const {
   EMBER_CHECK(group < group_lrs_.size(), "[{}] group: expected one of the {} parameter groups, got {}", name_,
               group_lrs_.size(), group);
+}
+
+double Optimizer::lr(size_t group) const {
+  check_group(group);
   return group_lrs_[group];
 }
 
@@ -47,9 +51,18 @@ void Optimizer::set_lr(double lr) {
 }
 
 void Optimizer::set_lr(size_t group, double lr) {
-  EMBER_CHECK(group < group_lrs_.size(), "[{}] group: expected one of the {} parameter groups, got {}", name_,
-              group_lrs_.size(), group);
+  check_group(group);
   group_lrs_[group] = lr;
+}
+
+std::optional<double> Optimizer::momentum(size_t group) const {
+  check_group(group);
+  return std::nullopt;
+}
+
+void Optimizer::set_momentum(size_t group, double) {
+  check_group(group);
+  EMBER_CHECK(false, "[{}] momentum: this optimizer has no momentum (nor beta1) to set", name_);
 }
 
 void Optimizer::require_non_negative(const char* option, double value) const {

@@ -520,6 +520,36 @@ TEST_CASE("step, exponential, linear, lambda and cosine learning-rate schedules"
   CHECK_THROWS_WITH(optim::LambdaLR(sgd, nullptr), "[LambdaLR] lr_lambda: expected a function, got an empty one");
 }
 
+TEST_CASE("OneCycleLR cycles the momentum (beta1 for Adam) against the rate, or refuses an optimizer without one") {
+  Tensor p = param({0});
+  optim::SGD sgd({p}, {.lr = 1, .momentum = 0.5});
+  optim::OneCycleLR cycle(sgd, 1.0, 10);
+  // Steps 0..2 go from max_momentum 0.95 down to base_momentum 0.85 as the rate rises; 3..9 back up.
+  const auto cosine_step = [](double from, double to, double pct) { return to + (from - to) / 2 * (std::cos(M_PI * pct) + 1); };
+  std::vector<double> momenta = {*sgd.momentum(0)};
+  for (int i = 0; i < 9; ++i) {
+    cycle.step();
+    momenta.push_back(*sgd.momentum(0));
+  }
+  CHECK(momenta[0] == doctest::Approx(0.95));
+  CHECK(momenta[1] == doctest::Approx(0.90));
+  CHECK(momenta[2] == doctest::Approx(0.85));
+  CHECK(momenta[3] == doctest::Approx(cosine_step(0.85, 0.95, 1.0 / 7)));
+  CHECK(momenta[9] == doctest::Approx(0.95));
+  optim::Adam adam({p}, {.lr = 1});
+  optim::OneCycleLR adam_cycle(adam, 1.0, 4, {.anneal_strategy = "linear", .base_momentum = 0.8, .max_momentum = 0.9});
+  CHECK(*adam.momentum(0) == doctest::Approx(0.9));
+  adam_cycle.step();  // step 1 ends the rise (0.3 * 4 - 1 = 0.2): the descent of the rate begins
+  CHECK(*adam.momentum(0) == doctest::Approx(0.8 + 0.1 * (1 - 0.2) / 2.8));
+  optim::Adagrad adagrad({p}, {.lr = 1});
+  CHECK(!adagrad.momentum(0).has_value());
+  CHECK_THROWS_WITH(optim::OneCycleLR(adagrad, 1.0, 4),
+                    "[OneCycleLR] cycle_momentum: the optimizer has no momentum or beta1 to cycle; pass cycle_momentum = false");
+  CHECK_NOTHROW(optim::OneCycleLR(adagrad, 1.0, 4, {.cycle_momentum = false}));
+  CHECK_THROWS_WITH(adagrad.set_momentum(0, 0.9), "[Adagrad] momentum: this optimizer has no momentum (nor beta1) to set");
+  CHECK_THROWS_WITH(sgd.momentum(3), "[SGD] group: expected one of the 1 parameter groups, got 3");
+}
+
 TEST_CASE("ReduceLROnPlateau cuts the rate after `patience` epochs without improvement, then cools down") {
   Tensor p = param({0});
   optim::SGD sgd({p}, {.lr = 0.8});

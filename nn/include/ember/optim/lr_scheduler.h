@@ -26,6 +26,8 @@ class LRScheduler {
   void apply();
   // The rate at `epoch` of a group whose rate was `base_lr` when the schedule was made.
   virtual double lr_at(double base_lr, int64_t epoch) const = 0;
+  // What a schedule sets beside the rates at `epoch` (OneCycleLR's momentum); nothing by default.
+  virtual void apply_besides_lr(Optimizer&, int64_t /*epoch*/) const {}
 
  private:
   std::vector<double> base_lrs_;
@@ -128,22 +130,31 @@ struct OneCycleOptions {
   double div_factor = 25;           // the first rate is max_lr / div_factor
   double final_div_factor = 1e4;    // the last is that divided again by final_div_factor
   bool three_phase = false;         // fall back to the first rate before the final descent
+  bool cycle_momentum = true;       // move the momentum (beta1) against the rate
+  double base_momentum = 0.85;      // the momentum at the top rate
+  double max_momentum = 0.95;       // the momentum at the lowest rates
 };
 // The 1cycle policy, stepped once per batch for total_steps steps: up from max_lr / div_factor to
-// max_lr, then down far below the start, as PyTorch's OneCycleLR with cycle_momentum=False (the
-// optimizer's momentum is left as it is). The optimizer's own rate is not used.
+// max_lr, then down far below the start, as PyTorch's OneCycleLR. With cycle_momentum the
+// optimizer's momentum (SGD's, RMSprop's, or the Adam family's beta1) goes the other way, from
+// max_momentum down to base_momentum and back; an optimizer without one is refused unless
+// cycle_momentum is false. The optimizer's own rate is not used.
 class OneCycleLR final : public LRScheduler {
  public:
   OneCycleLR(Optimizer& optimizer, double max_lr, int64_t total_steps, OneCycleOptions options = {});
 
  private:
   double lr_at(double base_lr, int64_t step) const override;
+  void apply_besides_lr(Optimizer& optimizer, int64_t step) const override;
   struct Phase {
-    double end_step, start_lr, end_lr;
+    double end_step, start_lr, end_lr, start_momentum, end_momentum;
   };
+  // The phase that `step` falls in, and how far through it.
+  std::pair<const Phase*, double> locate(int64_t step) const;
+  double anneal(double start, double end, double pct) const;
   std::vector<Phase> phases_;
   int64_t total_steps_;
-  bool linear_;
+  bool linear_, cycle_momentum_;
 };
 
 struct ReduceLROnPlateauOptions {

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ class Optimizer {
   void set_lr(double lr);
   void set_lr(size_t group, double lr);
   size_t num_groups() const { return group_lrs_.size(); }
+  // The momentum of a parameter group, which OneCycleLR cycles: SGD's and RMSprop's momentum, the
+  // Adam family's beta1; none for the optimizers without one. set_momentum refuses those.
+  virtual std::optional<double> momentum(size_t group) const;
+  virtual void set_momentum(size_t group, double momentum);
   // Every group's parameters, in order.
   const std::vector<Tensor>& parameters() const { return params_; }
 
@@ -40,6 +45,8 @@ class Optimizer {
  protected:
   // groups[g] holds the parameters of group g, lrs[g] its learning rate.
   Optimizer(const std::vector<std::vector<Tensor>>& groups, const std::vector<double>& lrs, const char* name);
+  // Refuses a group index past the last group.
+  void check_group(size_t group) const;
   // Refuses a negative hyper-parameter, naming it.
   void require_non_negative(const char* option, double value) const;
   // Refuses moment decay rates outside [0, 1), as Adam and its relatives take them.
@@ -87,6 +94,28 @@ class GroupedOptimizer : public Optimizer {
   }
   const Options& options_of(size_t i) const { return group_options_[group_of(i)]; }
   const std::vector<Options>& group_options() const { return group_options_; }
+
+ public:
+  std::optional<double> momentum(size_t group) const override {
+    check_group(group);
+    if constexpr (requires(Options o) { o.beta1; }) {
+      return group_options_[group].beta1;
+    } else if constexpr (requires(Options o) { o.momentum; }) {
+      return group_options_[group].momentum;
+    } else {
+      return Optimizer::momentum(group);
+    }
+  }
+  void set_momentum(size_t group, double value) override {
+    check_group(group);
+    if constexpr (requires(Options o) { o.beta1; }) {
+      group_options_[group].beta1 = value;
+    } else if constexpr (requires(Options o) { o.momentum; }) {
+      group_options_[group].momentum = value;
+    } else {
+      Optimizer::set_momentum(group, value);
+    }
+  }
 
  private:
   static std::vector<std::vector<Tensor>> params_of(const std::vector<ParamGroup<Options>>& groups) {

@@ -169,6 +169,28 @@ void measure_ctc_step(Results& r) {
   }, 5, 5) / 1000;
 }
 
+// Large searches and scatters: searchsorted halving intervals by operators (Note [Searching by
+// operators]) and scatter_reduce's CPU kernel.
+void measure_search_and_scatter(Results& r) {
+  manual_seed(0);
+  const Tensor sorted = std::get<0>(randn({100000}).sort());
+  const Tensor values = randn({1000000});
+  r["searchsorted_1m_us"] = bench::ns_per_call([&] { bench::keep(searchsorted(sorted, values)); }, 1, 5) / 1000;
+  const Tensor src = randn({1000000}), index = randint(0, 10000, {1000000}), self = zeros({10000});
+  r["scatter_amax_1m_us"] = bench::ns_per_call([&] { bench::keep(self.scatter_reduce(0, index, src, "amax")); }, 5, 5) / 1000;
+}
+
+// Composed matrix and image functions: linalg_matrix_exp (Pade approximants of matmul and
+// linalg_solve) and unfold (one index_select of the padded plane).
+void measure_matrix_exp_and_unfold(Results& r) {
+  manual_seed(0);
+  const Tensor a = randn({64, 64}, DType::Float64) * 0.1;
+  r["matrix_exp_64_us"] = bench::ns_per_call([&] { bench::keep(linalg_matrix_exp(a)); }, 20, 7) / 1000;
+  const Tensor image = randn({8, 64, 32, 32});
+  r["unfold_3x3_us"] = bench::ns_per_call([&] { bench::keep(nn::functional::unfold(image, {3, 3}, {.padding = {1, 1}})); },
+                                          5, 5) / 1000;
+}
+
 // Reads "name value unit" lines printed by the twin.
 Results run_twin(const char* path) {
   Results r;
@@ -212,6 +234,10 @@ void print_table(const Results& ember, const Results& torch) {
       {"linalg_cholesky, 64 x [32, 32] float64 (us)", "cholesky_64x32_us", "cholesky_64x32_us", false, "-"},
       {"linalg_eigh, [128, 128] float64 (us)", "eigh_128_us", "eigh_128_us", false, "-"},
       {"linalg_svd, [256, 128] float32, reduced (us)", "svd_256x128_us", "svd_256x128_us", false, "-"},
+      {"searchsorted, 1M values into 100K sorted (us)", "searchsorted_1m_us", "searchsorted_1m_us", false, "-"},
+      {"scatter_reduce amax, 1M into 10K (us)", "scatter_amax_1m_us", "scatter_amax_1m_us", false, "-"},
+      {"linalg_matrix_exp, [64, 64] float64 (us)", "matrix_exp_64_us", "matrix_exp_64_us", false, "-"},
+      {"unfold 3x3 pad 1, [8, 64, 32, 32] (us)", "unfold_3x3_us", "unfold_3x3_us", false, "-"},
   };
   std::printf("\n%-50s %12s %12s %10s   %s\n", "measure", "ember", "libtorch", "ratio", "goal");
   for (const Row& row : rows) {
@@ -256,6 +282,8 @@ int main(int argc, char** argv) {
   measure_conv3d_step(r);
   measure_ctc_step(r);
   measure_linalg(r);
+  measure_search_and_scatter(r);
+  measure_matrix_exp_and_unfold(r);
   for (const auto& [name, value] : r) bench::report(name, value, "");
 #ifdef EMBER_TORCH_TWIN
   print_table(r, run_twin(EMBER_TORCH_TWIN));

@@ -121,5 +121,19 @@ int main(int argc, char** argv) {
   bench::report("eigh_128_us", bench::ns_per_call([&] { bench::keep(std::get<0>(at::linalg_eigh(symmetric))); }, 10, 7) / 1000, "us");
   const at::Tensor tall = torch::randn({256, 128});
   bench::report("svd_256x128_us", bench::ns_per_call([&] { bench::keep(std::get<1>(at::linalg_svd(tall, false))); }, 5, 7) / 1000, "us");
+
+  torch::manual_seed(0);
+  const at::Tensor sorted = std::get<0>(torch::randn({100000}).sort());
+  const at::Tensor probes = torch::randn({1000000});
+  bench::report("searchsorted_1m_us", bench::ns_per_call([&] { bench::keep(at::searchsorted(sorted, probes)); }, 1, 5) / 1000, "us");
+  const at::Tensor src = torch::randn({1000000}), index = torch::randint(0, 10000, {1000000}), base = torch::zeros({10000});
+  bench::report("scatter_amax_1m_us",
+                bench::ns_per_call([&] { bench::keep(base.scatter_reduce(0, index, src, "amax")); }, 5, 5) / 1000, "us");
+  const at::Tensor exp_input = torch::randn({64, 64}, torch::kFloat64) * 0.1;
+  bench::report("matrix_exp_64_us", bench::ns_per_call([&] { bench::keep(at::linalg_matrix_exp(exp_input)); }, 20, 7) / 1000, "us");
+  const at::Tensor image = torch::randn({8, 64, 32, 32});
+  bench::report("unfold_3x3_us", bench::ns_per_call([&] {
+    bench::keep(torch::nn::functional::unfold(image, torch::nn::functional::UnfoldFuncOptions({3, 3}).padding(1)));
+  }, 5, 5) / 1000, "us");
   return 0;
 }

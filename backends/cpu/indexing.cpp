@@ -23,13 +23,15 @@ int64_t read_index(const TensorView& index, int64_t offset_elements) {
   return index.data<int64_t>()[offset_elements];
 }
 
-int64_t checked(int64_t i, int64_t size, int64_t dim) {
-  if (i < -size || i >= size) {
-    throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "index " + std::to_string(i) +
-                                                              " is out of range for dimension " +
-                                                              std::to_string(dim) + " of size " +
-                                                              std::to_string(size));
-  }
+[[noreturn, gnu::cold, gnu::noinline]] void out_of_range(int64_t i, int64_t size, int64_t dim) {
+  throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "index " + std::to_string(i) + " is out of range for dimension " +
+                                                            std::to_string(dim) + " of size " + std::to_string(size));
+}
+
+// The index wrapped into [0, size); the error is built out of line, so that this inlines into
+// the loops that call it per element.
+inline int64_t checked(int64_t i, int64_t size, int64_t dim) {
+  if (i < -size || i >= size) out_of_range(i, size, dim);
   return i < 0 ? i + size : i;
 }
 
@@ -45,9 +47,59 @@ int64_t offset_of(int64_t linear, const TensorView& shape, const TensorView& str
   return offset;
 }
 
+// The index's entries, each checked against `size` once and wrapped.
+std::vector<int64_t> checked_indices(const TensorView& index, int64_t size, int64_t dim) {
+  const int64_t n = index.numel(), stride = index.ndim() == 0 ? 0 : index.stride(0);
+  std::vector<int64_t> wrapped(static_cast<size_t>(n));
+  for (int64_t j = 0; j < n; ++j) wrapped[static_cast<size_t>(j)] = checked(read_index(index, j * stride), size, dim);
+  return wrapped;
+}
+
+// Copies `count` runs of `run` elements of `item` bytes: typed copies for the element sizes
+// there are, so that the run of one element (a gather along the last dimension) is a plain load
+// and store rather than a call to memcpy.
+template <typename T>
+void copy_run(char* dst, const char* src, int64_t run) {
+  T* d = reinterpret_cast<T*>(dst);
+  const T* s = reinterpret_cast<const T*>(src);
+  for (int64_t k = 0; k < run; ++k) d[k] = s[k];
+}
+
+// Note [Contiguous index_select]
+// With self and out contiguous, out is [outer, n, inner] and self [outer, size, inner]: block
+// (o, j) of out is block (o, index[j]) of self, `inner` elements in a row. The indices are read
+// and checked once, not once per element.
+void contiguous_index_select(const TensorView& out, const TensorView& self, const std::vector<int64_t>& picked,
+                             int64_t dim) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= self.size(d);
+  for (int64_t d = dim + 1; d < self.ndim(); ++d) inner *= self.size(d);
+  const size_t item = sdk::dtype_size(out.dtype());
+  const int64_t n = static_cast<int64_t>(picked.size()), size = self.size(dim);
+  const auto copy = [&](auto element) {
+    using T = decltype(element);
+    for (int64_t o = 0; o < outer; ++o) {
+      char* dst = out.bytes() + o * n * inner * static_cast<int64_t>(item);
+      const char* src = self.bytes() + o * size * inner * static_cast<int64_t>(item);
+      for (int64_t j = 0; j < n; ++j) {
+        copy_run<T>(dst + j * inner * static_cast<int64_t>(item), src + picked[static_cast<size_t>(j)] * inner * static_cast<int64_t>(item), inner);
+      }
+    }
+  };
+  switch (item) {
+    case 1: return copy(uint8_t{});
+    case 2: return copy(uint16_t{});
+    case 4: return copy(uint32_t{});
+    default: return copy(uint64_t{});
+  }
+}
+
 void index_select_kernel(const KernelArgs& args, void*) {
   const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2);
   const int64_t dim = args.to_int_list(1).first[0];
+  if (out.is_contiguous() && self.is_contiguous()) {
+    return contiguous_index_select(out, self, checked_indices(index, self.size(dim), dim), dim);
+  }
   const size_t item = sdk::dtype_size(out.dtype());
   const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
   int64_t position[sdk::StridedLoop<1>::kMaxDims];
@@ -124,21 +176,32 @@ ScatterReduction scatter_reduction(std::string_view name) {  // the meta functio
 template <typename C> struct Wrapping { using type = C; };
 template <std::integral C> struct Wrapping<C> { using type = std::make_unsigned_t<C>; };
 
-template <typename C>
-C combine(ScatterReduction reduce, C a, C b) {
+template <ScatterReduction R, typename C>
+C combine(C a, C b) {
   using Wide = typename Wrapping<C>::type;
-  switch (reduce) {
-    case ScatterReduction::Sum:
-    case ScatterReduction::Mean: return static_cast<C>(static_cast<Wide>(a) + static_cast<Wide>(b));
-    case ScatterReduction::Prod: return static_cast<C>(static_cast<Wide>(a) * static_cast<Wide>(b));
-    case ScatterReduction::Amax:
-    case ScatterReduction::Amin:
-      if constexpr (std::is_floating_point_v<C>) {
-        if (std::isnan(a) || std::isnan(b)) return std::isnan(a) ? a : b;
-      }
-      return (reduce == ScatterReduction::Amax) == (b > a) ? b : a;
+  if constexpr (R == ScatterReduction::Sum || R == ScatterReduction::Mean) {
+    return static_cast<C>(static_cast<Wide>(a) + static_cast<Wide>(b));
+  } else if constexpr (R == ScatterReduction::Prod) {
+    return static_cast<C>(static_cast<Wide>(a) * static_cast<Wide>(b));
+  } else {
+    if constexpr (std::is_floating_point_v<C>) {
+      if (std::isnan(a) || std::isnan(b)) return std::isnan(a) ? a : b;
+    }
+    return (R == ScatterReduction::Amax) == (b > a) ? b : a;
   }
-  return a;
+}
+
+// Calls f with the reduction as a compile-time constant, so that the loop carries no switch.
+template <typename F>
+void dispatch_reduction(ScatterReduction reduce, F&& f) {
+  using R = ScatterReduction;
+  switch (reduce) {
+    case R::Sum: return f(std::integral_constant<R, R::Sum>{});
+    case R::Prod: return f(std::integral_constant<R, R::Prod>{});
+    case R::Mean: return f(std::integral_constant<R, R::Mean>{});
+    case R::Amax: return f(std::integral_constant<R, R::Amax>{});
+    case R::Amin: return f(std::integral_constant<R, R::Amin>{});
+  }
 }
 
 // A sum over `count` values as their mean; integers round towards -inf, as PyTorch's.
@@ -152,48 +215,91 @@ C mean_of(C sum, int64_t count) {
   }
 }
 
+// Whether out, index and src are contiguous and index covers src and out in every dimension but
+// `dim`: then position (o, j, i) of index ([outer, n, inner]) is the same position of src, and
+// lands at (o, index, i) of out ([outer, size, inner]).
+bool scatter_is_contiguous(const TensorView& out, const TensorView& index, const TensorView& src, int64_t dim) {
+  if (!out.is_contiguous() || !index.is_contiguous() || !src.is_contiguous()) return false;
+  for (int64_t d = 0; d < index.ndim(); ++d) {
+    if (index.size(d) != src.size(d) || (d != dim && index.size(d) != out.size(d))) return false;
+  }
+  return true;
+}
+
 // out = self, then out[index[p] at dim, rest of p] combined with src[p] for every position p of
-// index. Each output element counts the values it has taken (self's among them with
-// include_self): the first one replaces self's value when self is left out, and a mean divides
-// by the count at the end.
+// index. Where counting, each output element counts the values it has taken (self's among them
+// with include_self): the first one replaces self's value when self is left out, and a mean
+// divides by the count at the end.
 void scatter_reduce_kernel(const KernelArgs& args, void*) {
   const TensorView out = args.output(), index = args.tensor(2), src = args.tensor(3);
   const int64_t dim = args.to_int_list(1).first[0];
   const ScatterReduction reduce = scatter_reduction(args.to_string(4));
   const bool include_self = args.to_bool(5);
   copy_strided(out, args.tensor(0));
-  std::vector<int64_t> taken(static_cast<size_t>(out.numel()), include_self ? 1 : 0);
-  int64_t position[sdk::StridedLoop<1>::kMaxDims];
+  // Counts are needed for a mean, and to let the first value replace self's when self is left
+  // out; otherwise every value simply combines with what is there.
+  const bool counting = !include_self || reduce == ScatterReduction::Mean;
+  std::vector<int64_t> taken(counting ? static_cast<size_t>(out.numel()) : 0, include_self ? 1 : 0);
+  const bool contiguous = scatter_is_contiguous(out, index, src, dim);
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     using C = sdk::compute_t<T>;
     if constexpr (std::is_same_v<T, bool>) {
       throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "scatter_reduce takes no bool tensors");
     } else {
-      for (int64_t linear = 0; linear < index.numel(); ++linear) {
-        offset_of(linear, index, index, position);
-        int64_t index_offset = 0, src_offset = 0;
-        for (int64_t d = 0; d < index.ndim(); ++d) {
-          index_offset += position[d] * index.stride(d);
-          src_offset += position[d] * src.stride(d);
+      dispatch_reduction(reduce, [&](auto tag) {
+        constexpr ScatterReduction R = decltype(tag)::value;
+        T* result = out.data<T>();
+        const T* values = src.data<T>();
+        // `dense` numbers out's elements row-major, whatever its strides.
+        const auto absorb = [&](int64_t out_offset, int64_t dense, int64_t src_offset) {
+          T& dst = result[out_offset];
+          const C value = static_cast<C>(values[src_offset]);
+          const bool first = counting && taken[dense]++ == 0;
+          dst = static_cast<T>(first ? value : combine<R>(static_cast<C>(dst), value));
+        };
+        const int64_t size = out.size(dim);
+        if (contiguous) {
+          int64_t outer = 1, inner = 1;
+          for (int64_t d = 0; d < dim; ++d) outer *= index.size(d);
+          for (int64_t d = dim + 1; d < index.ndim(); ++d) inner *= index.size(d);
+          const int64_t n = index.size(dim);
+          for (int64_t o = 0, p = 0; o < outer; ++o) {
+            for (int64_t j = 0; j < n; ++j) {
+              for (int64_t i = 0; i < inner; ++i, ++p) {
+                const int64_t at = (o * size + checked(read_index(index, p), size, dim)) * inner + i;
+                absorb(at, at, p);
+              }
+            }
+          }
+        } else {
+          int64_t position[sdk::StridedLoop<1>::kMaxDims];
+          for (int64_t linear = 0; linear < index.numel(); ++linear) {
+            offset_of(linear, index, index, position);
+            int64_t index_offset = 0, src_offset = 0;
+            for (int64_t d = 0; d < index.ndim(); ++d) {
+              index_offset += position[d] * index.stride(d);
+              src_offset += position[d] * src.stride(d);
+            }
+            const int64_t target = checked(read_index(index, index_offset), size, dim);
+            int64_t out_offset = 0, dense = 0;
+            for (int64_t d = 0; d < out.ndim(); ++d) {
+              const int64_t i = d == dim ? target : position[d];
+              out_offset += i * out.stride(d);
+              dense = dense * out.size(d) + i;
+            }
+            absorb(out_offset, dense, src_offset);
+          }
         }
-        const int64_t target = checked(read_index(index, index_offset), out.size(dim), dim);
-        int64_t out_offset = 0, dense = 0;
-        for (int64_t d = 0; d < out.ndim(); ++d) {
-          const int64_t i = d == dim ? target : position[d];
-          out_offset += i * out.stride(d);
-          dense = dense * out.size(d) + i;
+        if constexpr (R == ScatterReduction::Mean) {
+          int64_t position[sdk::StridedLoop<1>::kMaxDims];
+          for (int64_t linear = 0; linear < out.numel(); ++linear) {
+            if (taken[linear] < 2) continue;
+            T& dst = result[offset_of(linear, out, out, position)];
+            dst = static_cast<T>(mean_of(static_cast<C>(dst), taken[linear]));
+          }
         }
-        T& dst = out.data<T>()[out_offset];
-        const C value = static_cast<C>(src.data<T>()[src_offset]);
-        dst = static_cast<T>(taken[dense]++ == 0 ? value : combine(reduce, static_cast<C>(dst), value));
-      }
-      if (reduce != ScatterReduction::Mean) return;
-      for (int64_t linear = 0; linear < out.numel(); ++linear) {
-        if (taken[linear] < 2) continue;
-        T& dst = out.data<T>()[offset_of(linear, out, out, position)];
-        dst = static_cast<T>(mean_of(static_cast<C>(dst), taken[linear]));
-      }
+      });
     }
   });
 }

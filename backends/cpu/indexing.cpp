@@ -55,6 +55,30 @@ std::vector<int64_t> checked_indices(const TensorView& index, int64_t size, int6
   return wrapped;
 }
 
+// Whether out, index and src are contiguous and index covers src and out in every dimension but
+// `dim`: then position (o, j, i) of index ([outer, n, inner]) is the same position of src, and
+// lands at (o, index, i) of out ([outer, size, inner]).
+bool scatter_is_contiguous(const TensorView& out, const TensorView& index, const TensorView& src, int64_t dim) {
+  if (!out.is_contiguous() || !index.is_contiguous() || !src.is_contiguous()) return false;
+  for (int64_t d = 0; d < index.ndim(); ++d) {
+    if (index.size(d) != src.size(d) || (d != dim && index.size(d) != out.size(d))) return false;
+  }
+  return true;
+}
+
+// The [outer, n, inner] walk of contiguous operands around `dim` (n = sizes[dim]): calls
+// visit(o, j, p) for each block start, p the flat position of (o, j, 0).
+template <typename Visit>
+void over_blocks(const TensorView& shape, int64_t dim, Visit&& visit) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= shape.size(d);
+  for (int64_t d = dim + 1; d < shape.ndim(); ++d) inner *= shape.size(d);
+  const int64_t n = shape.ndim() == 0 ? 1 : shape.size(dim);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t j = 0; j < n; ++j) visit(o, j, (o * n + j) * inner, inner);
+  }
+}
+
 // Copies `count` runs of `run` elements of `item` bytes: typed copies for the element sizes
 // there are, so that the run of one element (a gather along the last dimension) is a plain load
 // and store rather than a call to memcpy.
@@ -65,33 +89,30 @@ void copy_run(char* dst, const char* src, int64_t run) {
   for (int64_t k = 0; k < run; ++k) d[k] = s[k];
 }
 
+// Calls f with an unsigned integer type of `item` bytes: copies need the size, not the dtype.
+template <typename F>
+void dispatch_item_size(int64_t item, F&& f) {
+  switch (item) {
+    case 1: return f(uint8_t{});
+    case 2: return f(uint16_t{});
+    case 4: return f(uint32_t{});
+    default: return f(uint64_t{});
+  }
+}
+
 // Note [Contiguous index_select]
 // With self and out contiguous, out is [outer, n, inner] and self [outer, size, inner]: block
 // (o, j) of out is block (o, index[j]) of self, `inner` elements in a row. The indices are read
 // and checked once, not once per element.
 void contiguous_index_select(const TensorView& out, const TensorView& self, const std::vector<int64_t>& picked,
                              int64_t dim) {
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < dim; ++d) outer *= self.size(d);
-  for (int64_t d = dim + 1; d < self.ndim(); ++d) inner *= self.size(d);
-  const size_t item = sdk::dtype_size(out.dtype());
-  const int64_t n = static_cast<int64_t>(picked.size()), size = self.size(dim);
-  const auto copy = [&](auto element) {
+  const int64_t item = static_cast<int64_t>(sdk::dtype_size(out.dtype())), size = self.size(dim);
+  dispatch_item_size(item, [&](auto element) {
     using T = decltype(element);
-    for (int64_t o = 0; o < outer; ++o) {
-      char* dst = out.bytes() + o * n * inner * static_cast<int64_t>(item);
-      const char* src = self.bytes() + o * size * inner * static_cast<int64_t>(item);
-      for (int64_t j = 0; j < n; ++j) {
-        copy_run<T>(dst + j * inner * static_cast<int64_t>(item), src + picked[static_cast<size_t>(j)] * inner * static_cast<int64_t>(item), inner);
-      }
-    }
-  };
-  switch (item) {
-    case 1: return copy(uint8_t{});
-    case 2: return copy(uint16_t{});
-    case 4: return copy(uint32_t{});
-    default: return copy(uint64_t{});
-  }
+    over_blocks(out, dim, [&](int64_t o, int64_t j, int64_t p, int64_t inner) {
+      copy_run<T>(out.bytes() + p * item, self.bytes() + (o * size + picked[static_cast<size_t>(j)]) * inner * item, inner);
+    });
+  });
 }
 
 void index_select_kernel(const KernelArgs& args, void*) {
@@ -118,6 +139,18 @@ void gather_kernel(const KernelArgs& args, void*) {
   const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2);
   const int64_t dim = args.to_int_list(1).first[0];
   const size_t item = sdk::dtype_size(out.dtype());
+  // The scatter's geometry read the other way: out[(o, j, i)] = self[(o, index, i)].
+  if (scatter_is_contiguous(self, index, out, dim)) {
+    const int64_t size = self.size(dim);
+    return dispatch_item_size(static_cast<int64_t>(item), [&](auto element) {
+      using T = decltype(element);
+      T* dst = reinterpret_cast<T*>(out.bytes());
+      const T* src = reinterpret_cast<const T*>(self.bytes());
+      over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
+        for (int64_t i = 0; i < inner; ++i) dst[p + i] = src[(o * size + checked(read_index(index, p + i), size, dim)) * inner + i];
+      });
+    });
+  }
   int64_t position[sdk::StridedLoop<1>::kMaxDims];
   for (int64_t linear = 0; linear < out.numel(); ++linear) {
     const int64_t out_offset = offset_of(linear, out, out, position);
@@ -132,19 +165,45 @@ void gather_kernel(const KernelArgs& args, void*) {
 }
 
 // out = self, then out[..., index[j], ...] (+)= source[..., j, ...] (index_add, index_copy) or
-// out[index[p] at dim, rest of p] (+)= src[p] for every position p of index (scatter_add, scatter).
+// out[index[p] at dim, rest of p] (+)= src[p] for every position p of index (scatter_add,
+// scatter). Contiguous operands are walked as [outer, n, inner] blocks, each index read once per
+// block (index_add, index_copy) or per element (the scatters) without dividing out coordinates.
 void indexed_write_kernel(const KernelArgs& args, void* user_data) {
   const backends::IndexedWrite write = backends::untag<backends::IndexedWrite>(user_data);
   const bool scatter = backends::walks_index(write), add = backends::adds(write);
   const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2), added = args.tensor(3);
   const int64_t dim = args.to_int_list(1).first[0];
   copy_strided(out, self);
-  const TensorView& positions = scatter ? index : added;  // what the loop walks over
-  const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
-  int64_t position[sdk::StridedLoop<1>::kMaxDims];
+  const int64_t size = out.size(dim);
+  const bool contiguous = scatter ? scatter_is_contiguous(out, index, added, dim)
+                                  : out.is_contiguous() && added.is_contiguous();
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     using C = sdk::compute_t<T>;
+    T* result = out.data<T>();
+    const T* values = added.data<T>();
+    const auto store = [&](int64_t out_offset, int64_t added_offset) {
+      T& dst = result[out_offset];
+      const T value = values[added_offset];
+      dst = add ? static_cast<T>(static_cast<C>(dst) + static_cast<C>(value)) : value;
+    };
+    if (contiguous && !scatter) {
+      const std::vector<int64_t> picked = checked_indices(index, size, dim);
+      over_blocks(added, dim, [&](int64_t o, int64_t j, int64_t p, int64_t inner) {
+        const int64_t at = (o * size + picked[static_cast<size_t>(j)]) * inner;
+        for (int64_t i = 0; i < inner; ++i) store(at + i, p + i);
+      });
+      return;
+    }
+    if (contiguous) {
+      over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
+        for (int64_t i = 0; i < inner; ++i) store((o * size + checked(read_index(index, p + i), size, dim)) * inner + i, p + i);
+      });
+      return;
+    }
+    const TensorView& positions = scatter ? index : added;  // what the loop walks over
+    const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
+    int64_t position[sdk::StridedLoop<1>::kMaxDims];
     for (int64_t linear = 0; linear < positions.numel(); ++linear) {
       offset_of(linear, positions, positions, position);
       int64_t index_offset = 0, added_offset = 0, out_offset = 0;
@@ -153,11 +212,9 @@ void indexed_write_kernel(const KernelArgs& args, void* user_data) {
         added_offset += position[d] * added.stride(d);
       }
       if (!scatter) index_offset = position[dim] * index_stride;
-      const int64_t target = checked(read_index(index, index_offset), out.size(dim), dim);
+      const int64_t target = checked(read_index(index, index_offset), size, dim);
       for (int64_t d = 0; d < out.ndim(); ++d) out_offset += (d == dim ? target : position[d]) * out.stride(d);
-      T& dst = out.data<T>()[out_offset];
-      const T value = added.data<T>()[added_offset];
-      dst = add ? static_cast<T>(static_cast<C>(dst) + static_cast<C>(value)) : value;
+      store(out_offset, added_offset);
     }
   });
 }
@@ -215,17 +272,6 @@ C mean_of(C sum, int64_t count) {
   }
 }
 
-// Whether out, index and src are contiguous and index covers src and out in every dimension but
-// `dim`: then position (o, j, i) of index ([outer, n, inner]) is the same position of src, and
-// lands at (o, index, i) of out ([outer, size, inner]).
-bool scatter_is_contiguous(const TensorView& out, const TensorView& index, const TensorView& src, int64_t dim) {
-  if (!out.is_contiguous() || !index.is_contiguous() || !src.is_contiguous()) return false;
-  for (int64_t d = 0; d < index.ndim(); ++d) {
-    if (index.size(d) != src.size(d) || (d != dim && index.size(d) != out.size(d))) return false;
-  }
-  return true;
-}
-
 // out = self, then out[index[p] at dim, rest of p] combined with src[p] for every position p of
 // index. Where counting, each output element counts the values it has taken (self's among them
 // with include_self): the first one replaces self's value when self is left out, and a mean
@@ -260,18 +306,12 @@ void scatter_reduce_kernel(const KernelArgs& args, void*) {
         };
         const int64_t size = out.size(dim);
         if (contiguous) {
-          int64_t outer = 1, inner = 1;
-          for (int64_t d = 0; d < dim; ++d) outer *= index.size(d);
-          for (int64_t d = dim + 1; d < index.ndim(); ++d) inner *= index.size(d);
-          const int64_t n = index.size(dim);
-          for (int64_t o = 0, p = 0; o < outer; ++o) {
-            for (int64_t j = 0; j < n; ++j) {
-              for (int64_t i = 0; i < inner; ++i, ++p) {
-                const int64_t at = (o * size + checked(read_index(index, p), size, dim)) * inner + i;
-                absorb(at, at, p);
-              }
+          over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
+            for (int64_t i = 0; i < inner; ++i) {
+              const int64_t at = (o * size + checked(read_index(index, p + i), size, dim)) * inner + i;
+              absorb(at, at, p + i);
             }
-          }
+          });
         } else {
           int64_t position[sdk::StridedLoop<1>::kMaxDims];
           for (int64_t linear = 0; linear < index.numel(); ++linear) {

@@ -72,7 +72,7 @@ Tensor linalg_matrix_exp(const Tensor& A) {
   const std::vector<double> c = pade_coefficients(degree.m);
   std::vector<double> even, odd;
   for (size_t j = 0; j < c.size(); ++j) (j % 2 ? odd : even).push_back(c[j]);
-  const Tensor v = polynomial_in_squares(even, squares) + zeros_like(a);
+  const Tensor v = polynomial_in_squares(even, squares);
   const Tensor u = ember::matmul(a, polynomial_in_squares(odd, squares));
   Tensor r = ember::linalg_solve(v - u, v + u);
   for (int i = 0; i < squarings; ++i) r = ember::matmul(r, r);

@@ -79,14 +79,12 @@ void over_blocks(const TensorView& shape, int64_t dim, Visit&& visit) {
   }
 }
 
-// Copies `count` runs of `run` elements of `item` bytes: typed copies for the element sizes
-// there are, so that the run of one element (a gather along the last dimension) is a plain load
-// and store rather than a call to memcpy.
+// Copies `run` elements of sizeof(T) bytes. memcpy of a constant size is one load and store, so
+// the run of one element (a gather along the last dimension) costs no call, and the bytes are
+// copied whatever their dtype without reading a float through an integer type.
 template <typename T>
 void copy_run(char* dst, const char* src, int64_t run) {
-  T* d = reinterpret_cast<T*>(dst);
-  const T* s = reinterpret_cast<const T*>(src);
-  for (int64_t k = 0; k < run; ++k) d[k] = s[k];
+  for (int64_t k = 0; k < run; ++k) std::memcpy(dst + k * sizeof(T), src + k * sizeof(T), sizeof(T));
 }
 
 // Calls f with an unsigned integer type of `item` bytes: copies need the size, not the dtype.
@@ -144,10 +142,11 @@ void gather_kernel(const KernelArgs& args, void*) {
     const int64_t size = self.size(dim);
     return dispatch_item_size(static_cast<int64_t>(item), [&](auto element) {
       using T = decltype(element);
-      T* dst = reinterpret_cast<T*>(out.bytes());
-      const T* src = reinterpret_cast<const T*>(self.bytes());
       over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
-        for (int64_t i = 0; i < inner; ++i) dst[p + i] = src[(o * size + checked(read_index(index, p + i), size, dim)) * inner + i];
+        for (int64_t i = 0; i < inner; ++i) {
+          const int64_t from = (o * size + checked(read_index(index, p + i), size, dim)) * inner + i;
+          copy_run<T>(out.bytes() + (p + i) * sizeof(T), self.bytes() + from * sizeof(T), 1);
+        }
       });
     });
   }

@@ -25,6 +25,16 @@ Tensor on_batch(const char* op, const Tensor& input, F f) {
   return input.dim() == 4 ? f(input) : f(input.unsqueeze(0)).squeeze(0);
 }
 
+// Runs `f` on the [N, C, 1, L] (or [C, 1, L]) view of a [N, C, L] (or [C, L]) input: the 1-D
+// operators as the 2-D ones over a height of 1, whose other checks (and errors) they keep.
+template <typename F>
+Tensor on_unit_height(const char* op, const Tensor& input, F f) {
+  EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "[{}] input: expected a [N, C, L] or [C, L] tensor, got {}", op,
+              shape_str(input.sizes()));
+  const int64_t length_dim = input.dim() - 1;
+  return f(input.unsqueeze(length_dim)).squeeze(length_dim);
+}
+
 // The last normalized_shape.size() dimensions of input, checked to be normalized_shape, as
 // weight and bias (where defined) must be too.
 std::vector<int64_t> normalized_dims(const char* op, const Tensor& input, IntArrayRef normalized_shape,
@@ -94,15 +104,11 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Con
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, Conv1dOptions options) {
   const char* op = "conv1d";
-  EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "[{}] input: expected a [N, C, L] or [C, L] tensor, got {}", op,
-              shape_str(input.sizes()));
   EMBER_CHECK(weight.dim() == 3, "[{}] weight: expected [out_channels, in_channels / groups, kernel_size], got {}", op,
               shape_str(weight.sizes()));
-  // The rest is checked by conv2d, whose messages name the height and width of its 4-D view.
   const Conv2dOptions view_options = {.stride = {1, options.stride}, .padding = {0, options.padding},
                                       .dilation = {1, options.dilation}, .groups = options.groups};
-  const int64_t length_dim = input.dim() - 1;
-  return conv2d(input.unsqueeze(length_dim), weight.unsqueeze(2), bias, view_options).squeeze(length_dim);
+  return on_unit_height(op, input, [&](const Tensor& x) { return conv2d(x, weight.unsqueeze(2), bias, view_options); });
 }
 
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias, ConvTranspose2dOptions options) {
@@ -111,13 +117,11 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
               shape_str(weight.sizes()));
   check_transposed_geometry(op, weight, options);
   return on_batch(op, input, [&](const Tensor& batch) {
-    EMBER_CHECK(batch.size(1) == weight.size(0), "[{}] input: expected {} channels (the weight's first dimension), got {}",
-                op, weight.size(0), batch.size(1));
-    // In 128 bits: a stride or dilation near INT64_MAX must give an error, not a wrapped size.
+    check_transposed_input(op, batch, weight);
     __int128 extent[2];
     for (int i = 0; i < 2; ++i) {
-      extent[i] = static_cast<__int128>(batch.size(2 + i) - 1) * options.stride[i] - 2 * static_cast<__int128>(options.padding[i]) +
-                  static_cast<__int128>(options.dilation[i]) * (weight.size(2 + i) - 1) + options.output_padding[i] + 1;
+      extent[i] = transposed_extent(batch.size(2 + i), weight.size(2 + i), options.stride[i], options.padding[i],
+                                    options.dilation[i], options.output_padding[i]);
     }
     EMBER_CHECK(extent[0] > 0 && extent[1] > 0 && extent[0] <= INT64_MAX && extent[1] <= INT64_MAX,
                 "[{}] input: the output would be {}x{}; expected a positive size that int64 holds", op,
@@ -134,16 +138,14 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
 
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, ConvTranspose1dOptions options) {
   const char* op = "conv_transpose1d";
-  EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "[{}] input: expected a [N, C, L] or [C, L] tensor, got {}", op,
-              shape_str(input.sizes()));
   EMBER_CHECK(weight.dim() == 3, "[{}] weight: expected [in_channels, out_channels / groups, kernel_size], got {}", op,
               shape_str(weight.sizes()));
-  // The rest is checked by conv_transpose2d, whose messages name the height and width of its 4-D view.
   const ConvTranspose2dOptions view_options = {.stride = {1, options.stride}, .padding = {0, options.padding},
                                                .output_padding = {0, options.output_padding}, .groups = options.groups,
                                                .dilation = {1, options.dilation}};
-  const int64_t length_dim = input.dim() - 1;
-  return conv_transpose2d(input.unsqueeze(length_dim), weight.unsqueeze(2), bias, view_options).squeeze(length_dim);
+  return on_unit_height(op, input, [&](const Tensor& x) {
+    return conv_transpose2d(x, weight.unsqueeze(2), bias, view_options);
+  });
 }
 
 Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions options) {
@@ -176,15 +178,11 @@ Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions option
 
 namespace {
 
-// The 1-D pooling as the 2-D one over a height of 1. The rank and kernel size are checked here;
-// the other checks are the 2-D form's, and their errors name it.
+// The 1-D pooling as the 2-D one over a height of 1, its kernel size checked here.
 template <typename Pool>
 Tensor over_unit_height(const char* op, const Tensor& input, int64_t kernel_size, Pool pool) {
-  EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "[{}] input: expected a [N, C, L] or [C, L] tensor, got {}", op,
-              shape_str(input.sizes()));
   EMBER_CHECK(kernel_size >= 1, "[{}] kernel_size: expected a positive size, got {}", op, kernel_size);
-  const int64_t length_dim = input.dim() - 1;
-  return pool(input.unsqueeze(length_dim), Pair{1, kernel_size}).squeeze(length_dim);
+  return on_unit_height(op, input, [&](const Tensor& x) { return pool(x, Pair{1, kernel_size}); });
 }
 
 }  // namespace

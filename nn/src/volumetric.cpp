@@ -90,14 +90,11 @@ Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const Tensor&
               shape_str(weight.sizes()));
   check_transposed_geometry(op, weight, options);
   return on_volumes(op, input, [&](const Tensor& x) {
-    EMBER_CHECK(x.size(1) == weight.size(0), "[{}] input: expected {} channels (the weight's first dimension), got {}",
-                op, weight.size(0), x.size(1));
+    check_transposed_input(op, x, weight);
     const int64_t n = x.size(0), depth = x.size(2), s = options.stride[0], d = options.dilation[0];
-    // Input depth i reaches output depth i * stride + k * dilation - padding through tap k. In 128
-    // bits: a stride or dilation near INT64_MAX must give an error, not a wrapped size.
-    const __int128 full = static_cast<__int128>(depth - 1) * s + static_cast<__int128>(d) * (weight.size(2) - 1) + 1 +
-                          options.output_padding[0];
-    const __int128 out_depth = full - 2 * static_cast<__int128>(options.padding[0]);
+    // Input depth i reaches depth i * stride + k * dilation of the uncropped output through tap k.
+    const __int128 out_depth = transposed_extent(depth, weight.size(2), s, options.padding[0], d, options.output_padding[0]);
+    const __int128 full = out_depth + 2 * static_cast<__int128>(options.padding[0]);
     EMBER_CHECK(out_depth > 0 && full <= INT64_MAX, "[{}] input: the output depth would be {}; expected a positive "
                 "size that int64 holds", op, static_cast<double>(out_depth));
     const Tensor planes = x.transpose(1, 2).reshape({n * depth, x.size(1), x.size(3), x.size(4)});

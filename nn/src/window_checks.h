@@ -47,6 +47,21 @@ void check_transposed_geometry(const char* op, const Tensor& weight, const Optio
               fmt::join(options.stride, ", "), fmt::join(options.output_padding, ", "));
 }
 
+// A transposed convolution's input: as many channels as the weight's first dimension.
+inline void check_transposed_input(const char* op, const Tensor& input, const Tensor& weight) {
+  EMBER_CHECK(input.size(1) == weight.size(0), "[{}] input: expected {} channels (the weight's first dimension), got {}",
+              op, weight.size(0), input.size(1));
+}
+
+// A transposed convolution's output size along one dimension, (size - 1) stride - 2 padding +
+// dilation (kernel - 1) + output_padding + 1; in 128 bits, so that a stride or dilation near
+// INT64_MAX gives an error rather than a wrapped size.
+inline __int128 transposed_extent(int64_t size, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation,
+                                  int64_t output_padding) {
+  return static_cast<__int128>(size - 1) * stride - 2 * static_cast<__int128>(padding) +
+         static_cast<__int128>(dilation) * (kernel - 1) + output_padding + 1;
+}
+
 // Pooling windows: a kernel and stride of at least 1, padding from 0 to half the kernel.
 template <size_t N>
 void check_pool_window(const char* op, const std::array<int64_t, N>& kernel, const std::array<int64_t, N>& stride,

@@ -17,11 +17,6 @@ Tensor bool_filled(const Tensor& like, bool value) {
   return ember::full(like.sizes(), Scalar(value), DType::Bool, like.device());
 }
 
-void check_floating(const char* op, const char* arg, const Tensor& t) {
-  EMBER_CHECK(is_floating(t.dtype()), "[{}] {}: expected a floating-point tensor, got {}", op, arg,
-              dtype_name(t.dtype()));
-}
-
 void check_lerp_operands(const char* op, const Tensor& self, const Tensor& end) {
   check_floating(op, "self", self);
   EMBER_CHECK(end.dtype() == self.dtype(), "[{}] end: expected dtype {} as self's, got {}", op,

@@ -57,8 +57,7 @@ Tensor copysign(const Tensor& self, const Tensor& other) {
 }
 
 Tensor frac(const Tensor& self) {
-  EMBER_CHECK(is_floating(self.dtype()), "[frac] self: expected a floating-point tensor, got {}",
-              dtype_name(self.dtype()));
+  check_floating("frac", "self", self);
   return self - trunc(self);
 }
 

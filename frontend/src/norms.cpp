@@ -2,14 +2,14 @@
 // and linalg_norm, which picks the vector or the matrix norm from its arguments.
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
+#include "floating.h"
 #include "marked_dims.h"
 
 namespace ember::composite {
 
 Tensor linalg_vector_norm(const Tensor& self, const Scalar& ord, OptionalIntArrayRef dim, bool keepdim,
                           std::optional<DType> dtype) {
-  EMBER_CHECK(is_floating(self.dtype()), "[linalg_vector_norm] self: expected a floating-point tensor, got {}",
-              dtype_name(self.dtype()));
+  check_floating("linalg_vector_norm", "self", self);
   EMBER_CHECK(!dtype || is_floating(*dtype), "[linalg_vector_norm] dtype: expected a floating-point dtype, got {}",
               dtype_name(*dtype));
   if (dim) marked_dims(self, *dim, "linalg_vector_norm", "dim");

@@ -16,15 +16,13 @@ void check_reduced_dims(const Tensor& self, IntArrayRef dims, const char* op) { 
 }  // namespace
 
 Tensor std(const Tensor& self, OptionalIntArrayRef dim, int64_t correction, bool keepdim) {
-  EMBER_CHECK(is_floating(self.dtype()), "[std] self: expected a floating-point tensor, got {}",
-              dtype_name(self.dtype()));
+  check_floating("std", "self", self);
   if (dim) check_reduced_dims(self, *dim, "std");
   return sqrt(var(self, dim, correction, keepdim));
 }
 
 Tensor norm(const Tensor& self, const Scalar& p, OptionalIntArrayRef dim, bool keepdim) {
-  EMBER_CHECK(is_floating(self.dtype()), "[norm] self: expected a floating-point tensor, got {}",
-              dtype_name(self.dtype()));
+  check_floating("norm", "self", self);
   const double order = p.to_double();
   EMBER_CHECK(!std::isnan(order), "[norm] p: expected a number, got nan");
   const std::vector<bool> reduced = dim ? marked_dims(self, *dim, "norm", "dim") : std::vector<bool>(self.dim(), true);

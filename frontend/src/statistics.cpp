@@ -12,11 +12,6 @@ namespace {
 
 Tensor nan_as_zero(const Tensor& t) { return is_floating(t.dtype()) ? t.masked_fill(ember::isnan(t), 0) : t; }
 
-void check_floating(const char* op, const char* arg, const Tensor& t) {
-  EMBER_CHECK(is_floating(t.dtype()), "[{}] {}: expected a floating-point tensor, got {}", op, arg,
-              dtype_name(t.dtype()));
-}
-
 // Whether every element of a bool tensor holds: a host read, as the checks of values need.
 bool all_true(const Tensor& t) { return ember::all(t).item<bool>(); }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "ember/autograd/grad_mode.h"
@@ -168,6 +170,84 @@ Tensor LBFGS::step(const std::function<Tensor()>& closure) {
     if (std::abs(loss - previous_loss_) < options.tolerance_change) break;
   }
   return original_loss;
+}
+
+namespace {
+
+constexpr const char* kPrefix = "lbfgs.";
+
+Tensor stacked(const std::deque<Tensor>& rows, int64_t n, const Tensor& like) {
+  if (rows.empty()) return zeros({0, n}, like.dtype(), like.device());
+  return stack(std::vector<Tensor>(rows.begin(), rows.end()));
+}
+
+}  // namespace
+
+StateDict LBFGS::state_dict() const {
+  StateDict state = Optimizer::state_dict();
+  if (!direction_.defined()) return state;  // no step yet: nothing carried
+  const int64_t n = direction_.numel();
+  const std::string p = kPrefix;
+  state[p + "direction"] = direction_.clone();
+  state[p + "previous_grad"] = previous_grad_.clone();
+  state[p + "scalars"] = tensor<double>({step_size_, previous_loss_, hessian_scale_});
+  state[p + "iterations"] = scalar_tensor(iterations_, DType::Int64);
+  state[p + "grad_changes"] = stacked(grad_changes_, n, direction_);
+  state[p + "position_changes"] = stacked(position_changes_, n, direction_);
+  state[p + "curvatures"] = tensor<double>(std::vector<double>(curvatures_.begin(), curvatures_.end()),
+                                           {static_cast<int64_t>(curvatures_.size())});
+  return state;
+}
+
+void LBFGS::load_state_dict(const StateDict& state) {
+  // The "lbfgs." entries are this optimizer's; the rest are the base's.
+  const std::string_view prefix = kPrefix;
+  StateDict base, own;
+  for (const auto& [key, value] : state) {
+    if (key.starts_with(prefix)) {
+      own[key.substr(prefix.size())] = value;
+    } else {
+      base[key] = value;
+    }
+  }
+  Optimizer::load_state_dict(base);
+  direction_ = previous_grad_ = Tensor();
+  grad_changes_.clear();
+  position_changes_.clear();
+  curvatures_.clear();
+  iterations_ = 0;
+  if (own.empty()) return;
+  int64_t n = 0;
+  for (const Tensor& p : parameters()) n += p.numel();
+  const Tensor& like = parameters().front();
+  const auto entry = [&](const char* name, IntArrayRef shape) {
+    const auto it = own.find(name);
+    EMBER_CHECK(it != own.end(), "[LBFGS] state: expected an 'lbfgs.{}' entry beside the others", name);
+    EMBER_CHECK(it->second.sizes().equals(shape), "[LBFGS] state['lbfgs.{}']: expected shape {}, got {}", name,
+                shape_str(shape), shape_str(it->second.sizes()));
+    return it->second;
+  };
+  const int64_t k = own.count("curvatures") ? own.at("curvatures").numel() : 0;
+  EMBER_CHECK(k <= options.history_size, "[LBFGS] state['lbfgs.curvatures']: {} history pairs exceed history_size {}",
+              k, options.history_size);
+  const auto restored = [&](const Tensor& t) { return t.to(like.dtype()).to(like.device()).clone(); };
+  const auto scalars = to_vector<double>(entry("scalars", {3}));
+  const Tensor iterations = entry("iterations", {});
+  EMBER_CHECK(!is_floating(iterations.dtype()) && iterations.item<int64_t>() > 0,
+              "[LBFGS] state['lbfgs.iterations']: expected a positive integer count");
+  const Tensor y = restored(entry("grad_changes", {k, n})), s = restored(entry("position_changes", {k, n}));
+  const auto curvatures = to_vector<double>(entry("curvatures", {k}));
+  direction_ = restored(entry("direction", {n}));
+  previous_grad_ = restored(entry("previous_grad", {n}));
+  step_size_ = scalars[0];
+  previous_loss_ = scalars[1];
+  hessian_scale_ = scalars[2];
+  iterations_ = iterations.item<int64_t>();
+  for (int64_t i = 0; i < k; ++i) {
+    grad_changes_.push_back(y[i]);
+    position_changes_.push_back(s[i]);
+    curvatures_.push_back(curvatures[static_cast<size_t>(i)]);
+  }
 }
 
 }  // namespace ember::optim

@@ -368,6 +368,46 @@ TEST_CASE("LBFGS: a first step along -g scaled by its 1-norm, a quadratic solved
   CHECK_THROWS_WITH(optim::LBFGS({p}, {.history_size = 0}), "[LBFGS] history_size: expected a positive count, got 0");
 }
 
+TEST_CASE("LBFGS's state_dict carries its history: a restored optimizer takes the very steps the saved one takes") {
+  const Tensor m = tensor<double>({2, 1, 0, 0, 1, 3, 1, 0, 0, 1, 4, 1, 0, 0, 1, 5}, {4, 4});
+  const Tensor a = matmul(m, m.t()), b = tensor<double>({1, -2, 3, 0.5});
+  const auto closure_for = [&](optim::LBFGS& opt, Tensor& x) {
+    return [&opt, &x, &a, &b] {
+      opt.zero_grad();
+      const Tensor l = 0.5 * (x * matmul(a, x)).sum() - (b * x).sum();
+      l.backward();
+      return l;
+    };
+  };
+  Tensor x = param({0, 0, 0, 0});
+  optim::LBFGS first({x}, {.max_iter = 3, .max_eval = 10, .history_size = 3});
+  first.step(closure_for(first, x));
+  const optim::StateDict saved = first.state_dict();
+  CHECK(saved.at("lbfgs.grad_changes").size(1) == 4);
+  CHECK(saved.at("lbfgs.iterations").item<int64_t>() == 3);
+  CHECK(saved.at("lbfgs.grad_changes").size(0) == 2);  // a pair from each iteration after the first
+  // A second optimizer over a copy of the parameters, restored from the first's state.
+  Tensor y = x.detach().clone().requires_grad_();
+  optim::LBFGS second({y}, {.max_iter = 3, .max_eval = 10, .history_size = 3});
+  second.load_state_dict(saved);
+  first.step(closure_for(first, x));
+  second.step(closure_for(second, y));
+  CHECK(equal(x.detach(), y.detach()));
+  // A fresh optimizer's state has no history; loading it clears one.
+  optim::LBFGS fresh({y}, {.history_size = 3});
+  CHECK(fresh.state_dict().count("lbfgs.direction") == 0);
+  second.load_state_dict(fresh.state_dict());
+  CHECK(second.state_dict().count("lbfgs.direction") == 0);
+  optim::StateDict broken = saved;
+  broken["lbfgs.direction"] = zeros({3}, DType::Float64);
+  CHECK_THROWS_WITH(second.load_state_dict(broken), "[LBFGS] state['lbfgs.direction']: expected shape [4], got [3]");
+  broken.erase("lbfgs.direction");
+  CHECK_THROWS_WITH(second.load_state_dict(broken), "[LBFGS] state: expected an 'lbfgs.direction' entry beside the others");
+  optim::LBFGS short_history({y}, {.history_size = 1});
+  CHECK_THROWS_WITH(short_history.load_state_dict(saved),
+                    doctest::Contains("[LBFGS] state['lbfgs.curvatures']: 2 history pairs exceed history_size 1"));
+}
+
 TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {
   for (int which = 0; which < 9; ++which) {
     CAPTURE(which);

@@ -1,7 +1,8 @@
 // L-BFGS: quasi-Newton steps from the last history_size gradient and position changes (the
 // two-loop recursion), optionally placed by a strong-Wolfe line search, following PyTorch's
 // torch.optim.LBFGS. Each step re-evaluates the loss, so it takes a closure. One parameter group;
-// the history lives in the optimizer (state_dict() does not carry it).
+// state_dict() carries the history ("lbfgs.*" entries), so a restored optimizer goes on where the
+// saved one was.
 #pragma once
 
 #include <deque>
@@ -30,6 +31,10 @@ class LBFGS final : public Optimizer {
   Tensor step(const std::function<Tensor()>& closure);
   // Refuses: L-BFGS re-evaluates the loss, so it needs the closure.
   void step() override;
+  // The base's entries and, once a step was taken, the direction, previous gradient, step size,
+  // previous loss, Hessian scale, iteration count and the history pairs [k, n].
+  StateDict state_dict() const override;
+  void load_state_dict(const StateDict& state) override;
 
   const LBFGSOptions options;
 

@@ -38,9 +38,9 @@ class Optimizer {
 
   // The per-parameter buffers ("<index>.<name>"), each parameter's step count ("<index>.step", 0-dim)
   // and the optimizer's ("step"), copied; indices count through the groups in order.
-  StateDict state_dict() const;
+  virtual StateDict state_dict() const;
   // Restores what state_dict() gave; throws naming any missing or mis-shaped entry.
-  void load_state_dict(const StateDict& state);
+  virtual void load_state_dict(const StateDict& state);
 
  protected:
   // groups[g] holds the parameters of group g, lrs[g] its learning rate.

@@ -11,27 +11,30 @@ namespace ember::composite {
 
 namespace {
 
-// The runs of equal neighbours in `ordered` (the flattened elements, reordered by `order` when
-// that is defined): their first values, each element's run (placed back through `order`), and
-// the runs' lengths. NaN differs from itself, so each NaN is a run of its own.
-std::tuple<Tensor, Tensor, Tensor> runs(const Tensor& self, const Tensor& ordered, const Tensor& order,
+// The runs of equal neighbours among the rows of `ordered` ([n, ...], the slices in sorted or
+// given order; `order` maps them back to where they came from when defined): the runs' first
+// rows, each original row's run (shaped `inverse_shape`), and the runs' lengths. A row differs
+// from the one before it where any element differs; NaN differs from itself, so each NaN is a
+// run of its own.
+std::tuple<Tensor, Tensor, Tensor> runs(const Tensor& ordered, const Tensor& order, IntArrayRef inverse_shape,
                                         bool return_inverse, bool return_counts) {
-  const int64_t n = ordered.numel();
-  const Device device = self.device();
+  const int64_t n = ordered.size(0);
+  const Device device = ordered.device();
   const Tensor none = ember::empty({0}, DType::Int64, device);
   if (n == 0) {
-    return {ordered, return_inverse ? ember::empty(self.sizes(), DType::Int64, device) : none, none};
+    return {ordered, return_inverse ? ember::empty(inverse_shape, DType::Int64, device) : none, none};
   }
-  const Tensor starts = ember::cat({ember::ones({1}, DType::Bool, device),
-                                    ne(ordered.narrow(0, 1, n - 1), ordered.narrow(0, 0, n - 1))}, 0);
-  const Tensor values = ordered.masked_select(starts);
+  Tensor differs = ne(ordered.narrow(0, 1, n - 1), ordered.narrow(0, 0, n - 1));
+  if (differs.dim() > 1) differs = differs.flatten(1).any(IntArrayRef{1});
+  const Tensor starts = ember::cat({ember::ones({1}, DType::Bool, device), differs}, 0);
+  const Tensor values = ordered.index_select(0, ember::nonzero(starts).reshape({-1}));
   const Tensor run = starts.cumsum(0) - 1;
   Tensor inverse = none, counts = none;
   if (return_inverse) {
     const Tensor placed = order.defined() ? ember::zeros({n}, DType::Int64, device).index_copy(0, order, run) : run;
-    inverse = placed.reshape(self.sizes());
+    inverse = placed.reshape(inverse_shape);
   }
-  if (return_counts) counts = ember::bincount(run, std::nullopt, values.numel());
+  if (return_counts) counts = ember::bincount(run, std::nullopt, values.size(0));
   return {values, inverse, counts};
 }
 
@@ -72,11 +75,29 @@ Tensor binary_search(const Tensor& sorted_sequence, const Tensor& self, bool rig
 
 std::tuple<Tensor, Tensor, Tensor> unique(const Tensor& self, bool /*sorted*/, bool return_inverse, bool return_counts) {
   const auto [ordered, order] = ember::sort(self.reshape({-1}), 0, false);  // stable, NaN last
-  return runs(self, ordered, order, return_inverse, return_counts);
+  return runs(ordered, order, self.sizes(), return_inverse, return_counts);
+}
+
+std::tuple<Tensor, Tensor, Tensor> unique_dim(const Tensor& self, int64_t dim, bool /*sorted*/, bool return_inverse,
+                                              bool return_counts) {
+  EMBER_CHECK(self.dim() > 0, "[unique_dim] self: expected at least one dimension, got a 0-dim tensor");
+  const int64_t d = wrap_dim(dim, self.dim(), "unique_dim");
+  const Tensor slices = self.movedim({d}, {0});
+  const int64_t n = slices.size(0);
+  int64_t width = 1;
+  for (int64_t k = 1; k < slices.dim(); ++k) width *= slices.size(k);
+  const Tensor rows = slices.reshape({n, width});
+  // Lexicographic order of the rows: stable sorts by each column, the last column first.
+  Tensor order = ember::arange(n, DType::Int64, self.device());
+  for (int64_t column = rows.size(1) - 1; column >= 0; --column) {
+    order = order.index_select(0, std::get<1>(ember::sort(rows.select(1, column).index_select(0, order), 0, false)));
+  }
+  auto [values, inverse, counts] = runs(slices.index_select(0, order), order, IntArrayRef(n), return_inverse, return_counts);
+  return {values.movedim({0}, {d}), inverse, counts};
 }
 
 std::tuple<Tensor, Tensor, Tensor> unique_consecutive(const Tensor& self, bool return_inverse, bool return_counts) {
-  return runs(self, self.reshape({-1}), Tensor(), return_inverse, return_counts);
+  return runs(self.reshape({-1}), Tensor(), self.sizes(), return_inverse, return_counts);
 }
 
 Tensor bincount(const Tensor& self, const std::optional<Tensor>& weights, int64_t minlength) {

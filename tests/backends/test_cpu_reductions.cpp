@@ -224,6 +224,26 @@ TEST_CASE("unique and unique_consecutive: values, inverse and counts as PyTorch'
   CHECK(empty_counts.numel() == 0);
 }
 
+TEST_CASE("unique_dim: distinct slices in lexicographic order, each slice's position and the counts") {
+  const Tensor rows = tensor<int64_t>({1, 2, 3, 4, 1, 2, 0, 5, 1, 1}, {5, 2});
+  const auto [values, inverse, counts] = unique_dim(rows, 0, true, true, true);
+  CHECK(values.sizes().equals({4, 2}));
+  CHECK(to_vector<int64_t>(values) == std::vector<int64_t>{0, 5, 1, 1, 1, 2, 3, 4});
+  CHECK(to_vector<int64_t>(inverse) == std::vector<int64_t>{2, 3, 2, 0, 1});
+  CHECK(to_vector<int64_t>(counts) == std::vector<int64_t>{1, 1, 2, 1});
+  // The same columns of the transpose, and slices of a 3-D tensor along its middle dimension.
+  const auto [columns, column_of, column_counts] = rows.t().unique_dim(1, true, true, true);
+  CHECK(to_vector<int64_t>(columns.t().contiguous()) == to_vector<int64_t>(values));
+  CHECK(to_vector<int64_t>(column_of) == to_vector<int64_t>(inverse));
+  const Tensor cube = tensor<double>({1, 2, 9, 9, 1, 2, 3, 4, 3, 4, 3, 4}, {2, 3, 2});
+  const Tensor distinct = std::get<0>(unique_dim(cube, 1));
+  CHECK(distinct.sizes().equals({2, 2, 2}));
+  CHECK(to_vector<double>(distinct) == std::vector<double>{1, 2, 9, 9, 3, 4, 3, 4});
+  CHECK(std::get<0>(unique_dim(zeros({0, 3}), 0)).sizes().equals({0, 3}));
+  CHECK_THROWS_WITH(unique_dim(rows, 2), doctest::Contains("[unique_dim]"));
+  CHECK_THROWS_WITH(unique_dim(scalar_tensor(1.0), 0), "[unique_dim] self: expected at least one dimension, got a 0-dim tensor");
+}
+
 TEST_CASE("count_nonzero counts in int64 over any dims") {
   const Tensor x = tensor({0.f, 1.f, -2.f, 0.f, NAN, 0.f}, {2, 3});
   CHECK(x.count_nonzero().dtype() == DType::Int64);

@@ -2,6 +2,7 @@
 // cartesian_prod and kron.
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <vector>
 
 #include "ember/ember.h"
@@ -14,7 +15,14 @@ Tensor diag_embed(const Tensor& self, int64_t offset, int64_t dim1, int64_t dim2
   const int64_t result_dims = self.dim() + 1;
   const int64_t d1 = wrap_dim(dim1, result_dims, "diag_embed"), d2 = wrap_dim(dim2, result_dims, "diag_embed");
   EMBER_CHECK(d1 != d2, "[diag_embed] dim2: expected a dimension other than dim1 ({}), got {}", dim1, dim2);
-  const int64_t n = self.size(-1), m = n + std::abs(offset);
+  const int64_t n = self.size(-1);
+  int64_t m = 0;
+  EMBER_CHECK(offset != std::numeric_limits<int64_t>::min() && !__builtin_add_overflow(n, std::abs(offset), &m),
+              "[diag_embed] offset: {} puts the diagonal of {} values past what int64 sizes hold", offset, n);
+  DimVector shape(self.sizes());
+  shape[shape.size() - 1] = m;
+  shape.push_back(m);
+  checked_numel(shape, "diag_embed");  // refused here, before m * m or the positions below can overflow
   // Entry i lands in row i, column i + offset (or row i - offset, column i) of an m x m matrix
   // stored row-major in the last dimension: one index_copy, which autograd follows.
   const Tensor positions =

@@ -150,7 +150,7 @@ Tensor cov(const Tensor& self, int64_t correction, const std::optional<Tensor>& 
     degrees = total - scale * static_cast<double>(correction);
   } else {
     average = x.mean({1}, true);
-    degrees = scalar_tensor(static_cast<double>(observations - correction), x.dtype(), x.device());
+    degrees = scalar_tensor(static_cast<double>(observations) - static_cast<double>(correction), x.dtype(), x.device());
   }
   const Tensor centred = x - average;
   const Tensor weighted = weights ? centred * *weights : centred;
@@ -182,10 +182,11 @@ Tensor histc(const Tensor& self, int64_t bins, const Scalar& min, const Scalar& 
     low -= 1;
     high += 1;
   }
-  const Tensor inside = ember::logical_and(ge(x, low), le(x, high));
-  // The top edge belongs to the last bin.
-  const Tensor bin = floor((x - low) * (static_cast<double>(bins) / (high - low))).clamp_max(bins - 1).to(DType::Int64);
-  return ember::bincount(bin.masked_select(inside), std::nullopt, bins).to(self.dtype());
+  // Only the elements inside are binned (so no NaN or far value is converted to an integer); the
+  // top edge belongs to the last bin.
+  const Tensor inside = x.masked_select(ember::logical_and(ge(x, low), le(x, high)));
+  const Tensor bin = floor((inside - low) * (static_cast<double>(bins) / (high - low))).clamp_max(bins - 1).to(DType::Int64);
+  return ember::bincount(bin, std::nullopt, bins).to(self.dtype());
 }
 
 }  // namespace ember::composite

@@ -21,16 +21,23 @@ Blocks blocks_of(const char* op, int64_t height, int64_t width, Pair kernel_size
                  Device device) {
   check_at_least(op, "kernel_size", kernel_size, 1);
   check_conv_geometry(op, options);
-  const int64_t padded[2] = {height + 2 * options.padding[0], width + 2 * options.padding[1]};
+  // In 128 bits: a padding or dilation near INT64_MAX must give an error, not a wrapped size.
+  const __int128 wide[2] = {height + 2 * static_cast<__int128>(options.padding[0]),
+                            width + 2 * static_cast<__int128>(options.padding[1])};
+  EMBER_CHECK(wide[0] <= INT64_MAX && wide[1] <= INT64_MAX, "[{}] padding: [{}, {}] makes a plane larger than int64 "
+              "sizes hold", op, options.padding[0], options.padding[1]);
+  const int64_t padded[2] = {static_cast<int64_t>(wide[0]), static_cast<int64_t>(wide[1])};
   int64_t blocks[2];
   for (int i = 0; i < 2; ++i) {
-    // In 128 bits: a dilation near INT64_MAX must give an error, not a wrapped extent.
     const __int128 extent = static_cast<__int128>(options.dilation[i]) * (kernel_size[i] - 1) + 1;
     EMBER_CHECK(extent <= padded[i], "[{}] kernel_size: blocks of {}x{} with dilation [{}, {}] do not fit in the "
                 "padded {}x{} plane", op, kernel_size[0], kernel_size[1], options.dilation[0], options.dilation[1],
                 padded[0], padded[1]);
     blocks[i] = (padded[i] - static_cast<int64_t>(extent)) / options.stride[i] + 1;
   }
+  // The positions, and the padded plane fold adds into, must be sizes int64 holds.
+  checked_numel({kernel_size[0], kernel_size[1], blocks[0], blocks[1]}, op);
+  checked_numel({padded[0], padded[1]}, op);
   const auto offsets = [&](int64_t n, int64_t step) { return arange(n, DType::Int64, device) * step; };
   const Tensor rows = offsets(kernel_size[0], options.dilation[0]).view({-1, 1, 1, 1}) +
                       offsets(blocks[0], options.stride[0]).view({1, 1, -1, 1});

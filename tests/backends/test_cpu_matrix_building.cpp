@@ -25,6 +25,9 @@ TEST_CASE("diag, diag_embed and diagflat place values on any diagonal of any two
   CHECK(diag_embed(tensor<int64_t>({7}), 1).dtype() == DType::Int64);
   CHECK_THROWS_WITH(diag(ones({2, 2, 2})), "[diag] self: expected a 1-D or 2-D tensor, got a 3-D tensor");
   CHECK_THROWS_WITH(diag_embed(ones({2}), 0, 1, -1), "[diag_embed] dim2: expected a dimension other than dim1 (1), got -1");
+  // Offsets whose matrices int64 cannot size are refused before anything is computed from them.
+  CHECK_THROWS_WITH(diag_embed(ones({2}), INT64_MAX), "[diag_embed] offset: 9223372036854775807 puts the diagonal of 2 values past what int64 sizes hold");
+  CHECK_THROWS_WITH(diag_embed(ones({2}), int64_t{1} << 40), "[diag_embed] size: the number of elements overflows int64");
 }
 
 TEST_CASE("block_diag promotes dtypes and treats 0-D and 1-D tensors as rows") {

@@ -162,6 +162,10 @@ TEST_CASE("unfold reads every block of the padded plane; fold adds the columns b
   }, inputs));
   CHECK_THROWS_WITH(F::unfold(x, {7, 1}), "[unfold] kernel_size: blocks of 7x1 with dilation [1, 1] do not fit in the padded 6x7 plane");
   CHECK_THROWS_WITH(F::unfold(x, {2, 2}, {.stride = {0, 1}}), "[unfold] stride: expected values of at least 1, got [0, 1]");
+  CHECK_THROWS_WITH(F::unfold(x, {2, 2}, {.padding = {INT64_MAX / 2, 0}}),
+                    "[unfold] padding: [4611686018427387903, 0] makes a plane larger than int64 sizes hold");
+  CHECK_THROWS_WITH(F::fold(ones({1, 4, 1}), {int64_t{1} << 40, int64_t{1} << 40}, {2, 2}, {.stride = {int64_t{1} << 40, int64_t{1} << 40}}),
+                    "[fold] size: the number of elements overflows int64");
   CHECK_THROWS_WITH(F::fold(ones({1, 12, 5}), {4, 5}, {2, 2}), "[fold] input: expected 12 blocks (the 4x5 output's), got 5 in shape [1, 12, 5]");
   CHECK_THROWS_WITH(F::fold(ones({1, 10, 12}), {4, 5}, {2, 2}),
                     "[fold] input: expected a multiple of kH kW = 4 in dimension 1, got shape [1, 10, 12]");

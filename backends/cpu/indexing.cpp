@@ -18,6 +18,21 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
+// An index tensor's elements, its data pointer and dtype read once: loops that read an index per
+// element should not reload them through the view each time (stores through char pointers may
+// alias it, so the compiler cannot hoist them).
+class IndexReader {
+ public:
+  explicit IndexReader(const TensorView& index)
+      : wide_(index.dtype() != EMBER_DTYPE_INT32 ? index.data<int64_t>() : nullptr),
+        narrow_(index.dtype() == EMBER_DTYPE_INT32 ? index.data<int32_t>() : nullptr) {}
+  int64_t operator[](int64_t offset) const { return wide_ ? wide_[offset] : narrow_[offset]; }
+
+ private:
+  const int64_t* wide_;
+  const int32_t* narrow_;
+};
+
 int64_t read_index(const TensorView& index, int64_t offset_elements) {
   if (index.dtype() == EMBER_DTYPE_INT32) return index.data<int32_t>()[offset_elements];
   return index.data<int64_t>()[offset_elements];
@@ -105,10 +120,12 @@ void dispatch_item_size(int64_t item, F&& f) {
 void contiguous_index_select(const TensorView& out, const TensorView& self, const std::vector<int64_t>& picked,
                              int64_t dim) {
   const int64_t item = static_cast<int64_t>(sdk::dtype_size(out.dtype())), size = self.size(dim);
+  char* const to = out.bytes();
+  const char* const from = self.bytes();
   dispatch_item_size(item, [&](auto element) {
     using T = decltype(element);
     over_blocks(out, dim, [&](int64_t o, int64_t j, int64_t p, int64_t inner) {
-      copy_run<T>(out.bytes() + p * item, self.bytes() + (o * size + picked[static_cast<size_t>(j)]) * inner * item, inner);
+      copy_run<T>(to + p * item, from + (o * size + picked[static_cast<size_t>(j)]) * inner * item, inner);
     });
   });
 }
@@ -140,12 +157,15 @@ void gather_kernel(const KernelArgs& args, void*) {
   // The scatter's geometry read the other way: out[(o, j, i)] = self[(o, index, i)].
   if (scatter_is_contiguous(self, index, out, dim)) {
     const int64_t size = self.size(dim);
+    char* const to = out.bytes();
+    const char* const from = self.bytes();
+    const IndexReader picked(index);
     return dispatch_item_size(static_cast<int64_t>(item), [&](auto element) {
       using T = decltype(element);
       over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
         for (int64_t i = 0; i < inner; ++i) {
-          const int64_t from = (o * size + checked(read_index(index, p + i), size, dim)) * inner + i;
-          copy_run<T>(out.bytes() + (p + i) * sizeof(T), self.bytes() + from * sizeof(T), 1);
+          const int64_t source = (o * size + checked(picked[p + i], size, dim)) * inner + i;
+          copy_run<T>(to + (p + i) * sizeof(T), from + source * sizeof(T), 1);
         }
       });
     });
@@ -195,8 +215,9 @@ void indexed_write_kernel(const KernelArgs& args, void* user_data) {
       return;
     }
     if (contiguous) {
+      const IndexReader targets(index);
       over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
-        for (int64_t i = 0; i < inner; ++i) store((o * size + checked(read_index(index, p + i), size, dim)) * inner + i, p + i);
+        for (int64_t i = 0; i < inner; ++i) store((o * size + checked(targets[p + i], size, dim)) * inner + i, p + i);
       });
       return;
     }
@@ -305,9 +326,10 @@ void scatter_reduce_kernel(const KernelArgs& args, void*) {
         };
         const int64_t size = out.size(dim);
         if (contiguous) {
+          const IndexReader targets(index);
           over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
             for (int64_t i = 0; i < inner; ++i) {
-              const int64_t at = (o * size + checked(read_index(index, p + i), size, dim)) * inner + i;
+              const int64_t at = (o * size + checked(targets[p + i], size, dim)) * inner + i;
               absorb(at, at, p + i);
             }
           });

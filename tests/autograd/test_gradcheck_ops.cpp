@@ -363,6 +363,8 @@ TEST_CASE("composite operators differentiate through the operators they are writ
                                                               linalg_cond(sq, 1.0).unsqueeze(0), linalg_cond(sq, "fro").unsqueeze(0),
                                                               linalg_matrix_exp(sq * 0.1), linalg_matrix_exp(x[0].narrow(0, 0, 3) * 3)}); },
                                       {{4, 3}}}},
+      {"takes", {[](V x) { return take(x[0], tensor<int64_t>({5, 0, -1}, {3, 1})) + take_along_dim(x[0], tensor<int64_t>({2, 2, 0}, {1, 3}), 1).sum(0, true).t(); },
+                 {{2, 3}}}},
       {"square", {[](V x) { return x[0].square(); }, {{2, 3}}}},
       {"lerp", {[](V x) { return x[0].lerp(x[1], 0.25) + x[0].lerp(x[1], 0.75) + x[0].lerp(x[1], x[2]); }, {{2, 3}, {3}, {2, 3}}}},
       {"addcmul", {[](V x) { return x[0].addcmul(x[1], x[2], 0.5); }, {{2, 3}, {3}, {2, 1}}}},

@@ -251,6 +251,22 @@ TEST_CASE("scatter_reduce: each reduction with and without self, integer means, 
                     "[scatter_reduce.two] self: expected a numeric tensor, got bool");
 }
 
+TEST_CASE("take reads flat positions; take_along_dim gathers with broadcasting") {
+  const Tensor x = tensor<int64_t>({10, 30, 20, 60, 40, 50}, {2, 3});
+  CHECK(to_vector<int64_t>(take(x, tensor<int64_t>({0, -1, 4, 2}, {2, 2}))) == std::vector<int64_t>{10, 50, 40, 20});
+  CHECK(x.take(tensor<int32_t>({3})).sizes().equals({1}));
+  CHECK_THROWS_WITH(take(x, tensor<int64_t>({6})), doctest::Contains("index 6 is out of range for dimension 0 of size 6"));
+  CHECK_THROWS_WITH(take(x, tensor<double>({1})), "[take] index: expected dtype int64 or int32, got float64");
+  // Sorting each row through the indices argsort gives, as PyTorch's example.
+  CHECK(to_vector<int64_t>(take_along_dim(x, argsort(x, 1), 1)) == std::vector<int64_t>{10, 20, 30, 40, 50, 60});
+  // One row of indices broadcast over both rows, and one index per row broadcast over nothing.
+  CHECK(to_vector<int64_t>(x.take_along_dim(tensor<int64_t>({2, 0}, {1, 2}), 1)) == std::vector<int64_t>{20, 10, 50, 60});
+  CHECK(to_vector<int64_t>(take_along_dim(x, tensor<int64_t>({0, 2}, {2, 1}), -1)) == std::vector<int64_t>{10, 50});
+  CHECK(to_vector<int64_t>(take_along_dim(x, tensor<int64_t>({5, 0}))) == std::vector<int64_t>{50, 10});
+  CHECK_THROWS_WITH(take_along_dim(x, tensor<int64_t>({0}), 0), "[take_along_dim] indices: expected 2 dimensions like self, got 1");
+  CHECK_THROWS_WITH(take_along_dim(x, tensor<int64_t>({0, 0, 0, 0, 0, 0}, {3, 2}), 1), doctest::Contains("[take_along_dim] indices"));
+}
+
 TEST_CASE("scatter_reduce gradients: exact at zeros for prod, shared among ties for amax") {
   const Tensor index = tensor<int64_t>({0, 0, 0, 1});
   // Target 0 takes 2, 0 and 3 (one zero): the zero's gradient is the product of the rest, the

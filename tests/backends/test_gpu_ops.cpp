@@ -235,6 +235,9 @@ TEST_CASE("indexing matches, and an index out of range is the CPU's error") {
   check_same([&](const std::vector<Tensor>& t) { return t[0].gather(1, gidx.to(t[0].device())); }, {x});
   check_same([&](const std::vector<Tensor>& t) { return index_add(t[0], 0, idx.to(t[0].device()), t[1]); }, {x, random({4, 5}, 22)});
   check_same([&](const std::vector<Tensor>& t) { return scatter_add(t[0], 1, gidx.to(t[0].device()), t[1]); }, {x, random({4, 2}, 23)});
+  check_same([&](const std::vector<Tensor>& t) {
+    return cat({take(t[0], idx.to(t[0].device())), take_along_dim(t[0], gidx.narrow(1, 0, 1).to(t[0].device()), 1).flatten()});
+  }, {x});
   for (const char* reduce : {"sum", "prod", "mean", "amax", "amin"}) {
     CAPTURE(reduce);
     check_same([&](const std::vector<Tensor>& t) {

@@ -33,11 +33,6 @@ class IndexReader {
   const int32_t* narrow_;
 };
 
-int64_t read_index(const TensorView& index, int64_t offset_elements) {
-  if (index.dtype() == EMBER_DTYPE_INT32) return index.data<int32_t>()[offset_elements];
-  return index.data<int64_t>()[offset_elements];
-}
-
 [[noreturn, gnu::cold, gnu::noinline]] void out_of_range(int64_t i, int64_t size, int64_t dim) {
   throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "index " + std::to_string(i) + " is out of range for dimension " +
                                                             std::to_string(dim) + " of size " + std::to_string(size));
@@ -65,8 +60,9 @@ int64_t offset_of(int64_t linear, const TensorView& shape, const TensorView& str
 // The index's entries, each checked against `size` once and wrapped.
 std::vector<int64_t> checked_indices(const TensorView& index, int64_t size, int64_t dim) {
   const int64_t n = index.numel(), stride = index.ndim() == 0 ? 0 : index.stride(0);
+  const IndexReader read(index);
   std::vector<int64_t> wrapped(static_cast<size_t>(n));
-  for (int64_t j = 0; j < n; ++j) wrapped[static_cast<size_t>(j)] = checked(read_index(index, j * stride), size, dim);
+  for (int64_t j = 0; j < n; ++j) wrapped[static_cast<size_t>(j)] = checked(read[j * stride], size, dim);
   return wrapped;
 }
 
@@ -138,12 +134,13 @@ void index_select_kernel(const KernelArgs& args, void*) {
   }
   const size_t item = sdk::dtype_size(out.dtype());
   const int64_t index_stride = index.ndim() == 0 ? 0 : index.stride(0);
+  const IndexReader read(index);
   int64_t position[sdk::StridedLoop<1>::kMaxDims];
   for (int64_t linear = 0; linear < out.numel(); ++linear) {
     const int64_t out_offset = offset_of(linear, out, out, position);
     int64_t self_offset = 0;
     for (int64_t d = 0; d < self.ndim(); ++d) {
-      const int64_t i = d == dim ? checked(read_index(index, position[d] * index_stride), self.size(d), d) : position[d];
+      const int64_t i = d == dim ? checked(read[position[d] * index_stride], self.size(d), d) : position[d];
       self_offset += i * self.stride(d);
     }
     std::memcpy(out.bytes() + out_offset * item, self.bytes() + self_offset * item, item);
@@ -154,17 +151,17 @@ void gather_kernel(const KernelArgs& args, void*) {
   const TensorView out = args.output(), self = args.tensor(0), index = args.tensor(2);
   const int64_t dim = args.to_int_list(1).first[0];
   const size_t item = sdk::dtype_size(out.dtype());
+  const IndexReader read(index);
   // The scatter's geometry read the other way: out[(o, j, i)] = self[(o, index, i)].
   if (scatter_is_contiguous(self, index, out, dim)) {
     const int64_t size = self.size(dim);
     char* const to = out.bytes();
     const char* const from = self.bytes();
-    const IndexReader picked(index);
     return dispatch_item_size(static_cast<int64_t>(item), [&](auto element) {
       using T = decltype(element);
       over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
         for (int64_t i = 0; i < inner; ++i) {
-          const int64_t source = (o * size + checked(picked[p + i], size, dim)) * inner + i;
+          const int64_t source = (o * size + checked(read[p + i], size, dim)) * inner + i;
           copy_run<T>(to + (p + i) * sizeof(T), from + source * sizeof(T), 1);
         }
       });
@@ -176,7 +173,7 @@ void gather_kernel(const KernelArgs& args, void*) {
     int64_t index_offset = 0, self_offset = 0;
     for (int64_t d = 0; d < index.ndim(); ++d) index_offset += position[d] * index.stride(d);
     for (int64_t d = 0; d < self.ndim(); ++d) {
-      const int64_t i = d == dim ? checked(read_index(index, index_offset), self.size(d), d) : position[d];
+      const int64_t i = d == dim ? checked(read[index_offset], self.size(d), d) : position[d];
       self_offset += i * self.stride(d);
     }
     std::memcpy(out.bytes() + out_offset * item, self.bytes() + self_offset * item, item);
@@ -196,6 +193,7 @@ void indexed_write_kernel(const KernelArgs& args, void* user_data) {
   const int64_t size = out.size(dim);
   const bool contiguous = scatter ? scatter_is_contiguous(out, index, added, dim)
                                   : out.is_contiguous() && added.is_contiguous();
+  const IndexReader targets(index);
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     using C = sdk::compute_t<T>;
@@ -215,7 +213,6 @@ void indexed_write_kernel(const KernelArgs& args, void* user_data) {
       return;
     }
     if (contiguous) {
-      const IndexReader targets(index);
       over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
         for (int64_t i = 0; i < inner; ++i) store((o * size + checked(targets[p + i], size, dim)) * inner + i, p + i);
       });
@@ -232,7 +229,7 @@ void indexed_write_kernel(const KernelArgs& args, void* user_data) {
         added_offset += position[d] * added.stride(d);
       }
       if (!scatter) index_offset = position[dim] * index_stride;
-      const int64_t target = checked(read_index(index, index_offset), size, dim);
+      const int64_t target = checked(targets[index_offset], size, dim);
       for (int64_t d = 0; d < out.ndim(); ++d) out_offset += (d == dim ? target : position[d]) * out.stride(d);
       store(out_offset, added_offset);
     }
@@ -307,6 +304,7 @@ void scatter_reduce_kernel(const KernelArgs& args, void*) {
   const bool counting = !include_self || reduce == ScatterReduction::Mean;
   std::vector<int64_t> taken(counting ? static_cast<size_t>(out.numel()) : 0, include_self ? 1 : 0);
   const bool contiguous = scatter_is_contiguous(out, index, src, dim);
+  const IndexReader targets(index);
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     using C = sdk::compute_t<T>;
@@ -326,7 +324,6 @@ void scatter_reduce_kernel(const KernelArgs& args, void*) {
         };
         const int64_t size = out.size(dim);
         if (contiguous) {
-          const IndexReader targets(index);
           over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
             for (int64_t i = 0; i < inner; ++i) {
               const int64_t at = (o * size + checked(targets[p + i], size, dim)) * inner + i;
@@ -342,7 +339,7 @@ void scatter_reduce_kernel(const KernelArgs& args, void*) {
               index_offset += position[d] * index.stride(d);
               src_offset += position[d] * src.stride(d);
             }
-            const int64_t target = checked(read_index(index, index_offset), size, dim);
+            const int64_t target = checked(targets[index_offset], size, dim);
             int64_t out_offset = 0, dense = 0;
             for (int64_t d = 0; d < out.ndim(); ++d) {
               const int64_t i = d == dim ? target : position[d];

@@ -13,11 +13,7 @@ Adam::Adam(std::vector<ParamGroup<AdamOptions>> groups) : Adam(std::move(groups)
 
 Adam::Adam(std::vector<ParamGroup<AdamOptions>> groups, bool decoupled_weight_decay, const char* name)
     : GroupedOptimizer(groups, name), decoupled_weight_decay_(decoupled_weight_decay) {
-  for (const AdamOptions& options : group_options()) {
-    require_betas(options.beta1, options.beta2);
-    require_non_negative("eps", options.eps);
-    require_non_negative("weight_decay", options.weight_decay);
-  }
+  require_moment_options();
 }
 
 void Adam::step() {

@@ -10,11 +10,7 @@ Adamax::Adamax(std::vector<Tensor> params, AdamaxOptions options)
     : Adamax(std::vector<ParamGroup<AdamaxOptions>>{{std::move(params), options}}) {}
 
 Adamax::Adamax(std::vector<ParamGroup<AdamaxOptions>> groups) : GroupedOptimizer(groups, "Adamax") {
-  for (const AdamaxOptions& options : group_options()) {
-    require_betas(options.beta1, options.beta2);
-    require_non_negative("eps", options.eps);
-    require_non_negative("weight_decay", options.weight_decay);
-  }
+  require_moment_options();
 }
 
 void Adamax::step() {

@@ -11,10 +11,8 @@ NAdam::NAdam(std::vector<Tensor> params, NAdamOptions options)
 
 NAdam::NAdam(std::vector<ParamGroup<NAdamOptions>> groups)
     : GroupedOptimizer(groups, "NAdam"), products_(groups.size(), std::vector<double>{1.0}) {
+  require_moment_options();
   for (const NAdamOptions& options : group_options()) {
-    require_betas(options.beta1, options.beta2);
-    require_non_negative("eps", options.eps);
-    require_non_negative("weight_decay", options.weight_decay);
     require_non_negative("momentum_decay", options.momentum_decay);
   }
 }

@@ -10,11 +10,7 @@ RAdam::RAdam(std::vector<Tensor> params, RAdamOptions options)
     : RAdam(std::vector<ParamGroup<RAdamOptions>>{{std::move(params), options}}) {}
 
 RAdam::RAdam(std::vector<ParamGroup<RAdamOptions>> groups) : GroupedOptimizer(groups, "RAdam") {
-  for (const RAdamOptions& options : group_options()) {
-    require_betas(options.beta1, options.beta2);
-    require_non_negative("eps", options.eps);
-    require_non_negative("weight_decay", options.weight_decay);
-  }
+  require_moment_options();
 }
 
 void RAdam::step() {

@@ -94,6 +94,15 @@ class GroupedOptimizer : public Optimizer {
   }
   const Options& options_of(size_t i) const { return group_options_[group_of(i)]; }
   const std::vector<Options>& group_options() const { return group_options_; }
+  // The checks every group's options share in the Adam family: moment decay rates in [0, 1), a
+  // non-negative eps and weight decay.
+  void require_moment_options() const {
+    for (const Options& options : group_options_) {
+      require_betas(options.beta1, options.beta2);
+      require_non_negative("eps", options.eps);
+      require_non_negative("weight_decay", options.weight_decay);
+    }
+  }
 
  public:
   std::optional<double> momentum(size_t group) const override {

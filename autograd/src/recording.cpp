@@ -13,7 +13,8 @@ class NotImplementedBackward final : public Node {
   explicit NotImplementedBackward(std::string op) : op_(std::move(op)) {}
   TensorVector apply(TensorVector&&) override {
     EMBER_FAIL("[{}] the derivative is not implemented: ops.yaml has no derivatives entry for this operator, so "
-               "backward cannot pass through it", op_);
+               "backward cannot pass through it; call it inside an autograd::Function that gives its backward",
+               op_);
   }
   std::string name() const override { return "NotImplementedBackward(" + op_ + ")"; }
 

@@ -20,6 +20,15 @@ DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b, std::string_view op, st
   return out;
 }
 
+bool broadcasts_to(IntArrayRef from, IntArrayRef to) {
+  if (from.size() > to.size()) return false;
+  const size_t lead = to.size() - from.size();
+  for (size_t i = 0; i < from.size(); ++i) {
+    if (from[i] != 1 && from[i] != to[lead + i]) return false;
+  }
+  return true;
+}
+
 void check_broadcasts_to(IntArrayRef from, IntArrayRef to, std::string_view op, std::string_view arg) {
   const DimVector shape = broadcast_shapes(from, to, op, arg);
   EMBER_CHECK(to.equals(shape), "[{}] {}: expected a shape that broadcasts to [{}], got [{}]", op, arg,

@@ -1,21 +1,15 @@
 // Autograd as a dispatch layer: recording, the engine, grad mode, saved-tensor checks.
 #include <doctest/doctest.h>
 
+#include "../backends/reference.h"
 #include "ember/autograd/engine.h"
 #include "ember/autograd/gradcheck.h"
 #include "ember/ember.h"
 
 using namespace ember;
 using autograd::NoGradGuard;
-
-namespace {
-std::vector<double> values(const Tensor& t) { return to_vector<double>(t); }
-Tensor leaf(std::initializer_list<double> v, IntArrayRef shape = {}) {
-  Tensor t = tensor<double>(v, shape);
-  t.requires_grad_();
-  return t;
-}
-}  // namespace
+using reference::leaf;
+using reference::values;
 
 TEST_CASE("backward accumulates d(sum x*x)/dx = 2x into the leaf") {
   const Tensor x = leaf({1, -2, 3});

@@ -56,6 +56,12 @@ inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 inline ember::Tensor doubles(std::initializer_list<double> values, ember::IntArrayRef shape = {}) {
   return ember::tensor<double>(values, shape);
 }
+// doubles(values, shape) as a leaf that requires grad.
+inline ember::Tensor leaf(std::initializer_list<double> values, ember::IntArrayRef shape = {}) {
+  ember::Tensor t = doubles(values, shape);
+  t.requires_grad_();
+  return t;
+}
 inline std::vector<double> values(const ember::Tensor& t) { return ember::to_vector<double>(t.to(ember::DType::Float64)); }
 
 inline void check_close(const std::vector<double>& actual, const std::vector<double>& expected, double tol) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "../backends/reference.h"
+#include "ember/autograd/formulas.h"
 #include "ember/ember.h"
 #include "ember/nn.h"
 #include "ember/optim/sgd.h"
@@ -90,6 +91,35 @@ TEST_CASE("the toy's own operator is callable by name, on its device only") {
   CHECK_THROWS_WITH(ops::call("toy2::fused_gelu", x.to(toy())),
                     "[toy2::fused_gelu] the toy backend has no kernel for it, and neither has the CPU to fall back "
                     "to; kernels exist for: toy2");
+}
+
+// The toy's operator has no derivative in ops.yaml; a Function gives it one.
+struct ToyGelu : autograd::Function<ToyGelu> {
+  static Tensor forward(autograd::AutogradContext* ctx, const Tensor& x) {
+    ctx->save_for_backward({x});
+    return ops::call("toy::fused_gelu", x);
+  }
+  static autograd::TensorVector backward(autograd::AutogradContext* ctx, autograd::TensorVector grads) {
+    return {grads[0] * autograd::gelu_derivative(ctx->get_saved_variables()[0], "tanh")};
+  }
+};
+
+TEST_CASE("the toy's operator differentiates once an autograd::Function gives it a backward") {
+  Tensor x = reference::random_tensor({16}, 8).to(toy());
+  x.requires_grad_();
+  CHECK_THROWS_WITH(ops::call("toy::fused_gelu", x).sum().backward(),
+                    "[toy::fused_gelu] the derivative is not implemented: ops.yaml has no derivatives entry for this "
+                    "operator, so backward cannot pass through it; call it inside an autograd::Function that gives "
+                    "its backward");
+  const Tensor y = ToyGelu::apply(x);
+  CHECK(y.device() == toy());
+  y.sum().backward();
+  CHECK(x.grad().device() == toy());
+
+  Tensor on_cpu = x.detach().to(cpu);
+  on_cpu.requires_grad_();
+  gelu(on_cpu, "tanh").sum().backward();
+  reference::check_close(values(x.grad()), values(on_cpu.grad()), 1e-6);
 }
 
 TEST_CASE("two toy devices at once: tensors move between them through the host") {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ember/autograd/engine.h"
+#include "ember/autograd/function.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/call_by_name.h"
 #include "ember/core/quantizer.h"

@@ -11,6 +11,9 @@ namespace ember {
 // "[op] arg: shapes [2, 3] and [4] do not broadcast (dimension 1: 3 vs 4)".
 DimVector broadcast_shapes(IntArrayRef a, IntArrayRef b, std::string_view op, std::string_view arg);
 
+// Whether `from` broadcasts to `to` exactly (`to` is the shape both broadcast to).
+bool broadcasts_to(IntArrayRef from, IntArrayRef to);
+
 // Checks that `from` broadcasts to `to` without widening it; throws
 // "[op] arg: expected a shape that broadcasts to [4, 3], got [2, 1, 3]" (or broadcast_shapes's error).
 void check_broadcasts_to(IntArrayRef from, IntArrayRef to, std::string_view op, std::string_view arg);

@@ -23,7 +23,6 @@ class AccumulateGrad final : public Node {
     return {};
   }
   std::string name() const override { return "AccumulateGrad"; }
-  bool accumulates_into_leaf() const override { return true; }
 
  private:
   Tensor leaf_;

@@ -2,11 +2,14 @@
 // Dependency counting over the nodes reachable from the roots, then a ready queue ordered by
 // creation (later first). Each node's incoming gradients are summed in a buffer until all its
 // producers have run. Without retain_graph each node frees its saved tensors once it has run.
+// autograd::grad runs only the nodes on a path from the roots to an input it captures: the rest
+// of the graph keeps its saved tensors for a later backward, and costs nothing.
 #include "ember/autograd/engine.h"
 
 #include <map>
 #include <queue>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "ember/autograd/autograd_meta.h"
 #include "ember/autograd/grad_mode.h"
@@ -51,6 +54,35 @@ std::unordered_map<Node*, int> count_dependencies(const std::vector<Edge>& roots
   return deps;
 }
 
+// The nodes from which a path leads to a captured node: those autograd::grad must run. Found
+// children first, by an explicit stack, since recurrent graphs are deep.
+std::unordered_set<Node*> nodes_leading_to(const std::vector<Edge>& roots, const std::unordered_set<Node*>& captured) {
+  std::unordered_set<Node*> leading;
+  std::unordered_set<Node*> visited;
+  std::vector<std::pair<Node*, size_t>> stack;  // a node and the next of its edges to visit
+  for (const Edge& root : roots) {
+    if (!visited.insert(root.node.get()).second) continue;
+    stack.emplace_back(root.node.get(), 0);
+    while (!stack.empty()) {
+      auto& [node, next] = stack.back();
+      const std::vector<Edge>& edges = node->next_edges();
+      if (next < edges.size()) {
+        Node* child = edges[next++].node.get();
+        if (child && visited.insert(child).second) stack.emplace_back(child, 0);
+        continue;
+      }
+      for (const Edge& e : edges) {
+        if (e.valid() && (captured.count(e.node.get()) || leading.count(e.node.get()))) {
+          leading.insert(node);
+          break;
+        }
+      }
+      stack.pop_back();
+    }
+  }
+  return leading;
+}
+
 }  // namespace
 
 TensorVector run_backward(const TensorVector& roots, const TensorVector& grad_outputs, bool retain_graph,
@@ -86,6 +118,12 @@ TensorVector run_backward(const TensorVector& roots, const TensorVector& grad_ou
   }
   const bool capturing = !inputs.empty();
   TensorVector results(inputs.size());
+  std::unordered_set<Node*> to_run;
+  if (capturing) {
+    std::unordered_set<Node*> captured;
+    for (const auto& [edge, _] : captures) captured.insert(edge.first);
+    to_run = nodes_leading_to(root_edges, captured);
+  }
 
   std::unordered_map<Node*, int> deps = count_dependencies(root_edges);
   std::unordered_map<Node*, TensorVector> buffers;
@@ -116,8 +154,8 @@ TensorVector run_backward(const TensorVector& roots, const TensorVector& grad_ou
       if (it == captures.end()) continue;
       for (size_t index : it->second) results[index] = buffer[slot];
     }
-    // autograd::grad leaves the leaves' grad() alone.
-    if (capturing && node->accumulates_into_leaf()) continue;
+    // autograd::grad leaves the leaves' grad() alone, and the graph below its inputs.
+    if (capturing && !to_run.count(node.get())) continue;
     TensorVector outputs = node->apply(std::move(buffer));
     if (!retain_graph) node->release_saved();
     const auto& edges = node->next_edges();

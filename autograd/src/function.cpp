@@ -38,7 +38,7 @@ bool AutogradContext::needs_input_grad(size_t position) const { return node_->ne
 
 FunctionNode::FunctionNode(const std::type_info& function) : name_(node_name(function)) { ctx_.node_ = this; }
 
-bool FunctionNode::begin(const FunctionArguments& arguments) {
+bool FunctionNode::begin(const FunctionArguments& arguments, bool records_always) {
   std::vector<Edge> edges;
   edges.reserve(arguments.tensors.size());
   bool any_requires_grad = false;
@@ -53,7 +53,7 @@ bool FunctionNode::begin(const FunctionArguments& arguments) {
     inputs_.push_back(TensorShape{DimVector(t.sizes()), t.dtype(), t.device()});
   }
   set_next_edges(std::move(edges));
-  return any_requires_grad && grad_mode_enabled();
+  return (any_requires_grad || records_always) && grad_mode_enabled();
 }
 
 void FunctionNode::finish(TensorVector& outputs, const FunctionArguments& arguments) {

@@ -17,4 +17,11 @@ RandomDraw reserve_random(uint64_t count) {
   return {g_seed.load(), g_offset.fetch_add(count)};
 }
 
+RandomDraw random_state() { return {g_seed.load(), g_offset.load()}; }
+
+void set_random_state(RandomDraw state) {
+  g_seed.store(state.seed);
+  g_offset.store(state.offset);
+}
+
 }  // namespace ember

@@ -287,3 +287,13 @@ TEST_CASE("in-place changes autograd cannot follow are refused") {
   (buffer * buffer).sum().backward();
   CHECK(values(a.grad()) == std::vector<double>{2, 4, 6, 8});
 }
+
+TEST_CASE("autograd::grad runs only the part of the graph between the outputs and its inputs") {
+  const Tensor x = leaf({1, 2});
+  const Tensor h = x.exp();
+  const Tensor g = autograd::grad({(h * h).sum()}, {h})[0];
+  reference::check_close(values(g), {2 * std::exp(1.0), 2 * std::exp(2.0)}, 1e-12);
+  // h's own node did not run, so its saved tensors are still there for a backward through it.
+  (h * 3).sum().backward();
+  reference::check_close(values(x.grad()), {3 * std::exp(1.0), 3 * std::exp(2.0)}, 1e-12);
+}

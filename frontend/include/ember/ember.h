@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "ember/autograd/checkpoint.h"
 #include "ember/autograd/engine.h"
 #include "ember/autograd/function.h"
 #include "ember/autograd/grad_mode.h"

@@ -98,7 +98,7 @@ class FunctionNode : public Node {
 
   AutogradContext* context() { return &ctx_; }
   // Before forward: whether anything will be recorded, with the inputs' edges and metadata kept.
-  bool begin(const FunctionArguments& arguments);
+  bool begin(const FunctionArguments& arguments, bool records_always);
   // After forward: gives the outputs this node as history (replacing returned inputs by views of
   // them) and packs the saved tensors.
   void finish(TensorVector& outputs, const FunctionArguments& arguments);
@@ -135,10 +135,13 @@ class FunctionNodeOf final : public FunctionNode {
 // The base of a user's function struct T, which provides
 //   static Tensor or TensorVector forward(AutogradContext*, arguments...);
 //   static TensorVector backward(AutogradContext*, TensorVector grad_outputs);
+// and may declare `static constexpr bool kRecordsAlways = true` when forward reads tensors that
+// require grad besides its arguments (parameters it reaches itself), so that it records even when
+// no argument requires grad.
 template <typename T>
 struct Function {
   // Runs T::forward without recording inside it, and records it as one node when grad mode is
-  // on and a tensor argument requires grad.
+  // on and a tensor argument requires grad (or T records always).
   template <typename... Args>
   static auto apply(Args&&... args) {
     using Result = decltype(T::forward(std::declval<AutogradContext*>(), std::forward<Args>(args)...));
@@ -147,7 +150,7 @@ struct Function {
     FunctionArguments arguments;
     (arguments.add(args), ...);
     auto node = make_node<FunctionNodeOf<T>>();
-    const bool recording = node->begin(arguments);
+    const bool recording = node->begin(arguments, records_always());
     Result result;
     {
       NoGradGuard no_grad;
@@ -161,6 +164,15 @@ struct Function {
     } else {
       node->finish(result, arguments);
       return result;
+    }
+  }
+
+ private:
+  static constexpr bool records_always() {
+    if constexpr (requires { T::kRecordsAlways; }) {
+      return T::kRecordsAlways;
+    } else {
+      return false;
     }
   }
 };

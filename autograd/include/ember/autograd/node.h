@@ -37,8 +37,6 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual std::string name() const = 0;
   // Frees saved tensors after a backward that did not retain the graph.
   virtual void release_saved() {}
-  // True for the node that adds gradients into a leaf's grad().
-  virtual bool accumulates_into_leaf() const { return false; }
 
   const std::vector<Edge>& next_edges() const { return next_edges_; }
   void set_next_edges(std::vector<Edge> edges) { next_edges_ = std::move(edges); }

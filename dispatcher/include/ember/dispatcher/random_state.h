@@ -16,4 +16,9 @@ struct RandomDraw {
 // Reserves `count` counter values for one kernel call.
 RandomDraw reserve_random(uint64_t count);
 
+// Where the stream stands: its seed and the next draw's offset. Setting it back replays the same
+// draws (a checkpointed forward, run again in backward, gets the dropout masks it had).
+RandomDraw random_state();
+void set_random_state(RandomDraw state);
+
 }  // namespace ember

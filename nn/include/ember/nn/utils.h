@@ -1,9 +1,11 @@
-// Gradient clipping, as torch::nn::utils: run between backward() and the optimizer's step().
+// Gradient clipping, as torch::nn::utils (run between backward() and the optimizer's step()),
+// and checkpointing a Sequential's activations.
 #pragma once
 
 #include <vector>
 
 #include "ember/core/tensor.h"
+#include "ember/nn/modules/container.h"
 
 namespace ember::nn::utils {
 
@@ -16,5 +18,12 @@ double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, d
 
 // Clamps every gradient of `parameters` into [-clip_value, clip_value] in place.
 void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value);
+
+// Runs `model` as `segments` consecutive groups of its modules (the first ones one module longer
+// when they do not divide evenly), checkpointing each group but the last
+// (torch.utils.checkpoint.checkpoint_sequential): only the groups' inputs are kept for backward,
+// which runs each group's forward again (autograd::checkpoint).
+Tensor checkpoint_sequential(const Sequential& model, int64_t segments, const Tensor& input,
+                             bool preserve_random_state = true);
 
 }  // namespace ember::nn::utils

@@ -33,23 +33,12 @@ void check_inputs(const TensorVector& inputs) {
 
 void gradcheck(const DifferentiableFunction& f, const TensorVector& inputs, GradcheckOptions options) {
   check_inputs(inputs);
-  const Tensor out = f(inputs);
-  const int64_t n_out = out.numel();
-  // analytical[j][i]: gradients of output element j with respect to input i. An output with no
-  // history has a zero Jacobian (a second derivative of a linear function, say).
-  std::vector<TensorVector> analytical(out.requires_grad() ? 0 : static_cast<size_t>(n_out),
-                                       TensorVector(inputs.size()));
-  for (int64_t j = 0; j < n_out && out.requires_grad(); ++j) {
-    std::vector<double> onehot(static_cast<size_t>(n_out), 0.0);
-    onehot[static_cast<size_t>(j)] = 1.0;
-    analytical.push_back(grad({out}, inputs, {tensor<double>(onehot, out.sizes(), out.device())}, true, false));
-  }
+  const TensorVector jacobians = functional::jacobian(f, inputs);
   for (size_t i = 0; i < inputs.size(); ++i) {
-    std::vector<std::vector<double>> rows(static_cast<size_t>(n_out));
-    for (int64_t j = 0; j < n_out; ++j) {
-      const Tensor& g = analytical[static_cast<size_t>(j)][i];
-      rows[static_cast<size_t>(j)] = g.defined() ? to_vector<double>(g) : std::vector<double>(inputs[i].numel(), 0.0);
-    }
+    // Row-major [output element][input element]; an output with no history has a zero Jacobian.
+    const std::vector<double> analytical = to_vector<double>(jacobians[i]);
+    const int64_t n_in = inputs[i].numel();
+    const int64_t n_out = n_in == 0 ? 0 : static_cast<int64_t>(analytical.size()) / n_in;
     for (int64_t k = 0; k < inputs[i].numel(); ++k) {
       TensorVector plus = inputs, minus = inputs;
       plus[i] = nudged(inputs[i], k, options.eps);
@@ -57,7 +46,7 @@ void gradcheck(const DifferentiableFunction& f, const TensorVector& inputs, Grad
       const std::vector<double> up = evaluate(f, plus), down = evaluate(f, minus);
       for (int64_t j = 0; j < n_out; ++j) {
         const double numerical = (up[j] - down[j]) / (2 * options.eps);
-        const double analytic = rows[static_cast<size_t>(j)][static_cast<size_t>(k)];
+        const double analytic = analytical[static_cast<size_t>(j * n_in + k)];
         EMBER_CHECK(std::fabs(numerical - analytic) <= options.atol + options.rtol * std::fabs(numerical),
                     "[gradcheck] inputs[{}] element {}, output element {}: backward gives {}, finite differences {}",
                     i, k, j, analytic, numerical);

@@ -6,6 +6,7 @@
 #include "ember/autograd/checkpoint.h"
 #include "ember/autograd/engine.h"
 #include "ember/autograd/function.h"
+#include "ember/autograd/functional.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/call_by_name.h"
 #include "ember/core/quantizer.h"

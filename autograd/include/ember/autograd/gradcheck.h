@@ -1,9 +1,7 @@
 // Checking backward formulas against finite differences, in float64.
 #pragma once
 
-#include <functional>
-
-#include "ember/autograd/node.h"
+#include "ember/autograd/functional.h"
 
 namespace ember::autograd {
 
@@ -12,8 +10,6 @@ struct GradcheckOptions {
   double atol = 1e-5;
   double rtol = 1e-3;
 };
-
-using DifferentiableFunction = std::function<Tensor(const TensorVector&)>;
 
 // Compares every element of the Jacobian that backward gives for `f` at `inputs` (float64
 // tensors that require grad) with central differences; throws an ember::Error naming the first

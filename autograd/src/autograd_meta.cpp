@@ -18,8 +18,7 @@ class AccumulateGrad final : public Node {
     if (!incoming.defined()) return {};
     AutogradMeta& meta = ensure_meta(leaf_);
     for (const GradientHook& hook : meta.leaf_hooks) apply_hook(hook, incoming);
-    const Tensor update = grad_mode_enabled() ? incoming : incoming.detach();
-    meta.grad = meta.grad.defined() ? add(meta.grad, update) : update;
+    accumulate_grad(meta.grad, incoming);
     return {};
   }
   std::string name() const override { return "AccumulateGrad"; }
@@ -57,6 +56,21 @@ Edge gradient_edge(const Tensor& t) {
   return {accumulator, 0};
 }
 
+void accumulate_grad(Tensor& grad, const Tensor& incoming) {
+  const Tensor update = grad_mode_enabled() ? incoming : incoming.detach();
+  grad = grad.defined() ? add(grad, update) : update;
+}
+
+void retain_grad_from_grad_fn(AutogradMeta& meta) {
+  meta.retained_grad = std::make_shared<Tensor>();
+  // Weak: the node must not keep the tensor's cell alive, nor write into one that was replaced.
+  std::weak_ptr<Tensor> cell = meta.retained_grad;
+  meta.grad_fn->add_pre_hook(meta.output_nr, [cell](const Tensor& grad) {
+    if (const std::shared_ptr<Tensor> retained = cell.lock()) accumulate_grad(*retained, grad);
+    return Tensor();
+  });
+}
+
 }  // namespace autograd
 
 const Tensor& Tensor::requires_grad_(bool requires_grad) const {
@@ -81,7 +95,19 @@ bool Tensor::requires_grad() const {
 
 Tensor Tensor::grad() const {
   const autograd::AutogradMeta* meta = autograd::meta_of(*this);
-  return meta ? meta->grad : Tensor();
+  if (!meta) return Tensor();
+  return meta->retained_grad ? *meta->retained_grad : meta->grad;
+}
+
+void Tensor::retain_grad() const {
+  EMBER_CHECK(requires_grad(), "[retain_grad] tensor: expected a tensor that requires grad");
+  autograd::AutogradMeta& meta = autograd::ensure_meta(*this);
+  if (meta.grad_fn && !meta.retained_grad) autograd::retain_grad_from_grad_fn(meta);
+}
+
+bool Tensor::retains_grad() const {
+  const autograd::AutogradMeta* meta = autograd::meta_of(*this);
+  return meta && meta->retained_grad;
 }
 
 void Tensor::set_grad(const Tensor& grad) const {
@@ -90,7 +116,8 @@ void Tensor::set_grad(const Tensor& grad) const {
   EMBER_CHECK(!grad.defined() || (grad.dtype() == dtype() && grad.device() == device()),
               "[set_grad] grad: expected a {} tensor on {} like the tensor, got {} on {}", dtype_name(dtype()),
               device().str(), dtype_name(grad.dtype()), grad.device().str());
-  autograd::ensure_meta(*this).grad = grad;
+  autograd::AutogradMeta& meta = autograd::ensure_meta(*this);
+  (meta.retained_grad ? *meta.retained_grad : meta.grad) = grad;
 }
 
 std::shared_ptr<autograd::Node> Tensor::grad_fn() const {

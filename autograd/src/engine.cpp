@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "ember/autograd/anomaly_mode.h"
 #include "ember/autograd/autograd_meta.h"
 #include "ember/autograd/grad_mode.h"
 #include "ember/ember.h"
@@ -157,6 +158,7 @@ TensorVector run_backward(const TensorVector& roots, const TensorVector& grad_ou
     // autograd::grad leaves the leaves' grad() alone, and the graph below its inputs.
     if (capturing && !to_run.count(node.get())) continue;
     TensorVector outputs = node->apply(std::move(buffer));
+    if (anomaly_mode_enabled()) check_for_nan(*node, outputs);
     if (!retain_graph) node->release_saved();
     const auto& edges = node->next_edges();
     for (size_t i = 0; i < edges.size(); ++i) {

@@ -99,6 +99,7 @@ void set_history(const Tensor& result, const std::shared_ptr<Node>& node, uint32
   meta.requires_grad = true;
   meta.view_version = result.impl()->version();
   result.impl()->add_keys(DispatchKey::Autograd);
+  if (meta.retained_grad) retain_grad_from_grad_fn(meta);  // an in-place change: the new value's gradient
 }
 
 Tensor reduce_to(const Tensor& grad, IntArrayRef sizes, DType dtype) {

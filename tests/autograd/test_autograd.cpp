@@ -297,3 +297,56 @@ TEST_CASE("autograd::grad runs only the part of the graph between the outputs an
   (h * 3).sum().backward();
   reference::check_close(values(x.grad()), {3 * std::exp(1.0), 3 * std::exp(2.0)}, 1e-12);
 }
+
+TEST_CASE("retain_grad keeps a non-leaf's gradient, accumulating, and follows in-place changes") {
+  const Tensor x = leaf({1, 2});
+  const Tensor h = x * 2;
+  CHECK_FALSE(h.retains_grad());
+  h.retain_grad();
+  h.retain_grad();  // once is enough
+  CHECK(h.retains_grad());
+  x.retain_grad();  // leaves keep their gradient anyway
+  CHECK_FALSE(x.retains_grad());
+  const Tensor y = (h * h).sum();
+  y.backward(Tensor(), true);
+  CHECK(values(h.grad()) == std::vector<double>{4, 8});  // 2h
+  CHECK(values(x.grad()) == std::vector<double>{8, 16});
+  y.backward();
+  CHECK(values(h.grad()) == std::vector<double>{8, 16});
+  h.set_grad(Tensor());
+  CHECK_FALSE(h.grad().defined());
+
+  // After an in-place change the gradient kept is the new value's, and only that.
+  const Tensor g = x * 2;
+  g.retain_grad();
+  g.mul_(3);
+  g.sum().backward();
+  CHECK(values(g.grad()) == std::vector<double>{1, 1});
+
+  // A tensor gone before backward leaves its hook writing nowhere.
+  Tensor loss;
+  {
+    const Tensor gone = x * 5;
+    gone.retain_grad();
+    loss = (gone * gone).sum();
+  }
+  loss.backward();
+  CHECK_THROWS_WITH(tensor<double>({1}).retain_grad(), "[retain_grad] tensor: expected a tensor that requires grad");
+}
+
+TEST_CASE("anomaly detection names the node that made the first NaN gradient") {
+  const Tensor x = leaf({0, 4});
+  // sqrt's derivative at 0 is infinite, and 0 times it is NaN.
+  const auto loss = [&] { return (sqrt(x) * tensor<double>({0, 1})).sum(); };
+  loss().backward();
+  CHECK(std::isnan(values(x.grad())[0]));
+  {
+    autograd::DetectAnomalyGuard detect;
+    CHECK(autograd::anomaly_mode_enabled());
+    CHECK_THROWS_WITH(loss().backward(),
+                      "[backward] SqrtBackward: returned NaN in the gradient for its input 0; anomaly detection "
+                      "stopped at the first node that made one");
+    (x * 2).sum().backward();  // finite gradients pass
+  }
+  CHECK_FALSE(autograd::anomaly_mode_enabled());
+}

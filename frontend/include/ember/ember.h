@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "ember/autograd/anomaly_mode.h"
 #include "ember/autograd/checkpoint.h"
 #include "ember/autograd/engine.h"
 #include "ember/autograd/function.h"

@@ -21,6 +21,9 @@ struct AutogradMeta final : AutogradMetaInterface {
   bool requires_grad = false;
   uint32_t view_version = 0;                 // views: the storage version their history is valid for
   std::vector<GradientHook> leaf_hooks;      // leaves: run before accumulating
+  // Non-leaves after retain_grad(): the cell their grad_fn's hook accumulates into. Replaced
+  // when the history moves (an in-place change), which leaves the old node's hook writing nowhere.
+  std::shared_ptr<Tensor> retained_grad;
 };
 static_assert(sizeof(AutogradMeta) <= detail::kPoolBlockSize[static_cast<int>(detail::PoolClass::Large)]);
 
@@ -28,6 +31,13 @@ static_assert(sizeof(AutogradMeta) <= detail::kPoolBlockSize[static_cast<int>(de
 AutogradMeta* meta_of(const Tensor& t);
 // The meta of `t`, created when missing.
 AutogradMeta& ensure_meta(const Tensor& t);
+
+// Adds `incoming` into `grad` (leaving it a plain tensor outside create_graph), as a leaf's
+// grad() accumulates.
+void accumulate_grad(Tensor& grad, const Tensor& incoming);
+
+// Gives `meta`'s non-leaf tensor a fresh cell for its gradient and has its grad_fn fill it.
+void retain_grad_from_grad_fn(AutogradMeta& meta);
 
 // The edge a gradient for `t` flows along: its grad_fn, or its leaf's accumulator.
 Edge gradient_edge(const Tensor& t);

@@ -70,8 +70,13 @@ class Tensor {
   // Marks this leaf tensor as one whose gradient backward() accumulates into grad().
   const Tensor& requires_grad_(bool requires_grad = true) const;
   bool requires_grad() const;
-  // The gradient accumulated into this leaf by backward(); undefined before the first.
+  // The gradient accumulated into this leaf (or non-leaf that retains grad) by backward();
+  // undefined before the first.
   Tensor grad() const;
+  // Makes backward() keep this non-leaf's gradient in grad(), accumulating as a leaf's does
+  // (a no-op on leaves, which always do).
+  void retain_grad() const;
+  bool retains_grad() const;
   // Replaces or clears (with an undefined tensor) the accumulated gradient.
   void set_grad(const Tensor& grad) const;
   // The node that produced this tensor, or null for leaves and tensors outside autograd.

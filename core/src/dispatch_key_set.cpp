@@ -8,6 +8,7 @@ std::string dispatch_key_name(int index) {
     case DispatchKey::BackendSelect: return "BackendSelect";
     case DispatchKey::Quantized: return "Quantized";
     case DispatchKey::Autograd: return "Autograd";
+    case DispatchKey::Autocast: return "Autocast";
     case DispatchKey::TestLow: return "TestLow";
     case DispatchKey::TestHigh: return "TestHigh";
   }

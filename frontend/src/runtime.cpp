@@ -12,11 +12,13 @@ struct Runtime {
     autograd_kernels = autograd::generated::register_autograd_kernels(dispatcher);
     autograd_fallback = autograd::register_autograd_fallback(dispatcher);
     quantized_kernels = quantization::register_quantized_kernels(dispatcher);
+    autocast_kernels = register_autocast_kernels(dispatcher);
     load_default_backends();
   }
   std::vector<RegistrationHandle> host_kernels;
   std::vector<RegistrationHandle> autograd_kernels;
   std::vector<RegistrationHandle> quantized_kernels;
+  std::vector<RegistrationHandle> autocast_kernels;
   RegistrationHandle autograd_fallback;
 };
 

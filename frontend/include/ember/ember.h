@@ -9,6 +9,7 @@
 #include "ember/autograd/function.h"
 #include "ember/autograd/functional.h"
 #include "ember/autograd/grad_mode.h"
+#include "ember/autocast.h"
 #include "ember/call_by_name.h"
 #include "ember/core/quantizer.h"
 #include "ember/core/tensor.h"

@@ -30,6 +30,8 @@ std::vector<RegistrationHandle> register_host_kernels(Dispatcher& dispatcher);
 namespace autograd::generated {
 std::vector<RegistrationHandle> register_autograd_kernels(Dispatcher& dispatcher);
 }
+// The Autocast key's kernels (Note [Autocast]).
+std::vector<RegistrationHandle> register_autocast_kernels(Dispatcher& dispatcher);
 namespace quantization {
 // The Quantized key's kernels and its dequantizing fallback (Note [Quantized tensors]).
 std::vector<RegistrationHandle> register_quantized_kernels(Dispatcher& dispatcher);

@@ -18,6 +18,7 @@ enum class DispatchKey : uint8_t {
   BackendSelect = 48,  // factory operators: picks the backend from the `device` argument
   Quantized = 49,      // quantized tensors
   Autograd = 50,       // tensors that require grad
+  Autocast = 51,       // inside an AutocastGuard: casts the operands of listed operators
   TestLow = 60,        // test-only keys, for dispatcher tests
   TestHigh = 61,
 };

@@ -108,12 +108,27 @@ void measure_mlp_step(Results& r) {
                         std::make_shared<nn::Linear>(256, 10)});
   optim::SGD sgd(model.parameters(), {.lr = 0.01});
   const Tensor x = randn({128, 784}), y = randint(0, 10, {128});
-  r["mlp_step_us"] = bench::ns_per_call([&] {
-    const Tensor loss = nn::functional::cross_entropy(model(x), y);
-    sgd.zero_grad();
-    loss.backward();
-    sgd.step();
-  }, 20, 7) / 1000;
+  for (const bool autocast : {false, true}) {
+    r[autocast ? "mlp_step_bf16_autocast_us" : "mlp_step_us"] = bench::ns_per_call([&] {
+      Tensor loss;
+      {
+        AutocastGuard region("cpu", DType::BFloat16, autocast);
+        loss = nn::functional::cross_entropy(model(x), y);
+      }
+      sgd.zero_grad();
+      loss.backward();
+      sgd.step();
+    }, 20, 7) / 1000;
+  }
+}
+
+// A one-layer LSTM over [32 steps, batch 16, 64 features] to 128 hidden units, forward and backward.
+void measure_lstm_step(Results& r) {
+  manual_seed(0);
+  nn::LSTM lstm(64, 128);
+  const Tensor sequence = randn({32, 16, 64});
+  r["lstm_step_us"] =
+      bench::ns_per_call([&] { std::get<0>(lstm.forward(sequence)).sum().backward(); }, 5, 5) / 1000;
 }
 
 // Causal self-attention through MultiheadAttention (L 64, batch 16, E 128, 4 heads), forward
@@ -238,6 +253,8 @@ void print_table(const Results& ember, const Results& torch) {
       {"scatter_reduce amax, 1M into 10K (us)", "scatter_amax_1m_us", "scatter_amax_1m_us", false, "-"},
       {"linalg_matrix_exp, [64, 64] float64 (us)", "matrix_exp_64_us", "matrix_exp_64_us", false, "-"},
       {"unfold 3x3 pad 1, [8, 64, 32, 32] (us)", "unfold_3x3_us", "unfold_3x3_us", false, "-"},
+      {"LSTM 64->128, T 32, b16, forward+backward (us)", "lstm_step_us", "lstm_step_us", false, "-"},
+      {"MLP step under bfloat16 autocast (us)", "mlp_step_bf16_autocast_us", "", false, "-"},
   };
   std::printf("\n%-50s %12s %12s %10s   %s\n", "measure", "ember", "libtorch", "ratio", "goal");
   for (const Row& row : rows) {
@@ -255,6 +272,10 @@ void print_table(const Results& ember, const Results& torch) {
   const auto sg = ember.find("sgemm_1024_gflops"), raw = ember.find("raw_onednn_sgemm_1024_gflops");
   if (sg != ember.end() && raw != ember.end()) {
     std::printf("\nsgemm vs raw oneDNN: %.2fx (goal >= 0.9x)\n", sg->second / raw->second);
+  }
+  const auto fp32 = ember.find("mlp_step_us"), bf16 = ember.find("mlp_step_bf16_autocast_us");
+  if (fp32 != ember.end() && bf16 != ember.end()) {
+    std::printf("MLP step, bfloat16 autocast vs float32: %.2fx the time\n", bf16->second / fp32->second);
   }
   if (torch.empty()) std::printf("\nlibtorch twin not built (Debian's libtorch-dev not found): no ratios\n");
 }
@@ -284,6 +305,7 @@ int main(int argc, char** argv) {
   measure_linalg(r);
   measure_search_and_scatter(r);
   measure_matrix_exp_and_unfold(r);
+  measure_lstm_step(r);
   for (const auto& [name, value] : r) bench::report(name, value, "");
 #ifdef EMBER_TORCH_TWIN
   print_table(r, run_twin(EMBER_TORCH_TWIN));

@@ -135,5 +135,11 @@ int main(int argc, char** argv) {
   bench::report("unfold_3x3_us", bench::ns_per_call([&] {
     bench::keep(torch::nn::functional::unfold(image, torch::nn::functional::UnfoldFuncOptions({3, 3}).padding(1)));
   }, 5, 5) / 1000, "us");
+  torch::manual_seed(0);
+  torch::nn::LSTM lstm(torch::nn::LSTMOptions(64, 128));
+  const at::Tensor sequence = torch::randn({32, 16, 64});
+  bench::report("lstm_step_us", bench::ns_per_call([&] {
+    std::get<0>(lstm->forward(sequence)).sum().backward();
+  }, 5, 5) / 1000, "us");
   return 0;
 }

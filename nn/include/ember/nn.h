@@ -20,4 +20,5 @@
 #include "ember/nn/modules/recurrent.h"
 #include "ember/nn/modules/transformer.h"
 #include "ember/nn/modules/upsampling.h"
+#include "ember/nn/packed_sequence.h"
 #include "ember/nn/utils.h"

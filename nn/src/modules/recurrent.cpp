@@ -92,28 +92,22 @@ RecurrentBase::RecurrentBase(const char* type_name, RecurrentKind kind_value, in
   }
 }
 
-std::pair<Tensor, RecurrentState> RecurrentBase::run_sequence(const Tensor& input, const RecurrentState& initial) {
-  const char* op = type_name().c_str();
-  EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "[{}] input: expected [{}, {}] (or [T, {}] unbatched), got {}", op,
-              options.batch_first ? "N, T" : "T, N", input_size, input_size, shape_str(input.sizes()));
-  EMBER_CHECK(input.size(-1) == input_size, "[{}] input: expected {} features in the last dimension, got {}", op,
-              input_size, shape_str(input.sizes()));
-  const bool batched = input.dim() == 3;
-  const Tensor x = !batched ? input.unsqueeze(1) : options.batch_first ? input.transpose(0, 1) : input;  // [T, N, F]
-  const int64_t steps = x.size(0), batch = x.size(1), layers = options.num_layers;
-  const int64_t directions = options.bidirectional ? 2 : 1;
-  EMBER_CHECK(steps > 0, "[{}] input: expected a sequence of at least one step, got {}", op, shape_str(input.sizes()));
-  const DimVector state_shape = batched ? DimVector{layers * directions, batch, hidden_size}
-                                        : DimVector{layers * directions, hidden_size};
-  auto initial_state = [&](const char* name, const Tensor& given) {
-    const Tensor s = state_or_zeros(op, name, given, state_shape, x);
-    return batched ? s : s.unsqueeze(1);
-  };
-  const Tensor h0 = initial_state("h_0", initial.h);
-  const Tensor c0 = kind == RecurrentKind::LSTM ? initial_state("c_0", initial.c) : Tensor();
+// Note [Steps as row ranges]
+// Every layer runs on time-major rows: step t owns the next batch_sizes[t] rows of the layer's
+// input, one per sequence that has a step t, longest sequences first. A padded batch [T, N, F]
+// is the case batch_sizes[t] = N (its rows the tensor flattened); a PackedSequence brings its own.
+// A step updates the state of its first batch_sizes[t] sequences only, so a sequence that has
+// ended keeps its last state (the forward direction's final state), and one that has not begun
+// keeps the initial state until its last step (the reverse direction's start).
+std::pair<Tensor, RecurrentState> RecurrentBase::run_rows(const Tensor& rows, const std::vector<int64_t>& batch_sizes,
+                                                          const Tensor& h0, const Tensor& c0) {
+  const auto steps = static_cast<int64_t>(batch_sizes.size());
+  const int64_t batch = batch_sizes[0], directions = options.bidirectional ? 2 : 1;
+  std::vector<int64_t> offsets(batch_sizes.size(), 0);
+  for (size_t t = 1; t < batch_sizes.size(); ++t) offsets[t] = offsets[t - 1] + batch_sizes[t - 1];
   std::vector<Tensor> last_h, last_c;
-  Tensor layer_input = x;
-  for (int64_t layer = 0; layer < layers; ++layer) {
+  Tensor layer_input = rows;
+  for (int64_t layer = 0; layer < options.num_layers; ++layer) {
     std::vector<Tensor> outputs;
     for (int64_t direction = 0; direction < directions; ++direction) {
       const int64_t index = layer * directions + direction;
@@ -124,25 +118,74 @@ std::pair<Tensor, RecurrentState> RecurrentBase::run_sequence(const Tensor& inpu
       std::vector<Tensor> hidden(static_cast<size_t>(steps));
       for (int64_t i = 0; i < steps; ++i) {
         const int64_t t = direction == 0 ? i : steps - 1 - i;
-        state = step(kind, input_gates[t], state, w);
-        hidden[t] = state.h;
+        const int64_t active = batch_sizes[t];
+        const auto first = [&](const Tensor& s) { return !s.defined() || active == batch ? s : s.narrow(0, 0, active); };
+        const auto with_rest = [&](const Tensor& updated, const Tensor& old) {
+          return !old.defined() || active == batch ? updated : cat({updated, old.narrow(0, active, batch - active)}, 0);
+        };
+        const RecurrentState next =
+            step(kind, input_gates.narrow(0, offsets[t], active), {first(state.h), first(state.c)}, w);
+        hidden[t] = next.h;
+        state = {with_rest(next.h, state.h), with_rest(next.c, state.c)};
       }
-      outputs.push_back(stack(hidden, 0));
+      outputs.push_back(cat(hidden, 0));
       last_h.push_back(state.h);
       if (state.c.defined()) last_c.push_back(state.c);
     }
-    layer_input = directions == 1 ? outputs[0] : cat(outputs, 2);
-    if (options.dropout > 0 && is_training() && layer + 1 < layers) {
+    layer_input = directions == 1 ? outputs[0] : cat(outputs, 1);
+    if (options.dropout > 0 && is_training() && layer + 1 < options.num_layers) {
       layer_input = functional::dropout(layer_input, options.dropout, true);
     }
   }
-  const Tensor output = !batched ? layer_input.squeeze(1) : options.batch_first ? layer_input.transpose(0, 1) : layer_input;
-  auto final_state = [&](const std::vector<Tensor>& per_layer) {
-    if (per_layer.empty()) return Tensor();
-    const Tensor s = stack(per_layer, 0);
-    return batched ? s : s.squeeze(1);
+  return {layer_input, {stack(last_h, 0), last_c.empty() ? Tensor() : stack(last_c, 0)}};
+}
+
+std::pair<Tensor, RecurrentState> RecurrentBase::run_sequence(const Tensor& input, const RecurrentState& initial) {
+  const char* op = type_name().c_str();
+  EMBER_CHECK(input.dim() == 2 || input.dim() == 3, "[{}] input: expected [{}, {}] (or [T, {}] unbatched), got {}", op,
+              options.batch_first ? "N, T" : "T, N", input_size, input_size, shape_str(input.sizes()));
+  EMBER_CHECK(input.size(-1) == input_size, "[{}] input: expected {} features in the last dimension, got {}", op,
+              input_size, shape_str(input.sizes()));
+  const bool batched = input.dim() == 3;
+  const Tensor x = !batched ? input.unsqueeze(1) : options.batch_first ? input.transpose(0, 1) : input;  // [T, N, F]
+  const int64_t steps = x.size(0), batch = x.size(1);
+  EMBER_CHECK(steps > 0, "[{}] input: expected a sequence of at least one step, got {}", op, shape_str(input.sizes()));
+  const DimVector state_shape = batched ? DimVector{state_count(), batch, hidden_size} : DimVector{state_count(), hidden_size};
+  auto initial_state = [&](const char* name, const Tensor& given) {
+    const Tensor s = state_or_zeros(op, name, given, state_shape, x);
+    return batched ? s : s.unsqueeze(1);
   };
-  return {output, {final_state(last_h), final_state(last_c)}};
+  const Tensor h0 = initial_state("h_0", initial.h);
+  const Tensor c0 = kind == RecurrentKind::LSTM ? initial_state("c_0", initial.c) : Tensor();
+  auto [rows, last] =
+      run_rows(x.reshape({steps * batch, input_size}), std::vector<int64_t>(static_cast<size_t>(steps), batch), h0, c0);
+  const Tensor steps_out = rows.view({steps, batch, rows.size(1)});
+  const Tensor output = !batched ? steps_out.squeeze(1) : options.batch_first ? steps_out.transpose(0, 1) : steps_out;
+  auto final_state = [&](const Tensor& s) { return !s.defined() || batched ? s : s.squeeze(1); };
+  return {output, {final_state(last.h), final_state(last.c)}};
+}
+
+std::pair<utils::rnn::PackedSequence, RecurrentState> RecurrentBase::run_packed(const utils::rnn::PackedSequence& input,
+                                                                                const RecurrentState& initial) {
+  const char* op = type_name().c_str();
+  const std::vector<int64_t> batch_sizes = utils::rnn::batch_sizes_of(input, op);
+  EMBER_CHECK(input.data.dim() == 2 && input.data.size(1) == input_size,
+              "[{}] input: expected packed data of shape [steps, {}], got {}", op, input_size,
+              shape_str(input.data.sizes()));
+  const int64_t batch = batch_sizes[0];
+  // The states come and go in the caller's batch order; the rows are sorted longest first.
+  const auto sorted = [&](const Tensor& s) {
+    return input.sorted_indices.defined() ? s.index_select(1, input.sorted_indices.to(s.device())) : s;
+  };
+  const auto unsorted = [&](const Tensor& s) {
+    return s.defined() && input.unsorted_indices.defined() ? s.index_select(1, input.unsorted_indices.to(s.device())) : s;
+  };
+  const DimVector state_shape{state_count(), batch, hidden_size};
+  const Tensor h0 = sorted(state_or_zeros(op, "h_0", initial.h, state_shape, input.data));
+  const Tensor c0 =
+      kind == RecurrentKind::LSTM ? sorted(state_or_zeros(op, "c_0", initial.c, state_shape, input.data)) : Tensor();
+  auto [rows, last] = run_rows(input.data, batch_sizes, h0, c0);
+  return {{rows, input.batch_sizes, input.sorted_indices, input.unsorted_indices}, {unsorted(last.h), unsorted(last.c)}};
 }
 
 RecurrentState RecurrentBase::run_cell(const Tensor& input, const RecurrentState& state) {
@@ -184,6 +227,12 @@ std::tuple<Tensor, Tensor> RNN::forward(const Tensor& input, const Tensor& h0) {
   return {output, state.h};
 }
 
+std::tuple<utils::rnn::PackedSequence, Tensor> RNN::forward_with_packed_input(const utils::rnn::PackedSequence& input,
+                                                                              const Tensor& h0) {
+  auto [output, state] = run_packed(input, {h0, {}});
+  return {output, state.h};
+}
+
 LSTM::LSTM(int64_t input_size, int64_t hidden_size, RecurrentOptions options)
     : RecurrentBase("LSTM", RecurrentKind::LSTM, input_size, hidden_size, options, false) {}
 
@@ -194,11 +243,25 @@ std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTM::forward(const Tensor& input
   return {output, {state.h, state.c}};
 }
 
+std::tuple<utils::rnn::PackedSequence, std::tuple<Tensor, Tensor>> LSTM::forward_with_packed_input(
+    const utils::rnn::PackedSequence& input, const std::tuple<Tensor, Tensor>& hx) {
+  const auto& [h0, c0] = hx;
+  EMBER_CHECK(h0.defined() == c0.defined(), "[LSTM] hx: expected both h_0 and c_0, or neither");
+  auto [output, state] = run_packed(input, {h0, c0});
+  return {output, {state.h, state.c}};
+}
+
 GRU::GRU(int64_t input_size, int64_t hidden_size, RecurrentOptions options)
     : RecurrentBase("GRU", RecurrentKind::GRU, input_size, hidden_size, options, false) {}
 
 std::tuple<Tensor, Tensor> GRU::forward(const Tensor& input, const Tensor& h0) {
   auto [output, state] = run_sequence(input, {h0, {}});
+  return {output, state.h};
+}
+
+std::tuple<utils::rnn::PackedSequence, Tensor> GRU::forward_with_packed_input(const utils::rnn::PackedSequence& input,
+                                                                              const Tensor& h0) {
+  auto [output, state] = run_packed(input, {h0, {}});
   return {output, state.h};
 }
 

@@ -3,7 +3,9 @@
 // (weight_ih_l0 [gates * hidden, input], weight_hh_l0 [gates * hidden, hidden], bias_ih_l0,
 // bias_hh_l0, "_reverse" for the backward direction; the cells' without the suffix), so a PyTorch
 // state_dict loads as it is. Sequences are [T, N, F] ([N, T, F] batch first, [T, F] unbatched);
-// states are [layers * directions, N, H] ([layers * directions, H] unbatched).
+// states are [layers * directions, N, H] ([layers * directions, H] unbatched). The sequence
+// modules also take a PackedSequence (forward_with_packed_input, as libtorch's), for batches of
+// sequences of different lengths.
 #pragma once
 
 #include <string_view>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "ember/nn/module.h"
+#include "ember/nn/packed_sequence.h"
 
 namespace ember::nn {
 
@@ -49,11 +52,20 @@ class RecurrentBase : public Module {
   // The whole sequence through every layer and direction: the last layer's outputs (in the input's
   // layout) and every layer and direction's last state.
   std::pair<Tensor, RecurrentState> run_sequence(const Tensor& input, const RecurrentState& initial);
+  // The same for a PackedSequence: the last layer's outputs packed alike, and each sequence's
+  // last state, in the caller's batch order.
+  std::pair<utils::rnn::PackedSequence, RecurrentState> run_packed(const utils::rnn::PackedSequence& input,
+                                                                   const RecurrentState& initial);
   // One step of the cell: input [N, input_size] or [input_size].
   RecurrentState run_cell(const Tensor& input, const RecurrentState& state);
 
  private:
   std::string extra_repr() const override;
+  // Every layer over time-major rows, batch_sizes[t] of them per step (Note [Steps as row ranges]),
+  // from the states h0 and c0 ([layers * directions, N, H]).
+  std::pair<Tensor, RecurrentState> run_rows(const Tensor& rows, const std::vector<int64_t>& batch_sizes,
+                                             const Tensor& h0, const Tensor& c0);
+  int64_t state_count() const { return static_cast<int64_t>(weights.size()); }
   const bool cell_;
 };
 
@@ -62,6 +74,8 @@ class RNN final : public RecurrentBase {
   RNN(int64_t input_size, int64_t hidden_size, RecurrentOptions options = {}, std::string_view nonlinearity = "tanh");
   // (output, h_n).
   std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
+  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(const utils::rnn::PackedSequence& input,
+                                                                           const Tensor& h0 = {});
 };
 
 class LSTM final : public RecurrentBase {
@@ -69,6 +83,8 @@ class LSTM final : public RecurrentBase {
   LSTM(int64_t input_size, int64_t hidden_size, RecurrentOptions options = {});
   // (output, (h_n, c_n)); the initial (h_0, c_0) are given both or neither (zeros).
   std::tuple<Tensor, std::tuple<Tensor, Tensor>> forward(const Tensor& input, const std::tuple<Tensor, Tensor>& hx = {});
+  std::tuple<utils::rnn::PackedSequence, std::tuple<Tensor, Tensor>> forward_with_packed_input(
+      const utils::rnn::PackedSequence& input, const std::tuple<Tensor, Tensor>& hx = {});
 };
 
 class GRU final : public RecurrentBase {
@@ -76,6 +92,8 @@ class GRU final : public RecurrentBase {
   GRU(int64_t input_size, int64_t hidden_size, RecurrentOptions options = {});
   // (output, h_n).
   std::tuple<Tensor, Tensor> forward(const Tensor& input, const Tensor& h0 = {});
+  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(const utils::rnn::PackedSequence& input,
+                                                                           const Tensor& h0 = {});
 };
 
 class RNNCell final : public RecurrentBase {

@@ -493,3 +493,37 @@ int main(int argc, char** argv) {
   doctest::Context context(argc, argv);
   return context.run();
 }
+
+TEST_CASE("packed sequences, checkpoints and Functions differentiate on the GPU as on the CPU") {
+  manual_seed(9);
+  const auto lstm = std::make_shared<nn::LSTM>(3, 4, nn::RecurrentOptions{.bidirectional = true});
+  const auto block = std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::UnaryModule>>{
+      std::make_shared<nn::Linear>(8, 8), std::make_shared<nn::Tanh>(), std::make_shared<nn::Linear>(8, 2)});
+  nn::ModuleList model{lstm, block};
+  const Tensor x = random({5, 3, 3}, 40, DType::Float64);
+  const Tensor lengths = tensor<int64_t>({2, 5, 3});
+  check_same_gradients(model, [&](Device device) {
+    const nn::utils::rnn::PackedSequence packed =
+        nn::utils::rnn::pack_padded_sequence(x.to(device), lengths, false, false);
+    const Tensor steps = std::get<0>(lstm->forward_with_packed_input(packed)).data;  // [10, 8]
+    return nn::utils::checkpoint_sequential(*block, 2, steps).square().sum();
+  });
+  const std::vector<Tensor> point = {random({4}, 41, DType::Float64), random({4}, 42, DType::Float64)};
+  check_same([](const std::vector<Tensor>& in) {
+    return autograd::functional::jacobian([](const autograd::TensorVector& v) { return sin(v[0]); }, {in[0]})[0];
+  }, point);
+  check_same([](const std::vector<Tensor>& in) {
+    return autograd::functional::hvp([](const autograd::TensorVector& v) { return v[0].pow(3).sum(); }, {in[0]},
+                                     {in[1]}).second[0];
+  }, point);
+}
+
+TEST_CASE("autocast casts tensors on its own device type, and matches the CPU's mixed precision") {
+  const auto autocast_product = [](const std::vector<Tensor>& in) {
+    AutocastGuard autocast(in[0].device().backend_name(), DType::BFloat16);
+    return softmax(mm(in[0], in[1]), 1);  // bfloat16 product, float32 softmax
+  };
+  check_same(autocast_product, {random({8, 16}, 43), random({16, 4}, 44)}, 2e-2);
+  AutocastGuard cpu_only("cpu", DType::BFloat16);
+  CHECK(mm(random({2, 2}, 45).to(gpu()), random({2, 2}, 46).to(gpu())).dtype() == DType::Float32);
+}

@@ -110,3 +110,30 @@ TEST_CASE("ctc_loss refuses bad lengths, labels and shapes") {
   CHECK_THROWS_WITH(F::ctc_loss(lp, targets, two, tensor<int64_t>({-1, 1})),
                     "[ctc_loss] target_lengths: expected non-negative lengths, got -1");
 }
+
+TEST_CASE("ctc_loss's gradient is the derivative with respect to log_probs themselves, at every length") {
+  manual_seed(12);
+  // Unnormalised log_probs, so that the gradient is checked as it is, not through log_softmax;
+  // sequences of 5, 3 and 0 steps, targets of 2, 0 and 0 labels, one with a repeat.
+  const Tensor targets = tensor<int64_t>({2, 2, 0, 0, 0, 0}, {3, 2});
+  const Tensor in_len = tensor<int64_t>({5, 3, 0}), target_len = tensor<int64_t>({2, 0, 0});
+  const auto loss_of = [&](const autograd::TensorVector& v) {
+    return F::ctc_loss(v[0], targets, in_len, target_len, {.reduction = F::Reduction::None});
+  };
+  Tensor lp = (randn({5, 3, 3}, DType::Float64) * 0.5).requires_grad_();
+  CHECK_NOTHROW(autograd::gradcheck(loss_of, {lp}));
+  const std::vector<double> losses = to_vector<double>(loss_of({lp}));
+  CHECK(losses[2] == 0);  // nothing to emit in no steps: probability 1
+
+  // Unbatched, float32, with impossible classes (-inf): finite gradients, none on the padding steps.
+  Tensor single = log_softmax(randn({6, 4}), 1).masked_fill(eq(arange(4), 3), -INFINITY).detach();
+  single.requires_grad_();
+  F::ctc_loss(single, tensor<int64_t>({1, 2}), tensor<int64_t>({4}), tensor<int64_t>({2})).backward();
+  for (float g : to_vector<float>(single.grad())) CHECK(std::isfinite(g));
+  CHECK(to_vector<float>(single.grad().narrow(0, 4, 2).abs().sum())[0] == 0);
+
+  const Tensor twice = F::ctc_loss(lp, targets, in_len, target_len);
+  CHECK_THROWS_WITH(autograd::grad({twice}, {lp}, {}, false, true),
+                    "[ctc_loss] backward: create_graph is not supported: the gradient comes from the alpha and beta "
+                    "recursions, which are not differentiated again");
+}

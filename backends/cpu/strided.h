@@ -2,6 +2,7 @@
 // broadcasting byte copy that several kernels start from.
 #pragma once
 
+#include <cstdint>
 #include <cstring>
 
 #include "ember/plugin.hpp"
@@ -17,12 +18,30 @@ void for_each_strided(const sdk::TensorView (&operands)[N], F&& f) {
   parallel_for(loop.numel(), kParallelGrain, [&](int64_t begin, int64_t end) { loop.run(begin, end, f); });
 }
 
-// out = src, broadcasting src; both of the same dtype.
+// Calls f with an unsigned integer type of `item` bytes: copies need the size, not the dtype.
+template <typename F>
+void dispatch_item_size(int64_t item, F&& f) {
+  switch (item) {
+    case 1: return f(uint8_t{});
+    case 2: return f(uint16_t{});
+    case 4: return f(uint32_t{});
+    default: return f(uint64_t{});
+  }
+}
+
+// out = src, broadcasting src; both of the same dtype. A memcpy of the element's constant size is
+// one load and store, where a size known only at run time is a call per element.
 inline void copy_strided(const sdk::TensorView& out, const sdk::TensorView& src) {
   const sdk::TensorView ops[2] = {out, src};
-  const size_t item = sdk::dtype_size(out.dtype());
-  for_each_strided<2>(ops, [item](char** p, const int64_t* s, int64_t n) {
-    for (int64_t i = 0; i < n; ++i) std::memcpy(p[0] + i * s[0], p[1] + i * s[1], item);
+  dispatch_item_size(static_cast<int64_t>(sdk::dtype_size(out.dtype())), [&](auto element) {
+    constexpr int64_t kItem = sizeof(element);
+    for_each_strided<2>(ops, [](char** p, const int64_t* s, int64_t n) {
+      if (s[0] == kItem && s[1] == kItem) {
+        std::memcpy(p[0], p[1], n * kItem);  // a dense run
+        return;
+      }
+      for (int64_t i = 0; i < n; ++i) std::memcpy(p[0] + i * s[0], p[1] + i * s[1], kItem);
+    });
   });
 }
 

@@ -601,3 +601,20 @@ TEST_CASE("diagonal, squeeze, movedim, flatten, unflatten and roll; trace, dot, 
   CHECK_THROWS_WITH(meshgrid({m}), "[meshgrid] tensors: expected 0-dim or 1-D tensors, got [3, 4] at 0");
   CHECK_THROWS_WITH(meshgrid({x}, "yx"), "[meshgrid] indexing: expected 'ij' or 'xy', got 'yx'");
 }
+
+TEST_CASE("gather, scatter_add and scatter_reduce read broadcast and transposed indices as dense ones") {
+  // Each output row picks columns [2, 0] of its own row of x: a broadcast index.
+  const Tensor x = arange(12).reshape({3, 4}).to(DType::Float32);
+  const Tensor columns = tensor<int64_t>({2, 0}, {1, 2}).expand({3, 2});
+  CHECK(to_vector<float>(x.gather(1, columns)) == std::vector<float>{2, 0, 6, 4, 10, 8});
+  CHECK(to_vector<float>(x.gather(1, columns.contiguous())) == to_vector<float>(x.gather(1, columns)));
+  const Tensor transposed = tensor<int64_t>({3, 1, 0, 2, 1, 3}, {2, 3}).t();  // [[3, 2], [1, 1], [0, 3]]
+  CHECK(to_vector<float>(x.gather(1, transposed)) == std::vector<float>{3, 2, 5, 5, 8, 11});
+  CHECK_THROWS_WITH(x.gather(1, tensor<int64_t>({4}, {1, 1}).expand({3, 1})),
+                    "[gather] cpu plugin kernel failed (status 1): index 4 is out of range for dimension 1 of size 4");
+
+  const Tensor summed = scatter_add(zeros({3, 4}), 1, columns, ones({3, 2}));
+  CHECK(to_vector<float>(summed) == std::vector<float>{1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0});
+  const Tensor largest = zeros({3, 4}).scatter_reduce(1, transposed, tensor({5.f, 6.f, 7.f, 8.f, 9.f, 1.f}, {3, 2}), "amax");
+  CHECK(to_vector<float>(largest) == std::vector<float>{0, 0, 6, 5, 0, 8, 0, 0, 9, 0, 0, 1});
+}

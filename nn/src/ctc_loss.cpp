@@ -99,8 +99,7 @@ Tensor moved(const Tensor& rows, int64_t by) {
 struct NegativeLogLikelihood : autograd::Function<NegativeLogLikelihood> {
   static Tensor forward(autograd::AutogradContext* ctx, const Tensor& log_probs, const Alignment& a) {
     const int64_t steps = log_probs.size(0), n = a.labels.size(0), width = a.labels.size(1);
-    // A contiguous index: gather's loop reads it faster than a broadcast one.
-    const Tensor emit = log_probs.gather(2, a.labels.unsqueeze(0).expand({steps, n, width}).contiguous());  // [T, N, W]
+    const Tensor emit = log_probs.gather(2, a.labels.unsqueeze(0).expand({steps, n, width}));  // [T, N, W]
     // Before any step only the empty prefix (position 0, log 1) is reached; a sequence of length 0
     // stays there.
     const Tensor position = arange(width, DType::Int64, log_probs.device()).unsqueeze(0);
@@ -126,7 +125,7 @@ struct NegativeLogLikelihood : autograd::Function<NegativeLogLikelihood> {
     const Tensor &log_probs = saved[0], &alphas = saved[1], &nll = saved[2];
     const auto& a = std::any_cast<const Alignment&>(ctx->saved_data["alignment"]);
     const int64_t steps = log_probs.size(0), n = a.labels.size(0), width = a.labels.size(1);
-    const Tensor index = a.labels.unsqueeze(0).expand({steps, n, width}).contiguous();
+    const Tensor index = a.labels.unsqueeze(0).expand({steps, n, width}).contiguous();  // read twice: laid out once
     const Tensor emit = log_probs.gather(2, index);
     // beta_t(s): the log-probability of completing the target from position s at step t, emission
     // at t included; -inf past the sequence's end.

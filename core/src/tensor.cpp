@@ -39,13 +39,12 @@ void* Tensor::raw_data() const {
   return static_cast<char*>(impl_->storage()->data()) + impl_->storage_offset() * itemsize(dtype());
 }
 
-void Tensor::check_host_data(DType expected) const {
-  EMBER_CHECK(defined(), "[data_ptr] tensor: expected a defined tensor");
-  EMBER_CHECK(dtype() == expected, "[data_ptr] T: expected the tensor's dtype {}, got {}",
-              dtype_name(dtype()), dtype_name(expected));
+void Tensor::check_host_data(DType expected, const char* op) const {
+  EMBER_CHECK(defined(), "[{}] tensor: expected a defined tensor", op);
+  EMBER_CHECK(dtype() == expected, "[{}] T: expected the tensor's dtype {}, got {}", op, dtype_name(dtype()),
+              dtype_name(expected));
   EMBER_CHECK(impl_->storage()->device_interface().host_accessible(),
-              "[data_ptr] tensor on {}: expected host-accessible memory; copy it with .to(\"cpu\")",
-              device().str());
+              "[{}] tensor on {}: expected host-accessible memory; copy it with .to(\"cpu\")", op, device().str());
 }
 
 Scalar Tensor::item() const {

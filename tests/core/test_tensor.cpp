@@ -157,3 +157,22 @@ TEST_CASE("a device can be named before any operator has run") {
   CHECK(Device("cpu").str() == "cpu");
   CHECK(Device("cpu:0") == Device("cpu"));
 }
+
+TEST_CASE("accessor reads and writes elements through the tensor's strides") {
+  Tensor x = arange(6).reshape({2, 3}).to(DType::Float32);
+  const auto a = x.accessor<float, 2>();
+  CHECK(a.size(0) == 2);
+  CHECK(a.size(1) == 3);
+  CHECK(a[1][2] == 5.f);
+  a[0][1] = 10.f;
+  CHECK(to_vector<float>(x) == std::vector<float>{0, 10, 2, 3, 4, 5});
+  // A transposed view walks its own strides.
+  const auto t = x.t().accessor<const float, 2>();
+  CHECK(t.sizes().equals({3, 2}));
+  CHECK(t[1][0] == 10.f);
+  CHECK(t[2][1] == 5.f);
+  const auto row = x.narrow(1, 1, 2).accessor<float, 2>()[1];
+  CHECK(row[0] == 4.f);
+  CHECK_THROWS_WITH((x.accessor<float, 3>()), "[accessor] tensor: expected 3 dimensions, got 2");
+  CHECK_THROWS_WITH((x.accessor<double, 2>()), "[accessor] T: expected the tensor's dtype float32, got float64");
+}

@@ -9,10 +9,12 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 
 #include "ember/core/array_ref.h"
 #include "ember/core/error.h"
 #include "ember/core/scalar.h"
+#include "ember/core/tensor_accessor.h"
 #include "ember/core/tensor_impl.h"
 
 namespace ember {
@@ -54,8 +56,18 @@ class Tensor {
   // Pointer to the first element; the tensor must live in host-accessible memory and hold T.
   template <typename T>
   T* data_ptr() const {
-    check_host_data(dtype_of<T>());
+    check_host_data(dtype_of<T>(), "data_ptr");
     return static_cast<T*>(impl_->storage()->data()) + impl_->storage_offset();
+  }
+  // a[i][j] over a host tensor of N dimensions holding T (const T to read only); see tensor_accessor.h.
+  template <typename T, size_t N>
+  TensorAccessor<T, N> accessor() const {
+    static_assert(N > 0, "accessor needs at least one dimension; item() reads a 0-dim tensor");
+    using Element = std::remove_const_t<T>;
+    check_host_data(dtype_of<Element>(), "accessor");
+    EMBER_CHECK(dim() == static_cast<int64_t>(N), "[accessor] tensor: expected {} dimensions, got {}", N, dim());
+    return TensorAccessor<T, N>(static_cast<Element*>(impl_->storage()->data()) + impl_->storage_offset(),
+                                sizes().data(), strides().data());
   }
   // Untyped pointer to the first element, on whatever device holds it.
   void* raw_data() const;
@@ -109,7 +121,8 @@ class Tensor {
     return *impl_;
   }
   [[noreturn]] static void throw_undefined(const char* what);
-  void check_host_data(DType expected) const;
+  // Throws, naming `op`, unless the tensor is defined, holds `expected` and lives in host memory.
+  void check_host_data(DType expected, const char* op) const;
   IntrusivePtr<TensorImpl> impl_;
 };
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ember/ember.h"
+#include "ember/nn/modules/linear.h"
 #include "ember/nn/utils.h"
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
@@ -658,4 +659,24 @@ TEST_CASE("parameter groups step at their own rates and options, and schedules s
   CHECK_THROWS_WITH(optim::Adam(std::vector<optim::ParamGroup<optim::AdamOptions>>{{{head}, {}}, {{bias}, {.beta2 = 1}}}),
                     "[Adam] betas: expected values in [0, 1), got (0.9, 1)");
   CHECK_THROWS_WITH(optim::SGD(std::vector<optim::ParamGroup<optim::SGDOptions>>{}), "[SGD] params: expected at least one parameter group");
+}
+
+TEST_CASE("parameters_to_vector joins the parameters and vector_to_parameters splits them back") {
+  nn::Linear layer(3, 2);
+  const std::vector<Tensor> parameters = layer.parameters();  // weight [2, 3], bias [2]
+  const Tensor flat = nn::utils::parameters_to_vector(parameters);
+  CHECK(flat.sizes().equals({8}));
+  CHECK(to_vector<float>(flat.narrow(0, 0, 6)) == to_vector<float>(layer.weight));
+  CHECK(to_vector<float>(flat.narrow(0, 6, 2)) == to_vector<float>(layer.bias));
+  flat.square().sum().backward();  // differentiable: d sum(v^2) / dw = 2w
+  CHECK(to_vector<float>(layer.weight.grad()) == to_vector<float>(layer.weight * 2));
+
+  nn::utils::vector_to_parameters(arange(8).to(DType::Float32), parameters);
+  CHECK(to_vector<float>(layer.weight) == std::vector<float>{0, 1, 2, 3, 4, 5});
+  CHECK(to_vector<float>(layer.bias) == std::vector<float>{6, 7});
+  CHECK(layer.weight.requires_grad());
+  CHECK_THROWS_WITH(nn::utils::vector_to_parameters(zeros({7}), parameters),
+                    "[vector_to_parameters] vector: expected a 1-D tensor of 8 elements (the parameters'), got [7]");
+  CHECK_THROWS_WITH(nn::utils::parameters_to_vector({}),
+                    "[parameters_to_vector] parameters: expected at least one tensor");
 }

@@ -1,5 +1,5 @@
 // Gradient clipping, as torch::nn::utils (run between backward() and the optimizer's step()),
-// and checkpointing a Sequential's activations.
+// parameters as one vector, and checkpointing a Sequential's activations.
 #pragma once
 
 #include <vector>
@@ -18,6 +18,13 @@ double clip_grad_norm_(const std::vector<Tensor>& parameters, double max_norm, d
 
 // Clamps every gradient of `parameters` into [-clip_value, clip_value] in place.
 void clip_grad_value_(const std::vector<Tensor>& parameters, double clip_value);
+
+// Every parameter flattened and joined into one 1-D tensor, in order; differentiable.
+Tensor parameters_to_vector(const std::vector<Tensor>& parameters);
+
+// Copies consecutive pieces of the 1-D `vector` into `parameters` (each reshaped to its
+// parameter), in place and unrecorded; the inverse of parameters_to_vector.
+void vector_to_parameters(const Tensor& vector, const std::vector<Tensor>& parameters);
 
 // Runs `model` as `segments` consecutive groups of its modules (the first ones one module longer
 // when they do not divide evenly), checkpointing each group but the last

@@ -94,9 +94,8 @@ bool Tensor::requires_grad() const {
 }
 
 Tensor Tensor::grad() const {
-  const autograd::AutogradMeta* meta = autograd::meta_of(*this);
-  if (!meta) return Tensor();
-  return meta->retained_grad ? *meta->retained_grad : meta->grad;
+  autograd::AutogradMeta* meta = autograd::meta_of(*this);
+  return meta ? autograd::grad_slot(*meta) : Tensor();
 }
 
 void Tensor::retain_grad() const {
@@ -117,7 +116,7 @@ void Tensor::set_grad(const Tensor& grad) const {
               "[set_grad] grad: expected a {} tensor on {} like the tensor, got {} on {}", dtype_name(dtype()),
               device().str(), dtype_name(grad.dtype()), grad.device().str());
   autograd::AutogradMeta& meta = autograd::ensure_meta(*this);
-  (meta.retained_grad ? *meta.retained_grad : meta.grad) = grad;
+  autograd::grad_slot(meta) = grad;
 }
 
 std::shared_ptr<autograd::Node> Tensor::grad_fn() const {
@@ -137,8 +136,9 @@ void Tensor::register_hook(std::function<Tensor(const Tensor&)> hook) const {
   }
 }
 
-void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
-  autograd::run_backward({*this}, {gradient}, retain_graph, create_graph, {});
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph,
+                      const std::vector<Tensor>& inputs) const {
+  autograd::backward({*this}, {gradient}, retain_graph, create_graph, inputs);
 }
 
 Tensor Tensor::detach() const {

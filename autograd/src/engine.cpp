@@ -171,6 +171,30 @@ TensorVector run_backward(const TensorVector& roots, const TensorVector& grad_ou
   return results;
 }
 
+void backward(const TensorVector& tensors, const TensorVector& grad_tensors, bool retain_graph, bool create_graph,
+              const TensorVector& inputs) {
+  if (inputs.empty()) {
+    run_backward(tensors, grad_tensors, retain_graph, create_graph, {});
+    return;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    EMBER_CHECK(inputs[i].defined() && inputs[i].requires_grad(), "[backward] inputs[{}]: does not require grad", i);
+  }
+  // The gradients arriving at the inputs, then added where grad() reads them: a leaf's through
+  // its accumulator (its hooks included), a non-leaf's into its own slot.
+  const TensorVector arrived = run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs);
+  std::unique_ptr<NoGradGuard> no_grad;
+  if (!create_graph) no_grad = std::make_unique<NoGradGuard>();
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!arrived[i].defined()) continue;
+    if (inputs[i].is_leaf()) {
+      gradient_edge(inputs[i]).node->apply({arrived[i]});
+    } else {
+      accumulate_grad(grad_slot(ensure_meta(inputs[i])), arrived[i]);
+    }
+  }
+}
+
 TensorVector grad(const TensorVector& outputs, const TensorVector& inputs, const TensorVector& grad_outputs,
                   bool retain_graph, bool create_graph, bool allow_unused) {
   EMBER_CHECK(!inputs.empty(), "[grad] inputs: expected at least one tensor");

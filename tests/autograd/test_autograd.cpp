@@ -8,6 +8,7 @@
 
 using namespace ember;
 using autograd::NoGradGuard;
+using reference::doubles;
 using reference::leaf;
 using reference::values;
 
@@ -349,4 +350,28 @@ TEST_CASE("anomaly detection names the node that made the first NaN gradient") {
     (x * 2).sum().backward();  // finite gradients pass
   }
   CHECK_FALSE(autograd::anomaly_mode_enabled());
+}
+
+TEST_CASE("backward with inputs accumulates into those tensors only, leaves or not") {
+  const Tensor x = leaf({1, 2});
+  const Tensor w = leaf({3, 4});
+  w.register_hook([](const Tensor& g) { return g * 10; });
+  (x * w).sum().backward(Tensor(), false, false, {w});
+  CHECK(values(w.grad()) == std::vector<double>{10, 20});  // x, through w's hook
+  CHECK_FALSE(x.grad().defined());
+
+  // A non-leaf input gets its gradient; the graph below it did not run and is still whole.
+  const Tensor h = x.exp();
+  (h * h).sum().backward(Tensor(), false, false, {h});
+  reference::check_close(values(h.grad()), {2 * std::exp(1.0), 2 * std::exp(2.0)}, 1e-12);
+  CHECK_FALSE(x.grad().defined());
+  (h * 3).sum().backward();
+  reference::check_close(values(x.grad()), {3 * std::exp(1.0), 3 * std::exp(2.0)}, 1e-12);
+
+  // Several roots at once, each with its own seed.
+  const Tensor a = leaf({2});
+  autograd::backward({a * 3, a * a}, {doubles({1}), doubles({0.5})}, false, false, {a});
+  CHECK(values(a.grad()) == std::vector<double>{3 + 2});
+  CHECK_THROWS_WITH((a * 2).sum().backward(Tensor(), false, false, {doubles({1})}),
+                    "[backward] inputs[0]: does not require grad");
 }

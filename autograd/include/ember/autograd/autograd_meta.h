@@ -36,6 +36,10 @@ AutogradMeta& ensure_meta(const Tensor& t);
 // grad() accumulates.
 void accumulate_grad(Tensor& grad, const Tensor& incoming);
 
+// Where grad() reads the tensor's gradient: the retained cell of a non-leaf that retains grad,
+// else its own slot.
+inline Tensor& grad_slot(AutogradMeta& meta) { return meta.retained_grad ? *meta.retained_grad : meta.grad; }
+
 // Gives `meta`'s non-leaf tensor a fresh cell for its gradient and has its grad_fn fill it.
 void retain_grad_from_grad_fn(AutogradMeta& meta);
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <tuple>
 #include <type_traits>
+#include <vector>
 
 #include "ember/core/array_ref.h"
 #include "ember/core/error.h"
@@ -95,7 +96,10 @@ class Tensor {
   std::shared_ptr<autograd::Node> grad_fn() const;
   bool is_leaf() const;
   // Computes the gradients of this tensor with respect to the leaves that require grad.
-  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
+  // With `inputs`, only their grad() is accumulated (non-leaves included), and only the part of
+  // the graph that leads to them runs.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false,
+                const std::vector<Tensor>& inputs = {}) const;
   // The same data, cut from the graph: never requires grad.
   Tensor detach() const;
   // Calls `hook` with this tensor's gradient whenever backward computes it; a defined return

@@ -34,6 +34,11 @@ Tensor gelu_derivative(const Tensor& x, std::string_view approximate) {
   return cdf + x * pdf;
 }
 
+Tensor logaddexp_share(const Tensor& x, const Tensor& y, const Tensor& result) {
+  const Tensor x_at = eq(x, result).to(result.dtype()), y_at = eq(y, result).to(result.dtype());
+  return where(isinf(result), x_at / (x_at + y_at).clamp_min(1), exp(x - result));
+}
+
 Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim) {
   const Tensor mask = eq(self, sum_backward(result, self.sizes(), dim, keepdim)).to(grad.dtype());
   const Tensor count = sum_backward(mask.sum(dim, keepdim), self.sizes(), dim, keepdim);

@@ -8,7 +8,7 @@
 
 namespace ember::backends {
 
-enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, Remainder, Fmod, FloorDivide };
+enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Remainder, Fmod, FloorDivide };
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
 enum class Unary {
   Neg, Abs, Relu, Clamp, Round, Floor, Ceil, Trunc, Sign,
@@ -32,7 +32,8 @@ struct Member {
 inline constexpr Member<Binary> kBinaryOps[] = {
     {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
     {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
-    {"minimum", Binary::Minimum}, {"atan2", Binary::Atan2}, {"remainder.Tensor", Binary::Remainder},
+    {"minimum", Binary::Minimum}, {"atan2", Binary::Atan2}, {"logaddexp", Binary::LogAddExp},
+    {"remainder.Tensor", Binary::Remainder},
     {"fmod.Tensor", Binary::Fmod}, {"floor_divide", Binary::FloorDivide}};
 inline constexpr Member<Compare> kCompareOps[] = {
     {"eq.Tensor", Compare::Eq}, {"ne.Tensor", Compare::Ne}, {"lt.Tensor", Compare::Lt},

@@ -10,6 +10,7 @@
 #include "eltwise_dnnl.h"
 #include "ember/erfinv.h"
 #include "ember/integer_pow.h"
+#include "ember/log_add_exp.h"
 #include "ember/remainder.h"
 #include "kernels.h"
 #include "strided.h"
@@ -118,7 +119,11 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
         case Binary::Fmod: return integer_division_checked_loop<T>(ops, &sdk::truncated_remainder<C>);
         case Binary::FloorDivide: return integer_division_checked_loop<T>(ops, &sdk::floored_quotient<C>);
         case Binary::Atan2:
-          if constexpr (std::is_floating_point_v<C>) return binary_loop<T, T>(ops, [](C a, C b) { return std::atan2(a, b); });
+        case Binary::LogAddExp:
+          if constexpr (std::is_floating_point_v<C>) {
+            if (op == Binary::LogAddExp) return binary_loop<T, T>(ops, &sdk::log_add_exp<C>);
+            return binary_loop<T, T>(ops, [](C a, C b) { return std::atan2(a, b); });
+          }
           sdk::check(false, "expected floating-point tensors");
       }
     }

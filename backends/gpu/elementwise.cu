@@ -5,6 +5,7 @@
 
 #include "ember/erfinv.h"
 #include "ember/integer_pow.h"
+#include "ember/log_add_exp.h"
 #include "ember/remainder.h"
 #include "gpu_kernels.h"
 
@@ -58,7 +59,13 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
       case Binary::Fmod: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::truncated_remainder(a, b); });
       case Binary::FloorDivide: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::floored_quotient(a, b); });
       case Binary::Atan2:
-        if constexpr (std::is_floating_point_v<C>) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return atan2(a, b); });
+      case Binary::LogAddExp:
+        if constexpr (std::is_floating_point_v<C>) {
+          if (op == Binary::LogAddExp) {
+            return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::log_add_exp(a, b); });
+          }
+          return binary_launch<T, T>(ops, [] __device__(C a, C b) { return atan2(a, b); });
+        }
         sdk::check(false, "expected floating-point tensors");
     }
   }

@@ -1,5 +1,5 @@
 // Elementwise operators written with other operators: square, lerp, addcmul and addcdiv,
-// logaddexp, nan_to_num, the isnan family, isclose and the logical operators.
+// nan_to_num, the isnan family, isclose and the logical operators.
 #include <cmath>
 
 #include "ember/core/broadcast.h"
@@ -76,18 +76,6 @@ Tensor nan_to_num(const Tensor& self, std::optional<double> nan, std::optional<d
   return self.masked_fill(ember::isnan(self), replacement("nan", nan, 0, self.dtype()))
       .masked_fill(eq(self, INFINITY), replacement("posinf", posinf, largest, self.dtype()))
       .masked_fill(eq(self, -INFINITY), replacement("neginf", neginf, -largest, self.dtype()));
-}
-
-Tensor logaddexp(const Tensor& self, const Tensor& other) {
-  const Tensor x = as_floating(self);
-  const Tensor largest = maximum(x, other);
-  // Past the larger operand, the sum of exponentials lies in [1, 2]. Where that operand is
-  // infinite (or NaN) it is the result, and the logarithm is kept away from 0 so that the
-  // unused branch's gradient stays finite.
-  const Tensor finite = ember::isfinite(largest);
-  const Tensor shift = where(finite, largest, zeros_like(largest));
-  const Tensor total = exp(x - shift) + exp(other - shift);
-  return where(finite, shift + log(where(finite, total, ones_like(total))), largest);
 }
 
 Tensor isnan(const Tensor& self) { return ne(self, self); }

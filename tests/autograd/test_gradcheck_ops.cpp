@@ -64,6 +64,7 @@ std::map<std::string, Case> cases() {
       {"maximum", {[](V x) { return maximum(x[0], x[1]); }, {{4}, {4}}}},
       {"minimum", {[](V x) { return minimum(x[0], x[1]); }, {{4}, {4}}}},
       {"atan2", {[](V x) { return atan2(x[0], x[1]); }, {{2, 3}, {3}}, &away_from_zero, true}},
+      {"logaddexp", {[](V x) { return logaddexp(x[0], x[1]); }, {{2, 3}, {3}}, nullptr, true}},
       {"remainder.Tensor", {[](V x) { return remainder(x[0], x[1]) + remainder(-x[0], x[1]); }, {{2, 3}, {3}}, &positive}},
       {"fmod.Tensor", {[](V x) { return fmod(x[0], x[1]) + fmod(-x[0], x[1]); }, {{2, 3}, {3}}, &positive}},
       {"where.self", {[](V x) { return where(tensor<bool>({true, false, true}), x[0], x[1]); }, {{3}, {3}}}},

@@ -296,6 +296,31 @@ TEST_CASE("atan2 picks the quadrant from both signs") {
   CHECK(atan2(tensor<int64_t>({1}), tensor<int64_t>({0})).dtype() == DType::Float32);
 }
 
+TEST_CASE("logaddexp adds exponentials without overflow, infinities and NaN included") {
+  constexpr double inf = INFINITY;
+  const Tensor a = tensor<double>({1000, 0, -inf, -inf, inf, inf, 2, NAN});
+  const Tensor b = tensor<double>({1000, 1, -inf, 3, inf, -inf, 2, 0});
+  const std::vector<double> sums = to_vector<double>(logaddexp(a, b));
+  check_close({sums[0], sums[1], sums[3], sums[6]},
+              {1000 + std::log(2.0), std::log(1 + std::exp(1.0)), 3, 2 + std::log(2.0)}, 1e-15);
+  CHECK(sums[2] == -inf);
+  CHECK(sums[4] == inf);
+  CHECK(sums[5] == inf);
+  CHECK(std::isnan(sums[7]));
+  const Tensor x = reference::random_tensor({3, 4}, 13), y = reference::random_tensor({4}, 14);
+  check_binary(x, y, logaddexp(x, y), [](double p, double q) { return std::log(std::exp(p) + std::exp(q)); }, 1e-6);
+  CHECK(logaddexp(tensor<int64_t>({1}), tensor<int64_t>({1})).dtype() == DType::Float32);
+
+  // The gradient is each operand's share of the sum; both at one infinity share it evenly.
+  Tensor p = tensor<double>({0, -inf, inf, -inf});
+  Tensor q = tensor<double>({0, 0, 1, -inf});
+  p.requires_grad_();
+  q.requires_grad_();
+  logaddexp(p, q).sum().backward();
+  CHECK(to_vector<double>(p.grad()) == std::vector<double>{0.5, 0, 1, 0.5});
+  CHECK(to_vector<double>(q.grad()) == std::vector<double>{0.5, 1, 0, 0.5});
+}
+
 TEST_CASE("remainder takes the divisor's sign, fmod the dividend's") {
   const Tensor a = tensor<double>({5, -5, 5, -5, 5.5, 0});
   const Tensor b = tensor<double>({3, 3, -3, -3, 2, 7});

@@ -87,7 +87,9 @@ TEST_CASE("binary arithmetic and comparisons broadcast and promote as on the CPU
   check_same([](const std::vector<Tensor>& x) { return pow(x[0], x[1]); },
              {tensor<int64_t>({3, 3, -2, 1, -1, 0}), tensor<int64_t>({39, 41, 5, -4, -3, -1})});
   check_same([](const std::vector<Tensor>& x) { return where(gt(x[0], x[1]), x[0], x[1]); }, {random({2, 7}, 7), random({7}, 8)});
-  check_same([](const std::vector<Tensor>& x) { return atan2(x[0], x[1]) + remainder(x[0], x[1]) + fmod(x[0], x[1]); },
+  check_same([](const std::vector<Tensor>& x) {
+    return atan2(x[0], x[1]) + remainder(x[0], x[1]) + fmod(x[0], x[1]) + logaddexp(x[0], x[1]);
+  },
              {random({2, 7}, 9), random({7}, 10)});
   check_same([](const std::vector<Tensor>& x) { return remainder(x[0], x[1]) * 100 + fmod(x[0], x[1]) + floor_divide(x[0], x[1]) * 1000; },
              {tensor<int64_t>({7, -7, 7, -7, 5, std::numeric_limits<int64_t>::min()}), tensor<int64_t>({2, 2, -2, -2, -1, -1})});

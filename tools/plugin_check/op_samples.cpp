@@ -358,7 +358,7 @@ const std::vector<Family>& families() {
   static const std::vector<Family> table = {
       {{"add.Tensor", "sub.Tensor"}, true, &scaled_binary},
       {{"mul.Tensor", "div.Tensor", "pow.Tensor_Tensor", "maximum", "minimum", "eq.Tensor", "ne.Tensor",
-        "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor", "atan2"}, true, &binary},
+        "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor", "atan2", "logaddexp"}, true, &binary},
       {{"remainder.Tensor", "fmod.Tensor", "floor_divide"}, true, &division},
       {{"where.self"}, true, &where},
       {{"neg", "abs", "relu", "round", "floor", "ceil", "trunc", "sign", "exp", "exp2", "log", "log2", "log10",

@@ -17,6 +17,9 @@ Tensor scalar_like(const Tensor& like, double value);
 Tensor clamp_mask(const Tensor& x, const std::optional<Scalar>& min, const std::optional<Scalar>& max);
 // d gelu(x) / dx for approximate 'none' or 'tanh'.
 Tensor gelu_derivative(const Tensor& x, std::string_view approximate);
+// d logaddexp(x, y) / dx = exp(x - result), x's share of the sum; where the result is infinite,
+// split among the operands equal to it, as maximum's gradient is.
+Tensor logaddexp_share(const Tensor& x, const Tensor& y, const Tensor& result);
 // amax/amin: the gradient goes to the elements equal to the result, shared evenly among ties.
 Tensor extreme_backward(const Tensor& grad, const Tensor& self, const Tensor& result, IntArrayRef dim, bool keepdim);
 // prod: the product of the slice's other elements times the expanded gradient; where the slice

@@ -26,12 +26,11 @@ constexpr int kAutocast = static_cast<int>(DispatchKey::Autocast);
 constexpr const char* kLowerPrecision[] = {"mm", "bmm", "addmm", "conv2d"};
 // Operators whose results 16 bits would spoil.
 constexpr const char* kFloat32[] = {
-    "pow.Tensor_Tensor", "exp",        "expm1",         "log",          "log10",           "log2",
-    "log1p",             "rsqrt",      "reciprocal",    "tan",          "asin",            "acos",
-    "sinh",              "cosh",       "erfinv",        "sum",          "prod",            "mean",
-    "var",               "cumsum",     "cumprod",       "norm",         "logsumexp",       "softmax.int",
-    "log_softmax.int",   "linalg_solve", "linalg_cholesky", "linalg_qr", "linalg_svd",      "linalg_eigh",
-    "linalg_det",        "linalg_slogdet", "linalg_solve_triangular"};
+    "pow.Tensor_Tensor", "exp", "expm1", "log", "log10", "log2", "log1p", "rsqrt", "reciprocal",
+    "tan", "asin", "acos", "sinh", "cosh", "erfinv", "sum", "prod", "mean", "var", "cumsum",
+    "cumprod", "norm", "logsumexp", "softmax.int", "log_softmax.int", "linalg_solve",
+    "linalg_cholesky", "linalg_qr", "linalg_svd", "linalg_eigh", "linalg_det", "linalg_slogdet",
+    "linalg_solve_triangular"};
 
 thread_local AutocastState tls_autocast;
 thread_local int tls_region_depth = 0;

@@ -68,7 +68,7 @@ struct Checkpoint : Function<Checkpoint> {
       reached_grads.push_back(grads[i]);
     }
     // A backward(), not autograd::grad: the parameters the function read get their gradients too.
-    if (!reached.empty()) run_backward(reached, reached_grads, false, false, {});
+    if (!reached.empty()) autograd::backward(reached, reached_grads);
     TensorVector gradients = {Tensor()};
     for (const Tensor& input : inputs) gradients.push_back(input.defined() && input.requires_grad() ? input.grad() : Tensor());
     gradients.emplace_back();

@@ -57,9 +57,8 @@ Tensor inner_product(const TensorVector& a, const TensorVector& b, const Tensor&
 // d out / d leaves, one tensor per leaf of shape out.shape + leaf.shape, a backward per element of out.
 TensorVector jacobian_of(const Tensor& out, const TensorVector& leaves, bool create_graph) {
   std::vector<TensorVector> rows(leaves.size());
-  const Tensor flat_seed = zeros({out.numel()}, out.dtype(), out.device());
   for (int64_t k = 0; k < out.numel(); ++k) {
-    Tensor seed = zeros_like(flat_seed);
+    Tensor seed = zeros({out.numel()}, out.dtype(), out.device());
     seed.select(0, k).fill_(1);
     const TensorVector grads = gradients(out, leaves, seed.view(out.sizes()), create_graph);
     for (size_t i = 0; i < leaves.size(); ++i) rows[i].push_back(grads[i]);

@@ -74,22 +74,24 @@ void float32_kernel(const KernelFunction&, const OperatorHandle& op, DispatchKey
   cast_and_run<&is_half_width>(op, keys, stack, DType::Float32);
 }
 
+// Makes `state` this thread's, with the Autocast key included in its calls exactly when enabled.
+void make_current(const AutocastState& state) {
+  tls_autocast = state;
+  LocalDispatchKeySet& local = tls_local_dispatch_key_set;
+  const DispatchKeySet key(DispatchKey::Autocast);
+  local.included = state.enabled ? local.included | key : local.included - key;
+}
+
 }  // namespace
 
 AutocastGuard::AutocastGuard(std::string_view device_type, DType dtype, bool enabled) : saved_(tls_autocast) {
   EMBER_CHECK(is_half_width(dtype), "[autocast] dtype: expected float16 or bfloat16, got {}", dtype_name(dtype));
-  tls_autocast = {enabled, require_backend(std::string(device_type)), dtype};
-  LocalDispatchKeySet& local = tls_local_dispatch_key_set;
-  local.included = enabled ? local.included | DispatchKeySet(DispatchKey::Autocast)
-                           : local.included - DispatchKeySet(DispatchKey::Autocast);
+  make_current(AutocastState{enabled, require_backend(std::string(device_type)), dtype});
   ++tls_region_depth;
 }
 
 AutocastGuard::~AutocastGuard() {
-  tls_autocast = saved_;
-  LocalDispatchKeySet& local = tls_local_dispatch_key_set;
-  local.included = saved_.enabled ? local.included | DispatchKeySet(DispatchKey::Autocast)
-                                  : local.included - DispatchKeySet(DispatchKey::Autocast);
+  make_current(saved_);
   if (--tls_region_depth == 0) tls_cast_cache.clear();
 }
 

@@ -8,12 +8,16 @@
 
 namespace ember::backends {
 
-enum class Binary { Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Remainder, Fmod, FloorDivide };
+enum class Binary {
+  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Remainder, Fmod, FloorDivide,
+  BitwiseAnd, BitwiseOr, BitwiseXor, ShiftLeft, ShiftRight, Gcd, Lcm
+};
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
 enum class Unary {
   Neg, Abs, Relu, Clamp, Round, Floor, Ceil, Trunc, Sign,
   Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal,
-  Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Gelu, Silu, Erf, Erfinv
+  Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Sigmoid, Gelu, Silu,
+  Erf, Erfc, Erfinv, Lgamma, Digamma, Polygamma, BitwiseNot
 };
 enum class Reduce { Sum, Prod, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
@@ -34,7 +38,10 @@ inline constexpr Member<Binary> kBinaryOps[] = {
     {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
     {"minimum", Binary::Minimum}, {"atan2", Binary::Atan2}, {"logaddexp", Binary::LogAddExp},
     {"remainder.Tensor", Binary::Remainder},
-    {"fmod.Tensor", Binary::Fmod}, {"floor_divide", Binary::FloorDivide}};
+    {"fmod.Tensor", Binary::Fmod}, {"floor_divide", Binary::FloorDivide},
+    {"bitwise_and.Tensor", Binary::BitwiseAnd}, {"bitwise_or.Tensor", Binary::BitwiseOr},
+    {"bitwise_xor.Tensor", Binary::BitwiseXor}, {"bitwise_left_shift.Tensor", Binary::ShiftLeft},
+    {"bitwise_right_shift.Tensor", Binary::ShiftRight}, {"gcd", Binary::Gcd}, {"lcm", Binary::Lcm}};
 inline constexpr Member<Compare> kCompareOps[] = {
     {"eq.Tensor", Compare::Eq}, {"ne.Tensor", Compare::Ne}, {"lt.Tensor", Compare::Lt},
     {"le.Tensor", Compare::Le}, {"gt.Tensor", Compare::Gt}, {"ge.Tensor", Compare::Ge}};
@@ -47,9 +54,10 @@ inline constexpr Member<Unary> kUnaryOps[] = {
     {"rsqrt", Unary::Rsqrt}, {"reciprocal", Unary::Reciprocal},
     {"sin", Unary::Sin},   {"cos", Unary::Cos},   {"tan", Unary::Tan},         {"asin", Unary::Asin},
     {"acos", Unary::Acos}, {"atan", Unary::Atan}, {"sinh", Unary::Sinh},       {"cosh", Unary::Cosh},
-    {"tanh", Unary::Tanh}, {"sigmoid", Unary::Sigmoid},
-    {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf},
-    {"erfinv", Unary::Erfinv}};
+    {"tanh", Unary::Tanh}, {"asinh", Unary::Asinh}, {"acosh", Unary::Acosh},   {"atanh", Unary::Atanh},
+    {"sigmoid", Unary::Sigmoid}, {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf},
+    {"erfc", Unary::Erfc}, {"erfinv", Unary::Erfinv}, {"lgamma", Unary::Lgamma}, {"digamma", Unary::Digamma},
+    {"polygamma", Unary::Polygamma}, {"bitwise_not", Unary::BitwiseNot}};
 inline constexpr Member<Reduce> kReduceOps[] = {
     {"sum", Reduce::Sum},       {"prod", Reduce::Prod},     {"mean", Reduce::Mean},     {"amax", Reduce::Amax},
     {"amin", Reduce::Amin},     {"var", Reduce::Var},       {"argmax", Reduce::Argmax},
@@ -65,6 +73,9 @@ inline constexpr Member<IndexedWrite> kIndexedWriteOps[] = {
 
 constexpr bool walks_index(IndexedWrite w) { return w == IndexedWrite::ScatterAdd || w == IndexedWrite::Scatter; }
 constexpr bool adds(IndexedWrite w) { return w == IndexedWrite::IndexAdd || w == IndexedWrite::ScatterAdd; }
+
+// Where a unary operator's tensor is: polygamma(n, self) has its order first, as PyTorch's.
+constexpr int self_position(Unary op) { return op == Unary::Polygamma ? 1 : 0; }
 
 // The unary operators that map bool to bool unchanged (the rest refuse bool tensors).
 constexpr bool keeps_bool_values(Unary op) {

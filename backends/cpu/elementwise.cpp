@@ -9,6 +9,8 @@
 
 #include "eltwise_dnnl.h"
 #include "ember/erfinv.h"
+#include "ember/gamma_functions.h"
+#include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
 #include "ember/log_add_exp.h"
 #include "ember/remainder.h"
@@ -80,6 +82,21 @@ void integer_division_checked_loop(const TensorView (&ops)[3], Divide divide) {
   sdk::check(!zero_divisor.load(), "other: integer division by zero");
 }
 
+// The bitwise operators, shifts, gcd and lcm of integers (the host refuses floating operands).
+template <typename T>
+void integer_binary(Binary op, const TensorView (&ops)[3]) {
+  switch (op) {
+    case Binary::BitwiseAnd: return binary_loop<T, T>(ops, [](T a, T b) { return a & b; });
+    case Binary::BitwiseOr: return binary_loop<T, T>(ops, [](T a, T b) { return a | b; });
+    case Binary::BitwiseXor: return binary_loop<T, T>(ops, [](T a, T b) { return a ^ b; });
+    case Binary::ShiftLeft: return binary_loop<T, T>(ops, &sdk::shift_left<T>);
+    case Binary::ShiftRight: return binary_loop<T, T>(ops, &sdk::shift_right<T>);
+    case Binary::Gcd: return binary_loop<T, T>(ops, &sdk::greatest_common_divisor<T>);
+    case Binary::Lcm: return binary_loop<T, T>(ops, &sdk::least_common_multiple<T>);
+    default: sdk::check(false, "unknown integer operator");
+  }
+}
+
 void binary_kernel(const KernelArgs& args, void* user_data) {
   const Binary op = untag<Binary>(user_data);
   const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
@@ -93,6 +110,9 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
       if (op == Binary::Mul) return binary_loop<T, T>(ops, [](C a, C b) { return a && b; });
       if (op == Binary::Maximum) return binary_loop<T, T>(ops, [](C a, C b) { return a || b; });
       if (op == Binary::Minimum) return binary_loop<T, T>(ops, [](C a, C b) { return a && b; });
+      if (op == Binary::BitwiseAnd) return binary_loop<T, T>(ops, [](C a, C b) { return a && b; });
+      if (op == Binary::BitwiseOr) return binary_loop<T, T>(ops, [](C a, C b) { return a || b; });
+      if (op == Binary::BitwiseXor) return binary_loop<T, T>(ops, [](C a, C b) { return a != b; });
       sdk::check(false, "this operator does not support bool tensors; convert them with .to(dtype) first");
     } else {
       const C alpha = static_cast<C>(alpha_value);
@@ -125,6 +145,10 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
             return binary_loop<T, T>(ops, [](C a, C b) { return std::atan2(a, b); });
           }
           sdk::check(false, "expected floating-point tensors");
+          break;
+        default:  // bits, shifts and divisors, whose floating operands the host refuses
+          if constexpr (std::is_integral_v<C>) return integer_binary<T>(op, ops);
+          sdk::check(false, "expected integral tensors");
       }
     }
   });
@@ -213,10 +237,20 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Sinh: return unary_loop<T>(ops, [](C x) { return std::sinh(x); });
     case Unary::Cosh: return unary_loop<T>(ops, [](C x) { return std::cosh(x); });
     case Unary::Tanh: return unary_loop<T>(ops, [](C x) { return std::tanh(x); });
+    case Unary::Asinh: return unary_loop<T>(ops, [](C x) { return std::asinh(x); });
+    case Unary::Acosh: return unary_loop<T>(ops, [](C x) { return std::acosh(x); });
+    case Unary::Atanh: return unary_loop<T>(ops, [](C x) { return std::atanh(x); });
     case Unary::Sigmoid: return unary_loop<T>(ops, [](C x) { return C(1) / (C(1) + std::exp(-x)); });
     case Unary::Silu: return unary_loop<T>(ops, [](C x) { return x / (C(1) + std::exp(-x)); });
     case Unary::Erf: return unary_loop<T>(ops, [](C x) { return std::erf(x); });
+    case Unary::Erfc: return unary_loop<T>(ops, [](C x) { return std::erfc(x); });
     case Unary::Erfinv: return unary_loop<T>(ops, [](C x) { return sdk::inverse_erf(x); });
+    case Unary::Lgamma: return unary_loop<T>(ops, [](C x) { return std::lgamma(x); });
+    case Unary::Digamma: return unary_loop<T>(ops, &sdk::digamma<C>);
+    case Unary::Polygamma: {
+      const int64_t n = args.to_int(0);
+      return unary_loop<T>(ops, [n](C x) { return sdk::polygamma(n, x); });
+    }
     case Unary::Gelu: {
       const std::string approximate = args.to_string(1);
       sdk::check(approximate == "none" || approximate == "tanh",
@@ -255,7 +289,7 @@ std::optional<EltwiseAlgorithm> dnnl_algorithm(Unary op, const KernelArgs& args)
 
 void unary_kernel(const KernelArgs& args, void* user_data) {
   const Unary op = untag<Unary>(user_data);
-  const TensorView ops[2] = {args.output(), args.tensor(0)};
+  const TensorView ops[2] = {args.output(), args.tensor(self_position(op))};
   if (ops[0].numel() >= kDnnlEltwiseMinElements) {
     const std::optional<EltwiseAlgorithm> alg = dnnl_algorithm(op, args);
     if (alg && run_dnnl_eltwise(*alg, ops[0], ops[1])) return;
@@ -264,6 +298,7 @@ void unary_kernel(const KernelArgs& args, void* user_data) {
     using T = decltype(zero);
     using C = compute_t<T>;
     if constexpr (std::is_same_v<T, bool>) {
+      if (op == Unary::BitwiseNot) return unary_loop<T>(ops, [](C x) { return !x; });
       sdk::check(keeps_bool_values(op), "this operator does not support bool tensors");
       return unary_loop<T>(ops, [](C x) { return x; });
     } else {
@@ -289,6 +324,10 @@ void unary_kernel(const KernelArgs& args, void* user_data) {
             return x;
           });
         }
+        case Unary::BitwiseNot:
+          if constexpr (std::is_integral_v<C>) return unary_loop<T>(ops, [](C x) { return static_cast<C>(~x); });
+          sdk::check(false, "expected an integral tensor");
+          break;
         default:
           if constexpr (std::is_floating_point_v<C>) return float_unary<T>(op, ops, args);
           sdk::check(false, "expected a floating-point tensor");

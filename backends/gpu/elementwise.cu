@@ -4,6 +4,8 @@
 #include <string>
 
 #include "ember/erfinv.h"
+#include "ember/gamma_functions.h"
+#include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
 #include "ember/log_add_exp.h"
 #include "ember/remainder.h"
@@ -28,6 +30,23 @@ void binary_launch(const TensorView (&ops)[3], F f) {
   launch_map<Out, In>(ops, [f] __device__(In a, In b) { return static_cast<Out>(f(static_cast<C>(a), static_cast<C>(b))); });
 }
 
+// The bitwise operators, shifts, gcd and lcm of integers (the host refuses floating operands).
+template <typename T>
+void integer_binary(Binary op, const TensorView (&ops)[3]) {
+  switch (op) {
+    case Binary::BitwiseAnd: return binary_launch<T, T>(ops, [] __device__(T a, T b) { return a & b; });
+    case Binary::BitwiseOr: return binary_launch<T, T>(ops, [] __device__(T a, T b) { return a | b; });
+    case Binary::BitwiseXor: return binary_launch<T, T>(ops, [] __device__(T a, T b) { return a ^ b; });
+    case Binary::ShiftLeft: return binary_launch<T, T>(ops, [] __device__(T a, T b) { return sdk::shift_left(a, b); });
+    case Binary::ShiftRight: return binary_launch<T, T>(ops, [] __device__(T a, T b) { return sdk::shift_right(a, b); });
+    case Binary::Gcd:
+      return binary_launch<T, T>(ops, [] __device__(T a, T b) { return sdk::greatest_common_divisor(a, b); });
+    case Binary::Lcm:
+      return binary_launch<T, T>(ops, [] __device__(T a, T b) { return sdk::least_common_multiple(a, b); });
+    default: sdk::check(false, "unknown integer operator");
+  }
+}
+
 template <typename T>
 void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
   using C = compute_t<T>;
@@ -35,6 +54,9 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
     switch (op) {
       case Binary::Add: case Binary::Maximum: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a || b; });
       case Binary::Mul: case Binary::Minimum: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a && b; });
+      case Binary::BitwiseAnd: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a && b; });
+      case Binary::BitwiseOr: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a || b; });
+      case Binary::BitwiseXor: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a != b; });
       default: sdk::check(false, "this operator does not support bool tensors; convert them with .to(dtype) first");
     }
   } else {
@@ -67,6 +89,10 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
           return binary_launch<T, T>(ops, [] __device__(C a, C b) { return atan2(a, b); });
         }
         sdk::check(false, "expected floating-point tensors");
+        break;
+      default:  // bits, shifts and divisors, whose floating operands the host refuses
+        if constexpr (std::is_integral_v<C>) return integer_binary<T>(op, ops);
+        sdk::check(false, "expected integral tensors");
     }
   }
 }
@@ -154,10 +180,20 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Sinh: return unary_launch<T>(ops, [] __device__(C x) { return sinh(x); });
     case Unary::Cosh: return unary_launch<T>(ops, [] __device__(C x) { return cosh(x); });
     case Unary::Tanh: return unary_launch<T>(ops, [] __device__(C x) { return tanh(x); });
+    case Unary::Asinh: return unary_launch<T>(ops, [] __device__(C x) { return asinh(x); });
+    case Unary::Acosh: return unary_launch<T>(ops, [] __device__(C x) { return acosh(x); });
+    case Unary::Atanh: return unary_launch<T>(ops, [] __device__(C x) { return atanh(x); });
     case Unary::Sigmoid: return unary_launch<T>(ops, [] __device__(C x) { return C(1) / (C(1) + exp(-x)); });
     case Unary::Silu: return unary_launch<T>(ops, [] __device__(C x) { return x / (C(1) + exp(-x)); });
     case Unary::Erf: return unary_launch<T>(ops, [] __device__(C x) { return erf(x); });
+    case Unary::Erfc: return unary_launch<T>(ops, [] __device__(C x) { return erfc(x); });
     case Unary::Erfinv: return unary_launch<T>(ops, [] __device__(C x) { return sdk::inverse_erf(x); });
+    case Unary::Lgamma: return unary_launch<T>(ops, [] __device__(C x) { return lgamma(x); });
+    case Unary::Digamma: return unary_launch<T>(ops, [] __device__(C x) { return sdk::digamma(x); });
+    case Unary::Polygamma: {
+      const int64_t n = args.to_int(0);
+      return unary_launch<T>(ops, [n] __device__(C x) { return sdk::polygamma(n, x); });
+    }
     case Unary::Gelu: {
       const std::string approximate = args.to_string(1);
       sdk::check(approximate == "none" || approximate == "tanh",
@@ -178,6 +214,7 @@ template <typename T>
 void unary_typed(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
   using C = compute_t<T>;
   if constexpr (std::is_same_v<T, bool>) {
+    if (op == Unary::BitwiseNot) return unary_launch<T>(ops, [] __device__(C x) { return !x; });
     sdk::check(keeps_bool_values(op), "this operator does not support bool tensors");
     return unary_launch<T>(ops, [] __device__(C x) { return x; });
   } else {
@@ -212,6 +249,10 @@ void unary_typed(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
           return x;
         });
       }
+      case Unary::BitwiseNot:
+        if constexpr (std::is_integral_v<C>) return unary_launch<T>(ops, [] __device__(C x) { return static_cast<C>(~x); });
+        sdk::check(false, "expected an integral tensor");
+        break;
       default:
         if constexpr (is_floating_v<T>) return float_unary<T>(op, ops, args);
         sdk::check(false, "expected a floating-point tensor");
@@ -221,7 +262,7 @@ void unary_typed(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
 
 void unary_kernel(const KernelArgs& args, void* user_data) {
   const Unary op = untag<Unary>(user_data);
-  const TensorView ops[2] = {args.output(), args.tensor(0)};
+  const TensorView ops[2] = {args.output(), args.tensor(self_position(op))};
   dispatch_dtype(ops[0].dtype(), [&](auto zero) { unary_typed<decltype(zero)>(op, ops, args); });
 }
 

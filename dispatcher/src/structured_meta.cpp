@@ -60,6 +60,16 @@ Meta elementwise(const OperatorHandle& op, const IValue* args, DType (*out_dtype
 
 Meta binary(const OperatorHandle& op, const IValue* args, size_t) { return elementwise(op, args, nullptr); }
 Meta binary_float(const OperatorHandle& op, const IValue* args, size_t) { return elementwise(op, args, &to_float); }
+// The bitwise operators, shifts, gcd and lcm: integers, and bools where a kernel takes them.
+void check_integral(const OperatorHandle& op, const Meta& m) {
+  EMBER_CHECK(is_integral(m.compute_dtype, true), "[{}] self: expected integral or bool tensors, got {}", op.name(),
+              dtype_name(m.compute_dtype));
+}
+Meta binary_integral(const OperatorHandle& op, const IValue* args, size_t) {
+  Meta m = elementwise(op, args, nullptr);
+  check_integral(op, m);
+  return m;
+}
 Meta comparison(const OperatorHandle& op, const IValue* args, size_t) {
   return elementwise(op, args, [](DType) { return DType::Bool; });
 }
@@ -85,6 +95,19 @@ Meta unary(const OperatorHandle& op, const IValue* args, bool to_floating) {
 }
 Meta unary_same(const OperatorHandle& op, const IValue* args, size_t) { return unary(op, args, false); }
 Meta unary_float(const OperatorHandle& op, const IValue* args, size_t) { return unary(op, args, true); }
+Meta unary_integral(const OperatorHandle& op, const IValue* args, size_t) {
+  Meta m = unary(op, args, false);
+  check_integral(op, m);
+  return m;
+}
+// polygamma(n, self): its order first, as PyTorch's, then a floating unary operator.
+Meta polygamma(const OperatorHandle& op, const IValue* args, size_t) {
+  const int64_t n = args[0].to_int();
+  EMBER_CHECK(n >= 0, "[{}] n: expected a non-negative order of derivative, got {}", op.name(), n);
+  Meta m = unary(op, args + 1, true);
+  m.cast_mask <<= 1;
+  return m;
+}
 
 // Normalises the reduced dims (None or [] means all) and fills the kept and squeezed shapes.
 void reduce_shape(Meta& m, const OperatorHandle& op, const TensorImpl& self,
@@ -603,10 +626,13 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
   static const std::unordered_map<std::string, MetaFn> table = {
       {"elementwise_binary", &binary},
       {"elementwise_binary_float", &binary_float},
+      {"elementwise_binary_integral", &binary_integral},
       {"comparison", &comparison},
       {"where", &where},
       {"elementwise_unary", &unary_same},
       {"elementwise_unary_float", &unary_float},
+      {"elementwise_unary_integral", &unary_integral},
+      {"polygamma", &polygamma},
       {"reduction", &reduction_same},
       {"reduction_float", &reduction_float},
       {"arg_reduction", &arg_reduction},

@@ -1,5 +1,5 @@
 // Elementwise mathematical functions written with other operators: hypot, xlogy, copysign, frac,
-// sinc, deg2rad and rad2deg, heaviside and logit. Where a formula has a singular point that a
+// sinc, deg2rad and rad2deg, heaviside, logit and mvlgamma. Where a formula has a singular point that a
 // `where` discards (0/0, log 0), the operand is first moved off it, so that the discarded branch's
 // gradient stays finite too.
 #include <cmath>
@@ -85,6 +85,18 @@ Tensor logit(const Tensor& self, std::optional<double> eps) {
     p = p.clamp(*eps, 1 - *eps);
   }
   return log(p / (1 - p));
+}
+
+Tensor mvlgamma(const Tensor& self, int64_t p) {
+  EMBER_CHECK(p >= 1, "[mvlgamma] p: expected a dimension of at least 1, got {}", p);
+  const Tensor x = as_floating(self);
+  const double least = static_cast<double>(p - 1) / 2;
+  EMBER_CHECK(x.numel() == 0 || ember::gt(x, least).all().item<bool>(),
+              "[mvlgamma] self: expected every element to exceed (p - 1) / 2 = {}", least);
+  // Gamma_p(x) = pi^(p(p-1)/4) prod over i < p of Gamma(x - i/2), in logarithms.
+  const Tensor halves = ember::arange(0, p, 1, x.dtype(), x.device()) * 0.5;
+  const double log_pi_term = static_cast<double>(p * (p - 1)) / 4 * std::log(std::numbers::pi);
+  return lgamma(x.unsqueeze(-1) - halves).sum(-1) + log_pi_term;
 }
 
 }  // namespace ember::composite

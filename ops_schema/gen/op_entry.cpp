@@ -65,12 +65,22 @@ std::string types_list(const schema::FunctionSchema& s) {
   return out;
 }
 
+// The argument a method is called on: the one named self, as in PyTorch (where(condition, self,
+// other) and polygamma(n, self) bind their second), else the first.
+const Argument& receiver(const schema::FunctionSchema& s) {
+  for (const Argument& a : s.arguments) {
+    if (a.name == "self") return a;
+  }
+  return s.arguments.front();
+}
+
 // Parameters in C++ order: an out= argument comes first, as in libtorch (add_out(out, a, b)).
 std::vector<const Argument*> cpp_order(const schema::FunctionSchema& s, bool skip_self) {
   std::vector<const Argument*> order;
   if (s.is_out()) order.push_back(&s.arguments.back());
-  for (size_t i = skip_self ? 1 : 0; i < s.arguments.size(); ++i) {
+  for (size_t i = 0; i < s.arguments.size(); ++i) {
     if (s.is_out() && i + 1 == s.arguments.size()) break;
+    if (skip_self && &s.arguments[i] == &receiver(s)) continue;
     order.push_back(&s.arguments[i]);
   }
   return order;
@@ -142,18 +152,18 @@ std::string OpEntry::method_definition() const {
                                 parameters(cpp_order(schema, true), false) + ") const {\n";
   if (!function) {
     // A method-only operator dispatches from the method itself, with *this as self.
-    return signature + "  const Tensor& " + schema.arguments[0].name + " = *this;\n" + dispatch_call() + "}\n";
+    return signature + "  const Tensor& " + receiver(schema).name + " = *this;\n" + dispatch_call() + "}\n";
   }
   std::string call_args;
   for (const Argument* a : cpp_order(schema, false)) {
-    call_args += (call_args.empty() ? "" : ", ") + (a == &schema.arguments[0] ? std::string("*this") : a->name);
+    call_args += (call_args.empty() ? "" : ", ") + (a == &receiver(schema) ? std::string("*this") : a->name);
   }
   return signature + "  return ember::" + cpp_name(schema) + "(" + call_args + ");\n}\n";
 }
 
 bool OpEntry::has_scalar_overload() const {
   const bool binary = structured == "elementwise_binary" || structured == "elementwise_binary_float" ||
-                      structured == "comparison";
+                      structured == "elementwise_binary_integral" || structured == "comparison";
   return binary && !schema.is_out() && schema.arguments.size() >= 2 &&
          schema.arguments[1].type == schema::Type{BaseType::Tensor};
 }

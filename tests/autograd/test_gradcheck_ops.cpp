@@ -101,6 +101,14 @@ std::map<std::string, Case> cases() {
       {"silu", {[](V x) { return silu(x[0]); }, {{4}}}},
       {"erf", {[](V x) { return erf(x[0]); }, {{4}}}},
       {"erfinv", {[](V x) { return erfinv(x[0] * 0.9); }, {{4}}, &inside_unit, true}},
+      {"erfc", {[](V x) { return erfc(x[0]); }, {{4}}, nullptr, true}},
+      {"asinh", {[](V x) { return asinh(x[0]); }, {{3}}, nullptr, true}},
+      {"acosh", {[](V x) { return acosh(x[0] + 1); }, {{3}}, &positive, true}},
+      {"atanh", {[](V x) { return atanh(x[0]); }, {{3}}, &inside_unit, true}},
+      // Negative non-integers too: lgamma and digamma reflect there.
+      {"lgamma", {[](V x) { return lgamma(x[0]); }, {{4}}, &past_an_integer, true}},
+      {"digamma", {[](V x) { return digamma(x[0]); }, {{4}}, &past_an_integer, true}},
+      {"polygamma", {[](V x) { return polygamma(2, x[0]) + x[0].polygamma(0); }, {{4}}, &past_an_integer, true}},
       {"sum", {[](V x) { return x[0].sum({0, 2}) + x[0].sum(1, true).sum(); }, {{2, 3, 2}}, nullptr, true}},
       {"mean", {[](V x) { return x[0].mean(1); }, {{2, 3}}}},
       {"amax", {[](V x) { return x[0].amax(1); }, {{2, 3}}}},
@@ -205,6 +213,12 @@ std::map<std::string, Case> cases() {
       {"silu_", {in_place([](Tensor& t, V) { t.silu_(); }), {{4}}}},
       {"erf_", {in_place([](Tensor& t, V) { t.erf_(); }), {{4}}}},
       {"erfinv_", {in_place([](Tensor& t, V) { t.mul_(0.9).erfinv_(); }), {{4}}, &inside_unit}},
+      {"erfc_", {in_place([](Tensor& t, V) { t.erfc_(); }), {{4}}}},
+      {"asinh_", {in_place([](Tensor& t, V) { t.asinh_(); }), {{3}}}},
+      {"acosh_", {in_place([](Tensor& t, V) { t.add_(1).acosh_(); }), {{3}}, &positive}},
+      {"atanh_", {in_place([](Tensor& t, V) { t.atanh_(); }), {{3}}, &inside_unit}},
+      {"lgamma_", {in_place([](Tensor& t, V) { t.lgamma_(); }), {{4}}, &past_an_integer}},
+      {"digamma_", {in_place([](Tensor& t, V) { t.digamma_(); }), {{4}}, &past_an_integer}},
       {"copy_", {[](V x) { return zeros({2, 3}, DType::Float64).copy_(x[0] * 1); }, {{3}}}},
       // A slice without zeros, one with a single zero, one with two: three cases of the formula.
       {"prod", {[](V x) {
@@ -306,6 +320,7 @@ TEST_CASE("composite operators differentiate through the operators they are writ
   using V = const TensorVector&;
   const Tensor mask = tensor<bool>({true, false, false, true, true, false}, {2, 3});
   const std::map<std::string, Case> composites = {
+      {"mvlgamma", {[](V x) { return mvlgamma(x[0] + 2, 3); }, {{4}}, &positive}},
       {"std", {[](V x) { return x[0].std(1) + x[0].std(std::nullopt, 0); }, {{2, 4}}}},
       {"narrow", {[](V x) { return x[0].narrow(1, -3, 2); }, {{2, 4}}}},
       {"flip", {[](V x) { return x[0].flip({0, -1}); }, {{2, 3}}}},

@@ -375,3 +375,58 @@ TEST_CASE("floor_divide rounds toward negative infinity, as Python's //") {
   const Tensor r = reference::random_tensor({3, 4}, 15) * 10, d = abs(reference::random_tensor({4}, 16)) + 0.5;
   check_binary(r, d, floor_divide(r, d), [](double p, double s) { return std::floor(p / s); }, 1e-6);
 }
+
+TEST_CASE("bitwise and, or, xor and not on integers and bools, with numbers and compound assignment") {
+  const Tensor a = tensor<int32_t>({12, -1, 0, 0x55}), b = tensor<int32_t>({10, 7, -1, 0x0f});
+  CHECK(to_vector<int32_t>(a & b) == std::vector<int32_t>{8, 7, 0, 0x05});
+  CHECK(to_vector<int32_t>(a | b) == std::vector<int32_t>{14, -1, -1, 0x5f});
+  CHECK(to_vector<int32_t>(a ^ b) == std::vector<int32_t>{6, -8, -1, 0x5a});
+  CHECK(to_vector<int32_t>(~a) == std::vector<int32_t>{-13, 0, -1, ~0x55});
+  CHECK((a & 3).dtype() == DType::Int32);  // a number keeps the tensor's dtype
+  CHECK(to_vector<int32_t>(a & 3) == std::vector<int32_t>{0, 3, 0, 1});
+  // uint8 complements within 8 bits; mixed widths promote.
+  CHECK(to_vector<uint8_t>(~tensor<uint8_t>({0, 200})) == std::vector<uint8_t>{255, 55});
+  CHECK((tensor<int8_t>({1}) | tensor<int64_t>({256})).dtype() == DType::Int64);
+  const Tensor t = tensor<bool>({true, true, false, false}), f = tensor<bool>({true, false, true, false});
+  CHECK(to_vector<bool>(t & f) == std::vector<bool>{true, false, false, false});
+  CHECK(to_vector<bool>(t | f) == std::vector<bool>{true, true, true, false});
+  CHECK(to_vector<bool>(t ^ f) == std::vector<bool>{false, true, true, false});
+  CHECK(to_vector<bool>(~t.slice(0, 1, 3)) == std::vector<bool>{false, true});
+  Tensor c = a.clone();
+  c &= b;
+  c |= 16;
+  c ^= tensor<int32_t>({1});
+  CHECK(to_vector<int32_t>(c) == std::vector<int32_t>{25, 22, 17, 20});
+  CHECK_THROWS_WITH(tensor<float>({1}) & tensor<float>({1}), "[bitwise_and.Tensor] self: expected integral or bool tensors, got float32");
+  CHECK_THROWS_WITH(a | 0.5, "[bitwise_or.Tensor] self: expected integral or bool tensors, got float32");
+  CHECK_THROWS_WITH(~tensor<double>({1}), "[bitwise_not] self: expected integral or bool tensors, got float64");
+}
+
+TEST_CASE("shifts are defined for every amount: 0 past the width to the left, the sign fill to the right") {
+  const Tensor x = tensor<int64_t>({1, -8, 5, -8, 3, 3, -3});
+  const Tensor amount = tensor<int64_t>({3, 1, 63, 2, 64, -1, 70});
+  CHECK(to_vector<int64_t>(x << amount) ==
+        std::vector<int64_t>{8, -16, std::numeric_limits<int64_t>::min(), -32, 0, 0, 0});
+  CHECK(to_vector<int64_t>(x >> amount) == std::vector<int64_t>{0, -4, 0, -2, 0, 0, -1});
+  // Bits shifted out of a narrow type are lost, not kept in a wider intermediate.
+  CHECK(to_vector<uint8_t>(tensor<uint8_t>({255, 3}) << 7) == std::vector<uint8_t>{128, 128});
+  CHECK(to_vector<int8_t>(tensor<int8_t>({-128, 64}) >> 7) == std::vector<int8_t>{-1, 0});
+  Tensor y = tensor<int32_t>({1, 2});
+  y <<= 4;
+  y >>= tensor<int32_t>({1, 2});
+  CHECK(to_vector<int32_t>(y) == std::vector<int32_t>{8, 8});
+  CHECK_THROWS_WITH(tensor<bool>({true}) << tensor<bool>({true}),
+                    doctest::Contains("this operator does not support bool tensors"));
+}
+
+TEST_CASE("gcd and lcm are non-negative, gcd(0, 0) = 0, and lowest does not overflow") {
+  const Tensor a = tensor<int64_t>({12, -12, 0, 0, 7, 6, std::numeric_limits<int64_t>::min()});
+  const Tensor b = tensor<int64_t>({18, 18, 5, 0, -13, -4, 0});
+  CHECK(to_vector<int64_t>(gcd(a, b)) == std::vector<int64_t>{6, 6, 5, 0, 1, 2, std::numeric_limits<int64_t>::min()});
+  CHECK(to_vector<int64_t>(lcm(a, b)) == std::vector<int64_t>{36, 36, 0, 0, 91, 12, 0});
+  CHECK(to_vector<uint8_t>(tensor<uint8_t>({200, 12}).gcd(tensor<uint8_t>({150, 8}))) == std::vector<uint8_t>{50, 4});
+  Tensor c = tensor<int32_t>({4, 9});
+  c.lcm_(tensor<int32_t>({6}));
+  CHECK(to_vector<int32_t>(c) == std::vector<int32_t>{12, 18});
+  CHECK_THROWS_WITH(gcd(tensor<double>({4}), tensor<double>({6})), "[gcd] self: expected integral or bool tensors, got float64");
+}

@@ -95,6 +95,14 @@ TEST_CASE("binary arithmetic and comparisons broadcast and promote as on the CPU
              {tensor<int64_t>({7, -7, 7, -7, 5, std::numeric_limits<int64_t>::min()}), tensor<int64_t>({2, 2, -2, -2, -1, -1})});
   check_same([](const std::vector<Tensor>& x) { return floor_divide(x[0] * 10, x[1]); }, {random({2, 7}, 11), random({7}, 12)});
   check_same([](const std::vector<Tensor>& x) { return logical_xor(x[0], x[1]); }, {ints, tensor<int64_t>({0, 3, 0})});
+  const Tensor amounts = tensor<int64_t>({1, 64, -2});
+  check_same([](const std::vector<Tensor>& x) { return (x[0] & x[1]) + (x[0] | x[1]) * 3 + (x[0] ^ x[1]) * 5 + ~x[0]; },
+             {ints, tensor<int64_t>({6, -1, 3})});
+  check_same([](const std::vector<Tensor>& x) { return (x[0] << x[1]) + (x[0] >> x[1]); }, {ints, amounts});
+  check_same([](const std::vector<Tensor>& x) { return gcd(x[0], x[1]) + lcm(x[0], x[1]) * 7; },
+             {ints, tensor<int64_t>({4, 0, -21})});
+  check_same([](const std::vector<Tensor>& x) { return ~(x[0] ^ x[1]); },
+             {tensor<bool>({true, false, true}), tensor<bool>({true, true, false})});
 }
 
 TEST_CASE("unary math matches for every floating dtype") {
@@ -112,7 +120,11 @@ TEST_CASE("unary math matches for every floating dtype") {
                     [](const Tensor& x) { return log1p(abs(x)); }, [](const Tensor& x) { return expm1(x); },
                     [](const Tensor& x) { return tan(x); },      [](const Tensor& x) { return asin(x * 0.4); },
                     [](const Tensor& x) { return acos(x * 0.4); }, [](const Tensor& x) { return atan(x); },
-                    [](const Tensor& x) { return erfinv(x * 0.4); },
+                    [](const Tensor& x) { return erfinv(x * 0.4); }, [](const Tensor& x) { return erfc(x); },
+                    [](const Tensor& x) { return asinh(x); },    [](const Tensor& x) { return acosh(abs(x) + 1); },
+                    [](const Tensor& x) { return atanh(x * 0.4); }, [](const Tensor& x) { return lgamma(x); },
+                    [](const Tensor& x) { return digamma(x); },  [](const Tensor& x) { return polygamma(1, x); },
+                    [](const Tensor& x) { return polygamma(3, abs(x) + 0.3); },
                     [](const Tensor& x) { return sinh(x); },     [](const Tensor& x) { return cosh(x); },
                     [](const Tensor& x) { return log2(abs(x) + 0.1); }, [](const Tensor& x) { return log10(abs(x) + 0.1); },
                     [](const Tensor& x) { return exp2(x); },     [](const Tensor& x) { return reciprocal(abs(x) + 0.1); },

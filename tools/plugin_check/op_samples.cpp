@@ -52,6 +52,31 @@ std::vector<Sample> unary(DType d) {
   return s;
 }
 
+// The bitwise operators, shifts, gcd and lcm take integers whatever dtype is asked for: both
+// widths, broadcast both ways and (for the in-place forms) into self's shape.
+std::vector<Sample> integral_binary(DType) {
+  std::vector<Sample> s;
+  for (DType d : {DType::Int64, DType::Int32}) {
+    const Tensor a = sample_data({3, 5}, d, 67);
+    s.emplace_back().arg(sample_data({4, 1, 5}, d, 68)).arg(a);
+    s.emplace_back().arg(a).arg(sample_data({5}, d, 70));
+  }
+  return s;
+}
+std::vector<Sample> integral_unary(DType) {
+  std::vector<Sample> s;
+  for (DType d : {DType::Int64, DType::Int32}) s.emplace_back().arg(sample_data({3, 17}, d, 69));
+  return s;
+}
+
+// polygamma: its order first; 0 is digamma.
+std::vector<Sample> polygamma(DType d) {
+  std::vector<Sample> s;
+  const Tensor x = sample_data({3, 17}, d, 66);
+  for (int64_t n : {0, 1, 3}) s.emplace_back().arg(n).arg(x);
+  return s;
+}
+
 std::vector<Sample> gelu(DType d) {
   std::vector<Sample> s = unary(d);
   s.emplace_back().arg(sample_data({3, 17}, d, 10)).named("approximate", "tanh");
@@ -359,11 +384,16 @@ const std::vector<Family>& families() {
       {{"add.Tensor", "sub.Tensor"}, true, &scaled_binary},
       {{"mul.Tensor", "div.Tensor", "pow.Tensor_Tensor", "maximum", "minimum", "eq.Tensor", "ne.Tensor",
         "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor", "atan2", "logaddexp"}, true, &binary},
+      {{"bitwise_and.Tensor", "bitwise_or.Tensor", "bitwise_xor.Tensor", "bitwise_left_shift.Tensor",
+        "bitwise_right_shift.Tensor", "gcd", "lcm"}, false, &integral_binary},
+      {{"bitwise_not"}, false, &integral_unary},
       {{"remainder.Tensor", "fmod.Tensor", "floor_divide"}, true, &division},
       {{"where.self"}, true, &where},
       {{"neg", "abs", "relu", "round", "floor", "ceil", "trunc", "sign", "exp", "exp2", "log", "log2", "log10",
         "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
-        "tanh", "sigmoid", "erf", "erfinv", "silu"}, true, &unary},
+        "tanh", "asinh", "acosh", "atanh", "sigmoid", "erf", "erfc", "erfinv", "lgamma", "digamma", "silu"},
+       true, &unary},
+      {{"polygamma"}, true, &polygamma},
       {{"gelu"}, true, &gelu},
       {{"clamp"}, true, &clamp},
       {{"sum", "prod", "mean", "amax", "amin", "var"}, true, &reduction},

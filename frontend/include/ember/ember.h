@@ -121,6 +121,18 @@ inline Tensor operator&&(const Tensor& a, const Tensor& b) { return logical_and(
 inline Tensor operator||(const Tensor& a, const Tensor& b) { return logical_or(a, b); }
 inline Tensor operator%(const Tensor& a, const Tensor& b) { return remainder(a, b); }
 inline Tensor operator%(const Tensor& a, const Scalar& b) { return remainder(a, b); }
+// Bitwise operators on integer and bool tensors, as torch's &, |, ^, ~, << and >>.
+inline Tensor operator&(const Tensor& a, const Tensor& b) { return bitwise_and(a, b); }
+inline Tensor operator|(const Tensor& a, const Tensor& b) { return bitwise_or(a, b); }
+inline Tensor operator^(const Tensor& a, const Tensor& b) { return bitwise_xor(a, b); }
+inline Tensor operator<<(const Tensor& a, const Tensor& b) { return bitwise_left_shift(a, b); }
+inline Tensor operator>>(const Tensor& a, const Tensor& b) { return bitwise_right_shift(a, b); }
+inline Tensor operator&(const Tensor& a, const Scalar& b) { return bitwise_and(a, b); }
+inline Tensor operator|(const Tensor& a, const Scalar& b) { return bitwise_or(a, b); }
+inline Tensor operator^(const Tensor& a, const Scalar& b) { return bitwise_xor(a, b); }
+inline Tensor operator<<(const Tensor& a, const Scalar& b) { return bitwise_left_shift(a, b); }
+inline Tensor operator>>(const Tensor& a, const Scalar& b) { return bitwise_right_shift(a, b); }
+inline Tensor operator~(const Tensor& a) { return bitwise_not(a); }
 // A number as the base (pow(x, 2) and x.pow(2) are generated with the other .Scalar overloads).
 inline Tensor pow(const Scalar& self, const Tensor& exponent) { return pow(wrapped_number(self, exponent.device()), exponent); }
 
@@ -132,5 +144,15 @@ inline Tensor& operator+=(Tensor& a, const Scalar& b) { a.add_(b); return a; }
 inline Tensor& operator-=(Tensor& a, const Scalar& b) { a.sub_(b); return a; }
 inline Tensor& operator*=(Tensor& a, const Scalar& b) { a.mul_(b); return a; }
 inline Tensor& operator/=(Tensor& a, const Scalar& b) { a.div_(b); return a; }
+inline Tensor& operator&=(Tensor& a, const Tensor& b) { a.bitwise_and_(b); return a; }
+inline Tensor& operator|=(Tensor& a, const Tensor& b) { a.bitwise_or_(b); return a; }
+inline Tensor& operator^=(Tensor& a, const Tensor& b) { a.bitwise_xor_(b); return a; }
+inline Tensor& operator<<=(Tensor& a, const Tensor& b) { a.bitwise_left_shift_(b); return a; }
+inline Tensor& operator>>=(Tensor& a, const Tensor& b) { a.bitwise_right_shift_(b); return a; }
+inline Tensor& operator&=(Tensor& a, const Scalar& b) { a.bitwise_and_(b); return a; }
+inline Tensor& operator|=(Tensor& a, const Scalar& b) { a.bitwise_or_(b); return a; }
+inline Tensor& operator^=(Tensor& a, const Scalar& b) { a.bitwise_xor_(b); return a; }
+inline Tensor& operator<<=(Tensor& a, const Scalar& b) { a.bitwise_left_shift_(b); return a; }
+inline Tensor& operator>>=(Tensor& a, const Scalar& b) { a.bitwise_right_shift_(b); return a; }
 
 }  // namespace ember

@@ -1,5 +1,6 @@
-// Elementwise mathematical functions written with other operators: hypot, xlogy, copysign, frac,
-// sinc, deg2rad and rad2deg, heaviside, logit and mvlgamma. Where a formula has a singular point that a
+// Elementwise mathematical functions written with other operators: hypot, xlogy and xlog1py,
+// fmax and fmin, logaddexp2, ldexp, float_power, div's rounding modes, copysign, frac, sinc,
+// deg2rad and rad2deg, heaviside, logit and mvlgamma. Where a formula has a singular point that a
 // `where` discards (0/0, log 0), the operand is first moved off it, so that the discarded branch's
 // gradient stays finite too.
 #include <cmath>
@@ -38,11 +39,60 @@ Tensor hypot(const Tensor& self, const Tensor& other) {
   return result.masked_fill(ember::logical_or(ember::isinf(a), ember::isinf(b)), INFINITY);
 }
 
-Tensor xlogy(const Tensor& self, const Tensor& other) {
+namespace {
+
+// self * f(other), 0 where self is 0 and other is not NaN: there `other` is replaced by `neutral`,
+// where f is 0, so neither the product nor its gradient meets 0 * inf.
+Tensor x_times(const Tensor& self, const Tensor& other, Tensor (*f)(const Tensor&), double neutral) {
   const Tensor x = as_floating(self), y = as_floating(other);
-  // log(1) = 0 where self is 0: the product is 0 rather than 0 * log(0), unless other is NaN.
   const Tensor zero_term = ember::logical_and(eq(x, 0), ember::logical_not(ember::isnan(y)));
-  return x * log(where(zero_term, ones_like(y), y));
+  return x * f(where(zero_term, full_like(y, neutral), y));
+}
+
+}  // namespace
+
+Tensor xlogy(const Tensor& self, const Tensor& other) {
+  return x_times(self, other, [](const Tensor& y) { return log(y); }, 1);
+}
+
+Tensor xlog1py(const Tensor& self, const Tensor& other) {
+  return x_times(self, other, [](const Tensor& y) { return log1p(y); }, 0);
+}
+
+// Where one operand is NaN the other is taken (both NaN: NaN); elsewhere maximum or minimum,
+// whose gradients they share.
+Tensor fmax(const Tensor& self, const Tensor& other) {
+  return where(ember::isnan(other), self, where(ember::isnan(self), other, maximum(self, other)));
+}
+
+Tensor fmin(const Tensor& self, const Tensor& other) {
+  return where(ember::isnan(other), self, where(ember::isnan(self), other, minimum(self, other)));
+}
+
+Tensor logaddexp2(const Tensor& self, const Tensor& other) {
+  return logaddexp(as_floating(self) * std::numbers::ln2, as_floating(other) * std::numbers::ln2) / std::numbers::ln2;
+}
+
+// 2^other in the result's dtype, so a float64 self takes exponents float32 cannot hold.
+Tensor ldexp(const Tensor& self, const Tensor& other) {
+  const DType dtype = promote_types(as_floating(self).dtype(), as_floating(other).dtype());
+  return self.to(dtype) * exp2(other.to(dtype));
+}
+
+Tensor float_power_Tensor_Tensor(const Tensor& self, const Tensor& exponent) {
+  return pow(self.to(DType::Float64), exponent.to(DType::Float64));
+}
+
+Tensor float_power_Tensor_Scalar(const Tensor& self, const Scalar& exponent) { return pow(self.to(DType::Float64), exponent); }
+
+Tensor div_Tensor_mode(const Tensor& self, const Tensor& other, std::optional<std::string_view> rounding_mode) {
+  if (!rounding_mode) return ember::div(self, other);
+  if (*rounding_mode == "floor") return floor_divide(self, other);
+  EMBER_CHECK(*rounding_mode == "trunc", "[div] rounding_mode: expected 'trunc', 'floor' or None, got '{}'",
+              *rounding_mode);
+  // An integer quotient is exact once fmod's remainder, which takes the dividend's sign, is removed.
+  if (!is_floating(promote_types(self.dtype(), other.dtype()))) return floor_divide(self - fmod(self, other), other);
+  return trunc(ember::div(self, other));
 }
 
 Tensor copysign(const Tensor& self, const Tensor& other) {

@@ -321,6 +321,12 @@ TEST_CASE("composite operators differentiate through the operators they are writ
   const Tensor mask = tensor<bool>({true, false, false, true, true, false}, {2, 3});
   const std::map<std::string, Case> composites = {
       {"mvlgamma", {[](V x) { return mvlgamma(x[0] + 2, 3); }, {{4}}, &positive}},
+      {"xlog1py", {[](V x) { return xlog1py(x[0], x[1]); }, {{4}, {4}}, &positive}},
+      {"fmax", {[](V x) { return fmax(x[0], x[1]) + fmin(x[0], x[1] * 2); }, {{2, 3}, {3}}}},
+      {"logaddexp2", {[](V x) { return logaddexp2(x[0], x[1]); }, {{2, 3}, {3}}}},
+      {"ldexp", {[](V x) { return ldexp(x[0], x[1]); }, {{4}, {4}}}},
+      {"float_power", {[](V x) { return float_power(x[0], x[1]) + x[0].float_power(3); }, {{4}, {4}}, &positive}},
+      {"div_mode", {[](V x) { return div(x[0], x[1], std::nullopt) + div(x[0] * 0.1, x[1], "trunc"); }, {{4}, {4}}, &positive}},
       {"std", {[](V x) { return x[0].std(1) + x[0].std(std::nullopt, 0); }, {{2, 4}}}},
       {"narrow", {[](V x) { return x[0].narrow(1, -3, 2); }, {{2, 4}}}},
       {"flip", {[](V x) { return x[0].flip({0, -1}); }, {{2, 3}}}},

@@ -32,6 +32,55 @@ TEST_CASE("xlogy is 0 where x is 0 unless y is NaN") {
   CHECK(values(xlogy(doubles({0, 1, 0, 2}, {2, 2}), doubles({0, std::exp(1.0)}))) == std::vector<double>{0, 1, 0, 2});
 }
 
+TEST_CASE("xlog1py is 0 where x is 0 unless y is NaN, and keeps log1p's precision") {
+  const auto r = values(xlog1py(doubles({0, 0, 2, 3, 0}), doubles({-1, kNaN, 1e-20, std::exp(2.0) - 1, kInf})));
+  CHECK(r[0] == 0);
+  CHECK(std::isnan(r[1]));
+  CHECK(r[2] == doctest::Approx(2e-20).epsilon(1e-15));
+  CHECK(r[3] == doctest::Approx(6).epsilon(1e-15));
+  CHECK(r[4] == 0);
+}
+
+TEST_CASE("fmax and fmin let a number win over NaN; maximum and minimum do not") {
+  const Tensor a = doubles({1, kNaN, 3, kNaN, -0.5}), b = doubles({2, 4, kNaN, kNaN, -1});
+  const auto hi = values(fmax(a, b)), lo = values(fmin(a, b));
+  CHECK(std::vector<double>(hi.begin(), hi.begin() + 3) == std::vector<double>{2, 4, 3});
+  CHECK(std::vector<double>(lo.begin(), lo.begin() + 3) == std::vector<double>{1, 4, 3});
+  CHECK(std::isnan(hi[3]));
+  CHECK(std::isnan(lo[3]));
+  CHECK(hi[4] == -0.5);
+  CHECK(lo[4] == -1);
+  CHECK(std::isnan(values(maximum(a, b))[1]));
+  CHECK(to_vector<int64_t>(tensor<int64_t>({3, -7}).fmax(tensor<int64_t>({5, -9}))) == std::vector<int64_t>{5, -7});
+}
+
+TEST_CASE("logaddexp2, ldexp and float_power") {
+  check_close(values(logaddexp2(doubles({3, 0, 1000, -kInf}), doubles({3, 1, 1000, 2}))),
+              {4, std::log2(3.0), 1001, 2}, 1e-15);
+  CHECK(values(ldexp(doubles({1.5, -3, 1}), tensor<int64_t>({2, -1, 1023}))) == std::vector<double>{6, -1.5, std::ldexp(1.0, 1023)});
+  CHECK(ldexp(tensor<int64_t>({1}), tensor<int64_t>({3})).dtype() == DType::Float32);
+  // float_power computes in float64: 3^30 is exact there, not in float32.
+  const Tensor p = float_power(tensor<int32_t>({3, 2}), tensor<int32_t>({30, -1}));
+  CHECK(p.dtype() == DType::Float64);
+  CHECK(values(p) == std::vector<double>{205891132094649.0, 0.5});
+  CHECK(values(tensor<float>({1.5f}).float_power(2)) == std::vector<double>{2.25});
+}
+
+TEST_CASE("div rounds toward zero or -infinity on request, integers staying integers") {
+  const Tensor a = doubles({7, -7, 7.5, -7.5}), b = doubles({2, 2, -2, -2});
+  CHECK(values(div(a, b, "trunc")) == std::vector<double>{3, -3, -3, 3});
+  CHECK(values(a.div(b, "floor")) == std::vector<double>{3, -4, -4, 3});
+  CHECK(values(div(a, b, std::nullopt)) == std::vector<double>{3.5, -3.5, -3.75, 3.75});
+  const Tensor i = tensor<int64_t>({7, -7, 7, -7}), j = tensor<int64_t>({2, 2, -2, -2});
+  const Tensor truncated = div(i, j, "trunc");
+  CHECK(truncated.dtype() == DType::Int64);
+  CHECK(to_vector<int64_t>(truncated) == std::vector<int64_t>{3, -3, -3, 3});
+  CHECK(to_vector<int64_t>(div(i, j, "floor")) == std::vector<int64_t>{3, -4, -4, 3});
+  CHECK(div(i, j, std::nullopt).dtype() == DType::Float32);
+  CHECK_THROWS_WITH(div(a, b, "round"), "[div] rounding_mode: expected 'trunc', 'floor' or None, got 'round'");
+  CHECK_THROWS_WITH(div(i, tensor<int64_t>({0}), "trunc"), doctest::Contains("integer division by zero"));
+}
+
 TEST_CASE("copysign takes the sign bit of other, -0.0 included; frac, sinc, deg2rad, rad2deg") {
   CHECK(values(copysign(doubles({1, -2, 3, 4}), doubles({-0.0, 0.0, -1, 5}))) == std::vector<double>{-1, 2, -3, 4});
   const Tensor from_integers = copysign(tensor<int64_t>({1, -2}), tensor<int64_t>({-1, 1}));

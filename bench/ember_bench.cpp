@@ -195,6 +195,15 @@ void measure_search_and_scatter(Results& r) {
   r["scatter_amax_1m_us"] = bench::ns_per_call([&] { bench::keep(self.scatter_reduce(0, index, src, "amax")); }, 5, 5) / 1000;
 }
 
+// The gamma family on 1M positive floats: the C library's lgamma, and digamma's shifted
+// asymptotic series (plugins_sdk gamma_functions.h).
+void measure_gamma_functions(Results& r) {
+  manual_seed(0);
+  const Tensor x = rand({1000000}) * 20 + 0.01;
+  r["lgamma_1m_us"] = bench::ns_per_call([&] { bench::keep(lgamma(x)); }, 5, 5) / 1000;
+  r["digamma_1m_us"] = bench::ns_per_call([&] { bench::keep(digamma(x)); }, 5, 5) / 1000;
+}
+
 // Composed matrix and image functions: linalg_matrix_exp (Pade approximants of matmul and
 // linalg_solve) and unfold (one index_select of the padded plane).
 void measure_matrix_exp_and_unfold(Results& r) {
@@ -251,6 +260,8 @@ void print_table(const Results& ember, const Results& torch) {
       {"linalg_svd, [256, 128] float32, reduced (us)", "svd_256x128_us", "svd_256x128_us", false, "-"},
       {"searchsorted, 1M values into 100K sorted (us)", "searchsorted_1m_us", "searchsorted_1m_us", false, "-"},
       {"scatter_reduce amax, 1M into 10K (us)", "scatter_amax_1m_us", "scatter_amax_1m_us", false, "-"},
+      {"lgamma, 1M floats (us)", "lgamma_1m_us", "lgamma_1m_us", false, "-"},
+      {"digamma, 1M floats (us)", "digamma_1m_us", "digamma_1m_us", false, "-"},
       {"linalg_matrix_exp, [64, 64] float64 (us)", "matrix_exp_64_us", "matrix_exp_64_us", false, "-"},
       {"unfold 3x3 pad 1, [8, 64, 32, 32] (us)", "unfold_3x3_us", "unfold_3x3_us", false, "-"},
       {"LSTM 64->128, T 32, b16, forward+backward (us)", "lstm_step_us", "lstm_step_us", false, "-"},
@@ -304,6 +315,7 @@ int main(int argc, char** argv) {
   measure_ctc_step(r);
   measure_linalg(r);
   measure_search_and_scatter(r);
+  measure_gamma_functions(r);
   measure_matrix_exp_and_unfold(r);
   measure_lstm_step(r);
   for (const auto& [name, value] : r) bench::report(name, value, "");

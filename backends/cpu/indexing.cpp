@@ -286,16 +286,21 @@ C combine(C a, C b) {
   }
 }
 
-// Calls f with the reduction as a compile-time constant, so that the loop carries no switch.
+// Calls f with the reduction and whether values are counted as compile-time constants, so that
+// the loop carries no switch and no flag (a mean always counts).
 template <typename F>
-void dispatch_reduction(ScatterReduction reduce, F&& f) {
+void dispatch_reduction(ScatterReduction reduce, bool counting, F&& f) {
   using R = ScatterReduction;
+  const auto with = [&](auto tag) {
+    if (counting) return f(tag, std::true_type{});
+    if constexpr (decltype(tag)::value != R::Mean) f(tag, std::false_type{});
+  };
   switch (reduce) {
-    case R::Sum: return f(std::integral_constant<R, R::Sum>{});
-    case R::Prod: return f(std::integral_constant<R, R::Prod>{});
-    case R::Mean: return f(std::integral_constant<R, R::Mean>{});
-    case R::Amax: return f(std::integral_constant<R, R::Amax>{});
-    case R::Amin: return f(std::integral_constant<R, R::Amin>{});
+    case R::Sum: return with(std::integral_constant<R, R::Sum>{});
+    case R::Prod: return with(std::integral_constant<R, R::Prod>{});
+    case R::Mean: return with(std::integral_constant<R, R::Mean>{});
+    case R::Amax: return with(std::integral_constant<R, R::Amax>{});
+    case R::Amin: return with(std::integral_constant<R, R::Amin>{});
   }
 }
 
@@ -333,15 +338,16 @@ void scatter_reduce_kernel(const KernelArgs& args, void*) {
     if constexpr (std::is_same_v<T, bool>) {
       throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "scatter_reduce takes no bool tensors");
     } else {
-      dispatch_reduction(reduce, [&](auto tag) {
+      dispatch_reduction(reduce, counting, [&](auto tag, auto counts) {
         constexpr ScatterReduction R = decltype(tag)::value;
         T* result = out.data<T>();
         const T* values = src.data<T>();
+        int64_t* const counted = taken.data();
         // `dense` numbers out's elements row-major, whatever its strides.
         const auto absorb = [&](int64_t out_offset, int64_t dense, int64_t src_offset) {
           T& dst = result[out_offset];
           const C value = static_cast<C>(values[src_offset]);
-          const bool first = counting && taken[dense]++ == 0;
+          const bool first = decltype(counts)::value && counted[dense]++ == 0;
           dst = static_cast<T>(first ? value : combine<R>(static_cast<C>(dst), value));
         };
         const int64_t size = out.size(dim);

@@ -106,13 +106,14 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
     using T = decltype(zero);
     using C = compute_t<T>;
     if constexpr (std::is_same_v<T, bool>) {
-      if (op == Binary::Add) return binary_loop<T, T>(ops, [](C a, C b) { return a || b; });
-      if (op == Binary::Mul) return binary_loop<T, T>(ops, [](C a, C b) { return a && b; });
-      if (op == Binary::Maximum) return binary_loop<T, T>(ops, [](C a, C b) { return a || b; });
-      if (op == Binary::Minimum) return binary_loop<T, T>(ops, [](C a, C b) { return a && b; });
-      if (op == Binary::BitwiseAnd) return binary_loop<T, T>(ops, [](C a, C b) { return a && b; });
-      if (op == Binary::BitwiseOr) return binary_loop<T, T>(ops, [](C a, C b) { return a || b; });
-      if (op == Binary::BitwiseXor) return binary_loop<T, T>(ops, [](C a, C b) { return a != b; });
+      switch (op) {
+        case Binary::Add: case Binary::Maximum: case Binary::BitwiseOr:
+          return binary_loop<T, T>(ops, [](C a, C b) { return a || b; });
+        case Binary::Mul: case Binary::Minimum: case Binary::BitwiseAnd:
+          return binary_loop<T, T>(ops, [](C a, C b) { return a && b; });
+        case Binary::BitwiseXor: return binary_loop<T, T>(ops, [](C a, C b) { return a != b; });
+        default: break;
+      }
       sdk::check(false, "this operator does not support bool tensors; convert them with .to(dtype) first");
     } else {
       const C alpha = static_cast<C>(alpha_value);

@@ -52,10 +52,10 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
   using C = compute_t<T>;
   if constexpr (std::is_same_v<T, bool>) {
     switch (op) {
-      case Binary::Add: case Binary::Maximum: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a || b; });
-      case Binary::Mul: case Binary::Minimum: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a && b; });
-      case Binary::BitwiseAnd: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a && b; });
-      case Binary::BitwiseOr: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a || b; });
+      case Binary::Add: case Binary::Maximum: case Binary::BitwiseOr:
+        return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a || b; });
+      case Binary::Mul: case Binary::Minimum: case Binary::BitwiseAnd:
+        return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a && b; });
       case Binary::BitwiseXor: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return a != b; });
       default: sdk::check(false, "this operator does not support bool tensors; convert them with .to(dtype) first");
     }

@@ -184,8 +184,7 @@ void measure_ctc_step(Results& r) {
   }, 5, 5) / 1000;
 }
 
-// Large searches and scatters: searchsorted halving intervals by operators (Note [Searching by
-// operators]) and scatter_reduce's CPU kernel.
+// Large searches and scatters: searchsorted's and scatter_reduce's CPU kernels.
 void measure_search_and_scatter(Results& r) {
   manual_seed(0);
   const Tensor sorted = std::get<0>(randn({100000}).sort());

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 
 #include "ember/plugin.hpp"
 
@@ -85,6 +87,18 @@ constexpr bool keeps_bool_values(Unary op) {
     case Unary::Sign: return true;
     default: return false;
   }
+}
+
+// Whether searchsorted puts values after their equal entries: `right`, or `side` 'right' (the
+// meta function has refused a side that contradicts `right`).
+inline bool searches_right(const sdk::KernelArgs& args) {
+  return args.to_bool(3) || (!args.is_none(4) && std::string_view(args.to_string(4)) == "right");
+}
+
+// The error for a sorter index outside its row of m entries, the same from every backend.
+[[noreturn]] inline void sorter_out_of_range(int64_t index, int64_t m) {
+  throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "sorter: index " + std::to_string(index) +
+                                                            " is out of range for rows of " + std::to_string(m) + " entries");
 }
 
 // The user_data of a kernel that serves several operators: which one this registration is.

@@ -66,6 +66,7 @@ ember_status init(void*, const ember_host_api* host, char* error_message, size_t
     register_copy_kernels(host);
     register_random_kernels(host);
     register_indexing_kernels(host);
+    register_searching_kernels(host);
     register_convolution_kernels(host);
     register_pooling_kernels(host);
     register_linalg_kernels(host);

@@ -33,35 +33,6 @@ class IndexReader {
   const int32_t* narrow_;
 };
 
-// The index the loops read: with `row_major`, its elements in row-major order (its own memory when
-// contiguous, else a dense copy made once: a broadcast index, as take_along_dim makes), so that the
-// contiguous loops serve every index; without, the index as it is, for the strided loops.
-class DenseIndex {
- public:
-  DenseIndex(const TensorView& index, bool row_major) : view_(*index.view) {
-    if (!row_major || index.is_contiguous()) return;
-    strides_.resize(static_cast<size_t>(index.ndim()));
-    int64_t stride = 1;
-    for (int64_t d = index.ndim() - 1; d >= 0; --d) {
-      strides_[static_cast<size_t>(d)] = stride;
-      stride *= index.size(d);
-    }
-    bytes_.resize(static_cast<size_t>(index.numel()) * sdk::dtype_size(index.dtype()));
-    view_.data = bytes_.data();
-    view_.offset = 0;
-    view_.strides = strides_.data();
-    copy_strided(view(), index);
-  }
-  DenseIndex(const DenseIndex&) = delete;
-  DenseIndex& operator=(const DenseIndex&) = delete;
-  TensorView view() const { return TensorView{&view_}; }
-
- private:
-  ember_tensor_view view_;
-  std::vector<int64_t> strides_;
-  std::vector<char> bytes_;
-};
-
 [[noreturn, gnu::cold, gnu::noinline]] void out_of_range(int64_t i, int64_t size, int64_t dim) {
   throw sdk::KernelError(EMBER_STATUS_INVALID_ARGUMENT, "index " + std::to_string(i) + " is out of range for dimension " +
                                                             std::to_string(dim) + " of size " + std::to_string(size));
@@ -96,7 +67,7 @@ std::vector<int64_t> checked_indices(const TensorView& index, int64_t size, int6
 }
 
 // Whether out and src are contiguous and index covers src and out in every dimension but `dim`:
-// then position (o, j, i) of index ([outer, n, inner], read row-major through DenseIndex) is the
+// then position (o, j, i) of index ([outer, n, inner], read row-major through RowMajor) is the
 // same position of src, and lands at (o, index, i) of out ([outer, size, inner]).
 bool scatter_is_contiguous(const TensorView& out, const TensorView& index, const TensorView& src, int64_t dim) {
   if (!out.is_contiguous() || !src.is_contiguous()) return false;
@@ -171,7 +142,7 @@ void gather_kernel(const KernelArgs& args, void*) {
   const size_t item = sdk::dtype_size(out.dtype());
   // The scatter's geometry read the other way: out[(o, j, i)] = self[(o, index, i)].
   if (scatter_is_contiguous(self, index, out, dim)) {
-    const DenseIndex dense(index, true);
+    const RowMajor dense(index, true);
     const IndexReader read(dense.view());
     const int64_t size = self.size(dim);
     char* const to = out.bytes();
@@ -213,7 +184,7 @@ void indexed_write_kernel(const KernelArgs& args, void* user_data) {
   const int64_t size = out.size(dim);
   const bool contiguous = scatter ? scatter_is_contiguous(out, index, added, dim)
                                   : out.is_contiguous() && added.is_contiguous();
-  const DenseIndex dense(index, scatter && contiguous);
+  const RowMajor dense(index, scatter && contiguous);
   const IndexReader targets(dense.view());
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
@@ -330,7 +301,7 @@ void scatter_reduce_kernel(const KernelArgs& args, void*) {
   const bool counting = !include_self || reduce == ScatterReduction::Mean;
   std::vector<int64_t> taken(counting ? static_cast<size_t>(out.numel()) : 0, include_self ? 1 : 0);
   const bool contiguous = scatter_is_contiguous(out, index, src, dim);
-  const DenseIndex dense(index, contiguous);
+  const RowMajor dense(index, contiguous);
   const IndexReader targets(dense.view());
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);

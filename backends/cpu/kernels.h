@@ -14,6 +14,7 @@ void register_int8_convolution_kernel(const ember_host_api* host);
 void register_copy_kernels(const ember_host_api* host);
 void register_random_kernels(const ember_host_api* host);
 void register_indexing_kernels(const ember_host_api* host);
+void register_searching_kernels(const ember_host_api* host);
 void register_convolution_kernels(const ember_host_api* host);
 void register_pooling_kernels(const ember_host_api* host);
 void register_linalg_kernels(const ember_host_api* host);

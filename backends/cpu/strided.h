@@ -1,9 +1,10 @@
-// The CPU backend's strided loops: the SDK's StridedLoop split across threads, and the
-// broadcasting byte copy that several kernels start from.
+// The CPU backend's strided loops: the SDK's StridedLoop split across threads, the broadcasting
+// byte copy that several kernels start from, and the row-major reading it makes possible.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "ember/plugin.hpp"
 #include "parallel.h"
@@ -44,5 +45,35 @@ inline void copy_strided(const sdk::TensorView& out, const sdk::TensorView& src)
     });
   });
 }
+
+// A view read in row-major order where `row_major` asks for it: its own memory when contiguous,
+// else a dense copy made once (a broadcast index, as take_along_dim makes, or a transposed
+// operand), so that loops over flat positions serve every layout; without, the view as it is,
+// for the strided loops.
+class RowMajor {
+ public:
+  RowMajor(const sdk::TensorView& t, bool row_major) : view_(*t.view) {
+    if (!row_major || t.is_contiguous()) return;
+    strides_.resize(static_cast<size_t>(t.ndim()));
+    int64_t stride = 1;
+    for (int64_t d = t.ndim() - 1; d >= 0; --d) {
+      strides_[static_cast<size_t>(d)] = stride;
+      stride *= t.size(d);
+    }
+    bytes_.resize(static_cast<size_t>(t.numel()) * sdk::dtype_size(t.dtype()));
+    view_.data = bytes_.data();
+    view_.offset = 0;
+    view_.strides = strides_.data();
+    copy_strided(view(), t);
+  }
+  RowMajor(const RowMajor&) = delete;
+  RowMajor& operator=(const RowMajor&) = delete;
+  sdk::TensorView view() const { return sdk::TensorView{&view_}; }
+
+ private:
+  ember_tensor_view view_;
+  std::vector<int64_t> strides_;
+  std::vector<char> bytes_;
+};
 
 }  // namespace ember::cpu

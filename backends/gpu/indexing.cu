@@ -1,9 +1,10 @@
-// index_select, gather and the indexed writes (index_add, index_copy, scatter_add, scatter) on the
-// GPU. Indices are checked on the device; the first one out of range is reported through an error
+// index_select, gather, the indexed writes (index_add, index_copy, scatter_add, scatter) and
+// searchsorted on the GPU. Indices are checked on the device; the first one out of range is reported through an error
 // slot of the call's own and becomes the same error the CPU backend raises. Accumulation uses
 // atomic adds; stores to a repeated index race, and one of them wins.
 #include <string>
 
+#include "ember/sorted_search.h"
 #include "gpu_kernels.h"
 
 namespace ember::gpu {
@@ -207,6 +208,58 @@ void indexed_write_kernel(const KernelArgs& args, void* user_data) {
   }
 }
 
+// searchsorted: a thread per value. A value's coordinates in the leading dimensions are its
+// row's in sorted_sequence (a 1-D one has a single row), so both offsets come from them.
+template <typename T, typename Position, bool kRight>
+void search_typed(const TensorView& out, const TensorView& sorted, const TensorView& values, const TensorView* sorter) {
+  const Layout out_l(out), sorted_l(sorted), values_l(values), sorter_l(sorter ? *sorter : sorted);
+  const int device = out.view->device_index;
+  const ErrorSlot slot(device);
+  int64_t* error = slot.words();
+  Position* dst = out.data<Position>();
+  const T* entries = sorted.data<T>();
+  const T* src = values.data<T>();
+  const int64_t* order = sorter ? sorter->data<int64_t>() : nullptr;
+  const int last = sorted_l.ndim - 1;
+  const int64_t m = sorted_l.sizes[last];
+  launch_index(device, out.numel(), [=] __device__(int64_t linear) {
+    using C = compute_t<T>;
+    int64_t coords[kMaxDims];
+    coordinates(values_l, linear, coords);
+    int64_t row = 0, sorter_row = 0;
+    for (int d = 0; d < last; ++d) {
+      row += coords[d] * sorted_l.strides[d];
+      sorter_row += coords[d] * sorter_l.strides[d];
+    }
+    const auto entry = [&](int, int64_t j) {
+      if (order == nullptr) return static_cast<C>(entries[row + j * sorted_l.strides[last]]);
+      const int64_t at = checked(order[sorter_row + j * sorter_l.strides[last]], m, error);
+      return static_cast<C>(entries[row + (at < 0 ? 0 : at) * sorted_l.strides[last]]);
+    };
+    const C value[1] = {static_cast<C>(src[dot(values_l, coords)])};
+    int64_t position[1];
+    sdk::sorted_positions<kRight>(entry, m, value, position);
+    dst[dot(out_l, coords)] = static_cast<Position>(position[0]);
+  }, "searchsorted kernel");
+  int64_t bad = 0;
+  if (slot.read(&bad)) backends::sorter_out_of_range(bad, m);
+}
+
+void searchsorted_kernel(const KernelArgs& args, void*) {
+  const TensorView out = args.output(), sorted = args.tensor(0), values = args.tensor(1);
+  const TensorView sorter = args.is_none(5) ? sorted : args.tensor(5);
+  const TensorView* sorter_or_none = args.is_none(5) ? nullptr : &sorter;
+  const bool right = backends::searches_right(args);
+  const bool narrow = out.dtype() == EMBER_DTYPE_INT32;
+  dispatch_dtype(sorted.dtype(), [&](auto zero) {
+    using T = decltype(zero);
+    if (narrow && right) return search_typed<T, int32_t, true>(out, sorted, values, sorter_or_none);
+    if (narrow) return search_typed<T, int32_t, false>(out, sorted, values, sorter_or_none);
+    if (right) return search_typed<T, int64_t, true>(out, sorted, values, sorter_or_none);
+    search_typed<T, int64_t, false>(out, sorted, values, sorter_or_none);
+  });
+}
+
 }  // namespace
 
 void register_indexing_kernels(const ember_host_api* host) {
@@ -214,6 +267,7 @@ void register_indexing_kernels(const ember_host_api* host) {
   sdk::register_kernel(host, "index_select", &guarded_kernel<&select_kernel>, nullptr);
   sdk::register_kernel(host, "gather", &guarded_kernel<&select_kernel>, reinterpret_cast<void*>(1));
   register_family(host, backends::kIndexedWriteOps, &guarded_kernel<&indexed_write_kernel>);
+  sdk::register_kernel(host, "searchsorted", &guarded_kernel<&searchsorted_kernel>, nullptr);
 }
 
 }  // namespace ember::gpu

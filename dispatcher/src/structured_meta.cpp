@@ -464,6 +464,40 @@ Meta gather(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
+// searchsorted: a position per value of self, shaped as self, int64 (int32 with out_int32); the
+// rows and the values are compared in their promoted dtype. A 1-D sorted_sequence serves every
+// value, a longer one holds a row per row of self (their leading dimensions agree); a sorter lists
+// the order of each row's entries. `side` may repeat `right` as a word, never contradict it.
+Meta searchsorted(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& sorted = tensor_arg(op, args, 0);
+  const TensorImpl& self = tensor_arg(op, args, 1);
+  EMBER_CHECK(sorted.dim() >= 1, "[{}] sorted_sequence: expected at least one dimension, got a 0-dim tensor", op.name());
+  if (sorted.dim() > 1) {
+    EMBER_CHECK(self.dim() == sorted.dim() && IntArrayRef(self.sizes().data(), self.dim() - 1)
+                                                  .equals(IntArrayRef(sorted.sizes().data(), sorted.dim() - 1)),
+                "[{}] self: expected the leading dimensions of sorted_sequence {}, got {}", op.name(),
+                shape_str(sorted.sizes()), shape_str(self.sizes()));
+  }
+  if (!args[4].is_none()) {
+    const std::string_view side = args[4].to_string();
+    EMBER_CHECK(side == "left" || side == "right", "[{}] side: expected 'left' or 'right', got '{}'", op.name(), side);
+    EMBER_CHECK(side == "right" || !args[3].to_bool(), "[{}] side: 'left' contradicts right=True", op.name());
+  }
+  if (!args[5].is_none()) {
+    const TensorImpl& sorter = *args[5].tensor_impl();
+    EMBER_CHECK(sorter.dtype() == DType::Int64, "[{}] sorter: expected int64 indices, got {}", op.name(),
+                dtype_name(sorter.dtype()));
+    EMBER_CHECK(sorter.sizes().equals(sorted.sizes()), "[{}] sorter: expected the shape {} of sorted_sequence, got {}",
+                op.name(), shape_str(sorted.sizes()), shape_str(sorter.sizes()));
+  }
+  Meta m;
+  m.compute_dtype = promote_types(sorted.dtype(), self.dtype());
+  m.dtypes[0] = args[2].to_bool() ? DType::Int32 : DType::Int64;
+  m.sizes[0].assign(self.sizes());
+  m.cast_mask = 0b11;
+  return m;
+}
+
 // index_add, index_copy, scatter_add and scatter: the result has self's shape and dtype; the
 // written tensor (argument 3) is cast to it.
 Meta write_into_self(const OperatorHandle& op, const IValue* args, size_t) {
@@ -650,6 +684,7 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"random", &in_place},
       {"index_select", &index_select},
       {"gather", &gather},
+      {"searchsorted", &searchsorted},
       {"index_add", &write_into_self},
       {"index_copy", &write_into_self},
       {"scatter_add", &write_into_self},

@@ -1,7 +1,6 @@
-// Counting and searching sorted data: bincount (index_add of ones), searchsorted and bucketize
-// (the number of sorted entries before each value, counted or found by a binary search of
-// operators), unique and unique_consecutive (runs of equal neighbours in the sorted or given
-// order).
+// Counting and searching sorted data: bincount (index_add of ones), bucketize (searchsorted
+// into one row of boundaries), unique and unique_consecutive (runs of equal neighbours in the
+// sorted or given order).
 #include <limits>
 
 #include "ember/ember.h"
@@ -36,39 +35,6 @@ std::tuple<Tensor, Tensor, Tensor> runs(const Tensor& ordered, const Tensor& ord
   }
   if (return_counts) counts = ember::bincount(run, std::nullopt, values.size(0));
   return {values, inverse, counts};
-}
-
-// Whether a value goes past an entry: the entry is below it (equal values stop before it), or,
-// with right, not above it (they go past). NaN values go first without right and last with it,
-// where a binary search's comparisons put them.
-Tensor goes_past(const Tensor& entry, const Tensor& value, bool right) {
-  return right ? ember::logical_not(lt(value, entry)) : lt(entry, value);
-}
-
-// Note [Searching by operators]
-// Small searches compare every value with every entry at once and count ([..., K, M] booleans, a
-// few operators); past kComparedAtOnce comparisons that memory would grow as K * M, so the search
-// halves each value's interval [low, high) of entries instead: ceil(log2(M + 1)) steps of a
-// gather and elementwise operators over the values, O(K log M) work on any device.
-constexpr int64_t kComparedAtOnce = int64_t{1} << 16;
-
-Tensor binary_search(const Tensor& sorted_sequence, const Tensor& self, bool right) {
-  const int64_t m = sorted_sequence.size(-1);
-  const bool shared = sorted_sequence.dim() == 1;
-  const Tensor entries = shared ? sorted_sequence : sorted_sequence.reshape({-1, m});
-  const Tensor values = shared ? self.reshape({-1}) : self.reshape({entries.size(0), -1});
-  Tensor low = ember::zeros(values.sizes(), DType::Int64, self.device());
-  Tensor high = ember::full(values.sizes(), m, DType::Int64, self.device());
-  for (int64_t width = m; width > 0; width /= 2) {
-    const Tensor searching = lt(low, high);
-    // The middle of an interval that has closed may be m: clamped, its comparison is unused.
-    const Tensor middle = floor_divide(low + high, 2).clamp_max(m - 1);
-    const Tensor entry = shared ? entries.index_select(0, middle) : entries.gather(1, middle);
-    const Tensor past = goes_past(entry, values, right);
-    low = where(ember::logical_and(searching, past), middle + 1, low);
-    high = where(ember::logical_and(searching, ember::logical_not(past)), middle, high);
-  }
-  return low.reshape(self.sizes());
 }
 
 }  // namespace
@@ -122,29 +88,6 @@ Tensor bincount(const Tensor& self, const std::optional<Tensor>& weights, int64_
   const Tensor index = self.to(DType::Int64);
   const Tensor counted = weighted ? *weights : ember::ones({self.numel()}, DType::Int64, self.device());
   return ember::zeros({bins}, counted.dtype(), self.device()).index_add(0, index, counted);
-}
-
-// Where each value goes in the sorted rows: the number of entries it goes past (Note [Searching
-// by operators]).
-Tensor searchsorted(const Tensor& sorted_sequence, const Tensor& self, bool out_int32, bool right) {
-  EMBER_CHECK(sorted_sequence.dim() >= 1, "[searchsorted] sorted_sequence: expected at least one dimension, got a 0-dim tensor");
-  if (sorted_sequence.dim() > 1) {
-    EMBER_CHECK(self.dim() == sorted_sequence.dim() &&
-                    IntArrayRef(self.sizes().data(), self.dim() - 1)
-                        .equals(IntArrayRef(sorted_sequence.sizes().data(), sorted_sequence.dim() - 1)),
-                "[searchsorted] self: expected the leading dimensions of sorted_sequence {}, got {}",
-                shape_str(sorted_sequence.sizes()), shape_str(self.sizes()));
-  }
-  const int64_t values_per_row = sorted_sequence.dim() > 1 ? self.size(-1) : self.numel();
-  Tensor positions;
-  if (values_per_row * sorted_sequence.size(-1) <= kComparedAtOnce) {
-    // [..., K, 1] against [..., 1, M]: one row of comparisons per value.
-    const Tensor entries = sorted_sequence.dim() > 1 ? sorted_sequence.unsqueeze(-2) : sorted_sequence;
-    positions = goes_past(entries, self.unsqueeze(-1), right).sum(IntArrayRef{-1});
-  } else {
-    positions = binary_search(sorted_sequence, self, right);
-  }
-  return out_int32 ? positions.to(DType::Int32) : positions;
 }
 
 Tensor bucketize(const Tensor& self, const Tensor& boundaries, bool out_int32, bool right) {

@@ -120,7 +120,7 @@ TEST_CASE("prod over any dims; integers and bool multiply in int64") {
   CHECK_THROWS_WITH(x.prod(3), "[prod] dim: expected a value in [-3, 2], got 3");
 }
 
-TEST_CASE("var_mean, std_mean, median, kthvalue, bincount, searchsorted and bucketize") {
+TEST_CASE("var_mean, std_mean, median, kthvalue, bincount and bucketize") {
   const Tensor x = tensor<double>({4, 1, 3, 9, 2, 7}, {2, 3});
   const auto [var, mean] = var_mean(x, IntArrayRef{1});
   CHECK(to_vector<double>(var) == to_vector<double>(x.var(IntArrayRef{1})));
@@ -156,42 +156,82 @@ TEST_CASE("var_mean, std_mean, median, kthvalue, bincount, searchsorted and buck
   CHECK_THROWS_WITH(tensor<int64_t>({std::numeric_limits<int64_t>::max()}).bincount(),
                     "[bincount] self: the value 9223372036854775807 needs more bins than int64 counts");
   CHECK_THROWS_WITH(x.bincount(), "[bincount] self: expected a 1-D tensor of integers, got float64 [2, 3]");
-  // searchsorted: before equal entries, or after them with right; a row of entries per row of values.
-  const Tensor sorted = tensor<double>({1, 3, 5, 7, 9});
-  const Tensor probes = tensor<double>({3, 6, 9, 0, 10, NAN});
-  CHECK(to_vector<int64_t>(searchsorted(sorted, probes)) == std::vector<int64_t>{1, 3, 4, 0, 5, 0});
-  CHECK(to_vector<int64_t>(searchsorted(sorted, probes, false, true)) == std::vector<int64_t>{2, 3, 5, 0, 5, 5});
-  CHECK(searchsorted(sorted, probes, true).dtype() == DType::Int32);
-  const Tensor rows = tensor<double>({1, 3, 5, 2, 4, 6}, {2, 3});
-  CHECK(to_vector<int64_t>(searchsorted(rows, tensor<double>({3, 6, 3, 6}, {2, 2}))) == std::vector<int64_t>{1, 3, 1, 2});
-  CHECK(to_vector<int64_t>(bucketize(probes.reshape({2, 3}), sorted, false, true)) == std::vector<int64_t>{2, 3, 5, 0, 5, 5});
-  CHECK_THROWS_WITH(searchsorted(rows, tensor<double>({3, 6, 3}, {3, 1})),
-                    "[searchsorted] self: expected the leading dimensions of sorted_sequence [2, 3], got [3, 1]");
-  CHECK_THROWS_WITH(bucketize(probes, rows), "[bucketize] boundaries: expected a 1-D tensor, got [2, 3]");
+  CHECK(to_vector<int64_t>(bucketize(tensor<double>({3, 6, 9, 0, 10, NAN}, {2, 3}), tensor<double>({1, 3, 5, 7, 9}), false, true)) ==
+        std::vector<int64_t>{2, 3, 5, 0, 5, 5});
+  CHECK_THROWS_WITH(bucketize(x, x), "[bucketize] boundaries: expected a 1-D tensor, got [2, 3]");
 }
 
-TEST_CASE("searchsorted past the comparison budget searches by halving, as std::lower_bound and upper_bound") {
-  // 3 rows of 1000 sorted entries with repeats, 2000 values a row (some between, some equal, NaN):
-  // 2e6 values x entries, past the size compared all at once (Note [Searching by operators]).
+TEST_CASE("searchsorted: before equal entries or after them, NaN after every number, rows, sorter and side") {
+  const Tensor sorted = tensor<double>({1, 3, 5, 7, 9});
+  const Tensor probes = tensor<double>({3, 6, 9, 0, 10, NAN});
+  CHECK(to_vector<int64_t>(searchsorted(sorted, probes)) == std::vector<int64_t>{1, 3, 4, 0, 5, 5});
+  CHECK(to_vector<int64_t>(searchsorted(sorted, probes, false, true)) == std::vector<int64_t>{2, 3, 5, 0, 5, 5});
+  CHECK(to_vector<int64_t>(searchsorted(sorted, probes, false, false, "right")) == std::vector<int64_t>{2, 3, 5, 0, 5, 5});
+  CHECK(to_vector<int64_t>(searchsorted(sorted, probes, false, true, "right")) == std::vector<int64_t>{2, 3, 5, 0, 5, 5});
+  const Tensor narrow = searchsorted(sorted, probes, true);
+  CHECK(narrow.dtype() == DType::Int32);
+  CHECK(to_vector<int32_t>(narrow) == std::vector<int32_t>{1, 3, 4, 0, 5, 5});
+  CHECK(searchsorted(sorted, tensor<double>({4.0}).reshape({})).item<int64_t>() == 2);
+  CHECK(searchsorted(empty({0}, DType::Float64), probes).sum().item<int64_t>() == 0);
+  // NaNs end a sorted row: numbers stop before them, NaN goes before them only without right.
+  const Tensor with_nans = tensor<float>({1, 2, NAN, NAN});
+  CHECK(to_vector<int64_t>(searchsorted(with_nans, tensor<float>({3, NAN, 0}))) == std::vector<int64_t>{2, 2, 0});
+  CHECK(to_vector<int64_t>(searchsorted(with_nans, tensor<float>({3, NAN, 0}), false, true)) == std::vector<int64_t>{2, 4, 0});
+  // Mixed dtypes compare in the promoted one: 2.5 falls between the integers 1 and 3.
+  CHECK(to_vector<int64_t>(searchsorted(tensor<int64_t>({1, 3, 5}), tensor<double>({2.5, 3}))) == std::vector<int64_t>{1, 1});
+  // A row of entries per row of values, whatever their layout.
+  const Tensor rows = tensor<double>({1, 3, 5, 2, 4, 6}, {2, 3});
+  const Tensor row_probes = tensor<double>({3, 6, 3, 6}, {2, 2});
+  CHECK(to_vector<int64_t>(searchsorted(rows, row_probes)) == std::vector<int64_t>{1, 3, 1, 2});
+  const Tensor transposed = tensor<double>({1, 2, 3, 4, 5, 6}, {3, 2}).t();
+  CHECK(to_vector<int64_t>(searchsorted(transposed, row_probes.t().contiguous().t())) == std::vector<int64_t>{1, 3, 1, 2});
+  // A sorter orders rows left as they are: the positions are those of the sorted rows.
+  const Tensor shuffled = tensor<double>({5, 1, 9, 3, 7});
+  const Tensor order = tensor<int64_t>({1, 3, 0, 4, 2});
+  CHECK(to_vector<int64_t>(searchsorted(shuffled, probes, false, false, std::nullopt, order)) ==
+        std::vector<int64_t>{1, 3, 4, 0, 5, 5});
+  const Tensor row_order = tensor<int64_t>({2, 0, 1, 0, 2, 1}, {2, 3});
+  CHECK(to_vector<int64_t>(searchsorted(tensor<double>({3, 5, 1, 2, 6, 4}, {2, 3}), row_probes, false, true, std::nullopt,
+                                        row_order)) == std::vector<int64_t>{2, 3, 1, 3});
+  Tensor out = full({2, 2}, 7, DType::Int64);
+  searchsorted_out(out, rows, row_probes, false, true);
+  CHECK(to_vector<int64_t>(out) == std::vector<int64_t>{2, 3, 1, 3});
+  CHECK_THROWS_WITH(searchsorted(rows, tensor<double>({3, 6, 3}, {3, 1})),
+                    "[searchsorted] self: expected the leading dimensions of sorted_sequence [2, 3], got [3, 1]");
+  CHECK_THROWS_WITH(searchsorted(scalar_tensor(5.0), probes),
+                    "[searchsorted] sorted_sequence: expected at least one dimension, got a 0-dim tensor");
+  CHECK_THROWS_WITH(searchsorted(sorted, probes, false, true, "left"), "[searchsorted] side: 'left' contradicts right=True");
+  CHECK_THROWS_WITH(searchsorted(sorted, probes, false, false, "up"), "[searchsorted] side: expected 'left' or 'right', got 'up'");
+  CHECK_THROWS_WITH(searchsorted(shuffled, probes, false, false, std::nullopt, order.to(DType::Int32)),
+                    "[searchsorted] sorter: expected int64 indices, got int32");
+  CHECK_THROWS_WITH(searchsorted(shuffled, probes, false, false, std::nullopt, order.narrow(0, 0, 4)),
+                    "[searchsorted] sorter: expected the shape [5] of sorted_sequence, got [4]");
+  CHECK_THROWS_WITH(searchsorted(shuffled, probes, false, false, std::nullopt, tensor<int64_t>({1, 3, 0, 5, 2})),
+                    "[searchsorted] cpu plugin kernel failed (status 1): sorter: index 5 is out of range for rows of 5 entries");
+}
+
+TEST_CASE("searchsorted agrees with std::lower_bound and upper_bound on long rows, on all threads") {
+  // 3 rows of 1000 sorted entries with repeats, 20000 values a row (some between, some equal, NaN),
+  // enough values to split the search across threads.
   std::mt19937 generator(7);
   std::uniform_int_distribution<int> draw(0, 400);
-  std::vector<double> entries(3 * 1000), probes(3 * 2000);
+  std::vector<double> entries(3 * 1000), probes(3 * 20000);
   for (double& e : entries) e = draw(generator) * 0.5;
   for (size_t r = 0; r < 3; ++r) std::sort(entries.begin() + r * 1000, entries.begin() + (r + 1) * 1000);
   for (double& p : probes) p = draw(generator) * 0.25 - 1;
   probes[17] = NAN;
   for (bool right : {false, true}) {
     CAPTURE(right);
-    const Tensor batched = searchsorted(tensor<double>(entries, {3, 1000}), tensor<double>(probes, {3, 2000}), false, right);
-    const Tensor shared = searchsorted(tensor<double>(entries, {3, 1000}).select(0, 0), tensor<double>(probes, {6000}), false, right);
+    const Tensor batched = searchsorted(tensor<double>(entries, {3, 1000}), tensor<double>(probes, {3, 20000}), false, right);
+    const Tensor shared = searchsorted(tensor<double>(entries, {3, 1000}).select(0, 0), tensor<double>(probes, {60000}), false, right);
     std::vector<int64_t> batched_expected, shared_expected;
     for (size_t i = 0; i < probes.size(); ++i) {
       const auto position = [&](size_t row) -> int64_t {
         const auto first = entries.begin() + row * 1000, last = first + 1000;
-        if (std::isnan(probes[i])) return right ? 1000 : 0;
+        if (std::isnan(probes[i])) return 1000;
         return (right ? std::upper_bound(first, last, probes[i]) : std::lower_bound(first, last, probes[i])) - first;
       };
-      batched_expected.push_back(position(i / 2000));
+      batched_expected.push_back(position(i / 20000));
       shared_expected.push_back(position(0));
     }
     CHECK(to_vector<int64_t>(batched) == batched_expected);

@@ -171,9 +171,13 @@ TEST_CASE("reductions and softmax match, indices included") {
   check_same([](const std::vector<Tensor>& t) { return std::get<0>(t[0].median(1)) + std::get<0>(t[0].kthvalue(2, 1)); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<1>(t[0].median(2, true)); }, {x});
   check_same([](const std::vector<Tensor>& t) { return searchsorted(std::get<0>(t[0].sort(2)), t[0].narrow(2, 0, 3), false, true); }, {x});
-  // Past the comparisons made at once: the binary search of operators.
   check_same([](const std::vector<Tensor>& t) { return searchsorted(std::get<0>(t[0].sort()), t[1]); },
              {random({300}, 43), random({400}, 44)});
+  // A sorter for a row left unsorted, int32 positions, the side as a word, a transposed row.
+  check_same([](const std::vector<Tensor>& t) {
+    return searchsorted(t[0], t[1], true, false, "right", std::get<1>(t[0].sort())) +
+           searchsorted(std::get<0>(t[0].sort()).unsqueeze(1).t(), t[1].unsqueeze(0));
+  }, {random({300}, 45), random({400}, 46)});
   check_same([](const std::vector<Tensor>& t) { return (t[0] * 5).abs().to(DType::Int64).reshape({-1}).bincount(); }, {x});
   check_same([](const std::vector<Tensor>& t) { return t[0].repeat_interleave(3, 1).tile({2, 1, 1}); }, {x});
   check_same([](const std::vector<Tensor>& t) { return std::get<2>((t[0] * 4).round().unique(true, true, true)); }, {x});

@@ -297,6 +297,20 @@ std::vector<Sample> gather(DType d) {
   return s;
 }
 
+// searchsorted: a row shared by every value and a row per row of values, both sides, int32
+// positions, a sorter for a row left unsorted, and one of its indices out of range.
+std::vector<Sample> searchsorted(DType d) {
+  std::vector<Sample> s;
+  const Tensor rows = std::get<0>(sample_data({3, 6}, d, 90).sort(-1)), values = sample_data({3, 5}, d, 91);
+  s.emplace_back().arg(rows.select(0, 1)).arg(values);
+  s.emplace_back().arg(rows).arg(values).named("right", true);
+  s.emplace_back().arg(rows).arg(values).named("out_int32", true).named("side", "right");
+  const Tensor unsorted = sample_data({6}, d, 92);
+  s.emplace_back().arg(unsorted).arg(values).named("sorter", std::get<1>(unsorted.sort()));
+  s.emplace_back(Compare::Error).arg(unsorted).arg(values).named("sorter", indices({0, 1, 2, 3, 4, 6}));
+  return s;
+}
+
 // index_add, index_copy: source's slices along dim.
 std::vector<Sample> index_write(DType d) {
   std::vector<Sample> s;
@@ -415,6 +429,7 @@ const std::vector<Family>& families() {
       {{"random_.from"}, true, [](DType d) { return random_fill(d, -5, 7); }},
       {{"index_select"}, true, &index_select},
       {{"gather"}, true, &gather},
+      {{"searchsorted"}, true, &searchsorted},
       {{"index_add", "index_copy"}, true, &index_write},
       {{"scatter_add", "scatter.src"}, true, &scatter_write},
       {{"scatter_reduce.two"}, true, &scatter_reduce},

@@ -28,7 +28,12 @@ EMBER_HOST_DEVICE T shift_left(T a, T amount) {
 
 template <typename T>
 EMBER_HOST_DEVICE T shift_right(T a, T amount) {
-  if (shift_out_of_range(amount)) return a < T(0) ? T(-1) : T(0);
+  if (shift_out_of_range(amount)) {
+    if constexpr (std::is_signed_v<T>) {
+      if (a < T(0)) return T(-1);  // the sign fills every bit
+    }
+    return T(0);
+  }
   return static_cast<T>(a >> amount);  // arithmetic for signed types, as C++20 defines
 }
 

@@ -90,6 +90,28 @@ void over_blocks(const TensorView& shape, int64_t dim, Visit&& visit) {
   }
 }
 
+// Calls f(target, p) for every position p of a contiguous index walked as [outer, n, inner]
+// around `dim`, target being the position (o, index[p], i) of a contiguous [outer, size, inner]
+// tensor: the gathered or scattered-to element. Rows of one element (along the last dimension,
+// the common case) run as one plain loop, not a call per element.
+template <typename F>
+void over_index_targets(const TensorView& index, int64_t dim, int64_t size, const IndexReader& targets, F&& f) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < dim; ++d) outer *= index.size(d);
+  for (int64_t d = dim + 1; d < index.ndim(); ++d) inner *= index.size(d);
+  if (inner == 1) {
+    const int64_t n = index.ndim() == 0 ? 1 : index.size(dim);
+    for (int64_t o = 0, p = 0; o < outer; ++o) {
+      const int64_t row = o * size;
+      for (int64_t j = 0; j < n; ++j, ++p) f(row + checked(targets[p], size, dim), p);
+    }
+    return;
+  }
+  over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t) {
+    for (int64_t i = 0; i < inner; ++i) f((o * size + checked(targets[p + i], size, dim)) * inner + i, p + i);
+  });
+}
+
 // Copies `run` elements of sizeof(T) bytes. memcpy of a constant size is one load and store, so
 // the run of one element (a gather along the last dimension) costs no call, and the bytes are
 // copied whatever their dtype without reading a float through an integer type.
@@ -149,11 +171,8 @@ void gather_kernel(const KernelArgs& args, void*) {
     const char* const from = self.bytes();
     return dispatch_item_size(static_cast<int64_t>(item), [&](auto element) {
       using T = decltype(element);
-      over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
-        for (int64_t i = 0; i < inner; ++i) {
-          const int64_t source = (o * size + checked(read[p + i], size, dim)) * inner + i;
-          copy_run<T>(to + (p + i) * sizeof(T), from + source * sizeof(T), 1);
-        }
+      over_index_targets(index, dim, size, read, [&](int64_t source, int64_t p) {
+        copy_run<T>(to + p * sizeof(T), from + source * sizeof(T), 1);
       });
     });
   }
@@ -205,9 +224,7 @@ void indexed_write_kernel(const KernelArgs& args, void* user_data) {
       return;
     }
     if (contiguous) {
-      over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
-        for (int64_t i = 0; i < inner; ++i) store((o * size + checked(targets[p + i], size, dim)) * inner + i, p + i);
-      });
+      over_index_targets(index, dim, size, targets, store);
       return;
     }
     const TensorView& positions = scatter ? index : added;  // what the loop walks over
@@ -323,12 +340,7 @@ void scatter_reduce_kernel(const KernelArgs& args, void*) {
         };
         const int64_t size = out.size(dim);
         if (contiguous) {
-          over_blocks(index, dim, [&](int64_t o, int64_t, int64_t p, int64_t inner) {
-            for (int64_t i = 0; i < inner; ++i) {
-              const int64_t at = (o * size + checked(targets[p + i], size, dim)) * inner + i;
-              absorb(at, at, p + i);
-            }
-          });
+          over_index_targets(index, dim, size, targets, [&](int64_t at, int64_t p) { absorb(at, at, p); });
         } else {
           int64_t position[sdk::StridedLoop<1>::kMaxDims];
           for (int64_t linear = 0; linear < index.numel(); ++linear) {

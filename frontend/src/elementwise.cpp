@@ -85,6 +85,16 @@ Tensor isinf(const Tensor& self) {
   return eq(abs(self), INFINITY);
 }
 
+Tensor isposinf(const Tensor& self) {
+  if (!is_floating(self.dtype())) return bool_filled(self, false);
+  return eq(self, INFINITY);
+}
+
+Tensor isneginf(const Tensor& self) {
+  if (!is_floating(self.dtype())) return bool_filled(self, false);
+  return eq(self, -INFINITY);
+}
+
 // x - x is 0 for every finite x and NaN for the rest.
 Tensor isfinite(const Tensor& self) {
   if (!is_floating(self.dtype())) return bool_filled(self, true);

@@ -1,5 +1,5 @@
 // matmul in terms of mm and bmm, with NumPy's rules for 1-D operands and batch broadcasting;
-// trace, dot, outer and the cross product.
+// trace, dot, inner, vecdot, outer and the cross product.
 #include "ember/core/broadcast.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
@@ -32,6 +32,19 @@ Tensor outer(const Tensor& self, const Tensor& vec2) {
   EMBER_CHECK(self.dim() == 1 && vec2.dim() == 1, "[outer] vec2: expected two 1-D tensors, got {}-D and {}-D",
               self.dim(), vec2.dim());
   return self.unsqueeze(1) * vec2;
+}
+
+// A 0-dim operand scales the other; otherwise the last dimensions contract, as tensordot's.
+Tensor inner(const Tensor& self, const Tensor& other) {
+  if (self.dim() == 0 || other.dim() == 0) return self * other;
+  EMBER_CHECK(self.size(-1) == other.size(-1), "[inner] other: expected the last dimension {} of self, got {}",
+              self.size(-1), other.size(-1));
+  return ember::tensordot(self, other, {self.dim() - 1}, {other.dim() - 1});
+}
+
+Tensor linalg_vecdot(const Tensor& x, const Tensor& y, int64_t dim) {
+  const Tensor products = x * y;
+  return products.sum(IntArrayRef{wrap_dim(dim, products.dim(), "linalg_vecdot")});
 }
 
 Tensor linalg_cross(const Tensor& self, const Tensor& other, int64_t dim) {

@@ -1,8 +1,9 @@
 // Operators that build matrices from pieces: diag, diag_embed and diagflat, block_diag, rot90,
-// cartesian_prod and kron.
+// cartesian_prod, combinations, kron, the Vandermonde matrices and the triangles' indices.
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "ember/ember.h"
@@ -95,6 +96,70 @@ Tensor cartesian_prod(TensorList tensors) {
   return ember::stack(columns, 1);
 }
 
+namespace {
+
+// C(a, b), or nothing where it passes int64. Each running product is itself a binomial
+// coefficient, so the division is exact; b is at most the length of a tensor.
+std::optional<int64_t> binomial(int64_t a, int64_t b) {
+  b = std::min(b, a - b);
+  __int128 c = 1;
+  for (int64_t i = 0; i < b; ++i) {
+    c = c * (a - i) / (i + 1);
+    if (c > std::numeric_limits<int64_t>::max()) return std::nullopt;
+  }
+  return static_cast<int64_t>(c);
+}
+
+// Note [Combinations by extension]
+// The rows of k increasing positions among 0 .. m-1 (non-decreasing with `repeats`) grow a column
+// at a time: every row so far paired with every position, kept where the new position follows
+// the row's last (or equals it). The rows stay in lexicographic order, and memory holds m times
+// the rows of one column fewer, where the grid of all m^k tuples would be far larger.
+Tensor increasing_positions(int64_t m, int64_t k, bool repeats, Device device) {
+  const Tensor positions = ember::arange(m, DType::Int64, device);
+  Tensor chosen = positions.unsqueeze(1);
+  for (int64_t column = 1; column < k; ++column) {
+    const Tensor rows = chosen.repeat_interleave(m, 0);
+    const Tensor next = positions.repeat({chosen.size(0)});
+    const Tensor last = rows.select(1, column - 1);
+    const Tensor kept = ember::nonzero(repeats ? ge(next, last) : gt(next, last)).reshape({-1});
+    chosen = ember::cat({rows, next.unsqueeze(1)}, 1).index_select(0, kept);
+  }
+  return chosen;
+}
+
+}  // namespace
+
+// The positions of every combination, then self's elements at them. The steps are bounded by
+// self's length: without replacement r is at most n; with replacement and r >= n, stars and bars
+// turn each multiset of r positions into n - 1 bars among n + r - 1 slots (its element t is the
+// number of bars with at most t stars before them), and the bars' lexicographic order is the
+// multisets' reversed. The result's size is counted first, so that an r no int64 counts is
+// refused before anything is built.
+Tensor combinations(const Tensor& self, int64_t r, bool with_replacement) {
+  EMBER_CHECK(self.dim() == 1, "[combinations] self: expected a 1-D tensor, got {} dimensions", self.dim());
+  EMBER_CHECK(r >= 0, "[combinations] r: expected a non-negative count, got {}", r);
+  if (r == 0) return ember::empty({0}, self.dtype(), self.device());
+  const int64_t n = self.size(0);
+  if (n == 0 || (!with_replacement && r > n)) return ember::empty({0, r}, self.dtype(), self.device());
+  if (n == 1) return self.repeat({r}).unsqueeze(0);
+  const bool counted = !with_replacement || r <= std::numeric_limits<int64_t>::max() - n;
+  const std::optional<int64_t> rows = !counted ? std::nullopt : with_replacement ? binomial(n + r - 1, r) : binomial(n, r);
+  EMBER_CHECK(rows.has_value(), "[combinations] r: the combinations of {} of {} elements are more than int64 counts", r, n);
+  checked_numel({*rows, r}, "combinations");
+  const Device device = self.device();
+  Tensor chosen;
+  if (!with_replacement || r < n) {
+    chosen = increasing_positions(n, r, with_replacement, device);
+  } else {
+    const Tensor bars = increasing_positions(n + r - 1, n - 1, false, device);
+    const Tensor stars_before = bars - ember::arange(n - 1, DType::Int64, device);
+    const Tensor t = ember::arange(r, DType::Int64, device).expand({*rows, r});
+    chosen = ember::searchsorted(stars_before, t, false, true).flip({0});
+  }
+  return self.index_select(0, chosen.reshape({-1})).reshape({*rows, r});
+}
+
 Tensor kron(const Tensor& self, const Tensor& other) {
   const int64_t rank = std::max(self.dim(), other.dim());
   // self as [a0, 1, a1, 1, ...] times other as [1, b0, 1, b1, ...], then each pair merged.
@@ -109,6 +174,58 @@ Tensor kron(const Tensor& self, const Tensor& other) {
     result_shape.push_back(a * b);
   }
   return (self.reshape(self_shape) * other.reshape(other_shape)).reshape(result_shape);
+}
+
+// Columns of increasing powers x^0 .. x^(n-1) of the last dimension's elements: running products,
+// so that x = 0 has a gradient (0^0 = 1 through no power function).
+Tensor linalg_vander(const Tensor& x, std::optional<int64_t> N) {
+  EMBER_CHECK(x.dim() >= 1, "[linalg_vander] x: expected at least one dimension, got a 0-dim tensor");
+  const int64_t n = N.value_or(x.size(-1));
+  EMBER_CHECK(n > 1, "[linalg_vander] N: expected more than one column, got {}", n);
+  DimVector shape(x.sizes());
+  shape.push_back(n - 1);
+  const Tensor powers = x.unsqueeze(-1).expand(shape).cumprod(-1);
+  shape[shape.size() - 1] = 1;
+  return ember::cat({ember::ones(shape, powers.dtype(), x.device()), powers}, -1);
+}
+
+Tensor vander(const Tensor& x, std::optional<int64_t> N, bool increasing) {
+  EMBER_CHECK(x.dim() == 1, "[vander] x: expected a 1-D tensor, got {} dimensions", x.dim());
+  const int64_t n = N.value_or(x.size(0));
+  EMBER_CHECK(n >= 0, "[vander] N: expected a non-negative number of columns, got {}", n);
+  Tensor columns;
+  if (n <= 1) {
+    const DType dtype = is_floating(x.dtype()) ? x.dtype() : DType::Int64;
+    columns = ember::ones({x.size(0), n}, dtype, x.device());
+  } else {
+    columns = ember::linalg_vander(x, n);
+  }
+  return increasing ? columns : columns.flip({1});
+}
+
+namespace {
+
+// The (i, j) of a row x col grid, row by row, kept where the triangle holds them.
+Tensor triangle_indices(int64_t row, int64_t col, int64_t offset, bool lower, std::optional<DType> dtype,
+                        std::optional<Device> device, const char* op) {
+  EMBER_CHECK(row >= 0 && col >= 0, "[{}] row: expected non-negative sizes, got {} x {}", op, row, col);
+  checked_numel({row, col}, op);
+  const Device where = device.value_or(default_device());
+  const Tensor i = ember::arange(row, DType::Int64, where).unsqueeze(1).expand({row, col});
+  const Tensor j = ember::arange(col, DType::Int64, where).unsqueeze(0).expand({row, col});
+  const Tensor above = j - i;
+  const Tensor kept = lower ? le(above, offset) : ge(above, offset);
+  return ember::stack({i.masked_select(kept), j.masked_select(kept)}).to(dtype.value_or(DType::Int64));
+}
+
+}  // namespace
+
+Tensor tril_indices(int64_t row, int64_t col, int64_t offset, std::optional<DType> dtype, std::optional<Device> device) {
+  return triangle_indices(row, col, offset, true, dtype, device, "tril_indices");
+}
+
+Tensor triu_indices(int64_t row, int64_t col, int64_t offset, std::optional<DType> dtype, std::optional<Device> device) {
+  return triangle_indices(row, col, offset, false, dtype, device, "triu_indices");
 }
 
 }  // namespace ember::composite

@@ -1,5 +1,5 @@
 // Matrix functions built on the linear-algebra operators: inverse, determinant, eigenvalues and
-// singular values alone, pseudo-inverse, rank, integer powers and condition numbers.
+// singular values alone, logdet, pseudo-inverse, rank, integer powers and condition numbers.
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -111,6 +111,13 @@ Tensor linalg_det(const Tensor& A) {
   check_input("linalg_det", A, true, true);
   const auto [sign, logabsdet] = ember::linalg_slogdet(A);
   return sign * exp(logabsdet);
+}
+
+// A negative determinant has no real logarithm: NaN, as PyTorch's; a singular matrix gives -inf.
+Tensor logdet(const Tensor& self) {
+  check_input("logdet", self, true, true);
+  const auto [sign, logabsdet] = ember::linalg_slogdet(self);
+  return logabsdet.masked_fill(lt(sign, 0), NAN);
 }
 
 Tensor linalg_eigvalsh(const Tensor& self, std::string_view UPLO) {

@@ -1,5 +1,5 @@
 // The norms of torch.linalg beside linalg_matrix_norm: linalg_vector_norm over any dimensions,
-// and linalg_norm, which picks the vector or the matrix norm from its arguments.
+// and linalg_norm, which picks the vector or the matrix norm from its arguments; renorm.
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 #include "floating.h"
@@ -35,6 +35,22 @@ Tensor linalg_norm_str_ord(const Tensor& self, std::string_view ord, OptionalInt
   EMBER_CHECK(dim ? dim->size() == 2 : self.dim() == 2, "[linalg_norm] dim: '{}' is a matrix norm: expected two "
               "dimensions, or none for a 2-D tensor", ord);
   return ember::linalg_matrix_norm(self, ord, dim ? *dim : IntArrayRef{-2, -1}, keepdim);
+}
+
+// Each slice along dim scaled down to p-norm maxnorm where its norm is above it, by
+// maxnorm / (norm + 1e-7) as PyTorch's (so the result falls just below maxnorm).
+Tensor renorm(const Tensor& self, const Scalar& p, int64_t dim, const Scalar& maxnorm) {
+  check_floating("renorm", "self", self);
+  EMBER_CHECK(p.to_double() > 0, "[renorm] p: expected a positive norm order, got {}", p.to_string());
+  EMBER_CHECK(maxnorm.to_double() >= 0, "[renorm] maxnorm: expected a non-negative norm, got {}", maxnorm.to_string());
+  const int64_t d = wrap_dim(dim, self.dim(), "renorm");
+  DimVector others;
+  for (int64_t k = 0; k < self.dim(); ++k) {
+    if (k != d) others.push_back(k);
+  }
+  const Tensor norms = self.norm(p, IntArrayRef(others), true);
+  const Tensor limit = ember::full_like(norms, maxnorm);
+  return self * ember::where(gt(norms, limit), limit / (norms + 1e-7), ember::ones_like(norms));
 }
 
 }  // namespace ember::composite

@@ -106,29 +106,72 @@ std::tuple<Tensor, Tensor> kthvalue(const Tensor& self, int64_t k, int64_t dim, 
   return {keepdim ? values : values.squeeze(d), keepdim ? indices : indices.squeeze(d)};
 }
 
+// msort: the values of the ascending order along the first dimension.
+Tensor msort(const Tensor& self) { return std::get<0>(ember::sort(self, 0, false)); }
+
+std::tuple<Tensor, Tensor> aminmax(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
+  if (!dim) return {self.amin(std::nullopt, keepdim), self.amax(std::nullopt, keepdim)};
+  return {self.amin(IntArrayRef{*dim}, keepdim), self.amax(IntArrayRef{*dim}, keepdim)};
+}
+
+namespace {
+
+// The median's dimension of self, wrapped, with the rows along it checked to hold an element.
+int64_t median_dim_of(const Tensor& self, int64_t dim, const char* op) {
+  const int64_t d = self.dim() == 0 ? 0 : wrap_dim(dim, self.dim(), op);
+  EMBER_CHECK(self.dim() == 0 || self.size(d) > 0, "[{}] self: cannot take the median of dimension {} of size 0", op, d);
+  return d;
+}
+
+// The ascending order's values along d at `position` (int64, shaped as self with d of size 1)
+// and their indices; a 0-dim self is its own median.
+std::tuple<Tensor, Tensor> sorted_at(const Tensor& self, int64_t d, const Tensor& position, bool keepdim) {
+  if (self.dim() == 0) return {self.clone(), ember::zeros({}, DType::Int64, self.device())};
+  const auto [values, indices] = ember::sort(self, d, false);
+  const Tensor value = values.gather(d, position), index = indices.gather(d, position);
+  return {keepdim ? value : value.squeeze(d), keepdim ? index : index.squeeze(d)};
+}
+
+// The number of elements in each row along d that are not NaN, shaped as self with d of size 1.
+Tensor numbers_along(const Tensor& self, int64_t d) {
+  return ember::logical_not(ember::isnan(self)).sum(IntArrayRef{d}, true);
+}
+
+}  // namespace
+
 // The lower median, or the first NaN of the ascending order where a row holds one (so NaN wins,
 // as in PyTorch).
 std::tuple<Tensor, Tensor> median_dim(const Tensor& self, int64_t dim, bool keepdim) {
-  const int64_t d = self.dim() == 0 ? 0 : wrap_dim(dim, self.dim(), "median");
-  const int64_t n = self.dim() == 0 ? 1 : self.size(d);
-  EMBER_CHECK(n > 0, "[median] self: cannot take the median of dimension {} of size 0", d);
-  if (self.dim() == 0) return {self.clone(), ember::zeros({}, DType::Int64, self.device())};
-  const auto [values, indices] = ember::sort(self, d, false);
-  Tensor position = ember::full({}, (n - 1) / 2, DType::Int64, self.device());
-  if (is_floating(self.dtype())) {
-    const Tensor nans = ember::isnan(self).sum(IntArrayRef{d}, true);
-    position = ember::where(gt(nans, 0), scalar_tensor(n, DType::Int64, self.device()) - nans, position);
-  }
+  const int64_t d = median_dim_of(self, dim, "median");
+  if (self.dim() == 0) return sorted_at(self, d, Tensor(), keepdim);
+  const int64_t n = self.size(d);
   DimVector shape(self.sizes());
   shape[d] = 1;
-  const Tensor at = position.expand(shape).contiguous();
-  const Tensor value = values.gather(d, at), index = indices.gather(d, at);
-  return {keepdim ? value : value.squeeze(d), keepdim ? index : index.squeeze(d)};
+  Tensor position = ember::full(shape, (n - 1) / 2, DType::Int64, self.device());
+  if (is_floating(self.dtype())) {
+    const Tensor numbers = numbers_along(self, d);
+    position = ember::where(lt(numbers, n), numbers, position);  // the first NaN, last in the order
+  }
+  return sorted_at(self, d, position, keepdim);
 }
 
 Tensor median(const Tensor& self) {
   EMBER_CHECK(self.numel() > 0, "[median] self: cannot take the median of an empty tensor");
   return std::get<0>(ember::median(self.reshape({-1}), 0, false));
+}
+
+// The lower median of each row's numbers: NaN sorts last, so a row of k numbers has it at
+// (k - 1) / 2 of the ascending order; a row of NaNs alone gives its first NaN.
+std::tuple<Tensor, Tensor> nanmedian_dim(const Tensor& self, int64_t dim, bool keepdim) {
+  if (!is_floating(self.dtype())) return ember::median(self, dim, keepdim);
+  const int64_t d = median_dim_of(self, dim, "nanmedian");
+  if (self.dim() == 0) return sorted_at(self, d, Tensor(), keepdim);
+  return sorted_at(self, d, floor_divide((numbers_along(self, d) - 1).clamp_min(0), 2), keepdim);
+}
+
+Tensor nanmedian(const Tensor& self) {
+  EMBER_CHECK(self.numel() > 0, "[nanmedian] self: cannot take the median of an empty tensor");
+  return std::get<0>(ember::nanmedian(self.reshape({-1}), 0, false));
 }
 
 }  // namespace ember::composite

@@ -179,6 +179,48 @@ TEST_CASE("histc counts in equal bins, the top edge in the last, the data's rang
   CHECK_THROWS_WITH(histc(tensor<int64_t>({1}), 3), "[histc] self: expected a floating-point tensor, got int64");
 }
 
+TEST_CASE("trapezoid and cumulative_trapezoid: spacing, sample points along the dimension or shaped as y") {
+  const Tensor y = doubles({1, 2, 4, 7, 0, 1, 1, 3}, {2, 4});
+  // Unit spacing: (1+2)/2 + (2+4)/2 + (4+7)/2 = 10.
+  CHECK(values(trapezoid(y)) == std::vector<double>{10, 3.5});
+  CHECK(values(trapezoid(y, 0.5)) == std::vector<double>{5, 1.75});
+  CHECK(values(trapezoid(y, 1, 0)) == std::vector<double>{0.5, 1.5, 2.5, 5});
+  // Uneven points: widths 1, 3, 0.5.
+  const Tensor x = doubles({0, 1, 4, 4.5});
+  CHECK(values(trapezoid(y, x)) == std::vector<double>{1.5 + 9 + 2.75, 0.5 + 3 + 1});
+  CHECK(values(trapezoid(y, x.unsqueeze(0).expand({2, 4}).contiguous() * doubles({1, 2}, {2, 1}))) ==
+        std::vector<double>{1.5 + 9 + 2.75, 1 + 6 + 2});
+  CHECK(values(cumulative_trapezoid(y)) == std::vector<double>{1.5, 4.5, 10, 0.5, 1.5, 3.5});
+  CHECK(values(cumulative_trapezoid(y, x)) == std::vector<double>{1.5, 10.5, 13.25, 0.5, 3.5, 4.5});
+  CHECK(cumulative_trapezoid(y, 2, 0).sizes().equals({1, 4}));
+  // Integers integrate to floats; one sample or none has no area.
+  const Tensor whole = trapezoid(tensor<int64_t>({1, 2, 3}));
+  CHECK(is_floating(whole.dtype()));
+  CHECK(whole.item<double>() == 4);
+  CHECK(trapezoid(doubles({5})).item<double>() == 0);
+  CHECK(values(trapezoid(zeros({2, 0}, DType::Float64))) == std::vector<double>{0, 0});
+  CHECK(cumulative_trapezoid(zeros({2, 0}, DType::Float64)).sizes().equals({2, 0}));
+  CHECK_THROWS_WITH(trapezoid(y, doubles({0, 1, 2})), "[trapezoid] x: expected 4 sample points, the size of dimension 1 of y, got 3");
+  CHECK_THROWS_WITH(cumulative_trapezoid(y, ones({1, 2, 4}, DType::Float64)),
+                    "[cumulative_trapezoid] x: expected a 1-D tensor or 2 dimensions as y, got 3");
+  CHECK_THROWS_WITH(trapezoid(scalar_tensor(1.0)), "[trapezoid] y: expected at least one dimension, got a 0-dim tensor");
+}
+
+TEST_CASE("isposinf, isneginf and renorm") {
+  const Tensor x = doubles({kInf, -kInf, kNaN, 1});
+  CHECK(to_vector<bool>(isposinf(x)) == std::vector<bool>{true, false, false, false});
+  CHECK(to_vector<bool>(x.isneginf()) == std::vector<bool>{false, true, false, false});
+  CHECK(to_vector<bool>(isposinf(tensor<int64_t>({1, 2}))) == std::vector<bool>{false, false});
+  // Rows of 2-norm 5 and 1: the first scaled down to 2 (less 1e-7 of it), the second left alone.
+  const Tensor rows = doubles({3, 4, 0.6, 0.8}, {2, 2});
+  check_close(values(rows.renorm(2, 0, 2)), {3 * 2 / (5 + 1e-7), 4 * 2 / (5 + 1e-7), 0.6, 0.8}, 1e-12);
+  // Columns by the 1-norm: 3.6 and 4.8, both above 1.
+  check_close(values(renorm(rows, 1, 1, 1)), {3 / (3.6 + 1e-7), 4 / (4.8 + 1e-7), 0.6 / (3.6 + 1e-7), 0.8 / (4.8 + 1e-7)}, 1e-12);
+  CHECK_THROWS_WITH(rows.renorm(0, 0, 1), "[renorm] p: expected a positive norm order, got 0");
+  CHECK_THROWS_WITH(rows.renorm(2, 0, -1), "[renorm] maxnorm: expected a non-negative norm, got -1");
+  CHECK_THROWS_WITH(tensor<int64_t>({1}).renorm(2, 0, 1), "[renorm] self: expected a floating-point tensor, got int64");
+}
+
 TEST_CASE("the singular points of hypot, xlogy and sinc keep finite gradients") {
   const Tensor x = zeros({1}, DType::Float64).requires_grad_(), y = zeros({1}, DType::Float64).requires_grad_();
   const auto gradients = autograd::grad({(hypot(x, y) + xlogy(x, y) + sinc(x)).sum()}, {x, y});

@@ -1,6 +1,9 @@
 // Operators that build matrices and products written with other operators: the diagonal family,
-// block_diag, rot90, cartesian_prod, kron, the add* products, tensordot and linalg_multi_dot,
-// against hand-computed values and einsum; errors on bad input.
+// block_diag, rot90, cartesian_prod, combinations, kron, vander, the triangles' indices, the add*
+// products, tensordot, linalg_multi_dot, inner and linalg_vecdot, against hand-computed values and
+// einsum; errors on bad input.
+#include <limits>
+
 #include "reference.h"
 
 using namespace ember;
@@ -101,4 +104,74 @@ TEST_CASE("tensordot agrees with einsum; linalg_multi_dot with the plain product
   CHECK_THROWS_WITH(linalg_multi_dot({m1, m3}), "[linalg_multi_dot] tensors: tensor 1 has 5 rows where tensor 0 has 30 columns");
   CHECK_THROWS_WITH(linalg_multi_dot({m1, doubles({1}), m3}),
                     "[linalg_multi_dot] tensors: expected the middle tensors 2-D, tensor 1 is 1-D");
+}
+
+TEST_CASE("combinations in lexicographic order, with and without replacement") {
+  const Tensor x = doubles({10, 20, 30, 40});
+  const Tensor pairs = combinations(x);
+  CHECK(pairs.sizes().equals({6, 2}));
+  CHECK(values(pairs) == std::vector<double>{10, 20, 10, 30, 10, 40, 20, 30, 20, 40, 30, 40});
+  CHECK(values(combinations(x.narrow(0, 0, 3), 3)) == std::vector<double>{10, 20, 30});
+  CHECK(values(combinations(x.narrow(0, 0, 2), 2, true)) == std::vector<double>{10, 10, 10, 20, 20, 20});
+  CHECK(combinations(x, 3, true).size(0) == 20);  // C(4 + 3 - 1, 3)
+  // More picks than elements, with replacement: through stars and bars, still in order.
+  CHECK(values(combinations(x.narrow(0, 0, 2), 3, true)) == std::vector<double>{10, 10, 10, 10, 10, 20, 10, 20, 20, 20, 20, 20});
+  const Tensor picks = combinations(arange(3, DType::Float64), 5, true);
+  CHECK(picks.size(0) == 21);  // C(3 + 5 - 1, 5)
+  CHECK(values(picks.select(0, 1)) == std::vector<double>{0, 0, 0, 0, 1});
+  CHECK(values(picks.select(0, 20)) == std::vector<double>{2, 2, 2, 2, 2});
+  CHECK(values(combinations(doubles({7}), 3, true)) == std::vector<double>{7, 7, 7});
+  CHECK_THROWS_WITH(combinations(x.narrow(0, 0, 2), int64_t{1} << 40, true), "[combinations] size: the number of elements overflows int64");
+  CHECK_THROWS_WITH(combinations(x, std::numeric_limits<int64_t>::max(), true),
+                    "[combinations] r: the combinations of 9223372036854775807 of 4 elements are more than int64 counts");
+  CHECK(combinations(x, 5).sizes().equals({0, 5}));
+  CHECK(combinations(x, 1).sizes().equals({4, 1}));
+  CHECK(combinations(x, 0).numel() == 0);
+  CHECK_THROWS_WITH(combinations(ones({2, 2})), "[combinations] self: expected a 1-D tensor, got 2 dimensions");
+  CHECK_THROWS_WITH(combinations(x, -1), "[combinations] r: expected a non-negative count, got -1");
+}
+
+TEST_CASE("vander and linalg_vander: columns of powers") {
+  const Tensor x = doubles({2, 3, 0});
+  CHECK(values(vander(x)) == std::vector<double>{4, 2, 1, 9, 3, 1, 0, 0, 1});
+  CHECK(values(vander(x, 4, true)) == std::vector<double>{1, 2, 4, 8, 1, 3, 9, 27, 1, 0, 0, 0});
+  CHECK(vander(x, 0).sizes().equals({3, 0}));
+  CHECK(values(vander(x, 1)) == std::vector<double>{1, 1, 1});
+  const Tensor integers = vander(tensor<int32_t>({2, -1}));
+  CHECK(integers.dtype() == DType::Int64);
+  CHECK(to_vector<int64_t>(integers) == std::vector<int64_t>{2, 1, -1, 1});
+  // Batched, increasing powers of the last dimension.
+  const Tensor batched = linalg_vander(doubles({1, 2, 3, 4}, {2, 2}), 3);
+  CHECK(batched.sizes().equals({2, 2, 3}));
+  CHECK(values(batched) == std::vector<double>{1, 1, 1, 1, 2, 4, 1, 3, 9, 1, 4, 16});
+  CHECK_THROWS_WITH(vander(ones({2, 2})), "[vander] x: expected a 1-D tensor, got 2 dimensions");
+  CHECK_THROWS_WITH(linalg_vander(ones({3}), 1), "[linalg_vander] N: expected more than one column, got 1");
+}
+
+TEST_CASE("tril_indices and triu_indices list the triangles that tril and triu keep, row by row") {
+  CHECK(to_vector<int64_t>(tril_indices(3, 3)) == std::vector<int64_t>{0, 1, 1, 2, 2, 2, 0, 0, 1, 0, 1, 2});
+  CHECK(to_vector<int64_t>(triu_indices(2, 4, 1)) == std::vector<int64_t>{0, 0, 0, 1, 1, 1, 2, 3, 2, 3});
+  for (int64_t offset : {-2, -1, 0, 1, 3}) {
+    CAPTURE(offset);
+    // The indices pick, in row-major order, exactly the elements tril and triu keep of a matrix
+    // with no zeros.
+    const Tensor m = arange(1, 13, 1, DType::Float64).reshape({3, 4});
+    const Tensor lower = tril_indices(3, 4, offset), upper = triu_indices(3, 4, offset);
+    CHECK(values(m.index({lower.select(0, 0), lower.select(0, 1)})) == values(m.masked_select(ne(m.tril(offset), 0))));
+    CHECK(values(m.index({upper.select(0, 0), upper.select(0, 1)})) == values(m.masked_select(ne(m.triu(offset), 0))));
+  }
+  CHECK(tril_indices(2, 2, 0, DType::Int32).dtype() == DType::Int32);
+  CHECK(tril_indices(0, 3).sizes().equals({2, 0}));
+  CHECK_THROWS_WITH(tril_indices(-1, 3), "[tril_indices] row: expected non-negative sizes, got -1 x 3");
+}
+
+TEST_CASE("inner and linalg_vecdot contract the last (or a chosen) dimension") {
+  const Tensor a = doubles({1, 2, 3, 4, 5, 6}, {2, 3}), b = doubles({1, 0, -1, 2, 2, 2}, {2, 3});
+  CHECK(values(inner(a, b)) == std::vector<double>{-2, 12, -2, 30});
+  CHECK(inner(a, b.select(0, 0)).sizes().equals({2}));
+  CHECK(values(inner(scalar_tensor(2.0), a)) == values(a * 2));
+  CHECK(values(linalg_vecdot(a, b)) == std::vector<double>{-2, 30});
+  CHECK(values(linalg_vecdot(a, b, 0)) == std::vector<double>{9, 10, 9});
+  CHECK(values(linalg_vecdot(a, b.select(0, 1))) == std::vector<double>{12, 30});
+  CHECK_THROWS_WITH(inner(a, ones({2}, DType::Float64)), "[inner] other: expected the last dimension 3 of self, got 2");
 }

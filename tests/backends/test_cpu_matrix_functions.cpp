@@ -1,6 +1,7 @@
-// linalg_vector_norm, linalg_norm, linalg_cond and linalg_matrix_exp against hand-computed values
+// linalg_vector_norm, linalg_norm, linalg_cond, linalg_matrix_exp and logdet against hand-computed values
 // and the identities they satisfy; errors on bad input.
 #include <cmath>
+#include <limits>
 
 #include "reference.h"
 
@@ -66,4 +67,15 @@ TEST_CASE("linalg_matrix_exp: rotations, nilpotent and diagonal matrices, exp(A)
   CHECK(linalg_matrix_exp(zeros({0, 0}, DType::Float64)).sizes().equals({0, 0}));
   CHECK_THROWS_WITH(linalg_matrix_exp(ones({2, 3})), doctest::Contains("[linalg_matrix_exp] A: expected square matrices"));
   CHECK_THROWS_WITH(linalg_matrix_exp(tensor<int64_t>({1}, {1, 1})), doctest::Contains("[linalg_matrix_exp] A"));
+}
+
+TEST_CASE("logdet: the log of a positive determinant, NaN below zero, -inf when singular") {
+  const Tensor a = tensor<double>({2, 1, 1, 3}, {2, 2});  // det 5
+  CHECK(logdet(a).item<double>() == doctest::Approx(std::log(5.0)));
+  CHECK(std::isnan(logdet(tensor<double>({0, 1, 1, 0}, {2, 2})).item<double>()));  // det -1
+  CHECK(logdet(tensor<double>({1, 2, 2, 4}, {2, 2})).item<double>() == -std::numeric_limits<double>::infinity());
+  const Tensor batch = stack({a, a * 2});
+  const std::vector<double> logs = to_vector<double>(batch.logdet());
+  CHECK(logs[1] == doctest::Approx(std::log(20.0)));
+  CHECK_THROWS_WITH(logdet(ones({2, 3})), doctest::Contains("[logdet]"));
 }

@@ -239,6 +239,35 @@ TEST_CASE("searchsorted agrees with std::lower_bound and upper_bound on long row
   }
 }
 
+TEST_CASE("aminmax, nanmedian and msort") {
+  const Tensor x = tensor<double>({4, 1, 3, 9, 2, 7}, {2, 3});
+  const auto [low, high] = aminmax(x);
+  CHECK(low.item<double>() == 1);
+  CHECK(high.item<double>() == 9);
+  const auto [row_low, row_high] = x.aminmax(1, true);
+  CHECK(row_low.sizes().equals({2, 1}));
+  CHECK(to_vector<double>(row_low) == std::vector<double>{1, 2});
+  CHECK(to_vector<double>(row_high) == std::vector<double>{4, 9});
+  CHECK(std::get<0>(aminmax(x, std::nullopt, true)).sizes().equals({1, 1}));
+  // NaN rows: nanmedian takes the lower median of the numbers, and NaN only from a row of NaNs.
+  const Tensor with_nan = tensor<double>({NAN, 5, 1, 3, NAN, NAN, NAN, NAN, 8, 6, 4, 7}, {3, 4});
+  const auto [medians, at] = with_nan.nanmedian(1);
+  const std::vector<double> m = to_vector<double>(medians);
+  CHECK(m[0] == 3);  // 1 3 5
+  CHECK(std::isnan(m[1]));
+  CHECK(m[2] == 6);  // 4 6 7 8: the lower of the middle two
+  CHECK(to_vector<int64_t>(at)[0] == 3);
+  CHECK(to_vector<int64_t>(at)[2] == 1);
+  CHECK(with_nan.nanmedian().item<double>() == 5);  // 1 3 4 5 6 7 8
+  CHECK(std::isnan(with_nan.median().item<double>()));
+  CHECK(std::get<0>(with_nan.nanmedian(0, true)).sizes().equals({1, 4}));
+  CHECK(tensor<int64_t>({5, 1, 3}).nanmedian().item<int64_t>() == 3);
+  CHECK_THROWS_WITH(zeros({0}).nanmedian(), "[nanmedian] self: cannot take the median of an empty tensor");
+  CHECK_THROWS_WITH(zeros({2, 0}).nanmedian(1), "[nanmedian] self: cannot take the median of dimension 1 of size 0");
+  CHECK(to_vector<double>(msort(x)) == std::vector<double>{4, 1, 3, 9, 2, 7});
+  CHECK(to_vector<double>(x.t().msort()) == std::vector<double>{1, 2, 3, 7, 4, 9});
+}
+
 TEST_CASE("unique and unique_consecutive: values, inverse and counts as PyTorch's") {
   const Tensor x = tensor<double>({3, 1, 2, 1, 3, NAN, NAN}, {7});
   const auto [values, inverse, counts] = x.unique(true, true, true);

@@ -1,6 +1,7 @@
 // Backward formulas of the linear-algebra operators, on batches of real matrices. Each is derived
 // from the differential of its factorisation; a symmetric input's gradient is symmetrised, since
 // only symmetric perturbations keep the input in the operator's domain.
+#include <algorithm>
 #include <string>
 
 #include "ember/autograd/formulas.h"
@@ -96,6 +97,30 @@ Tensor det_backward(const Tensor& grad, const Tensor& A, const Tensor& det) {
   const Tensor orientation = std::get<0>(linalg_slogdet(U)) * std::get<0>(linalg_slogdet(Vh));
   const Tensor cofactors = orientation.unsqueeze(-1).unsqueeze(-1) * matmul(U * others.unsqueeze(-2), Vh);
   return where(singular_matrices, g * cofactors, through_inverse);
+}
+
+// Note [LU backward]
+// P^T A = L U with L [m, k] unit lower and U [k, n] upper, k = min(m, n). For a square block,
+// L^-1 P^T dA U^-1 = L^-1 dL + dU U^-1 splits into its strictly lower part (dL) and its upper
+// part (dU), so gA = P L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T. A wide A = P L [U1 U2] adds
+// dU2 = L^-1 (P^T dA2 - dL U2): gA2 = P L^-T gU2, and L^T gL loses gU2 U2^T. A tall
+// P^T A = [L1; L2] U adds dL2 = (dA2 - L2 dU) U^-1: gA2 = gL2 U^-T, and gU U^T loses L2^T gL2.
+Tensor lu_factor_backward(const Tensor& grad_lu, const Tensor& lu, const Tensor& pivots) {
+  const int64_t m = lu.size(-2), n = lu.size(-1), k = std::min(m, n);
+  const auto [P, L, U] = lu_unpack(lu, pivots);
+  const Tensor g = or_zeros(grad_lu, lu);
+  const Tensor grad_l = g.narrow(-1, 0, k).tril(-1), grad_u = g.narrow(-2, 0, k).triu();
+  const Tensor l1 = L.narrow(-2, 0, k), u1 = U.narrow(-1, 0, k);
+  Tensor lower = matmul(mT(l1), grad_l.narrow(-2, 0, k)), upper = matmul(grad_u.narrow(-1, 0, k), mT(u1));
+  if (n > m) lower = lower - matmul(grad_u.narrow(-1, k, n - k), mT(U.narrow(-1, k, n - k)));
+  if (m > n) upper = upper - matmul(mT(L.narrow(-2, k, m - k)), grad_l.narrow(-2, k, m - k));
+  const Tensor core = linalg_solve_triangular(mT(l1), lower.tril(-1) + upper.triu(), true, true, true);
+  Tensor grad_a = linalg_solve_triangular(mT(u1), core, false, false);
+  if (n > m) {
+    grad_a = cat({grad_a, linalg_solve_triangular(mT(l1), grad_u.narrow(-1, k, n - k), true, true, true)}, -1);
+  }
+  if (m > n) grad_a = cat({grad_a, linalg_solve_triangular(mT(u1), grad_l.narrow(-2, k, m - k), false, false)}, -2);
+  return matmul(P, grad_a);
 }
 
 Tensor qr_backward(const Tensor& grad_q, const Tensor& grad_r, const Tensor& q, const Tensor& r,

@@ -1,5 +1,5 @@
 // Linear algebra over batches of float32 / float64 matrices through LAPACK: Cholesky, triangular
-// and general solves, sign and log-determinant, QR, the symmetric eigenproblem and the SVD.
+// and general solves, sign and log-determinant, LU, QR, the symmetric eigenproblem and the SVD.
 // Each matrix goes through a column-major scratch buffer (Note [Column-major scratch]); the batch
 // is shared among threads (Note [Batches across threads]).
 #include <algorithm>
@@ -60,6 +60,17 @@ int64_t cube(int64_t n) { return n * n * n; }
 template <typename T>
 int workspace(T answer) {
   return std::max(1, static_cast<int>(answer));
+}
+
+// Gathers a matrix into `a` (column-major, its own rows apart) and factors it there with partial
+// pivoting; returns getrf's info.
+template <typename T>
+int factor_lu(const MatrixRef& matrix, T* a, int* pivots) {
+  const int m = lapack_int(matrix.rows), n = lapack_int(matrix.cols);
+  gather(matrix, a, m);
+  int info = 0;
+  lapack::getrf(m, n, a, leading(m), pivots, &info);
+  return info;
 }
 
 template <typename T>
@@ -133,9 +144,7 @@ void solve(const KernelArgs& args) {
     for (int64_t b = begin; b < end; ++b) {
       int info = 0;
       if (const int64_t a_offset = batch.offset(a_in, 2, b); a_offset != factored) {
-        gather(matrix_of(a_in, a_offset), a.data(), n);
-        lapack::getrf(n, n, a.data(), leading(n), pivots.data(), &info);
-        check_info(info, batch, b, [](int column) {
+        check_info(factor_lu(matrix_of(a_in, a_offset), a.data(), pivots.data()), batch, b, [](int column) {
           const std::string i = std::to_string(column - 1);
           return "A: the matrix is singular (U[" + i + ", " + i + "] of its LU factors is zero), so the system has "
                  "no unique solution";
@@ -160,9 +169,7 @@ void slogdet(const KernelArgs& args) {
     std::vector<T> a = scratch<T>(int64_t{n} * n);
     std::vector<int> pivots = scratch<int>(n);
     for (int64_t b = begin; b < end; ++b) {
-      gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
-      int info = 0;
-      lapack::getrf(n, n, a.data(), leading(n), pivots.data(), &info);
+      const int info = factor_lu(matrix_of(in, batch.offset(in, 2, b)), a.data(), pivots.data());
       T s = 1, log_sum = 0;
       for (int i = 0; i < n; ++i) {
         const T u = a[i + int64_t{i} * n];
@@ -176,6 +183,34 @@ void slogdet(const KernelArgs& args) {
       }
       sign.data<T>()[batch.offset(sign, 0, b)] = s;
       logabsdet.data<T>()[batch.offset(logabsdet, 0, b)] = log_sum;
+    }
+  });
+}
+
+// LU with partial pivoting, getrf's packed factors as they are: LAPACK's 1-based pivots and info
+// (i > 0: U[i-1, i-1] is exactly zero). A matrix factored without pivoting is what LAPACK has no
+// routine for, as PyTorch's CPU backend; check_errors turns a zero on U's diagonal into an error.
+template <typename T>
+void lu_factor(const KernelArgs& args) {
+  const TensorView in = args.tensor(0), lu_out = args.output(0), pivots_out = args.output(1), info_out = args.output(2);
+  sdk::check(args.to_bool(1), "pivot: LU without pivoting is not implemented on the CPU");
+  const bool check_errors = args.to_bool(2);
+  const MatrixBatch batch(lu_out, 2);
+  const int m = lapack_int(in.size(in.ndim() - 2)), n = lapack_int(in.size(in.ndim() - 1)), k = std::min(m, n);
+  over_batch(batch, int64_t{m} * n * std::max(k, 1), [&](int64_t begin, int64_t end) {
+    std::vector<T> a = scratch<T>(int64_t{m} * n);
+    std::vector<int> pivots = scratch<int>(k);
+    for (int64_t b = begin; b < end; ++b) {
+      const int info = factor_lu(matrix_of(in, batch.offset(in, 2, b)), a.data(), pivots.data());
+      if (check_errors) {
+        check_info(info, batch, b, [](int column) {
+          const std::string i = std::to_string(column - 1);
+          return "A: the matrix is singular: U[" + i + ", " + i + "] of its LU factors is zero";
+        });
+      }
+      scatter(a.data(), m, matrix_of(lu_out, batch.offset(lu_out, 2, b)));
+      scatter(pivots.data(), k, column_of(pivots_out, batch.offset(pivots_out, 1, b)));
+      info_out.data<int>()[batch.offset(info_out, 0, b)] = info;
     }
   });
 }
@@ -308,6 +343,7 @@ void register_linalg_kernels(const ember_host_api* host) {
   sdk::register_kernel(host, "linalg_solve", kernel<&solve<float>, &solve<double>>);
   sdk::register_kernel(host, "linalg_slogdet", kernel<&slogdet<float>, &slogdet<double>>);
   sdk::register_kernel(host, "linalg_qr", kernel<&qr<float>, &qr<double>>);
+  sdk::register_kernel(host, "linalg_lu_factor_ex", kernel<&lu_factor<float>, &lu_factor<double>>);
   sdk::register_kernel(host, "linalg_eigh", kernel<&eigh<float>, &eigh<double>>);
   sdk::register_kernel(host, "linalg_svd", kernel<&svd<float>, &svd<double>>);
 }

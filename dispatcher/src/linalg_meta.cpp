@@ -95,6 +95,22 @@ Meta linalg_qr(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
+// LU [*, m, n] (L below the diagonal, its unit diagonal left out, U on and above it), pivots
+// [*, min(m, n)] and info [*], both int32 as LAPACK's.
+Meta linalg_lu_factor(const OperatorHandle& op, const IValue* args, size_t) {
+  const TensorImpl& a = tensor_arg(op, args, 0);
+  check_operand(op, a, "A", false);
+  const int64_t rows = a.sizes()[a.dim() - 2], cols = a.sizes()[a.dim() - 1];
+  Meta m;
+  m.num_outputs = 3;
+  m.compute_dtype = m.dtypes[0] = a.dtype();
+  m.dtypes[1] = m.dtypes[2] = DType::Int32;
+  m.sizes[0].assign(a.sizes());
+  m.sizes[1] = joined(leading(a, 2), {std::min(rows, cols)});
+  m.sizes[2] = DimVector(leading(a, 2));
+  return m;
+}
+
 // Eigenvalues [*, n] in ascending order and eigenvectors [*, n, n] (columns) of symmetric
 // matrices, read from their lower ('L') or upper ('U') triangle.
 Meta linalg_eigh(const OperatorHandle& op, const IValue* args, size_t n) {

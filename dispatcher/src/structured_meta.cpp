@@ -699,6 +699,7 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"linalg_solve_triangular", &linalg_solve_triangular},
       {"linalg_slogdet", &linalg_slogdet},
       {"linalg_qr", &linalg_qr},
+      {"linalg_lu_factor", &linalg_lu_factor},
       {"linalg_eigh", &linalg_eigh},
       {"linalg_svd", &linalg_svd},
   };

@@ -43,6 +43,7 @@ Meta linalg_solve(const OperatorHandle& op, const IValue* args, size_t num_args)
 Meta linalg_solve_triangular(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_slogdet(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_qr(const OperatorHandle& op, const IValue* args, size_t num_args);
+Meta linalg_lu_factor(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_eigh(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_svd(const OperatorHandle& op, const IValue* args, size_t num_args);
 

@@ -142,6 +142,10 @@ std::map<std::string, Case> cases() {
       // Singular matrices (the last row repeats the first): the cofactors through the SVD.
       {"linalg_det", {[](V x) { return linalg_det(x[0]); }, {{2, 3, 3}}, &with_repeated_row, true}},
       {"linalg_slogdet", {[](V x) { return std::get<1>(linalg_slogdet(x[0] + eye3() * 3)); }, {{2, 3, 3}}}},
+      // Square, wide and tall: each shape's own branch of the derivative (Note [LU backward]).
+      {"linalg_lu_factor_ex", {[](V x) { return flat({std::get<0>(linalg_lu_factor_ex(x[0])), std::get<0>(linalg_lu_factor_ex(x[1])),
+                                                      std::get<0>(linalg_lu_factor_ex(x[2]))}); },
+                               {{2, 3, 3}, {3, 5}, {5, 3}}, nullptr, true}},
       {"linalg_qr", {[](V x) { const auto [q, r] = linalg_qr(x[0]);
                                const auto [qw, rw] = linalg_qr(x[1], "complete");
                                return flat({q, r, qw, rw, std::get<1>(linalg_qr(x[1]))}); },
@@ -404,6 +408,12 @@ TEST_CASE("composite operators differentiate through the operators they are writ
       {"logdet and renorm", {[](V x) { const Tensor positive_det = matmul(x[0], x[0].transpose(-2, -1)) + eye3();
                                        return flat({logdet(positive_det), x[1].renorm(2, 0, 1.5), x[1].renorm(1, 1, 0.5)}); },
                              {{2, 3, 3}, {3, 4}}}},
+      {"lu", {[](V x) { const auto [LU, pivots] = linalg_lu_factor(x[0] + eye3() * 3);
+                        const auto [P, L, U] = linalg_lu(x[1]);
+                        return flat({linalg_lu_solve(LU, pivots, x[2]), linalg_lu_solve(LU, pivots, x[2], true, true),
+                                     linalg_lu_solve(LU, pivots, x[2].t(), false), linalg_lu_solve(LU, pivots, x[2].t(), false, true),
+                                     matmul(P, L), U}); },
+              {{3, 3}, {4, 3}, {3, 2}}}},
       {"combinations", {[](V x) { return combinations(x[0], 2) + combinations(x[0].narrow(0, 0, 2), 2, true).narrow(0, 0, 1); },
                         {{4}}}},
       {"lerp", {[](V x) { return x[0].lerp(x[1], 0.25) + x[0].lerp(x[1], 0.75) + x[0].lerp(x[1], x[2]); }, {{2, 3}, {3}, {2, 3}}}},

@@ -1,5 +1,5 @@
 // The linear-algebra operators: hand-computed small cases, and on random batches the identities
-// that define each result (A = L L^T, A X = B, A = Q R with Q^T Q = I, A V = V diag(w),
+// that define each result (A = L L^T, A X = B, A = P L U, A = Q R with Q^T Q = I, A V = V diag(w),
 // A = U diag(S) Vh), with strided and broadcast operands; errors on bad input.
 #include <cmath>
 #include <limits>
@@ -191,6 +191,72 @@ TEST_CASE("linalg_qr: reduced, complete and r modes for tall, wide and batched m
   check_matches(q * r, doubles({3, 4}, {2, 1}));
   CHECK_THROWS_WITH(linalg_qr(ones({2, 2}, DType::Float64), "full"),
                     "[linalg_qr] mode: expected 'reduced', 'complete' or 'r', got 'full'");
+}
+
+TEST_CASE("linalg_lu_factor, linalg_lu and lu_unpack: A = P L U for square, wide, tall and batched matrices") {
+  // [[1, 2], [3, 4]]: the 3 is the larger pivot, so the rows swap; L's multiplier is 1/3 and
+  // U's corner 4 - 2 * ... = 2 - 4/3.
+  const auto [packed, pivots] = linalg_lu_factor(doubles({1, 2, 3, 4}, {2, 2}));
+  check_close(to_vector<double>(packed), {3, 4, 1.0 / 3, 2 - 4.0 / 3}, 1e-15);
+  CHECK(pivots.dtype() == DType::Int32);
+  CHECK(to_vector<int32_t>(pivots) == std::vector<int32_t>{2, 2});
+  for (const auto& shape : {std::vector<int64_t>{4, 4}, std::vector<int64_t>{3, 5}, std::vector<int64_t>{5, 3},
+                            std::vector<int64_t>{2, 3, 4, 4}}) {
+    CAPTURE(shape.size());
+    CAPTURE(shape[shape.size() - 1]);
+    const Tensor a = random_matrices(shape, 11);
+    const int64_t m = a.size(-2), n = a.size(-1), k = std::min(m, n);
+    const auto [P, L, U] = linalg_lu(a);
+    CHECK(L.size(-1) == k);
+    CHECK(U.size(-2) == k);
+    check_matches(L, L.tril(-1) + eye(m, k, DType::Float64));
+    check_matches(U, U.triu());
+    check_matches(matmul(mT(P), P), zeros_like(matmul(mT(P), P)) + eye(m, std::nullopt, DType::Float64));
+    check_matches(matmul(P, matmul(L, U)), a);
+    // Partial pivoting keeps every multiplier at most 1 in magnitude.
+    CHECK(L.abs().amax().item<double>() <= 1.0);
+    const auto [packed_a, pivots_a, info] = linalg_lu_factor_ex(a);
+    CHECK(to_vector<int32_t>(info) == std::vector<int32_t>(static_cast<size_t>(info.numel()), 0));
+    const auto [P2, L2, U2] = lu_unpack(packed_a, pivots_a);
+    check_matches(P2, P);
+    check_matches(L2, L);
+    const auto [no_p, l_only, u_only] = lu_unpack(packed_a, pivots_a, true, false);
+    CHECK(no_p.numel() == 0);
+    check_matches(u_only, U);
+  }
+  // Transposed storage factors the same matrix.
+  const Tensor a = random_matrices({4, 4}, 12);
+  check_matches(std::get<0>(linalg_lu_factor(mT(a).contiguous().t())), std::get<0>(linalg_lu_factor(a)));
+}
+
+TEST_CASE("LU of singular matrices: info marks the zero on U's diagonal; linalg_lu_factor refuses them") {
+  // [[1, 2], [2, 4]]: after the swap, U[1, 1] = 2 - 0.5 * 4 = 0.
+  const Tensor singular = doubles({1, 2, 2, 4}, {2, 2});
+  const auto [packed, pivots, info] = linalg_lu_factor_ex(singular);
+  CHECK(info.item<int64_t>() == 2);
+  CHECK(to_vector<double>(packed)[3] == 0);
+  const auto [P, L, U] = linalg_lu(singular);
+  check_matches(matmul(P, matmul(L, U)), singular);
+  CHECK_THROWS_WITH(linalg_lu_factor(singular), doctest::Contains("A: the matrix is singular: U[1, 1] of its LU factors is zero"));
+  CHECK_THROWS_WITH(linalg_lu_factor_ex(stack({eye(2, std::nullopt, DType::Float64), singular}), true, true),
+                    doctest::Contains("U[1, 1] of its LU factors is zero (batch entry 1)"));
+  CHECK_THROWS_WITH(linalg_lu_factor_ex(singular, false), doctest::Contains("pivot: LU without pivoting is not implemented on the CPU"));
+  CHECK_THROWS_WITH(linalg_lu_factor(tensor<int64_t>({1, 2, 3, 4}, {2, 2})), doctest::Contains("[linalg_lu_factor_ex] A"));
+  CHECK_THROWS_WITH(lu_unpack(packed, tensor<int32_t>({3, 2})), "[lu_unpack] LU_pivots: expected pivots in [1, 2], got 3");
+  CHECK_THROWS_WITH(lu_unpack(packed, tensor<int32_t>({1})),
+                    "[lu_unpack] LU_pivots: expected int32 or int64 pivots of shape [2], got int32 [1]");
+}
+
+TEST_CASE("linalg_lu_solve agrees with linalg_solve: left and right, plain and adjoint, broadcast batches") {
+  const Tensor a = random_matrices({2, 4, 4}, 13) + eye(4, std::nullopt, DType::Float64) * 4;
+  const auto [LU, pivots] = linalg_lu_factor(a);
+  const Tensor b = random_matrices({4, 3}, 14), c = random_matrices({2, 3, 4}, 15);
+  check_matches(linalg_lu_solve(LU, pivots, b), linalg_solve(a, b));
+  check_matches(linalg_lu_solve(LU, pivots, b, true, true), linalg_solve(mT(a), b));
+  check_matches(linalg_lu_solve(LU, pivots, c, false), linalg_solve(a, c, false));
+  check_matches(linalg_lu_solve(LU, pivots, c, false, true), linalg_solve(mT(a), c, false));
+  CHECK_THROWS_WITH(linalg_lu_solve(LU, pivots, random_matrices({3, 2}, 16)),
+                    "[linalg_lu_solve] B: expected 4 rows to match LU's 4x4 matrices, got shape [3, 2]");
 }
 
 TEST_CASE("linalg_eigh: eigenvalues ascending, eigenvectors orthonormal, either triangle read") {

@@ -483,7 +483,8 @@ TEST_CASE("linear algebra on GPU tensors matches the CPU, gradients included") {
     const Tensor spd = matmul(a, a.transpose(-2, -1));
     const Tensor values = cat({linalg_cholesky(spd).flatten(), linalg_solve(a, t[1]).flatten(), linalg_det(a),
                                linalg_inv(a).flatten(), linalg_svdvals(a).flatten(), linalg_eigvalsh(spd).flatten(),
-                               std::get<1>(linalg_qr(a)).abs().flatten()});
+                               std::get<1>(linalg_qr(a)).abs().flatten(), std::get<0>(linalg_lu_factor(a)).flatten(),
+                               linalg_lu_solve(std::get<0>(linalg_lu_factor(a)), std::get<1>(linalg_lu_factor(a)), t[1]).flatten()});
     return cat({values.detach(), autograd::grad({values.square().sum()}, {a})[0].flatten()});
   }, {m, b});
 }

@@ -202,6 +202,19 @@ std::vector<Sample> linalg_qr(DType d) {
   return s;
 }
 
+// LU of square, wide and tall matrices, and of a singular one (info set, or an error with
+// check_errors).
+std::vector<Sample> linalg_lu_factor(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back().arg(conditioned({2, 4, 4}, d, 93));
+  s.emplace_back().arg(sample_data({3, 5}, d, 94));
+  s.emplace_back().arg(sample_data({5, 3}, d, 95));
+  const Tensor singular = sample_data({3, 3}, d, 96).narrow(0, 0, 1).expand({3, 3});
+  s.emplace_back().arg(singular);
+  s.emplace_back(Compare::Error).arg(singular).named("check_errors", true);
+  return s;
+}
+
 std::vector<Sample> linalg_eigh(DType d) {
   std::vector<Sample> s;
   const Tensor m = sample_data({2, 4, 4}, d, 63);
@@ -438,6 +451,7 @@ const std::vector<Family>& families() {
       {{"linalg_solve"}, true, &linalg_solve},
       {{"linalg_slogdet"}, true, &square_matrices},
       {{"linalg_qr"}, true, &linalg_qr},
+      {{"linalg_lu_factor_ex"}, true, &linalg_lu_factor},
       {{"linalg_eigh"}, true, &linalg_eigh},
       {{"linalg_svd"}, true, &linalg_svd},
       {{"int8_matmul"}, false, &int8_matmul},

@@ -74,6 +74,8 @@ Tensor slogdet_backward(const Tensor& grad_logabsdet, const Tensor& A);
 // linalg_det: g times the cofactor matrix, det A^-T where A is invertible and through the SVD
 // where it is singular (so a singular matrix has its finite gradient).
 Tensor det_backward(const Tensor& grad, const Tensor& A, const Tensor& det);
+// linalg_lu_factor_ex, from the packed factors' gradient: square, wide and tall matrices.
+Tensor lu_factor_backward(const Tensor& grad_lu, const Tensor& lu, const Tensor& pivots);
 // linalg_qr, for modes 'reduced' and (m <= n) 'complete'.
 Tensor qr_backward(const Tensor& grad_q, const Tensor& grad_r, const Tensor& q, const Tensor& r,
                    std::string_view mode);

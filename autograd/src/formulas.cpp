@@ -76,6 +76,14 @@ Tensor cumprod_backward(const Tensor& grad, const Tensor& self, int64_t dim, con
   return where(before_first_zero, before, where(at_first_zero, at, zero));
 }
 
+Tensor bessel_i1_backward(const Tensor& grad, const Tensor& self, const Tensor& result, bool scaled) {
+  const Tensor at_zero = eq(self, scalar_like(self, 0));
+  const Tensor x = where(at_zero, scalar_like(self, 1), self);  // no 0/0, even in the branch not taken
+  Tensor slope = (scaled ? special_i0e(self) : i0(self)) - result / x;
+  if (scaled) slope = slope - sign(self) * result;
+  return grad * where(at_zero, scalar_like(self, 0.5), slope);
+}
+
 Tensor norm_backward(const Tensor& grad, const Tensor& self, const Scalar& p, const Tensor& result,
                      IntArrayRef dim, bool keepdim) {
   const double order = p.to_double();

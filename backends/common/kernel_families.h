@@ -19,7 +19,7 @@ enum class Unary {
   Neg, Abs, Relu, Clamp, Round, Floor, Ceil, Trunc, Sign,
   Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal,
   Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Sigmoid, Gelu, Silu,
-  Erf, Erfc, Erfinv, Lgamma, Digamma, Polygamma, BitwiseNot
+  Erf, Erfc, Erfinv, Lgamma, Digamma, Polygamma, BesselI0, BesselI0e, BesselI1, BesselI1e, BitwiseNot
 };
 enum class Reduce { Sum, Prod, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
@@ -59,7 +59,8 @@ inline constexpr Member<Unary> kUnaryOps[] = {
     {"tanh", Unary::Tanh}, {"asinh", Unary::Asinh}, {"acosh", Unary::Acosh},   {"atanh", Unary::Atanh},
     {"sigmoid", Unary::Sigmoid}, {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf},
     {"erfc", Unary::Erfc}, {"erfinv", Unary::Erfinv}, {"lgamma", Unary::Lgamma}, {"digamma", Unary::Digamma},
-    {"polygamma", Unary::Polygamma}, {"bitwise_not", Unary::BitwiseNot}};
+    {"polygamma", Unary::Polygamma}, {"i0", Unary::BesselI0}, {"special_i0e", Unary::BesselI0e},
+    {"special_i1", Unary::BesselI1}, {"special_i1e", Unary::BesselI1e}, {"bitwise_not", Unary::BitwiseNot}};
 inline constexpr Member<Reduce> kReduceOps[] = {
     {"sum", Reduce::Sum},       {"prod", Reduce::Prod},     {"mean", Reduce::Mean},     {"amax", Reduce::Amax},
     {"amin", Reduce::Amin},     {"var", Reduce::Var},       {"argmax", Reduce::Argmax},

@@ -9,6 +9,7 @@
 
 #include "eltwise_dnnl.h"
 #include "ember/erfinv.h"
+#include "ember/bessel_functions.h"
 #include "ember/gamma_functions.h"
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
@@ -248,6 +249,10 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Erfinv: return unary_loop<T>(ops, [](C x) { return sdk::inverse_erf(x); });
     case Unary::Lgamma: return unary_loop<T>(ops, [](C x) { return std::lgamma(x); });
     case Unary::Digamma: return unary_loop<T>(ops, &sdk::digamma<C>);
+    case Unary::BesselI0: return unary_loop<T>(ops, &sdk::bessel_i0<C>);
+    case Unary::BesselI0e: return unary_loop<T>(ops, &sdk::bessel_i0e<C>);
+    case Unary::BesselI1: return unary_loop<T>(ops, &sdk::bessel_i1<C>);
+    case Unary::BesselI1e: return unary_loop<T>(ops, &sdk::bessel_i1e<C>);
     case Unary::Polygamma: {
       const int64_t n = args.to_int(0);
       return unary_loop<T>(ops, [n](C x) { return sdk::polygamma(n, x); });

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "ember/erfinv.h"
+#include "ember/bessel_functions.h"
 #include "ember/gamma_functions.h"
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
@@ -190,6 +191,10 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Erfinv: return unary_launch<T>(ops, [] __device__(C x) { return sdk::inverse_erf(x); });
     case Unary::Lgamma: return unary_launch<T>(ops, [] __device__(C x) { return lgamma(x); });
     case Unary::Digamma: return unary_launch<T>(ops, [] __device__(C x) { return sdk::digamma(x); });
+    case Unary::BesselI0: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_i0(x); });
+    case Unary::BesselI0e: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_i0e(x); });
+    case Unary::BesselI1: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_i1(x); });
+    case Unary::BesselI1e: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_i1e(x); });
     case Unary::Polygamma: {
       const int64_t n = args.to_int(0);
       return unary_launch<T>(ops, [n] __device__(C x) { return sdk::polygamma(n, x); });

@@ -143,6 +143,10 @@ std::map<std::string, Case> cases() {
       {"linalg_det", {[](V x) { return linalg_det(x[0]); }, {{2, 3, 3}}, &with_repeated_row, true}},
       {"linalg_slogdet", {[](V x) { return std::get<1>(linalg_slogdet(x[0] + eye3() * 3)); }, {{2, 3, 3}}}},
       // Square, wide and tall: each shape's own branch of the derivative (Note [LU backward]).
+      {"i0", {[](V x) { return i0(x[0]); }, {{2, 3}}, nullptr, true}},
+      {"special_i0e", {[](V x) { return special_i0e(x[0] * 3); }, {{2, 3}}, &away_from_zero, true}},
+      {"special_i1", {[](V x) { return special_i1(x[0] * 3) + special_i1(x[0] * 0); }, {{2, 3}}, nullptr, true}},
+      {"special_i1e", {[](V x) { return special_i1e(x[0] * 3); }, {{2, 3}}, &away_from_zero, true}},
       {"linalg_lu_factor_ex", {[](V x) { return flat({std::get<0>(linalg_lu_factor_ex(x[0])), std::get<0>(linalg_lu_factor_ex(x[1])),
                                                       std::get<0>(linalg_lu_factor_ex(x[2]))}); },
                                {{2, 3, 3}, {3, 5}, {5, 3}}, nullptr, true}},
@@ -223,6 +227,7 @@ std::map<std::string, Case> cases() {
       {"atanh_", {in_place([](Tensor& t, V) { t.atanh_(); }), {{3}}, &inside_unit}},
       {"lgamma_", {in_place([](Tensor& t, V) { t.lgamma_(); }), {{4}}, &past_an_integer}},
       {"digamma_", {in_place([](Tensor& t, V) { t.digamma_(); }), {{4}}, &past_an_integer}},
+      {"i0_", {in_place([](Tensor& t, V) { t.i0_(); }), {{4}}}},
       {"copy_", {[](V x) { return zeros({2, 3}, DType::Float64).copy_(x[0] * 1); }, {{3}}}},
       // A slice without zeros, one with a single zero, one with two: three cases of the formula.
       {"prod", {[](V x) {

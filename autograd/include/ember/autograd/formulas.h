@@ -61,6 +61,10 @@ Tensor scatter_reduce_backward_src(const Tensor& grad, const Tensor& self, int64
                                    const Tensor& src, std::string_view reduce, bool include_self,
                                    const Tensor& result);
 
+// special_i1 (and with `scaled`, special_i1e): I1' = I0 - I1 / x, less sign(x) I1e for the scaled
+// form; 1/2 at x = 0, where the quotient is 0/0.
+Tensor bessel_i1_backward(const Tensor& grad, const Tensor& self, const Tensor& result, bool scaled);
+
 // Linear algebra (linalg_formulas.cpp); an undefined output gradient reads as zeros.
 // linalg_cholesky: gA = L^-T Phi(L^T gL) L^-1, symmetrised (Phi: lower triangle, halved diagonal).
 Tensor cholesky_backward(const Tensor& grad, const Tensor& factor, bool upper);

@@ -76,14 +76,22 @@ Tensor empty_on(IntArrayRef sizes, DType dtype, Device device) {
 }
 
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
-  Tensor view = make_alias(base, sizes, strides, offset);
+  return make_view(base, sizes, strides, offset, base.dtype());
+}
+
+Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset, DType dtype) {
+  Tensor view = make_alias(base, sizes, strides, offset, dtype);
   const IntrusivePtr<TensorImpl>& root = base.impl()->view_base();
   view.impl()->set_view_base(root ? root : base.impl_ptr());
   return view;
 }
 
 Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
-  Tensor alias = make_tensor(base.impl()->storage(), base.dtype(), sizes, strides, offset);
+  return make_alias(base, sizes, strides, offset, base.dtype());
+}
+
+Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset, DType dtype) {
+  Tensor alias = make_tensor(base.impl()->storage(), dtype, sizes, strides, offset);
   alias.impl()->add_keys(base.key_set());
   alias.impl()->set_quantizer(base.impl()->quantizer());
   return alias;

@@ -85,6 +85,15 @@ Tensor isinf(const Tensor& self) {
   return eq(abs(self), INFINITY);
 }
 
+// Floats are read as integers of their width, whose sign is the sign bit; the 16-bit floats widen
+// to float32 first, which keeps the sign of zeros and NaNs.
+Tensor signbit(const Tensor& self) {
+  if (self.dtype() == DType::Bool) return bool_filled(self, false);
+  if (!is_floating(self.dtype())) return lt(self, 0);
+  const Tensor x = itemsize(self.dtype()) == 2 ? self.to(DType::Float32) : self.contiguous();
+  return lt(x.view(x.dtype() == DType::Float64 ? DType::Int64 : DType::Int32), 0);
+}
+
 Tensor isposinf(const Tensor& self) {
   if (!is_floating(self.dtype())) return bool_filled(self, false);
   return eq(self, INFINITY);

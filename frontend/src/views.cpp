@@ -85,6 +85,47 @@ Tensor view(const Tensor& self, IntArrayRef size) {
   return make_view(self, shape, *strides, self.storage_offset());
 }
 
+// Equal widths keep the geometry. A narrower dtype splits each element of the contiguous last
+// dimension into `ratio` (every other stride and the offset scale with it); a wider one joins
+// `ratio` of them, which needs the last size, the other strides and the offset to divide evenly.
+// Quantized values mean nothing without their scale, and only bools are bools: other bytes would
+// be values a bool cannot hold.
+Tensor view_dtype(const Tensor& self, DType dtype) {
+  EMBER_CHECK(!is_quantized(self.dtype()) && !is_quantized(dtype), "[view] dtype: quantized tensors have no view as "
+              "another dtype, got {} as {}", dtype_name(self.dtype()), dtype_name(dtype));
+  EMBER_CHECK(dtype != DType::Bool || self.dtype() == DType::Bool, "[view] dtype: only bool tensors can be viewed as "
+              "bool (other bytes are not bools), got {}", dtype_name(self.dtype()));
+  const int64_t from = static_cast<int64_t>(itemsize(self.dtype())), to = static_cast<int64_t>(itemsize(dtype));
+  if (from == to) return make_view(self, self.sizes(), self.strides(), self.storage_offset(), dtype);
+  EMBER_CHECK(self.dim() > 0, "[view] dtype: a 0-dim tensor can only be viewed as a dtype of its width ({} bytes), "
+              "got {} ({} bytes)", from, dtype_name(dtype), to);
+  const int64_t last = self.dim() - 1;
+  EMBER_CHECK(self.strides()[last] == 1, "[view] dtype: the last dimension must be contiguous (stride 1) to view {} "
+              "as {}, got stride {}", dtype_name(self.dtype()), dtype_name(dtype), self.strides()[last]);
+  DimVector sizes(self.sizes()), strides(self.strides());
+  int64_t offset = self.storage_offset();
+  if (to < from) {
+    const int64_t ratio = from / to;
+    sizes[last] *= ratio;
+    for (int64_t d = 0; d < last; ++d) strides[d] *= ratio;
+    offset *= ratio;
+  } else {
+    const int64_t ratio = to / from;
+    EMBER_CHECK(sizes[last] % ratio == 0, "[view] dtype: the last dimension's size {} must be a multiple of {} to view "
+                "{} as {}", sizes[last], ratio, dtype_name(self.dtype()), dtype_name(dtype));
+    EMBER_CHECK(offset % ratio == 0, "[view] dtype: the storage offset {} must be a multiple of {} to view {} as {}",
+                offset, ratio, dtype_name(self.dtype()), dtype_name(dtype));
+    for (int64_t d = 0; d < last; ++d) {
+      EMBER_CHECK(strides[d] % ratio == 0, "[view] dtype: stride {} of dimension {} must be a multiple of {} to view "
+                  "{} as {}", strides[d], d, ratio, dtype_name(self.dtype()), dtype_name(dtype));
+      strides[d] /= ratio;
+    }
+    sizes[last] /= ratio;
+    offset /= ratio;
+  }
+  return make_view(self, sizes, strides, offset, dtype);
+}
+
 Tensor reshape(const Tensor& self, IntArrayRef shape) {
   const DimVector size = infer_size(shape, self.numel(), "reshape");
   if (view_strides(self.sizes(), self.strides(), size)) return self.view(size);

@@ -618,3 +618,45 @@ TEST_CASE("gather, scatter_add and scatter_reduce read broadcast and transposed 
   const Tensor largest = zeros({3, 4}).scatter_reduce(1, transposed, tensor({5.f, 6.f, 7.f, 8.f, 9.f, 1.f}, {3, 2}), "amax");
   CHECK(to_vector<float>(largest) == std::vector<float>{0, 0, 6, 5, 0, 8, 0, 0, 9, 0, 0, 1});
 }
+
+TEST_CASE("view(dtype) reads the same bytes as another dtype; signbit reads the sign bit") {
+  // 1.0f is 0x3f800000; -0.0f is 0x80000000.
+  const Tensor f = tensor<float>({1.0f, -0.0f, 2.0f, -1.5f}, {2, 2});
+  const Tensor bits = f.view(DType::Int32);
+  CHECK(bits.sizes().equals({2, 2}));
+  CHECK(to_vector<int32_t>(bits)[0] == 0x3f800000);
+  CHECK(to_vector<int32_t>(bits)[1] == std::numeric_limits<int32_t>::min());
+  // It is a view: writing through it changes the floats.
+  bits.select(0, 0).select(0, 0).fill_(0x40400000);  // 3.0f
+  CHECK(f.select(0, 0).select(0, 0).item<float>() == 3.0f);
+  // Narrower: each float's 4 bytes (little-endian) along the last dimension.
+  const Tensor bytes = f.view(DType::UInt8);
+  CHECK(bytes.sizes().equals({2, 8}));
+  CHECK(to_vector<uint8_t>(bytes.select(0, 0).narrow(0, 0, 4)) == std::vector<uint8_t>{0, 0, 0x40, 0x40});
+  // Wider: 8 bytes back into two floats, and the float64 bits of 1.0.
+  check_close(reference::values(bytes.view(DType::Float32)), reference::values(f), 0);
+  CHECK(to_vector<int64_t>(tensor<double>({1.0}).view(DType::Int64)) == std::vector<int64_t>{0x3ff0000000000000});
+  CHECK_THROWS_WITH(f.t().view(DType::UInt8), "[view] dtype: the last dimension must be contiguous (stride 1) to view "
+                                              "float32 as uint8, got stride 2");
+  CHECK_THROWS_WITH(bytes.narrow(1, 0, 6).view(DType::Float64),
+                    "[view] dtype: the last dimension's size 6 must be a multiple of 8 to view uint8 as float64");
+  CHECK_THROWS_WITH(bytes.narrow(1, 1, 4).view(DType::Int32),
+                    "[view] dtype: the storage offset 1 must be a multiple of 4 to view uint8 as int32");
+  CHECK_THROWS_WITH(scalar_tensor(1.0f).view(DType::Float64),
+                    "[view] dtype: a 0-dim tensor can only be viewed as a dtype of its width (4 bytes), got float64 (8 bytes)");
+  CHECK_THROWS_WITH(bytes.view(DType::Bool), "[view] dtype: only bool tensors can be viewed as bool (other bytes are not "
+                                             "bools), got uint8");
+  CHECK(scalar_tensor(1.0f).view(DType::Int32).item<int64_t>() == 0x3f800000);
+  // Not differentiable: the integer view carries no gradient.
+  const Tensor leaf = ones({2}).requires_grad_();
+  CHECK_FALSE(leaf.view(DType::Int32).requires_grad());
+
+  const Tensor signs = tensor<double>({-0.0, 0.0, -1.0, 2.0, -NAN, NAN, -INFINITY});
+  CHECK(to_vector<bool>(signbit(signs)) == std::vector<bool>{true, false, true, false, true, false, true});
+  CHECK(to_vector<bool>(signs.to(DType::Float16).signbit()) == std::vector<bool>{true, false, true, false, true, false, true});
+  // A column read through its strides: copied to contiguous bits first.
+  const Tensor column = signs.to(DType::Float32).reshape({1, 7}).t();
+  CHECK(to_vector<bool>(signbit(column)) == std::vector<bool>{true, false, true, false, true, false, true});
+  CHECK(to_vector<bool>(signbit(tensor<int64_t>({-3, 0, 4}))) == std::vector<bool>{true, false, false});
+  CHECK(to_vector<bool>(signbit(tensor<bool>({true, false}))) == std::vector<bool>{false, false});
+}

@@ -146,8 +146,11 @@ Tensor empty_on(IntArrayRef sizes, DType dtype, Device device);
 // A view of `base`'s storage with new geometry (it shares base's bytes and version counter) that
 // remembers the root of its chain of views, so in-place changes to it can reach the root's history.
 Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+// The same, its bytes read as `dtype` (offset in its elements).
+Tensor make_view(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset, DType dtype);
 // The same bytes with new geometry, remembering nothing (detach()).
 Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset, DType dtype);
 
 // Wraps a negative dimension and checks its range: "[op] dim: expected in [-n, n-1], got d".
 int64_t wrap_dim(int64_t dim, int64_t ndim, const char* op);

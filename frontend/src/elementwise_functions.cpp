@@ -79,6 +79,29 @@ Tensor ldexp(const Tensor& self, const Tensor& other) {
   return self.to(dtype) * exp2(other.to(dtype));
 }
 
+// The exponent is read from the bits: x = 1.f * 2^(field - bias) = 0.1f * 2^(field - bias + 1).
+// Subnormals are first scaled into the normal range by 2^(fraction bits + 1), exactly, and their
+// exponent lowered to match. The mantissa is x scaled by a power of two, so the gradient flows.
+// The 16-bit floats go through float32, which holds their every value.
+std::tuple<Tensor, Tensor> frexp(const Tensor& self) {
+  check_floating("frexp", "self", self);
+  if (itemsize(self.dtype()) == 2) {
+    const auto [mantissa, exponent] = ember::frexp(self.to(DType::Float32));
+    return {mantissa.to(self.dtype()), exponent};
+  }
+  const bool wide = self.dtype() == DType::Float64;
+  const int64_t fraction_bits = wide ? 52 : 23, field_mask = wide ? 0x7ff : 0xff, bias = wide ? 1023 : 127;
+  const double smallest_normal = wide ? 0x1p-1022 : 0x1p-126;
+  const Tensor subnormal = ember::logical_and(ne(self, 0), lt(abs(self), smallest_normal));
+  const Tensor x = where(subnormal, self * std::ldexp(1.0, static_cast<int>(fraction_bits + 1)), self);
+  const Tensor field = (x.detach().contiguous().view(wide ? DType::Int64 : DType::Int32) >> fraction_bits) & field_mask;
+  const Tensor exponent = field - (bias - 1);  // of x, within the normal range
+  const Tensor special = ember::logical_or(eq(self, 0), ember::logical_not(ember::isfinite(self)));
+  const Tensor mantissa = where(special, self, x * exp2(-exponent.to(self.dtype())));
+  const Tensor lowered = exponent - subnormal.to(exponent.dtype()) * (fraction_bits + 1);
+  return {mantissa, lowered.masked_fill(special, 0).to(DType::Int32)};
+}
+
 Tensor float_power_Tensor_Tensor(const Tensor& self, const Tensor& exponent) {
   return pow(self.to(DType::Float64), exponent.to(DType::Float64));
 }

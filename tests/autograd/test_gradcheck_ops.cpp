@@ -419,6 +419,7 @@ TEST_CASE("composite operators differentiate through the operators they are writ
                                      linalg_lu_solve(LU, pivots, x[2].t(), false), linalg_lu_solve(LU, pivots, x[2].t(), false, true),
                                      matmul(P, L), U}); },
               {{3, 3}, {4, 3}, {3, 2}}}},
+      {"frexp", {[](V x) { return std::get<0>(frexp(x[0] * 3)); }, {{2, 3}}, &away_from_zero}},
       {"combinations", {[](V x) { return combinations(x[0], 2) + combinations(x[0].narrow(0, 0, 2), 2, true).narrow(0, 0, 1); },
                         {{4}}}},
       {"lerp", {[](V x) { return x[0].lerp(x[1], 0.25) + x[0].lerp(x[1], 0.75) + x[0].lerp(x[1], x[2]); }, {{2, 3}, {3}, {2, 3}}}},

@@ -221,6 +221,40 @@ TEST_CASE("isposinf, isneginf and renorm") {
   CHECK_THROWS_WITH(tensor<int64_t>({1}).renorm(2, 0, 1), "[renorm] self: expected a floating-point tensor, got int64");
 }
 
+TEST_CASE("frexp agrees with the C library's, subnormals, extremes and 16-bit floats included") {
+  const std::vector<double> xs = {8, -3, 0.3, 1, 1e-310, 4.9406564584124654e-324, 1.7976931348623157e308, -123456.789};
+  std::vector<double> mantissas;
+  std::vector<int32_t> exponents;
+  for (double x : xs) {
+    int e = 0;
+    mantissas.push_back(std::frexp(x, &e));
+    exponents.push_back(e);
+  }
+  const auto [m, e] = frexp(tensor<double>(xs, {static_cast<int64_t>(xs.size())}));
+  check_close(values(m), mantissas, 0);
+  CHECK(e.dtype() == DType::Int32);
+  CHECK(to_vector<int32_t>(e) == exponents);
+  CHECK(exponents[5] == -1073);  // the smallest subnormal, 2^-1074
+  // float32: the smallest subnormal and the largest value.
+  const auto [mf, ef] = tensor<float>({1e-45f, 3.4028235e38f, -0.75f}).frexp();
+  check_close(values(mf), {0.5, 0.99999994039535522, -0.75}, 0);
+  CHECK(to_vector<int32_t>(ef) == std::vector<int32_t>{-148, 128, 0});
+  // Zeros (signed), infinities and NaN are their own mantissa, exponent 0.
+  const auto [ms, es] = frexp(doubles({0.0, -0.0, kInf, -kInf, kNaN}));
+  check_close(values(ms), {0, 0, kInf, -kInf, kNaN}, 0);
+  CHECK(std::signbit(values(ms)[1]));
+  CHECK(to_vector<int32_t>(es) == std::vector<int32_t>{0, 0, 0, 0, 0});
+  const auto [mh, eh] = frexp(tensor<float>({0.1f, 6.0e-8f}).to(DType::Float16));
+  CHECK(mh.dtype() == DType::Float16);
+  const std::vector<double> halves = values(tensor<float>({0.1f, 6.0e-8f}).to(DType::Float16));
+  for (size_t i = 0; i < halves.size(); ++i) {
+    int expected = 0;
+    CHECK(values(mh)[i] == std::frexp(halves[i], &expected));
+    CHECK(to_vector<int32_t>(eh)[i] == expected);
+  }
+  CHECK_THROWS_WITH(frexp(tensor<int64_t>({1})), "[frexp] self: expected a floating-point tensor, got int64");
+}
+
 TEST_CASE("the singular points of hypot, xlogy and sinc keep finite gradients") {
   const Tensor x = zeros({1}, DType::Float64).requires_grad_(), y = zeros({1}, DType::Float64).requires_grad_();
   const auto gradients = autograd::grad({(hypot(x, y) + xlogy(x, y) + sinc(x)).sum()}, {x, y});

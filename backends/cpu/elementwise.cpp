@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "eltwise_dnnl.h"
-#include "ember/erfinv.h"
 #include "ember/bessel_functions.h"
+#include "ember/erfinv.h"
 #include "ember/gamma_functions.h"
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"

@@ -3,8 +3,8 @@
 // compute dtype (Note [Structured kernels]), as on the CPU.
 #include <string>
 
-#include "ember/erfinv.h"
 #include "ember/bessel_functions.h"
+#include "ember/erfinv.h"
 #include "ember/gamma_functions.h"
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"

@@ -104,6 +104,9 @@ Meta unary_integral(const OperatorHandle& op, const IValue* args, size_t) {
 Meta polygamma(const OperatorHandle& op, const IValue* args, size_t) {
   const int64_t n = args[0].to_int();
   EMBER_CHECK(n >= 0, "[{}] n: expected a non-negative order of derivative, got {}", op.name(), n);
+  // The derivative is polygamma of order n + 1, which int64 must hold.
+  EMBER_CHECK(n < std::numeric_limits<int64_t>::max(), "[{}] n: expected an order below {}, got {}", op.name(),
+              std::numeric_limits<int64_t>::max(), n);
   Meta m = unary(op, args + 1, true);
   m.cast_mask <<= 1;
   return m;

@@ -82,6 +82,8 @@ TEST_CASE("polygamma: zeta values at 1 and 1/2, the recurrence below 0, infinite
   CHECK(values(polygamma(200, doubles({2}))) == std::vector<double>{-kInf});
   CHECK(polygamma(1, tensor<int64_t>({1})).dtype() == DType::Float32);
   CHECK_THROWS_WITH(polygamma(-1, x), "[polygamma] n: expected a non-negative order of derivative, got -1");
+  CHECK_THROWS_WITH(polygamma(std::numeric_limits<int64_t>::max(), x),
+                    "[polygamma] n: expected an order below 9223372036854775807, got 9223372036854775807");
   Tensor out = empty({5}, DType::Float64);
   polygamma_out(out, 1, x);
   check_close(values(out), values(polygamma(1, x)), 0);

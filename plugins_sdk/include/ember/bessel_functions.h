@@ -10,18 +10,20 @@
 
 namespace ember::sdk {
 
-// e^-|x| I_order(|x|), order 0 or 1. Below |x| = 30 the power series
+// e^-|x| I_order(|x|), order 0 or 1. Below the seam the power series
 // I_n(x) = (x/2)^n sum_k (x^2/4)^k / (k! (k + n)!): every term positive, so nothing cancels, and
-// about |x| + 25 terms reach double precision. From 30 on the asymptotic series
+// about |x| + 25 terms reach double precision. From the seam on the asymptotic series
 // I_n(x) ~ e^x / sqrt(2 pi x) sum_k (-1)^k a_k / x^k, a_k = prod_{j<=k} (4n^2 - (2j - 1)^2) / (k! 8^k),
-// whose terms shrink until k ~ 2x, past 1e-26 of the sum at 30.
+// whose terms shrink until k ~ 2x, to about e^-2x of the sum: past double precision from 30, past
+// float's from 10, where the power series would still need some 35 terms.
 template <typename T>
 EMBER_HOST_DEVICE T scaled_bessel_i(int order, T x) {
   const T a = EMBER_MATH(fabs)(x);
   if (a != a) return a;
   if (a == std::numeric_limits<T>::infinity()) return T(0);
   const T eps = std::numeric_limits<T>::epsilon();
-  if (a < T(30)) {
+  const T seam = sizeof(T) < sizeof(double) ? T(10) : T(30);
+  if (a < seam) {
     const T quarter_square = a * a / T(4);
     T term = order == 0 ? T(1) : a / T(2), sum = term;
     for (int k = 1; k < 200; ++k) {

@@ -8,11 +8,10 @@
 #include "ember/core/matrix_shape.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
+#include "matrix_transpose.h"
 
 namespace ember::composite {
 namespace {
-
-Tensor mT(const Tensor& t) { return t.transpose(-2, -1); }
 
 // Errors name the function called, not the operators it is built on.
 void check_input(const char* op, const Tensor& a, bool floating, bool square) {

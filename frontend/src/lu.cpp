@@ -7,19 +7,19 @@
 #include "ember/core/matrix_shape.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
+#include "matrix_transpose.h"
 
 namespace ember::composite {
 namespace {
-
-Tensor mT(const Tensor& t) { return t.transpose(-2, -1); }
 
 // The permutation each batch entry's pivots stand for: rows i and pivots[i] - 1 swapped in turn,
 // so that row r of L U is row order[r] of A. Pivots are few (min(m, n) a matrix) and swapped in
 // sequence, so they are read on the host.
 Tensor row_order(const Tensor& pivots, int64_t m) {
-  const int64_t k = pivots.size(-1), batch = k == 0 ? pivots.numel() : pivots.numel() / k;
+  const int64_t k = pivots.size(-1);
   const std::vector<int64_t> swaps = to_vector<int64_t>(pivots.to(DType::Int64));
   DimVector shape(IntArrayRef(pivots.sizes().data(), static_cast<size_t>(pivots.dim() - 1)));
+  const int64_t batch = checked_numel(shape, "lu_unpack");  // counted from the shape: k may be 0
   shape.push_back(m);
   std::vector<int64_t> order(static_cast<size_t>(checked_numel(shape, "lu_unpack")));
   for (int64_t b = 0; b < batch; ++b) {

@@ -224,6 +224,11 @@ TEST_CASE("linalg_lu_factor, linalg_lu and lu_unpack: A = P L U for square, wide
     CHECK(no_p.numel() == 0);
     check_matches(u_only, U);
   }
+  // No columns: no pivots, and P is the identity.
+  const auto [p_empty, l_empty, u_empty] = linalg_lu(zeros({2, 3, 0}, DType::Float64));
+  check_matches(p_empty, zeros({2, 3, 3}, DType::Float64) + eye(3, std::nullopt, DType::Float64));
+  CHECK(l_empty.sizes().equals({2, 3, 0}));
+  CHECK(u_empty.sizes().equals({2, 0, 0}));
   // Transposed storage factors the same matrix.
   const Tensor a = random_matrices({4, 4}, 12);
   check_matches(std::get<0>(linalg_lu_factor(mT(a).contiguous().t())), std::get<0>(linalg_lu_factor(a)));

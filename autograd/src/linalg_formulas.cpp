@@ -10,9 +10,7 @@
 namespace ember::autograd {
 namespace {
 
-Tensor mT(const Tensor& t) { return t.transpose(-2, -1); }
-
-Tensor symmetrised(const Tensor& t) { return (t + mT(t)) * 0.5; }
+Tensor symmetrised(const Tensor& t) { return (t + t.mT()) * 0.5; }
 
 Tensor identity_like(const Tensor& t, int64_t n) { return eye(n, std::nullopt, t.dtype(), t.device()); }
 
@@ -35,9 +33,9 @@ Tensor or_zeros(const Tensor& grad, const Tensor& like) { return grad.defined() 
 // dR R^-1 upper triangular, into gA = (gQ - Q S) R^-T, S the symmetric matrix with the upper
 // triangle of M = Q^T gQ - gR R^T.
 Tensor tall_qr_backward(const Tensor& grad_q, const Tensor& grad_r, const Tensor& q, const Tensor& r) {
-  const Tensor m = matmul(mT(q), grad_q) - matmul(grad_r, mT(r));
-  const Tensor s = m.triu() + mT(m.triu(1));
-  return linalg_solve_triangular(mT(r), grad_q - matmul(q, s), false, false);
+  const Tensor m = matmul(q.mT(), grad_q) - matmul(grad_r, r.mT());
+  const Tensor s = m.triu() + m.triu(1).mT();
+  return linalg_solve_triangular(r.mT(), grad_q - matmul(q, s), false, false);
 }
 
 }  // namespace
@@ -46,18 +44,18 @@ Tensor cholesky_backward(const Tensor& grad, const Tensor& factor, bool upper) {
   // A = L L^T gives L^-1 dA L^-T = X + X^T with X = L^-1 dL lower triangular, so
   // dL = L Phi(L^-1 dA L^-T), Phi taking the lower triangle with the diagonal halved, and
   // gA = L^-T Phi(L^T gL) L^-1.
-  const Tensor l = upper ? mT(factor) : factor;
-  const Tensor grad_l = upper ? mT(grad) : grad;
-  const Tensor p = matmul(mT(l), grad_l);
+  const Tensor l = upper ? factor.mT() : factor;
+  const Tensor grad_l = upper ? grad.mT() : grad;
+  const Tensor p = matmul(l.mT(), grad_l);
   const Tensor phi = p.tril() - p * identity_like(p, p.size(-1)) * 0.5;
-  const Tensor left = linalg_solve_triangular(mT(l), phi, true, true);
+  const Tensor left = linalg_solve_triangular(l.mT(), phi, true, true);
   return symmetrised(linalg_solve_triangular(l, left, false, false));
 }
 
 Tensor solve_triangular_backward_self(const Tensor& grad, const Tensor& self, const Tensor& result, bool upper,
                                       bool left, bool unitriangular) {
-  const Tensor grad_b = linalg_solve_triangular(mT(self), grad, !upper, left, unitriangular);
-  const Tensor grad_a = left ? -matmul(grad_b, mT(result)) : -matmul(mT(result), grad_b);
+  const Tensor grad_b = linalg_solve_triangular(self.mT(), grad, !upper, left, unitriangular);
+  const Tensor grad_a = left ? -matmul(grad_b, result.mT()) : -matmul(result.mT(), grad_b);
   // Only the triangle the solve read has a gradient; with unitriangular, not its diagonal.
   return upper ? grad_a.triu(unitriangular ? 1 : 0) : grad_a.tril(unitriangular ? -1 : 0);
 }
@@ -65,17 +63,17 @@ Tensor solve_triangular_backward_self(const Tensor& grad, const Tensor& self, co
 Tensor solve_backward_A(const Tensor& grad, const Tensor& A, const Tensor& result, bool left) {
   // A X = B: gB = A^-T g and gA = -gB X^T; X A = B: gB = g A^-T and gA = -X^T gB. A vector X is a
   // column on the left, a row on the right.
-  const Tensor grad_b = linalg_solve(mT(A), grad, left);
+  const Tensor grad_b = linalg_solve(A.mT(), grad, left);
   const bool vector = result.dim() == A.dim() - 1;
   const int64_t axis = left ? -1 : -2;
   const Tensor x = vector ? result.unsqueeze(axis) : result;
   const Tensor g = vector ? grad_b.unsqueeze(axis) : grad_b;
-  return left ? -matmul(g, mT(x)) : -matmul(mT(x), g);
+  return left ? -matmul(g, x.mT()) : -matmul(x.mT(), g);
 }
 
 Tensor slogdet_backward(const Tensor& grad_logabsdet, const Tensor& A) {
   // d log|det A| = tr(A^-1 dA).
-  return grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * mT(linalg_inv(A));
+  return grad_logabsdet.unsqueeze(-1).unsqueeze(-1) * linalg_inv(A).mT();
 }
 
 Tensor det_backward(const Tensor& grad, const Tensor& A, const Tensor& det) {
@@ -85,7 +83,7 @@ Tensor det_backward(const Tensor& grad, const Tensor& A, const Tensor& det) {
   // Invertible: the cofactor matrix is det A^-T. The singular matrices are inverted as the
   // identity instead (linalg_inv refuses them) and answered below.
   const Tensor invertible = where(singular_matrices, zeros_like(A) + identity_like(A, A.size(-1)), A);
-  const Tensor through_inverse = g * det.unsqueeze(-1).unsqueeze(-1) * mT(linalg_inv(invertible));
+  const Tensor through_inverse = g * det.unsqueeze(-1).unsqueeze(-1) * linalg_inv(invertible).mT();
   if (!any(singular).item<bool>()) return through_inverse;
   // A = U diag(s) Vh: the cofactor matrix is det(U) det(Vh) U diag(prod of the other s) Vh.
   const auto [U, S, Vh] = linalg_svd(A, false);
@@ -111,15 +109,15 @@ Tensor lu_factor_backward(const Tensor& grad_lu, const Tensor& lu, const Tensor&
   const Tensor g = or_zeros(grad_lu, lu);
   const Tensor grad_l = g.narrow(-1, 0, k).tril(-1), grad_u = g.narrow(-2, 0, k).triu();
   const Tensor l1 = L.narrow(-2, 0, k), u1 = U.narrow(-1, 0, k);
-  Tensor lower = matmul(mT(l1), grad_l.narrow(-2, 0, k)), upper = matmul(grad_u.narrow(-1, 0, k), mT(u1));
-  if (n > m) lower = lower - matmul(grad_u.narrow(-1, k, n - k), mT(U.narrow(-1, k, n - k)));
-  if (m > n) upper = upper - matmul(mT(L.narrow(-2, k, m - k)), grad_l.narrow(-2, k, m - k));
-  const Tensor core = linalg_solve_triangular(mT(l1), lower.tril(-1) + upper.triu(), true, true, true);
-  Tensor grad_a = linalg_solve_triangular(mT(u1), core, false, false);
+  Tensor lower = matmul(l1.mT(), grad_l.narrow(-2, 0, k)), upper = matmul(grad_u.narrow(-1, 0, k), u1.mT());
+  if (n > m) lower = lower - matmul(grad_u.narrow(-1, k, n - k), U.narrow(-1, k, n - k).mT());
+  if (m > n) upper = upper - matmul(L.narrow(-2, k, m - k).mT(), grad_l.narrow(-2, k, m - k));
+  const Tensor core = linalg_solve_triangular(l1.mT(), lower.tril(-1) + upper.triu(), true, true, true);
+  Tensor grad_a = linalg_solve_triangular(u1.mT(), core, false, false);
   if (n > m) {
-    grad_a = cat({grad_a, linalg_solve_triangular(mT(l1), grad_u.narrow(-1, k, n - k), true, true, true)}, -1);
+    grad_a = cat({grad_a, linalg_solve_triangular(l1.mT(), grad_u.narrow(-1, k, n - k), true, true, true)}, -1);
   }
-  if (m > n) grad_a = cat({grad_a, linalg_solve_triangular(mT(u1), grad_l.narrow(-2, k, m - k), false, false)}, -2);
+  if (m > n) grad_a = cat({grad_a, linalg_solve_triangular(u1.mT(), grad_l.narrow(-2, k, m - k), false, false)}, -2);
   return matmul(P, grad_a);
 }
 
@@ -134,7 +132,7 @@ Tensor qr_backward(const Tensor& grad_q, const Tensor& grad_r, const Tensor& q, 
   // A = [X | Y] with X square: X = Q R1 and Y = Q R2, so R2 = Q^T Y adds Y gR2^T to Q's gradient.
   const Tensor y = matmul(q, r.narrow(-1, m, n - m));
   const Tensor grad_r2 = gr.narrow(-1, m, n - m);
-  const Tensor grad_x = tall_qr_backward(gq + matmul(y, mT(grad_r2)), gr.narrow(-1, 0, m), q, r.narrow(-1, 0, m));
+  const Tensor grad_x = tall_qr_backward(gq + matmul(y, grad_r2.mT()), gr.narrow(-1, 0, m), q, r.narrow(-1, 0, m));
   return cat({grad_x, matmul(q, grad_r2)}, -1);
 }
 
@@ -144,10 +142,10 @@ Tensor eigh_backward(const Tensor& grad_values, const Tensor& grad_vectors, cons
   // gA = V (diag(gL) + F o (M - M^T) / 2) V^T with M = V^T gV.
   Tensor inner = diagonal_matrices(or_zeros(grad_values, values));
   if (grad_vectors.defined()) {
-    const Tensor m = matmul(mT(vectors), grad_vectors);
-    inner = inner + inverse_gaps(values) * (m - mT(m)) * 0.5;
+    const Tensor m = matmul(vectors.mT(), grad_vectors);
+    inner = inner + inverse_gaps(values) * (m - m.mT()) * 0.5;
   }
-  return matmul(matmul(vectors, inner), mT(vectors));
+  return matmul(matmul(vectors, inner), vectors.mT());
 }
 
 Tensor svd_backward(const Tensor& grad_u, const Tensor& grad_s, const Tensor& grad_vh, const Tensor& U,
@@ -157,19 +155,19 @@ Tensor svd_backward(const Tensor& grad_u, const Tensor& grad_s, const Tensor& gr
   EMBER_CHECK(!full_matrices || !vectors || m == n, "[linalg_svd] A: with full_matrices and a {} x {} matrix, U "
               "and Vh are not unique, so they have no derivative; use full_matrices=False", m, n);
   // Only the first k singular vectors have a derivative: full_matrices's others are any basis.
-  const Tensor u = U.narrow(-1, 0, k), v = mT(Vh.narrow(-2, 0, k));
+  const Tensor u = U.narrow(-1, 0, k), v = Vh.narrow(-2, 0, k).mT();
   Tensor inner = diagonal_matrices(or_zeros(grad_s, S));
-  if (!vectors) return matmul(matmul(u, inner), mT(v));
-  const Tensor gu = or_zeros(grad_u, U).narrow(-1, 0, k), gv = mT(or_zeros(grad_vh, Vh).narrow(-2, 0, k));
+  if (!vectors) return matmul(matmul(u, inner), v.mT());
+  const Tensor gu = or_zeros(grad_u, U).narrow(-1, 0, k), gv = or_zeros(grad_vh, Vh).narrow(-2, 0, k).mT();
   // With F_ij = 1 / (s_j^2 - s_i^2): the rotations among the first k vectors, then the parts of
   // gU and gV outside their spans, which only exist for a non-square A.
   const Tensor f = inverse_gaps(S * S), s = S.unsqueeze(-2);
-  const Tensor ju = matmul(mT(u), gu), jv = matmul(mT(v), gv);
-  inner = inner + f * (ju - mT(ju)) * s + s.transpose(-2, -1) * f * (jv - mT(jv));
-  Tensor grad = matmul(matmul(u, inner), mT(v));
+  const Tensor ju = matmul(u.mT(), gu), jv = matmul(v.mT(), gv);
+  inner = inner + f * (ju - ju.mT()) * s + s.mT() * f * (jv - jv.mT());
+  Tensor grad = matmul(matmul(u, inner), v.mT());
   const Tensor inverse_s = reciprocal(S).unsqueeze(-2);
-  if (m > k) grad = grad + matmul((gu - matmul(u, ju)) * inverse_s, mT(v));
-  if (n > k) grad = grad + matmul(u * inverse_s, mT(gv - matmul(v, jv)));
+  if (m > k) grad = grad + matmul((gu - matmul(u, ju)) * inverse_s, v.mT());
+  if (n > k) grad = grad + matmul(u * inverse_s, (gv - matmul(v, jv)).mT());
   return grad;
 }
 

@@ -73,10 +73,12 @@ int factor_lu(const MatrixRef& matrix, T* a, int* pivots) {
   return info;
 }
 
+// potrf's factor with the other triangle zeroed, and its info (i > 0: the leading minor of order
+// i is not positive-definite, and the factor stops short of it). check_errors raises instead.
 template <typename T>
 void cholesky(const KernelArgs& args) {
-  const TensorView in = args.tensor(0), out = args.output(0);
-  const bool upper = args.to_bool(1);
+  const TensorView in = args.tensor(0), out = args.output(0), info_out = args.output(1);
+  const bool upper = args.to_bool(1), check_errors = args.to_bool(2);
   const MatrixBatch batch(out, 2);
   const int n = lapack_int(out.size(out.ndim() - 1));
   over_batch(batch, cube(n), [&](int64_t begin, int64_t end) {
@@ -85,16 +87,19 @@ void cholesky(const KernelArgs& args) {
       gather(matrix_of(in, batch.offset(in, 2, b)), a.data(), n);
       int info = 0;
       lapack::potrf(upper ? 'U' : 'L', n, a.data(), leading(n), &info);
-      check_info(info, batch, b, [](int order) {
-        return "self: expected a positive-definite matrix; its leading minor of order " + std::to_string(order) +
-               " is not";
-      });
+      if (check_errors) {
+        check_info(info, batch, b, [](int order) {
+          return "self: expected a positive-definite matrix; its leading minor of order " + std::to_string(order) +
+                 " is not";
+        });
+      }
       for (int64_t j = 0; j < n; ++j) {
         for (int64_t i = 0; i < n; ++i) {
           if (upper ? i > j : i < j) a[i + j * n] = 0;
         }
       }
       scatter(a.data(), n, matrix_of(out, batch.offset(out, 2, b)));
+      info_out.data<int>()[batch.offset(info_out, 0, b)] = info;
     }
   });
 }
@@ -338,7 +343,7 @@ constexpr ember_kernel_fn kernel = &sdk::guarded_kernel<&by_precision<Single, Do
 }  // namespace
 
 void register_linalg_kernels(const ember_host_api* host) {
-  sdk::register_kernel(host, "linalg_cholesky", kernel<&cholesky<float>, &cholesky<double>>);
+  sdk::register_kernel(host, "linalg_cholesky_ex", kernel<&cholesky<float>, &cholesky<double>>);
   sdk::register_kernel(host, "linalg_solve_triangular", kernel<&solve_triangular<float>, &solve_triangular<double>>);
   sdk::register_kernel(host, "linalg_solve", kernel<&solve<float>, &solve<double>>);
   sdk::register_kernel(host, "linalg_slogdet", kernel<&slogdet<float>, &slogdet<double>>);

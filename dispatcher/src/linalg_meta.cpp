@@ -50,8 +50,7 @@ Meta solve_meta(const OperatorHandle& op, const IValue* args, bool vectors) {
   return m;
 }
 
-}  // namespace
-
+// One output shaped as the square matrices.
 Meta linalg_square(const OperatorHandle& op, const IValue* args, size_t) {
   const TensorImpl& self = tensor_arg(op, args, 0);
   check_operand(op, self, op.schema().arguments[0].name.c_str(), true);
@@ -60,6 +59,8 @@ Meta linalg_square(const OperatorHandle& op, const IValue* args, size_t) {
   m.sizes[0].assign(self.sizes());
   return m;
 }
+
+}  // namespace
 
 Meta linalg_solve(const OperatorHandle& op, const IValue* args, size_t) { return solve_meta(op, args, true); }
 
@@ -92,6 +93,15 @@ Meta linalg_qr(const OperatorHandle& op, const IValue* args, size_t) {
   m.compute_dtype = m.dtypes[0] = m.dtypes[1] = a.dtype();
   m.sizes[0] = mode == "r" ? DimVector({0}) : joined(leading(a, 2), {rows, r_rows});
   m.sizes[1] = joined(leading(a, 2), {r_rows, cols});
+  return m;
+}
+
+// The factor, shaped as the matrices, and info [*], int32 as LAPACK's.
+Meta linalg_cholesky(const OperatorHandle& op, const IValue* args, size_t n) {
+  Meta m = linalg_square(op, args, n);
+  m.num_outputs = 2;
+  m.dtypes[1] = DType::Int32;
+  m.sizes[1] = DimVector(leading(tensor_arg(op, args, 0), 2));
   return m;
 }
 

@@ -38,11 +38,11 @@ int arg_index(const OperatorHandle& op, const char* name);
 const TensorImpl& tensor_arg(const OperatorHandle& op, const IValue* args, int i);
 
 // The linear-algebra kinds (linalg_meta.cpp).
-Meta linalg_square(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_solve(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_solve_triangular(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_slogdet(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_qr(const OperatorHandle& op, const IValue* args, size_t num_args);
+Meta linalg_cholesky(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_lu_factor(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_eigh(const OperatorHandle& op, const IValue* args, size_t num_args);
 Meta linalg_svd(const OperatorHandle& op, const IValue* args, size_t num_args);

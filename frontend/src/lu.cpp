@@ -1,13 +1,12 @@
 // The LU factors beyond the factorisation itself (linalg_lu_factor_ex, a backend operator):
-// unpacking them into P, L and U, and solving with them. Solves go through triangular solves of
-// L and U, so autograd differentiates them with respect to the factors and the right-hand side.
+// unpacking them into P, L and U, and solving with them (linalg_lu_solve, and linalg_solve_ex on a
+// fresh factorisation). Solves go through triangular solves of L and U, so autograd differentiates them with respect to the factors and the right-hand side.
 #include <algorithm>
 #include <vector>
 
 #include "ember/core/matrix_shape.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
-#include "matrix_transpose.h"
 
 namespace ember::composite {
 namespace {
@@ -70,26 +69,50 @@ std::tuple<Tensor, Tensor> linalg_lu_factor(const Tensor& A, bool pivot) {
   return {LU, pivots};
 }
 
+namespace {
+
 // A = P L U. Left: X = U^-1 L^-1 P^T B, or with adjoint (A^T X = B) X = P L^-T U^-T B. Right
-// (X A = B): X = B U^-1 L^-1 P^T, or with adjoint X = B P L^-T U^-T.
-Tensor linalg_lu_solve(const Tensor& LU, const Tensor& pivots, const Tensor& B, bool left, bool adjoint) {
-  ember::check_matrices("linalg_lu_solve", "LU", LU.dtype(), LU.sizes(), true, true);
-  EMBER_CHECK(B.dim() >= 2, "[linalg_lu_solve] B: expected a matrix or a batch of them, got shape {}", shape_str(B.sizes()));
+// (X A = B): X = B U^-1 L^-1 P^T, or with adjoint X = B P L^-T U^-T. Errors name `op`, and the
+// matrices by the argument they came from.
+Tensor solve_with_factors(const char* op, const char* matrices, const Tensor& LU, const Tensor& pivots, const Tensor& B,
+                          bool left, bool adjoint) {
+  ember::check_matrices(op, matrices, LU.dtype(), LU.sizes(), true, true);
+  EMBER_CHECK(B.dim() >= 2, "[{}] B: expected a matrix or a batch of them, got shape {}", op, shape_str(B.sizes()));
   const int64_t n = LU.size(-1), matched = left ? B.size(-2) : B.size(-1);
-  EMBER_CHECK(matched == n, "[linalg_lu_solve] B: expected {} {} to match LU's {}x{} matrices, got shape {}", n,
-              left ? "rows" : "columns", n, n, shape_str(B.sizes()));
+  EMBER_CHECK(matched == n, "[{}] B: expected {} {} to match {}'s {}x{} matrices, got shape {}", op, n,
+              left ? "rows" : "columns", matrices, n, n, shape_str(B.sizes()));
   const auto [P, L, U] = ember::lu_unpack(LU, pivots);
   // Each step solves with L (unit lower) or U (upper), or their transposes, on the side asked.
   const auto with_l = [&](const Tensor& x, bool transposed, bool on_left) {
-    return ember::linalg_solve_triangular(transposed ? mT(L) : L, x, transposed, on_left, true);
+    return ember::linalg_solve_triangular(transposed ? L.mT() : L, x, transposed, on_left, true);
   };
   const auto with_u = [&](const Tensor& x, bool transposed, bool on_left) {
-    return ember::linalg_solve_triangular(transposed ? mT(U) : U, x, !transposed, on_left);
+    return ember::linalg_solve_triangular(transposed ? U.mT() : U, x, !transposed, on_left);
   };
-  if (left && !adjoint) return with_u(with_l(ember::matmul(mT(P), B), false, true), false, true);
+  if (left && !adjoint) return with_u(with_l(ember::matmul(P.mT(), B), false, true), false, true);
   if (left) return ember::matmul(P, with_l(with_u(B, true, true), true, true));
-  if (!adjoint) return ember::matmul(with_l(with_u(B, false, false), false, false), mT(P));
+  if (!adjoint) return ember::matmul(with_l(with_u(B, false, false), false, false), P.mT());
   return with_u(with_l(ember::matmul(B, P), true, false), true, false);
+}
+
+}  // namespace
+
+Tensor linalg_lu_solve(const Tensor& LU, const Tensor& pivots, const Tensor& B, bool left, bool adjoint) {
+  return solve_with_factors("linalg_lu_solve", "LU", LU, pivots, B, left, adjoint);
+}
+
+// B is a vector where linalg_solve takes it for one: 1-D, or shaped as A without its last
+// dimension; it is solved as a column (left) or a row.
+std::tuple<Tensor, Tensor> linalg_solve_ex(const Tensor& A, const Tensor& B, bool left, bool check_errors) {
+  ember::check_matrices("linalg_solve_ex", "A", A.dtype(), A.sizes(), true, true);
+  const DType dtype = promote_types(A.dtype(), B.dtype());
+  const bool vector =
+      B.dim() == 1 || (B.dim() == A.dim() - 1 && B.sizes().equals(IntArrayRef(A.sizes().data(), static_cast<size_t>(B.dim()))));
+  const int64_t vector_dim = left ? -1 : -2;
+  const auto [LU, pivots, info] = ember::linalg_lu_factor_ex(A.to(dtype), true, check_errors);
+  const Tensor rhs = vector ? B.to(dtype).unsqueeze(vector_dim) : B.to(dtype);
+  const Tensor x = solve_with_factors("linalg_solve_ex", "A", LU, pivots, rhs, left, false);
+  return {vector ? x.squeeze(vector_dim) : x, info};
 }
 
 }  // namespace ember::composite

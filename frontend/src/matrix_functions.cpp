@@ -8,7 +8,7 @@
 #include "ember/core/matrix_shape.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
-#include "matrix_transpose.h"
+#include "identity_matrices.h"
 
 namespace ember::composite {
 namespace {
@@ -16,11 +16,6 @@ namespace {
 // Errors name the function called, not the operators it is built on.
 void check_input(const char* op, const Tensor& a, bool floating, bool square) {
   ember::check_matrices(op, "A", a.dtype(), a.sizes(), floating, square);
-}
-
-// Identity matrices shaped as the batch of square matrices `a`.
-Tensor identities_like(const Tensor& a) {
-  return zeros_like(a) + ember::eye(a.size(-1), std::nullopt, a.dtype(), a.device());
 }
 
 // Singular values above max(atol, rtol * the largest) count; rtol defaults to eps * max(m, n)
@@ -41,7 +36,7 @@ Tensor significant(const char* op, const Tensor& s, const Tensor& a, std::option
 // zeroed, so no infinity reaches the gradient.
 Tensor pseudo_inverse(const Tensor& u, const Tensor& s, const Tensor& vh, const Tensor& keep) {
   const Tensor inverse_s = where(keep, reciprocal(where(keep, s, ones_like(s))), zeros_like(s));
-  return ember::matmul(mT(vh) * inverse_s.unsqueeze(-2), mT(u));
+  return ember::matmul(vh.mT() * inverse_s.unsqueeze(-2), u.mT());
 }
 
 // A with its two dimensions `dim` moved last, where the matrix norms read them.
@@ -104,6 +99,11 @@ Tensor linalg_matrix_norm_str_ord(const Tensor& A, std::string_view ord, IntArra
 Tensor linalg_inv(const Tensor& A) {
   check_input("linalg_inv", A, true, true);
   return ember::linalg_solve(A, identities_like(A));
+}
+
+std::tuple<Tensor, Tensor> linalg_inv_ex(const Tensor& A, bool check_errors) {
+  check_input("linalg_inv_ex", A, true, true);
+  return ember::linalg_solve_ex(A, identities_like(A), true, check_errors);
 }
 
 Tensor linalg_det(const Tensor& A) {

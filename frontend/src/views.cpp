@@ -73,6 +73,13 @@ std::optional<DimVector> view_strides(IntArrayRef sizes, IntArrayRef strides, In
   return out;
 }
 
+// Errors name `op`: mT, mH and adjoint are the same view of real tensors.
+Tensor matrices_transposed(const char* op, const Tensor& self) {
+  EMBER_CHECK(self.dim() >= 2, "[{}] self: expected a matrix or a batch of them (2 or more dimensions), got shape {}",
+              op, shape_str(self.sizes()));
+  return self.transpose(-2, -1);
+}
+
 }  // namespace
 
 Tensor view(const Tensor& self, IntArrayRef size) {
@@ -161,6 +168,10 @@ Tensor t(const Tensor& self) {
   EMBER_CHECK(self.dim() <= 2, "[t] self: expected at most 2 dimensions, got {}", shape_str(self.sizes()));
   return self.transpose(0, self.dim() == 2 ? 1 : 0);  // a view even of a vector
 }
+
+Tensor mT(const Tensor& self) { return matrices_transposed("mT", self); }
+Tensor mH(const Tensor& self) { return matrices_transposed("mH", self); }
+Tensor adjoint(const Tensor& self) { return matrices_transposed("adjoint", self); }
 
 Tensor slice_Tensor(const Tensor& self, int64_t dim, std::optional<int64_t> start,
                     std::optional<int64_t> end, int64_t step) {

@@ -26,7 +26,7 @@ Tensor apply_mask(const char* op, const NamedMask& named, const Tensor& scores) 
 
 Attended attend(const char* op, const Tensor& query, const Tensor& key, const Tensor& value, double scale,
                 std::initializer_list<NamedMask> masks, double dropout_p, bool training) {
-  Tensor scores = matmul(query, key.transpose(-2, -1)) * scale;
+  Tensor scores = matmul(query, key.mT()) * scale;
   for (const NamedMask& mask : masks) scores = apply_mask(op, mask, scores);
   const Tensor weights = functional::dropout(scores.softmax(-1), dropout_p, training);
   return {matmul(weights, value), weights};

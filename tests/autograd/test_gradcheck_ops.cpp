@@ -129,8 +129,9 @@ std::map<std::string, Case> cases() {
       // Linear algebra: inputs made well-conditioned (and symmetric where the operator reads a
       // triangle) inside the function; results read through sign-invariant expressions where
       // singular vectors or eigenvectors are only defined up to sign.
-      {"linalg_cholesky", {[](V x) { const Tensor a = matmul(x[0], x[0].transpose(-2, -1)) + eye3() * 3;
-                                     return linalg_cholesky(a) + linalg_cholesky(a, true) * 0.5; }, {{2, 3, 3}}, nullptr, true}},
+      {"linalg_cholesky_ex", {[](V x) { const Tensor a = matmul(x[0], x[0].mT()) + eye3() * 3;
+                                        return std::get<0>(linalg_cholesky_ex(a)) + std::get<0>(linalg_cholesky_ex(a, true)) * 0.5; },
+                              {{2, 3, 3}}, nullptr, true}},
       {"linalg_solve_triangular", {[](V x) { const Tensor a = x[0] + eye3() * 3;
                                              return flat({linalg_solve_triangular(a, x[1], true),
                                                           linalg_solve_triangular(a, x[2], false, false, true)}); },
@@ -419,6 +420,16 @@ TEST_CASE("composite operators differentiate through the operators they are writ
                                      linalg_lu_solve(LU, pivots, x[2].t(), false), linalg_lu_solve(LU, pivots, x[2].t(), false, true),
                                      matmul(P, L), U}); },
               {{3, 3}, {4, 3}, {3, 2}}}},
+      {"cholesky", {[](V x) { const Tensor spd = matmul(x[0], x[0].mT()) + eye3() * 3;
+                              const Tensor lower = linalg_cholesky(spd), upper = linalg_cholesky(spd, true);
+                              return flat({cholesky_solve(x[1], lower), cholesky_solve(x[1], upper, true),
+                                           cholesky_inverse(lower), cholesky_inverse(upper, true)}); },
+                    {{3, 3}, {2, 3, 2}}}},
+      {"solve_ex", {[](V x) { const Tensor a = x[0] + eye3() * 3;
+                              return flat({std::get<0>(linalg_solve_ex(a, x[1])), std::get<0>(linalg_solve_ex(a, x[2], false)),
+                                           std::get<0>(linalg_solve_ex(a, x[2].select(0, 0))), std::get<0>(linalg_inv_ex(a))}); },
+                    {{3, 3}, {3, 2}, {2, 3}}}},
+      {"matrix transposes", {[](V x) { return x[0].mT() + x[0].mH() * 2 + adjoint(x[0]) * 3; }, {{2, 3, 3}}}},
       {"frexp", {[](V x) { return std::get<0>(frexp(x[0] * 3)); }, {{2, 3}}, &away_from_zero}},
       {"combinations", {[](V x) { return combinations(x[0], 2) + combinations(x[0].narrow(0, 0, 2), 2, true).narrow(0, 0, 1); },
                         {{4}}}},

@@ -554,6 +554,15 @@ TEST_CASE("diagonal, squeeze, movedim, flatten, unflatten and roll; trace, dot, 
   CHECK(to_vector<int64_t>(t(arange(3))) == std::vector<int64_t>{0, 1, 2});
   CHECK(scalar_tensor(4).t().dim() == 0);
   CHECK_THROWS_WITH(zeros({2, 2, 2}).t(), "[t] self: expected at most 2 dimensions, got [2, 2, 2]");
+  // mT, mH and adjoint: each matrix of a batch transposed, as a view.
+  Tensor batch = arange(12).reshape({2, 2, 3});
+  CHECK(batch.mT().sizes().equals({2, 3, 2}));
+  CHECK(to_vector<int64_t>(batch.mT().contiguous()) == std::vector<int64_t>{0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11});
+  batch.mH()[1][2][0].fill_(-5);
+  CHECK(batch[1][0][2].item<int64_t>() == -5);
+  CHECK(equal(adjoint(batch), batch.mT()));
+  CHECK_THROWS_WITH(arange(3).mT(), "[mT] self: expected a matrix or a batch of them (2 or more dimensions), got shape [3]");
+  CHECK_THROWS_WITH(adjoint(scalar_tensor(1)), "[adjoint] self: expected a matrix or a batch of them (2 or more dimensions), got shape []");
   // diff: neighbours subtracted n times along dim, with prepend and append joined first.
   const Tensor squares = tensor<int64_t>({1, 4, 9, 16, 25});
   CHECK(to_vector<int64_t>(squares.diff()) == std::vector<int64_t>{3, 5, 7, 9});

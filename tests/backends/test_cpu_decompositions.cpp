@@ -14,12 +14,10 @@ namespace {
 
 Tensor random_matrices(IntArrayRef shape, unsigned seed) { return reference::random_tensor(shape, seed).to(DType::Float64); }
 
-Tensor mT(const Tensor& t) { return t.transpose(-2, -1); }
-
 // Symmetric positive-definite: X X^T + n I.
 Tensor spd(IntArrayRef shape, unsigned seed) {
   const Tensor x = random_matrices(shape, seed);
-  return matmul(x, mT(x)) + eye(shape.back(), std::nullopt, DType::Float64) * static_cast<double>(shape.back());
+  return matmul(x, x.mT()) + eye(shape.back(), std::nullopt, DType::Float64) * static_cast<double>(shape.back());
 }
 
 void check_matches(const Tensor& actual, const Tensor& expected, double tol = 1e-10) {
@@ -28,7 +26,7 @@ void check_matches(const Tensor& actual, const Tensor& expected, double tol = 1e
 }
 
 void check_orthonormal_columns(const Tensor& q) {
-  check_matches(matmul(mT(q), q), zeros_like(matmul(mT(q), q)) + eye(q.size(-1), std::nullopt, q.dtype()));
+  check_matches(matmul(q.mT(), q), zeros_like(matmul(q.mT(), q)) + eye(q.size(-1), std::nullopt, q.dtype()));
 }
 
 }  // namespace
@@ -41,14 +39,14 @@ TEST_CASE("linalg_cholesky: the factor of a hand-computed matrix, batches, strid
   check_matches(linalg_cholesky(doubles({4, 99, 2, 3}, {2, 2})), linalg_cholesky(a));
 
   const Tensor batch = spd({3, 4, 4}, 1);
-  const Tensor l = linalg_cholesky(mT(batch));  // a transposed view: strides differ, values not
-  check_matches(matmul(l, mT(l)), batch);
+  const Tensor l = linalg_cholesky(batch.mT());  // a transposed view: strides differ, values not
+  check_matches(matmul(l, l.mT()), batch);
   check_matches(l, l.tril());
   check_matches(linalg_cholesky(batch.to(DType::Float32)).to(DType::Float64), l, 1e-5);
   CHECK(linalg_cholesky(zeros({0, 3, 3}, DType::Float64)).sizes().equals(IntArrayRef{0, 3, 3}));
 
   CHECK_THROWS_WITH(linalg_cholesky(doubles({1, 2, 2, 1}, {2, 2})),
-                    doctest::Contains("[linalg_cholesky] cpu plugin kernel failed (status 1): self: expected a "
+                    doctest::Contains("[linalg_cholesky_ex] cpu plugin kernel failed (status 1): self: expected a "
                                       "positive-definite matrix; its leading minor of order 2 is not"));
   CHECK_THROWS_WITH(linalg_cholesky(stack({a, -a})), doctest::Contains("leading minor of order 1 is not (batch entry 1)"));
   CHECK_THROWS_WITH(linalg_cholesky(ones({2, 3}, DType::Float64)),
@@ -57,6 +55,79 @@ TEST_CASE("linalg_cholesky: the factor of a hand-computed matrix, batches, strid
                     "[linalg_cholesky] self: expected a float32 or float64 tensor, got int64");
   CHECK_THROWS_WITH(linalg_cholesky(ones({2}, DType::Float64)),
                     "[linalg_cholesky] self: expected a matrix or a batch of them (2 or more dimensions), got shape [2]");
+}
+
+TEST_CASE("linalg_cholesky_ex reports the first minor that is not positive-definite, matrix by matrix") {
+  const Tensor a = doubles({4, 2, 2, 3}, {2, 2});
+  // [[1, 2], [2, 1]]: its minor of order 2 has determinant -3; the one of order 1 is 1, so the
+  // factor's first column is complete: [1, 2].
+  const Tensor batch = stack({a, doubles({1, 2, 2, 1}, {2, 2}), -a});
+  const auto [L, info] = linalg_cholesky_ex(batch);
+  CHECK(info.dtype() == DType::Int32);
+  CHECK(to_vector<int64_t>(info.to(DType::Int64)) == std::vector<int64_t>{0, 2, 1});
+  check_matches(L[0], linalg_cholesky(a));
+  CHECK(to_vector<double>(L[1].select(1, 0)) == std::vector<double>{1, 2});
+  const auto [U, upper_info] = linalg_cholesky_ex(batch, true);
+  CHECK(to_vector<int64_t>(upper_info.to(DType::Int64)) == std::vector<int64_t>{0, 2, 1});
+  check_matches(U[0], linalg_cholesky(a, true));
+  CHECK_THROWS_WITH(linalg_cholesky_ex(batch, false, true), doctest::Contains("order 2 is not (batch entry 1)"));
+  CHECK(std::get<1>(linalg_cholesky_ex(zeros({0, 2, 2}, DType::Float64))).sizes().equals(IntArrayRef{0}));
+  CHECK_THROWS_WITH(linalg_cholesky_ex(ones({2, 3}, DType::Float64)),
+                    "[linalg_cholesky_ex] self: expected square matrices, got shape [2, 3]");
+}
+
+TEST_CASE("cholesky_solve and cholesky_inverse from either factor, broadcast batches") {
+  // A = [[4, 2], [2, 3]] = L L^T with L = [[2, 0], [1, sqrt 2]]; A x = [8, 7] at x = [1.25, 1.5].
+  const Tensor a = doubles({4, 2, 2, 3}, {2, 2});
+  const Tensor b = doubles({8, 7}, {2, 1});
+  check_matches(cholesky_solve(b, linalg_cholesky(a)), doubles({1.25, 1.5}, {2, 1}));
+  check_matches(cholesky_solve(b, linalg_cholesky(a, true), true), doubles({1.25, 1.5}, {2, 1}));
+  check_matches(cholesky_inverse(linalg_cholesky(a)), doubles({0.375, -0.25, -0.25, 0.5}, {2, 2}));
+  check_matches(linalg_cholesky(a, true).cholesky_inverse(true), doubles({0.375, -0.25, -0.25, 0.5}, {2, 2}));
+
+  const Tensor m = spd({2, 1, 4, 4}, 21), rhs = random_matrices({3, 4, 2}, 22);
+  const Tensor x = rhs.cholesky_solve(linalg_cholesky(m));
+  CHECK(x.sizes().equals(IntArrayRef{2, 3, 4, 2}));
+  check_matches(x, linalg_solve(m, rhs));
+  check_matches(cholesky_inverse(linalg_cholesky(m)), linalg_inv(m));
+
+  CHECK_THROWS_WITH(cholesky_solve(ones({3, 1}, DType::Float64), linalg_cholesky(a)),
+                    "[cholesky_solve] self: expected 2 rows to match input2's 2x2 factors, got shape [3, 1]");
+  CHECK_THROWS_WITH(cholesky_solve(ones({2}, DType::Float64), linalg_cholesky(a)),
+                    "[cholesky_solve] self: expected a matrix or a batch of them, got shape [2]");
+  CHECK_THROWS_WITH(cholesky_solve(b, ones({2, 3}, DType::Float64)),
+                    "[cholesky_solve] input2: expected square matrices, got shape [2, 3]");
+  CHECK_THROWS_WITH(cholesky_inverse(ones({2, 2}, DType::Int64)),
+                    "[cholesky_inverse] self: expected a float32 or float64 tensor, got int64");
+}
+
+TEST_CASE("linalg_solve_ex and linalg_inv_ex: results beside info, singular matrices reported or refused") {
+  const Tensor a = doubles({3, 1, 1, 2}, {2, 2}), singular = doubles({1, 2, 2, 4}, {2, 2});
+  const auto [x, info] = linalg_solve_ex(a, doubles({9, 8}, {2}));
+  check_matches(x, doubles({2, 3}, {2}));
+  CHECK(info.item<int64_t>() == 0);
+  // Vectors shaped as A without its last dimension, left and right, as linalg_solve takes them.
+  const Tensor as = stack({a, a * 2});
+  check_matches(std::get<0>(linalg_solve_ex(as, doubles({9, 8, 9, 8}, {2, 2}))), doubles({2, 3, 1, 1.5}, {2, 2}));
+  check_matches(std::get<0>(linalg_solve_ex(as, doubles({9, 8}, {2}), false)), linalg_solve(as, doubles({9, 8}, {2}), false));
+  const Tensor m = random_matrices({2, 1, 3, 3}, 23) + eye(3, std::nullopt, DType::Float64) * 3;
+  const Tensor rhs = random_matrices({4, 3, 2}, 24);
+  check_matches(std::get<0>(linalg_solve_ex(m, rhs)), linalg_solve(m, rhs));
+  check_matches(std::get<0>(linalg_solve_ex(m, rhs.mT(), false)), linalg_solve(m, rhs.mT(), false));
+  CHECK(std::get<0>(linalg_solve_ex(m.to(DType::Float32), rhs)).dtype() == DType::Float64);
+
+  const auto [inverse, inverse_info] = linalg_inv_ex(stack({doubles({4, 7, 2, 6}, {2, 2}), singular}));
+  check_matches(inverse[0], doubles({0.6, -0.7, -0.2, 0.4}, {2, 2}), 1e-12);
+  CHECK(to_vector<int64_t>(inverse_info.to(DType::Int64)) == std::vector<int64_t>{0, 2});
+  CHECK_FALSE(isfinite(inverse[1]).all().item<bool>());
+  CHECK(std::get<1>(linalg_solve_ex(singular, doubles({1, 1}, {2}))).item<int64_t>() == 2);
+  CHECK_THROWS_WITH(linalg_inv_ex(singular, true), doctest::Contains("A: the matrix is singular: U[1, 1]"));
+  CHECK_THROWS_WITH(linalg_solve_ex(singular, doubles({1, 1}, {2}), true, true),
+                    doctest::Contains("A: the matrix is singular: U[1, 1]"));
+  CHECK_THROWS_WITH(linalg_solve_ex(a, doubles({1, 2, 3}, {3, 1})),
+                    "[linalg_solve_ex] B: expected 2 rows to match A's 2x2 matrices, got shape [3, 1]");
+  CHECK_THROWS_WITH(linalg_inv_ex(ones({2, 3}, DType::Float64)),
+                    "[linalg_inv_ex] A: expected square matrices, got shape [2, 3]");
 }
 
 TEST_CASE("a batch large enough to be shared among threads gives each matrix's own result and the first error") {
@@ -80,15 +151,15 @@ TEST_CASE("linalg_solve_triangular: left and right, either triangle, unit diagon
   // Unit diagonal: [[1, 1], [0, 1]] x = [5, 8].
   check_matches(linalg_solve_triangular(upper, b, true, true, true), doubles({-3, 8}, {2, 1}));
   // x [[2, 1], [0, 4]] = [5, 8] (right side): x0 = 2.5, x1 = (8 - 2.5) / 4.
-  check_matches(linalg_solve_triangular(upper, mT(b), true, false), doubles({2.5, 1.375}, {1, 2}));
+  check_matches(linalg_solve_triangular(upper, b.mT(), true, false), doubles({2.5, 1.375}, {1, 2}));
 
   const Tensor a = random_matrices({2, 1, 3, 3}, 2).triu() + eye(3, std::nullopt, DType::Float64) * 3;
   const Tensor rhs = random_matrices({4, 3, 2}, 3);
   const Tensor x = linalg_solve_triangular(a, rhs, true);
   CHECK(x.sizes().equals(IntArrayRef{2, 4, 3, 2}));
   check_matches(matmul(a, x), rhs.expand({2, 4, 3, 2}));
-  const Tensor y = linalg_solve_triangular(mT(a), mT(rhs), false, false);
-  check_matches(matmul(y, mT(a)), mT(rhs).expand({2, 4, 2, 3}));
+  const Tensor y = linalg_solve_triangular(a.mT(), rhs.mT(), false, false);
+  check_matches(matmul(y, a.mT()), rhs.mT().expand({2, 4, 2, 3}));
 
   CHECK_THROWS_WITH(linalg_solve_triangular(a, ones({2, 2}, DType::Float64), true),
                     "[linalg_solve_triangular] B: expected 3 rows to match self's 3x3 matrices, got shape [2, 2]");
@@ -106,15 +177,15 @@ TEST_CASE("linalg_solve: vectors and matrices, left and right, broadcast batches
   const Tensor as = stack({a, a * 2});
   check_matches(linalg_solve(as, doubles({9, 8, 9, 8}, {2, 2})), doubles({2, 3, 1, 1.5}, {2, 2}));
   // x A = b: 3 x0 + x1 = 9, x0 + 2 x1 = 8 as well (A is symmetric), and with A^T transposed.
-  check_matches(linalg_solve(mT(as), doubles({9, 8}, {1, 2}), false), doubles({2, 3, 1, 1.5}, {2, 1, 2}));
+  check_matches(linalg_solve(as.mT(), doubles({9, 8}, {1, 2}), false), doubles({2, 3, 1, 1.5}, {2, 1, 2}));
 
   const Tensor m = random_matrices({2, 1, 3, 3}, 4) + eye(3, std::nullopt, DType::Float64) * 3;
   const Tensor rhs = random_matrices({4, 3, 2}, 5);
   const Tensor x = linalg_solve(m, rhs);
   CHECK(x.sizes().equals(IntArrayRef{2, 4, 3, 2}));
   check_matches(matmul(m, x), rhs.expand({2, 4, 3, 2}));
-  const Tensor y = linalg_solve(m, mT(rhs), false);
-  check_matches(matmul(y, m), mT(rhs).expand({2, 4, 2, 3}));
+  const Tensor y = linalg_solve(m, rhs.mT(), false);
+  check_matches(matmul(y, m), rhs.mT().expand({2, 4, 2, 3}));
   check_matches(linalg_solve(m.to(DType::Float32), rhs).to(DType::Float64), x, 1e-4);
   // Mixed dtypes promote.
   CHECK(linalg_solve(m.to(DType::Float32), rhs).dtype() == DType::Float64);
@@ -145,12 +216,12 @@ TEST_CASE("linalg_slogdet, linalg_det and linalg_inv") {
 
   // A permutation with one swap, scaled: det = -6, and a batch of them.
   const Tensor p = doubles({0, 2, 0, 1, 0, 0, 0, 0, 3}, {3, 3});
-  check_matches(linalg_det(stack({p, eye(3, std::nullopt, DType::Float64), mT(p)})), doubles({-6, 1, -6}, {3}));
+  check_matches(linalg_det(stack({p, eye(3, std::nullopt, DType::Float64), p.mT()})), doubles({-6, 1, -6}, {3}));
 
   const Tensor m = random_matrices({2, 4, 4}, 6) + eye(4, std::nullopt, DType::Float64) * 2;
   const Tensor identity = zeros_like(m) + eye(4, std::nullopt, DType::Float64);
   check_matches(matmul(m, linalg_inv(m)), identity);
-  check_matches(linalg_inv(mT(m)), mT(linalg_inv(m)));
+  check_matches(linalg_inv(m.mT()), linalg_inv(m).mT());
   CHECK_THROWS_WITH(linalg_inv(ones({2, 3}, DType::Float64)),
                     "[linalg_inv] A: expected square matrices, got shape [2, 3]");
   CHECK_THROWS_WITH(linalg_det(ones({2, 2}, DType::Int32)), "[linalg_det] A: expected a float32 or float64 tensor, got int32");
@@ -211,7 +282,7 @@ TEST_CASE("linalg_lu_factor, linalg_lu and lu_unpack: A = P L U for square, wide
     CHECK(U.size(-2) == k);
     check_matches(L, L.tril(-1) + eye(m, k, DType::Float64));
     check_matches(U, U.triu());
-    check_matches(matmul(mT(P), P), zeros_like(matmul(mT(P), P)) + eye(m, std::nullopt, DType::Float64));
+    check_matches(matmul(P.mT(), P), zeros_like(matmul(P.mT(), P)) + eye(m, std::nullopt, DType::Float64));
     check_matches(matmul(P, matmul(L, U)), a);
     // Partial pivoting keeps every multiplier at most 1 in magnitude.
     CHECK(L.abs().amax().item<double>() <= 1.0);
@@ -231,7 +302,7 @@ TEST_CASE("linalg_lu_factor, linalg_lu and lu_unpack: A = P L U for square, wide
   CHECK(u_empty.sizes().equals({2, 0, 0}));
   // Transposed storage factors the same matrix.
   const Tensor a = random_matrices({4, 4}, 12);
-  check_matches(std::get<0>(linalg_lu_factor(mT(a).contiguous().t())), std::get<0>(linalg_lu_factor(a)));
+  check_matches(std::get<0>(linalg_lu_factor(a.mT().contiguous().t())), std::get<0>(linalg_lu_factor(a)));
 }
 
 TEST_CASE("LU of singular matrices: info marks the zero on U's diagonal; linalg_lu_factor refuses them") {
@@ -257,9 +328,9 @@ TEST_CASE("linalg_lu_solve agrees with linalg_solve: left and right, plain and a
   const auto [LU, pivots] = linalg_lu_factor(a);
   const Tensor b = random_matrices({4, 3}, 14), c = random_matrices({2, 3, 4}, 15);
   check_matches(linalg_lu_solve(LU, pivots, b), linalg_solve(a, b));
-  check_matches(linalg_lu_solve(LU, pivots, b, true, true), linalg_solve(mT(a), b));
+  check_matches(linalg_lu_solve(LU, pivots, b, true, true), linalg_solve(a.mT(), b));
   check_matches(linalg_lu_solve(LU, pivots, c, false), linalg_solve(a, c, false));
-  check_matches(linalg_lu_solve(LU, pivots, c, false, true), linalg_solve(mT(a), c, false));
+  check_matches(linalg_lu_solve(LU, pivots, c, false, true), linalg_solve(a.mT(), c, false));
   CHECK_THROWS_WITH(linalg_lu_solve(LU, pivots, random_matrices({3, 2}, 16)),
                     "[linalg_lu_solve] B: expected 4 rows to match LU's 4x4 matrices, got shape [3, 2]");
 }
@@ -272,7 +343,7 @@ TEST_CASE("linalg_eigh: eigenvalues ascending, eigenvectors orthonormal, either 
   check_matches(linalg_eigvalsh(doubles({2, 1, -50, 2}, {2, 2}), "U"), doubles({1, 3}, {2}));
 
   const Tensor x = random_matrices({3, 4, 4}, 8);
-  const Tensor s = x + mT(x);
+  const Tensor s = x + x.mT();
   const auto [values, vectors] = linalg_eigh(s);
   check_orthonormal_columns(vectors);
   check_matches(matmul(s, vectors), vectors * values.unsqueeze(-2));
@@ -292,13 +363,13 @@ TEST_CASE("linalg_svd, linalg_svdvals, linalg_pinv and linalg_matrix_rank") {
     CHECK(u.size(-1) == k);
     CHECK(vh.size(-2) == k);
     check_orthonormal_columns(u);
-    check_orthonormal_columns(mT(vh));
+    check_orthonormal_columns(vh.mT());
     check_matches(matmul(u * s.unsqueeze(-2), vh), a);
     const auto [uf, sf, vhf] = linalg_svd(a);
     CHECK(uf.size(-1) == m);
     CHECK(vhf.size(-2) == n);
     check_orthonormal_columns(uf);
-    check_orthonormal_columns(mT(vhf));
+    check_orthonormal_columns(vhf.mT());
     check_matches(sf, s);
     // The pseudo-inverse's defining identities (Penrose).
     const Tensor p = linalg_pinv(a);
@@ -308,7 +379,7 @@ TEST_CASE("linalg_svd, linalg_svdvals, linalg_pinv and linalg_matrix_rank") {
   }
   // Rank one: [[1, 2], [2, 4]] = u v^T, whose pseudo-inverse is A^T / |A|_F^2.
   const Tensor rank_one = doubles({1, 2, 2, 4}, {2, 2});
-  check_matches(linalg_pinv(rank_one), mT(rank_one) / 25, 1e-12);
+  check_matches(linalg_pinv(rank_one), rank_one.mT() / 25, 1e-12);
   CHECK(linalg_matrix_rank(rank_one).item<int64_t>() == 1);
   CHECK(linalg_matrix_rank(eye(3, std::nullopt, DType::Float64) * 1e-3, 0.01).item<int64_t>() == 0);
   CHECK(linalg_matrix_rank(eye(3, std::nullopt, DType::Float64) * 1e-3).item<int64_t>() == 3);
@@ -331,7 +402,7 @@ TEST_CASE("linalg_matrix_power: repeated squaring, the identity at 0, the invers
 TEST_CASE("linalg_lstsq: the normal equations' solution, residuals, rank and the minimum norm without full rank") {
   const Tensor a = random_matrices({5, 3}, 10), b = random_matrices({5, 2}, 11);
   const auto [x, residuals, rank, s] = linalg_lstsq(a, b);
-  check_matches(x, linalg_solve(matmul(mT(a), a), matmul(mT(a), b)), 1e-9);
+  check_matches(x, linalg_solve(matmul(a.mT(), a), matmul(a.mT(), b)), 1e-9);
   const Tensor error = matmul(a, x) - b;
   check_matches(residuals, (error * error).sum({0}), 1e-9);
   CHECK(rank.item<int64_t>() == 3);

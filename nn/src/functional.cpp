@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ember/autograd/grad_mode.h"
+#include "pool_windows.h"
 #include "window_checks.h"
 
 namespace ember::nn::functional {
@@ -156,23 +157,45 @@ Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions option
   });
 }
 
-// A depthwise convolution with a constant 1 / (kH * kW) kernel is exactly the windowed mean.
-// Checked here rather than left to the convolution, whose errors would name its own arguments.
+namespace {
+
+// The window sums of a depthwise convolution, divided by each window's count (Note [Average
+// pooling]), or by divisor_override.
+Tensor window_means(const Tensor& batch, Pair kernel_size, Pair stride, Pair padding, const AverageWindows& rows,
+                    const AverageWindows& cols, std::optional<int64_t> divisor_override) {
+  const int64_t channels = batch.size(1);
+  const DType dtype = is_floating(batch.dtype()) ? batch.dtype() : DType::Float32;
+  const bool uniform = rows.uniform() && cols.uniform();
+  const double scale = divisor_override ? 1.0 / static_cast<double>(*divisor_override)
+                       : uniform        ? 1.0 / (rows.divisors[0] * cols.divisors[0])
+                                        : 1.0;
+  const Tensor ones_kernel = full({channels, 1, kernel_size[0], kernel_size[1]}, scale, dtype, batch.device());
+  const Tensor padded = rows.overhang || cols.overhang ? pad(batch, {0, cols.overhang, 0, rows.overhang}) : batch;
+  const Tensor sums = ember::conv2d(padded, ones_kernel, stride, padding, {1, 1}, channels);
+  if (divisor_override || uniform) return sums;
+  const Tensor divisors = tensor<double>(rows.divisors, {rows.count, 1}, batch.device()) *
+                          tensor<double>(cols.divisors, {cols.count}, batch.device());
+  return sums / divisors.to(sums.dtype());
+}
+
+}  // namespace
+
 Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions options) {
+  const char* op = "avg_pool2d";
   const Pair stride = options.stride.value_or(kernel_size);
   const Pair padding = options.padding;
-  check_pool_window("avg_pool2d", kernel_size, stride, padding);
-  return on_batch("avg_pool2d", input, [&](const Tensor& batch) {
-    // Written so that no sum can overflow: the padding is at most half the kernel.
+  check_pool_window(op, kernel_size, stride, padding);
+  check_divisor_override(op, options.divisor_override);
+  return on_batch(op, input, [&](const Tensor& batch) {
     EMBER_CHECK(kernel_size[0] - 2 * padding[0] <= batch.size(2) && kernel_size[1] - 2 * padding[1] <= batch.size(3),
                 "[avg_pool2d] kernel_size: expected at most the input's {}x{} plus twice the padding [{}, {}], "
                 "got [{}, {}]", batch.size(2), batch.size(3), padding[0], padding[1], kernel_size[0], kernel_size[1]);
-    const int64_t channels = batch.size(1);
-    const DType dtype = is_floating(batch.dtype()) ? batch.dtype() : DType::Float32;
-    const Tensor mean_kernel = full({channels, 1, kernel_size[0], kernel_size[1]},
-                                    1.0 / (static_cast<double>(kernel_size[0]) * static_cast<double>(kernel_size[1])),
-                                    dtype, batch.device());
-    return ember::conv2d(batch, mean_kernel, stride, padding, {1, 1}, channels);
+    const auto along = [&](int dim, const char* name) {
+      return average_windows(op, name, batch.size(2 + dim), kernel_size[dim], stride[dim], padding[dim],
+                             options.ceil_mode, options.count_include_pad);
+    };
+    return window_means(batch, kernel_size, stride, padding, along(0, "height"), along(1, "width"),
+                        options.divisor_override);
   });
 }
 
@@ -196,7 +219,8 @@ Tensor max_pool1d(const Tensor& input, int64_t kernel_size, MaxPool1dOptions opt
 
 Tensor avg_pool1d(const Tensor& input, int64_t kernel_size, AvgPool1dOptions options) {
   return over_unit_height("avg_pool1d", input, kernel_size, [&](const Tensor& x, Pair kernel) {
-    return avg_pool2d(x, kernel, {.stride = Pair{1, options.stride.value_or(kernel_size)}, .padding = {0, options.padding}});
+    return avg_pool2d(x, kernel, {.stride = Pair{1, options.stride.value_or(kernel_size)}, .padding = {0, options.padding},
+                                  .ceil_mode = options.ceil_mode, .count_include_pad = options.count_include_pad});
   });
 }
 
@@ -210,15 +234,17 @@ Tensor window_p_norm(const Tensor& means, double norm_type, int64_t window_eleme
 
 }  // namespace
 
-Tensor lp_pool1d(const Tensor& input, double norm_type, int64_t kernel_size, std::optional<int64_t> stride) {
+Tensor lp_pool1d(const Tensor& input, double norm_type, int64_t kernel_size, std::optional<int64_t> stride,
+                 bool ceil_mode) {
   EMBER_CHECK(norm_type > 0, "[lp_pool1d] norm_type: expected a positive order, got {}", norm_type);
-  return window_p_norm(avg_pool1d(pow(input, norm_type), kernel_size, {.stride = stride}), norm_type, kernel_size);
+  return window_p_norm(avg_pool1d(pow(input, norm_type), kernel_size, {.stride = stride, .ceil_mode = ceil_mode}),
+                       norm_type, kernel_size);
 }
 
-Tensor lp_pool2d(const Tensor& input, double norm_type, Pair kernel_size, std::optional<Pair> stride) {
+Tensor lp_pool2d(const Tensor& input, double norm_type, Pair kernel_size, std::optional<Pair> stride, bool ceil_mode) {
   EMBER_CHECK(norm_type > 0, "[lp_pool2d] norm_type: expected a positive order, got {}", norm_type);
-  return window_p_norm(avg_pool2d(pow(input, norm_type), kernel_size, {.stride = stride}), norm_type,
-                       kernel_size[0] * kernel_size[1]);
+  return window_p_norm(avg_pool2d(pow(input, norm_type), kernel_size, {.stride = stride, .ceil_mode = ceil_mode}),
+                       norm_type, kernel_size[0] * kernel_size[1]);
 }
 
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var, const Tensor& weight,

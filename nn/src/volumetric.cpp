@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "ember/nn/functional.h"
+#include "pool_windows.h"
 #include "window_checks.h"
 
 namespace ember::nn::functional {
@@ -38,18 +39,6 @@ Tensor on_volumes(const char* op, const Tensor& input, F f) {
   return input.dim() == 5 ? f(input) : f(input.unsqueeze(0)).squeeze(0);
 }
 
-// PyTorch's output length of a window: ceil_mode rounds up while the last window still starts
-// inside the input or its left padding.
-int64_t windows(const char* op, int64_t size, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation,
-                bool ceil_mode) {
-  const int64_t span = dilation * (kernel - 1) + 1, room = size + 2 * padding - span;
-  EMBER_CHECK(room >= 0, "[{}] input: a depth of {} padded by {} on each side is smaller than the kernel's span {}",
-              op, size, padding, span);
-  int64_t count = (room + (ceil_mode ? stride - 1 : 0)) / stride + 1;
-  if (ceil_mode && (count - 1) * stride >= size + padding) --count;
-  return count;
-}
-
 Pair tail(Triple t) { return {t[1], t[2]}; }
 
 }  // namespace
@@ -67,7 +56,7 @@ Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, Con
                 "[{}] weight: expected {} input channels per group for an input with {} channels and groups={}, got "
                 "weight shape {}", op, groups >= 1 ? x.size(1) / groups : 0, x.size(1), groups, shape_str(weight.sizes()));
     const int64_t out_depth =
-        windows(op, x.size(2), weight.size(2), options.stride[0], options.padding[0], options.dilation[0], false);
+        windows(op, "depth", x.size(2), weight.size(2), options.stride[0], options.padding[0], options.dilation[0], false);
     const Tensor padded = pad(x, {0, 0, 0, 0, options.padding[0], options.padding[0]});
     const Conv2dOptions plane = {.stride = tail(options.stride), .padding = tail(options.padding),
                                  .dilation = tail(options.dilation), .groups = groups};
@@ -125,7 +114,7 @@ Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions opti
   check_at_least(op, "dilation", options.dilation, 1);
   return on_volumes(op, input, [&](const Tensor& x) {
     const int64_t p = options.padding[0], s = stride[0], d = options.dilation[0];
-    const int64_t out_depth = windows(op, x.size(2), kernel_size[0], s, p, d, options.ceil_mode);
+    const int64_t out_depth = windows(op, "depth", x.size(2), kernel_size[0], s, p, d, options.ceil_mode);
     // Padded depths must never win: below every element (every window holds one, as the padding
     // is at most half the kernel). The right side also covers ceil_mode's last window.
     const int64_t right = std::max(p, (out_depth - 1) * s + d * (kernel_size[0] - 1) + 1 - x.size(2) - p);
@@ -142,21 +131,31 @@ Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions opti
   });
 }
 
+// Each depth tap's plane means over the plane windows' own counts (or plain sums, under
+// divisor_override), summed over the taps and divided by the depth window's count: the counts
+// multiply (Note [Average pooling]).
 Tensor avg_pool3d(const Tensor& input, Triple kernel_size, AvgPool3dOptions options) {
   const char* op = "avg_pool3d";
   const Triple stride = options.stride.value_or(kernel_size);
   check_pool_window(op, kernel_size, stride, options.padding);
+  check_divisor_override(op, options.divisor_override);
   return on_volumes(op, input, [&](const Tensor& x) {
     const int64_t p = options.padding[0];
-    const int64_t out_depth = windows(op, x.size(2), kernel_size[0], stride[0], p, 1, false);
-    const Tensor padded = pad(x, {0, 0, 0, 0, p, p});  // zeros, counted in the mean
+    const AverageWindows depths = average_windows(op, "depth", x.size(2), kernel_size[0], stride[0], p,
+                                                  options.ceil_mode, options.count_include_pad);
+    const Tensor padded = pad(x, {0, 0, 0, 0, p, p + depths.overhang});  // zeros
+    const AvgPool2dOptions plane = {.stride = tail(stride), .padding = tail(options.padding),
+                                    .ceil_mode = options.ceil_mode, .count_include_pad = options.count_include_pad,
+                                    .divisor_override = options.divisor_override ? std::optional<int64_t>(1) : std::nullopt};
     Tensor sum;
     for (int64_t k = 0; k < kernel_size[0]; ++k) {
-      const Tensor tap = avg_pool2d(tap_planes(padded, k, stride[0], 1, out_depth), tail(kernel_size),
-                                    {.stride = tail(stride), .padding = tail(options.padding)});
+      const Tensor tap = avg_pool2d(tap_planes(padded, k, stride[0], 1, depths.count), tail(kernel_size), plane);
       sum = sum.defined() ? sum + tap : tap;
     }
-    return unfold_depth(sum / static_cast<double>(kernel_size[0]), x.size(0), out_depth);
+    const Tensor volume = unfold_depth(sum, x.size(0), depths.count);
+    if (options.divisor_override) return volume / static_cast<double>(*options.divisor_override);
+    if (depths.uniform()) return volume / depths.divisors[0];
+    return volume / tensor<double>(depths.divisors, {depths.count, 1, 1}, x.device()).to(volume.dtype());
   });
 }
 

@@ -74,6 +74,11 @@ void check_pool_window(const char* op, const std::array<int64_t, N>& kernel, con
               fmt::join(kernel, ", "), fmt::join(padding, ", "));
 }
 
+// An average pooling's divisor_override: absent, or any divisor but 0 (PyTorch's rule).
+inline void check_divisor_override(const char* op, std::optional<int64_t> divisor) {
+  EMBER_CHECK(!divisor || *divisor != 0, "[{}] divisor_override: expected a non-zero divisor, got 0", op);
+}
+
 // An optional per-channel tensor (a bias, a norm's weight): undefined, or of shape [channels].
 inline void check_per_channel(const char* op, const char* name, const Tensor& t, int64_t channels) {
   EMBER_CHECK(!t.defined() || (t.dim() == 1 && t.size(0) == channels), "[{}] {}: expected shape [{}], got {}", op,

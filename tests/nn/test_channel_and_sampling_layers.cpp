@@ -85,6 +85,11 @@ TEST_CASE("lp_pool1d and lp_pool2d take each window's p-norm") {
   CHECK(nn::LPPool2d(2, {3, 3}).str() == "LPPool2d(norm_type=2.0, kernel_size=3, stride=None, ceil_mode=False)");
   CHECK(nn::LPPool1d(1.5, 2, 1).str() == "LPPool1d(norm_type=1.5, kernel_size=2, stride=1, ceil_mode=False)");
   CHECK(to_vector<double>(nn::LPPool1d(2, 2)(x)) == to_vector<double>(F::lp_pool1d(x, 2, 2)));
+  // ceil_mode: the partial window's mean (5 and 6) times the whole kernel's size, as PyTorch's.
+  const Tensor line = arange(1, 7, 1, DType::Float64).reshape({1, 1, 6});
+  CHECK(to_vector<double>(F::lp_pool1d(line, 1, 4, std::nullopt, true)) == std::vector<double>{10, 22});
+  CHECK(F::lp_pool2d(line.unsqueeze(2), 1, {1, 4}, std::nullopt, true).sizes().equals(IntArrayRef{1, 1, 1, 2}));
+  CHECK(nn::LPPool2d(2, {2, 2}, std::nullopt, true).str() == "LPPool2d(norm_type=2.0, kernel_size=2, stride=None, ceil_mode=True)");
   CHECK_THROWS_WITH(F::lp_pool2d(plane, 0, {2, 2}), "[lp_pool2d] norm_type: expected a positive order, got 0");
 }
 

@@ -1,5 +1,5 @@
-// conv3d, conv_transpose3d (and conv_transpose1d), max_pool3d and avg_pool3d against direct loops, their gradients by
-// finite differences, the layers, and errors on bad input.
+// conv3d, conv_transpose3d (and conv_transpose1d), max_pool3d and the average poolings of every rank against direct
+// loops, their gradients by finite differences, the layers, and errors on bad input.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -191,14 +191,110 @@ TEST_CASE("max_pool3d and avg_pool3d match direct loops, padding and ceil_mode i
   CHECK(allclose(ceiled.select(2, 2), F::max_pool2d(x.select(2, 4), {2, 2}, {.ceil_mode = true})));
 }
 
+namespace {
+
+struct Averaging {
+  F::Triple kernel, stride, padding;
+  bool ceil_mode = false, count_include_pad = true;
+  std::optional<int64_t> divisor_override;
+};
+
+// PyTorch's average pooling by its loops: output length (with ceil_mode's rule), each window
+// clipped to the padded input for its count with padding, to the input for its sum (and for the
+// count without padding).
+std::vector<double> average_reference(const Volume& x, const Averaging& a, int64_t (&o)[3]) {
+  for (int i = 0; i < 3; ++i) {
+    const int64_t room = x.s[2 + i] + 2 * a.padding[i] - a.kernel[i];
+    o[i] = (room + (a.ceil_mode ? a.stride[i] - 1 : 0)) / a.stride[i] + 1;
+    if (a.ceil_mode && (o[i] - 1) * a.stride[i] >= x.s[2 + i] + a.padding[i]) --o[i];
+  }
+  std::vector<double> out;
+  for (int64_t n = 0; n < x.s[0]; ++n)
+    for (int64_t c = 0; c < x.s[1]; ++c)
+      for (int64_t od = 0; od < o[0]; ++od)
+        for (int64_t oh = 0; oh < o[1]; ++oh)
+          for (int64_t ow = 0; ow < o[2]; ++ow) {
+            int64_t lo[3], hi[3], padded_count = 1, count = 1;
+            const int64_t at[3] = {od, oh, ow};
+            for (int i = 0; i < 3; ++i) {
+              lo[i] = at[i] * a.stride[i] - a.padding[i];
+              hi[i] = std::min(lo[i] + a.kernel[i], x.s[2 + i] + a.padding[i]);
+              padded_count *= hi[i] - lo[i];
+              lo[i] = std::max<int64_t>(lo[i], 0);
+              hi[i] = std::min(hi[i], x.s[2 + i]);
+              count *= hi[i] - lo[i];
+            }
+            double sum = 0;
+            for (int64_t d = lo[0]; d < hi[0]; ++d)
+              for (int64_t h = lo[1]; h < hi[1]; ++h)
+                for (int64_t w = lo[2]; w < hi[2]; ++w) sum += x(n, c, d, h, w);
+            const int64_t divisor = a.divisor_override ? *a.divisor_override : a.count_include_pad ? padded_count : count;
+            out.push_back(sum / static_cast<double>(divisor));
+          }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("average pooling of every rank: ceil_mode, count_include_pad and divisor_override as PyTorch's loops") {
+  // 1 2 3 4 5 6, kernel 3, stride 2, padding 1, ceil_mode: windows from -1, 1, 3 and 5, the last
+  // one [6, pad] inside the padded input (count 2 with padding, 1 without).
+  const Tensor line = arange(1, 7, 1, DType::Float32).reshape({1, 1, 6});
+  const F::AvgPool1dOptions ceiled = {.stride = 2, .padding = 1, .ceil_mode = true};
+  check_close(F::avg_pool1d(line, 3, ceiled), {1, 3, 5, 3});
+  check_close(F::avg_pool1d(line, 3, {.stride = 2, .padding = 1, .ceil_mode = true, .count_include_pad = false}),
+              {1.5, 3, 5, 6});
+  check_close(F::avg_pool2d(line.unsqueeze(2), {1, 3}, {.stride = F::Pair{1, 2}, .padding = {0, 1}, .ceil_mode = true,
+                                                        .divisor_override = 2}),
+              {1.5, 4.5, 7.5, 3});
+  check_close(F::avg_pool1d(line, 3, {.stride = 2, .padding = 1}), {1, 3, 5});  // floor: three windows
+
+  manual_seed(4);
+  const Tensor x = randn({2, 3, 5, 6, 7}, DType::Float64);
+  const Volume vx(x);
+  const std::vector<Averaging> cases = {
+      {{3, 2, 2}, {2, 2, 1}, {1, 1, 0}},
+      {{3, 2, 3}, {2, 2, 2}, {1, 1, 1}, true, true},
+      {{3, 2, 3}, {2, 2, 2}, {1, 1, 1}, true, false},
+      {{2, 3, 2}, {2, 2, 3}, {1, 1, 0}, false, false},
+      {{2, 2, 3}, {3, 3, 2}, {0, 1, 1}, true, false, -3},
+  };
+  for (const Averaging& a : cases) {
+    CAPTURE(a.kernel);
+    CAPTURE(a.ceil_mode);
+    CAPTURE(a.count_include_pad);
+    int64_t o[3];
+    const std::vector<double> expected = average_reference(vx, a, o);
+    const Tensor volume = F::avg_pool3d(x, a.kernel, {.stride = a.stride, .padding = a.padding, .ceil_mode = a.ceil_mode,
+                                                      .count_include_pad = a.count_include_pad,
+                                                      .divisor_override = a.divisor_override});
+    CHECK(volume.sizes().equals(IntArrayRef{2, 3, o[0], o[1], o[2]}));
+    check_close(volume, expected, 1e-10);
+    // The 2-D pooling of each depth plane: the same loops with a depth kernel of 1.
+    const Averaging plane = {{1, a.kernel[1], a.kernel[2]}, {1, a.stride[1], a.stride[2]}, {0, a.padding[1], a.padding[2]},
+                             a.ceil_mode, a.count_include_pad, a.divisor_override};
+    const Tensor planes = F::avg_pool2d(x.transpose(1, 2).flatten(0, 1), {a.kernel[1], a.kernel[2]},
+                                        {.stride = F::Pair{a.stride[1], a.stride[2]}, .padding = {a.padding[1], a.padding[2]},
+                                         .ceil_mode = a.ceil_mode, .count_include_pad = a.count_include_pad,
+                                         .divisor_override = a.divisor_override});
+    check_close(planes.unflatten(0, {2, 5}).transpose(1, 2), average_reference(vx, plane, o), 1e-10);
+  }
+  CHECK_THROWS_WITH(F::avg_pool2d(x.select(2, 0), {2, 2}, {.divisor_override = 0}),
+                    "[avg_pool2d] divisor_override: expected a non-zero divisor, got 0");
+  CHECK_THROWS_WITH(F::avg_pool3d(x, {2, 2, 2}, {.divisor_override = 0}),
+                    "[avg_pool3d] divisor_override: expected a non-zero divisor, got 0");
+}
+
 TEST_CASE("3-D convolutions (plain and transposed) and pooling differentiate by finite differences") {
   const auto f = [](const autograd::TensorVector& t) {
     const Tensor conv = F::conv3d(t[0], t[1], t[2], {.stride = {2, 1, 1}, .padding = {1, 0, 1}, .dilation = {1, 2, 1}});
     const Tensor max = F::max_pool3d(t[0], {2, 2, 2}, {.stride = F::Triple{1, 2, 1}, .padding = {1, 0, 1}});
     const Tensor mean = F::avg_pool3d(t[0], {3, 1, 2}, {.stride = F::Triple{2, 1, 1}, .padding = {1, 0, 1}});
+    const Tensor ceiled = F::avg_pool3d(t[0], {2, 2, 2}, {.stride = F::Triple{2, 3, 2}, .padding = {1, 1, 0}, .ceil_mode = true,
+                                                          .count_include_pad = false});
     const Tensor transposed = F::conv_transpose3d(t[0], t[1].transpose(0, 1), t[2],
                                                   {.stride = {2, 1, 2}, .padding = {1, 0, 0}, .output_padding = {1, 0, 1}});
-    return cat({conv.flatten(), max.flatten(), mean.flatten(), transposed.flatten()});
+    return cat({conv.flatten(), max.flatten(), mean.flatten(), ceiled.flatten(), transposed.flatten()});
   };
   manual_seed(3);
   autograd::TensorVector inputs = {randn({1, 2, 4, 4, 3}, DType::Float64), randn({3, 2, 2, 2, 2}, DType::Float64),

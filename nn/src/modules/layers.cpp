@@ -250,22 +250,22 @@ std::string LocalResponseNorm::extra_repr() const {
   return fmt::format("{}, alpha={}, beta={}, k={}", size, python_float(alpha), python_float(beta), python_float(k));
 }
 
-LPPool1d::LPPool1d(double p, int64_t kernel, std::optional<int64_t> step)
-    : UnaryModule("LPPool1d"), norm_type(p), kernel_size(kernel), stride(step) {
+LPPool1d::LPPool1d(double p, int64_t kernel, std::optional<int64_t> step, bool ceil)
+    : UnaryModule("LPPool1d"), norm_type(p), kernel_size(kernel), stride(step), ceil_mode(ceil) {
   EMBER_CHECK(norm_type > 0, "[LPPool1d] norm_type: expected a positive order, got {}", norm_type);
 }
 std::string LPPool1d::extra_repr() const {
-  return fmt::format("norm_type={}, kernel_size={}, stride={}, ceil_mode=False", python_float(norm_type), kernel_size,
-                     stride ? std::to_string(*stride) : "None");
+  return fmt::format("norm_type={}, kernel_size={}, stride={}, ceil_mode={}", python_float(norm_type), kernel_size,
+                     stride ? std::to_string(*stride) : "None", ceil_mode ? "True" : "False");
 }
 
-LPPool2d::LPPool2d(double p, functional::Pair kernel, std::optional<functional::Pair> step)
-    : UnaryModule("LPPool2d"), norm_type(p), kernel_size(kernel), stride(step) {
+LPPool2d::LPPool2d(double p, functional::Pair kernel, std::optional<functional::Pair> step, bool ceil)
+    : UnaryModule("LPPool2d"), norm_type(p), kernel_size(kernel), stride(step), ceil_mode(ceil) {
   EMBER_CHECK(norm_type > 0, "[LPPool2d] norm_type: expected a positive order, got {}", norm_type);
 }
 std::string LPPool2d::extra_repr() const {
-  return fmt::format("norm_type={}, kernel_size={}, stride={}, ceil_mode=False", python_float(norm_type),
-                     window_str(kernel_size), stride ? window_str(*stride) : "None");
+  return fmt::format("norm_type={}, kernel_size={}, stride={}, ceil_mode={}", python_float(norm_type),
+                     window_str(kernel_size), stride ? window_str(*stride) : "None", ceil_mode ? "True" : "False");
 }
 
 namespace {

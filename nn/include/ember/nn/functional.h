@@ -112,8 +112,11 @@ Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions option
 struct AvgPool2dOptions {
   std::optional<Pair> stride;  // the kernel size when not given
   Pair padding = {0, 0};
+  bool ceil_mode = false;                   // a last, partial window where one starts inside the input
+  bool count_include_pad = true;            // padded positions count in each window's mean
+  std::optional<int64_t> divisor_override;  // every window's sum divided by this instead
 };
-// The mean of each window, padded positions counted as zeros (PyTorch's count_include_pad=true).
+// The mean of each window, as PyTorch's (Note [Average pooling]).
 Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions options = {});
 
 // Over [N, C, L] (or [C, L]): the 2-D pooling over a height of 1.
@@ -125,17 +128,22 @@ struct MaxPool1dOptions {
 };
 Tensor max_pool1d(const Tensor& input, int64_t kernel_size, MaxPool1dOptions options = {});
 // The p-norm of each window, (sum of x^p)^(1 / p), as PyTorch's LPPool: [N, C, L] or [N, C, H, W]
-// (or unbatched); the stride is the kernel size unless given.
-Tensor lp_pool1d(const Tensor& input, double norm_type, int64_t kernel_size, std::optional<int64_t> stride = std::nullopt);
-Tensor lp_pool2d(const Tensor& input, double norm_type, Pair kernel_size, std::optional<Pair> stride = std::nullopt);
+// (or unbatched); the stride is the kernel size unless given. ceil_mode's partial last window is
+// scaled as PyTorch's: its mean (over the part inside the input) times the whole kernel's size.
+Tensor lp_pool1d(const Tensor& input, double norm_type, int64_t kernel_size, std::optional<int64_t> stride = std::nullopt,
+                 bool ceil_mode = false);
+Tensor lp_pool2d(const Tensor& input, double norm_type, Pair kernel_size, std::optional<Pair> stride = std::nullopt,
+                 bool ceil_mode = false);
 struct AvgPool1dOptions {
   std::optional<int64_t> stride;  // the kernel size when not given
   int64_t padding = 0;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
 };
 Tensor avg_pool1d(const Tensor& input, int64_t kernel_size, AvgPool1dOptions options = {});
 
 // Over [N, C, D, H, W] (or [C, D, H, W]): the 2-D pooling of each kernel depth's planes, combined
-// across the depth window (PyTorch's semantics, count_include_pad=true for the mean).
+// across the depth window (PyTorch's semantics).
 struct MaxPool3dOptions {
   std::optional<Triple> stride;  // the kernel size when not given
   Triple padding = {0, 0, 0};
@@ -146,6 +154,9 @@ Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions opti
 struct AvgPool3dOptions {
   std::optional<Triple> stride;  // the kernel size when not given
   Triple padding = {0, 0, 0};
+  bool ceil_mode = false;
+  bool count_include_pad = true;
+  std::optional<int64_t> divisor_override;
 };
 Tensor avg_pool3d(const Tensor& input, Triple kernel_size, AvgPool3dOptions options = {});
 

@@ -82,11 +82,14 @@ class AvgPool3d final : public PoolLayer<functional::Triple, functional::AvgPool
 // The p-norm over each window (power-average pooling); the stride is the kernel size unless given.
 class LPPool1d final : public UnaryModule {
  public:
-  LPPool1d(double norm_type, int64_t kernel_size, std::optional<int64_t> stride = std::nullopt);
-  Tensor forward(const Tensor& input) override { return functional::lp_pool1d(input, norm_type, kernel_size, stride); }
+  LPPool1d(double norm_type, int64_t kernel_size, std::optional<int64_t> stride = std::nullopt, bool ceil_mode = false);
+  Tensor forward(const Tensor& input) override {
+    return functional::lp_pool1d(input, norm_type, kernel_size, stride, ceil_mode);
+  }
   const double norm_type;
   const int64_t kernel_size;
   const std::optional<int64_t> stride;
+  const bool ceil_mode;
 
  private:
   std::string extra_repr() const override;
@@ -94,11 +97,15 @@ class LPPool1d final : public UnaryModule {
 
 class LPPool2d final : public UnaryModule {
  public:
-  LPPool2d(double norm_type, functional::Pair kernel_size, std::optional<functional::Pair> stride = std::nullopt);
-  Tensor forward(const Tensor& input) override { return functional::lp_pool2d(input, norm_type, kernel_size, stride); }
+  LPPool2d(double norm_type, functional::Pair kernel_size, std::optional<functional::Pair> stride = std::nullopt,
+           bool ceil_mode = false);
+  Tensor forward(const Tensor& input) override {
+    return functional::lp_pool2d(input, norm_type, kernel_size, stride, ceil_mode);
+  }
   const double norm_type;
   const functional::Pair kernel_size;
   const std::optional<functional::Pair> stride;
+  const bool ceil_mode;
 
  private:
   std::string extra_repr() const override;

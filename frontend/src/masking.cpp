@@ -1,5 +1,6 @@
 // Element choices PyTorch users reach for: masked_fill and the triangles (with where), flip (with
-// index_select), repeat (with expand), and nonzero and masked_select (with index_copy).
+// index_select), repeat (with expand), nonzero and masked_select (with index_copy), and
+// masked_scatter (with nonzero and index_copy).
 #include "ember/core/broadcast.h"
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
@@ -17,18 +18,59 @@ DimVector masked_shape(const char* op, const Tensor& self, const Tensor& mask) {
   return broadcast_shapes(self.sizes(), mask.sizes(), op, "mask");
 }
 
-}  // namespace
-
-Tensor masked_fill_Scalar(const Tensor& self, const Tensor& mask, const Scalar& value) {
+// `value` (0-dim, of self's dtype and device) where `mask`, broadcast to self's own shape, holds.
+Tensor fill_where_masked(const Tensor& self, const Tensor& mask, const Tensor& value) {
   const DimVector shape = masked_shape("masked_fill", self, mask);
   EMBER_CHECK(IntArrayRef(shape).equals(self.sizes()),
               "[masked_fill] mask: shape {} does not broadcast to self's shape {}", shape_str(mask.sizes()),
               shape_str(self.sizes()));
-  return where(mask, scalar_tensor(value, self.dtype(), self.device()), self);
+  return where(mask, value, self);
+}
+
+}  // namespace
+
+Tensor masked_fill_Scalar(const Tensor& self, const Tensor& mask, const Scalar& value) {
+  return fill_where_masked(self, mask, scalar_tensor(value, self.dtype(), self.device()));
 }
 
 Tensor masked_fill__Scalar(const Tensor& self, const Tensor& mask, const Scalar& value) {
-  return self.copy_(masked_fill(self, mask, value));
+  return self.copy_(ember::masked_fill(self, mask, value));
+}
+
+// A 0-dim value may live on the CPU beside a GPU self, as in PyTorch.
+Tensor masked_fill_Tensor(const Tensor& self, const Tensor& mask, const Tensor& value) {
+  EMBER_CHECK(value.dim() == 0, "[masked_fill] value: expected a 0-dim tensor, got shape {}", shape_str(value.sizes()));
+  return fill_where_masked(self, mask, value.to(self.dtype()).to(self.device()));
+}
+
+Tensor masked_fill__Tensor(const Tensor& self, const Tensor& mask, const Tensor& value) {
+  return self.copy_(ember::masked_fill(self, mask, value));
+}
+
+// The true positions of the broadcast mask, in row-major order, take source's first elements:
+// one index_copy into the flattened self, so gradients reach self (elsewhere) and source (the
+// elements taken).
+Tensor masked_scatter(const Tensor& self, const Tensor& mask, const Tensor& source) {
+  const DimVector shape = masked_shape("masked_scatter", self, mask);
+  EMBER_CHECK(source.dtype() == self.dtype(), "[masked_scatter] source: expected dtype {} like self, got {}",
+              dtype_name(self.dtype()), dtype_name(source.dtype()));
+  EMBER_CHECK(source.device() == self.device(), "[masked_scatter] source: expected a tensor on {}, got {}",
+              self.device().str(), source.device().str());
+  const Tensor positions = ember::nonzero(mask.expand(shape).reshape({-1})).select(1, 0);
+  const int64_t count = positions.size(0);
+  EMBER_CHECK(source.numel() >= count,
+              "[masked_scatter] source: expected at least {} elements (the mask's true count), got {}", count,
+              source.numel());
+  const Tensor taken = source.reshape({-1}).narrow(0, 0, count);
+  return self.expand(shape).reshape({-1}).index_copy(0, positions, taken).view(shape);
+}
+
+Tensor masked_scatter_(const Tensor& self, const Tensor& mask, const Tensor& source) {
+  const DimVector shape = masked_shape("masked_scatter_", self, mask);
+  EMBER_CHECK(IntArrayRef(shape).equals(self.sizes()),
+              "[masked_scatter_] mask: shape {} does not broadcast to self's shape {}", shape_str(mask.sizes()),
+              shape_str(self.sizes()));
+  return self.copy_(ember::masked_scatter(self, mask, source));
 }
 
 Tensor flip(const Tensor& self, IntArrayRef dims) {

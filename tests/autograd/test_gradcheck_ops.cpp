@@ -429,6 +429,13 @@ TEST_CASE("composite operators differentiate through the operators they are writ
                               return flat({std::get<0>(linalg_solve_ex(a, x[1])), std::get<0>(linalg_solve_ex(a, x[2], false)),
                                            std::get<0>(linalg_solve_ex(a, x[2].select(0, 0))), std::get<0>(linalg_inv_ex(a))}); },
                     {{3, 3}, {3, 2}, {2, 3}}}},
+      {"index writes", {[mask](V x) {
+                          const Tensor rows = tensor<int64_t>({1, 0, 1});
+                          return flat({x[0].masked_scatter(mask, x[1]), x[0].masked_fill(mask, x[2].sum()),
+                                       x[0].index_fill(1, tensor<int64_t>({0, -1, 0}), x[2].sum()),
+                                       x[0].index_reduce(0, rows, x[3], "prod"), x[0].index_reduce(0, rows, x[3], "mean", false),
+                                       x[0].index_reduce(0, rows, x[3], "amax")}); },
+                        {{2, 3}, {4}, {2}, {3, 3}}}},
       {"matrix transposes", {[](V x) { return x[0].mT() + x[0].mH() * 2 + adjoint(x[0]) * 3; }, {{2, 3, 3}}}},
       {"frexp", {[](V x) { return std::get<0>(frexp(x[0] * 3)); }, {{2, 3}}, &away_from_zero}},
       {"combinations", {[](V x) { return combinations(x[0], 2) + combinations(x[0].narrow(0, 0, 2), 2, true).narrow(0, 0, 1); },

@@ -302,6 +302,67 @@ TEST_CASE("nonzero lists coordinates in row-major order; masked_select picks ele
   CHECK_THROWS_WITH(a.masked_select(ones({4}, DType::Bool)), doctest::Contains("[masked_select]"));
 }
 
+TEST_CASE("masked_scatter and masked_fill with a tensor value") {
+  const Tensor a = arange(6).reshape({2, 3});
+  const Tensor even = a.remainder(2) == 0;
+  // Positions 0, 2 and 4 take source's first three elements in row-major order.
+  CHECK(to_vector<int64_t>(a.masked_scatter(even, tensor<int64_t>({10, 11, 12, 13}, {2, 2}))) ==
+        std::vector<int64_t>{10, 1, 11, 3, 12, 5});
+  // The mask broadcasts with self, and self with the mask.
+  CHECK(to_vector<int64_t>(masked_scatter(a, tensor<bool>({false, true, false}), tensor<int64_t>({7, 8}))) ==
+        std::vector<int64_t>{0, 7, 2, 3, 8, 5});
+  CHECK(masked_scatter(tensor<int64_t>({1, 2, 3}), ones({2, 1}, DType::Bool), arange(6)).sizes().equals({2, 3}));
+  Tensor target = zeros({2, 2});
+  target.masked_scatter_(tensor<bool>({true, false, false, true}, {2, 2}), tensor({1.5f, 2.5f}));
+  CHECK(to_vector<float>(target) == std::vector<float>{1.5, 0, 0, 2.5});
+  CHECK_THROWS_WITH(a.masked_scatter(even, tensor<int64_t>({1, 2})),
+                    "[masked_scatter] source: expected at least 3 elements (the mask's true count), got 2");
+  CHECK_THROWS_WITH(a.masked_scatter(even, ones({3})), "[masked_scatter] source: expected dtype int64 like self, got float32");
+  CHECK_THROWS_WITH(zeros({3}).masked_scatter_(ones({2, 1}, DType::Bool), ones({6})),
+                    "[masked_scatter_] mask: shape [2, 1] does not broadcast to self's shape [3]");
+
+  CHECK(to_vector<int64_t>(a.masked_fill(even, scalar_tensor(-1, DType::Int64))) == std::vector<int64_t>{-1, 1, -1, 3, -1, 5});
+  Tensor filled = zeros({3});
+  filled.masked_fill_(tensor<bool>({false, true, true}), scalar_tensor(2.5, DType::Float64));
+  CHECK(to_vector<float>(filled) == std::vector<float>{0, 2.5, 2.5});
+  CHECK_THROWS_WITH(a.masked_fill(even, tensor<int64_t>({1, 2})), "[masked_fill] value: expected a 0-dim tensor, got shape [2]");
+}
+
+TEST_CASE("index_fill and index_reduce write the slices an index names") {
+  const Tensor base = arange(6).reshape({2, 3}).to(DType::Float32);
+  CHECK(to_vector<float>(base.index_fill(1, tensor<int64_t>({0, -1}), -1)) == std::vector<float>{-1, 1, -1, -1, 4, -1});
+  CHECK(to_vector<float>(index_fill(base, 0, tensor<int32_t>({1}), scalar_tensor(9.0))) ==
+        std::vector<float>{0, 1, 2, 9, 9, 9});
+  CHECK(to_vector<float>(base.index_fill(0, scalar_tensor(0, DType::Int64), 5)) == std::vector<float>{5, 5, 5, 3, 4, 5});
+  CHECK(scalar_tensor(3.0).index_fill(0, tensor<int64_t>({0}), 1).item<double>() == 1);
+  Tensor in_place = zeros({4});
+  in_place.index_fill_(0, tensor<int64_t>({3, 1, 3}), 2);
+  CHECK(to_vector<float>(in_place) == std::vector<float>{0, 2, 0, 2});
+  CHECK_THROWS_WITH(base.index_fill(1, tensor<int64_t>({3}), 0), "[index_fill] index: expected entries in [-3, 3), got 3");
+  CHECK_THROWS_WITH(base.index_fill(1, tensor<int64_t>({-4}), 0), "[index_fill] index: expected entries in [-3, 3), got -4");
+  CHECK_THROWS_WITH(base.index_fill(1, ones({1}), 0), "[index_fill] index: expected dtype int64 or int32, got float32");
+  CHECK_THROWS_WITH(base.index_fill(2, tensor<int64_t>({0}), 0), doctest::Contains("[index_fill]"));
+
+  // Rows 0 and 2 of source reduce into row 1 of self, row 1 of source into row 0.
+  const Tensor self = tensor({1.f, 2.f, 3.f, 4.f}, {2, 2});
+  const Tensor source = tensor({2.f, 3.f, 5.f, 7.f, 4.f, 1.f}, {3, 2});
+  const Tensor index = tensor<int64_t>({1, 0, 1});
+  CHECK(to_vector<float>(self.index_reduce(0, index, source, "prod")) == std::vector<float>{5, 14, 24, 12});
+  CHECK(to_vector<float>(self.index_reduce(0, index, source, "prod", false)) == std::vector<float>{5, 7, 8, 3});
+  CHECK(to_vector<float>(self.index_reduce(0, index, source, "mean")) == std::vector<float>{3, 4.5, 3, 8.0f / 3});
+  CHECK(to_vector<float>(self.index_reduce(0, index, source, "amax", false)) == std::vector<float>{5, 7, 4, 3});
+  CHECK(to_vector<float>(self.index_reduce(1, tensor<int64_t>({-1, 0}), self, "amin")) == std::vector<float>{1, 1, 3, 3});
+  Tensor reduced = self.clone();
+  reduced.index_reduce_(0, index, source, "amin");
+  CHECK(to_vector<float>(reduced) == std::vector<float>{1, 2, 2, 1});
+  CHECK_THROWS_WITH(self.index_reduce(0, index, source, "sum"),
+                    "[index_reduce] reduce: expected 'prod', 'mean', 'amax' or 'amin', got 'sum'");
+  CHECK_THROWS_WITH(self.index_reduce(0, index, source.narrow(1, 0, 1), "prod"),
+                    "[index_reduce] source: expected shape [3, 2] (self's, with index's 3 entries along dim 0), got [3, 1]");
+  CHECK_THROWS_WITH(self.index_reduce(0, tensor<int64_t>({1, 0, 2}), source, "prod"),
+                    "[index_reduce] index: expected entries in [-2, 2), got 2");
+}
+
 TEST_CASE("index and index_put_ follow PyTorch's t[...]") {
   using namespace ember::indexing;
   const Tensor x = arange(24).reshape({2, 3, 4});

@@ -284,6 +284,11 @@ TEST_CASE("indexing matches, and an index out of range is the CPU's error") {
     y.index_put_({lt(y, -0.5)}, 0);
     return y;
   }, {x, random({3}, 28)});
+  check_same([](const std::vector<Tensor>& t) {
+    const Tensor rows = tensor<int64_t>({1, 0, 1}).to(t[0].device());
+    return cat({t[0].masked_scatter(gt(t[0], 0), cat({t[1], t[1]}).flatten()).flatten(), t[0].index_fill(1, rows, -2).flatten(),
+                t[0].index_reduce(0, rows, t[1], "amax").flatten(), t[0].index_reduce(0, rows, t[1], "mean", false).flatten()});
+  }, {x, random({3, 5}, 29)});
   CHECK_THROWS_WITH(x.to(gpu()).index_select(0, tensor<int64_t>({1, 9}).to(gpu())),
                     doctest::Contains("index 9 is out of range for dimension 0 of size 4"));
 }
@@ -433,7 +438,9 @@ TEST_CASE("3-D convolution, transposed convolution and pooling (2-D operators ov
   check_same([](const std::vector<Tensor>& t) {
     return F::conv3d(t[0], t[1], t[2], {.stride = {2, 1, 1}, .padding = {1, 1, 0}}).flatten()
         .narrow(0, 0, 64) + F::max_pool3d(t[0], {2, 2, 2}, {.ceil_mode = true}).flatten().narrow(0, 0, 64) +
-        F::avg_pool3d(t[0], {3, 2, 2}, {.padding = {1, 1, 1}}).flatten().narrow(0, 0, 64);
+        F::avg_pool3d(t[0], {3, 2, 2}, {.padding = {1, 1, 1}}).flatten().narrow(0, 0, 64) +
+        F::avg_pool3d(t[0], {2, 3, 2}, {.padding = {1, 1, 0}, .ceil_mode = true, .count_include_pad = false})
+            .flatten().narrow(0, 0, 64);
   }, {x, w, b});
   check_same([](const std::vector<Tensor>& t) {
     return cat({F::conv_transpose3d(t[0], t[1].transpose(0, 1), Tensor(), {.stride = {2, 1, 2}, .output_padding = {1, 0, 0}}).flatten(),

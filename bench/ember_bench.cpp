@@ -195,7 +195,7 @@ void measure_search_and_scatter(Results& r) {
 }
 
 // The gamma family on 1M positive floats: the C library's lgamma, digamma's shifted asymptotic
-// series (plugins_sdk gamma_functions.h), and i0's power series (bessel_functions.h).
+// series (plugins_sdk gamma_functions.h), and i0's Chebyshev expansions (bessel_functions.h).
 void measure_gamma_functions(Results& r) {
   manual_seed(0);
   const Tensor x = rand({1000000}) * 20 + 0.01;

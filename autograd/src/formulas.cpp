@@ -84,6 +84,10 @@ Tensor bessel_i1_backward(const Tensor& grad, const Tensor& self, const Tensor& 
   return grad * where(at_zero, scalar_like(self, 0.5), slope);
 }
 
+Tensor not_implemented(const char* op, const char* input) {
+  EMBER_FAIL("[{}] the derivative for {} is not implemented", op, input);
+}
+
 Tensor norm_backward(const Tensor& grad, const Tensor& self, const Scalar& p, const Tensor& result,
                      IntArrayRef dim, bool keepdim) {
   const double order = p.to_double();

@@ -11,7 +11,7 @@
 namespace ember::backends {
 
 enum class Binary {
-  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Remainder, Fmod, FloorDivide,
+  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Zeta, Remainder, Fmod, FloorDivide,
   BitwiseAnd, BitwiseOr, BitwiseXor, ShiftLeft, ShiftRight, Gcd, Lcm
 };
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
@@ -19,7 +19,7 @@ enum class Unary {
   Neg, Abs, Relu, Clamp, Round, Floor, Ceil, Trunc, Sign,
   Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal,
   Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Sigmoid, Gelu, Silu,
-  Erf, Erfc, Erfinv, Lgamma, Digamma, Polygamma, BesselI0, BesselI0e, BesselI1, BesselI1e, BitwiseNot
+  Erf, Erfc, Erfinv, Erfcx, Ndtri, Lgamma, Digamma, Polygamma, BesselI0, BesselI0e, BesselI1, BesselI1e, BitwiseNot
 };
 enum class Reduce { Sum, Prod, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
@@ -39,7 +39,7 @@ inline constexpr Member<Binary> kBinaryOps[] = {
     {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
     {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
     {"minimum", Binary::Minimum}, {"atan2", Binary::Atan2}, {"logaddexp", Binary::LogAddExp},
-    {"remainder.Tensor", Binary::Remainder},
+    {"special_zeta", Binary::Zeta}, {"remainder.Tensor", Binary::Remainder},
     {"fmod.Tensor", Binary::Fmod}, {"floor_divide", Binary::FloorDivide},
     {"bitwise_and.Tensor", Binary::BitwiseAnd}, {"bitwise_or.Tensor", Binary::BitwiseOr},
     {"bitwise_xor.Tensor", Binary::BitwiseXor}, {"bitwise_left_shift.Tensor", Binary::ShiftLeft},
@@ -60,7 +60,8 @@ inline constexpr Member<Unary> kUnaryOps[] = {
     {"sigmoid", Unary::Sigmoid}, {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf},
     {"erfc", Unary::Erfc}, {"erfinv", Unary::Erfinv}, {"lgamma", Unary::Lgamma}, {"digamma", Unary::Digamma},
     {"polygamma", Unary::Polygamma}, {"i0", Unary::BesselI0}, {"special_i0e", Unary::BesselI0e},
-    {"special_i1", Unary::BesselI1}, {"special_i1e", Unary::BesselI1e}, {"bitwise_not", Unary::BitwiseNot}};
+    {"special_i1", Unary::BesselI1}, {"special_i1e", Unary::BesselI1e}, {"special_erfcx", Unary::Erfcx},
+    {"special_ndtri", Unary::Ndtri}, {"bitwise_not", Unary::BitwiseNot}};
 inline constexpr Member<Reduce> kReduceOps[] = {
     {"sum", Reduce::Sum},       {"prod", Reduce::Prod},     {"mean", Reduce::Mean},     {"amax", Reduce::Amax},
     {"amin", Reduce::Amin},     {"var", Reduce::Var},       {"argmax", Reduce::Argmax},

@@ -14,6 +14,7 @@
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
 #include "ember/log_add_exp.h"
+#include "ember/normal_functions.h"
 #include "ember/remainder.h"
 #include "kernels.h"
 #include "strided.h"
@@ -142,8 +143,10 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
         case Binary::FloorDivide: return integer_division_checked_loop<T>(ops, &sdk::floored_quotient<C>);
         case Binary::Atan2:
         case Binary::LogAddExp:
+        case Binary::Zeta:
           if constexpr (std::is_floating_point_v<C>) {
             if (op == Binary::LogAddExp) return binary_loop<T, T>(ops, &sdk::log_add_exp<C>);
+            if (op == Binary::Zeta) return binary_loop<T, T>(ops, &sdk::zeta<C>);
             return binary_loop<T, T>(ops, [](C a, C b) { return std::atan2(a, b); });
           }
           sdk::check(false, "expected floating-point tensors");
@@ -247,6 +250,8 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Erf: return unary_loop<T>(ops, [](C x) { return std::erf(x); });
     case Unary::Erfc: return unary_loop<T>(ops, [](C x) { return std::erfc(x); });
     case Unary::Erfinv: return unary_loop<T>(ops, [](C x) { return sdk::inverse_erf(x); });
+    case Unary::Erfcx: return unary_loop<T>(ops, &sdk::erfcx<C>);
+    case Unary::Ndtri: return unary_loop<T>(ops, &sdk::normal_quantile<C>);
     case Unary::Lgamma: return unary_loop<T>(ops, [](C x) { return std::lgamma(x); });
     case Unary::Digamma: return unary_loop<T>(ops, &sdk::digamma<C>);
     case Unary::BesselI0: return unary_loop<T>(ops, &sdk::bessel_i0<C>);

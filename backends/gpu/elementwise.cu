@@ -9,6 +9,7 @@
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
 #include "ember/log_add_exp.h"
+#include "ember/normal_functions.h"
 #include "ember/remainder.h"
 #include "gpu_kernels.h"
 
@@ -83,10 +84,12 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
       case Binary::FloorDivide: return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::floored_quotient(a, b); });
       case Binary::Atan2:
       case Binary::LogAddExp:
+      case Binary::Zeta:
         if constexpr (std::is_floating_point_v<C>) {
           if (op == Binary::LogAddExp) {
             return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::log_add_exp(a, b); });
           }
+          if (op == Binary::Zeta) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::zeta(a, b); });
           return binary_launch<T, T>(ops, [] __device__(C a, C b) { return atan2(a, b); });
         }
         sdk::check(false, "expected floating-point tensors");
@@ -189,6 +192,8 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Erf: return unary_launch<T>(ops, [] __device__(C x) { return erf(x); });
     case Unary::Erfc: return unary_launch<T>(ops, [] __device__(C x) { return erfc(x); });
     case Unary::Erfinv: return unary_launch<T>(ops, [] __device__(C x) { return sdk::inverse_erf(x); });
+    case Unary::Erfcx: return unary_launch<T>(ops, [] __device__(C x) { return sdk::erfcx(x); });
+    case Unary::Ndtri: return unary_launch<T>(ops, [] __device__(C x) { return sdk::normal_quantile(x); });
     case Unary::Lgamma: return unary_launch<T>(ops, [] __device__(C x) { return lgamma(x); });
     case Unary::Digamma: return unary_launch<T>(ops, [] __device__(C x) { return sdk::digamma(x); });
     case Unary::BesselI0: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_i0(x); });

@@ -148,6 +148,12 @@ std::map<std::string, Case> cases() {
       {"special_i0e", {[](V x) { return special_i0e(x[0] * 3); }, {{2, 3}}, &away_from_zero, true}},
       {"special_i1", {[](V x) { return special_i1(x[0] * 3) + special_i1(x[0] * 0); }, {{2, 3}}, nullptr, true}},
       {"special_i1e", {[](V x) { return special_i1e(x[0] * 3); }, {{2, 3}}, &away_from_zero, true}},
+      // Kept within (-2, 14), across the seam at 12: below, erfcx grows as e^(x^2) and would
+      // swamp the other elements in gradgradcheck's weighted sum.
+      {"special_erfcx", {[](V x) { return special_erfcx(sigmoid(x[0]) * 16 - 2); }, {{2, 3}}, nullptr, true}},
+      {"special_ndtri", {[](V x) { return special_ndtri(sigmoid(x[0])); }, {{2, 3}}, nullptr, true}},
+      // Differentiable in q only (as PyTorch's): s is held fixed.
+      {"special_zeta", {[](V x) { return special_zeta(full_like(x[0], 2.5), x[0] * x[0] + 0.5); }, {{2, 3}}, nullptr, true}},
       {"linalg_lu_factor_ex", {[](V x) { return flat({std::get<0>(linalg_lu_factor_ex(x[0])), std::get<0>(linalg_lu_factor_ex(x[1])),
                                                       std::get<0>(linalg_lu_factor_ex(x[2]))}); },
                                {{2, 3, 3}, {3, 5}, {5, 3}}, nullptr, true}},
@@ -436,6 +442,9 @@ TEST_CASE("composite operators differentiate through the operators they are writ
                                        x[0].index_reduce(0, rows, x[3], "prod"), x[0].index_reduce(0, rows, x[3], "mean", false),
                                        x[0].index_reduce(0, rows, x[3], "amax")}); },
                         {{2, 3}, {4}, {2}, {3, 3}}}},
+      {"normal distribution", {[](V x) { return flat({special_ndtr(x[0] * 3), special_log_ndtr(x[0] * 8), special_entr(positive(x[0])),
+                                                      round(x[0], 2) * x[0]}); },
+                               {{2, 3}}}},
       {"matrix transposes", {[](V x) { return x[0].mT() + x[0].mH() * 2 + adjoint(x[0]) * 3; }, {{2, 3, 3}}}},
       {"frexp", {[](V x) { return std::get<0>(frexp(x[0] * 3)); }, {{2, 3}}, &away_from_zero}},
       {"combinations", {[](V x) { return combinations(x[0], 2) + combinations(x[0].narrow(0, 0, 2), 2, true).narrow(0, 0, 1); },

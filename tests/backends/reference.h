@@ -70,8 +70,8 @@ inline void check_close(const std::vector<double>& actual, const std::vector<dou
     CAPTURE(i);
     if (std::isnan(expected[i])) {
       CHECK(std::isnan(actual[i]));
-    } else if (tol == 0) {
-      CHECK(actual[i] == expected[i]);  // Approx with epsilon 0 never matches, not even equal values
+    } else if (tol == 0 || std::isinf(expected[i])) {
+      CHECK(actual[i] == expected[i]);  // Approx with epsilon 0 never matches, nor inf (inf - inf is NaN)
     } else {
       CHECK(actual[i] == doctest::Approx(expected[i]).epsilon(tol).scale(1.0));
     }

@@ -412,7 +412,7 @@ const std::vector<Family>& families() {
   static const std::vector<Family> table = {
       {{"add.Tensor", "sub.Tensor"}, true, &scaled_binary},
       {{"mul.Tensor", "div.Tensor", "pow.Tensor_Tensor", "maximum", "minimum", "eq.Tensor", "ne.Tensor",
-        "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor", "atan2", "logaddexp"}, true, &binary},
+        "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor", "atan2", "logaddexp", "special_zeta"}, true, &binary},
       {{"bitwise_and.Tensor", "bitwise_or.Tensor", "bitwise_xor.Tensor", "bitwise_left_shift.Tensor",
         "bitwise_right_shift.Tensor", "gcd", "lcm"}, false, &integral_binary},
       {{"bitwise_not"}, false, &integral_unary},
@@ -421,7 +421,7 @@ const std::vector<Family>& families() {
       {{"neg", "abs", "relu", "round", "floor", "ceil", "trunc", "sign", "exp", "exp2", "log", "log2", "log10",
         "log1p", "expm1", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
         "tanh", "asinh", "acosh", "atanh", "sigmoid", "erf", "erfc", "erfinv", "lgamma", "digamma", "i0", "special_i0e",
-        "special_i1", "special_i1e", "silu"},
+        "special_i1", "special_i1e", "special_erfcx", "special_ndtri", "silu"},
        true, &unary},
       {{"polygamma"}, true, &polygamma},
       {{"gelu"}, true, &gelu},

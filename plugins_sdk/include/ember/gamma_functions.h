@@ -86,6 +86,19 @@ EMBER_HOST_DEVICE T hurwitz_zeta(T s, T q) {
   return hurwitz_zeta_positive(s, fraction) + (odd ? -negative_terms : negative_terms);
 }
 
+// zeta(x, q), torch.special.zeta, over Cephes' domain: NaN below x = 1 (and for q < 0 unless x
+// is whole, q^-x having no real value), infinite at x = 1 and at q = 0, -1, -2, ...; at x = inf
+// only the first term is left (0, 1 or inf as q is above, at or below 1).
+template <typename T>
+EMBER_HOST_DEVICE T zeta(T x, T q) {
+  const T inf = std::numeric_limits<T>::infinity();
+  if (x != x || q != q || x < T(1)) return std::numeric_limits<T>::quiet_NaN();
+  if (x == T(1)) return inf;
+  if (x == inf) return q > T(1) ? T(0) : q == T(1) ? T(1) : inf;
+  if (q < T(0) && q != EMBER_MATH(floor)(q) && x != EMBER_MATH(floor)(x)) return std::numeric_limits<T>::quiet_NaN();
+  return hurwitz_zeta(x, q);
+}
+
 // The n-th derivative of digamma: (-1)^(n+1) n! zeta(n + 1, x) for n >= 1.
 template <typename T>
 EMBER_HOST_DEVICE T polygamma(int64_t n, T x) {

@@ -65,6 +65,10 @@ Tensor scatter_reduce_backward_src(const Tensor& grad, const Tensor& self, int64
 // form; 1/2 at x = 0, where the quotient is 0/0.
 Tensor bessel_i1_backward(const Tensor& grad, const Tensor& self, const Tensor& result, bool scaled);
 
+// The gradient an operator does not define (special_zeta's in self, as PyTorch's): backward raises
+// "[op] the derivative for input is not implemented" rather than passing zeros on.
+[[noreturn]] Tensor not_implemented(const char* op, const char* input);
+
 // Linear algebra (linalg_formulas.cpp); an undefined output gradient reads as zeros.
 // linalg_cholesky: gA = L^-T Phi(L^T gL) L^-1, symmetrised (Phi: lower triangle, halved diagonal).
 Tensor cholesky_backward(const Tensor& grad, const Tensor& factor, bool upper);

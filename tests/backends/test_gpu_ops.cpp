@@ -397,6 +397,10 @@ TEST_CASE("padding modes, pixel shuffle, instance norm, 1-D and adaptive pooling
     return F::max_pool1d(t[0].flatten(2), 3, {.stride = 2, .padding = 1}) + F::avg_pool1d(t[0].flatten(2), 3, {.stride = 2, .padding = 1});
   }, {x});
   check_same([](const std::vector<Tensor>& t) {
+    const auto [values, indices] = F::max_pool2d_with_indices(t[0], {2, 2}, {.padding = {1, 0}});
+    return F::max_unpool2d(values, indices, {2, 2}, {.padding = {1, 0}, .output_size = F::Pair{3, 4}});
+  }, {x});
+  check_same([](const std::vector<Tensor>& t) {
     const Tensor a = t[0].detach().requires_grad_();
     const Tensor columns = F::unfold(a, {2, 2}, {.padding = {1, 0}, .stride = {1, 2}});
     const Tensor out = cat({F::adaptive_max_pool2d(a, {2, 3}).flatten(), F::adaptive_avg_pool3d(a, {3, 2, 3}).flatten(),

@@ -1,12 +1,12 @@
-// The small layers: activations' options, pooling, dropout, embedding, flatten, upsampling and
-// containers.
+// The small layers: activations' options, pooling, dropout, embedding, flatten, distances and
+// upsampling.
 #include <algorithm>
 #include <cmath>
 
 #include "ember/nn/functional.h"
 #include "ember/nn/init.h"
 #include "ember/nn/modules/activation.h"
-#include "ember/nn/modules/container.h"
+#include "ember/nn/modules/distance.h"
 #include "ember/nn/modules/dropout.h"
 #include "ember/nn/modules/embedding.h"
 #include "ember/nn/modules/flatten.h"
@@ -39,18 +39,18 @@ void check_finite(const char* type, const char* name, double v) {
   EMBER_CHECK(std::isfinite(v), "[{}] {}: expected a finite value, got {}", type, name, v);
 }
 
-template <typename List>
-const auto& checked_at(const char* type, const List& list, size_t i) {
-  EMBER_CHECK(i < list.size(), "[{}] index: expected a position below {}, got {}", type, list.size(), i);
-  return list[i];
-}
-
 }  // namespace
 
 Hardtanh::Hardtanh(double min_value, double max_value) : UnaryModule("Hardtanh"), min_val(min_value), max_val(max_value) {
   EMBER_CHECK(min_val <= max_val, "[Hardtanh] max_val: expected at least min_val {}, got {}", min_val, max_val);
 }
 Tensor Hardtanh::forward(const Tensor& input) { return functional::hardtanh(input, min_val, max_val); }
+
+Tensor Softmax2d::forward(const Tensor& input) {
+  EMBER_CHECK(input.dim() == 3 || input.dim() == 4, "[Softmax2d] input: expected a [N, C, H, W] or [C, H, W] tensor, got {}",
+              shape_str(input.sizes()));
+  return input.softmax(-3);
+}
 std::string Hardtanh::extra_repr() const {
   return fmt::format("min_val={}, max_val={}", python_float(min_val), python_float(max_val));
 }
@@ -114,6 +114,29 @@ std::string MaxPool1d::extra_repr() const {
 std::string AvgPool1d::extra_repr() const {
   return fmt::format("kernel_size=({},), stride=({},), padding=({},)", kernel_size, options.stride.value_or(kernel_size),
                      options.padding);
+}
+
+MaxUnpool1d::MaxUnpool1d(int64_t kernel, std::optional<int64_t> step, int64_t pad)
+    : Module("MaxUnpool1d"), kernel_size(kernel), stride(step), padding(pad) {}
+Tensor MaxUnpool1d::forward(const Tensor& input, const Tensor& indices, std::optional<int64_t> output_size) {
+  return functional::max_unpool1d(input, indices, kernel_size,
+                                  {.stride = stride, .padding = padding, .output_size = output_size});
+}
+// As PyTorch prints it: every size a tuple.
+std::string MaxUnpool1d::extra_repr() const {
+  return fmt::format("kernel_size=({},), stride=({},), padding=({},)", kernel_size, stride.value_or(kernel_size), padding);
+}
+
+MaxUnpool2d::MaxUnpool2d(functional::Pair kernel, std::optional<functional::Pair> step, functional::Pair pad)
+    : Module("MaxUnpool2d"), kernel_size(kernel), stride(step), padding(pad) {}
+Tensor MaxUnpool2d::forward(const Tensor& input, const Tensor& indices, std::optional<functional::Pair> output_size) {
+  return functional::max_unpool2d(input, indices, kernel_size,
+                                  {.stride = stride, .padding = padding, .output_size = output_size});
+}
+std::string MaxUnpool2d::extra_repr() const {
+  const functional::Pair step = stride.value_or(kernel_size);
+  return fmt::format("kernel_size=({}, {}), stride=({}, {}), padding=({}, {})", kernel_size[0], kernel_size[1], step[0],
+                     step[1], padding[0], padding[1]);
 }
 
 std::string MaxPool2d::extra_repr() const {
@@ -203,6 +226,23 @@ std::string EmbeddingBag::extra_repr() const {
 
 Tensor Flatten::forward(const Tensor& input) { return functional::flatten(input, start_dim, end_dim); }
 std::string Flatten::extra_repr() const { return fmt::format("start_dim={}, end_dim={}", start_dim, end_dim); }
+std::string Unflatten::extra_repr() const {
+  return fmt::format("dim={}, unflattened_size=({}{})", dim, fmt::join(unflattened_size, ", "),
+                     unflattened_size.size() == 1 ? "," : "");
+}
+
+CosineSimilarity::CosineSimilarity(int64_t dim, double eps) : Module("CosineSimilarity"), dim(dim), eps(eps) {
+  check_finite("CosineSimilarity", "eps", eps);
+}
+Tensor CosineSimilarity::forward(const Tensor& x1, const Tensor& x2) { return functional::cosine_similarity(x1, x2, dim, eps); }
+
+PairwiseDistance::PairwiseDistance(double p, double eps, bool keepdim)
+    : Module("PairwiseDistance"), norm(p), eps(eps), keepdim(keepdim) {
+  check_finite("PairwiseDistance", "eps", eps);
+}
+Tensor PairwiseDistance::forward(const Tensor& x1, const Tensor& x2) {
+  return ember::pairwise_distance(x1, x2, norm, eps, keepdim);
+}
 
 Upsample::Upsample(functional::InterpolateOptions interpolate_options)
     : UnaryModule("Upsample"), options(std::move(interpolate_options)) {
@@ -308,44 +348,5 @@ std::string PadLayer::extra_repr() const {
   if (type_name().rfind("ConstantPad", 0) == 0) return fmt::format("padding={}, value={}", counts, python_float(value));
   return counts;
 }
-
-Sequential::Sequential(std::initializer_list<std::shared_ptr<UnaryModule>> modules) : Sequential() {
-  for (const auto& m : modules) push_back(m);
-}
-
-void Sequential::push_back(std::shared_ptr<UnaryModule> module) {
-  EMBER_CHECK(module != nullptr, "[Sequential] module: expected a module, got null");
-  register_module(std::to_string(modules_.size()), module);
-  modules_.push_back(std::move(module));
-}
-
-void Sequential::replace(size_t i, std::shared_ptr<UnaryModule> module) {
-  EMBER_CHECK(module != nullptr, "[Sequential] module: expected a module, got null");
-  checked_at("Sequential", modules_, i);
-  replace_child(std::to_string(i), module);
-  modules_[i] = std::move(module);
-}
-
-Tensor Sequential::forward(const Tensor& input) {
-  Tensor x = input;
-  for (const auto& m : modules_) x = m->forward(x);
-  return x;
-}
-
-const std::shared_ptr<UnaryModule>& Sequential::operator[](size_t i) const {
-  return checked_at("Sequential", modules_, i);
-}
-
-ModuleList::ModuleList(std::initializer_list<std::shared_ptr<Module>> modules) : ModuleList() {
-  for (const auto& m : modules) push_back(m);
-}
-
-void ModuleList::push_back(std::shared_ptr<Module> module) {
-  EMBER_CHECK(module != nullptr, "[ModuleList] module: expected a module, got null");
-  register_module(std::to_string(modules_.size()), module);
-  modules_.push_back(std::move(module));
-}
-
-const std::shared_ptr<Module>& ModuleList::operator[](size_t i) const { return checked_at("ModuleList", modules_, i); }
 
 }  // namespace ember::nn

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "ember/ember.h"
@@ -108,6 +109,19 @@ struct MaxPool2dOptions {
   bool ceil_mode = false;
 };
 Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions options = {});
+// max_pool2d with the flat position (h * W + w) of each maximum in its input plane, as PyTorch's
+// return_indices=True gives them: what max_unpool2d takes.
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, Pair kernel_size, MaxPool2dOptions options = {});
+
+struct MaxUnpool2dOptions {
+  std::optional<Pair> stride;       // the kernel size when not given
+  Pair padding = {0, 0};
+  std::optional<Pair> output_size;  // (H - 1) stride - 2 padding + kernel_size when not given
+};
+// max_pool2d's partial inverse: each value of input [N, C, H, W] (or [C, H, W]) put at its
+// position `indices` in a plane of zeros; where windows overlapped, one of the values written
+// to a place wins.
+Tensor max_unpool2d(const Tensor& input, const Tensor& indices, Pair kernel_size, MaxUnpool2dOptions options = {});
 
 struct AvgPool2dOptions {
   std::optional<Pair> stride;  // the kernel size when not given
@@ -127,6 +141,13 @@ struct MaxPool1dOptions {
   bool ceil_mode = false;
 };
 Tensor max_pool1d(const Tensor& input, int64_t kernel_size, MaxPool1dOptions options = {});
+std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, int64_t kernel_size, MaxPool1dOptions options = {});
+struct MaxUnpool1dOptions {
+  std::optional<int64_t> stride;
+  int64_t padding = 0;
+  std::optional<int64_t> output_size;
+};
+Tensor max_unpool1d(const Tensor& input, const Tensor& indices, int64_t kernel_size, MaxUnpool1dOptions options = {});
 // The p-norm of each window, (sum of x^p)^(1 / p), as PyTorch's LPPool: [N, C, L] or [N, C, H, W]
 // (or unbatched); the stride is the kernel size unless given. ceil_mode's partial last window is
 // scaled as PyTorch's: its mean (over the part inside the input) times the whole kernel's size.

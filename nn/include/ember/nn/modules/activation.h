@@ -172,6 +172,13 @@ class Softmax final : public AlongDim<&ember::softmax> {
   explicit Softmax(int64_t dim) : AlongDim("Softmax", dim) {}
 };
 
+// Softmax over the channels of each position: dimension -3 of a [N, C, H, W] or [C, H, W] input.
+class Softmax2d final : public UnaryModule {
+ public:
+  Softmax2d() : UnaryModule("Softmax2d") {}
+  Tensor forward(const Tensor& input) override;
+};
+
 class LogSoftmax final : public AlongDim<&ember::log_softmax> {
  public:
   explicit LogSoftmax(int64_t dim) : AlongDim("LogSoftmax", dim) {}

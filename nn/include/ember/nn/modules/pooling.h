@@ -1,6 +1,6 @@
 // MaxPool1d and AvgPool1d over [N, C, L] (or [C, L]); MaxPool2d and AvgPool2d over [N, C, H, W]
 // (or [C, H, W]); MaxPool3d and AvgPool3d over [N, C, D, H, W] (or [C, D, H, W]); the adaptive
-// average and max poolings over any of them.
+// average and max poolings over any of them; MaxUnpool1d and MaxUnpool2d.
 #pragma once
 
 #include <string>
@@ -50,7 +50,6 @@ class MaxPool2d final : public PoolLayer<functional::Pair, functional::MaxPool2d
   std::string extra_repr() const override;
 };
 
-// Padded positions count as zeros in the mean (PyTorch's count_include_pad=true).
 class AvgPool2d final : public PoolLayer<functional::Pair, functional::AvgPool2dOptions, &functional::avg_pool2d> {
  public:
   explicit AvgPool2d(functional::Pair kernel_size, functional::AvgPool2dOptions options = {})
@@ -74,6 +73,35 @@ class AvgPool3d final : public PoolLayer<functional::Triple, functional::AvgPool
  public:
   explicit AvgPool3d(functional::Triple kernel_size, functional::AvgPool3dOptions options = {})
       : PoolLayer("AvgPool3d", kernel_size, options) {}
+
+ private:
+  std::string extra_repr() const override;
+};
+
+// max_unpool1d and max_unpool2d as layers: forward takes the pooled values and their indices.
+class MaxUnpool1d final : public Module {
+ public:
+  explicit MaxUnpool1d(int64_t kernel_size, std::optional<int64_t> stride = std::nullopt, int64_t padding = 0);
+  Tensor forward(const Tensor& input, const Tensor& indices, std::optional<int64_t> output_size = std::nullopt);
+  Tensor operator()(const Tensor& input, const Tensor& indices) { return forward(input, indices); }
+  const int64_t kernel_size;
+  const std::optional<int64_t> stride;
+  const int64_t padding;
+
+ private:
+  std::string extra_repr() const override;
+};
+
+class MaxUnpool2d final : public Module {
+ public:
+  explicit MaxUnpool2d(functional::Pair kernel_size, std::optional<functional::Pair> stride = std::nullopt,
+                       functional::Pair padding = {0, 0});
+  Tensor forward(const Tensor& input, const Tensor& indices,
+                 std::optional<functional::Pair> output_size = std::nullopt);
+  Tensor operator()(const Tensor& input, const Tensor& indices) { return forward(input, indices); }
+  const functional::Pair kernel_size;
+  const std::optional<functional::Pair> stride;
+  const functional::Pair padding;
 
  private:
   std::string extra_repr() const override;

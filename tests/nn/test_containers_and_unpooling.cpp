@@ -1,0 +1,146 @@
+// ModuleDict, ParameterList and ParameterDict (names, replacement, optimisation, printing), the
+// small modules Unflatten, Softmax2d, CosineSimilarity and PairwiseDistance, and max pooling with
+// indices undone by max_unpool1d/2d (values, gradients, errors).
+#include <doctest/doctest.h>
+
+#include "ember/autograd/gradcheck.h"
+#include "ember/ember.h"
+#include "ember/nn.h"
+#include "ember/optim/sgd.h"
+
+using namespace ember;
+namespace F = ember::nn::functional;
+
+namespace {
+
+std::vector<std::string> names(const nn::NamedTensors& named) {
+  std::vector<std::string> out;
+  for (const auto& [name, t] : named) out.push_back(name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("ModuleDict keeps insertion order, replaces in place and names children by key") {
+  nn::ModuleDict layers{{"encoder", std::make_shared<nn::Linear>(4, 3)}, {"act", std::make_shared<nn::ReLU>()}};
+  layers.insert("decoder", std::make_shared<nn::Linear>(3, 4));
+  CHECK(layers.keys() == std::vector<std::string>{"encoder", "act", "decoder"});
+  CHECK(names(layers.named_parameters()) ==
+        std::vector<std::string>{"encoder.weight", "encoder.bias", "decoder.weight", "decoder.bias"});
+  layers.insert("act", std::make_shared<nn::Tanh>());  // where it stood
+  CHECK(layers.keys() == std::vector<std::string>{"encoder", "act", "decoder"});
+  CHECK(layers["act"]->type_name() == "Tanh");
+  CHECK(layers.contains("decoder"));
+  CHECK_FALSE(layers.contains("head"));
+  CHECK(layers.str() ==
+        "ModuleDict(\n"
+        "  (encoder): Linear(in_features=4, out_features=3, bias=True)\n"
+        "  (act): Tanh()\n"
+        "  (decoder): Linear(in_features=3, out_features=4, bias=True)\n"
+        ")");
+  CHECK_THROWS_WITH(layers["head"], "[ModuleDict] key: no module named 'head'");
+  CHECK_THROWS_WITH(layers.insert("a.b", std::make_shared<nn::ReLU>()),
+                    "[ModuleDict] key: expected a non-empty name without dots, got 'a.b'");
+  CHECK_THROWS_WITH(layers.insert("x", nullptr), "[ModuleDict] module: expected a module, got null");
+}
+
+TEST_CASE("ParameterList and ParameterDict register trainable parameters an optimizer moves") {
+  nn::ParameterList list{ones({2, 3}), zeros({3})};
+  list.push_back(full({1}, 2.0));
+  CHECK(names(list.named_parameters()) == std::vector<std::string>{"0", "1", "2"});
+  CHECK(list[1].requires_grad());
+  CHECK(list.str() ==
+        "ParameterList(\n"
+        "  (0): Parameter containing: [float32 of size 2x3]\n"
+        "  (1): Parameter containing: [float32 of size 3]\n"
+        "  (2): Parameter containing: [float32 of size 1]\n"
+        ")");
+  CHECK(nn::ParameterList().str() == "ParameterList()");
+  CHECK_THROWS_WITH(list[3], "[ParameterList] index: expected a position below 3, got 3");
+  CHECK_THROWS_WITH(list.push_back(ones({2}, DType::Int64)),
+                    "[ParameterList] parameter: expected a floating-point tensor, got int64");
+
+  // A leaf stays itself: a weight shared with a layer stays tied.
+  auto linear = std::make_shared<nn::Linear>(2, 2);
+  nn::ParameterDict dict{{"scale", full({2}, 3.0)}, {"shared", linear->weight}};
+  CHECK(dict["shared"].is_same(linear->weight));
+  CHECK(dict.keys() == std::vector<std::string>{"scale", "shared"});
+  optim::SGD sgd(dict.parameters(), {.lr = 0.5});
+  (dict["scale"] * 2).sum().backward();
+  sgd.step();
+  CHECK(to_vector<float>(dict["scale"]) == std::vector<float>{2, 2});  // 3 - 0.5 * 2
+  dict.insert("scale", ones({4}));  // replaced under its name; the registry follows
+  CHECK(dict.parameters().front().sizes().equals({4}));
+  CHECK(dict.parameters().front().requires_grad());
+  CHECK_THROWS_WITH(dict["bias"], "[ParameterDict] key: no parameter named 'bias'");
+  CHECK_THROWS_WITH(dict.insert("", ones({1})), "[ParameterDict] key: expected a non-empty name without dots, got ''");
+  // A tensor with history becomes a leaf of its own data.
+  const Tensor source = ones({2}).requires_grad_();
+  nn::ParameterList derived{source * 2};
+  CHECK(derived[0].is_leaf());
+  CHECK(to_vector<float>(derived[0]) == std::vector<float>{2, 2});
+}
+
+TEST_CASE("Unflatten, Softmax2d, CosineSimilarity and PairwiseDistance") {
+  const Tensor x = arange(24, DType::Float32).reshape({2, 12});
+  nn::Unflatten unflatten(1, {3, -1});
+  CHECK(unflatten(x).sizes().equals({2, 3, 4}));
+  CHECK(unflatten.str() == "Unflatten(dim=1, unflattened_size=(3, -1))");
+  CHECK(nn::Unflatten(0, {2}).str() == "Unflatten(dim=0, unflattened_size=(2,))");
+  CHECK(equal(nn::Flatten()(unflatten(x)), x));
+
+  const Tensor image = randn({2, 3, 4, 5});
+  nn::Softmax2d softmax2d;
+  CHECK(allclose(softmax2d(image), image.softmax(1)));
+  CHECK(allclose(softmax2d(image[0]), image[0].softmax(0)));
+  CHECK_THROWS_WITH(softmax2d(ones({3, 4})), "[Softmax2d] input: expected a [N, C, H, W] or [C, H, W] tensor, got [3, 4]");
+
+  const Tensor a = tensor({3.f, 4.f, 1.f, 0.f}, {2, 2}), b = tensor({4.f, 3.f, 0.f, 2.f}, {2, 2});
+  CHECK(allclose(nn::CosineSimilarity()(a, b), tensor({24.f / 25, 0.f})));
+  CHECK(allclose(nn::CosineSimilarity(0)(a, b), F::cosine_similarity(a, b, 0)));
+  CHECK(allclose(nn::PairwiseDistance(1, 0)(a, b), tensor({2.f, 3.f})));
+  CHECK(nn::PairwiseDistance(2, 1e-6, true)(a, b).sizes().equals({2, 1}));
+  CHECK(nn::PairwiseDistance().str() == "PairwiseDistance()");
+}
+
+TEST_CASE("max pooling with indices, undone by max_unpool2d and max_unpool1d") {
+  // 4x4 plane; 2x2 windows: the maxima 5, 7, 13, 15 at flat positions 5, 7, 13, 15.
+  const Tensor plane = arange(16, DType::Float32).reshape({1, 1, 4, 4});
+  const auto [pooled, indices] = F::max_pool2d_with_indices(plane, {2, 2});
+  CHECK(to_vector<int64_t>(indices) == std::vector<int64_t>{5, 7, 13, 15});
+  const Tensor restored = F::max_unpool2d(pooled, indices, {2, 2});
+  CHECK(restored.sizes().equals({1, 1, 4, 4}));
+  CHECK(equal(restored, plane * (plane.remainder(2) == 1) * (plane.floor_divide(4).remainder(2) == 1)));
+  // Unbatched, and with a larger output (an odd input size pooled away): within a stride of 4.
+  const auto [odd_pooled, odd_indices] = F::max_pool2d_with_indices(arange(25, DType::Float32).reshape({1, 5, 5}), {2, 2});
+  const Tensor odd_restored = F::max_unpool2d(odd_pooled, odd_indices, {2, 2}, {.output_size = F::Pair{5, 5}});
+  CHECK(odd_restored.sizes().equals({1, 5, 5}));
+  CHECK(odd_restored.sum().item<float>() == 6 + 8 + 16 + 18);
+  CHECK_THROWS_WITH(F::max_unpool2d(odd_pooled, odd_indices, {2, 2}, {.output_size = F::Pair{6, 4}}),
+                    "[max_unpool2d] output_size: expected sizes from 3 to 5 at dimension 0, got 6");
+  CHECK_THROWS_WITH(F::max_unpool2d(pooled, indices + 1, {2, 2}),
+                    "[max_unpool2d] indices: expected positions in [0, 16) (the 4x4 output planes), got 16");
+  CHECK_THROWS_WITH(F::max_unpool2d(pooled, indices.to(DType::Int32), {2, 2}),
+                    "[max_unpool2d] indices: expected int64 positions, got int32");
+  CHECK_THROWS_WITH(F::max_unpool2d(pooled, indices.flatten(), {2, 2}),
+                    "[max_unpool2d] indices: expected the input's shape [1, 1, 2, 2], got [4]");
+
+  const Tensor line = tensor({1.f, 3.f, 2.f, 5.f, 4.f, 0.f}, {1, 1, 6});
+  const auto [line_pooled, line_indices] = F::max_pool1d_with_indices(line, 2);
+  CHECK(to_vector<int64_t>(line_indices) == std::vector<int64_t>{1, 3, 4});
+  nn::MaxUnpool1d unpool1d(2);
+  CHECK(to_vector<float>(unpool1d(line_pooled, line_indices)) == std::vector<float>{0, 3, 0, 5, 4, 0});
+  CHECK(unpool1d.str() == "MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,))");
+  CHECK(nn::MaxUnpool2d({2, 2}).str() == "MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))");
+  CHECK(equal(nn::MaxUnpool2d({2, 2})(pooled, indices), restored));
+
+  // Gradients: the unpooled gradient gathered back at the indices, by finite differences (the
+  // windows apart, so that no two values share a place).
+  manual_seed(5);
+  const Tensor input = randn({2, 3, 4, 6}, DType::Float64);
+  const auto [values, positions] = F::max_pool2d_with_indices(input, {2, 3}, {.padding = {1, 1}});
+  const autograd::TensorVector inputs = {values.detach().requires_grad_()};
+  CHECK_NOTHROW(autograd::gradcheck([&](const autograd::TensorVector& t) {
+    return F::max_unpool2d(t[0], positions, {2, 3}, {.padding = {1, 1}, .output_size = F::Pair{4, 6}});
+  }, inputs));
+}

@@ -62,6 +62,65 @@ LambdaLR::LambdaLR(Optimizer& optimizer, std::function<double(int64_t)> lr_lambd
   apply();
 }
 
+ConstantLR::ConstantLR(Optimizer& optimizer, double factor, int64_t total_iters)
+    : LRScheduler(optimizer), factor_(factor), total_iters_(total_iters) {
+  EMBER_CHECK(factor >= 0 && factor <= 1, "[ConstantLR] factor: expected a value in [0, 1], got {}", factor);
+  EMBER_CHECK(total_iters >= 0, "[ConstantLR] total_iters: expected a non-negative number of epochs, got {}", total_iters);
+  apply();
+}
+
+double ConstantLR::lr_at(double base_lr, int64_t epoch) const { return epoch < total_iters_ ? base_lr * factor_ : base_lr; }
+
+MultiplicativeLR::MultiplicativeLR(Optimizer& optimizer, std::function<double(int64_t)> lr_lambda)
+    : LRScheduler(optimizer), lr_lambda_(std::move(lr_lambda)) {
+  EMBER_CHECK(static_cast<bool>(lr_lambda_), "[MultiplicativeLR] lr_lambda: expected a function, got an empty one");
+  apply();
+}
+
+double MultiplicativeLR::lr_at(double base_lr, int64_t epoch) const {
+  double lr = base_lr;
+  for (int64_t e = 1; e <= epoch; ++e) lr *= lr_lambda_(e);
+  return lr;
+}
+
+CyclicLR::CyclicLR(Optimizer& optimizer, double base_lr, double max_lr, CyclicLROptions options)
+    : LRScheduler(optimizer), base_lr_(base_lr), max_lr_(max_lr), options_(std::move(options)) {
+  EMBER_CHECK(std::isfinite(base_lr) && std::isfinite(max_lr) && base_lr >= 0 && max_lr >= 0,
+              "[CyclicLR] max_lr: expected non-negative rates, got base_lr {} and max_lr {}", base_lr, max_lr);
+  if (options_.step_size_down == 0) options_.step_size_down = options_.step_size_up;
+  EMBER_CHECK(options_.step_size_up > 0 && options_.step_size_down > 0,
+              "[CyclicLR] step_size_up: expected positive step counts, got {} and {}", options_.step_size_up,
+              options_.step_size_down);
+  EMBER_CHECK(options_.mode == "triangular" || options_.mode == "triangular2" || options_.mode == "exp_range",
+              "[CyclicLR] mode: expected \"triangular\", \"triangular2\" or \"exp_range\", got \"{}\"", options_.mode);
+  for (size_t g = 0; options_.cycle_momentum && g < optimizer.num_groups(); ++g) {
+    EMBER_CHECK(optimizer.momentum(g).has_value(), "[CyclicLR] cycle_momentum: the optimizer has no momentum or "
+                "beta1 to cycle; pass cycle_momentum = false");
+  }
+  apply();
+}
+
+// PyTorch's closed form: cycle = floor(1 + step / total), x = 1 + step / total - cycle the place
+// in it, rising over the first step_size_up / total of it.
+double CyclicLR::height(int64_t step) const {
+  const double total = static_cast<double>(options_.step_size_up + options_.step_size_down);
+  const double up = static_cast<double>(options_.step_size_up) / total;
+  const double at = static_cast<double>(step);
+  const double cycle = std::floor(1 + at / total), x = 1 + at / total - cycle;
+  const double rise = x <= up ? x / up : (x - 1) / (up - 1);
+  if (options_.mode == "triangular2") return rise / std::pow(2.0, cycle - 1);
+  if (options_.mode == "exp_range") return rise * std::pow(options_.gamma, at);
+  return rise;
+}
+
+double CyclicLR::lr_at(double, int64_t step) const { return base_lr_ + (max_lr_ - base_lr_) * height(step); }
+
+void CyclicLR::apply_besides_lr(Optimizer& optimizer, int64_t step) const {
+  if (!options_.cycle_momentum) return;
+  const double momentum = options_.max_momentum - (options_.max_momentum - options_.base_momentum) * height(step);
+  for (size_t g = 0; g < optimizer.num_groups(); ++g) optimizer.set_momentum(g, momentum);
+}
+
 CosineAnnealingLR::CosineAnnealingLR(Optimizer& optimizer, int64_t t_max, double eta_min)
     : LRScheduler(optimizer), t_max_(t_max), eta_min_(eta_min) {
   EMBER_CHECK(t_max > 0, "[CosineAnnealingLR] t_max: expected a positive number of epochs, got {}", t_max);

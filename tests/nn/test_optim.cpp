@@ -6,14 +6,17 @@
 #include "ember/ember.h"
 #include "ember/nn/modules/linear.h"
 #include "ember/nn/utils.h"
+#include "ember/optim/adadelta.h"
 #include "ember/optim/adagrad.h"
 #include "ember/optim/adam.h"
 #include "ember/optim/adamax.h"
+#include "ember/optim/asgd.h"
 #include "ember/optim/lbfgs.h"
 #include "ember/optim/lr_scheduler.h"
 #include "ember/optim/nadam.h"
 #include "ember/optim/radam.h"
 #include "ember/optim/rmsprop.h"
+#include "ember/optim/rprop.h"
 #include "ember/optim/sgd.h"
 
 using namespace ember;
@@ -410,7 +413,7 @@ TEST_CASE("LBFGS's state_dict carries its history: a restored optimizer takes th
 }
 
 TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {
-  for (int which = 0; which < 9; ++which) {
+  for (int which = 0; which < 12; ++which) {
     CAPTURE(which);
     Tensor p = param({-2, 5});
     const Tensor target = tensor<double>({3, -1});
@@ -424,6 +427,9 @@ TEST_CASE("optimizers drive a quadratic to its minimum through autograd") {
     if (which == 6) opt = std::make_unique<optim::Adamax>(std::vector<Tensor>{p}, optim::AdamaxOptions{.lr = 0.5});
     if (which == 7) opt = std::make_unique<optim::NAdam>(std::vector<Tensor>{p}, optim::NAdamOptions{.lr = 0.1});
     if (which == 8) opt = std::make_unique<optim::RAdam>(std::vector<Tensor>{p}, optim::RAdamOptions{.lr = 0.1});
+    if (which == 9) opt = std::make_unique<optim::Adadelta>(std::vector<Tensor>{p}, optim::AdadeltaOptions{.lr = 10});
+    if (which == 10) opt = std::make_unique<optim::Rprop>(std::vector<Tensor>{p}, optim::RpropOptions{.lr = 0.1});
+    if (which == 11) opt = std::make_unique<optim::ASGD>(std::vector<Tensor>{p}, optim::ASGDOptions{.lr = 0.1, .t0 = 100});
     for (int step = 0; step < 300; ++step) {
       opt->zero_grad();
       const Tensor diff = p - target;

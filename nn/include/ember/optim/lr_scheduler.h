@@ -78,6 +78,55 @@ class LambdaLR final : public LRScheduler {
   std::function<double(int64_t)> lr_lambda_;
 };
 
+// The learning rate times `factor` for the first total_iters epochs, then the rate itself.
+class ConstantLR final : public LRScheduler {
+ public:
+  ConstantLR(Optimizer& optimizer, double factor = 1.0 / 3, int64_t total_iters = 5);
+
+ private:
+  double lr_at(double base_lr, int64_t epoch) const override;
+  double factor_;
+  int64_t total_iters_;
+};
+
+// The rate of the epoch before times lr_lambda(epoch): the base rate times the product of
+// lr_lambda(1..epoch).
+class MultiplicativeLR final : public LRScheduler {
+ public:
+  MultiplicativeLR(Optimizer& optimizer, std::function<double(int64_t)> lr_lambda);
+
+ private:
+  double lr_at(double base_lr, int64_t epoch) const override;
+  std::function<double(int64_t)> lr_lambda_;
+};
+
+struct CyclicLROptions {
+  int64_t step_size_up = 2000;          // steps from base_lr up to max_lr
+  int64_t step_size_down = 0;           // steps back down; step_size_up where 0
+  std::string mode = "triangular";      // "triangular2" halves the height each cycle; "exp_range"
+                                        // scales it by gamma^step
+  double gamma = 1.0;
+  bool cycle_momentum = true;           // move the momentum (beta1) against the rate
+  double base_momentum = 0.8;           // the momentum at the top rate
+  double max_momentum = 0.9;            // the momentum at base_lr
+};
+// Cyclical learning rates, stepped once per batch: the rate rises from base_lr to max_lr and
+// falls back along straight lines, each cycle's height scaled by the mode, as PyTorch's
+// CyclicLR. With cycle_momentum the optimizer's momentum goes the other way (an optimizer without
+// one is refused unless cycle_momentum is false). The optimizer's own rate is not used.
+class CyclicLR final : public LRScheduler {
+ public:
+  CyclicLR(Optimizer& optimizer, double base_lr, double max_lr, CyclicLROptions options = {});
+
+ private:
+  double lr_at(double base_lr, int64_t step) const override;
+  void apply_besides_lr(Optimizer& optimizer, int64_t step) const override;
+  // How far up the cycle `step` is (0 at base_lr, 1 at max_lr), times the mode's scale.
+  double height(int64_t step) const;
+  double base_lr_, max_lr_;
+  CyclicLROptions options_;
+};
+
 // Anneals from the initial learning rate to `eta_min` along a half cosine over `t_max` epochs (and,
 // as PyTorch's, rises again along the same cosine past them).
 class CosineAnnealingLR final : public LRScheduler {

@@ -111,6 +111,14 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, std::opti
   return values.to(type);
 }
 
+// The exponents in float64, then the powers, then the dtype asked for (float32 by default).
+Tensor logspace(const Scalar& start, const Scalar& end, int64_t steps, double base, std::optional<DType> dtype,
+                std::optional<Device> device) {
+  EMBER_CHECK(steps >= 0, "[logspace] steps: expected a count >= 0, got {}", steps);
+  const Tensor exponents = ember::linspace(start, end, steps, DType::Float64, device);
+  return ember::pow(ember::full({}, base, DType::Float64, device), exponents).to(dtype.value_or(DType::Float32));
+}
+
 Tensor rand(IntArrayRef size, std::optional<DType> dtype, std::optional<Device> device) {
   return ember::empty(size, dtype, device).uniform_(0, 1);
 }

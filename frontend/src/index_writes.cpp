@@ -1,6 +1,7 @@
 // Writes into the slices along a dimension that an index names, beyond the backend's index_copy
-// and scatter_reduce: index_fill (one index_copy of the value broadcast) and index_reduce (one
-// scatter_reduce with the index spread over source's slices), so autograd differentiates both.
+// and scatter_reduce: index_fill (one index_copy of the value broadcast), index_reduce (one
+// scatter_reduce with the index spread over source's slices), select_scatter and slice_scatter
+// (one index_copy each), so autograd differentiates them all.
 #include <string_view>
 
 #include "ember/ember.h"
@@ -35,6 +36,17 @@ Tensor fill_slices(const Tensor& self, int64_t dim, const Tensor& index, const T
   DimVector shape(target.sizes());
   shape[d] = slices.size(0);
   return target.index_copy(d, slices.to(target.device()), value.expand(shape)).view(self.sizes());
+}
+
+// src written over the slices `positions` (int64, 1-D) of self along dim: one index_copy, so
+// gradients reach self (elsewhere) and src. src must have self's shape with positions' count
+// along dim.
+Tensor write_slices(const char* op, const Tensor& self, const Tensor& src, int64_t dim, const Tensor& positions) {
+  DimVector expected(self.sizes());
+  expected[dim] = positions.size(0);
+  EMBER_CHECK(src.sizes().equals(expected), "[{}] src: expected shape {}, got {}", op, shape_str(expected),
+              shape_str(src.sizes()));
+  return self.index_copy(dim, positions, src.to(self.dtype()));
 }
 
 }  // namespace
@@ -79,6 +91,24 @@ Tensor index_reduce(const Tensor& self, int64_t dim, const Tensor& index, const 
 Tensor index_reduce_(const Tensor& self, int64_t dim, const Tensor& index, const Tensor& source,
                      std::string_view reduce, bool include_self) {
   return self.copy_(ember::index_reduce(self, dim, index, source, reduce, include_self));
+}
+
+Tensor select_scatter(const Tensor& self, const Tensor& src, int64_t dim, int64_t index) {
+  EMBER_CHECK(self.dim() > 0, "[select_scatter] self: expected a tensor with at least one dimension, got a 0-dim one");
+  const int64_t d = wrap_dim(dim, self.dim(), "select_scatter");
+  const int64_t n = self.size(d);
+  EMBER_CHECK(index >= -n && index < n, "[select_scatter] index: expected a position in [{}, {}), got {}", -n, n, index);
+  const Tensor position = ember::full({1}, index < 0 ? index + n : index, DType::Int64, self.device());
+  return write_slices("select_scatter", self, src.unsqueeze(d), d, position);
+}
+
+// The positions slice(dim, start, end, step) takes, written from src.
+Tensor slice_scatter(const Tensor& self, const Tensor& src, int64_t dim, std::optional<int64_t> start,
+                     std::optional<int64_t> end, int64_t step) {
+  EMBER_CHECK(self.dim() > 0, "[slice_scatter] self: expected a tensor with at least one dimension, got a 0-dim one");
+  const int64_t d = wrap_dim(dim, self.dim(), "slice_scatter");
+  const Tensor positions = ember::arange(self.size(d), DType::Int64, self.device()).slice(0, start, end, step);
+  return write_slices("slice_scatter", self, src, d, positions);
 }
 
 }  // namespace ember::composite

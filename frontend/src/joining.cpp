@@ -1,5 +1,6 @@
 // cat and stack: one allocation, then one copy_ per input into its slice of the result (or,
-// while autograd records, a chain of index_add, which it can differentiate).
+// while autograd records, a chain of index_add, which it can differentiate); NumPy's stacks
+// (hstack, vstack, dstack, column_stack) as cat of reshaped inputs.
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 
@@ -71,6 +72,39 @@ Tensor stack(TensorList tensors, int64_t dim) {
     expanded.push_back(tensors[i].unsqueeze(d));
   }
   return ember::cat(expanded, d);
+}
+
+namespace {
+
+// Each tensor through `shape`, then cat along `dim`: NumPy's stacks.
+template <typename Shape>
+Tensor cat_shaped(const char* op, TensorList tensors, int64_t dim, Shape shape) {
+  EMBER_CHECK(!tensors.empty(), "[{}] tensors: expected a non-empty list of tensors", op);
+  std::vector<Tensor> shaped;
+  for (const Tensor& t : tensors) shaped.push_back(shape(t));
+  return ember::cat(shaped, dim);
+}
+
+}  // namespace
+
+Tensor hstack(TensorList tensors) {
+  const bool vectors = !tensors.empty() && tensors[0].dim() <= 1;
+  return cat_shaped("hstack", tensors, vectors ? 0 : 1, [](const Tensor& t) { return ember::atleast_1d(t); });
+}
+
+Tensor vstack(TensorList tensors) {
+  return cat_shaped("vstack", tensors, 0, [](const Tensor& t) { return ember::atleast_2d(t); });
+}
+
+Tensor row_stack(TensorList tensors) { return ember::vstack(tensors); }
+
+Tensor dstack(TensorList tensors) {
+  return cat_shaped("dstack", tensors, 2, [](const Tensor& t) { return ember::atleast_3d(t); });
+}
+
+// Vectors (and scalars) become columns [n, 1]; matrices join as they are.
+Tensor column_stack(TensorList tensors) {
+  return cat_shaped("column_stack", tensors, 1, [](const Tensor& t) { return t.dim() <= 1 ? t.reshape({-1, 1}) : t; });
 }
 
 }  // namespace ember::composite

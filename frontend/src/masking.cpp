@@ -84,6 +84,16 @@ Tensor flip(const Tensor& self, IntArrayRef dims) {
   return out.is_same(self) ? self.clone() : out;  // a copy even when nothing flips, as PyTorch's
 }
 
+Tensor fliplr(const Tensor& self) {
+  EMBER_CHECK(self.dim() >= 2, "[fliplr] self: expected at least 2 dimensions, got shape {}", shape_str(self.sizes()));
+  return ember::flip(self, {1});
+}
+
+Tensor flipud(const Tensor& self) {
+  EMBER_CHECK(self.dim() >= 1, "[flipud] self: expected at least 1 dimension, got a 0-dim tensor");
+  return ember::flip(self, {0});
+}
+
 namespace {
 
 // Keeps the elements (i, j) of the last two dimensions where `keep(j - i, diagonal)`.
@@ -142,6 +152,8 @@ Tensor nonzero(const Tensor& self) {
   }
   return ember::stack(coordinates, 1);
 }
+
+Tensor argwhere(const Tensor& self) { return ember::nonzero(self); }
 
 Tensor masked_select(const Tensor& self, const Tensor& mask) {
   const DimVector shape = masked_shape("masked_select", self, mask);

@@ -169,6 +169,31 @@ std::tuple<Tensor, Tensor> nanmedian_dim(const Tensor& self, int64_t dim, bool k
   return sorted_at(self, d, floor_divide((numbers_along(self, d) - 1).clamp_min(0), 2), keepdim);
 }
 
+// Note [Mode by runs]
+// In the ascending order a run of equal values starts wherever a value differs from the one
+// before it (every NaN differs, so each is a run of its own). Each position's run number, the
+// runs' lengths (a scatter_add of ones) read back at every position, give the longest length;
+// the first run that long holds the smallest value tied, and its last position is the value's
+// last occurrence, the sort keeping ties in index order.
+std::tuple<Tensor, Tensor> mode(const Tensor& self, int64_t dim, bool keepdim) {
+  if (self.dim() == 0) return sorted_at(self, 0, Tensor(), keepdim);
+  const int64_t d = wrap_dim(dim, self.dim(), "mode");
+  const int64_t n = self.size(d);
+  EMBER_CHECK(n > 0, "[mode] self: cannot take the mode of dimension {} of size 0", d);
+  const auto [values, indices] = ember::sort(self, d, false);
+  DimVector along(static_cast<size_t>(self.dim()), 1);
+  along[d] = -1;
+  const Tensor starts = ne(values.narrow(d, 1, n - 1), values.narrow(d, 0, n - 1)).to(DType::Int64);
+  const Tensor run = ember::cat({ember::zeros_like(values.narrow(d, 0, 1), DType::Int64), starts}, d).cumsum(d);
+  const Tensor length = ember::zeros_like(run).scatter_add(d, run, ember::ones_like(run)).gather(d, run);
+  const Tensor longest = length.amax({d}, true);
+  const Tensor first_longest = where(eq(length, longest), run, ember::full_like(run, n)).amin({d}, true);
+  const Tensor positions = ember::arange(n, DType::Int64, self.device()).view(along);
+  const Tensor last = where(eq(run, first_longest), positions, ember::full_like(run, -1)).amax({d}, true);
+  const Tensor value = values.gather(d, last), index = indices.gather(d, last);
+  return {keepdim ? value : value.squeeze(d), keepdim ? index : index.squeeze(d)};
+}
+
 Tensor nanmedian(const Tensor& self) {
   EMBER_CHECK(self.numel() > 0, "[nanmedian] self: cannot take the median of an empty tensor");
   return std::get<0>(ember::nanmedian(self.reshape({-1}), 0, false));

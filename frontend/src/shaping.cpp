@@ -117,4 +117,21 @@ Tensor diff(const Tensor& self, int64_t n, int64_t dim, const std::optional<Tens
   return out;
 }
 
+Tensor broadcast_to(const Tensor& self, IntArrayRef size) { return self.expand(size); }
+
+// NumPy's placement of the new dimensions: a scalar becomes [1], [1, 1], [1, 1, 1]; a vector [n]
+// becomes [1, n] and [1, n, 1]; a matrix [m, n] becomes [m, n, 1].
+Tensor atleast_1d(const Tensor& self) { return self.dim() >= 1 ? self : self.reshape({1}); }
+
+Tensor atleast_2d(const Tensor& self) {
+  if (self.dim() >= 2) return self;
+  return ember::atleast_1d(self).unsqueeze(0);
+}
+
+Tensor atleast_3d(const Tensor& self) {
+  if (self.dim() >= 3) return self;
+  if (self.dim() == 2) return self.unsqueeze(2);
+  return ember::atleast_2d(self).unsqueeze(2);
+}
+
 }  // namespace ember::composite

@@ -1,5 +1,8 @@
-// split, split_with_sizes, chunk, unbind and meshgrid: lists of views, each made by a recorded
-// operator.
+// split, split_with_sizes, chunk, unbind, tensor_split (and hsplit, vsplit, dsplit),
+// broadcast_tensors and meshgrid: lists of views, each made by a recorded operator.
+#include <algorithm>
+
+#include "ember/core/broadcast.h"
 #include "ember/ember.h"
 
 namespace ember {
@@ -60,6 +63,63 @@ std::vector<Tensor> unbind(const Tensor& self, int64_t dim) {
   std::vector<Tensor> pieces;
   for (int64_t i = 0; i < n; ++i) pieces.push_back(self.select(dim, i));
   return pieces;
+}
+
+std::vector<Tensor> tensor_split(const Tensor& self, int64_t sections, int64_t dim) {
+  EMBER_CHECK(sections > 0, "[tensor_split] sections: expected a positive number, got {}", sections);
+  const int64_t n = split_dim_size(self, dim, "tensor_split");
+  // The first n % sections pieces take one more element. Sections past the size only add empty
+  // views; past 2^20 of them the count is refused rather than allocated.
+  const int64_t most = std::max<int64_t>(n, int64_t{1} << 20);
+  EMBER_CHECK(sections <= most, "[tensor_split] sections: expected at most {} pieces of dimension {} (size {}), got {}",
+              most, dim, n, sections);
+  std::vector<int64_t> sizes(static_cast<size_t>(sections), n / sections);
+  for (int64_t i = 0; i < n % sections; ++i) ++sizes[static_cast<size_t>(i)];
+  return split_with_sizes(self, sizes, dim);
+}
+
+std::vector<Tensor> tensor_split(const Tensor& self, IntArrayRef indices, int64_t dim) {
+  const int64_t n = split_dim_size(self, dim, "tensor_split");
+  std::vector<Tensor> pieces;
+  int64_t start = 0;
+  for (int64_t index : indices) {
+    const int64_t end = std::clamp<int64_t>(index < 0 ? index + n : index, 0, n);
+    pieces.push_back(self.narrow(dim, std::min(start, end), std::max<int64_t>(end - start, 0)));
+    start = std::max(start, end);
+  }
+  pieces.push_back(self.narrow(dim, start, n - start));
+  return pieces;
+}
+
+namespace {
+
+// hsplit, vsplit, dsplit: `sections` equal pieces along `dim`, as NumPy refuses unequal ones.
+std::vector<Tensor> equal_split(const char* op, const Tensor& self, int64_t sections, int64_t dim, int64_t min_dims) {
+  EMBER_CHECK(self.dim() >= min_dims, "[{}] self: expected at least {} dimensions, got shape {}", op, min_dims,
+              shape_str(self.sizes()));
+  EMBER_CHECK(sections > 0 && self.size(dim) % sections == 0,
+              "[{}] sections: expected a positive divisor of dimension {}'s size {}, got {}", op, dim, self.size(dim),
+              sections);
+  return split(self, self.size(dim) / sections, dim);
+}
+
+}  // namespace
+
+std::vector<Tensor> hsplit(const Tensor& self, int64_t sections) {
+  return equal_split("hsplit", self, sections, self.dim() == 1 ? 0 : 1, 1);
+}
+std::vector<Tensor> vsplit(const Tensor& self, int64_t sections) { return equal_split("vsplit", self, sections, 0, 2); }
+std::vector<Tensor> dsplit(const Tensor& self, int64_t sections) { return equal_split("dsplit", self, sections, 2, 3); }
+
+std::vector<Tensor> broadcast_tensors(TensorList tensors) {
+  DimVector shape;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    EMBER_CHECK(tensors[i].defined(), "[broadcast_tensors] tensors: expected defined tensors, got an undefined one at {}", i);
+    shape = broadcast_shapes(shape, tensors[i].sizes(), "broadcast_tensors", "tensors");
+  }
+  std::vector<Tensor> expanded;
+  for (const Tensor& t : tensors) expanded.push_back(t.expand(shape));
+  return expanded;
 }
 
 std::vector<Tensor> meshgrid(TensorList tensors, std::string_view indexing) {

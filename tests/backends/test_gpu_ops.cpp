@@ -287,6 +287,10 @@ TEST_CASE("indexing matches, and an index out of range is the CPU's error") {
     return y;
   }, {x, random({3}, 28)});
   check_same([](const std::vector<Tensor>& t) {
+    return cat({std::get<0>(mode(floor(t[0] * 2), 1)), std::get<1>(mode(floor(t[0] * 2), 1)).to(DType::Float32),
+                select_scatter(t[0], t[1].select(0, 0), 0, 2).flatten(), argwhere(gt(t[0], 0)).flatten().to(DType::Float32)});
+  }, {x, random({3, 5}, 30)});
+  check_same([](const std::vector<Tensor>& t) {
     const Tensor rows = tensor<int64_t>({1, 0, 1}).to(t[0].device());
     return cat({t[0].masked_scatter(gt(t[0], 0), cat({t[1], t[1]}).flatten()).flatten(), t[0].index_fill(1, rows, -2).flatten(),
                 t[0].index_reduce(0, rows, t[1], "amax").flatten(), t[0].index_reduce(0, rows, t[1], "mean", false).flatten()});

@@ -65,6 +65,16 @@ std::vector<Tensor> split(const Tensor& self, int64_t split_size, int64_t dim = 
 std::vector<Tensor> split_with_sizes(const Tensor& self, IntArrayRef split_sizes, int64_t dim = 0);
 std::vector<Tensor> chunk(const Tensor& self, int64_t chunks, int64_t dim = 0);
 std::vector<Tensor> unbind(const Tensor& self, int64_t dim = 0);
+// torch.tensor_split: `sections` pieces whose sizes differ by at most one (the first ones the
+// larger), or pieces cut before each of `indices` (clamped to the dimension, so pieces may be
+// empty). hsplit, vsplit and dsplit cut along dimension 1 (0 for a vector), 0 and 2.
+std::vector<Tensor> tensor_split(const Tensor& self, int64_t sections, int64_t dim = 0);
+std::vector<Tensor> tensor_split(const Tensor& self, IntArrayRef indices, int64_t dim = 0);
+std::vector<Tensor> hsplit(const Tensor& self, int64_t sections);
+std::vector<Tensor> vsplit(const Tensor& self, int64_t sections);
+std::vector<Tensor> dsplit(const Tensor& self, int64_t sections);
+// The tensors expanded to their common broadcast shape (views), as torch.broadcast_tensors.
+std::vector<Tensor> broadcast_tensors(TensorList tensors);
 
 // One answer for whole tensors: every element isclose (torch.allclose; broadcasting as isclose),
 // or the same shape and equal elements (torch.equal; dtypes promoted as eq's).

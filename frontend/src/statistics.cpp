@@ -189,4 +189,47 @@ Tensor histc(const Tensor& self, int64_t bins, const Scalar& min, const Scalar& 
   return ember::bincount(bin, std::nullopt, bins).to(self.dtype());
 }
 
+// The counts against any edges: each element's bin is the last edge at or below it
+// (searchsorted), the top edge counting in the last bin; elements outside, and NaN, add zero
+// weight to a clamped bin, so one index_add does it all and the weights receive gradients.
+std::tuple<Tensor, Tensor> histogram_bins_tensor(const Tensor& self, const Tensor& bins, const std::optional<Tensor>& weight,
+                                                 bool density) {
+  check_floating("histogram", "self", self);
+  EMBER_CHECK(bins.dim() == 1 && bins.size(0) >= 2, "[histogram] bins: expected a 1-D tensor of at least 2 edges, got shape {}",
+              shape_str(bins.sizes()));
+  const Tensor edges = bins.to(self.dtype());
+  const int64_t n = edges.size(0) - 1;
+  const Tensor x = self.reshape({-1});
+  Tensor w = ember::ones_like(x);
+  if (weight) {
+    EMBER_CHECK(weight->sizes().equals(self.sizes()), "[histogram] weight: expected self's shape {}, got {}",
+                shape_str(self.sizes()), shape_str(weight->sizes()));
+    w = weight->reshape({-1}).to(self.dtype());
+  }
+  const Tensor inside = ember::logical_and(ge(x, edges[0]), le(x, edges[n]));
+  const Tensor bin = (ember::searchsorted(edges, x, false, true) - 1).clamp(0, n - 1);
+  Tensor hist = ember::zeros({n}, self.dtype(), self.device()).index_add(0, bin, where(inside, w, ember::zeros_like(w)));
+  if (density) hist = hist / (hist.sum() * edges.diff());
+  return {hist, edges};
+}
+
+std::tuple<Tensor, Tensor> histogram_bin_ct(const Tensor& self, int64_t bins, const std::optional<Tensor>& weight,
+                                            bool density) {
+  check_floating("histogram", "self", self);
+  EMBER_CHECK(bins > 0, "[histogram] bins: expected a positive number of bins, got {}", bins);
+  double low = 0, high = 0;
+  if (self.numel() > 0) {
+    low = self.amin().item<double>();
+    high = self.amax().item<double>();
+  }
+  EMBER_CHECK(std::isfinite(low) && std::isfinite(high), "[histogram] self: expected a finite range, got [{}, {}]", low,
+              high);
+  if (low == high) {  // NumPy's widening, which PyTorch follows
+    low -= 0.5;
+    high += 0.5;
+  }
+  const Tensor edges = ember::linspace(low, high, bins + 1, self.dtype(), self.device());
+  return ember::histogram(self, edges, weight, density);
+}
+
 }  // namespace ember::composite

@@ -179,6 +179,31 @@ TEST_CASE("histc counts in equal bins, the top edge in the last, the data's rang
   CHECK_THROWS_WITH(histc(tensor<int64_t>({1}), 3), "[histc] self: expected a floating-point tensor, got int64");
 }
 
+TEST_CASE("histogram: any edges or equal bins over the data's range, weights, density, the edges returned") {
+  // Edges 0, 1, 3, 4: bins [0, 1), [1, 3), [3, 4]; 4 is in the last, -1, 5 and NaN in none.
+  const Tensor x = doubles({0.5, 1, 2.9, 3, 4, -1, 5, kNaN});
+  const auto [hist, edges] = histogram(x, doubles({0, 1, 3, 4}));
+  CHECK(values(hist) == std::vector<double>{1, 2, 2});
+  CHECK(values(edges) == std::vector<double>{0, 1, 3, 4});
+  const Tensor w = doubles({1, 2, 3, 4, 5, 6, 7, 8});
+  CHECK(values(std::get<0>(histogram(x, doubles({0, 1, 3, 4}), w))) == std::vector<double>{1, 5, 9});
+  // density: count / (total * width): 1 / (5 * 1), 2 / (5 * 2), 2 / (5 * 1).
+  CHECK(values(std::get<0>(x.histogram(doubles({0, 1, 3, 4}), std::nullopt, true))) == std::vector<double>{0.2, 0.2, 0.4});
+  // Equal bins over [min, max] (NaN and infinities would make the range infinite: refused).
+  const auto [counts, equal_edges] = histogram(doubles({1, 2, 1, 4}), 3);
+  CHECK(values(counts) == std::vector<double>{2, 1, 1});
+  CHECK(values(equal_edges) == std::vector<double>{1, 2, 3, 4});
+  CHECK(values(std::get<1>(histogram(doubles({5, 5}), 2))) == std::vector<double>{4.5, 5, 5.5});
+  // The weights receive the gradient of their bins.
+  const Tensor weights = doubles({1, 1, 1, 1}).requires_grad_();
+  const Tensor weighted = std::get<0>(histogram(doubles({0.5, 1.5, 2.5, 0.2}), doubles({0, 1, 2, 3}), weights));
+  CHECK(values(autograd::grad({(weighted * doubles({1, 10, 100})).sum()}, {weights})[0]) == std::vector<double>{1, 10, 100, 1});
+  CHECK_THROWS_WITH(histogram(x, doubles({1})), "[histogram] bins: expected a 1-D tensor of at least 2 edges, got shape [1]");
+  CHECK_THROWS_WITH(histogram(x, 0), "[histogram] bins: expected a positive number of bins, got 0");
+  CHECK_THROWS_WITH(histogram(x, 2), doctest::Contains("[histogram] self: expected a finite range"));
+  CHECK_THROWS_WITH(histogram(tensor<int64_t>({1}), 2), "[histogram] self: expected a floating-point tensor, got int64");
+}
+
 TEST_CASE("trapezoid and cumulative_trapezoid: spacing, sample points along the dimension or shaped as y") {
   const Tensor y = doubles({1, 2, 4, 7, 0, 1, 1, 3}, {2, 4});
   // Unit spacing: (1+2)/2 + (2+4)/2 + (4+7)/2 = 10.

@@ -16,4 +16,9 @@ void check_matrices(std::string_view op, std::string_view arg, DType dtype, IntA
               shape_str(sizes));
 }
 
+bool is_vector_rhs(IntArrayRef a_sizes, IntArrayRef b_sizes) {
+  return b_sizes.size() == 1 ||
+         (b_sizes.size() + 1 == a_sizes.size() && b_sizes.equals(IntArrayRef(a_sizes.data(), b_sizes.size())));
+}
+
 }  // namespace ember

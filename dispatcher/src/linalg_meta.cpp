@@ -38,8 +38,7 @@ Meta solve_meta(const OperatorHandle& op, const IValue* args, bool vectors) {
   m.cast_mask = 0b11;
   check_operand(op, a, a_name, true);
   const int64_t n = a.sizes()[a.dim() - 1];
-  // PyTorch's rule: B is a vector, or a batch of them shaped as A without its last dimension.
-  const bool vector = vectors && (b.dim() == 1 || (b.dim() == a.dim() - 1 && b.sizes().equals(leading(a, 1))));
+  const bool vector = vectors && ember::is_vector_rhs(a.sizes(), b.sizes());
   EMBER_CHECK(vector || b.dim() >= 2, "[{}] {}: expected a matrix or a batch of them{}, got shape {}", op.name(),
               b_name, vectors ? " (or a vector)" : "", shape_str(b.sizes()));
   const int64_t matched = vector ? b.sizes()[b.dim() - 1] : b.sizes()[b.dim() - (left ? 2 : 1)];

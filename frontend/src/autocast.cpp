@@ -29,8 +29,8 @@ constexpr const char* kFloat32[] = {
     "pow.Tensor_Tensor", "exp", "expm1", "log", "log10", "log2", "log1p", "rsqrt", "reciprocal",
     "tan", "asin", "acos", "sinh", "cosh", "erfinv", "sum", "prod", "mean", "var", "cumsum",
     "cumprod", "norm", "logsumexp", "softmax.int", "log_softmax.int", "linalg_solve",
-    "linalg_cholesky_ex", "linalg_lu_factor_ex", "linalg_qr", "linalg_svd", "linalg_eigh", "linalg_det", "linalg_slogdet",
-    "linalg_solve_triangular"};
+    "linalg_cholesky_ex", "linalg_lu_factor_ex", "linalg_qr", "linalg_svd", "linalg_eigh", "linalg_det",
+    "linalg_slogdet", "linalg_solve_triangular"};
 
 thread_local AutocastState tls_autocast;
 thread_local int tls_region_depth = 0;

@@ -1,6 +1,7 @@
 // The LU factors beyond the factorisation itself (linalg_lu_factor_ex, a backend operator):
-// unpacking them into P, L and U, and solving with them (linalg_lu_solve, and linalg_solve_ex on a
-// fresh factorisation). Solves go through triangular solves of L and U, so autograd differentiates them with respect to the factors and the right-hand side.
+// unpacking them into P, L and U, and solving with them (linalg_lu_solve, and linalg_solve_ex on
+// a fresh factorisation). Solves go through triangular solves of L and U, so autograd
+// differentiates them with respect to the factors and the right-hand side.
 #include <algorithm>
 #include <vector>
 
@@ -101,13 +102,11 @@ Tensor linalg_lu_solve(const Tensor& LU, const Tensor& pivots, const Tensor& B, 
   return solve_with_factors("linalg_lu_solve", "LU", LU, pivots, B, left, adjoint);
 }
 
-// B is a vector where linalg_solve takes it for one: 1-D, or shaped as A without its last
-// dimension; it is solved as a column (left) or a row.
+// A vector B (as linalg_solve takes one) is solved as a column (left) or a row.
 std::tuple<Tensor, Tensor> linalg_solve_ex(const Tensor& A, const Tensor& B, bool left, bool check_errors) {
   ember::check_matrices("linalg_solve_ex", "A", A.dtype(), A.sizes(), true, true);
   const DType dtype = promote_types(A.dtype(), B.dtype());
-  const bool vector =
-      B.dim() == 1 || (B.dim() == A.dim() - 1 && B.sizes().equals(IntArrayRef(A.sizes().data(), static_cast<size_t>(B.dim()))));
+  const bool vector = ember::is_vector_rhs(A.sizes(), B.sizes());
   const int64_t vector_dim = left ? -1 : -2;
   const auto [LU, pivots, info] = ember::linalg_lu_factor_ex(A.to(dtype), true, check_errors);
   const Tensor rhs = vector ? B.to(dtype).unsqueeze(vector_dim) : B.to(dtype);

@@ -15,4 +15,8 @@ namespace ember {
 void check_matrices(std::string_view op, std::string_view arg, DType dtype, IntArrayRef sizes, bool floating,
                     bool square);
 
+// PyTorch's rule for the right-hand side B of A X = B: a vector (or a batch of them, solved as
+// columns) where it is 1-D or shaped as A without its last dimension, else a batch of matrices.
+bool is_vector_rhs(IntArrayRef a_sizes, IntArrayRef b_sizes);
+
 }  // namespace ember

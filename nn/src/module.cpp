@@ -1,5 +1,6 @@
 #include "ember/nn/module.h"
 
+#include <map>
 #include <ostream>
 #include <unordered_set>
 
@@ -76,6 +77,31 @@ NamedTensors Module::state_dict() const {
   return out;
 }
 
+std::vector<std::pair<std::string, Module*>> Module::named_modules() {
+  std::vector<std::pair<std::string, Module*>> out;
+  std::unordered_set<const Module*> seen;
+  const std::function<void(const std::string&, Module&)> visit = [&](const std::string& name, Module& m) {
+    if (!seen.insert(&m).second) return;
+    out.emplace_back(name, &m);
+    for (const auto& [child_name, child] : m.children_) visit(name.empty() ? child_name : name + "." + child_name, *child);
+  };
+  visit("", *this);
+  return out;
+}
+
+void Module::apply(const std::function<void(Module&)>& fn) {
+  for (const auto& [name, child] : children_) child->apply(fn);
+  fn(*this);
+}
+
+void Module::requires_grad_(bool requires_grad) {
+  for (const Tensor& p : parameters()) p.requires_grad_(requires_grad);
+}
+
+Module::IncompatibleKeys Module::load_state_dict(const NamedTensors& state, bool strict) {
+  return load_state(*this, state, strict, "load_state_dict", "state_dict");
+}
+
 void Module::train(bool on) {
   training_ = on;
   for (const auto& [name, child] : children_) child->train(on);
@@ -121,5 +147,44 @@ std::string Module::str() const {
 }
 
 std::ostream& operator<<(std::ostream& os, const Module& module) { return os << module.str(); }
+
+Module::IncompatibleKeys load_state(Module& module, const NamedTensors& state, bool strict, std::string_view op,
+                                    std::string_view source) {
+  std::map<std::string, Tensor> stored(state.begin(), state.end());
+  Module::IncompatibleKeys keys;
+  std::vector<std::string> mismatched;
+  const NamedTensors targets = module.state_dict();
+  for (const auto& [name, t] : targets) {
+    const auto it = stored.find(name);
+    if (it == stored.end()) {
+      keys.missing_keys.push_back(name);
+      continue;
+    }
+    if (!it->second.sizes().equals(t.sizes())) {
+      mismatched.push_back(fmt::format("{} (state {}, module {})", name, shape_str(it->second.sizes()), shape_str(t.sizes())));
+    }
+  }
+  std::map<std::string, Tensor> wanted(targets.begin(), targets.end());
+  for (const auto& [name, t] : stored) {
+    if (wanted.count(name) == 0) keys.unexpected_keys.push_back(name);
+  }
+  std::string problems;
+  auto list = [&](const char* what, const std::vector<std::string>& names) {
+    if (!names.empty()) problems += fmt::format("; {}: {}", what, fmt::join(names, ", "));
+  };
+  if (strict) {
+    list("missing", keys.missing_keys);
+    list("unexpected", keys.unexpected_keys);
+  }
+  list("mis-shaped", mismatched);
+  EMBER_CHECK(problems.empty(), "[{}] {}: does not match the module{}", op, source, problems);
+
+  autograd::NoGradGuard no_grad;
+  for (const auto& [name, t] : targets) {
+    const auto it = stored.find(name);
+    if (it != stored.end()) t.copy_(it->second.to(t.device()));
+  }
+  return keys;
+}
 
 }  // namespace ember::nn

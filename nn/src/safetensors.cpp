@@ -6,7 +6,6 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "ember/autograd/grad_mode.h"
 #include "ember/ember.h"
 
 namespace ember::safetensors {
@@ -211,35 +210,7 @@ void save(const Module& module, const std::string& path) {
 }
 
 void load(Module& module, const std::string& path) {
-  const safetensors::Contents file = safetensors::load_file(path);
-  std::map<std::string, Tensor> stored(file.tensors.begin(), file.tensors.end());
-  std::vector<std::string> missing, mismatched;
-  const NamedTensors targets = module.state_dict();
-  for (const auto& [name, t] : targets) {
-    const auto it = stored.find(name);
-    if (it == stored.end()) {
-      missing.push_back(name);
-    } else {
-      if (!it->second.sizes().equals(t.sizes())) {
-        mismatched.push_back(fmt::format("{} (file {}, module {})", name, shape_str(it->second.sizes()), shape_str(t.sizes())));
-      }
-      stored.erase(it);
-    }
-  }
-  std::vector<std::string> unexpected;
-  for (const auto& [name, t] : stored) unexpected.push_back(name);
-  std::string problems;
-  auto list = [&](const char* what, const std::vector<std::string>& names) {
-    if (!names.empty()) problems += fmt::format("; {}: {}", what, fmt::join(names, ", "));
-  };
-  list("missing", missing);
-  list("unexpected", unexpected);
-  list("mis-shaped", mismatched);
-  EMBER_CHECK(problems.empty(), "[load] {}: the file does not match the module{}", path, problems);
-
-  autograd::NoGradGuard no_grad;
-  std::map<std::string, Tensor> by_name(file.tensors.begin(), file.tensors.end());
-  for (const auto& [name, t] : targets) t.copy_(by_name.at(name).to(t.device()));
+  load_state(module, safetensors::load_file(path).tensors, true, "load", path);
 }
 
 }  // namespace ember::nn

@@ -1,6 +1,7 @@
 // ModuleDict, ParameterList and ParameterDict (names, replacement, optimisation, printing), the
-// small modules Unflatten, Softmax2d, CosineSimilarity and PairwiseDistance, and max pooling with
-// indices undone by max_unpool1d/2d (values, gradients, errors).
+// small modules Unflatten, Softmax2d, CosineSimilarity and PairwiseDistance, max pooling with
+// indices undone by max_unpool1d/2d (values, gradients, errors), and the module tree's
+// load_state_dict, named_modules, apply and requires_grad_.
 #include <doctest/doctest.h>
 
 #include "ember/autograd/gradcheck.h"
@@ -143,4 +144,42 @@ TEST_CASE("max pooling with indices, undone by max_unpool2d and max_unpool1d") {
   CHECK_NOTHROW(autograd::gradcheck([&](const autograd::TensorVector& t) {
     return F::max_unpool2d(t[0], positions, {2, 3}, {.padding = {1, 1}, .output_size = F::Pair{4, 6}});
   }, inputs));
+}
+
+TEST_CASE("load_state_dict, named_modules, apply and requires_grad_ across a module tree") {
+  auto make = [] {
+    return std::make_shared<nn::Sequential>(std::initializer_list<std::shared_ptr<nn::UnaryModule>>{
+        std::make_shared<nn::Linear>(3, 4), std::make_shared<nn::BatchNorm1d>(4), std::make_shared<nn::Linear>(4, 2)});
+  };
+  auto source = make(), target = make();
+  source->apply([](nn::Module& m) {
+    for (const Tensor& p : m.parameters(false)) {
+      autograd::NoGradGuard no_grad;
+      p.fill_(0.25);
+    }
+  });
+  const auto keys = target->load_state_dict(source->state_dict());
+  CHECK(keys.missing_keys.empty());
+  CHECK(keys.unexpected_keys.empty());
+  for (const Tensor& p : target->parameters()) CHECK(p.sum().item<float>() == doctest::Approx(0.25 * p.numel()));
+
+  // Not strict: the names either side lacks come back; the rest is loaded.
+  nn::NamedTensors partial = {{"0.weight", full({4, 3}, 2.0)}, {"head.weight", ones({1})}};
+  const auto loose = target->load_state_dict(partial, false);
+  CHECK(loose.unexpected_keys == std::vector<std::string>{"head.weight"});
+  CHECK(loose.missing_keys.size() == target->state_dict().size() - 1);
+  CHECK((*target)[0]->parameters()[0].sum().item<float>() == 24);
+  CHECK_THROWS_WITH(target->load_state_dict(partial),
+                    doctest::Contains("[load_state_dict] state_dict: does not match the module; missing: 0.bias"));
+  CHECK_THROWS_WITH(target->load_state_dict({{"0.weight", ones({3, 3})}}, false),
+                    "[load_state_dict] state_dict: does not match the module; mis-shaped: 0.weight (state [3, 3], module [4, 3])");
+
+  std::vector<std::string> names;
+  for (const auto& [name, m] : target->named_modules()) names.push_back(name + ":" + m->type_name());
+  CHECK(names == std::vector<std::string>{":Sequential", "0:Linear", "1:BatchNorm1d", "2:Linear"});
+  std::vector<std::string> order;
+  target->apply([&](nn::Module& m) { order.push_back(m.type_name()); });
+  CHECK(order == std::vector<std::string>{"Linear", "BatchNorm1d", "Linear", "Sequential"});
+  target->requires_grad_(false);
+  for (const Tensor& p : target->parameters()) CHECK_FALSE(p.requires_grad());
 }

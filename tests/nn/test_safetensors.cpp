@@ -149,9 +149,9 @@ TEST_CASE("a module saves and loads its state; mismatches are listed before anyt
   nn::Sequential other({std::make_shared<nn::Linear>(3, 5), std::make_shared<nn::Linear>(5, 2)});
   const Tensor before = other[0]->parameters()[0].clone();
   const std::string expected_error =
-                    "[load] " + path + ": the file does not match the module; unexpected: 1.num_batches_tracked, "
-                    "1.running_mean, 1.running_var, 2.bias, 2.weight; mis-shaped: 0.weight (file [4, 3], module [5, 3]), "
-                    "0.bias (file [4], module [5]), 1.weight (file [4], module [2, 5]), 1.bias (file [4], module [2])";
+                    "[load] " + path + ": does not match the module; unexpected: 1.num_batches_tracked, "
+                    "1.running_mean, 1.running_var, 2.bias, 2.weight; mis-shaped: 0.weight (state [4, 3], module [5, 3]), "
+                    "0.bias (state [4], module [5]), 1.weight (state [4], module [2, 5]), 1.bias (state [4], module [2])";
   CHECK_THROWS_WITH(nn::load(other, path), expected_error.c_str());
   CHECK(to_vector<float>(other[0]->parameters()[0]) == to_vector<float>(before));
   std::remove(path.c_str());

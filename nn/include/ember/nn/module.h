@@ -3,9 +3,11 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +37,24 @@ class Module {
   // Parameters then buffers: everything that describes the trained model, under every name.
   NamedTensors state_dict() const;
   const std::vector<std::pair<std::string, std::shared_ptr<Module>>>& named_children() const { return children_; }
+  // This module (named "") and every module below it, depth-first in registration order, each
+  // once under its first name ("encoder.layers.0"), as PyTorch's named_modules.
+  std::vector<std::pair<std::string, Module*>> named_modules();
+
+  // Copies `state` into the parameters and buffers of the same names (casting the dtype, moving
+  // to the tensor's device), as PyTorch's load_state_dict. A mis-shaped tensor is an error, and
+  // so with `strict` is a name either side lacks; everything is checked before anything changes.
+  // Returns the names the module has and the state lacks, and the other way round.
+  struct IncompatibleKeys {
+    std::vector<std::string> missing_keys, unexpected_keys;
+  };
+  IncompatibleKeys load_state_dict(const NamedTensors& state, bool strict = true);
+
+  // Calls fn on every submodule (children before their parents, as PyTorch's) and then on this
+  // one: custom initialisation, say.
+  void apply(const std::function<void(Module&)>& fn);
+  // Makes every parameter require gradients, or not (freezing a backbone).
+  void requires_grad_(bool requires_grad = true);
 
   // Training mode (the default) or evaluation mode, for this module and all below it; Dropout and
   // BatchNorm behave differently in each.
@@ -85,6 +105,11 @@ class Module {
 };
 
 std::ostream& operator<<(std::ostream& os, const Module& module);
+
+// load_state_dict's work, its errors reading "[op] source: does not match the module; missing:
+// ..." (nn::load names its file).
+Module::IncompatibleKeys load_state(Module& module, const NamedTensors& state, bool strict, std::string_view op,
+                                    std::string_view source);
 
 // A module that maps one tensor to one: what Sequential chains.
 class UnaryModule : public Module {

@@ -15,7 +15,7 @@ Tensor checkpoint_sequential(const Sequential& model, int64_t segments, const Te
     const int64_t end = start + modules / segments + (segment < modules % segments ? 1 : 0);
     const auto run_group = [&model, start, end](const autograd::TensorVector& in) {
       Tensor y = in[0];
-      for (int64_t i = start; i < end; ++i) y = model[static_cast<size_t>(i)]->forward(y);
+      for (int64_t i = start; i < end; ++i) y = (*model[static_cast<size_t>(i)])(y);
       return autograd::TensorVector{y};
     };
     // The last group's activations are needed for backward at once: it runs as it is.

@@ -1,5 +1,6 @@
 #include "ember/nn/module.h"
 
+#include <algorithm>
 #include <map>
 #include <ostream>
 #include <unordered_set>
@@ -144,6 +145,53 @@ std::string Module::str() const {
     out += "  (" + name + "): " + child_text + "\n";
   }
   return out + ")";
+}
+
+void RemovableHandle::remove() {
+  if (remove_) remove_();
+  remove_ = nullptr;
+}
+
+namespace {
+
+// Appends `hook` to the list `list` picks out of the shared hooks; the handle erases it again.
+template <typename Hooks, typename Hook>
+RemovableHandle add_hook(const std::shared_ptr<Hooks>& hooks, std::vector<std::pair<int64_t, Hook>> Hooks::*list,
+                         Hook hook, const std::string& type_name) {
+  EMBER_CHECK(static_cast<bool>(hook), "[{}] hook: expected a function, got an empty one", type_name);
+  const int64_t id = hooks->next_id++;
+  ((*hooks).*list).emplace_back(id, std::move(hook));
+  return RemovableHandle([weak = std::weak_ptr<Hooks>(hooks), id, list] {
+    const std::shared_ptr<Hooks> alive = weak.lock();
+    if (!alive) return;
+    auto& entries = (*alive).*list;
+    entries.erase(std::remove_if(entries.begin(), entries.end(), [id](const auto& e) { return e.first == id; }),
+                  entries.end());
+  });
+}
+
+}  // namespace
+
+Tensor UnaryModule::operator()(const Tensor& input) {
+  // Copies: a hook may register or remove hooks while it runs.
+  const std::shared_ptr<Hooks> hooks = hooks_;
+  Tensor x = input;
+  for (const auto& [id, hook] : std::vector(hooks->pre)) {
+    if (std::optional<Tensor> replaced = hook(*this, x)) x = std::move(*replaced);
+  }
+  Tensor y = forward(x);
+  for (const auto& [id, hook] : std::vector(hooks->post)) {
+    if (std::optional<Tensor> replaced = hook(*this, x, y)) y = std::move(*replaced);
+  }
+  return y;
+}
+
+RemovableHandle UnaryModule::register_forward_pre_hook(ForwardPreHook hook) {
+  return add_hook(hooks_, &Hooks::pre, std::move(hook), type_name());
+}
+
+RemovableHandle UnaryModule::register_forward_hook(ForwardHook hook) {
+  return add_hook(hooks_, &Hooks::post, std::move(hook), type_name());
 }
 
 std::ostream& operator<<(std::ostream& os, const Module& module) { return os << module.str(); }

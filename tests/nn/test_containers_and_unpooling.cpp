@@ -1,7 +1,7 @@
 // ModuleDict, ParameterList and ParameterDict (names, replacement, optimisation, printing), the
 // small modules Unflatten, Softmax2d, CosineSimilarity and PairwiseDistance, max pooling with
-// indices undone by max_unpool1d/2d (values, gradients, errors), and the module tree's
-// load_state_dict, named_modules, apply and requires_grad_.
+// indices undone by max_unpool1d/2d (values, gradients, errors), the module tree's
+// load_state_dict, named_modules, apply and requires_grad_, and forward hooks.
 #include <doctest/doctest.h>
 
 #include "ember/autograd/gradcheck.h"
@@ -182,4 +182,42 @@ TEST_CASE("load_state_dict, named_modules, apply and requires_grad_ across a mod
   CHECK(order == std::vector<std::string>{"Linear", "BatchNorm1d", "Linear", "Sequential"});
   target->requires_grad_(false);
   for (const Tensor& p : target->parameters()) CHECK_FALSE(p.requires_grad());
+}
+
+TEST_CASE("forward hooks run when a module is called, in order, and can replace input and output") {
+  auto first = std::make_shared<nn::Linear>(2, 3), second = std::make_shared<nn::Linear>(3, 1);
+  nn::Sequential model{first, std::make_shared<nn::ReLU>(), second};
+  std::vector<std::string> calls;
+  Tensor captured;
+  nn::RemovableHandle capture = first->register_forward_hook([&](nn::Module& m, const Tensor&, const Tensor& out) {
+    calls.push_back("hook " + m.type_name());
+    captured = out;
+    return std::optional<Tensor>();
+  });
+  first->register_forward_pre_hook([&](nn::Module&, const Tensor& in) {
+    calls.push_back("pre");
+    return std::optional<Tensor>(in * 2);  // the layer sees twice its input
+  });
+  const Tensor x = ones({4, 2});
+  const Tensor y = model(x);
+  CHECK(calls == std::vector<std::string>{"pre", "hook Linear"});
+  CHECK(allclose(captured, first->forward(x * 2)));
+  CHECK(allclose(y, second->forward(relu(first->forward(x * 2)))));
+  // forward() itself runs no hooks, as PyTorch's.
+  first->forward(x);
+  CHECK(calls.size() == 2);
+  // A hook replacing the output; removal stops the capture, twice is harmless.
+  second->register_forward_hook([](nn::Module&, const Tensor&, const Tensor& out) { return std::optional<Tensor>(out * 0); });
+  capture.remove();
+  capture.remove();
+  CHECK(model(x).abs().sum().item<float>() == 0);
+  CHECK(calls.size() == 3);  // the pre-hook ran, the removed hook did not
+  // A handle outliving its module does nothing.
+  nn::RemovableHandle orphan;
+  {
+    auto temporary = std::make_shared<nn::ReLU>();
+    orphan = temporary->register_forward_hook([](nn::Module&, const Tensor&, const Tensor&) { return std::optional<Tensor>(); });
+  }
+  orphan.remove();
+  CHECK_THROWS_WITH(first->register_forward_hook(nullptr), "[Linear] hook: expected a function, got an empty one");
 }

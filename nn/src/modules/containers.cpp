@@ -78,7 +78,7 @@ void Sequential::replace(size_t i, std::shared_ptr<UnaryModule> module) {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& m : modules_) x = m->forward(x);
+  for (const auto& m : modules_) x = (*m)(x);  // through the call, so that each layer's hooks run
   return x;
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -111,12 +112,40 @@ std::ostream& operator<<(std::ostream& os, const Module& module);
 Module::IncompatibleKeys load_state(Module& module, const NamedTensors& state, bool strict, std::string_view op,
                                     std::string_view source);
 
-// A module that maps one tensor to one: what Sequential chains.
+// Removes the hook it was returned for; harmless once the module is gone or the hook removed.
+class RemovableHandle {
+ public:
+  RemovableHandle() = default;
+  explicit RemovableHandle(std::function<void()> remove) : remove_(std::move(remove)) {}
+  void remove();
+
+ private:
+  std::function<void()> remove_;
+};
+
+// A module that maps one tensor to one: what Sequential chains. Calling it runs its forward hooks
+// around forward(), as PyTorch's __call__ does (forward() itself runs none): each pre-hook may
+// replace the input, each hook the output, by returning a tensor (nullopt keeps it), in the order
+// they were registered.
 class UnaryModule : public Module {
  public:
   using Module::Module;
   virtual Tensor forward(const Tensor& input) = 0;
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  Tensor operator()(const Tensor& input);
+
+  using ForwardPreHook = std::function<std::optional<Tensor>(Module& module, const Tensor& input)>;
+  using ForwardHook = std::function<std::optional<Tensor>(Module& module, const Tensor& input, const Tensor& output)>;
+  RemovableHandle register_forward_pre_hook(ForwardPreHook hook);
+  RemovableHandle register_forward_hook(ForwardHook hook);
+
+ private:
+  // Shared with the handles, which hold them weakly: a handle outliving its module does nothing.
+  struct Hooks {
+    std::vector<std::pair<int64_t, ForwardPreHook>> pre;
+    std::vector<std::pair<int64_t, ForwardHook>> post;
+    int64_t next_id = 0;
+  };
+  std::shared_ptr<Hooks> hooks_ = std::make_shared<Hooks>();
 };
 
 }  // namespace ember::nn

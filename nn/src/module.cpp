@@ -173,6 +173,7 @@ RemovableHandle add_hook(const std::shared_ptr<Hooks>& hooks, std::vector<std::p
 }  // namespace
 
 Tensor UnaryModule::operator()(const Tensor& input) {
+  if (hooks_->pre.empty() && hooks_->post.empty()) return forward(input);  // the usual call, nothing copied
   // Copies: a hook may register or remove hooks while it runs.
   const std::shared_ptr<Hooks> hooks = hooks_;
   Tensor x = input;

@@ -220,9 +220,9 @@ Tensor window_means(const Tensor& batch, Pair kernel_size, Pair stride, Pair pad
   const double scale = divisor_override ? 1.0 / static_cast<double>(*divisor_override)
                        : uniform        ? 1.0 / (rows.divisors[0] * cols.divisors[0])
                                         : 1.0;
-  const Tensor ones_kernel = full({channels, 1, kernel_size[0], kernel_size[1]}, scale, dtype, batch.device());
+  const Tensor window_kernel = full({channels, 1, kernel_size[0], kernel_size[1]}, scale, dtype, batch.device());
   const Tensor padded = rows.overhang || cols.overhang ? pad(batch, {0, cols.overhang, 0, rows.overhang}) : batch;
-  const Tensor sums = ember::conv2d(padded, ones_kernel, stride, padding, {1, 1}, channels);
+  const Tensor sums = ember::conv2d(padded, window_kernel, stride, padding, {1, 1}, channels);
   if (divisor_override || uniform) return sums;
   const Tensor divisors = tensor<double>(rows.divisors, {rows.count, 1}, batch.device()) *
                           tensor<double>(cols.divisors, {cols.count}, batch.device());
@@ -238,6 +238,8 @@ Tensor avg_pool2d(const Tensor& input, Pair kernel_size, AvgPool2dOptions option
   check_pool_window(op, kernel_size, stride, padding);
   check_divisor_override(op, options.divisor_override);
   return on_batch(op, input, [&](const Tensor& batch) {
+    // Checked here rather than left to the convolution, whose errors would name its own
+    // arguments; written so that no sum can overflow (the padding is at most half the kernel).
     EMBER_CHECK(kernel_size[0] - 2 * padding[0] <= batch.size(2) && kernel_size[1] - 2 * padding[1] <= batch.size(3),
                 "[avg_pool2d] kernel_size: expected at most the input's {}x{} plus twice the padding [{}, {}], "
                 "got [{}, {}]", batch.size(2), batch.size(3), padding[0], padding[1], kernel_size[0], kernel_size[1]);

@@ -123,13 +123,20 @@ int64_t median_dim_of(const Tensor& self, int64_t dim, const char* op) {
   return d;
 }
 
-// The ascending order's values along d at `position` (int64, shaped as self with d of size 1)
-// and their indices; a 0-dim self is its own median.
+// The sorted values along d at `position` (int64, shaped as them with d of size 1) and their
+// original indices, d kept or squeezed.
+std::tuple<Tensor, Tensor> picked(const Tensor& values, const Tensor& indices, int64_t d, const Tensor& position,
+                                  bool keepdim) {
+  const Tensor value = values.gather(d, position), index = indices.gather(d, position);
+  return {keepdim ? value : value.squeeze(d), keepdim ? index : index.squeeze(d)};
+}
+
+// The ascending order's values along d at `position` and their indices; a 0-dim self is its own
+// median.
 std::tuple<Tensor, Tensor> sorted_at(const Tensor& self, int64_t d, const Tensor& position, bool keepdim) {
   if (self.dim() == 0) return {self.clone(), ember::zeros({}, DType::Int64, self.device())};
   const auto [values, indices] = ember::sort(self, d, false);
-  const Tensor value = values.gather(d, position), index = indices.gather(d, position);
-  return {keepdim ? value : value.squeeze(d), keepdim ? index : index.squeeze(d)};
+  return picked(values, indices, d, position, keepdim);
 }
 
 // The number of elements in each row along d that are not NaN, shaped as self with d of size 1.
@@ -190,8 +197,7 @@ std::tuple<Tensor, Tensor> mode(const Tensor& self, int64_t dim, bool keepdim) {
   const Tensor first_longest = where(eq(length, longest), run, ember::full_like(run, n)).amin({d}, true);
   const Tensor positions = ember::arange(n, DType::Int64, self.device()).view(along);
   const Tensor last = where(eq(run, first_longest), positions, ember::full_like(run, -1)).amax({d}, true);
-  const Tensor value = values.gather(d, last), index = indices.gather(d, last);
-  return {keepdim ? value : value.squeeze(d), keepdim ? index : index.squeeze(d)};
+  return picked(values, indices, d, last, keepdim);
 }
 
 Tensor nanmedian(const Tensor& self) {

@@ -586,6 +586,36 @@ TEST_CASE("interpolate resamples as PyTorch's: nearest, nearest-exact and the li
   check_close_values(values(same), values(cube));
 }
 
+TEST_CASE("interpolate resamples as PyTorch's: bicubic, antialiased and area") {
+  // PyTorch's bicubic upsampling of [[1, 2], [3, 4]] by 2 (Keys' kernel with a = -0.75, the edge
+  // sample read again past the border): every row is the first row shifted.
+  const Tensor square = tensor<double>({1, 2, 3, 4}, {1, 1, 2, 2});
+  const std::vector<double> first_row = {0.68359375, 1.015625, 1.5625, 1.89453125};
+  std::vector<double> expected;
+  for (const double shift : {0.0, 0.6640625, 1.7578125, 2.421875}) {
+    for (const double v : first_row) expected.push_back(v + shift);
+  }
+  check_close_values(values(F::interpolate(square, {.scale_factor = {2}, .mode = "bicubic"})), expected);
+  // With the corners aligned, halfway between samples weighs the four neighbours
+  // -0.09375, 0.59375, 0.59375, -0.09375.
+  const Tensor spike = tensor<double>({0, 0, 1, 0}, {1, 1, 1, 4});
+  check_close_values(values(F::interpolate(spike, {.size = {1, 7}, .mode = "bicubic", .align_corners = true})),
+                     {0, -0.09375, 0, 0.59375, 1, 0.59375, 0});
+  // Antialiased halving is PIL's triangle filter two samples wide: weights 1/8, 3/8, 3/8, 1/8 inside,
+  // renormalised where the footprint crosses the border.
+  const Tensor ramp = arange(8, DType::Float64).reshape({1, 1, 8});
+  check_close_values(values(F::interpolate(ramp, {.size = {4}, .mode = "linear", .antialias = true})),
+                     {5.0 / 7, 2.5, 4.5, 44.0 / 7});
+  check_close_values(values(F::interpolate(ramp, {.size = {4}, .mode = "linear"})), {0.5, 2.5, 4.5, 6.5});
+  const Tensor flat = full({1, 2, 9, 7}, 3.0, DType::Float64);
+  check_close_values(values(F::interpolate(flat, {.size = {4, 2}, .mode = "bicubic", .antialias = true})),
+                     std::vector<double>(16, 3.0));
+  // Area is adaptive average pooling: window i spans [floor(6 i / 4), ceil(6 (i + 1) / 4)).
+  const Tensor six = arange(6, DType::Float64).reshape({1, 1, 6});
+  check_close_values(values(F::interpolate(six, {.size = {4}, .mode = "area"})), {0.5, 1.5, 3.5, 4.5});
+  check_close_values(values(F::interpolate(six, {.scale_factor = {0.5}, .mode = "area"})), {0.5, 2.5, 4.5});
+}
+
 TEST_CASE("interpolate differentiates through its samples and refuses what it cannot resample") {
   const TensorVector inputs = {random_input({1, 2, 3, 4})};
   autograd::gradcheck([](const TensorVector& x) { return F::interpolate(x[0], {.size = {5, 3}, .mode = "bilinear"}); }, inputs);
@@ -593,13 +623,24 @@ TEST_CASE("interpolate differentiates through its samples and refuses what it ca
     return F::interpolate(x[0].unsqueeze(2), {.scale_factor = {2, 1.5, 0.5}, .mode = "trilinear", .align_corners = true});
   }, inputs);
   autograd::gradcheck([](const TensorVector& x) { return F::interpolate(x[0], {.size = {7}}); }, inputs);
+  autograd::gradcheck([](const TensorVector& x) { return F::interpolate(x[0], {.size = {5, 3}, .mode = "bicubic"}); }, inputs);
+  autograd::gradcheck([](const TensorVector& x) {
+    return F::interpolate(x[0], {.size = {2, 2}, .mode = "bilinear", .antialias = true});
+  }, inputs);
   const Tensor x = zeros({1, 1, 4});
   CHECK_THROWS_WITH(F::interpolate(x, {.size = {8}, .mode = "bilinear"}),
                     "[interpolate] mode: \"bilinear\" needs a 4-D input, got 1 spatial dimensions (3-D)");
   CHECK_THROWS_WITH(F::interpolate(x, {.size = {8}, .mode = "cubic"}),
-                    "[interpolate] mode: expected \"nearest\", \"nearest-exact\", \"linear\", \"bilinear\" or \"trilinear\", got \"cubic\"");
+                    "[interpolate] mode: expected \"nearest\", \"nearest-exact\", \"linear\", \"bilinear\", "
+                    "\"bicubic\", \"trilinear\" or \"area\", got \"cubic\"");
+  CHECK_THROWS_WITH(F::interpolate(x, {.size = {8}, .mode = "bicubic"}),
+                    "[interpolate] mode: \"bicubic\" needs a 4-D input, got 1 spatial dimensions (3-D)");
   CHECK_THROWS_WITH(F::interpolate(x, {.size = {8}, .align_corners = false}),
-                    "[interpolate] align_corners: only the linear modes take it, not \"nearest\"");
+                    "[interpolate] align_corners: only the linear and cubic modes take it, not \"nearest\"");
+  CHECK_THROWS_WITH(F::interpolate(x, {.size = {2}, .mode = "area", .antialias = true}),
+                    "[interpolate] antialias: only the linear and cubic modes take it, not \"area\"");
+  CHECK_THROWS_WITH(F::interpolate(zeros({1, 1, 4}, DType::Int32), {.size = {2}, .mode = "area"}),
+                    "[interpolate] input: the area mode needs a floating-point tensor, got int32");
   CHECK_THROWS_WITH(F::interpolate(x, {}), "[interpolate] size: expected either size or scale_factor, got neither");
   CHECK_THROWS_WITH(F::interpolate(x, {.size = {8}, .scale_factor = {2}}),
                     "[interpolate] size: expected either size or scale_factor, not both");

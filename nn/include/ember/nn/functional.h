@@ -285,9 +285,13 @@ Tensor channel_shuffle(const Tensor& input, int64_t groups);
 struct InterpolateOptions {
   std::vector<int64_t> size;         // the output's spatial sizes: one for every dimension, or one each
   std::vector<double> scale_factor;  // or factors, one or one each: out = floor(in * factor)
-  std::string mode = "nearest";      // "nearest", "nearest-exact", or "linear" / "bilinear" / "trilinear"
-                                     // for one / two / three spatial dimensions
-  std::optional<bool> align_corners;  // linear modes only: the corner samples' centres align (false by default)
+  std::string mode = "nearest";      // "nearest", "nearest-exact", "area" (adaptive average pooling), or
+                                     // "linear" / "bilinear" / "trilinear" for one / two / three spatial
+                                     // dimensions, or "bicubic" for two
+  std::optional<bool> align_corners;  // linear and cubic modes only: the corner samples' centres align
+                                      // (false by default)
+  bool antialias = false;  // linear and cubic modes only: shrinking widens the kernel over every source
+                           // sample under an output's footprint, as PIL and PyTorch's antialias=True
 };
 // Resamples the spatial dimensions of input [N, C, *spatial] (one to three of them) as
 // torch.nn.functional.interpolate: a factor given maps coordinates by 1 / factor, as PyTorch does

@@ -195,13 +195,16 @@ void measure_search_and_scatter(Results& r) {
 }
 
 // The gamma family on 1M positive floats: the C library's lgamma, digamma's shifted asymptotic
-// series (plugins_sdk gamma_functions.h), and i0's Chebyshev expansions (bessel_functions.h).
+// series (plugins_sdk gamma_functions.h), i0's Chebyshev expansions (bessel_functions.h), and the
+// incomplete gamma function's series, continued fraction and Temme expansion (incomplete_gamma.h).
 void measure_gamma_functions(Results& r) {
   manual_seed(0);
   const Tensor x = rand({1000000}) * 20 + 0.01;
   r["lgamma_1m_us"] = bench::ns_per_call([&] { bench::keep(lgamma(x)); }, 5, 5) / 1000;
   r["digamma_1m_us"] = bench::ns_per_call([&] { bench::keep(digamma(x)); }, 5, 5) / 1000;
   r["i0_1m_us"] = bench::ns_per_call([&] { bench::keep(i0(x)); }, 5, 5) / 1000;
+  const Tensor limit = rand({1000000}) * 20 + 0.01;
+  r["igamma_1m_us"] = bench::ns_per_call([&] { bench::keep(igamma(x, limit)); }, 5, 5) / 1000;
 }
 
 // Composed matrix and image functions: linalg_matrix_exp (Pade approximants of matmul and
@@ -263,6 +266,7 @@ void print_table(const Results& ember, const Results& torch) {
       {"lgamma, 1M floats (us)", "lgamma_1m_us", "lgamma_1m_us", false, "-"},
       {"digamma, 1M floats (us)", "digamma_1m_us", "digamma_1m_us", false, "-"},
       {"i0, 1M floats (us)", "i0_1m_us", "i0_1m_us", false, "-"},
+      {"igamma, 1M floats (us)", "igamma_1m_us", "igamma_1m_us", false, "-"},
       {"linalg_matrix_exp, [64, 64] float64 (us)", "matrix_exp_64_us", "matrix_exp_64_us", false, "-"},
       {"unfold 3x3 pad 1, [8, 64, 32, 32] (us)", "unfold_3x3_us", "unfold_3x3_us", false, "-"},
       {"LSTM 64->128, T 32, b16, forward+backward (us)", "lstm_step_us", "lstm_step_us", false, "-"},

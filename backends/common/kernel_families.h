@@ -11,7 +11,7 @@
 namespace ember::backends {
 
 enum class Binary {
-  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Zeta, Remainder, Fmod, FloorDivide,
+  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Zeta, GammaInc, GammaIncC, Remainder, Fmod, FloorDivide,
   BitwiseAnd, BitwiseOr, BitwiseXor, ShiftLeft, ShiftRight, Gcd, Lcm
 };
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
@@ -39,7 +39,8 @@ inline constexpr Member<Binary> kBinaryOps[] = {
     {"add.Tensor", Binary::Add}, {"sub.Tensor", Binary::Sub}, {"mul.Tensor", Binary::Mul},
     {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
     {"minimum", Binary::Minimum}, {"atan2", Binary::Atan2}, {"logaddexp", Binary::LogAddExp},
-    {"special_zeta", Binary::Zeta}, {"remainder.Tensor", Binary::Remainder},
+    {"special_zeta", Binary::Zeta}, {"igamma", Binary::GammaInc}, {"igammac", Binary::GammaIncC},
+    {"remainder.Tensor", Binary::Remainder},
     {"fmod.Tensor", Binary::Fmod}, {"floor_divide", Binary::FloorDivide},
     {"bitwise_and.Tensor", Binary::BitwiseAnd}, {"bitwise_or.Tensor", Binary::BitwiseOr},
     {"bitwise_xor.Tensor", Binary::BitwiseXor}, {"bitwise_left_shift.Tensor", Binary::ShiftLeft},

@@ -11,6 +11,7 @@
 #include "ember/bessel_functions.h"
 #include "ember/erfinv.h"
 #include "ember/gamma_functions.h"
+#include "ember/incomplete_gamma.h"
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
 #include "ember/log_add_exp.h"
@@ -144,9 +145,13 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
         case Binary::Atan2:
         case Binary::LogAddExp:
         case Binary::Zeta:
+        case Binary::GammaInc:
+        case Binary::GammaIncC:
           if constexpr (std::is_floating_point_v<C>) {
             if (op == Binary::LogAddExp) return binary_loop<T, T>(ops, &sdk::log_add_exp<C>);
             if (op == Binary::Zeta) return binary_loop<T, T>(ops, &sdk::zeta<C>);
+            if (op == Binary::GammaInc) return binary_loop<T, T>(ops, &sdk::gammainc<C>);
+            if (op == Binary::GammaIncC) return binary_loop<T, T>(ops, &sdk::gammaincc<C>);
             return binary_loop<T, T>(ops, [](C a, C b) { return std::atan2(a, b); });
           }
           sdk::check(false, "expected floating-point tensors");

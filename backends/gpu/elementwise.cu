@@ -6,6 +6,7 @@
 #include "ember/bessel_functions.h"
 #include "ember/erfinv.h"
 #include "ember/gamma_functions.h"
+#include "ember/incomplete_gamma.h"
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
 #include "ember/log_add_exp.h"
@@ -85,11 +86,15 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
       case Binary::Atan2:
       case Binary::LogAddExp:
       case Binary::Zeta:
+      case Binary::GammaInc:
+      case Binary::GammaIncC:
         if constexpr (std::is_floating_point_v<C>) {
           if (op == Binary::LogAddExp) {
             return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::log_add_exp(a, b); });
           }
           if (op == Binary::Zeta) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::zeta(a, b); });
+          if (op == Binary::GammaInc) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::gammainc(a, b); });
+          if (op == Binary::GammaIncC) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::gammaincc(a, b); });
           return binary_launch<T, T>(ops, [] __device__(C a, C b) { return atan2(a, b); });
         }
         sdk::check(false, "expected floating-point tensors");

@@ -57,6 +57,8 @@ Tensor special_sinc(const Tensor& self) { return ember::sinc(self); }
 Tensor special_round(const Tensor& self, int64_t decimals) { return ember::round(self, decimals); }
 Tensor special_xlogy(const Tensor& self, const Tensor& other) { return ember::xlogy(self, other); }
 Tensor special_xlog1py(const Tensor& self, const Tensor& other) { return ember::xlog1py(self, other); }
+Tensor special_gammainc(const Tensor& self, const Tensor& other) { return ember::igamma(self, other); }
+Tensor special_gammaincc(const Tensor& self, const Tensor& other) { return ember::igammac(self, other); }
 Tensor special_logsumexp(const Tensor& self, IntArrayRef dim, bool keepdim) {
   return ember::logsumexp(self, dim, keepdim);
 }

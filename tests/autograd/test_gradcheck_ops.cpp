@@ -152,8 +152,10 @@ std::map<std::string, Case> cases() {
       // swamp the other elements in gradgradcheck's weighted sum.
       {"special_erfcx", {[](V x) { return special_erfcx(sigmoid(x[0]) * 16 - 2); }, {{2, 3}}, nullptr, true}},
       {"special_ndtri", {[](V x) { return special_ndtri(sigmoid(x[0])); }, {{2, 3}}, nullptr, true}},
-      // Differentiable in q only (as PyTorch's): s is held fixed.
+      // Differentiable in q and x only (as PyTorch's): s and a are held fixed.
       {"special_zeta", {[](V x) { return special_zeta(full_like(x[0], 2.5), x[0] * x[0] + 0.5); }, {{2, 3}}, nullptr, true}},
+      {"igamma", {[](V x) { return igamma(full_like(x[0], 2.5), x[0] * x[0] + 0.5); }, {{2, 3}}, nullptr, true}},
+      {"igammac", {[](V x) { return igammac(full_like(x[0], 0.7), x[0] * x[0] + 1.5); }, {{2, 3}}, nullptr, true}},
       {"linalg_lu_factor_ex", {[](V x) { return flat({std::get<0>(linalg_lu_factor_ex(x[0])), std::get<0>(linalg_lu_factor_ex(x[1])),
                                                       std::get<0>(linalg_lu_factor_ex(x[2]))}); },
                                {{2, 3, 3}, {3, 5}, {5, 3}}, nullptr, true}},

@@ -1,6 +1,7 @@
-// torch.special's functions beyond the gamma and Bessel families: erfcx, ndtri, zeta, ndtr,
-// log_ndtr and entr against 30-digit values (their tails, poles and domains included), their
-// derivatives, round to decimal places, and the aliases reaching the operators they name.
+// torch.special's functions beyond the gamma and Bessel families: erfcx, ndtri, zeta, the
+// incomplete gamma functions, ndtr, log_ndtr and entr against 30-digit values (their tails, poles
+// and domains included), their derivatives, round to decimal places, and the aliases reaching the
+// operators they name.
 #include <cmath>
 
 #include "reference.h"
@@ -41,6 +42,39 @@ TEST_CASE("special_zeta: the Hurwitz zeta function over Cephes' domain") {
   CHECK(special_zeta(tensor<int64_t>({2}), tensor<int64_t>({1})).dtype() == DType::Float32);
 }
 
+TEST_CASE("igamma and igammac: P and Q keep their digits in every region and tail, and PyTorch's edges") {
+  // Power series, continued fraction, Q's own series for small x, Temme's expansion near a = x
+  // (up to a = 10^6, where the power series would need thousands of terms), and tails far below 1.
+  const Tensor a = doubles({0.5, 3, 2, 0.5, 0.25, 1e-3, 5, 50, 1000, 1e5, 1e6, 100, 2});
+  const Tensor x = doubles({0.3, 1.5, 5, 10, 0.2, 0.8, 0.4, 45, 1010, 1e5, 990000, 1, 700});
+  const std::vector<double> p = {0.56142197391900014, 0.19115316946194187, 0.9595723180054872, 0.99999225578356896,
+                                 0.70985103173698247, 0.99968913692896591, 6.1243327102333785e-5, 0.24680203440017027,
+                                 0.62767894473699473, 0.50042052211036518, 5.4466446930108086e-24,
+                                 3.9812808189568544e-159, 1.0};
+  const std::vector<double> q = {0.43857802608099986, 0.80884683053805813, 0.040427681994512803, 7.7442164310440836e-6,
+                                 0.29014896826301753, 0.00031086307103409437, 0.99993875667289767, 0.75319796559982973,
+                                 0.37232105526300527, 0.49957947788963482, 1.0, 1.0, 6.9116332571755994e-302};
+  const std::vector<double> lower = values(igamma(a, x)), upper = values(igammac(a, x));
+  for (size_t i = 0; i < p.size(); ++i) {
+    CAPTURE(i);
+    CHECK(lower[i] == doctest::Approx(p[i]).epsilon(1e-12));  // relative: the tails reach 1e-302
+    CHECK(upper[i] == doctest::Approx(q[i]).epsilon(1e-12));
+  }
+  // The edges: a = 0 is P's limit 1 for x > 0; x = 0 gives 0; infinite a gives 0 and infinite x 1;
+  // NaN for negative or NaN operands, a = x = 0 and a = x = infinity. Q is 1 - P at each.
+  const Tensor edge_a = doubles({0, 0, 2, kInf, 2, kInf, -1, 2, kNaN, 2});
+  const Tensor edge_x = doubles({1, 0, 0, 5, kInf, kInf, 1, -1, 1, kNaN});
+  check_close(values(igamma(edge_a, edge_x)), {1, kNaN, 0, 0, 1, kNaN, kNaN, kNaN, kNaN, kNaN}, 0);
+  check_close(values(igammac(edge_a, edge_x)), {0, kNaN, 1, 1, 0, kNaN, kNaN, kNaN, kNaN, kNaN}, 0);
+  // float32 computes in double and rounds once; integers compute in float32; the method and
+  // torch.special's names reach the same operators.
+  check_close(values(igamma(tensor<float>({3, 50}), tensor<float>({1.5, 45}))), {p[1], p[7]}, 1e-7);
+  CHECK(igammac(tensor<int64_t>({2}), tensor<int64_t>({5})).dtype() == DType::Float32);
+  check_close(values(a.igamma(x)), lower, 0);
+  check_close(values(special_gammainc(a, x)), lower, 0);
+  check_close(values(special_gammaincc(a, x)), upper, 0);
+}
+
 TEST_CASE("special_ndtr and special_log_ndtr: both tails keep their digits") {
   check_close(values(special_ndtr(doubles({-10, -1, 0, 2}))),
               {7.619853024160525e-24, 0.15865525393145705, 0.5, 0.9772498680518208}, 1e-14);
@@ -60,7 +94,7 @@ TEST_CASE("special_entr: -x ln x, 0 at 0, -inf below, NaN kept; integers in floa
   CHECK(special_entr(tensor<int64_t>({0, 1})).dtype() == DType::Float32);
 }
 
-TEST_CASE("the derivatives: erfcx' = 2x erfcx - 2/sqrt(pi), ndtri' = 1/phi(ndtri), d/dq zeta = -s zeta(s + 1, q)") {
+TEST_CASE("the derivatives: erfcx' = 2x erfcx - 2/sqrt(pi), ndtri' = 1/phi(ndtri), d/dq zeta = -s zeta(s + 1, q), dP/dx") {
   const auto derivative = [](Tensor (*f)(const Tensor&), const std::vector<double>& at) {
     const Tensor x = tensor<double>(at, {static_cast<int64_t>(at.size())}).requires_grad_();
     return values(autograd::grad({f(x).sum()}, {x})[0]);
@@ -79,6 +113,15 @@ TEST_CASE("the derivatives: erfcx' = 2x erfcx - 2/sqrt(pi), ndtri' = 1/phi(ndtri
   const Tensor s_grad = doubles({2}).requires_grad_();
   CHECK_THROWS_WITH(autograd::grad({special_zeta(s_grad, doubles({1})).sum()}, {s_grad}),
                     doctest::Contains("[special_zeta] the derivative for self is not implemented"));
+  // d/dx P(a, x) = x^(a-1) e^-x / Gamma(a) = -d/dx Q: at (2, 1.5), 1.5 e^-1.5; at (0.5, 0.3),
+  // e^-0.3 / sqrt(0.3 pi).
+  const Tensor shape = doubles({2, 0.5});
+  const Tensor at = doubles({1.5, 0.3}).requires_grad_();
+  const std::vector<double> density = {0.33469524022264474, 0.76309057876818596};
+  check_close(values(autograd::grad({igamma(shape, at).sum()}, {at})[0]), density, 1e-14);
+  check_close(values(autograd::grad({igammac(shape, at).sum()}, {at})[0]), {-density[0], -density[1]}, 1e-14);
+  CHECK_THROWS_WITH(autograd::grad({igamma(s_grad, doubles({1})).sum()}, {s_grad}),
+                    doctest::Contains("[igamma] the derivative for self is not implemented"));
   // log_ndtr' = phi / Phi: at -40, about 40.025 (the ratio tends to -x); at 0, 2 phi(0).
   const Tensor x = doubles({-40, 0}).requires_grad_();
   check_close(values(autograd::grad({special_log_ndtr(x).sum()}, {x})[0]), {40.02496884720726, 0.7978845608028654}, 1e-12);

@@ -412,7 +412,8 @@ const std::vector<Family>& families() {
   static const std::vector<Family> table = {
       {{"add.Tensor", "sub.Tensor"}, true, &scaled_binary},
       {{"mul.Tensor", "div.Tensor", "pow.Tensor_Tensor", "maximum", "minimum", "eq.Tensor", "ne.Tensor",
-        "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor", "atan2", "logaddexp", "special_zeta"}, true, &binary},
+        "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor", "atan2", "logaddexp", "special_zeta", "igamma",
+        "igammac"}, true, &binary},
       {{"bitwise_and.Tensor", "bitwise_or.Tensor", "bitwise_xor.Tensor", "bitwise_left_shift.Tensor",
         "bitwise_right_shift.Tensor", "gcd", "lcm"}, false, &integral_binary},
       {{"bitwise_not"}, false, &integral_unary},

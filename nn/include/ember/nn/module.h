@@ -16,6 +16,7 @@
 
 namespace ember::nn {
 
+class Reparametrization;
 using NamedTensors = std::vector<std::pair<std::string, Tensor>>;
 
 // Modules are held by shared_ptr and never copied or moved: the registry keeps the addresses of
@@ -90,6 +91,7 @@ class Module {
   virtual std::string extra_repr() const { return ""; }
 
  private:
+  friend class Reparametrization;
   struct Slot {
     std::string name;
     Tensor* tensor;
@@ -101,6 +103,9 @@ class Module {
 
   std::string type_name_;
   std::vector<Slot> parameters_, buffers_;
+  // Parameters and buffers that no member holds (a re-parametrisation's weight_g, weight_u): one
+  // allocation each, so that their slots stay put as others come and go.
+  std::vector<std::unique_ptr<Tensor>> owned_;
   std::vector<std::pair<std::string, std::shared_ptr<Module>>> children_;
   bool training_ = true;
 };
@@ -139,6 +144,7 @@ class UnaryModule : public Module {
   RemovableHandle register_forward_hook(ForwardHook hook);
 
  private:
+  friend class Reparametrization;
   // Shared with the handles, which hold them weakly: a handle outliving its module does nothing.
   struct Hooks {
     std::vector<std::pair<int64_t, ForwardPreHook>> pre;
@@ -146,6 +152,16 @@ class UnaryModule : public Module {
     int64_t next_id = 0;
   };
   std::shared_ptr<Hooks> hooks_ = std::make_shared<Hooks>();
+  // The parameters a re-parametrisation computes (nn::utils::weight_norm): the member that held
+  // each, what recomputes it (updating any state it keeps, spectral_norm's power iteration, when
+  // told to), and the handle of the pre-hook that calls that before every forward.
+  struct Reparametrized {
+    std::string name;
+    Tensor* member;
+    std::function<void(bool update)> recompute;
+    RemovableHandle hook;
+  };
+  std::vector<Reparametrized> reparametrized_;
 };
 
 }  // namespace ember::nn

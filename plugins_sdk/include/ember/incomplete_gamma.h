@@ -1,6 +1,6 @@
 // The regularized incomplete gamma functions P(a, x) = gamma(a, x) / Gamma(a) and Q = 1 - P, as
 // torch.special.gammainc and gammaincc, for plugin kernels, host and device alike. Both work in
-// double whatever T is. Each is computed where it does not cancel: P by its power series, Q by its
+// double whatever T is, summing until T's precision is reached. Each is computed where it does not cancel: P by its power series, Q by its
 // continued fraction for x > 1.1 and by the series of Q itself below, the other one as 1 minus
 // these; near the transition a ~ x for large a, where neither converges well, by Temme's uniform
 // expansion (DLMF 8.12). The regions are those of Cephes as SciPy revised it, which PyTorch follows.
@@ -55,21 +55,21 @@ EMBER_HOST_DEVICE inline double power_exponential_factor(double a, double x) {
 }
 
 // P by gamma(a, x) = x^a e^-x sum_n x^n / (a (a + 1) ... (a + n)), every term positive.
-EMBER_HOST_DEVICE inline double lower_series(double a, double x) {
+EMBER_HOST_DEVICE inline double lower_series(double a, double x, double tolerance) {
   const double factor = power_exponential_factor(a, x);
   if (factor == 0) return 0;
   double term = 1, sum = 1;
   for (int n = 1; n < kMaxTerms; ++n) {
     term *= x / (a + n);
     sum += term;
-    if (term <= kEpsilon * sum) break;
+    if (term <= tolerance * sum) break;
   }
   return sum * factor / a;
 }
 
 // Q by the continued fraction Gamma(a, x) = x^a e^-x / (x + 1 - a - 1 (1 - a) / (x + 3 - a - ...)),
 // evaluated forward by the modified Lentz method (tiny values stand in for zero denominators).
-EMBER_HOST_DEVICE inline double upper_continued_fraction(double a, double x) {
+EMBER_HOST_DEVICE inline double upper_continued_fraction(double a, double x, double tolerance) {
   const double factor = power_exponential_factor(a, x);
   if (factor == 0) return 0;
   double b = x + 1 - a, c = 1 / kTiny, d = 1 / b, fraction = d;
@@ -83,7 +83,7 @@ EMBER_HOST_DEVICE inline double upper_continued_fraction(double a, double x) {
     d = 1 / d;
     const double step = d * c;
     fraction *= step;
-    if (EMBER_MATH(fabs)(step - 1) <= kEpsilon) break;
+    if (EMBER_MATH(fabs)(step - 1) <= tolerance) break;
   }
   return fraction * factor;
 }
@@ -102,13 +102,13 @@ EMBER_HOST_DEVICE inline double log_gamma_one_plus(double a) {
 
 // Q for small x directly: Q = 1 - x^a / Gamma(1 + a) - x^a / Gamma(a) sum_(n >= 1) (-x)^n / (n! (a + n)),
 // the first difference taken by expm1 so that Q keeps its digits when it is small.
-EMBER_HOST_DEVICE inline double upper_series(double a, double x) {
+EMBER_HOST_DEVICE inline double upper_series(double a, double x, double tolerance) {
   double power = 1, sum = 0;
   for (int n = 1; n < kMaxTerms; ++n) {
     power *= -x / n;
     const double term = power / (a + n);
     sum += term;
-    if (EMBER_MATH(fabs)(term) <= kEpsilon * EMBER_MATH(fabs)(sum)) break;
+    if (EMBER_MATH(fabs)(term) <= tolerance * EMBER_MATH(fabs)(sum)) break;
   }
   const double log_x = EMBER_MATH(log)(x);
   return -EMBER_MATH(expm1)(a * log_x - log_gamma_one_plus(a)) -
@@ -119,7 +119,7 @@ EMBER_HOST_DEVICE inline double upper_series(double a, double x) {
 // Q = erfc(eta sqrt(a / 2)) / 2 + e^(-a eta^2 / 2) / sqrt(2 pi a) sum_k c_k(eta) a^-k and
 // P = erfc(-eta sqrt(a / 2)) / 2 minus the same sum; upper picks Q. The sum is asymptotic: it stops
 // where its terms stop shrinking.
-EMBER_HOST_DEVICE inline double uniform_expansion(double a, double x, bool upper) {
+EMBER_HOST_DEVICE inline double uniform_expansion(double a, double x, bool upper, double tolerance) {
   const double root = EMBER_MATH(sqrt)(-2 * log_ratio_minus_excess(a, x));
   const double eta = x > a ? root : x < a ? -root : 0.0;
   double sum = 0, power = 1, previous = std::numeric_limits<double>::infinity();
@@ -127,7 +127,7 @@ EMBER_HOST_DEVICE inline double uniform_expansion(double a, double x, bool upper
     const double term = incomplete_gamma_coefficients::temme(k, eta) * power;
     if (EMBER_MATH(fabs)(term) > previous) break;
     sum += term;
-    if (EMBER_MATH(fabs)(term) <= kEpsilon * EMBER_MATH(fabs)(sum)) break;
+    if (EMBER_MATH(fabs)(term) <= tolerance * EMBER_MATH(fabs)(sum)) break;
     previous = EMBER_MATH(fabs)(term);
     power /= a;
   }
@@ -143,22 +143,29 @@ EMBER_HOST_DEVICE inline bool near_transition(double a, double x) {
   return a > 20 && EMBER_MATH(fabs)(x - a) / a < 0.3;
 }
 
-EMBER_HOST_DEVICE inline double upper_regular(double a, double x);
+EMBER_HOST_DEVICE inline double upper_regular(double a, double x, double tolerance);
 
 // P(a, x) for finite a > 0 and finite x > 0.
-EMBER_HOST_DEVICE inline double lower_regular(double a, double x) {
-  if (near_transition(a, x)) return uniform_expansion(a, x, false);
-  if (x > 1 && x > a) return 1 - upper_regular(a, x);
-  return lower_series(a, x);
+EMBER_HOST_DEVICE inline double lower_regular(double a, double x, double tolerance) {
+  if (near_transition(a, x)) return uniform_expansion(a, x, false, tolerance);
+  if (x > 1 && x > a) return 1 - upper_regular(a, x, tolerance);
+  return lower_series(a, x, tolerance);
 }
 
 // Q(a, x) for finite a > 0 and finite x > 0.
-EMBER_HOST_DEVICE inline double upper_regular(double a, double x) {
-  if (near_transition(a, x)) return uniform_expansion(a, x, true);
-  if (x > 1.1) return x < a ? 1 - lower_series(a, x) : upper_continued_fraction(a, x);
+EMBER_HOST_DEVICE inline double upper_regular(double a, double x, double tolerance) {
+  if (near_transition(a, x)) return uniform_expansion(a, x, true, tolerance);
+  if (x > 1.1) return x < a ? 1 - lower_series(a, x, tolerance) : upper_continued_fraction(a, x, tolerance);
   // Below, Q's own series serves while a is small enough for it to converge to Q's digits.
   const bool small_a = x <= 0.5 ? a <= -0.4 / EMBER_MATH(log)(x) : a <= 1.1 * x;
-  return small_a ? upper_series(a, x) : 1 - lower_series(a, x);
+  return small_a ? upper_series(a, x, tolerance) : 1 - lower_series(a, x, tolerance);
+}
+
+// Where the sums stop: half a unit in the last place of T, whose rounding of the double result
+// then adds at most as much again.
+template <typename T>
+EMBER_HOST_DEVICE constexpr double precision_of() {
+  return std::numeric_limits<T>::epsilon() / 2;
 }
 
 // The edges of the domain, as PyTorch's: NaN for a NaN, a negative a or x, and for a = x = 0 or
@@ -180,7 +187,9 @@ EMBER_HOST_DEVICE inline bool lower_at_edge(double a, double x, double& value) {
 template <typename T>
 EMBER_HOST_DEVICE T gammainc(T a, T x) {
   double value = 0;
-  if (!incomplete_gamma_detail::lower_at_edge(a, x, value)) value = incomplete_gamma_detail::lower_regular(a, x);
+  if (!incomplete_gamma_detail::lower_at_edge(a, x, value)) {
+    value = incomplete_gamma_detail::lower_regular(a, x, incomplete_gamma_detail::precision_of<T>());
+  }
   return static_cast<T>(value);
 }
 
@@ -189,7 +198,7 @@ template <typename T>
 EMBER_HOST_DEVICE T gammaincc(T a, T x) {
   double value = 0;
   if (incomplete_gamma_detail::lower_at_edge(a, x, value)) return static_cast<T>(1 - value);
-  return static_cast<T>(incomplete_gamma_detail::upper_regular(a, x));
+  return static_cast<T>(incomplete_gamma_detail::upper_regular(a, x, incomplete_gamma_detail::precision_of<T>()));
 }
 
 }  // namespace ember::sdk

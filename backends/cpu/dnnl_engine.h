@@ -117,6 +117,18 @@ inline std::string view_key(const sdk::TensorView& t) {
   return key;
 }
 
+// The primitive `make` creates, or nullopt where this oneDNN build has no implementation for it
+// (bfloat16 on a CPU without the ISA for it, say), so that a cache remembers that too and the
+// caller's loop serves.
+template <typename Make>
+auto primitive_if_implemented(Make&& make) -> std::optional<decltype(make())> {
+  try {
+    return make();
+  } catch (const dnnl::error&) {
+    return std::nullopt;
+  }
+}
+
 // Entries by a key naming everything the primitive was created for; safe across threads.
 template <typename Entry>
 class PrimitiveCache {

@@ -17,19 +17,17 @@ bool run_dnnl_eltwise(const EltwiseAlgorithm& alg, const sdk::TensorView& out, c
   }
   const dnnl::memory::desc md({n}, *dnnl_type(out.dtype()), dnnl::memory::format_tag::a);
   // Primitives are created once per algorithm, alpha, size and dtype: creation costs far more
-  // than a call. One this oneDNN build has no implementation for (bfloat16 on a CPU without the
-  // ISA for it) is remembered as such, and left to the loop.
+  // than a call. One this oneDNN build has no implementation for is remembered as such, and left
+  // to the loop.
   static PrimitiveCache<std::optional<dnnl::eltwise_forward>> cache;
   const std::string key = std::to_string(static_cast<int>(alg.algorithm)) + "/" +
                           std::to_string(std::bit_cast<uint32_t>(alg.alpha)) + "/" + std::to_string(n) + "/" +
                           std::to_string(out.dtype());
-  const std::optional<dnnl::eltwise_forward> primitive = cache.get(key, [&]() -> std::optional<dnnl::eltwise_forward> {
-    const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, alg.algorithm, md, alg.alpha, 0.f);
-    try {
+  const std::optional<dnnl::eltwise_forward> primitive = cache.get(key, [&] {
+    return primitive_if_implemented([&] {
+      const dnnl::eltwise_forward::desc desc(dnnl::prop_kind::forward_inference, alg.algorithm, md, alg.alpha, 0.f);
       return dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(desc, user_scratchpad(), dnnl_engine()));
-    } catch (const dnnl::error&) {
-      return std::nullopt;
-    }
+    });
   });
   if (!primitive) return false;
   dnnl::memory src(md, dnnl_engine(), in.bytes());

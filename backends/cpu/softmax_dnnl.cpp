@@ -17,15 +17,13 @@ bool run_dnnl_softmax(bool log, const sdk::TensorView& out, const sdk::TensorVie
   // remembered as such, and left to the loop.
   static PrimitiveCache<std::optional<dnnl::softmax_v2_forward>> cache;
   const std::string key = view_key(in) + (log ? "/log/" : "/exp/") + std::to_string(axis);
-  const std::optional<dnnl::softmax_v2_forward> primitive = cache.get(key, [&]() -> std::optional<dnnl::softmax_v2_forward> {
-    const dnnl::softmax_v2_forward::desc desc(dnnl::prop_kind::forward_inference,
-                                              log ? dnnl::algorithm::softmax_log : dnnl::algorithm::softmax_accurate,
-                                              md, md, static_cast<int>(axis));
-    try {
+  const std::optional<dnnl::softmax_v2_forward> primitive = cache.get(key, [&] {
+    return primitive_if_implemented([&] {
+      const dnnl::softmax_v2_forward::desc desc(dnnl::prop_kind::forward_inference,
+                                                log ? dnnl::algorithm::softmax_log : dnnl::algorithm::softmax_accurate,
+                                                md, md, static_cast<int>(axis));
       return dnnl::softmax_v2_forward(dnnl::softmax_v2_forward::primitive_desc(desc, user_scratchpad(), dnnl_engine()));
-    } catch (const dnnl::error&) {
-      return std::nullopt;
-    }
+    });
   });
   if (!primitive) return false;
   dnnl::memory src(md, dnnl_engine(), in.bytes());

@@ -75,6 +75,11 @@ void measure_sgemm(Results& r) {
   r["raw_onednn_sgemm_1024_gflops"] = flops / bench::ns_per_call([&] {
     dnnl_sgemm('N', 'N', n, n, n, 1.0f, pa, n, pb, n, 0.0f, pc, n);
   }, 3, 5);
+  // bfloat16: oneDNN's kernels where the CPU has the instructions, else float32 copies.
+  constexpr int64_t h = 512;
+  const Tensor ha = rand({h, h}).to(DType::BFloat16), hb = rand({h, h}).to(DType::BFloat16);
+  bench::keep(mm(ha, hb));
+  r["bf16_gemm_512_gflops"] = 2.0 * h * h * h / bench::ns_per_call([&] { bench::keep(mm(ha, hb)); }, 5, 5);
 }
 
 // A product small enough that per-call setup, not arithmetic, decides its time.
@@ -249,6 +254,7 @@ void print_table(const Results& ember, const Results& torch) {
       {"start to first op, peak RSS (MiB)", "startup_rss_mib", "startup_rss_mib", false, "<= 40 MiB"},
       {"sgemm 1024, 1 thread (GFLOP/s)", "sgemm_1024_gflops", "sgemm_1024_gflops", true, ">= 0.9x raw oneDNN"},
       {"  raw oneDNN sgemm (GFLOP/s)", "raw_onednn_sgemm_1024_gflops", "", true, "peer"},
+      {"bfloat16 mm 512, 1 thread (GFLOP/s)", "bf16_gemm_512_gflops", "bf16_gemm_512_gflops", true, ">= 1.0x libtorch"},
       {"mm 16x16x16, 1 thread (ns)", "mm_16_ns", "mm_16_ns", false, "-"},
       {"add 16M floats, out=, 1 thread (GB/s)", "add_16m_out_gbps", "add_16m_out_gbps", true, ">= 1.0x libtorch"},
       {"add 16M floats, 1 thread (GB/s)", "add_16m_gbps", "add_16m_gbps", true, ">= 1.0x libtorch"},

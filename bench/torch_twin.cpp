@@ -57,6 +57,12 @@ int main(int argc, char** argv) {
   bench::keep(at::mm(x, y));
   bench::report("sgemm_1024_gflops", 2.0 * n * n * n / bench::ns_per_call([&] { bench::keep(at::mm(x, y)); }, 3, 5), "GFLOP/s");
 
+  constexpr int64_t h = 512;
+  const at::Tensor ha = at::rand({h, h}).to(at::kBFloat16), hb = at::rand({h, h}).to(at::kBFloat16);
+  bench::keep(at::mm(ha, hb));
+  bench::report("bf16_gemm_512_gflops", 2.0 * h * h * h / bench::ns_per_call([&] { bench::keep(at::mm(ha, hb)); }, 5, 5),
+                "GFLOP/s");
+
   const at::Tensor small_a = at::rand({16, 16}), small_b = at::rand({16, 16});
   bench::report("mm_16_ns", bench::ns_per_call([&] { bench::keep(at::mm(small_a, small_b)); }, 100000), "ns");
 

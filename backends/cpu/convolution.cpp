@@ -1,12 +1,14 @@
-// conv2d and its two backward operators. float32 and bfloat16 run on oneDNN's convolution
+// conv2d and its two backward operators. float32, bfloat16 and float16 run on oneDNN's convolution
 // primitives, created once per geometry in the memory layouts oneDNN prefers, with reorders from
-// and to the tensors' own strides; other dtypes (and geometries oneDNN refuses) take a direct loop.
+// and to the tensors' own strides (half precision through float32 copies where this CPU has no
+// kernels for it); other dtypes (and geometries oneDNN refuses) take a direct loop.
 #include <string>
 #include <vector>
 
 #include "convolution_geometry.h"
 #include "kernels.h"
 #include "parallel.h"
+#include "strided.h"
 
 namespace ember::cpu {
 namespace {
@@ -139,6 +141,19 @@ bool run_dnnl(Conv kind, const Roles& r, const Geometry& g, dnnl::memory::data_t
   return true;
 }
 
+// A half-precision convolution through float32 copies of its roles (Note [Float32 staging]); the
+// role it writes is only copied back.
+void convolve_in_float32(Conv kind, const Roles& r, const Geometry& g) {
+  const TensorView& out = written(kind, r);
+  auto load = [&](const TensorView& role) { return &role != &out; };
+  const DenseTensor src(r.src, EMBER_DTYPE_FLOAT32, load(r.src));
+  const DenseTensor weights(r.weights, EMBER_DTYPE_FLOAT32, load(r.weights));
+  const DenseTensor dst(r.dst, EMBER_DTYPE_FLOAT32, load(r.dst));
+  const Roles staged{src.view(), weights.view(), dst.view()};
+  if (!run_dnnl(kind, staged, g, dnnl::memory::data_type::f32)) reference_convolution<float>(kind, staged, g);
+  copy_converting(out, written(kind, staged));
+}
+
 void convolution_kernel(const KernelArgs& args, void* user_data) {
   const Conv kind = untag<Conv>(user_data);
   const Roles roles = read_roles(kind, args);
@@ -147,7 +162,10 @@ void convolution_kernel(const KernelArgs& args, void* user_data) {
   if (out.numel() == 0) return;
   const auto type = dnnl_type(out.dtype());
   const bool has_work = roles.src.numel() > 0 && roles.dst.numel() > 0;
-  if (type && has_work && run_dnnl(kind, roles, geometry, *type)) return;
+  if (type && has_work) {
+    if (run_dnnl(kind, roles, geometry, *type)) return;
+    if (stages_in_float32(*type)) return convolve_in_float32(kind, roles, geometry);
+  }
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);
     if constexpr (std::is_floating_point_v<sdk::compute_t<T>>) {

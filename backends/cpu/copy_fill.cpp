@@ -24,25 +24,7 @@ To convert(From v) {
   }
 }
 
-void copy_kernel(const KernelArgs& args, void*) {
-  const TensorView ops[2] = {args.output(), args.tensor(1)};
-  if (ops[0].dtype() == ops[1].dtype() && ops[0].is_contiguous() && ops[1].is_contiguous() &&
-      ops[0].numel() == ops[1].numel()) {
-    std::memcpy(ops[0].bytes(), ops[1].bytes(), ops[0].numel() * sdk::dtype_size(ops[0].dtype()));
-    return;
-  }
-  sdk::dispatch_dtype(ops[0].dtype(), [&](auto to_zero) {
-    sdk::dispatch_dtype(ops[1].dtype(), [&](auto from_zero) {
-      using To = decltype(to_zero);
-      using From = decltype(from_zero);
-      for_each_strided<2>(ops, [](char** p, const int64_t* s, int64_t n) {
-        for (int64_t i = 0; i < n; ++i) {
-          *reinterpret_cast<To*>(p[0] + i * s[0]) = convert<To>(*reinterpret_cast<const From*>(p[1] + i * s[1]));
-        }
-      });
-    });
-  });
-}
+void copy_kernel(const KernelArgs& args, void*) { copy_converting(args.output(), args.tensor(1)); }
 
 template <typename T>
 void fill_typed(const TensorView& out, T value) {
@@ -80,6 +62,28 @@ void arange_fill_kernel(const KernelArgs& args, void*) {
 }
 
 }  // namespace
+
+void copy_converting(const TensorView& out, const TensorView& src) {
+  if (out.dtype() == src.dtype()) {
+    if (out.is_contiguous() && src.is_contiguous() && out.numel() == src.numel()) {
+      std::memcpy(out.bytes(), src.bytes(), out.numel() * sdk::dtype_size(out.dtype()));
+      return;
+    }
+    return copy_strided(out, src);
+  }
+  const TensorView ops[2] = {out, src};
+  sdk::dispatch_dtype(out.dtype(), [&](auto to_zero) {
+    sdk::dispatch_dtype(src.dtype(), [&](auto from_zero) {
+      using To = decltype(to_zero);
+      using From = decltype(from_zero);
+      for_each_strided<2>(ops, [](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) {
+          *reinterpret_cast<To*>(p[0] + i * s[0]) = convert<To>(*reinterpret_cast<const From*>(p[1] + i * s[1]));
+        }
+      });
+    });
+  });
+}
 
 void register_copy_kernels(const ember_host_api* host) {
   using sdk::guarded_kernel;

@@ -1,47 +1,22 @@
 // libember_backend_cpu.so: the CPU as an Ember plugin, built against plugins_sdk alone.
-#include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 
-#include "block_cache.h"
+#include "host_memory.h"
 #include "kernels.h"
-#include "small_blocks.h"
 
 namespace ember::cpu {
 namespace {
 
-// Note [CPU block cache]; the capacity from EMBER_CPU_CACHE_MB, read once.
-BlockCache& block_cache() {
-  static BlockCache cache([] {
-    const char* megabytes = std::getenv("EMBER_CPU_CACHE_MB");
-    return (megabytes ? std::strtoull(megabytes, nullptr, 10) : 256) << 20;
-  }());
-  return cache;
-}
-
 int32_t device_count(void*) { return 1; }
 
 ember_status allocate(void*, int32_t, size_t nbytes, void** out) {
-  if (nbytes <= small_blocks::kLargest) {
-    *out = small_blocks::allocate(nbytes);  // Note [Small CPU blocks]
-  } else if (nbytes < BlockCache::kMinBlock) {
-    const size_t alignment = BlockCache::kAlignment;
-    *out = std::aligned_alloc(alignment, (nbytes + alignment - 1) / alignment * alignment);
-  } else {
-    *out = block_cache().allocate(nbytes);
-  }
+  *out = host_memory::allocate(nbytes);
   return *out ? EMBER_STATUS_OK : EMBER_STATUS_OUT_OF_MEMORY;
 }
 
-void deallocate(void*, int32_t, void* ptr, size_t nbytes) {
-  if (nbytes <= small_blocks::kLargest) {
-    small_blocks::release(ptr, nbytes);
-  } else if (nbytes < BlockCache::kMinBlock) {
-    std::free(ptr);
-  } else {
-    block_cache().release(ptr, nbytes);
-  }
-}
+void deallocate(void*, int32_t, void* ptr, size_t nbytes) { host_memory::release(ptr, nbytes); }
 
 ember_status copy(void*, int32_t, void* dst, const void* src, size_t nbytes, int32_t) {
   std::memcpy(dst, src, nbytes);
@@ -77,7 +52,7 @@ ember_status init(void*, const ember_host_api* host, char* error_message, size_t
   }
 }
 
-void shutdown(void*) { block_cache().clear(); }
+void shutdown(void*) { host_memory::clear_cache(); }
 
 const ember_plugin_api kPluginApi = {
     /* .struct_size = */ sizeof(ember_plugin_api),

@@ -79,6 +79,16 @@ inline std::optional<dnnl::memory::data_type> dnnl_type(int32_t dtype) {
   }
 }
 
+// Note [Float32 staging]
+// Debian's oneDNN has bfloat16 and float16 matmul and convolution kernels only on CPUs with
+// AVX-512's instructions for them. Elsewhere a half-precision product ran our loop, which converts
+// every operand per multiply-add: 14x (bfloat16) and 110x (float16) the float32 time of a 256^3
+// product on an AVX2 CPU. Instead, where the half-precision primitive is unimplemented, the
+// operands are converted once into dense float32 copies (DenseTensor), the float32 primitive runs,
+// and the output is rounded back once, which is how PyTorch's CPU runs these products too,
+// accumulating in float32.
+inline bool stages_in_float32(dnnl::memory::data_type type) { return type != dnnl::memory::data_type::f32; }
+
 // oneDNN's matmul takes any dense layout (row- or column-major per matrix), not broadcast strides.
 inline bool dense_matrix(const sdk::TensorView& t) {
   const int64_t n = t.ndim();

@@ -1,6 +1,8 @@
 // mm, bmm and addmm through oneDNN's matmul primitive, created once per shape/stride/dtype; small
-// products and the dtypes oneDNN lacks through a loop.
+// products and the dtypes oneDNN lacks through a loop; half precision without oneDNN kernels for
+// it through float32 copies.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,32 +16,38 @@ namespace {
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-PrimitiveCache<dnnl::matmul>& cache() {
-  static PrimitiveCache<dnnl::matmul> instance;
+// A product oneDNN has no implementation for on this CPU (f16 without AVX-512 FP16, say) is
+// remembered as such, so that its loop runs without a failed primitive creation every call.
+PrimitiveCache<std::optional<dnnl::matmul>>& cache() {
+  static PrimitiveCache<std::optional<dnnl::matmul>> instance;
   return instance;
 }
 
-// out = alpha * a @ b + beta * out, through a cached primitive.
-void run_dnnl(const TensorView& out, const TensorView& a, const TensorView& b, float alpha, float beta,
+// out = alpha * a @ b + beta * out, through a cached primitive; false where there is none.
+bool run_dnnl(const TensorView& out, const TensorView& a, const TensorView& b, float alpha, float beta,
               dnnl::memory::data_type type) {
   const std::string key = view_key(out) + "|" + view_key(a) + "|" + view_key(b) + "|" +
                           std::to_string(alpha) + "|" + std::to_string(beta);
-  const dnnl::matmul primitive = cache().get(key, [&] {
-    dnnl::primitive_attr attr = user_scratchpad();
-    if (alpha != 1.0f) attr.set_output_scales(0, {alpha});
-    if (beta != 0.0f) {
-      dnnl::post_ops ops;
-      ops.append_sum(beta);
-      attr.set_post_ops(ops);
-    }
-    const dnnl::matmul::desc desc(describe(a, type), describe(b, type), describe(out, type));
-    return dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, dnnl_engine()));
+  const std::optional<dnnl::matmul> primitive = cache().get(key, [&] {
+    return primitive_if_implemented([&] {
+      dnnl::primitive_attr attr = user_scratchpad();
+      if (alpha != 1.0f) attr.set_output_scales(0, {alpha});
+      if (beta != 0.0f) {
+        dnnl::post_ops ops;
+        ops.append_sum(beta);
+        attr.set_post_ops(ops);
+      }
+      const dnnl::matmul::desc desc(describe(a, type), describe(b, type), describe(out, type));
+      return dnnl::matmul(dnnl::matmul::primitive_desc(desc, attr, dnnl_engine()));
+    });
   });
+  if (!primitive) return false;
   dnnl::memory a_mem(describe(a, type), dnnl_engine(), a.bytes());
   dnnl::memory b_mem(describe(b, type), dnnl_engine(), b.bytes());
   dnnl::memory out_mem(describe(out, type), dnnl_engine(), out.bytes());
   dnnl::stream stream(dnnl_engine());
-  execute(primitive, stream, {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, out_mem}});
+  execute(*primitive, stream, {{DNNL_ARG_SRC, a_mem}, {DNNL_ARG_WEIGHTS, b_mem}, {DNNL_ARG_DST, out_mem}});
+  return true;
 }
 
 // The looped product, for dtypes oneDNN lacks (float64, integers) and small products:
@@ -85,15 +93,23 @@ void reference_matmul(const TensorView& out, const TensorView& a, const TensorVi
 // cost ~7 us a call whatever the size (an [8, 8] product: 7 us through oneDNN, 0.5 us looped).
 constexpr int64_t kLoopedProductMacs = 4096;
 
+// A half-precision product through float32 copies (Note [Float32 staging]).
+void product_in_float32(const TensorView& out, const TensorView& a, const TensorView& b, float alpha, float beta) {
+  const DenseTensor a32(a, EMBER_DTYPE_FLOAT32, true), b32(b, EMBER_DTYPE_FLOAT32, true);
+  const DenseTensor out32(out, EMBER_DTYPE_FLOAT32, /*load=*/beta != 0.0f);
+  if (!run_dnnl(out32.view(), a32.view(), b32.view(), alpha, beta, dnnl::memory::data_type::f32)) {
+    reference_matmul<float>(out32.view(), a32.view(), b32.view(), alpha, beta);
+  }
+  copy_converting(out, out32.view());
+}
+
 void product(const TensorView& out, const TensorView& a, const TensorView& b, double alpha, double beta) {
   const auto type = dnnl_type(out.dtype());
   const bool small = out.numel() * a.size(a.ndim() - 1) <= kLoopedProductMacs;
-  if (type && !small && dense_matrix(a) && dense_matrix(b) && dense_matrix(out) && out.numel() > 0) {
-    try {
-      return run_dnnl(out, a, b, static_cast<float>(alpha), static_cast<float>(beta), *type);
-    } catch (const dnnl::error&) {
-      // This CPU lacks a oneDNN implementation for the dtype (f16 without AVX-512 FP16, say).
-    }
+  if (type && !small && out.numel() > 0) {
+    const auto alpha_f = static_cast<float>(alpha), beta_f = static_cast<float>(beta);
+    if (dense_matrix(a) && dense_matrix(b) && dense_matrix(out) && run_dnnl(out, a, b, alpha_f, beta_f, *type)) return;
+    if (stages_in_float32(*type)) return product_in_float32(out, a, b, alpha_f, beta_f);
   }
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
     using T = decltype(zero);

@@ -7,21 +7,19 @@
 namespace ember::nn {
 
 Tensor& Reparametrization::parameter(UnaryModule& module, const std::string& name, std::string_view op) {
-  const auto& taken = module.reparametrized_;
-  EMBER_CHECK(std::none_of(taken.begin(), taken.end(), [&](const auto& r) { return r.name == name; }),
-              "[{}] name: \"{}\" of {} is already re-parametrised", op, name, module.type_name());
-  for (const Module::Slot& slot : module.parameters_) {
-    if (slot.name == name) return *slot.tensor;
-  }
-  EMBER_FAIL("[{}] name: {} has no parameter \"{}\"", op, module.type_name(), name);
+  auto& taken = module.reparametrized_;
+  EMBER_CHECK(find_named(taken, name) == taken.end(), "[{}] name: \"{}\" of {} is already re-parametrised", op,
+              name, module.type_name());
+  const auto slot = find_named(module.parameters_, name);
+  EMBER_CHECK(slot != module.parameters_.end(), "[{}] name: {} has no parameter \"{}\"", op, module.type_name(), name);
+  return *slot->tensor;
 }
 
 void Reparametrization::take_over(UnaryModule& module, const std::string& name,
                                   std::function<void(bool update)> recompute) {
-  auto& slots = module.parameters_;
-  const auto slot = std::find_if(slots.begin(), slots.end(), [&](const Module::Slot& s) { return s.name == name; });
+  const auto slot = find_named(module.parameters_, name);
   Tensor* member = slot->tensor;
-  slots.erase(slot);
+  module.parameters_.erase(slot);
   recompute(false);
   RemovableHandle hook = module.register_forward_pre_hook([recompute](Module& m, const Tensor&) {
     recompute(m.is_training());
@@ -41,13 +39,12 @@ Tensor& Reparametrization::own(Module& module, std::string name, Tensor value, b
 }
 
 Tensor* Reparametrization::owned(Module& module, std::string_view name) {
-  for (const auto* slots : {&module.parameters_, &module.buffers_}) {
-    for (const Module::Slot& slot : *slots) {
-      if (slot.name != name) continue;
-      const bool is_owned = std::any_of(module.owned_.begin(), module.owned_.end(),
-                                        [&](const std::unique_ptr<Tensor>& t) { return t.get() == slot.tensor; });
-      return is_owned ? slot.tensor : nullptr;
-    }
+  for (auto* slots : {&module.parameters_, &module.buffers_}) {
+    const auto slot = find_named(*slots, name);
+    if (slot == slots->end()) continue;
+    const bool is_owned = std::any_of(module.owned_.begin(), module.owned_.end(),
+                                      [&](const std::unique_ptr<Tensor>& t) { return t.get() == slot->tensor; });
+    return is_owned ? slot->tensor : nullptr;
   }
   return nullptr;
 }
@@ -55,7 +52,7 @@ Tensor* Reparametrization::owned(Module& module, std::string_view name) {
 void Reparametrization::restore(UnaryModule& module, const std::string& name, const std::vector<std::string>& dropped,
                                 std::string_view op, std::string_view by) {
   auto& taken = module.reparametrized_;
-  const auto record = std::find_if(taken.begin(), taken.end(), [&](const auto& r) { return r.name == name; });
+  const auto record = find_named(taken, name);
   const bool found = record != taken.end() &&
                      std::all_of(dropped.begin(), dropped.end(), [&](const std::string& d) { return owned(module, d); });
   EMBER_CHECK(found, "[{}] name: {} of \"{}\" not found in {}", op, by, name, module.type_name());

@@ -4,6 +4,7 @@
 // hooks do. Undoing it drops those and makes the member a parameter again.
 #pragma once
 
+#include <algorithm>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,13 @@ class Reparametrization {
   // those tensors owned; otherwise "[op] name: <by> of \"weight\" not found in Linear".
   static void restore(UnaryModule& module, const std::string& name, const std::vector<std::string>& dropped,
                       std::string_view op, std::string_view by);
+
+ private:
+  // The entry named `name`, or end(): one lookup for slots and records alike.
+  template <typename Named>
+  static auto find_named(std::vector<Named>& entries, std::string_view name) {
+    return std::find_if(entries.begin(), entries.end(), [&](const Named& e) { return e.name == name; });
+  }
 };
 
 }  // namespace ember::nn

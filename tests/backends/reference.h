@@ -78,4 +78,18 @@ inline void check_close(const std::vector<double>& actual, const std::vector<dou
   }
 }
 
+// A half-precision result against the same computation in float64 on the same (already rounded)
+// inputs: within one rounding to the half dtype (2^-8 of the value for bfloat16, 2^-11 for float16),
+// plus 1e-5 absolute for the float32 accumulation. A loop that rounds every partial sum to the
+// half dtype misses this by far.
+inline void check_rounded_once(const ember::Tensor& half_result, const ember::Tensor& wide_result) {
+  REQUIRE(half_result.sizes().equals(wide_result.sizes()));
+  const double rounding = half_result.dtype() == ember::DType::BFloat16 ? 0x1p-8 : 0x1p-11;
+  const std::vector<double> actual = values(half_result), expected = values(wide_result);
+  for (size_t i = 0; i < actual.size(); ++i) {
+    CAPTURE(i);
+    CHECK(std::abs(actual[i] - expected[i]) <= rounding * std::abs(expected[i]) + 1e-5);
+  }
+}
+
 }  // namespace reference

@@ -73,6 +73,25 @@ TEST_CASE("conv2d reads strided inputs and computes in bfloat16") {
   check_close(values(half), values(expected), 0.25);
 }
 
+TEST_CASE("half-precision convolutions and their backward operators round once from float32") {
+  // Through oneDNN's half-precision kernels where the CPU has them, else float32 copies of every
+  // role (Note [Float32 staging]).
+  for (const DType dtype : {DType::BFloat16, DType::Float16}) {
+    CAPTURE(dtype_name(dtype));
+    const Tensor x = reference::random_tensor({2, 4, 9, 8}, 60).to(dtype);
+    const Tensor w = reference::random_tensor({6, 2, 3, 3}, 61).to(dtype);
+    const Tensor dy = reference::random_tensor({2, 6, 5, 8}, 62).to(dtype);
+    auto wide = [](const Tensor& t) { return t.to(DType::Float64); };
+    const std::vector<int64_t> stride{2, 1}, padding{1, 1}, dilation{1, 1};
+    reference::check_rounded_once(conv2d(x, w, stride, padding, dilation, 2),
+                                  conv2d(wide(x), wide(w), stride, padding, dilation, 2));
+    reference::check_rounded_once(conv2d_backward_input(dy, w, x.sizes(), stride, padding, dilation, 2),
+                                  conv2d_backward_input(wide(dy), wide(w), x.sizes(), stride, padding, dilation, 2));
+    reference::check_rounded_once(conv2d_backward_weight(dy, x, w.sizes(), stride, padding, dilation, 2),
+                                  conv2d_backward_weight(wide(dy), wide(x), w.sizes(), stride, padding, dilation, 2));
+  }
+}
+
 TEST_CASE("conv2d rejects inconsistent shapes and geometry, naming the argument") {
   const Tensor x = zeros({1, 4, 5, 5}), w = zeros({2, 4, 3, 3});
   CHECK_THROWS_WITH(conv2d(zeros({4, 5, 5}), w),

@@ -1,5 +1,5 @@
 // Matrix products (oneDNN for float32 and 16-bit floats, a loop for small products and other
-// dtypes) against naive loops.
+// dtypes) against naive loops and float64.
 #include "reference.h"
 
 using namespace ember;
@@ -86,6 +86,28 @@ TEST_CASE("products on both sides of the size where oneDNN takes over from the l
     const auto bv = to_vector<double>(bias);
     for (int64_t i = 0; i < size * size; ++i) affine[i] = 0.5 * bv[i % size] + 2.0 * affine[i];
     check_close(to_vector<double>(addmm(bias, first, b.select(0, 0), 0.5, 2.0)), affine, 1e-5);
+  }
+}
+
+TEST_CASE("half-precision products accumulate in float32 and round once, whatever the CPU's oneDNN kernels") {
+  // Where oneDNN has no bfloat16 or float16 matmul for this CPU the operands go through float32
+  // copies (Note [Float32 staging]); either way the result is the exact product rounded once.
+  for (const DType dtype : {DType::BFloat16, DType::Float16}) {
+    CAPTURE(dtype_name(dtype));
+    auto half = [&](IntArrayRef shape, unsigned seed) { return reference::random_tensor(shape, seed).to(dtype); };
+    auto wide = [](const Tensor& t) { return t.to(DType::Float64); };
+    const Tensor a = half({40, 33}, 40), b = half({33, 24}, 41), bias = half({24}, 42);
+    reference::check_rounded_once(mm(a, b), mm(wide(a), wide(b)));
+    const Tensor at = a.transpose(0, 1).contiguous().transpose(0, 1);  // column-major storage
+    reference::check_rounded_once(mm(at, b), mm(wide(a), wide(b)));
+    // beta reads the starting value through the copy; alpha scales the product.
+    reference::check_rounded_once(addmm(bias, a, b, 0.5, 2.0), addmm(wide(bias), wide(a), wide(b), 0.5, 2.0));
+    const Tensor row = half({1, 33}, 43).expand({40, 33});  // stride 0 along the rows
+    reference::check_rounded_once(mm(row, b), mm(wide(row), wide(b)));
+    const Tensor x = half({3, 20, 30}, 44), y = half({3, 30, 10}, 45);
+    reference::check_rounded_once(bmm(x, y), bmm(wide(x), wide(y)));
+    // beta 0 leaves the input unread, so its NaN stays out of the copy and the result.
+    reference::check_rounded_once(full({3, 20, 10}, NAN, dtype).baddbmm(x, y, 0), bmm(wide(x), wide(y)));
   }
 }
 

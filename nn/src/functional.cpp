@@ -6,6 +6,7 @@
 
 #include "ember/autograd/grad_mode.h"
 #include "pool_windows.h"
+#include "unpooling.h"
 #include "window_checks.h"
 
 namespace ember::nn::functional {
@@ -166,46 +167,8 @@ Tensor max_pool2d(const Tensor& input, Pair kernel_size, MaxPool2dOptions option
 }
 
 // Note [Max unpooling]
-// The values go into a zero plane per channel, flattened, by one scatter at the positions
-// max_pool2d_with_indices gave (h * W + w), so autograd differentiates it: input's gradient is
-// the output gradient gathered back from those positions.
 Tensor max_unpool2d(const Tensor& input, const Tensor& indices, Pair kernel_size, MaxUnpool2dOptions options) {
-  const char* op = "max_unpool2d";
-  const Pair stride = options.stride.value_or(kernel_size);
-  check_pool_window(op, kernel_size, stride, options.padding);
-  EMBER_CHECK(indices.dtype() == DType::Int64, "[{}] indices: expected int64 positions, got {}", op,
-              dtype_name(indices.dtype()));
-  EMBER_CHECK(indices.sizes().equals(input.sizes()), "[{}] indices: expected the input's shape {}, got {}", op,
-              shape_str(input.sizes()), shape_str(indices.sizes()));
-  return on_batch(op, input, [&](const Tensor& batch) {
-    int64_t out[2];
-    for (int i = 0; i < 2; ++i) {
-      const __int128 natural = static_cast<__int128>(batch.size(2 + i) - 1) * stride[i] - 2 * options.padding[i] +
-                               kernel_size[i];
-      EMBER_CHECK(natural > 0 && natural <= INT64_MAX, "[{}] input: the output would have size {}; expected a positive "
-                  "size that int64 holds", op, static_cast<double>(natural));
-      out[i] = static_cast<int64_t>(natural);
-      if (!options.output_size) continue;
-      // PyTorch's rule: within a stride of the natural size.
-      const int64_t asked = (*options.output_size)[i];
-      EMBER_CHECK(asked > out[i] - stride[i] && asked < out[i] + stride[i],
-                  "[{}] output_size: expected sizes from {} to {} at dimension {}, got {}", op,
-                  std::max<int64_t>(out[i] - stride[i] + 1, 1), out[i] + stride[i] - 1, i, asked);
-      out[i] = asked;
-    }
-    const __int128 plane = static_cast<__int128>(out[0]) * out[1];
-    EMBER_CHECK(plane <= INT64_MAX, "[{}] output_size: {}x{} planes hold more elements than int64 counts", op, out[0],
-                out[1]);
-    const Tensor positions = (input.dim() == 4 ? indices : indices.unsqueeze(0)).flatten(2).to(batch.device());
-    if (positions.numel() > 0) {
-      const auto [lowest, highest] = ember::aminmax(positions);
-      const int64_t lo = lowest.item<int64_t>(), hi = highest.item<int64_t>();
-      EMBER_CHECK(lo >= 0 && hi < static_cast<int64_t>(plane), "[{}] indices: expected positions in [0, {}) (the {}x{} "
-                  "output planes), got {}", op, static_cast<int64_t>(plane), out[0], out[1], lo < 0 ? lo : hi);
-    }
-    const Tensor planes = zeros({batch.size(0), batch.size(1), static_cast<int64_t>(plane)}, batch.dtype(), batch.device());
-    return planes.scatter(2, positions, batch.flatten(2)).view({batch.size(0), batch.size(1), out[0], out[1]});
-  });
+  return max_unpool("max_unpool2d", input, indices, kernel_size, options);
 }
 
 namespace {

@@ -3,9 +3,13 @@
 // convolution runs them.
 #include <algorithm>
 #include <limits>
+#include <tuple>
+#include <vector>
 
 #include "ember/nn/functional.h"
+#include "ember/autograd/grad_mode.h"
 #include "pool_windows.h"
+#include "unpooling.h"
 #include "window_checks.h"
 
 namespace ember::nn::functional {
@@ -107,28 +111,63 @@ Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const Tensor&
   });
 }
 
-Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions options) {
+// The maximum of each window by depth taps (Note [Depth taps]), and its position d * H * W +
+// h * W + w in the input volume, as PyTorch's return_indices=True gives it: the first maximum in
+// depth, height, width order, NaN winning.
+std::tuple<Tensor, Tensor> max_pool3d_with_indices(const Tensor& input, Triple kernel_size, MaxPool3dOptions options) {
   const char* op = "max_pool3d";
   const Triple stride = options.stride.value_or(kernel_size);
   check_pool_window(op, kernel_size, stride, options.padding);
   check_at_least(op, "dilation", options.dilation, 1);
-  return on_volumes(op, input, [&](const Tensor& x) {
-    const int64_t p = options.padding[0], s = stride[0], d = options.dilation[0];
-    const int64_t out_depth = windows(op, "depth", x.size(2), kernel_size[0], s, p, d, options.ceil_mode);
+  Tensor indices;
+  const Tensor values = on_volumes(op, input, [&](const Tensor& x) {
+    const int64_t p = options.padding[0], s = stride[0], d = options.dilation[0], depth = x.size(2);
+    const int64_t out_depth = windows(op, "depth", depth, kernel_size[0], s, p, d, options.ceil_mode);
     // Padded depths must never win: below every element (every window holds one, as the padding
     // is at most half the kernel). The right side also covers ceil_mode's last window.
-    const int64_t right = std::max(p, (out_depth - 1) * s + d * (kernel_size[0] - 1) + 1 - x.size(2) - p);
+    const int64_t right = std::max(p, (out_depth - 1) * s + d * (kernel_size[0] - 1) + 1 - depth - p);
     const double lowest = is_floating(x.dtype()) ? -std::numeric_limits<double>::infinity() : x.amin().item<double>();
     const Tensor padded = pad(x, {0, 0, 0, 0, p, right}, lowest);
     const MaxPool2dOptions plane = {.stride = tail(stride), .padding = tail(options.padding),
                                     .dilation = tail(options.dilation), .ceil_mode = options.ceil_mode};
-    std::vector<Tensor> taps;
+    // Input depth of each tap for every row [N * out_depth] of the taps' batches.
+    const Tensor row_depth = arange(x.size(0) * out_depth, DType::Int64, x.device()).remainder(out_depth) * s - p;
+    std::vector<Tensor> tap_values, tap_positions, tap_depths;
     for (int64_t k = 0; k < kernel_size[0]; ++k) {
-      taps.push_back(max_pool2d(tap_planes(padded, k, s, d, out_depth), tail(kernel_size), plane));
+      auto [maxima, positions] = max_pool2d_with_indices(tap_planes(padded, k, s, d, out_depth), tail(kernel_size), plane);
+      tap_values.push_back(maxima);
+      tap_positions.push_back(positions);
+      tap_depths.push_back((row_depth + k * d).view({-1, 1, 1, 1}));
     }
     // max with indices: a tie's gradient goes to one tap, as PyTorch's to one element.
-    return unfold_depth(std::get<0>(stack(taps).max(0)), x.size(0), out_depth);
+    const Tensor stacked = stack(tap_values);
+    const Tensor maxima = std::get<0>(stacked.max(0));
+    {
+      autograd::NoGradGuard no_grad;
+      // The winning tap is the first inside the input that holds the maximum (or a NaN): a padded
+      // tap ties with an input of lowest values, and must not lend its depth.
+      const Tensor tap_depth = stack(tap_depths);
+      const Tensor inside = logical_and(tap_depth >= 0, tap_depth < depth);
+      const Tensor holds = logical_and(logical_or(stacked == maxima, isnan(stacked)), inside);
+      const Tensor tap = holds.to(DType::Int32).argmax(0, true);
+      const Tensor plane_position = stack(tap_positions).gather(0, tap).squeeze(0);
+      const Tensor volume_position =
+          tap_depth.expand(stacked.sizes()).gather(0, tap).squeeze(0) * (x.size(3) * x.size(4)) + plane_position;
+      const Tensor batched = unfold_depth(volume_position, x.size(0), out_depth);
+      indices = input.dim() == 5 ? batched : batched.squeeze(0);
+    }
+    return unfold_depth(maxima, x.size(0), out_depth);
   });
+  return {values, indices};
+}
+
+Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions options) {
+  return std::get<0>(max_pool3d_with_indices(input, kernel_size, options));
+}
+
+// Note [Max unpooling]
+Tensor max_unpool3d(const Tensor& input, const Tensor& indices, Triple kernel_size, MaxUnpool3dOptions options) {
+  return max_unpool("max_unpool3d", input, indices, kernel_size, options);
 }
 
 // Each depth tap's plane means over the plane windows' own counts (or plain sums, under

@@ -383,3 +383,78 @@ TEST_CASE("3-D operations refuse bad shapes and options with clear errors") {
   CHECK_THROWS_WITH(F::conv_transpose1d(zeros({2, 3, 4, 5}), zeros({3, 1, 2})),
                     "[conv_transpose1d] input: expected a [N, C, L] or [C, L] tensor, got [2, 3, 4, 5]");
 }
+
+TEST_CASE("max_pool3d_with_indices gives each window's first maximum, padding never winning, and max_unpool3d undoes it") {
+  // Small integers tie often; -inf planes tie with the padding: the index is the first maximum in
+  // depth, height, width order inside the input, as PyTorch's.
+  manual_seed(9);
+  Tensor x = randint(0, 3, {2, 2, 5, 4, 5}).to(DType::Float32);
+  x.narrow(2, 0, 1).fill_(-std::numeric_limits<double>::infinity());
+  const Volume vx(x);
+  const Window g = {{2, 1, 2}, {1, 1, 1}, {1, 1, 1}};
+  const F::Triple kernel = {3, 2, 3};
+  std::vector<double> expected_values, expected_positions;
+  over_windows(vx, 2, kernel, g, [&](int64_t n, int64_t c, const auto& taps) {
+    double best = 0;
+    int64_t at = -1;
+    for (const auto& t : taps) {
+      if (t[0] < 0) continue;
+      const double v = vx(n, c, t[0], t[1], t[2]);
+      if (at < 0 || v > best) {
+        best = v;
+        at = (t[0] * vx.s[3] + t[1]) * vx.s[4] + t[2];
+      }
+    }
+    expected_values.push_back(best);
+    expected_positions.push_back(static_cast<double>(at));
+    return best;
+  });
+  const F::MaxPool3dOptions options = {.stride = g.stride, .padding = g.padding};
+  const auto [values, indices] = F::max_pool3d_with_indices(x, kernel, options);
+  CHECK(indices.dtype() == DType::Int64);
+  CHECK(indices.sizes().equals(values.sizes()));
+  CHECK(to_vector<double>(values) == expected_values);
+  CHECK(to_vector<double>(indices) == expected_positions);
+  // Integers pad with their own minimum, which ties with it the same way.
+  const auto [int_values, int_indices] = F::max_pool3d_with_indices(x.select(0, 1).clamp(0, 2).to(DType::Int64), kernel, options);
+  CHECK(int_values.dtype() == DType::Int64);
+  CHECK(int_indices.sizes().equals(IntArrayRef{2, 3, 5, 3}));  // unbatched
+  const Tensor finite = x.select(0, 1).clamp(0, 2);
+  CHECK(equal(std::get<1>(F::max_pool3d_with_indices(finite, kernel, options)), int_indices));
+
+  // 2x2x2 windows of an arange: each maximum is its block's last element.
+  const Tensor block = arange(32, DType::Float32).reshape({1, 1, 2, 4, 4});
+  const auto [pooled, positions] = F::max_pool3d_with_indices(block, {2, 2, 2});
+  CHECK(to_vector<int64_t>(positions) == std::vector<int64_t>{21, 23, 29, 31});
+  const Tensor restored = F::max_unpool3d(pooled, positions, {2, 2, 2});
+  CHECK(restored.sizes().equals(IntArrayRef{1, 1, 2, 4, 4}));
+  CHECK(equal(restored.flatten().index_select(0, positions.flatten()), pooled.flatten()));
+  CHECK(restored.sum().item<float>() == 21 + 23 + 29 + 31);
+  nn::MaxUnpool3d layer({2, 2, 2});
+  CHECK(equal(layer(pooled, positions), restored));
+  CHECK(layer.str() == "MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0))");
+  // The unpooled input of the first case, at its own size: every maximum back at its place.
+  const Tensor unpooled = F::max_unpool3d(values, indices, kernel,
+                                          {.stride = g.stride, .padding = g.padding, .output_size = F::Triple{5, 4, 5}});
+  CHECK(equal(unpooled.flatten(2).gather(2, indices.flatten(2)), values.flatten(2)));
+
+  CHECK_THROWS_WITH(F::max_unpool3d(pooled, positions + 11, {2, 2, 2}),
+                    "[max_unpool3d] indices: expected positions in [0, 32) (the 2x4x4 output volumes), got 42");
+  CHECK_THROWS_WITH(F::max_unpool3d(pooled, positions, {2, 2, 2}, {.output_size = F::Triple{2, 4, 6}}),
+                    "[max_unpool3d] output_size: expected sizes from 3 to 5 at dimension 2, got 6");
+  CHECK_THROWS_WITH(F::max_unpool3d(pooled, positions.squeeze(0), {2, 2, 2}),
+                    "[max_unpool3d] indices: expected the input's shape [1, 1, 1, 2, 2], got [1, 1, 2, 2]");
+  CHECK_THROWS_WITH(F::max_unpool3d(pooled.flatten(), positions.flatten(), {2, 2, 2}),
+                    "[max_unpool3d] input: expected a [N, C, D, H, W] or [C, D, H, W] tensor, got [4]");
+
+  // Gradients by finite differences: the pooled values' gradient reaches the maxima, the
+  // unpooled one comes back from the indices.
+  const Tensor distinct = randn({1, 2, 4, 3, 4}, DType::Float64);
+  CHECK_NOTHROW(autograd::gradcheck([&](const autograd::TensorVector& t) {
+    return std::get<0>(F::max_pool3d_with_indices(t[0], {2, 2, 2}, {.padding = {1, 1, 0}}));
+  }, {distinct.clone().requires_grad_()}));
+  const auto [distinct_values, distinct_positions] = F::max_pool3d_with_indices(distinct, {2, 2, 2});
+  CHECK_NOTHROW(autograd::gradcheck([&](const autograd::TensorVector& t) {
+    return F::max_unpool3d(t[0], distinct_positions, {2, 2, 2}, {.output_size = F::Triple{4, 3, 4}});
+  }, {distinct_values.detach().requires_grad_()}));
+}

@@ -116,27 +116,9 @@ std::string AvgPool1d::extra_repr() const {
                      options.padding);
 }
 
-MaxUnpool1d::MaxUnpool1d(int64_t kernel, std::optional<int64_t> step, int64_t pad)
-    : Module("MaxUnpool1d"), kernel_size(kernel), stride(step), padding(pad) {}
-Tensor MaxUnpool1d::forward(const Tensor& input, const Tensor& indices, std::optional<int64_t> output_size) {
-  return functional::max_unpool1d(input, indices, kernel_size,
-                                  {.stride = stride, .padding = padding, .output_size = output_size});
-}
-// As PyTorch prints it: every size a tuple.
-std::string MaxUnpool1d::extra_repr() const {
-  return fmt::format("kernel_size=({},), stride=({},), padding=({},)", kernel_size, stride.value_or(kernel_size), padding);
-}
-
-MaxUnpool2d::MaxUnpool2d(functional::Pair kernel, std::optional<functional::Pair> step, functional::Pair pad)
-    : Module("MaxUnpool2d"), kernel_size(kernel), stride(step), padding(pad) {}
-Tensor MaxUnpool2d::forward(const Tensor& input, const Tensor& indices, std::optional<functional::Pair> output_size) {
-  return functional::max_unpool2d(input, indices, kernel_size,
-                                  {.stride = stride, .padding = padding, .output_size = output_size});
-}
-std::string MaxUnpool2d::extra_repr() const {
-  const functional::Pair step = stride.value_or(kernel_size);
-  return fmt::format("kernel_size=({}, {}), stride=({}, {}), padding=({}, {})", kernel_size[0], kernel_size[1], step[0],
-                     step[1], padding[0], padding[1]);
+std::string unpool_repr(IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding) {
+  auto tuple = [](IntArrayRef v) { return v.size() == 1 ? fmt::format("({},)", v[0]) : fmt::format("({})", fmt::join(v, ", ")); };
+  return fmt::format("kernel_size={}, stride={}, padding={}", tuple(kernel_size), tuple(stride), tuple(padding));
 }
 
 std::string MaxPool2d::extra_repr() const {

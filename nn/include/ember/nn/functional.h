@@ -172,6 +172,16 @@ struct MaxPool3dOptions {
   bool ceil_mode = false;
 };
 Tensor max_pool3d(const Tensor& input, Triple kernel_size, MaxPool3dOptions options = {});
+// max_pool3d with the flat position (d * H * W + h * W + w) of each maximum in its input volume,
+// as PyTorch's return_indices=True gives them: what max_unpool3d takes.
+std::tuple<Tensor, Tensor> max_pool3d_with_indices(const Tensor& input, Triple kernel_size, MaxPool3dOptions options = {});
+struct MaxUnpool3dOptions {
+  std::optional<Triple> stride;       // the kernel size when not given
+  Triple padding = {0, 0, 0};
+  std::optional<Triple> output_size;  // (D - 1) stride - 2 padding + kernel_size when not given
+};
+// max_pool3d's partial inverse, as max_unpool2d's, over [N, C, D, H, W] (or [C, D, H, W]).
+Tensor max_unpool3d(const Tensor& input, const Tensor& indices, Triple kernel_size, MaxUnpool3dOptions options = {});
 struct AvgPool3dOptions {
   std::optional<Triple> stride;  // the kernel size when not given
   Triple padding = {0, 0, 0};

@@ -1,8 +1,9 @@
 // MaxPool1d and AvgPool1d over [N, C, L] (or [C, L]); MaxPool2d and AvgPool2d over [N, C, H, W]
 // (or [C, H, W]); MaxPool3d and AvgPool3d over [N, C, D, H, W] (or [C, D, H, W]); the adaptive
-// average and max poolings over any of them; MaxUnpool1d and MaxUnpool2d.
+// average and max poolings over any of them; MaxUnpool1d, MaxUnpool2d and MaxUnpool3d.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <type_traits>
 
@@ -78,33 +79,61 @@ class AvgPool3d final : public PoolLayer<functional::Triple, functional::AvgPool
   std::string extra_repr() const override;
 };
 
-// max_unpool1d and max_unpool2d as layers: forward takes the pooled values and their indices.
-class MaxUnpool1d final : public Module {
+// A size argument's values: one, or each of an array's.
+template <typename Size>
+IntArrayRef size_values(const Size& size) {
+  if constexpr (std::is_integral_v<Size>) {
+    return IntArrayRef(size);
+  } else {
+    return IntArrayRef(size.data(), size.size());
+  }
+}
+
+// "kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)", "(2,)" in 1-D: every size a tuple, as
+// PyTorch prints a MaxUnpool layer.
+std::string unpool_repr(IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding);
+
+// max_unpool1d, 2d or 3d as a layer: forward takes the pooled values and their indices, and an
+// output size within a stride of the natural one where the pooled input's was ambiguous.
+template <typename Size, typename Options, Tensor (*Unpool)(const Tensor&, const Tensor&, Size, Options)>
+class UnpoolLayer : public Module {
  public:
-  explicit MaxUnpool1d(int64_t kernel_size, std::optional<int64_t> stride = std::nullopt, int64_t padding = 0);
-  Tensor forward(const Tensor& input, const Tensor& indices, std::optional<int64_t> output_size = std::nullopt);
+  UnpoolLayer(const char* type_name, Size kernel_size, std::optional<Size> stride, Size padding)
+      : Module(type_name), kernel_size(kernel_size), stride(stride), padding(padding) {}
+  Tensor forward(const Tensor& input, const Tensor& indices, std::optional<Size> output_size = std::nullopt) {
+    return Unpool(input, indices, kernel_size, {.stride = stride, .padding = padding, .output_size = output_size});
+  }
   Tensor operator()(const Tensor& input, const Tensor& indices) { return forward(input, indices); }
-  const int64_t kernel_size;
-  const std::optional<int64_t> stride;
-  const int64_t padding;
+  const Size kernel_size;
+  const std::optional<Size> stride;
+  const Size padding;
 
  private:
-  std::string extra_repr() const override;
+  std::string extra_repr() const override {
+    return unpool_repr(size_values(kernel_size), size_values(stride.value_or(kernel_size)), size_values(padding));
+  }
 };
 
-class MaxUnpool2d final : public Module {
+class MaxUnpool1d final : public UnpoolLayer<int64_t, functional::MaxUnpool1dOptions, &functional::max_unpool1d> {
+ public:
+  explicit MaxUnpool1d(int64_t kernel_size, std::optional<int64_t> stride = std::nullopt, int64_t padding = 0)
+      : UnpoolLayer("MaxUnpool1d", kernel_size, stride, padding) {}
+};
+
+class MaxUnpool2d final
+    : public UnpoolLayer<functional::Pair, functional::MaxUnpool2dOptions, &functional::max_unpool2d> {
  public:
   explicit MaxUnpool2d(functional::Pair kernel_size, std::optional<functional::Pair> stride = std::nullopt,
-                       functional::Pair padding = {0, 0});
-  Tensor forward(const Tensor& input, const Tensor& indices,
-                 std::optional<functional::Pair> output_size = std::nullopt);
-  Tensor operator()(const Tensor& input, const Tensor& indices) { return forward(input, indices); }
-  const functional::Pair kernel_size;
-  const std::optional<functional::Pair> stride;
-  const functional::Pair padding;
+                       functional::Pair padding = {0, 0})
+      : UnpoolLayer("MaxUnpool2d", kernel_size, stride, padding) {}
+};
 
- private:
-  std::string extra_repr() const override;
+class MaxUnpool3d final
+    : public UnpoolLayer<functional::Triple, functional::MaxUnpool3dOptions, &functional::max_unpool3d> {
+ public:
+  explicit MaxUnpool3d(functional::Triple kernel_size, std::optional<functional::Triple> stride = std::nullopt,
+                       functional::Triple padding = {0, 0, 0})
+      : UnpoolLayer("MaxUnpool3d", kernel_size, stride, padding) {}
 };
 
 // The p-norm over each window (power-average pooling); the stride is the kernel size unless given.
@@ -150,20 +179,13 @@ template <typename Size, Tensor (*Pool)(const Tensor&, Size)>
 class AdaptivePoolLayer : public UnaryModule {
  public:
   AdaptivePoolLayer(const char* type_name, Size output_size) : UnaryModule(type_name), output_size(output_size) {
-    check_output_size(type_name, sizes());
+    check_output_size(type_name, size_values(output_size));
   }
   Tensor forward(const Tensor& input) override { return Pool(input, output_size); }
   const Size output_size;
 
  private:
-  IntArrayRef sizes() const {
-    if constexpr (std::is_integral_v<Size>) {
-      return IntArrayRef(output_size);
-    } else {
-      return IntArrayRef(output_size.data(), output_size.size());
-    }
-  }
-  std::string extra_repr() const override { return output_size_repr(sizes()); }
+  std::string extra_repr() const override { return output_size_repr(size_values(output_size)); }
 };
 
 class AdaptiveAvgPool1d final : public AdaptivePoolLayer<int64_t, &functional::adaptive_avg_pool1d> {

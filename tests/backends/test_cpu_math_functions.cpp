@@ -2,6 +2,7 @@
 // values; their edge cases (zeros, infinities, NaN, -0.0) and errors on bad input.
 #include <cmath>
 
+#include "ember/autograd/gradcheck.h"
 #include "reference.h"
 
 using namespace ember;
@@ -229,6 +230,55 @@ TEST_CASE("trapezoid and cumulative_trapezoid: spacing, sample points along the 
   CHECK_THROWS_WITH(cumulative_trapezoid(y, ones({1, 2, 4}, DType::Float64)),
                     "[cumulative_trapezoid] x: expected a 1-D tensor or 2 dimensions as y, got 3");
   CHECK_THROWS_WITH(trapezoid(scalar_tensor(1.0)), "[trapezoid] y: expected at least one dimension, got a 0-dim tensor");
+}
+
+TEST_CASE("gradient: central differences inside, one-sided ones of either order at the ends, on any spacing") {
+  // f[n] = 1 + n (n + 1) / 2: a quadratic, whose derivative n + 1/2 second-order differences give exactly.
+  const Tensor f = doubles({1, 2, 4, 7, 11});
+  CHECK(values(gradient(f)[0]) == std::vector<double>{1, 1.5, 2.5, 3.5, 4});
+  CHECK(values(gradient(f, 1, std::nullopt, 2)[0]) == std::vector<double>{0.5, 1.5, 2.5, 3.5, 4.5});
+  CHECK(values(gradient(f, 2.0)[0]) == std::vector<double>{0.5, 0.75, 1.25, 1.75, 2});
+  // Uneven points: f = x^2 at x = 0, 1, 3, 6, 10; second order is exact, 2x, at the ends too.
+  const Tensor x = doubles({0, 1, 3, 6, 10});
+  CHECK(values(gradient(x * x, {x}, std::nullopt, 2)[0]) == std::vector<double>{0, 2, 6, 12, 20});
+  CHECK(values(gradient(x * x, {x})[0]) == std::vector<double>{1, 2, 6, 12, 16});  // (1 - 0) / 1, (100 - 36) / 4
+  // One tensor per dimension: f[i][j] = 10 i + j^2 on a 3 x 4 grid.
+  const Tensor i = arange(3, DType::Float64).unsqueeze(1), j = arange(4, DType::Float64);
+  const Tensor grid = i * 10 + j * j;
+  const std::vector<Tensor> both = gradient(grid);
+  REQUIRE(both.size() == 2);
+  CHECK(values(both[0]) == std::vector<double>(12, 10));
+  CHECK(values(both[1]) == std::vector<double>{1, 2, 4, 5, 1, 2, 4, 5, 1, 2, 4, 5});
+  const std::vector<Tensor> scaled = gradient(grid, {2.0, 0.5}, {1, 0});  // a step per dimension, in dim's order
+  CHECK(values(scaled[0]) == std::vector<double>{0.5, 1, 2, 2.5, 0.5, 1, 2, 2.5, 0.5, 1, 2, 2.5});
+  CHECK(values(scaled[1]) == std::vector<double>(12, 20));
+  CHECK(gradient(grid, 1.0, -1).size() == 1);
+  // Integers differentiate to floats; two samples are enough for first order.
+  const Tensor slope = gradient(tensor<int64_t>({1, 2, 4}))[0];
+  CHECK(is_floating(slope.dtype()));
+  CHECK(values(slope) == std::vector<double>{1, 1.5, 2});
+  CHECK(values(gradient(doubles({3, 5}))[0]) == std::vector<double>{2, 2});
+
+  // The derivative is linear in the samples, so autograd's gradient of it matches finite differences.
+  const Tensor samples = doubles({0.3, -1.2, 2.5, 0.7, 1.1, -0.4}).reshape({2, 3}).requires_grad_();
+  CHECK_NOTHROW(autograd::gradcheck([&](const autograd::TensorVector& t) {
+    const std::vector<Tensor> d = gradient(t[0], {doubles({0, 0.5, 2})}, 1, 2);
+    return d[0];
+  }, {samples}));
+
+  CHECK_THROWS_WITH(gradient(f, 1, std::nullopt, 3), "[gradient] edge_order: expected 1 or 2, got 3");
+  CHECK_THROWS_WITH(gradient(doubles({3, 5}), 1, std::nullopt, 2),
+                    "[gradient] self: expected at least edge_order + 1 = 3 samples along each dimension differentiated, "
+                    "got 2 along dimension 0");
+  CHECK_THROWS_WITH(gradient(grid, 1, {1, -1}), "[gradient] dim: expected distinct dimensions, got [1, -1]");
+  CHECK_THROWS_WITH(gradient(grid, {1.0, 2.0, 3.0}),
+                    "[gradient] spacing: expected one step or one per dimension differentiated (2), got 3");
+  CHECK_THROWS_WITH(gradient(grid, {x}), "[gradient] spacing: expected one coordinate tensor per dimension differentiated "
+                    "(2), got 1");
+  CHECK_THROWS_WITH(gradient(f, {doubles({0, 1, 2})}), "[gradient] spacing: expected coordinates of 5 elements (the size "
+                    "of dimension 0) as a 1-D tensor, got shape [3]");
+  CHECK_THROWS_WITH(gradient(scalar_tensor(1.0)), "[gradient] self: expected at least one dimension, got a 0-dim tensor");
+  CHECK_THROWS_WITH(gradient(grid, 1, 2), "[gradient] dim: expected a value in [-2, 1], got 2");
 }
 
 TEST_CASE("isposinf, isneginf and renorm") {

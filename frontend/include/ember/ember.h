@@ -85,6 +85,19 @@ bool equal(const Tensor& self, const Tensor& other);
 // varies along dimension i; "xy" swaps the first two (NumPy's Cartesian grids). Expanded views.
 std::vector<Tensor> meshgrid(TensorList tensors, std::string_view indexing = "ij");
 
+// torch.gradient: the derivative of the samples `self` along each of `dims` (every dimension when
+// none are given), one tensor of self's shape per dimension. Second-order central differences
+// inside, one-sided differences of order `edge_order` (1 or 2) at the ends (Note [Finite
+// differences]). The samples lie `spacing` apart (one step for every dimension, or one per
+// dimension), or at `coordinates`, a 1-D tensor of points per dimension. Made of narrow,
+// arithmetic and cat, so autograd differentiates it.
+std::vector<Tensor> gradient(const Tensor& self, double spacing = 1, OptionalIntArrayRef dims = std::nullopt,
+                             int64_t edge_order = 1);
+std::vector<Tensor> gradient(const Tensor& self, ArrayRef<double> spacing, OptionalIntArrayRef dims = std::nullopt,
+                             int64_t edge_order = 1);
+std::vector<Tensor> gradient(const Tensor& self, TensorList coordinates, OptionalIntArrayRef dims = std::nullopt,
+                             int64_t edge_order = 1);
+
 // The elements of `t` in row-major order, converted to T, copied to the host.
 template <typename T>
 std::vector<T> to_vector(const Tensor& t) {

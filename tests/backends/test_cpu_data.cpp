@@ -1,6 +1,9 @@
 // Copies and casts, fills, ranges, joining, indexing and random numbers on the CPU backend.
 #include <cmath>
+#include <cstring>
 #include <limits>
+
+#include "ember/half.h"
 
 #include "reference.h"
 
@@ -25,6 +28,38 @@ TEST_CASE("copy_ converts between every pair of dtypes") {
   CHECK(to_vector<float>(dst) == std::vector<float>{0.f, 2.f, 4.f, 1.f, 3.f, 5.f});
   CHECK_THROWS_WITH(dst.copy_(ones({4})), "[copy_] src: shapes [2, 3] and [4] do not broadcast (dimension 1: 3 vs 4)");
   CHECK_THROWS_WITH(zeros({3}).copy_(dst), "[copy_] src: shape [2, 3] does not broadcast to [3]");
+}
+
+TEST_CASE("float16 casts round to nearest even as the SDK's converter does, for every float16 and a sweep of floats") {
+  // Dense runs go through F16C where the CPU has it, strided ones through the SDK's converter:
+  // both must give the same bits (NaNs aside, whose payload the instructions keep).
+  std::vector<uint16_t> every(65536);
+  for (size_t b = 0; b < every.size(); ++b) every[b] = static_cast<uint16_t>(b);
+  const Tensor halves = from_host(every.data(), every.size(), DType::Float16, {65536});
+  auto same = [](float a, float b) { return std::isnan(a) ? std::isnan(b) : std::memcmp(&a, &b, sizeof a) == 0; };
+  const std::vector<float> widened = to_vector<float>(halves), strided = to_vector<float>(halves.view({256, 256}).t());
+  int64_t mismatches = 0;
+  for (size_t b = 0; b < every.size(); ++b) {
+    mismatches += !same(widened[b], half::fp16_to_float(every[b]));
+    mismatches += !same(strided[(b % 256) * 256 + b / 256], half::fp16_to_float(every[b]));
+  }
+  CHECK(mismatches == 0);
+  std::vector<float> sweep;
+  for (uint64_t bits = 0; bits < (uint64_t{1} << 32); bits += 65521) {
+    const auto u = static_cast<uint32_t>(bits);
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    sweep.push_back(f);
+  }
+  sweep.insert(sweep.end(), {65504.f, 65519.99f, 65520.f, 5.960464477539063e-08f, 2.9802322387695312e-08f, -0.f});
+  const std::vector<float> narrowed =
+      to_vector<float>(from_host(sweep.data(), sweep.size(), DType::Float32, {static_cast<int64_t>(sweep.size())})
+                           .to(DType::Float16));
+  mismatches = 0;
+  for (size_t i = 0; i < sweep.size(); ++i) mismatches += !same(narrowed[i], half::fp16_to_float(half::float_to_fp16(sweep[i])));
+  CHECK(mismatches == 0);
+  CHECK(narrowed[narrowed.size() - 4] == INFINITY);  // 65520 rounds up past the largest float16
+  CHECK(narrowed[narrowed.size() - 2] == 0.f);       // half the smallest subnormal ties to even: zero
 }
 
 TEST_CASE("factories: zeros, ones, full, arange, eye, empty with a dtype") {

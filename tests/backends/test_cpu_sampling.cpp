@@ -1,0 +1,154 @@
+// Draws from the exponential, geometric, log-normal, Cauchy, Bernoulli and categorical
+// distributions and random permutations: moments and frequencies against the distributions'
+// own (within five standard errors), reproducibility under manual_seed, and errors.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "reference.h"
+
+using namespace ember;
+
+namespace {
+
+constexpr int64_t kDraws = 200000;
+
+// The fraction of `t`'s elements where `mask` holds.
+double fraction(const Tensor& mask) { return mask.to(DType::Float64).mean().item<double>(); }
+
+}  // namespace
+
+TEST_CASE("exponential_, geometric_, log_normal_ and cauchy_ follow their distributions") {
+  manual_seed(7);
+  const Tensor e = empty({kDraws}, DType::Float64).exponential_(2.0);
+  CHECK(e.amin().item<double>() >= 0);
+  CHECK(std::abs(e.mean().item<double>() - 0.5) < 5 * 0.5 / std::sqrt(kDraws));
+  CHECK(std::abs(fraction(e > 1) - std::exp(-2.0)) < 0.004);  // P(X > 1) = e^-2
+  const Tensor e32 = empty({kDraws}).exponential_();
+  CHECK(e32.dtype() == DType::Float32);
+  CHECK(std::abs(e32.mean().item<double>() - 1) < 5 / std::sqrt(kDraws));
+
+  // Trials up to the first success: P(X = k) = (1 - p)^(k - 1) p, mean 1 / p, variance (1 - p) / p^2.
+  const Tensor g = empty({kDraws}, DType::Int64).geometric_(0.25);
+  CHECK(g.amin().item<int64_t>() == 1);
+  CHECK(std::abs(g.to(DType::Float64).mean().item<double>() - 4) < 5 * std::sqrt(12.0 / kDraws));
+  CHECK(std::abs(fraction(g == 1) - 0.25) < 0.005);
+  CHECK(std::abs(fraction(g == 3) - 0.75 * 0.75 * 0.25) < 0.005);
+
+  const Tensor l = empty({kDraws}, DType::Float64).log_normal_(0.5, 0.25);
+  CHECK(l.amin().item<double>() > 0);
+  CHECK(std::abs(log(l).mean().item<double>() - 0.5) < 5 * 0.25 / std::sqrt(kDraws));
+  CHECK(std::abs(log(l).std().item<double>() - 0.25) < 0.002);
+
+  // Cauchy: half the mass within sigma of the median, a quarter beyond median + sigma.
+  const Tensor c = empty({kDraws}, DType::Float64).cauchy_(1.0, 2.0);
+  CHECK(std::abs(fraction(logical_and(c > -1, c < 3)) - 0.5) < 0.006);
+  CHECK(std::abs(fraction(c > 3) - 0.25) < 0.005);
+
+  manual_seed(11);
+  const Tensor first = empty({16}).exponential_();
+  manual_seed(11);
+  CHECK(equal(empty({16}).exponential_(), first));
+
+  CHECK_THROWS_WITH(empty({2}, DType::Int64).exponential_(), "[exponential_] self: expected a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(empty({2}).exponential_(0), "[exponential_] lambd: expected a positive finite value, got 0");
+  CHECK_THROWS_WITH(empty({2}).geometric_(1), "[geometric_] p: expected a probability in (0, 1), got 1");
+  CHECK_THROWS_WITH(empty({2}, DType::Bool).geometric_(0.5), "[geometric_] self: expected a numeric tensor, got bool");
+  CHECK_THROWS_WITH(empty({2}).log_normal_(0, -1), "[log_normal_] std: expected a positive finite value, got -1");
+  CHECK_THROWS_WITH(empty({2}).cauchy_(0, 0), "[cauchy_] sigma: expected a positive finite value, got 0");
+}
+
+TEST_CASE("bernoulli draws 1 with the probability given, in the input's dtype") {
+  manual_seed(3);
+  const Tensor p = tensor({0.f, 1.f, 0.3f}).repeat({kDraws / 4});
+  const Tensor b = bernoulli(p).view({-1, 3});
+  CHECK(b.dtype() == DType::Float32);
+  CHECK(b.select(1, 0).amax().item<float>() == 0.f);
+  CHECK(b.select(1, 1).amin().item<float>() == 1.f);
+  CHECK(std::abs(fraction(b.select(1, 2) == 1) - 0.3) < 0.006);
+  const Tensor fixed = ones({kDraws}, DType::Float64).bernoulli(0.2);
+  CHECK(fixed.dtype() == DType::Float64);
+  CHECK(std::abs(fraction(fixed == 1) - 0.2) < 0.005);
+  CHECK(fraction(logical_or(fixed == 0, fixed == 1)) == 1);
+  const Tensor flags = empty({kDraws}, DType::Int32).bernoulli_(0.7);
+  CHECK(std::abs(fraction(flags == 1) - 0.7) < 0.006);
+  CHECK_THROWS_WITH(bernoulli(tensor({0.5f, 1.5f})), "[bernoulli] self: expected probabilities in [0, 1]");
+  CHECK_THROWS_WITH(bernoulli(tensor<int64_t>({1})), "[bernoulli] self: expected a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(zeros({2}).bernoulli_(-0.1), "[bernoulli_] p: expected a probability in [0, 1], got -0.1");
+}
+
+TEST_CASE("multinomial draws categories by weight, with or without replacement") {
+  manual_seed(5);
+  // With replacement: frequencies as the weights, and a category of weight 0 never.
+  const Tensor weights = tensor<double>({1, 0, 3, 6, 5, 5, 0, 0}, {2, 4});
+  const Tensor picks = multinomial(weights, kDraws, true);
+  CHECK(picks.dtype() == DType::Int64);
+  CHECK(picks.sizes().equals({2, kDraws}));
+  const double expected[2][4] = {{0.1, 0, 0.3, 0.6}, {0.5, 0.5, 0, 0}};
+  for (int64_t row = 0; row < 2; ++row) {
+    for (int64_t category = 0; category < 4; ++category) {
+      CAPTURE(row);
+      CAPTURE(category);
+      const double seen = fraction(picks.select(0, row) == category), want = expected[row][category];
+      if (want == 0) {
+        CHECK(seen == 0);
+      } else {
+        CHECK(std::abs(seen - want) < 5 * std::sqrt(want * (1 - want) / kDraws));
+      }
+    }
+  }
+  // Without replacement: distinct picks, the first by weight, weight 0 never.
+  const int64_t rows = 20000;
+  const Tensor without = multinomial(tensor<float>({1, 2, 0, 4}).expand({rows, 4}), 3);
+  CHECK(without.sizes().equals({rows, 3}));
+  const std::vector<int64_t> all = to_vector<int64_t>(without);
+  int64_t repeats = 0, zero_weight = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t* row = all.data() + r * 3;
+    repeats += row[0] == row[1] || row[0] == row[2] || row[1] == row[2];
+    zero_weight += std::count(row, row + 3, 2);
+  }
+  CHECK(repeats == 0);
+  CHECK(zero_weight == 0);
+  const Tensor first_pick = without.select(1, 0);
+  for (const auto& [category, weight] : {std::pair{0, 1.0}, std::pair{1, 2.0}, std::pair{3, 4.0}}) {
+    CAPTURE(category);
+    const double want = weight / 7;
+    CHECK(std::abs(fraction(first_pick == category) - want) < 5 * std::sqrt(want * (1 - want) / rows));
+  }
+  CHECK(multinomial(tensor({0.f, 2.f}), 1).sizes().equals({1}));
+
+  CHECK_THROWS_WITH(multinomial(tensor({1.f, -1.f}), 1), "[multinomial] self: expected finite, non-negative weights");
+  CHECK_THROWS_WITH(multinomial(zeros({2, 3}), 1), "[multinomial] self: expected every row to have a positive sum");
+  CHECK_THROWS_WITH(multinomial(ones({2, 2, 2}), 1),
+                    "[multinomial] self: expected a 1-D or 2-D floating-point tensor of weights with categories, got "
+                    "float32 [2, 2, 2]");
+  CHECK_THROWS_WITH(multinomial(ones({3}), 4), "[multinomial] num_samples: expected at most 3 (the categories) without "
+                    "replacement, got 4");
+  CHECK_THROWS_WITH(multinomial(tensor({1.f, 0.f, 1.f}), 3),
+                    "[multinomial] self: 3 draws without replacement need as many categories of positive weight in "
+                    "every row, got a row with 2");
+  CHECK_THROWS_WITH(multinomial(ones({3}), 0, true), "[multinomial] num_samples: expected a positive count, got 0");
+}
+
+TEST_CASE("randperm is a uniformly random permutation, repeated by manual_seed") {
+  manual_seed(21);
+  const Tensor perm = randperm(1000);
+  CHECK(perm.dtype() == DType::Int64);
+  std::vector<int64_t> values = to_vector<int64_t>(perm), sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<int64_t> identity(1000);
+  std::iota(identity.begin(), identity.end(), 0);
+  CHECK(sorted == identity);
+  CHECK(values != identity);
+  manual_seed(21);
+  CHECK(to_vector<int64_t>(randperm(1000)) == values);
+  // Each value first equally often: 4000 permutations of 4, 1000 each within five standard errors.
+  std::vector<int64_t> firsts(4, 0);
+  for (int i = 0; i < 4000; ++i) ++firsts[static_cast<size_t>(randperm(4)[0].item<int64_t>())];
+  for (const int64_t count : firsts) CHECK(std::abs(count - 1000) < 5 * std::sqrt(4000 * 0.25 * 0.75));
+  CHECK(randperm(5, DType::Int32).dtype() == DType::Int32);
+  CHECK(randperm(0).numel() == 0);
+  CHECK_THROWS_WITH(randperm(-1), "[randperm] n: expected a count >= 0, got -1");
+  CHECK_THROWS_WITH(randperm(300, DType::UInt8), "[randperm] dtype: uint8 cannot hold the values 0 to 299");
+}

@@ -251,6 +251,17 @@ TEST_CASE("copies, casts, fills, arange and seeded random draws") {
     manual_seed(8);
     return randint(-5, 5, {50}, DType::Int64, t[0].device());
   }, {x});
+  // The other distributions are made of uniform draws, which every backend draws alike.
+  check_same([](const std::vector<Tensor>& t) {
+    manual_seed(9);
+    const Device d = t[0].device();
+    const Tensor weights = t[0].abs().to(DType::Float64);
+    return cat({empty({64}, DType::Float64, d).exponential_(2), empty({64}, DType::Float64, d).cauchy_(1, 2),
+                empty({64}, DType::Float64, d).geometric_(0.3), empty({64}, DType::Float64, d).log_normal_(),
+                bernoulli(full({64}, 0.4, DType::Float64, d)), randperm(64, DType::Float64, d),
+                multinomial(weights, 8, true).to(DType::Float64).flatten(),
+                multinomial(weights, 4).to(DType::Float64).flatten()});
+  }, {x}, 1e-6);
 }
 
 TEST_CASE("indexing matches, and an index out of range is the CPU's error") {
@@ -463,6 +474,20 @@ TEST_CASE("3-D convolution, transposed convolution and pooling (2-D operators ov
     return cat({F::conv_transpose3d(t[0], t[1].transpose(0, 1), Tensor(), {.stride = {2, 1, 2}, .output_padding = {1, 0, 0}}).flatten(),
                 F::conv_transpose1d(t[0].flatten(2), t[1].flatten(2).transpose(0, 1), Tensor(), {.stride = 3}).flatten()});
   }, {x, w});
+}
+TEST_CASE("3-D max pooling indices and unpooling, and finite-difference gradients, match") {
+  namespace F = nn::functional;
+  const Tensor x = random({2, 3, 5, 6, 4}, 37);
+  check_same([](const std::vector<Tensor>& t) {
+    const auto [values, indices] = F::max_pool3d_with_indices(t[0], {2, 3, 2}, {.stride = F::Triple{1, 2, 2}, .padding = {1, 1, 0}});
+    const Tensor unpooled = F::max_unpool3d(values, indices, {2, 3, 2},
+                                            {.stride = F::Triple{1, 2, 2}, .padding = {1, 1, 0}, .output_size = F::Triple{5, 6, 4}});
+    return cat({values.flatten(), indices.to(DType::Float32).flatten(), unpooled.flatten()});
+  }, {x});
+  check_same([](const std::vector<Tensor>& t) {
+    const std::vector<Tensor> d = gradient(t[0], {0.5, 2.0}, {2, 4}, 2);
+    return cat({d[0].flatten(), d[1].flatten()});
+  }, {x});
 }
 
 TEST_CASE("embedding bags match, gradients included") {

@@ -5,7 +5,15 @@
 namespace ember::cpu {
 namespace {
 
-const bool kHasF16c = __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+// Asked once, on first use: __builtin_cpu_supports reads what libgcc's constructor records, and
+// a static initialiser of this library may run before that constructor does.
+bool has_f16c() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
+  }();
+  return yes;
+}
 
 __attribute__((target("avx,f16c"))) void widen_f16c(const uint16_t* in, float* out, int64_t n) {
   int64_t i = 0;
@@ -26,13 +34,13 @@ __attribute__((target("avx,f16c"))) void narrow_f16c(const float* in, uint16_t* 
 }  // namespace
 
 bool widen_float16(const uint16_t* in, float* out, int64_t n) {
-  if (!kHasF16c) return false;
+  if (!has_f16c()) return false;
   widen_f16c(in, out, n);
   return true;
 }
 
 bool narrow_to_float16(const float* in, uint16_t* out, int64_t n) {
-  if (!kHasF16c) return false;
+  if (!has_f16c()) return false;
   narrow_f16c(in, out, n);
   return true;
 }

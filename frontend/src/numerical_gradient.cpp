@@ -61,11 +61,13 @@ Tensor derivative_along(const Tensor& f, int64_t d, const Spacing& spacing, int6
     const Tensor hl = steps.narrow(0, 0, n - 2).reshape(shape), hr = steps.narrow(0, 1, n - 2).reshape(shape);
     inner = at(0, n - 2) * (-hr / (hl * (hl + hr))) + at(1, n - 2) * ((hr - hl) / (hl * hr)) +
             at(2, n - 2) * (hl / (hr * (hl + hr)));
-    const Tensor h0 = steps[0], h1 = steps[n > 2 ? 1 : 0], hz = steps[n - 2], hy = steps[n > 2 ? n - 3 : 0];
+    // The first two steps and the last two (h0, h1 and hy, hz).
+    const Tensor h0 = steps[0], hz = steps[n - 2];
     if (edge_order == 1) {
       first = (at(1) - at(0)) / h0;
       last = (at(n - 1) - at(n - 2)) / hz;
     } else {
+      const Tensor h1 = steps[1], hy = steps[n - 3];
       first = at(0) * (-(2 * h0 + h1) / (h0 * (h0 + h1))) + at(1) * ((h0 + h1) / (h0 * h1)) +
               at(2) * (-h0 / (h1 * (h0 + h1)));
       last = at(n - 3) * (hz / (hy * (hz + hy))) + at(n - 2) * (-(hz + hy) / (hz * hy)) +

@@ -11,11 +11,15 @@
 namespace ember::composite {
 namespace {
 
-// Uniform draws in [0, 1) shaped as self, in float64 for float64 and integer tensors and float32
-// otherwise: a half-precision tensor is not drawn from its own 256 or 2048 levels in [0, 1).
+// The dtype draws for self are made in: float64 for float64 and integer tensors, float32
+// otherwise, so that a half-precision tensor is not drawn from its own 256 or 2048 levels.
+DType draw_dtype(const Tensor& self) {
+  return self.dtype() == DType::Float64 || !is_floating(self.dtype()) ? DType::Float64 : DType::Float32;
+}
+
+// Uniform draws in [0, 1) shaped as self.
 Tensor uniform_like(const Tensor& self) {
-  const DType type = self.dtype() == DType::Float64 || !is_floating(self.dtype()) ? DType::Float64 : DType::Float32;
-  return ember::empty(self.sizes(), type, self.device()).uniform_(0, 1);
+  return ember::empty(self.sizes(), draw_dtype(self), self.device()).uniform_(0, 1);
 }
 
 void check_floating(const char* op, const Tensor& self) {
@@ -66,8 +70,7 @@ Tensor geometric_(const Tensor& self, double p) {
 Tensor log_normal_(const Tensor& self, double mean, double std) {
   check_floating("log_normal_", self);
   check_positive("log_normal_", "std", std);
-  const DType type = self.dtype() == DType::Float64 ? DType::Float64 : DType::Float32;
-  return self.copy_(ember::exp(ember::empty(self.sizes(), type, self.device()).normal_(mean, std)));
+  return self.copy_(ember::exp(ember::empty(self.sizes(), draw_dtype(self), self.device()).normal_(mean, std)));
 }
 
 // median + sigma tan(pi (u - 1/2)).

@@ -10,8 +10,8 @@
 namespace ember::composite {
 namespace {
 
-// Nonzero is true.
-Tensor truth(const Tensor& t) { return ne(t, 0); }
+// Nonzero is true; a bool tensor is its own truth, with no pass over it.
+Tensor truth(const Tensor& t) { return t.dtype() == DType::Bool ? t : ne(t, 0); }
 
 Tensor bool_filled(const Tensor& like, bool value) {
   return ember::full(like.sizes(), Scalar(value), DType::Bool, like.device());

@@ -133,23 +133,34 @@ Tensor repeat(const Tensor& self, IntArrayRef repeats) {
   return self.reshape(interleaved).expand(tiled).clone().view(result);
 }
 
-// The count comes first (on a GPU, a wait for the values); then each nonzero element's flat
-// position is stored at its rank among them, the other elements' at one slot past the end, which
-// is cut off. The coordinates follow from the flat positions, the last dimension fastest.
-Tensor nonzero(const Tensor& self) {
-  const Device device = self.device();
-  const Tensor kept = ne(self.reshape({-1}), 0);
+namespace {
+
+// The flat positions of the true elements of a 1-D bool tensor, in order. The count comes first
+// (on a GPU, a wait for the values); then each true element's position is stored at its rank
+// among them, the other elements' at one slot past the end, which is cut off.
+Tensor true_positions(const Tensor& kept) {
+  const Device device = kept.device();
   const int64_t count = kept.sum().item<int64_t>();
   const Tensor slot = where(kept, kept.cumsum(0) - 1, scalar_tensor(count, DType::Int64, device));
-  Tensor flat = ember::zeros({count + 1}, DType::Int64, device)
-                    .index_copy(0, slot, ember::arange(self.numel(), DType::Int64, device))
-                    .narrow(0, 0, count);
-  if (self.dim() == 0) return ember::zeros({count, 0}, DType::Int64, device);
+  return ember::zeros({count + 1}, DType::Int64, device)
+      .index_copy(0, slot, ember::arange(kept.numel(), DType::Int64, device))
+      .narrow(0, 0, count);
+}
+
+}  // namespace
+
+// The coordinates follow from the flat positions, the last dimension fastest; the first needs no
+// division, the positions being below the whole size.
+Tensor nonzero(const Tensor& self) {
+  const Tensor flat_self = self.reshape({-1});
+  Tensor flat = true_positions(flat_self.dtype() == DType::Bool ? flat_self : ne(flat_self, 0));
+  if (self.dim() == 0) return ember::zeros({flat.numel(), 0}, DType::Int64, self.device());
   std::vector<Tensor> coordinates(static_cast<size_t>(self.dim()));
-  for (int64_t d = self.dim() - 1; d >= 0; --d) {
+  for (int64_t d = self.dim() - 1; d > 0; --d) {
     coordinates[d] = flat.remainder(self.size(d));
     flat = flat.floor_divide(self.size(d));
   }
+  coordinates[0] = flat;
   return ember::stack(coordinates, 1);
 }
 
@@ -157,7 +168,7 @@ Tensor argwhere(const Tensor& self) { return ember::nonzero(self); }
 
 Tensor masked_select(const Tensor& self, const Tensor& mask) {
   const DimVector shape = masked_shape("masked_select", self, mask);
-  const Tensor positions = ember::nonzero(mask.expand(shape).reshape({-1})).select(1, 0);
+  const Tensor positions = true_positions(mask.expand(shape).reshape({-1}));
   return self.expand(shape).reshape({-1}).index_select(0, positions);
 }
 

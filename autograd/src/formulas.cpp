@@ -76,12 +76,17 @@ Tensor cumprod_backward(const Tensor& grad, const Tensor& self, int64_t dim, con
   return where(before_first_zero, before, where(at_first_zero, at, zero));
 }
 
-Tensor bessel_i1_backward(const Tensor& grad, const Tensor& self, const Tensor& result, bool scaled) {
+// Both divide by x, which is taken as 1 where it is 0, so that the branch not taken holds no 0/0.
+Tensor bessel_order_one_backward(const Tensor& grad, const Tensor& self, const Tensor& result, const Tensor& leading) {
   const Tensor at_zero = eq(self, scalar_like(self, 0));
-  const Tensor x = where(at_zero, scalar_like(self, 1), self);  // no 0/0, even in the branch not taken
-  Tensor slope = (scaled ? special_i0e(self) : i0(self)) - result / x;
-  if (scaled) slope = slope - sign(self) * result;
-  return grad * where(at_zero, scalar_like(self, 0.5), slope);
+  const Tensor x = where(at_zero, scalar_like(self, 1), self);
+  return grad * where(at_zero, scalar_like(self, 0.5), leading - result / x);
+}
+
+Tensor spherical_bessel_j0_backward(const Tensor& grad, const Tensor& self, const Tensor& result) {
+  const Tensor at_zero = eq(self, scalar_like(self, 0));
+  const Tensor x = where(at_zero, scalar_like(self, 1), self);
+  return grad * where(at_zero, scalar_like(self, 0), (cos(self) - result) / x);
 }
 
 Tensor not_implemented(const char* op, const char* input) {

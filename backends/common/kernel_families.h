@@ -11,7 +11,8 @@
 namespace ember::backends {
 
 enum class Binary {
-  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Zeta, GammaInc, GammaIncC, Remainder, Fmod, FloorDivide,
+  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Zeta, GammaInc, GammaIncC, NextAfter, Remainder, Fmod,
+  FloorDivide,
   BitwiseAnd, BitwiseOr, BitwiseXor, ShiftLeft, ShiftRight, Gcd, Lcm
 };
 enum class Compare { Eq, Ne, Lt, Le, Gt, Ge };
@@ -19,7 +20,8 @@ enum class Unary {
   Neg, Abs, Relu, Clamp, Round, Floor, Ceil, Trunc, Sign,
   Exp, Exp2, Log, Log2, Log10, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal,
   Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Asinh, Acosh, Atanh, Sigmoid, Gelu, Silu,
-  Erf, Erfc, Erfinv, Erfcx, Ndtri, Lgamma, Digamma, Polygamma, BesselI0, BesselI0e, BesselI1, BesselI1e, BitwiseNot
+  Erf, Erfc, Erfinv, Erfcx, Ndtri, Lgamma, Digamma, Polygamma, BesselI0, BesselI0e, BesselI1, BesselI1e,
+  BesselJ0, BesselJ1, BesselY0, BesselY1, BesselK0, BesselK1, BesselK0e, BesselK1e, SphericalBesselJ0, BitwiseNot
 };
 enum class Reduce { Sum, Prod, Mean, Amax, Amin, Var, Argmax, Argmin, MaxDim, MinDim };
 enum class Conv { Forward, BackwardInput, BackwardWeight };
@@ -40,6 +42,7 @@ inline constexpr Member<Binary> kBinaryOps[] = {
     {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
     {"minimum", Binary::Minimum}, {"atan2", Binary::Atan2}, {"logaddexp", Binary::LogAddExp},
     {"special_zeta", Binary::Zeta}, {"igamma", Binary::GammaInc}, {"igammac", Binary::GammaIncC},
+    {"nextafter", Binary::NextAfter},
     {"remainder.Tensor", Binary::Remainder},
     {"fmod.Tensor", Binary::Fmod}, {"floor_divide", Binary::FloorDivide},
     {"bitwise_and.Tensor", Binary::BitwiseAnd}, {"bitwise_or.Tensor", Binary::BitwiseOr},
@@ -61,7 +64,12 @@ inline constexpr Member<Unary> kUnaryOps[] = {
     {"sigmoid", Unary::Sigmoid}, {"gelu", Unary::Gelu}, {"silu", Unary::Silu}, {"erf", Unary::Erf},
     {"erfc", Unary::Erfc}, {"erfinv", Unary::Erfinv}, {"lgamma", Unary::Lgamma}, {"digamma", Unary::Digamma},
     {"polygamma", Unary::Polygamma}, {"i0", Unary::BesselI0}, {"special_i0e", Unary::BesselI0e},
-    {"special_i1", Unary::BesselI1}, {"special_i1e", Unary::BesselI1e}, {"special_erfcx", Unary::Erfcx},
+    {"special_i1", Unary::BesselI1}, {"special_i1e", Unary::BesselI1e},
+    {"special_bessel_j0", Unary::BesselJ0}, {"special_bessel_j1", Unary::BesselJ1},
+    {"special_bessel_y0", Unary::BesselY0}, {"special_bessel_y1", Unary::BesselY1},
+    {"special_modified_bessel_k0", Unary::BesselK0}, {"special_modified_bessel_k1", Unary::BesselK1},
+    {"special_scaled_modified_bessel_k0", Unary::BesselK0e}, {"special_scaled_modified_bessel_k1", Unary::BesselK1e},
+    {"special_spherical_bessel_j0", Unary::SphericalBesselJ0}, {"special_erfcx", Unary::Erfcx},
     {"special_ndtri", Unary::Ndtri}, {"bitwise_not", Unary::BitwiseNot}};
 inline constexpr Member<Reduce> kReduceOps[] = {
     {"sum", Reduce::Sum},       {"prod", Reduce::Prod},     {"mean", Reduce::Mean},     {"amax", Reduce::Amax},

@@ -9,12 +9,15 @@
 
 #include "eltwise_dnnl.h"
 #include "ember/bessel_functions.h"
+#include "ember/bessel_jy.h"
+#include "ember/bessel_k.h"
 #include "ember/erfinv.h"
 #include "ember/gamma_functions.h"
 #include "ember/incomplete_gamma.h"
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
 #include "ember/log_add_exp.h"
+#include "ember/next_after.h"
 #include "ember/normal_functions.h"
 #include "ember/remainder.h"
 #include "kernels.h"
@@ -67,6 +70,18 @@ C nan_aware_min(C a, C b) {
     if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<C>::quiet_NaN();
   }
   return a < b ? a : b;
+}
+
+// nextafter in T's own spacing: the 16-bit floats compute as float, whose neighbours are not theirs.
+template <typename T>
+auto next_after_in() {
+  if constexpr (std::is_same_v<T, Float16>) {
+    return [](float a, float b) { return sdk::next_after(a, b, sdk::kFloat16Format); };
+  } else if constexpr (std::is_same_v<T, BFloat16>) {
+    return [](float a, float b) { return sdk::next_after(a, b, sdk::kBFloat16Format); };
+  } else {
+    return [](compute_t<T> a, compute_t<T> b) { return sdk::next_after(a, b); };
+  }
 }
 
 // remainder, fmod and floor_divide. Integer division by zero is refused, as PyTorch's CPU kernels
@@ -147,7 +162,9 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
         case Binary::Zeta:
         case Binary::GammaInc:
         case Binary::GammaIncC:
+        case Binary::NextAfter:
           if constexpr (std::is_floating_point_v<C>) {
+            if (op == Binary::NextAfter) return binary_loop<T, T>(ops, next_after_in<T>());
             if (op == Binary::LogAddExp) return binary_loop<T, T>(ops, &sdk::log_add_exp<C>);
             if (op == Binary::Zeta) return binary_loop<T, T>(ops, &sdk::zeta<C>);
             if (op == Binary::GammaInc) return binary_loop<T, T>(ops, &sdk::gammainc<C>);
@@ -263,6 +280,15 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::BesselI0e: return unary_loop<T>(ops, &sdk::bessel_i0e<C>);
     case Unary::BesselI1: return unary_loop<T>(ops, &sdk::bessel_i1<C>);
     case Unary::BesselI1e: return unary_loop<T>(ops, &sdk::bessel_i1e<C>);
+    case Unary::BesselJ0: return unary_loop<T>(ops, &sdk::bessel_j0<C>);
+    case Unary::BesselJ1: return unary_loop<T>(ops, &sdk::bessel_j1<C>);
+    case Unary::BesselY0: return unary_loop<T>(ops, &sdk::bessel_y0<C>);
+    case Unary::BesselY1: return unary_loop<T>(ops, &sdk::bessel_y1<C>);
+    case Unary::BesselK0: return unary_loop<T>(ops, &sdk::bessel_k0<C>);
+    case Unary::BesselK1: return unary_loop<T>(ops, &sdk::bessel_k1<C>);
+    case Unary::BesselK0e: return unary_loop<T>(ops, &sdk::bessel_k0e<C>);
+    case Unary::BesselK1e: return unary_loop<T>(ops, &sdk::bessel_k1e<C>);
+    case Unary::SphericalBesselJ0: return unary_loop<T>(ops, &sdk::spherical_bessel_j0<C>);
     case Unary::Polygamma: {
       const int64_t n = args.to_int(0);
       return unary_loop<T>(ops, [n](C x) { return sdk::polygamma(n, x); });

@@ -4,12 +4,15 @@
 #include <string>
 
 #include "ember/bessel_functions.h"
+#include "ember/bessel_jy.h"
+#include "ember/bessel_k.h"
 #include "ember/erfinv.h"
 #include "ember/gamma_functions.h"
 #include "ember/incomplete_gamma.h"
 #include "ember/integer_bits.h"
 #include "ember/integer_pow.h"
 #include "ember/log_add_exp.h"
+#include "ember/next_after.h"
 #include "ember/normal_functions.h"
 #include "ember/remainder.h"
 #include "gpu_kernels.h"
@@ -88,7 +91,17 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
       case Binary::Zeta:
       case Binary::GammaInc:
       case Binary::GammaIncC:
+      case Binary::NextAfter:
         if constexpr (std::is_floating_point_v<C>) {
+          if (op == Binary::NextAfter) {
+            if constexpr (std::is_same_v<T, gpu_half>) {
+              return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::next_after(a, b, sdk::kFloat16Format); });
+            } else if constexpr (std::is_same_v<T, gpu_bfloat16>) {
+              return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::next_after(a, b, sdk::kBFloat16Format); });
+            } else {
+              return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::next_after(a, b); });
+            }
+          }
           if (op == Binary::LogAddExp) {
             return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::log_add_exp(a, b); });
           }
@@ -205,6 +218,15 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::BesselI0e: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_i0e(x); });
     case Unary::BesselI1: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_i1(x); });
     case Unary::BesselI1e: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_i1e(x); });
+    case Unary::BesselJ0: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_j0(x); });
+    case Unary::BesselJ1: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_j1(x); });
+    case Unary::BesselY0: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_y0(x); });
+    case Unary::BesselY1: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_y1(x); });
+    case Unary::BesselK0: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_k0(x); });
+    case Unary::BesselK1: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_k1(x); });
+    case Unary::BesselK0e: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_k0e(x); });
+    case Unary::BesselK1e: return unary_launch<T>(ops, [] __device__(C x) { return sdk::bessel_k1e(x); });
+    case Unary::SphericalBesselJ0: return unary_launch<T>(ops, [] __device__(C x) { return sdk::spherical_bessel_j0(x); });
     case Unary::Polygamma: {
       const int64_t n = args.to_int(0);
       return unary_launch<T>(ops, [n] __device__(C x) { return sdk::polygamma(n, x); });

@@ -53,6 +53,8 @@ Tensor special_erf(const Tensor& self) { return ember::erf(self); }
 Tensor special_erfc(const Tensor& self) { return ember::erfc(self); }
 Tensor special_erfinv(const Tensor& self) { return ember::erfinv(self); }
 Tensor special_i0(const Tensor& self) { return ember::i0(self); }
+Tensor special_modified_bessel_i0(const Tensor& self) { return ember::i0(self); }
+Tensor special_modified_bessel_i1(const Tensor& self) { return ember::special_i1(self); }
 Tensor special_sinc(const Tensor& self) { return ember::sinc(self); }
 Tensor special_round(const Tensor& self, int64_t decimals) { return ember::round(self, decimals); }
 Tensor special_xlogy(const Tensor& self, const Tensor& other) { return ember::xlogy(self, other); }

@@ -148,6 +148,17 @@ std::map<std::string, Case> cases() {
       {"special_i0e", {[](V x) { return special_i0e(x[0] * 3); }, {{2, 3}}, &away_from_zero, true}},
       {"special_i1", {[](V x) { return special_i1(x[0] * 3) + special_i1(x[0] * 0); }, {{2, 3}}, nullptr, true}},
       {"special_i1e", {[](V x) { return special_i1e(x[0] * 3); }, {{2, 3}}, &away_from_zero, true}},
+      // J on both intervals (the far one from 8); Y and K on x > 0, where they are real.
+      {"special_bessel_j0", {[](V x) { return special_bessel_j0(x[0] * 6); }, {{2, 3}}, nullptr, true}},
+      {"special_bessel_j1", {[](V x) { return special_bessel_j1(x[0] * 6) + special_bessel_j1(x[0] * 0); }, {{2, 3}}, nullptr, true}},
+      {"special_bessel_y0", {[](V x) { return special_bessel_y0(x[0] * 6); }, {{2, 3}}, &above_half, true}},
+      {"special_bessel_y1", {[](V x) { return special_bessel_y1(x[0] * 6); }, {{2, 3}}, &above_half, true}},
+      {"special_modified_bessel_k0", {[](V x) { return special_modified_bessel_k0(x[0] * 2); }, {{2, 3}}, &above_half, true}},
+      {"special_modified_bessel_k1", {[](V x) { return special_modified_bessel_k1(x[0] * 2); }, {{2, 3}}, &above_half, true}},
+      {"special_scaled_modified_bessel_k0", {[](V x) { return special_scaled_modified_bessel_k0(x[0] * 2); }, {{2, 3}}, &above_half, true}},
+      {"special_scaled_modified_bessel_k1", {[](V x) { return special_scaled_modified_bessel_k1(x[0] * 2); }, {{2, 3}}, &above_half, true}},
+      {"special_spherical_bessel_j0", {[](V x) { return special_spherical_bessel_j0(x[0] * 4) + special_spherical_bessel_j0(x[0] * 0); },
+                                       {{2, 3}}, nullptr, true}},
       // Kept within (-2, 14), across the seam at 12: below, erfcx grows as e^(x^2) and would
       // swamp the other elements in gradgradcheck's weighted sum.
       {"special_erfcx", {[](V x) { return special_erfcx(sigmoid(x[0]) * 16 - 2); }, {{2, 3}}, nullptr, true}},

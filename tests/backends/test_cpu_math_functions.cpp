@@ -330,6 +330,34 @@ TEST_CASE("frexp agrees with the C library's, subnormals, extremes and 16-bit fl
   CHECK_THROWS_WITH(frexp(tensor<int64_t>({1})), "[frexp] self: expected a floating-point tensor, got int64");
 }
 
+TEST_CASE("nextafter steps to the neighbour in the tensor's own dtype, 16-bit floats included") {
+  const Tensor from = doubles({1, 1, 0, 0, -0.0, kInf, 2, kNaN, 3, 1.7976931348623157e308});
+  const Tensor to = doubles({2, 0, 1, -1, 1, 0, 2, 0, kNaN, kInf});
+  std::vector<double> expected;
+  for (size_t i = 0; i < 10; ++i) expected.push_back(std::nextafter(values(from)[i], values(to)[i]));
+  check_close(values(nextafter(from, to)), expected, 0);
+  CHECK(expected[2] == 4.9406564584124654e-324);
+  CHECK(expected[9] == kInf);
+  // float32 steps by its own spacing, and broadcasts.
+  const Tensor single = nextafter(tensor<float>({1.f, -2.f}), tensor<float>({0.f}));
+  CHECK(single.dtype() == DType::Float32);
+  check_close(values(single), {std::nextafter(1.f, 0.f), std::nextafter(-2.f, 0.f)}, 0);
+  // float16 (10 fraction bits) and bfloat16 (7): the step above 1 and below it (half as wide),
+  // from 0 to the smallest subnormal, past the largest value to infinity, and back from it.
+  const Tensor h = nextafter(doubles({1, 1, 0, 65504, kInf}).to(DType::Float16),
+                             doubles({2, 0, -1, kInf, 0}).to(DType::Float16));
+  CHECK(h.dtype() == DType::Float16);
+  check_close(values(h), {1 + std::ldexp(1.0, -10), 1 - std::ldexp(1.0, -11), -std::ldexp(1.0, -24), kInf, 65504}, 0);
+  const Tensor b = nextafter(doubles({1, 1, 0}).to(DType::BFloat16), doubles({2, 0, 1}).to(DType::BFloat16));
+  check_close(values(b), {1 + std::ldexp(1.0, -7), 1 - std::ldexp(1.0, -8), std::ldexp(1.0, -133)}, 0);
+  // The step toward zero from the smallest subnormal reaches -0.0 from below.
+  CHECK(std::signbit(values(nextafter(doubles({-4.9406564584124654e-324}), doubles({1})))[0]));
+  // In place, as a method.
+  Tensor x = doubles({1});
+  x.nextafter_(doubles({2}));
+  CHECK(values(x)[0] == std::nextafter(1.0, 2.0));
+}
+
 TEST_CASE("the singular points of hypot, xlogy and sinc keep finite gradients") {
   const Tensor x = zeros({1}, DType::Float64).requires_grad_(), y = zeros({1}, DType::Float64).requires_grad_();
   const auto gradients = autograd::grad({(hypot(x, y) + xlogy(x, y) + sinc(x)).sum()}, {x, y});

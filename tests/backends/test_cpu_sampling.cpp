@@ -1,4 +1,4 @@
-// Draws from the exponential, geometric, log-normal, Cauchy, Bernoulli and categorical
+// Draws from the exponential, geometric, log-normal, Cauchy, Bernoulli, Poisson and categorical
 // distributions and random permutations: moments and frequencies against the distributions'
 // own (within five standard errors), reproducibility under manual_seed, and errors.
 #include <algorithm>
@@ -75,6 +75,49 @@ TEST_CASE("bernoulli draws 1 with the probability given, in the input's dtype") 
   CHECK_THROWS_WITH(bernoulli(tensor({0.5f, 1.5f})), "[bernoulli] self: expected probabilities in [0, 1]");
   CHECK_THROWS_WITH(bernoulli(tensor<int64_t>({1})), "[bernoulli] self: expected a floating-point tensor, got int64");
   CHECK_THROWS_WITH(zeros({2}).bernoulli_(-0.1), "[bernoulli_] p: expected a probability in [0, 1], got -0.1");
+}
+
+TEST_CASE("poisson: mean and variance equal to the rate by inversion and by rejection, its probabilities, errors") {
+  manual_seed(3);
+  // 0 and rates either side of the switch from inversion to rejection at 10.
+  for (double rate : {0.0, 0.3, 4.0, 9.99, 10.0, 47.5, 1e4}) {
+    CAPTURE(rate);
+    const Tensor k = poisson(full({kDraws}, rate, DType::Float64));
+    CHECK(equal(k, floor(k)));
+    CHECK(k.amin().item<double>() >= 0);
+    // The mean's standard error is sqrt(rate / n); the variance's about rate sqrt(2 / n) (plus the
+    // excess kurtosis' 1 / rate share, small here).
+    CHECK(std::abs(k.mean().item<double>() - rate) <= 5 * std::sqrt(rate / kDraws));
+    CHECK(std::abs(k.var().item<double>() - rate) <= 5 * (rate + 1) * std::sqrt(2.0 / kDraws) + 1e-12);
+  }
+  // P(K = k) = e^-rate rate^k / k!, for the two methods' rates: each frequency within five
+  // standard errors.
+  for (double rate : {3.0, 25.0}) {
+    CAPTURE(rate);
+    const Tensor k = poisson(full({kDraws}, rate, DType::Float64));
+    for (int64_t count : {0, 2, 3, 6, 20, 25, 31}) {
+      CAPTURE(count);
+      const double p = std::exp(count * std::log(rate) - rate - std::lgamma(count + 1.0));
+      CHECK(std::abs(fraction(k == static_cast<double>(count)) - p) <= 5 * std::sqrt(p * (1 - p) / kDraws) + 1e-6);
+    }
+  }
+  // Mixed rates in one tensor, in float32; draws repeat under manual_seed.
+  const Tensor rates = tensor<float>({0.5f, 200.f, 0.f, 12.f}).repeat({50000});
+  const Tensor mixed = poisson(rates);
+  CHECK(mixed.dtype() == DType::Float32);
+  const std::vector<double> means = reference::values(mixed.view({50000, 4}).to(DType::Float64).mean(0));
+  const std::vector<double> expected = {0.5, 200, 0, 12};
+  for (size_t i = 0; i < expected.size(); ++i) CHECK(std::abs(means[i] - expected[i]) <= 5 * std::sqrt(expected[i] / 50000));
+  manual_seed(5);
+  const Tensor first = poisson(rates.narrow(0, 0, 40));
+  manual_seed(5);
+  CHECK(equal(poisson(rates.narrow(0, 0, 40)), first));
+  // No gradient reaches the rates.
+  CHECK_FALSE(poisson(rates.narrow(0, 0, 4).requires_grad_()).requires_grad());
+  CHECK_THROWS_WITH(poisson(tensor<float>({1.f, -0.5f})), "[poisson] self: expected finite, non-negative rates");
+  CHECK_THROWS_WITH(poisson(reference::doubles({reference::kInf})), "[poisson] self: expected finite, non-negative rates");
+  CHECK_THROWS_WITH(poisson(reference::doubles({reference::kNaN})), "[poisson] self: expected finite, non-negative rates");
+  CHECK_THROWS_WITH(poisson(tensor<int64_t>({3})), "[poisson] self: expected a floating-point tensor, got int64");
 }
 
 TEST_CASE("multinomial draws categories by weight, with or without replacement") {

@@ -70,7 +70,8 @@ TEST_CASE("binary arithmetic and comparisons broadcast and promote as on the CPU
                     [](const Tensor& a, const Tensor& b) { return minimum(a, b); },
                     [](const Tensor& a, const Tensor& b) { return eq(a, b); },
                     [](const Tensor& a, const Tensor& b) { return lt(a, b); },
-                    [](const Tensor& a, const Tensor& b) { return ge(a, b); }};
+                    [](const Tensor& a, const Tensor& b) { return ge(a, b); },
+                    [](const Tensor& a, const Tensor& b) { return nextafter(a, b); }};
   for (DType dtype : kFloats) {
     CAPTURE(dtype_name(dtype));
     for (Fn op : ops) {
@@ -137,7 +138,14 @@ TEST_CASE("unary math matches for every floating dtype") {
                     [](const Tensor& x) { return exp2(x); },     [](const Tensor& x) { return reciprocal(abs(x) + 0.1); },
                     [](const Tensor& x) { return x.norm(3, IntArrayRef{1}); }, [](const Tensor& x) { return x.nan_to_num().isfinite(); },
                     [](const Tensor& x) { return special_erfcx(x * 4); }, [](const Tensor& x) { return special_ndtri(sigmoid(x)); },
-                    [](const Tensor& x) { return special_zeta(abs(x) + 1.5, x * 3); }, [](const Tensor& x) { return special_log_ndtr(x * 5); }};
+                    [](const Tensor& x) { return special_zeta(abs(x) + 1.5, x * 3); }, [](const Tensor& x) { return special_log_ndtr(x * 5); },
+                    [](const Tensor& x) { return special_bessel_j0(x * 12); }, [](const Tensor& x) { return special_bessel_j1(x * 12); },
+                    [](const Tensor& x) { return special_bessel_y0(abs(x) * 12); }, [](const Tensor& x) { return special_bessel_y1(abs(x) * 12); },
+                    [](const Tensor& x) { return special_modified_bessel_k0(abs(x) * 4); },
+                    [](const Tensor& x) { return special_modified_bessel_k1(abs(x) * 4); },
+                    [](const Tensor& x) { return special_scaled_modified_bessel_k0(abs(x) * 4); },
+                    [](const Tensor& x) { return special_scaled_modified_bessel_k1(abs(x) * 4); },
+                    [](const Tensor& x) { return special_spherical_bessel_j0(x * 8); }};
   for (DType dtype : kFloats) {
     CAPTURE(dtype_name(dtype));
     for (Fn op : ops) check_same([op](const std::vector<Tensor>& x) { return op(x[0]); }, {random({3, 33}, 9, dtype).slice(1, 0, 33, 2)});
@@ -260,7 +268,8 @@ TEST_CASE("copies, casts, fills, arange and seeded random draws") {
                 empty({64}, DType::Float64, d).geometric_(0.3), empty({64}, DType::Float64, d).log_normal_(),
                 bernoulli(full({64}, 0.4, DType::Float64, d)), randperm(64, DType::Float64, d),
                 multinomial(weights, 8, true).to(DType::Float64).flatten(),
-                multinomial(weights, 4).to(DType::Float64).flatten()});
+                multinomial(weights, 4).to(DType::Float64).flatten(), poisson(full({64}, 3.0, DType::Float64, d)),
+                poisson(full({64}, 30.0, DType::Float64, d))});
   }, {x}, 1e-6);
 }
 

@@ -18,19 +18,23 @@ namespace ember::sdk {
 // most 29 terms, and no division in the loop. float32 sums its shorter series (18 and 6 terms)
 // in double all the same: the terms alternate, and near 8 the sum is some 30 times smaller than
 // the first of them, a loss float's rounding would show (7 ulp where double leaves 1).
-template <typename T>
-EMBER_HOST_DEVICE T scaled_bessel_i(int order, T x) {
-  constexpr bool kFloat = sizeof(T) < sizeof(double);
-  const double a = EMBER_MATH(fabs)(static_cast<double>(x));
-  if (a != a) return x;
-  if (a == std::numeric_limits<double>::infinity()) return T(0);
+template <bool kFloat>
+EMBER_HOST_DEVICE double scaled_bessel_i_of_magnitude(int order, double a) {
   if (a <= 8) {
     const double t = a / 4 - 1;
-    return T(order == 0 ? bessel_chebyshev::i0e_near<kFloat>(t) : a * bessel_chebyshev::i1e_over_x_near<kFloat>(t));
+    return order == 0 ? bessel_chebyshev::i0e_near<kFloat>(t) : a * bessel_chebyshev::i1e_over_x_near<kFloat>(t);
   }
   const double t = 16 / a - 1;
   const double series = order == 0 ? bessel_chebyshev::i0e_far<kFloat>(t) : bessel_chebyshev::i1e_far<kFloat>(t);
-  return T(series / EMBER_MATH(sqrt)(a));
+  return series / EMBER_MATH(sqrt)(a);
+}
+
+template <typename T>
+EMBER_HOST_DEVICE T scaled_bessel_i(int order, T x) {
+  const double a = EMBER_MATH(fabs)(static_cast<double>(x));
+  if (a != a) return x;
+  if (a == std::numeric_limits<double>::infinity()) return T(0);
+  return T(scaled_bessel_i_of_magnitude<(sizeof(T) < sizeof(double))>(order, a));
 }
 
 template <typename T>
@@ -44,25 +48,42 @@ EMBER_HOST_DEVICE T bessel_i1e(T x) {
   return x < T(0) ? -magnitude : magnitude;
 }
 
-// The plain functions undo the scaling in two halves, e^(|x|/2) twice, so that a value just
-// inside T's range is not lost to e^|x| overflowing first; past the range they are infinite (I0
-// positive, I1 signed as x).
-template <typename T>
-EMBER_HOST_DEVICE T unscaled(T scaled, T x) {
-  const T half = EMBER_MATH(exp)(EMBER_MATH(fabs)(x) / T(2));
-  return scaled * half * half;
+// ln(x / 2) for x > 0, which the Bessel functions of the second kind (bessel_jy.h, bessel_k.h)
+// take out of their series: x / 2 is exact except among the subnormals, where it may round to 0.
+EMBER_HOST_DEVICE inline double log_of_half(double x) {
+  constexpr double kLn2 = 0.6931471805599453;
+  return x >= 2 * std::numeric_limits<double>::min() ? EMBER_MATH(log)(x / 2) : EMBER_MATH(log)(x) - kLn2;
+}
+
+// I_order(|x|) for the plain functions: up to 2 their own series in x^2 (no exponential, so about
+// one rounding, which K's cancelling sums in bessel_k.h need); beyond, the scaled ones with the
+// scaling undone in double (float's own e^x would add ulps) and in two halves, e^(|x|/2) twice, so
+// that a value just inside double's range is not lost to e^|x| overflowing first; infinite past it.
+template <bool kFloat>
+EMBER_HOST_DEVICE double bessel_i_of_magnitude(int order, double a) {
+  constexpr double kPlainSeriesTo = 2;
+  if (a <= kPlainSeriesTo) {
+    const double t = a * a / 2 - 1;
+    return order == 0 ? bessel_chebyshev::i0_small<kFloat>(t) : a * bessel_chebyshev::i1_over_x_small<kFloat>(t);
+  }
+  if (a == std::numeric_limits<double>::infinity()) return a;
+  const double half = EMBER_MATH(exp)(a / 2);
+  return scaled_bessel_i_of_magnitude<kFloat>(order, a) * half * half;
 }
 
 template <typename T>
 EMBER_HOST_DEVICE T bessel_i0(T x) {
-  if (EMBER_MATH(fabs)(x) == std::numeric_limits<T>::infinity()) return std::numeric_limits<T>::infinity();
-  return unscaled(bessel_i0e(x), x);
+  const double a = EMBER_MATH(fabs)(static_cast<double>(x));
+  if (a != a) return x;
+  return T(bessel_i_of_magnitude<(sizeof(T) < sizeof(double))>(0, a));
 }
 
 template <typename T>
 EMBER_HOST_DEVICE T bessel_i1(T x) {
-  if (EMBER_MATH(fabs)(x) == std::numeric_limits<T>::infinity()) return x;
-  return unscaled(bessel_i1e(x), x);
+  const double a = EMBER_MATH(fabs)(static_cast<double>(x));
+  if (a != a) return x;
+  const double magnitude = bessel_i_of_magnitude<(sizeof(T) < sizeof(double))>(1, a);
+  return T(x < T(0) ? -magnitude : magnitude);
 }
 
 }  // namespace ember::sdk

@@ -61,9 +61,11 @@ Tensor scatter_reduce_backward_src(const Tensor& grad, const Tensor& self, int64
                                    const Tensor& src, std::string_view reduce, bool include_self,
                                    const Tensor& result);
 
-// special_i1 (and with `scaled`, special_i1e): I1' = I0 - I1 / x, less sign(x) I1e for the scaled
-// form; 1/2 at x = 0, where the quotient is 0/0.
-Tensor bessel_i1_backward(const Tensor& grad, const Tensor& self, const Tensor& result, bool scaled);
+// An order-one Bessel function whose derivative is `leading` - result / x (special_i1: I0;
+// special_i1e: I0e - sign(x) I1e; special_bessel_j1: J0): 1/2 at x = 0, where the quotient is 0/0.
+Tensor bessel_order_one_backward(const Tensor& grad, const Tensor& self, const Tensor& result, const Tensor& leading);
+// special_spherical_bessel_j0, sin(x) / x: (cos x - result) / x, 0 at x = 0.
+Tensor spherical_bessel_j0_backward(const Tensor& grad, const Tensor& self, const Tensor& result);
 
 // The gradient an operator does not define (special_zeta's in self, as PyTorch's): backward raises
 // "[op] the derivative for input is not implemented" rather than passing zeros on.

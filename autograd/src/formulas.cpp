@@ -76,17 +76,25 @@ Tensor cumprod_backward(const Tensor& grad, const Tensor& self, int64_t dim, con
   return where(before_first_zero, before, where(at_first_zero, at, zero));
 }
 
-// Both divide by x, which is taken as 1 where it is 0, so that the branch not taken holds no 0/0.
-Tensor bessel_order_one_backward(const Tensor& grad, const Tensor& self, const Tensor& result, const Tensor& leading) {
+namespace {
+
+// `slope(x)` where self is not 0 and `limit` where it is; x is self with its zeros taken as 1, so
+// that the branch not taken holds no 0/0.
+template <typename Slope>
+Tensor with_limit_at_zero(const Tensor& self, double limit, Slope slope) {
   const Tensor at_zero = eq(self, scalar_like(self, 0));
   const Tensor x = where(at_zero, scalar_like(self, 1), self);
-  return grad * where(at_zero, scalar_like(self, 0.5), leading - result / x);
+  return where(at_zero, scalar_like(self, limit), slope(x));
+}
+
+}  // namespace
+
+Tensor bessel_order_one_backward(const Tensor& grad, const Tensor& self, const Tensor& result, const Tensor& leading) {
+  return grad * with_limit_at_zero(self, 0.5, [&](const Tensor& x) { return leading - result / x; });
 }
 
 Tensor spherical_bessel_j0_backward(const Tensor& grad, const Tensor& self, const Tensor& result) {
-  const Tensor at_zero = eq(self, scalar_like(self, 0));
-  const Tensor x = where(at_zero, scalar_like(self, 1), self);
-  return grad * where(at_zero, scalar_like(self, 0), (cos(self) - result) / x);
+  return grad * with_limit_at_zero(self, 0, [&](const Tensor& x) { return (cos(self) - result) / x; });
 }
 
 Tensor not_implemented(const char* op, const char* input) {

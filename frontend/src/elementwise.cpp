@@ -6,12 +6,10 @@
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 #include "floating.h"
+#include "truth.h"
 
 namespace ember::composite {
 namespace {
-
-// Nonzero is true; a bool tensor is its own truth, with no pass over it.
-Tensor truth(const Tensor& t) { return t.dtype() == DType::Bool ? t : ne(t, 0); }
 
 Tensor bool_filled(const Tensor& like, bool value) {
   return ember::full(like.sizes(), Scalar(value), DType::Bool, like.device());

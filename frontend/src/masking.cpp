@@ -5,6 +5,7 @@
 #include "ember/ember.h"
 #include "ember/generated/composite.h"
 #include "marked_dims.h"
+#include "truth.h"
 
 namespace ember::composite {
 
@@ -153,7 +154,7 @@ Tensor true_positions(const Tensor& kept) {
 // division, the positions being below the whole size.
 Tensor nonzero(const Tensor& self) {
   const Tensor flat_self = self.reshape({-1});
-  Tensor flat = true_positions(flat_self.dtype() == DType::Bool ? flat_self : ne(flat_self, 0));
+  Tensor flat = true_positions(truth(flat_self));
   if (self.dim() == 0) return ember::zeros({flat.numel(), 0}, DType::Int64, self.device());
   std::vector<Tensor> coordinates(static_cast<size_t>(self.dim()));
   for (int64_t d = self.dim() - 1; d > 0; --d) {

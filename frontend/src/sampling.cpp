@@ -81,13 +81,11 @@ struct Pending {
   }
 };
 
-Tensor uniform_draws(const Tensor& like) { return ember::empty_like(like).uniform_(0, 1); }
-
 // values: rate, u, the last term, the cumulative sum, the count so far.
 void poisson_by_inversion(Tensor& out, Pending pending) {
   const Tensor rates = pending.values[0];
   const Tensor first = ember::exp(-rates);
-  pending.values = {rates, uniform_draws(rates), first, first, ember::zeros_like(rates)};
+  pending.values = {rates, uniform_like(rates), first, first, ember::zeros_like(rates)};
   pending.settle(out, pending.values[1] <= first, pending.values[4]);
   while (!pending.empty()) {
     std::vector<Tensor>& v = pending.values;
@@ -108,8 +106,8 @@ void poisson_by_rejection(Tensor& out, Pending pending) {
     const Tensor a = b * 0.02483 - 0.059;
     const Tensor log_inverse_alpha = ember::log(1.1239 + 1.1328 / (b - 3.4));
     const Tensor squeeze = 0.9277 - 3.6224 / (b - 2);
-    const Tensor centred = uniform_draws(rates) - 0.5;
-    const Tensor v = uniform_draws(rates);
+    const Tensor centred = uniform_like(rates) - 0.5;
+    const Tensor v = uniform_like(rates);
     const Tensor us = 0.5 - ember::abs(centred);
     const Tensor k = ember::floor((2 * a / us + b) * centred + rates + 0.43);
     const Tensor inside_squeeze = ember::logical_and(us >= 0.07, v <= squeeze);

@@ -199,6 +199,14 @@ void measure_search_and_scatter(Results& r) {
   r["scatter_amax_1m_us"] = bench::ns_per_call([&] { bench::keep(self.scatter_reduce(0, index, src, "amax")); }, 5, 5) / 1000;
 }
 
+// The random fills on 1M floats: the SDK's Philox generator behind uniform_, normal_ and random_.
+void measure_random_fills(Results& r) {
+  manual_seed(0);
+  Tensor x = empty({1000000});
+  r["uniform_1m_us"] = bench::ns_per_call([&] { x.uniform_(); }, 5, 5) / 1000;
+  r["normal_1m_us"] = bench::ns_per_call([&] { x.normal_(); }, 5, 5) / 1000;
+}
+
 // The gamma family on 1M positive floats: the C library's lgamma, digamma's shifted asymptotic
 // series (plugins_sdk gamma_functions.h), the Bessel functions' Chebyshev expansions and Hankel
 // forms (bessel_functions.h, bessel_jy.h, bessel_k.h), and the incomplete gamma function's series,
@@ -273,6 +281,8 @@ void print_table(const Results& ember, const Results& torch) {
       {"linalg_svd, [256, 128] float32, reduced (us)", "svd_256x128_us", "svd_256x128_us", false, "-"},
       {"searchsorted, 1M values into 100K sorted (us)", "searchsorted_1m_us", "searchsorted_1m_us", false, "-"},
       {"scatter_reduce amax, 1M into 10K (us)", "scatter_amax_1m_us", "scatter_amax_1m_us", false, "-"},
+      {"uniform_, 1M floats (us)", "uniform_1m_us", "uniform_1m_us", false, "-"},
+      {"normal_, 1M floats (us)", "normal_1m_us", "normal_1m_us", false, "-"},
       {"lgamma, 1M floats (us)", "lgamma_1m_us", "lgamma_1m_us", false, "-"},
       {"digamma, 1M floats (us)", "digamma_1m_us", "digamma_1m_us", false, "-"},
       {"i0, 1M floats (us)", "i0_1m_us", "i0_1m_us", false, "-"},
@@ -333,6 +343,7 @@ int main(int argc, char** argv) {
   measure_ctc_step(r);
   measure_linalg(r);
   measure_search_and_scatter(r);
+  measure_random_fills(r);
   measure_gamma_functions(r);
   measure_matrix_exp_and_unfold(r);
   measure_lstm_step(r);

@@ -135,6 +135,9 @@ int main(int argc, char** argv) {
   const at::Tensor src = torch::randn({1000000}), index = torch::randint(0, 10000, {1000000}), base = torch::zeros({10000});
   bench::report("scatter_amax_1m_us",
                 bench::ns_per_call([&] { bench::keep(base.scatter_reduce(0, index, src, "amax")); }, 5, 5) / 1000, "us");
+  at::Tensor fill = torch::empty({1000000});
+  bench::report("uniform_1m_us", bench::ns_per_call([&] { fill.uniform_(); }, 5, 5) / 1000, "us");
+  bench::report("normal_1m_us", bench::ns_per_call([&] { fill.normal_(); }, 5, 5) / 1000, "us");
   torch::manual_seed(0);
   const at::Tensor gamma_input = torch::rand({1000000}) * 20 + 0.01;
   bench::report("lgamma_1m_us", bench::ns_per_call([&] { bench::keep(at::lgamma(gamma_input)); }, 5, 5) / 1000, "us");

@@ -1,42 +1,59 @@
-// uniform_, normal_ and random_ from the SDK's counter-based generator (ember/philox.h): results
-// depend on the seed and the draw order only, never on threads or devices.
-#include "ember/philox.h"
+// uniform_, normal_ and random_ from the SDK's counter-based generator (ember/random_draws.h):
+// results depend on the seed and the draw order only, never on threads or devices.
+#include <algorithm>
+#include <type_traits>
+
+#include "ember/random_draws.h"
 #include "kernels.h"
 #include "parallel.h"
+#include "philox_tile.h"
 
 namespace ember::cpu {
 namespace {
 
+using sdk::Distribution;
 using sdk::KernelArgs;
 using sdk::TensorView;
 
-using sdk::Distribution;
+template <typename T>
+void fill(const TensorView& out, const sdk::RandomFill& draws) {
+  using C = sdk::compute_t<T>;
+  using V = std::conditional_t<std::is_floating_point_v<C>, C, int64_t>;
+  if constexpr (!std::is_floating_point_v<C>) {
+    sdk::check(draws.dist == Distribution::Integers, "uniform_ and normal_ need a floating-point tensor");
+  }
+  V top{};
+  if constexpr (std::is_floating_point_v<V>) top = static_cast<V>(sdk::largest_below(draws.b, out.dtype()));
+  const TensorView ops[1] = {out};
+  const sdk::StridedLoop<1> loop(ops);
+  const int64_t n = out.numel(), blocks = n / 2 + n % 2;
+  // Tiles of blocks: the generator fills their words in bulk, then the values go out through the
+  // strided loop, which a tile's size amortises.
+  parallel_for(blocks, kParallelGrain / 2, [&](int64_t begin, int64_t end) {
+    for (int64_t tile = begin; tile < end; tile += kPhiloxTile) {
+      const int64_t tile_blocks = std::min(kPhiloxTile, end - tile);
+      uint32_t words[4][kPhiloxTile];
+      philox_tile(draws.seed, draws.offset + static_cast<uint64_t>(tile), tile_blocks, words);
+      V values[2 * kPhiloxTile];
+      for (int64_t j = 0; j < tile_blocks; ++j) {
+        const uint32_t block[4] = {words[0][j], words[1][j], words[2][j], words[3][j]};
+        V pair[2];
+        draws.values(block, top, pair);
+        values[2 * j] = pair[0];
+        values[2 * j + 1] = pair[1];
+      }
+      const V* next = values;
+      loop.run(2 * tile, std::min(2 * (tile + tile_blocks), n), [&](char** p, const int64_t* s, int64_t count) {
+        for (int64_t i = 0; i < count; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(static_cast<C>(*next++));
+      });
+    }
+  });
+}
 
 void random_kernel(const KernelArgs& args, void* user_data) {
-  const Distribution dist = untag<Distribution>(user_data);
+  const sdk::RandomFill draws(args, untag<Distribution>(user_data));
   const TensorView out = args.output();
-  const double a = args.to_double(1), b = args.to_double(2);
-  const uint64_t seed = static_cast<uint64_t>(args.to_int(3));
-  const uint64_t offset = static_cast<uint64_t>(args.to_int(4));
-  const int64_t n = out.numel();
-  sdk::dispatch_dtype(out.dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    using C = sdk::compute_t<T>;
-    if (dist != Distribution::Integers && !std::is_floating_point_v<C>) {
-      sdk::check(false, "uniform_ and normal_ need a floating-point tensor");
-    }
-    const TensorView ops[1] = {out};
-    const sdk::StridedLoop<1> loop(ops);
-    parallel_for(n, kParallelGrain, [&](int64_t begin, int64_t end) {
-      int64_t linear = begin;
-      loop.run(begin, end, [&](char** p, const int64_t* s, int64_t count) {
-        for (int64_t i = 0; i < count; ++i, ++linear) {
-          const double value = sdk::random_value(dist, seed, offset + static_cast<uint64_t>(linear), a, b);
-          *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(static_cast<C>(value));
-        }
-      });
-    });
-  });
+  sdk::dispatch_dtype(out.dtype(), [&](auto zero) { fill<decltype(zero)>(out, draws); });
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // copy_ (any dtype to any dtype, broadcasting src), fill_, arange_fill_ and the random fills
-// (the SDK's Philox: the same values as the CPU backend for the same seed).
-#include "ember/philox.h"
+// (the SDK's random_draws.h: the same values as the CPU backend for the same seed).
+#include "ember/random_draws.h"
 #include "gpu_kernels.h"
 
 namespace ember::gpu {
@@ -64,28 +64,33 @@ void arange_fill_kernel(const KernelArgs& args, void*) {
 }
 
 template <typename T>
-void random_typed(sdk::Distribution dist, const TensorView& out, double a, double b, uint64_t seed, uint64_t offset) {
+void random_typed(const TensorView& out, const sdk::RandomFill& draws) {
+  using V = std::conditional_t<is_floating_v<T>, compute_t<T>, int64_t>;
   if constexpr (!is_floating_v<T>) {
-    sdk::check(dist == sdk::Distribution::Integers, "uniform_ and normal_ need a floating-point tensor");
+    sdk::check(draws.dist == sdk::Distribution::Integers, "uniform_ and normal_ need a floating-point tensor");
   }
+  V top{};
+  if constexpr (is_floating_v<T>) top = static_cast<V>(sdk::largest_below(draws.b, out.dtype()));
   const TensorView ops[1] = {out};
   const sdk::StridedGeometry<1> g(ops);
   const int64_t n = g.numel();
-  auto draw = [=] __device__(int64_t i) {
-    char* p[1];
-    operand_pointers(g, i, p);
-    const double value = sdk::random_value(dist, seed, offset + static_cast<uint64_t>(i), a, b);
-    *reinterpret_cast<T*>(p[0]) = static_cast<T>(static_cast<compute_t<T>>(value));
+  // One thread per block of the generator, writing its two elements.
+  auto draw = [=] __device__(int64_t block) {
+    V pair[2];
+    draws.block_values(static_cast<uint64_t>(block), top, pair);
+    for (int half = 0; half < 2 && 2 * block + half < n; ++half) {
+      char* p[1];
+      operand_pointers(g, 2 * block + half, p);
+      *reinterpret_cast<T*>(p[0]) = static_cast<T>(static_cast<compute_t<T>>(pair[half]));
+    }
   };
-  launch_index(out.view->device_index, n, draw, "random kernel");
+  launch_index(out.view->device_index, n / 2 + n % 2, draw, "random kernel");
 }
 
 void random_kernel(const KernelArgs& args, void* user_data) {
-  const auto dist = untag<sdk::Distribution>(user_data);
+  const sdk::RandomFill draws(args, untag<sdk::Distribution>(user_data));
   const TensorView out = args.output();
-  const double a = args.to_double(1), b = args.to_double(2);
-  const auto seed = static_cast<uint64_t>(args.to_int(3)), offset = static_cast<uint64_t>(args.to_int(4));
-  dispatch_dtype(out.dtype(), [&](auto zero) { random_typed<decltype(zero)>(dist, out, a, b, seed, offset); });
+  dispatch_dtype(out.dtype(), [&](auto zero) { random_typed<decltype(zero)>(out, draws); });
 }
 
 }  // namespace

@@ -333,8 +333,8 @@ Meta int8_matmul(const OperatorHandle& op, const IValue* args, size_t) {
   return m;
 }
 
-// random_(from, to) draws integers in [from, to): each must be a value `dtype` holds exactly, and
-// from and to must be exact as doubles, the form the SDK's random_value takes them in.
+// random_(from, to) draws integers in [from, to): each must be a value `dtype` holds exactly
+// (the SDK's integer_pair works in int64, so an int64 tensor takes its whole range).
 void check_integer_range(const OperatorHandle& op, DType dtype, int64_t from, int64_t to) {
   EMBER_CHECK(from < to, "[{}] to: expected from < to, got from={} to={}", op.name(), from, to);
   int64_t lowest = -(int64_t{1} << 53), highest = (int64_t{1} << 53) - 1;
@@ -342,6 +342,7 @@ void check_integer_range(const OperatorHandle& op, DType dtype, int64_t from, in
     case DType::Float16: lowest = -2048, highest = 2048; break;  // integers a half holds exactly
     case DType::BFloat16: lowest = -256, highest = 256; break;
     case DType::Float32: lowest = -(1 << 24), highest = 1 << 24; break;
+    case DType::Int64: lowest = INT64_MIN, highest = INT64_MAX; break;
     case DType::Int32: lowest = INT32_MIN, highest = INT32_MAX; break;
     case DType::Int8: lowest = INT8_MIN, highest = INT8_MAX; break;
     case DType::UInt8: lowest = 0, highest = UINT8_MAX; break;

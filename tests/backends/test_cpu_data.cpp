@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "ember/half.h"
+#include "ember/philox.h"
 
 #include "reference.h"
 
@@ -475,17 +476,63 @@ TEST_CASE("random numbers are reproducible and have the right distribution") {
   CHECK_THROWS_WITH(empty({2}).uniform_(-1e308, 1e308),
                     "[uniform_] to: expected a finite range with from <= to, got from=-1e+308 to=1e+308");
   CHECK_THROWS_WITH(empty({2}).normal_(0, -1), "[normal_] std: expected a non-negative value, got -1");
-  // Bounds a double or the dtype cannot hold exactly are refused (the full int64 range used to
-  // divide by zero in the kernel).
-  const int64_t lowest = std::numeric_limits<int64_t>::min(), highest = std::numeric_limits<int64_t>::max();
-  CHECK_THROWS_WITH(empty({2}, DType::Int64).random_(lowest, highest),
-                    doctest::Contains("[random_.from] from, to: expected values in [-9007199254740992, 9007199254740992] for dtype int64"));
+  // Bounds the dtype cannot hold exactly are refused.
   CHECK_THROWS_WITH(empty({2}, DType::Int32).random_(0, int64_t{1} << 40),
                     "[random_.from] from, to: expected values in [-2147483648, 2147483648] for dtype int32, got from=0 to=1099511627776");
   CHECK_THROWS_WITH(empty({2}, DType::Float16).random_(0, 5000), doctest::Contains("expected values in [-2048, 2049] for dtype float16"));
   const Tensor bytes = empty({4000}, DType::UInt8).random_(0, 256);
   CHECK(bytes.amax().item<int64_t>() == 255);
   CHECK(empty({100}, DType::Int64).random_(-(int64_t{1} << 53), int64_t{1} << 53).abs().amax().item<int64_t>() > (int64_t{1} << 50));
+}
+
+// Element 2j + h of a fill takes half h of block j, Philox(seed, offset + j): the contract that
+// lets a plugin reproduce the CPU's numbers (ember/random_draws.h).
+TEST_CASE("random fills follow the SDK's block layout, in logical order whatever the strides") {
+  manual_seed(99);
+  const RandomDraw state = random_state();
+  const Tensor u = empty({7, 143}, DType::Float64).t().uniform_(-1, 3);  // 1001 elements: many tiles, half a block at the end
+  const Tensor n = randn({2}, DType::Float64);
+  const auto values = to_vector<double>(u.contiguous());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const sdk::Philox block(state.seed, state.offset + i / 2);
+    const double expected = -1 + 4 * sdk::Philox::unit_double(block.out[i % 2 * 2], block.out[i % 2 * 2 + 1]);
+    if (values[i] != expected) FAIL_CHECK("element ", i, ": ", values[i], " vs ", expected);
+  }
+  // Box-Muller: both values of a block share one radius and one angle.
+  const sdk::Philox block(state.seed, state.offset + 1001);
+  const double radius = std::sqrt(-2 * std::log(1 - sdk::Philox::unit_double(block.out[0], block.out[1])));
+  const double angle = 2 * M_PI * sdk::Philox::unit_double(block.out[2], block.out[3]);
+  CHECK(n[0].item<double>() == doctest::Approx(radius * std::cos(angle)).epsilon(1e-14));
+  CHECK(n[1].item<double>() == doctest::Approx(radius * std::sin(angle)).epsilon(1e-14));
+}
+
+TEST_CASE("uniform draws stay below `to` in every floating dtype, and normal draws in float have the right moments") {
+  manual_seed(5);
+  // A bfloat16 in [0.5, 1) is a multiple of 2^-8, so one draw in 2^9 would round up to 1.
+  CHECK(rand({100000}, DType::BFloat16).amax().item<float>() == 1 - 0x1p-8f);
+  CHECK(rand({100000}, DType::Float16).amax().item<float>() < 1);
+  CHECK(empty({100000}, DType::BFloat16).uniform_(2, 3).amax().item<float>() == 3 - 0x1p-6f);
+  const Tensor n = randn({200000});
+  CHECK(std::fabs(n.mean().item<double>()) < 0.01);
+  CHECK(n.var().item<double>() == doctest::Approx(1.0).epsilon(0.01));
+  CHECK(n.abs().gt(3).to(DType::Float64).mean().item<double>() == doctest::Approx(0.0027).epsilon(0.15));
+  const Tensor shifted = empty({100000}, DType::Float16).normal_(10, 0.5).to(DType::Float64);
+  CHECK(shifted.mean().item<double>() == doctest::Approx(10).epsilon(0.001));
+  CHECK(shifted.std().item<double>() == doctest::Approx(0.5).epsilon(0.02));
+}
+
+TEST_CASE("random_ covers the whole int64 range, and wider ranges than a double holds exactly are refused for float64") {
+  manual_seed(6);
+  const int64_t lowest = std::numeric_limits<int64_t>::min(), highest = std::numeric_limits<int64_t>::max();
+  const Tensor wide = empty({1000}, DType::Int64).random_(lowest, highest);
+  CHECK(wide.amin().item<int64_t>() < lowest / 2);
+  CHECK(wide.amax().item<int64_t>() > highest / 2);
+  CHECK(std::get<0>(wide.sort()).diff().gt(0).all().item<bool>());  // 64 random bits: no repeats
+  // Odd values prove the low bits survive (a trip through double would round them away).
+  CHECK(wide.remainder(2).ne(0).any().item<bool>());
+  CHECK_THROWS_WITH(empty({2}, DType::Float64).random_(0, int64_t{1} << 54),
+                    "[random_.from] from, to: expected values in [-9007199254740992, 9007199254740992] for dtype float64, "
+                    "got from=0 to=18014398509481984");
 }
 
 TEST_CASE("square, lerp, addcmul and addcdiv, exact where PyTorch's are") {

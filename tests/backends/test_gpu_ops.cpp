@@ -252,12 +252,19 @@ TEST_CASE("copies, casts, fills, arange and seeded random draws") {
   for (DType dtype : {DType::Float32, DType::Float64}) {
     check_same([dtype](const std::vector<Tensor>& t) {
       manual_seed(7);
-      return cat({rand({100}, dtype, t[0].device()), randn({100}, dtype, t[0].device())});
+      // Odd sizes end on half a generator block; the transposed fill writes through strides.
+      const Tensor transposed = empty({9, 7}, dtype, t[0].device()).t().normal_(1, 2);
+      return cat({rand({101}, dtype, t[0].device()), randn({101}, dtype, t[0].device()), transposed.flatten()});
     }, {x}, 1e-6);
   }
   check_same([](const std::vector<Tensor>& t) {
     manual_seed(8);
-    return randint(-5, 5, {50}, DType::Int64, t[0].device());
+    return rand({999}, DType::BFloat16, t[0].device()).to(DType::Float32);
+  }, {x});
+  check_same([](const std::vector<Tensor>& t) {
+    manual_seed(8);
+    const int64_t lowest = std::numeric_limits<int64_t>::min(), highest = std::numeric_limits<int64_t>::max();
+    return cat({randint(-5, 5, {51}, DType::Int64, t[0].device()), empty({51}, DType::Int64, t[0].device()).random_(lowest, highest)});
   }, {x});
   // The other distributions are made of uniform draws, which every backend draws alike.
   check_same([](const std::vector<Tensor>& t) {

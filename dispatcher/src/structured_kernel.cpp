@@ -162,7 +162,7 @@ StructuredKernel make_structured_kernel(const OperatorHandle& op, ember_kernel_f
               "implement it", op.name(), k.owner);
   const auto& schema = op.schema();
   k.num_functional_args = schema.arguments.size();
-  k.draws_random = op.structured_kind() == "random";
+  k.draws_random = op.structured_kind() == "random" || op.structured_kind() == "sampling";
   if (schema.is_out()) {
     k.variant = StructuredKernel::Variant::Out;
     k.num_functional_args -= 1;

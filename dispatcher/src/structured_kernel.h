@@ -26,7 +26,7 @@ struct StructuredKernel {
   Variant variant = Variant::Functional;
   size_t num_functional_args = 0;
   bool cpu_fallback = false;  // a call the kernel declines runs on the CPU (Note [CPU fallback])
-  bool draws_random = false;  // the kernel receives a seed and an offset after its arguments
+  bool draws_random = false;  // the kernel receives a seed and an offset after its arguments (random, sampling)
 };
 
 // Builds the functor for `op`; throws when `op` is not structured.

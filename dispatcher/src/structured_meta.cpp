@@ -95,6 +95,13 @@ Meta unary(const OperatorHandle& op, const IValue* args, bool to_floating) {
 }
 Meta unary_same(const OperatorHandle& op, const IValue* args, size_t) { return unary(op, args, false); }
 Meta unary_float(const OperatorHandle& op, const IValue* args, size_t) { return unary(op, args, true); }
+// One draw for each element of self, in self's floating dtype (poisson's counts for its rates).
+Meta sampling(const OperatorHandle& op, const IValue* args, size_t) {
+  const Meta m = unary(op, args, false);
+  EMBER_CHECK(is_floating(m.compute_dtype), "[{}] self: expected a floating-point tensor, got {}", op.name(),
+              dtype_name(m.compute_dtype));
+  return m;
+}
 Meta unary_integral(const OperatorHandle& op, const IValue* args, size_t) {
   Meta m = unary(op, args, false);
   check_integral(op, m);
@@ -686,6 +693,7 @@ const std::unordered_map<std::string, MetaFn>& meta_functions() {
       {"copy", &in_place},
       {"fill", &in_place},
       {"random", &in_place},
+      {"sampling", &sampling},
       {"index_select", &index_select},
       {"gather", &gather},
       {"searchsorted", &searchsorted},

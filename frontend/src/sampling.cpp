@@ -1,6 +1,7 @@
-// Draws from the exponential, geometric, log-normal, Cauchy, Bernoulli, Poisson and categorical
+// Draws from the exponential, geometric, log-normal, Cauchy, Bernoulli and categorical
 // distributions, and random permutations: each made from uniform_ (or normal_) draws, so that
-// every backend serves them and manual_seed repeats them.
+// every backend serves them and manual_seed repeats them. Poisson counts need a varying number of
+// draws per element, so a kernel makes them (_poisson_counts); poisson checks its rates.
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -50,89 +51,16 @@ int64_t largest_exact_integer(DType type) {
   }
 }
 
-// Note [Poisson draws]
-// Below a rate of 10, inversion: a draw u is the count k whose cumulative probability first
-// exceeds it, the probabilities built term by term (p_k = p_{k-1} rate / k); a count stops also
-// where the terms left cannot move the sum in float64, so that u near 1, above a sum rounded short
-// of 1, still ends. From 10 on, Hoermann's transformed rejection with squeeze (PTRS, 1993): a
-// candidate floor((2a / us + b) U + rate + 0.43) from two uniforms, taken at once inside the
-// squeeze and otherwise by comparing the hat's log density with the Poisson log probability. Each
-// round works on the elements still pending only (`Pending`), so inversion costs about the mean
-// count in passes over the tensor, not the largest count, and rejection, which takes nine
-// candidates in ten, little more than one pass. Both run in float64 whatever self's dtype.
-constexpr double kInversionBelow = 10;
-
-// The elements a sampler has not settled: their positions in the flattened counts and, aligned
-// with them, the per-element values the sampler carries from round to round.
-struct Pending {
-  Tensor positions;
-  std::vector<Tensor> values;
-
-  bool empty() const { return positions.numel() == 0; }
-
-  // Writes `counts` where `done` holds into `out` and drops those elements: the places of each
-  // part found once and gathered from every tensor.
-  void settle(Tensor& out, const Tensor& done, const Tensor& counts) {
-    const Tensor finished = ember::nonzero(done).select(1, 0);
-    out.index_copy_(0, positions.index_select(0, finished), counts.index_select(0, finished));
-    const Tensor left = ember::nonzero(ember::logical_not(done)).select(1, 0);
-    positions = positions.index_select(0, left);
-    for (Tensor& v : values) v = v.index_select(0, left);
-  }
-};
-
-// values: rate, u, the last term, the cumulative sum, the count so far.
-void poisson_by_inversion(Tensor& out, Pending pending) {
-  const Tensor rates = pending.values[0];
-  const Tensor first = ember::exp(-rates);
-  pending.values = {rates, uniform_like(rates), first, first, ember::zeros_like(rates)};
-  pending.settle(out, pending.values[1] <= first, pending.values[4]);
-  while (!pending.empty()) {
-    std::vector<Tensor>& v = pending.values;
-    const Tensor &rate = v[0], &u = v[1];
-    Tensor &term = v[2], &cumulative = v[3], &count = v[4];
-    count = count + 1;
-    term = term * rate / count;
-    cumulative = cumulative + term;
-    const Tensor negligible = term <= cumulative * std::numeric_limits<double>::epsilon();
-    pending.settle(out, ember::logical_or(u <= cumulative, negligible), count);
-  }
-}
-
-void poisson_by_rejection(Tensor& out, Pending pending) {
-  while (!pending.empty()) {
-    const Tensor& rates = pending.values[0];
-    const Tensor b = ember::sqrt(rates) * 2.53 + 0.931;
-    const Tensor a = b * 0.02483 - 0.059;
-    const Tensor log_inverse_alpha = ember::log(1.1239 + 1.1328 / (b - 3.4));
-    const Tensor squeeze = 0.9277 - 3.6224 / (b - 2);
-    const Tensor centred = uniform_like(rates) - 0.5;
-    const Tensor v = uniform_like(rates);
-    const Tensor us = 0.5 - ember::abs(centred);
-    const Tensor k = ember::floor((2 * a / us + b) * centred + rates + 0.43);
-    const Tensor inside_squeeze = ember::logical_and(us >= 0.07, v <= squeeze);
-    const Tensor refused = ember::logical_or(k < 0, ember::logical_and(us < 0.013, v > us));
-    const Tensor under_density = ember::log(v) + log_inverse_alpha - ember::log(a / (us * us) + b) <=
-                                 k * ember::log(rates) - rates - ember::lgamma(k + 1);
-    pending.settle(out, ember::logical_or(inside_squeeze, ember::logical_and(ember::logical_not(refused), under_density)), k);
-  }
-}
-
 }  // namespace
 
-// Each element by the method its rate calls for (Note [Poisson draws]).
+// The rates are checked here, once for every backend; the draws are a kernel's
+// (plugins_sdk poisson_draw.h, Note [Poisson draws]).
 Tensor poisson(const Tensor& self) {
   check_floating("poisson", self);
-  const Tensor rates = self.detach().to(DType::Float64).flatten();
+  const Tensor rates = self.detach();
   EMBER_CHECK(ember::all(ember::logical_and(ember::isfinite(rates), rates >= 0)).item<bool>(),
               "[poisson] self: expected finite, non-negative rates");
-  Tensor counts = ember::zeros_like(rates);
-  const Tensor positions = ember::arange(rates.numel(), DType::Int64, rates.device());
-  const Tensor small = rates < kInversionBelow;
-  const auto part = [&](const Tensor& mask) { return Pending{positions.masked_select(mask), {rates.masked_select(mask)}}; };
-  poisson_by_inversion(counts, part(small));
-  poisson_by_rejection(counts, part(ember::logical_not(small)));
-  return counts.view(self.sizes()).to(self.dtype());
+  return ember::_poisson_counts(rates);
 }
 
 // -log(1 - u) / lambd for u in [0, 1): finite, the inverse of the distribution function.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "ember/poisson_draw.h"
 #include "reference.h"
 
 using namespace ember;
@@ -118,6 +119,30 @@ TEST_CASE("poisson: mean and variance equal to the rate by inversion and by reje
   CHECK_THROWS_WITH(poisson(reference::doubles({reference::kInf})), "[poisson] self: expected finite, non-negative rates");
   CHECK_THROWS_WITH(poisson(reference::doubles({reference::kNaN})), "[poisson] self: expected finite, non-negative rates");
   CHECK_THROWS_WITH(poisson(tensor<int64_t>({3})), "[poisson] self: expected a floating-point tensor, got int64");
+}
+
+// Element i draws from counter offset + i (ember/poisson_draw.h), so a plugin reproduces the CPU's
+// counts, and the threads that split a tensor cannot change them.
+TEST_CASE("poisson counts follow the SDK's per-element counters, in logical order whatever the strides") {
+  manual_seed(17);
+  const Tensor rates = (rand({40, 25}, DType::Float64) * 30).t();  // both methods, read through strides
+  const RandomDraw state = random_state();
+  const auto counts = reference::values(poisson(rates).contiguous());
+  const auto expected_rates = reference::values(rates.contiguous());
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] != sdk::poisson_draw(expected_rates[i], state.seed, state.offset + i)) {
+      FAIL_CHECK("element ", i, " (rate ", expected_rates[i], "): ", counts[i]);
+    }
+  }
+  // float16 rates draw in double and round the counts to the dtype.
+  manual_seed(18);
+  const Tensor half_rates = full({1000}, 30.0, DType::Float16);
+  const RandomDraw half_state = random_state();
+  const auto half_counts = reference::values(poisson(half_rates).to(DType::Float64));
+  for (size_t i = 0; i < half_counts.size(); ++i) {
+    if (half_counts[i] != sdk::poisson_draw(30.0, half_state.seed, half_state.offset + i)) FAIL_CHECK("element ", i);
+  }
+  CHECK_THROWS_WITH(_poisson_counts(tensor<int64_t>({3})), "[_poisson_counts] self: expected a floating-point tensor, got int64");
 }
 
 TEST_CASE("multinomial draws categories by weight, with or without replacement") {

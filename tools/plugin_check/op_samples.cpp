@@ -294,6 +294,13 @@ std::vector<Sample> random_fill(DType d, IValue low, IValue high) {
   return s;
 }
 
+// Poisson counts for rates either side of the switch from inversion to rejection at 10.
+std::vector<Sample> poisson_counts(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back(Compare::Statistics).arg(sample_data({8192}, d, 47).abs() * 6);
+  return s;
+}
+
 std::vector<Sample> index_select(DType d) {
   std::vector<Sample> s;
   const Tensor x = sample_data({5, 4}, d, 48);
@@ -446,6 +453,7 @@ const std::vector<Family>& families() {
       {{"uniform_"}, true, [](DType d) { return random_fill(d, -2.0, 3.0); }},
       {{"normal_"}, true, [](DType d) { return random_fill(d, 1.0, 2.0); }},
       {{"random_.from"}, true, [](DType d) { return random_fill(d, -5, 7); }},
+      {{"_poisson_counts"}, true, &poisson_counts},
       {{"index_select"}, true, &index_select},
       {{"gather"}, true, &gather},
       {{"searchsorted"}, true, &searchsorted},

@@ -11,8 +11,11 @@ namespace ember::sdk {
 
 struct Philox {
   uint32_t out[4];
-  EMBER_HOST_DEVICE Philox(uint64_t seed, uint64_t counter) {
-    uint32_t c[4] = {static_cast<uint32_t>(counter), static_cast<uint32_t>(counter >> 32), 0, 0};
+  // `round` fills the counter's upper half: a sampler that may need more draws for one element
+  // takes them from rounds 1, 2, ... of that element's counter.
+  EMBER_HOST_DEVICE Philox(uint64_t seed, uint64_t counter, uint64_t round = 0) {
+    uint32_t c[4] = {static_cast<uint32_t>(counter), static_cast<uint32_t>(counter >> 32), static_cast<uint32_t>(round),
+                     static_cast<uint32_t>(round >> 32)};
     uint32_t k[2] = {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)};
     for (int round = 0; round < 10; ++round) {
       const uint64_t p0 = uint64_t{0xD2511F53} * c[0];

@@ -2,18 +2,10 @@
 
 #include <immintrin.h>
 
+#include "cpu_features.h"
+
 namespace ember::cpu {
 namespace {
-
-// Asked once, on first use: __builtin_cpu_supports reads what libgcc's constructor records, and
-// a static initialiser of this library may run before that constructor does.
-bool has_f16c() {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("f16c") && __builtin_cpu_supports("avx");
-  }();
-  return yes;
-}
 
 __attribute__((target("avx,f16c"))) void widen_f16c(const uint16_t* in, float* out, int64_t n) {
   int64_t i = 0;

@@ -2,19 +2,11 @@
 
 #include <immintrin.h>
 
+#include "cpu_features.h"
 #include "ember/philox.h"
 
 namespace ember::cpu {
 namespace {
-
-// Asked once, on first use, for the reason half_conversion.cpp gives.
-bool has_avx2() {
-  static const bool yes = [] {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-  }();
-  return yes;
-}
 
 // The high and low 32 bits of a * k for eight 32-bit lanes: vpmuludq multiplies the even lanes,
 // so the odd ones are shifted down for a second multiply and the halves blended back in order.

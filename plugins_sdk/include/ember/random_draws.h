@@ -26,22 +26,31 @@ enum class Distribution { Uniform, Normal, Integers };
 EMBER_HOST_DEVICE inline void sin_and_cos(float x, float* s, float* c) { ::sincosf(x, s, c); }
 EMBER_HOST_DEVICE inline void sin_and_cos(double x, double* s, double* c) { ::sincos(x, s, c); }
 
-// The two floating values of one block's words: uniform in [a, b) (never above `top`, see
-// largest_below) or normal with mean a and deviation b. Normal draws run in V's precision, float
-// for float and the 16-bit floats, whose outputs cannot show more.
+// Box-Muller's inputs from one block's words: u1 in (0, 1], so that its log is finite, and the
+// angle 2 pi u2.
 template <typename V>
-EMBER_HOST_DEVICE void draw_pair(Distribution dist, const uint32_t (&w)[4], double a, double b, V top, V (&out)[2]) {
-  if (dist == Distribution::Uniform) {
-    for (int half = 0; half < 2; ++half) {
-      const V value = static_cast<V>(a + (b - a) * Philox::unit_double(w[2 * half], w[2 * half + 1]));
-      out[half] = value > top ? top : value;
-    }
-    return;
+EMBER_HOST_DEVICE void normal_inputs(const uint32_t (&w)[4], V& u1, V& angle) {
+  u1 = static_cast<V>(1.0 - Philox::unit_double(w[0], w[1]));
+  angle = static_cast<V>(6.283185307179586 * Philox::unit_double(w[2], w[3]));
+}
+
+// The two uniform values in [a, b) of one block's words, never above `top` (see largest_below).
+template <typename V>
+EMBER_HOST_DEVICE void uniform_pair(const uint32_t (&w)[4], double a, double b, V top, V (&out)[2]) {
+  for (int half = 0; half < 2; ++half) {
+    const V value = static_cast<V>(a + (b - a) * Philox::unit_double(w[2 * half], w[2 * half + 1]));
+    out[half] = value > top ? top : value;
   }
-  const V u1 = static_cast<V>(1.0 - Philox::unit_double(w[0], w[1]));  // in (0, 1], so its log is finite
+}
+
+// The two normal values (mean a, deviation b) of one block's words, in V's precision: float for
+// float and the 16-bit floats, whose outputs cannot show more.
+template <typename V>
+EMBER_HOST_DEVICE void normal_pair(const uint32_t (&w)[4], double a, double b, V (&out)[2]) {
+  V u1, angle, s, c;
+  normal_inputs(w, u1, angle);
   const V radius = EMBER_MATH(sqrt)(V(-2) * EMBER_MATH(log)(u1));
-  V s, c;
-  sin_and_cos(static_cast<V>(6.283185307179586 * Philox::unit_double(w[2], w[3])), &s, &c);
+  sin_and_cos(angle, &s, &c);
   out[0] = static_cast<V>(a) + static_cast<V>(b) * radius * c;
   out[1] = static_cast<V>(a) + static_cast<V>(b) * radius * s;
 }
@@ -75,7 +84,8 @@ struct RandomFill {
   template <typename V>
   EMBER_HOST_DEVICE void values(const uint32_t (&w)[4], V top, V (&out)[2]) const {
     if constexpr (std::is_floating_point_v<V>) {
-      if (dist != Distribution::Integers) return draw_pair(dist, w, a, b, top, out);
+      if (dist == Distribution::Uniform) return uniform_pair(w, a, b, top, out);
+      if (dist == Distribution::Normal) return normal_pair(w, a, b, out);
     }
     int64_t integers[2];
     integer_pair(w, low, high, integers);

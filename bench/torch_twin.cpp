@@ -148,6 +148,8 @@ int main(int argc, char** argv) {
   bench::report("bessel_k0_1m_us",
                 bench::ns_per_call([&] { bench::keep(torch::special::modified_bessel_k0(gamma_input)); }, 5, 5) / 1000, "us");
   bench::report("poisson_1m_us", bench::ns_per_call([&] { bench::keep(at::poisson(gamma_input)); }, 3, 3) / 1000, "us");
+  bench::report("standard_gamma_1m_us",
+                bench::ns_per_call([&] { bench::keep(at::_standard_gamma(gamma_input)); }, 3, 3) / 1000, "us");
   const at::Tensor gamma_limit = torch::rand({1000000}) * 20 + 0.01;
   bench::report("igamma_1m_us", bench::ns_per_call([&] { bench::keep(at::igamma(gamma_input, gamma_limit)); }, 5, 5) / 1000, "us");
   const at::Tensor exp_input = torch::randn({64, 64}, torch::kFloat64) * 0.1;

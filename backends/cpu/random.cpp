@@ -1,15 +1,15 @@
-// uniform_, normal_ and random_ (ember/random_draws.h) and Poisson counts (ember/poisson_draw.h)
+// uniform_, normal_ and random_ (ember/random_draws.h), and Poisson and gamma draws (samplers.h)
 // from the SDK's counter-based generator: results depend on the seed and the draw order only,
 // never on threads or devices.
 #include <algorithm>
 #include <type_traits>
 
-#include "ember/poisson_draw.h"
 #include "ember/random_draws.h"
 #include "kernels.h"
 #include "normal_tile.h"
 #include "parallel.h"
 #include "philox_tile.h"
+#include "samplers.h"
 
 namespace ember::cpu {
 namespace {
@@ -73,10 +73,13 @@ void random_kernel(const KernelArgs& args, void* user_data) {
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) { fill<decltype(zero)>(out, draws); });
 }
 
-// _poisson_counts(self): element i's count from counter offset + i, computed in double.
-void poisson_kernel(const KernelArgs& args, void*) {
+// _poisson_counts and _standard_gamma: element i from self's element i and counter offset + i,
+// computed in double.
+void sampling_kernel(const KernelArgs& args, void* user_data) {
+  const Sampler sampler = untag<Sampler>(user_data);
   const TensorView ops[2] = {args.output(), args.tensor(0)};
   const auto seed = static_cast<uint64_t>(args.to_int(1)), offset = static_cast<uint64_t>(args.to_int(2));
+  const double floor = sample_floor(sampler, ops[0].dtype());
   sdk::dispatch_dtype(ops[0].dtype(), [&](auto zero) {
     using T = decltype(zero);
     using C = sdk::compute_t<T>;
@@ -86,8 +89,9 @@ void poisson_kernel(const KernelArgs& args, void*) {
         auto counter = offset + static_cast<uint64_t>(begin);
         loop.run(begin, end, [&](char** p, const int64_t* s, int64_t count) {
           for (int64_t i = 0; i < count; ++i, ++counter) {
-            const double rate = static_cast<C>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
-            *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(static_cast<C>(sdk::poisson_draw(rate, seed, counter)));
+            const double x = static_cast<C>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+            const double value = sample(sampler, x, seed, counter);
+            *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(static_cast<C>(value < floor ? floor : value));
           }
         });
       });
@@ -102,7 +106,9 @@ void register_random_kernels(const ember_host_api* host) {
   sdk::register_kernel(host, "uniform_", &guarded_kernel<&random_kernel>, tag(Distribution::Uniform));
   sdk::register_kernel(host, "normal_", &guarded_kernel<&random_kernel>, tag(Distribution::Normal));
   sdk::register_kernel(host, "random_.from", &guarded_kernel<&random_kernel>, tag(Distribution::Integers));
-  sdk::register_kernel(host, "_poisson_counts", &guarded_kernel<&poisson_kernel>, nullptr);
+  for (const auto& [name, sampler] : kSamplerOps) {
+    sdk::register_kernel(host, name, &guarded_kernel<&sampling_kernel>, tag(sampler));
+  }
 }
 
 }  // namespace ember::cpu

@@ -1,9 +1,9 @@
-// copy_ (any dtype to any dtype, broadcasting src), fill_, arange_fill_, the random fills and
-// Poisson counts (the SDK's random_draws.h and poisson_draw.h: the same values as the CPU
-// backend for the same seed).
-#include "ember/poisson_draw.h"
+// copy_ (any dtype to any dtype, broadcasting src), fill_, arange_fill_, the random fills (the
+// SDK's random_draws.h) and the Poisson and gamma samplers (samplers.h): the same values as the
+// CPU backend for the same seed.
 #include "ember/random_draws.h"
 #include "gpu_kernels.h"
+#include "samplers.h"
 
 namespace ember::gpu {
 namespace {
@@ -96,23 +96,26 @@ void random_kernel(const KernelArgs& args, void* user_data) {
 }
 
 template <typename T>
-void poisson_typed(const TensorView (&ops)[2], uint64_t seed, uint64_t offset) {
+void sampling_typed(Sampler sampler, const TensorView (&ops)[2], uint64_t seed, uint64_t offset) {
   const sdk::StridedGeometry<2> g(ops);
+  const double floor = sample_floor(sampler, ops[0].dtype());
   auto draw = [=] __device__(int64_t i) {
     char* p[2];
     operand_pointers(g, i, p);
-    const double rate = static_cast<compute_t<T>>(*reinterpret_cast<const T*>(p[1]));
-    *reinterpret_cast<T*>(p[0]) = static_cast<T>(static_cast<compute_t<T>>(sdk::poisson_draw(rate, seed, offset + i)));
+    const double x = static_cast<compute_t<T>>(*reinterpret_cast<const T*>(p[1]));
+    const double value = sample(sampler, x, seed, offset + i);
+    *reinterpret_cast<T*>(p[0]) = static_cast<T>(static_cast<compute_t<T>>(value < floor ? floor : value));
   };
-  launch_index(ops[0].view->device_index, g.numel(), draw, "poisson kernel");
+  launch_index(ops[0].view->device_index, g.numel(), draw, "sampling kernel");
 }
 
-void poisson_kernel(const KernelArgs& args, void*) {
+// _poisson_counts and _standard_gamma: element i from counter offset + i (samplers.h).
+void sampling_kernel(const KernelArgs& args, void* user_data) {
   const TensorView ops[2] = {args.output(), args.tensor(0)};
   const auto seed = static_cast<uint64_t>(args.to_int(1)), offset = static_cast<uint64_t>(args.to_int(2));
   dispatch_dtype(ops[0].dtype(), [&](auto zero) {
     using T = decltype(zero);
-    if constexpr (is_floating_v<T>) poisson_typed<T>(ops, seed, offset);
+    if constexpr (is_floating_v<T>) sampling_typed<T>(untag<Sampler>(user_data), ops, seed, offset);
   });
 }
 
@@ -145,7 +148,9 @@ void register_copy_kernels(const ember_host_api* host) {
   sdk::register_kernel(host, "uniform_", &guarded_kernel<&random_kernel>, tag(sdk::Distribution::Uniform));
   sdk::register_kernel(host, "normal_", &guarded_kernel<&random_kernel>, tag(sdk::Distribution::Normal));
   sdk::register_kernel(host, "random_.from", &guarded_kernel<&random_kernel>, tag(sdk::Distribution::Integers));
-  sdk::register_kernel(host, "_poisson_counts", &guarded_kernel<&poisson_kernel>, nullptr);
+  for (const auto& [name, sampler] : kSamplerOps) {
+    sdk::register_kernel(host, name, &guarded_kernel<&sampling_kernel>, tag(sampler));
+  }
 }
 
 }  // namespace ember::gpu

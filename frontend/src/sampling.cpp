@@ -1,7 +1,8 @@
 // Draws from the exponential, geometric, log-normal, Cauchy, Bernoulli and categorical
 // distributions, and random permutations: each made from uniform_ (or normal_) draws, so that
 // every backend serves them and manual_seed repeats them. Poisson counts need a varying number of
-// draws per element, so a kernel makes them (_poisson_counts); poisson checks its rates.
+// draws per element, so a kernel makes them (_poisson_counts); poisson checks its rates. Gamma
+// draws are a kernel's too (_standard_gamma), and Dirichlet draws normalise them.
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -61,6 +62,14 @@ Tensor poisson(const Tensor& self) {
   EMBER_CHECK(ember::all(ember::logical_and(ember::isfinite(rates), rates >= 0)).item<bool>(),
               "[poisson] self: expected finite, non-negative rates");
   return ember::_poisson_counts(rates);
+}
+
+// Gamma draws normalised along the last dimension; the draws' floor keeps every sum positive.
+Tensor _sample_dirichlet(const Tensor& self) {
+  check_floating("_sample_dirichlet", self);
+  EMBER_CHECK(self.dim() >= 1, "[_sample_dirichlet] self: expected at least one dimension, got a 0-dim tensor");
+  const Tensor draws = ember::_standard_gamma(self.detach());
+  return draws / draws.sum(-1, true);
 }
 
 // -log(1 - u) / lambd for u in [0, 1): finite, the inverse of the distribution function.

@@ -2,9 +2,11 @@
 // distributions and random permutations: moments and frequencies against the distributions'
 // own (within five standard errors), reproducibility under manual_seed, and errors.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <numeric>
 
+#include "ember/gamma_draw.h"
 #include "ember/poisson_draw.h"
 #include "reference.h"
 
@@ -143,6 +145,68 @@ TEST_CASE("poisson counts follow the SDK's per-element counters, in logical orde
     if (half_counts[i] != sdk::poisson_draw(30.0, half_state.seed, half_state.offset + i)) FAIL_CHECK("element ", i);
   }
   CHECK_THROWS_WITH(_poisson_counts(tensor<int64_t>({3})), "[_poisson_counts] self: expected a floating-point tensor, got int64");
+}
+
+TEST_CASE("_standard_gamma: moments and distribution function either side of shape 1, the counters, the floor, edges") {
+  manual_seed(21);
+  for (double alpha : {0.01, 0.3, 1.0, 2.5, 40.0}) {
+    CAPTURE(alpha);
+    const Tensor g = _standard_gamma(full({kDraws}, alpha, DType::Float64));
+    CHECK(g.amin().item<double>() > 0);
+    // Mean and variance alpha; the sample variance's standard error is alpha sqrt((2 + 6 / alpha) / n).
+    CHECK(std::abs(g.mean().item<double>() - alpha) <= 5 * std::sqrt(alpha / kDraws));
+    CHECK(std::abs(g.var().item<double>() - alpha) <= 5 * alpha * std::sqrt((2 + 6 / alpha) / kDraws));
+    // P(G <= x) is the regularised lower incomplete gamma function.
+    for (double x : {0.05, 0.5, 2.0, 40.0}) {
+      CAPTURE(x);
+      const double p = igamma(reference::doubles({alpha}), reference::doubles({x})).item<double>();
+      CHECK(std::abs(fraction(g <= x) - p) <= 5 * std::sqrt(p * (1 - p) / kDraws) + 1e-6);
+    }
+  }
+  // Element i draws from counter offset + i, read through strides.
+  const Tensor shapes = (rand({30, 20}, DType::Float64) * 3).t();
+  const RandomDraw state = random_state();
+  const auto draws = reference::values(_standard_gamma(shapes).contiguous());
+  const auto expected_shapes = reference::values(shapes.contiguous());
+  for (size_t i = 0; i < draws.size(); ++i) {
+    const double expected = std::max(sdk::gamma_draw(expected_shapes[i], state.seed, state.offset + i), DBL_MIN);
+    if (draws[i] != expected) FAIL_CHECK("element ", i, " (shape ", expected_shapes[i], "): ", draws[i]);
+  }
+  // A tiny shape underflows float32; its draws rise to the smallest normal float.
+  const Tensor tiny = _standard_gamma(full({1000}, 1e-3, DType::Float32));
+  CHECK(tiny.amin().item<float>() == FLT_MIN);
+  CHECK(tiny.amax().item<float>() > FLT_MIN);
+  // Shapes no sampler settles give NaN rather than a loop without end.
+  const auto edges = reference::values(_standard_gamma(reference::doubles({0, -1, reference::kNaN, reference::kInf})));
+  for (double e : edges) CHECK(std::isnan(e));
+  CHECK(std::isnan(_poisson_counts(reference::doubles({reference::kNaN})).item<double>()));
+  CHECK(std::isnan(_poisson_counts(reference::doubles({reference::kInf})).item<double>()));
+  CHECK_THROWS_WITH(_standard_gamma(tensor<int64_t>({3})), "[_standard_gamma] self: expected a floating-point tensor, got int64");
+  CHECK_THROWS_WITH(_standard_gamma(reference::doubles({2.0}).requires_grad_()).sum().backward(),
+                    doctest::Contains("[_standard_gamma] the derivative is not implemented"));
+}
+
+TEST_CASE("_sample_dirichlet: rows on the simplex with the concentrations' means") {
+  manual_seed(22);
+  const Tensor concentrations = tensor<double>({1, 2, 3, 0.1, 0.1, 0.8}, {2, 3});
+  const Tensor draws = _sample_dirichlet(concentrations.unsqueeze(0).expand({50000, 2, 3}));
+  CHECK(draws.sizes().equals({50000, 2, 3}));
+  CHECK(draws.amin().item<double>() > 0);
+  reference::check_close(reference::values(draws.sum(-1)), std::vector<double>(100000, 1.0), 1e-12);
+  // Component i has mean a_i / a_0 and variance a_i (a_0 - a_i) / (a_0^2 (a_0 + 1)).
+  const auto means = reference::values(draws.mean(0).flatten());
+  const double a[2][3] = {{1, 2, 3}, {0.1, 0.1, 0.8}};
+  for (int row = 0; row < 2; ++row) {
+    const double total = a[row][0] + a[row][1] + a[row][2];
+    for (int i = 0; i < 3; ++i) {
+      CAPTURE(row);
+      CAPTURE(i);
+      const double variance = a[row][i] * (total - a[row][i]) / (total * total * (total + 1));
+      CHECK(std::abs(means[row * 3 + i] - a[row][i] / total) <= 5 * std::sqrt(variance / 50000));
+    }
+  }
+  CHECK_THROWS_WITH(_sample_dirichlet(reference::doubles({1.0}).sum()),
+                    "[_sample_dirichlet] self: expected at least one dimension, got a 0-dim tensor");
 }
 
 TEST_CASE("multinomial draws categories by weight, with or without replacement") {

@@ -266,7 +266,8 @@ TEST_CASE("copies, casts, fills, arange and seeded random draws") {
     const int64_t lowest = std::numeric_limits<int64_t>::min(), highest = std::numeric_limits<int64_t>::max();
     return cat({randint(-5, 5, {51}, DType::Int64, t[0].device()), empty({51}, DType::Int64, t[0].device()).random_(lowest, highest)});
   }, {x});
-  // The other distributions are made of uniform draws, which every backend draws alike.
+  // The other distributions are made of uniform draws, or drawn per element from Philox counters,
+  // which every backend draws alike.
   check_same([](const std::vector<Tensor>& t) {
     manual_seed(9);
     const Device d = t[0].device();
@@ -276,7 +277,8 @@ TEST_CASE("copies, casts, fills, arange and seeded random draws") {
                 bernoulli(full({64}, 0.4, DType::Float64, d)), randperm(64, DType::Float64, d),
                 multinomial(weights, 8, true).to(DType::Float64).flatten(),
                 multinomial(weights, 4).to(DType::Float64).flatten(), poisson(full({64}, 3.0, DType::Float64, d)),
-                poisson(full({64}, 30.0, DType::Float64, d))});
+                poisson(full({64}, 30.0, DType::Float64, d)), _standard_gamma(full({64}, 0.4, DType::Float64, d)),
+                _standard_gamma(full({64}, 3.0, DType::Float64, d)), _sample_dirichlet(t[0].abs().to(DType::Float64) + 0.1).flatten()});
   }, {x}, 1e-6);
 }
 

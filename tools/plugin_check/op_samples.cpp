@@ -301,6 +301,13 @@ std::vector<Sample> poisson_counts(DType d) {
   return s;
 }
 
+// Gamma draws for shapes either side of 1, where the sampler boosts the smaller ones.
+std::vector<Sample> gamma_shapes(DType d) {
+  std::vector<Sample> s;
+  s.emplace_back(Compare::Statistics).arg(sample_data({8192}, d, 47).abs() * 2 + 0.05);
+  return s;
+}
+
 std::vector<Sample> index_select(DType d) {
   std::vector<Sample> s;
   const Tensor x = sample_data({5, 4}, d, 48);
@@ -454,6 +461,7 @@ const std::vector<Family>& families() {
       {{"normal_"}, true, [](DType d) { return random_fill(d, 1.0, 2.0); }},
       {{"random_.from"}, true, [](DType d) { return random_fill(d, -5, 7); }},
       {{"_poisson_counts"}, true, &poisson_counts},
+      {{"_standard_gamma"}, true, &gamma_shapes},
       {{"index_select"}, true, &index_select},
       {{"gather"}, true, &gather},
       {{"searchsorted"}, true, &searchsorted},

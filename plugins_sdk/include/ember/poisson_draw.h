@@ -15,6 +15,7 @@
 #include <math.h>
 #include <stdint.h>
 
+#include <cfloat>
 #include <cmath>
 
 #include "ember/host_device.h"
@@ -24,8 +25,10 @@ namespace ember::sdk {
 
 inline constexpr double kPoissonInversionBelow = 10;
 
-// The count for `rate` (finite and non-negative: the caller checks).
+// The count for `rate`; NaN for a rate that is not finite and non-negative, which the rejection
+// loop would never settle (poisson checks its rates before it draws).
 EMBER_HOST_DEVICE inline double poisson_draw(double rate, uint64_t seed, uint64_t counter) {
+  if (!(rate >= 0 && rate <= DBL_MAX)) return NAN;
   if (rate < kPoissonInversionBelow) {
     const double u = Philox(seed, counter).uniform(0);
     double term = EMBER_MATH(exp)(-rate), cumulative = term, count = 0;

@@ -211,7 +211,7 @@ void measure_random_fills(Results& r) {
 // series (plugins_sdk gamma_functions.h), the Bessel functions' Chebyshev expansions and Hankel
 // forms (bessel_functions.h, bessel_jy.h, bessel_k.h), the incomplete gamma function's series,
 // continued fraction and Temme expansion (incomplete_gamma.h), and the Poisson and gamma samplers
-// (poisson_draw.h, gamma_draw.h).
+// (poisson_draw.h, gamma_draw.h, binomial_draw.h).
 void measure_gamma_functions(Results& r) {
   manual_seed(0);
   const Tensor x = rand({1000000}) * 20 + 0.01;
@@ -223,6 +223,8 @@ void measure_gamma_functions(Results& r) {
   r["poisson_1m_us"] = bench::ns_per_call([&] { bench::keep(poisson(x)); }, 3, 3) / 1000;
   r["standard_gamma_1m_us"] = bench::ns_per_call([&] { bench::keep(_standard_gamma(x)); }, 3, 3) / 1000;
   const Tensor limit = rand({1000000}) * 20 + 0.01;
+  const Tensor trials = floor(x), chances = limit / 20.02;
+  r["binomial_1m_us"] = bench::ns_per_call([&] { bench::keep(binomial(trials, chances)); }, 3, 3) / 1000;
   r["igamma_1m_us"] = bench::ns_per_call([&] { bench::keep(igamma(x, limit)); }, 5, 5) / 1000;
 }
 
@@ -292,6 +294,7 @@ void print_table(const Results& ember, const Results& torch) {
       {"special_modified_bessel_k0, 1M floats (us)", "bessel_k0_1m_us", "bessel_k0_1m_us", false, "-"},
       {"poisson, 1M rates in (0, 20) (us)", "poisson_1m_us", "poisson_1m_us", false, "-"},
       {"_standard_gamma, 1M shapes in (0, 20) (us)", "standard_gamma_1m_us", "standard_gamma_1m_us", false, "-"},
+      {"binomial, 1M, trials to 20, p in (0, 1) (us)", "binomial_1m_us", "binomial_1m_us", false, "-"},
       {"igamma, 1M floats (us)", "igamma_1m_us", "igamma_1m_us", false, "-"},
       {"linalg_matrix_exp, [64, 64] float64 (us)", "matrix_exp_64_us", "matrix_exp_64_us", false, "-"},
       {"unfold 3x3 pad 1, [8, 64, 32, 32] (us)", "unfold_3x3_us", "unfold_3x3_us", false, "-"},

@@ -151,6 +151,8 @@ int main(int argc, char** argv) {
   bench::report("standard_gamma_1m_us",
                 bench::ns_per_call([&] { bench::keep(at::_standard_gamma(gamma_input)); }, 3, 3) / 1000, "us");
   const at::Tensor gamma_limit = torch::rand({1000000}) * 20 + 0.01;
+  const at::Tensor trials = at::floor(gamma_input), chances = gamma_limit / 20.02;
+  bench::report("binomial_1m_us", bench::ns_per_call([&] { bench::keep(at::binomial(trials, chances)); }, 3, 3) / 1000, "us");
   bench::report("igamma_1m_us", bench::ns_per_call([&] { bench::keep(at::igamma(gamma_input, gamma_limit)); }, 5, 5) / 1000, "us");
   const at::Tensor exp_input = torch::randn({64, 64}, torch::kFloat64) * 0.1;
   bench::report("matrix_exp_64_us", bench::ns_per_call([&] { bench::keep(at::linalg_matrix_exp(exp_input)); }, 20, 7) / 1000, "us");

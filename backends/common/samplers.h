@@ -1,10 +1,11 @@
 // The samplers that draw each element from its own Philox counter, as many rounds as the element
-// needs (plugins_sdk poisson_draw.h and gamma_draw.h), and the operators they register under: one
-// list for the CPU and GPU backends.
+// needs (plugins_sdk poisson_draw.h, gamma_draw.h, binomial_draw.h), and the operators they
+// register under: one list for the CPU and GPU backends.
 #pragma once
 
 #include <cstdint>
 
+#include "ember/binomial_draw.h"
 #include "ember/gamma_draw.h"
 #include "ember/host_device.h"
 #include "ember/poisson_draw.h"
@@ -12,12 +13,23 @@
 
 namespace ember::backends {
 
-enum class Sampler { Poisson, Gamma };
-inline constexpr Member<Sampler> kSamplerOps[] = {{"_poisson_counts", Sampler::Poisson}, {"_standard_gamma", Sampler::Gamma}};
+enum class Sampler { Poisson, Gamma, Binomial };
+inline constexpr Member<Sampler> kSamplerOps[] = {
+    {"_poisson_counts", Sampler::Poisson}, {"_standard_gamma", Sampler::Gamma}, {"binomial", Sampler::Binomial}};
 
-// The draw for parameter x (a rate, a shape) of the element at `counter`, in double.
-EMBER_HOST_DEVICE inline double sample(Sampler sampler, double x, uint64_t seed, uint64_t counter) {
-  return sampler == Sampler::Poisson ? sdk::poisson_draw(x, seed, counter) : sdk::gamma_draw(x, seed, counter);
+// How many tensors of parameters a sampler takes, elementwise: a rate, a shape, or trials and a
+// probability.
+constexpr int kMaxSamplerInputs = 2;
+constexpr int sampler_inputs(Sampler sampler) { return sampler == Sampler::Binomial ? 2 : 1; }
+
+// The draw for the parameters x of the element at `counter`, in double.
+EMBER_HOST_DEVICE inline double sample(Sampler sampler, const double (&x)[kMaxSamplerInputs], uint64_t seed,
+                                       uint64_t counter) {
+  switch (sampler) {
+    case Sampler::Poisson: return sdk::poisson_draw(x[0], seed, counter);
+    case Sampler::Gamma: return sdk::gamma_draw(x[0], seed, counter);
+    default: return sdk::binomial_draw(x[0], x[1], seed, counter);
+  }
 }
 
 // The least value a sampler writes in `dtype`: gamma draws rise to the dtype's smallest normal

@@ -1,4 +1,4 @@
-// uniform_, normal_ and random_ (ember/random_draws.h), and Poisson and gamma draws (samplers.h)
+// uniform_, normal_ and random_ (ember/random_draws.h), and Poisson, gamma and binomial draws (samplers.h)
 // from the SDK's counter-based generator: results depend on the seed and the draw order only,
 // never on threads or devices.
 #include <algorithm>
@@ -73,23 +73,22 @@ void random_kernel(const KernelArgs& args, void* user_data) {
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) { fill<decltype(zero)>(out, draws); });
 }
 
-// _poisson_counts and _standard_gamma: element i from self's element i and counter offset + i,
-// computed in double.
-void sampling_kernel(const KernelArgs& args, void* user_data) {
-  const Sampler sampler = untag<Sampler>(user_data);
-  const TensorView ops[2] = {args.output(), args.tensor(0)};
-  const auto seed = static_cast<uint64_t>(args.to_int(1)), offset = static_cast<uint64_t>(args.to_int(2));
+// A sampler's draws into ops[0] from its N parameter tensors ops[1 .. N]: element i from counter
+// offset + i, computed in double.
+template <int N>
+void draw_samples(Sampler sampler, const TensorView (&ops)[N + 1], uint64_t seed, uint64_t offset) {
   const double floor = sample_floor(sampler, ops[0].dtype());
   sdk::dispatch_dtype(ops[0].dtype(), [&](auto zero) {
     using T = decltype(zero);
     using C = sdk::compute_t<T>;
     if constexpr (std::is_floating_point_v<C>) {
-      const sdk::StridedLoop<2> loop(ops);
+      const sdk::StridedLoop<N + 1> loop(ops);
       parallel_for(loop.numel(), kParallelGrain / 16, [&](int64_t begin, int64_t end) {
         auto counter = offset + static_cast<uint64_t>(begin);
         loop.run(begin, end, [&](char** p, const int64_t* s, int64_t count) {
           for (int64_t i = 0; i < count; ++i, ++counter) {
-            const double x = static_cast<C>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
+            double x[kMaxSamplerInputs] = {};
+            for (int k = 0; k < N; ++k) x[k] = static_cast<C>(*reinterpret_cast<const T*>(p[k + 1] + i * s[k + 1]));
             const double value = sample(sampler, x, seed, counter);
             *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(static_cast<C>(value < floor ? floor : value));
           }
@@ -97,6 +96,19 @@ void sampling_kernel(const KernelArgs& args, void* user_data) {
       });
     }
   });
+}
+
+// _poisson_counts, _standard_gamma and binomial (samplers.h).
+void sampling_kernel(const KernelArgs& args, void* user_data) {
+  const Sampler sampler = untag<Sampler>(user_data);
+  const int n = sampler_inputs(sampler);
+  const auto seed = static_cast<uint64_t>(args.to_int(n)), offset = static_cast<uint64_t>(args.to_int(n + 1));
+  if (n == 2) {
+    const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
+    return draw_samples<2>(sampler, ops, seed, offset);
+  }
+  const TensorView ops[2] = {args.output(), args.tensor(0)};
+  draw_samples<1>(sampler, ops, seed, offset);
 }
 
 }  // namespace

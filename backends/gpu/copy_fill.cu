@@ -1,6 +1,6 @@
 // copy_ (any dtype to any dtype, broadcasting src), fill_, arange_fill_, the random fills (the
-// SDK's random_draws.h) and the Poisson and gamma samplers (samplers.h): the same values as the
-// CPU backend for the same seed.
+// SDK's random_draws.h) and the Poisson, gamma and binomial samplers (samplers.h): the same
+// values as the CPU backend for the same seed.
 #include "ember/random_draws.h"
 #include "gpu_kernels.h"
 #include "samplers.h"
@@ -95,28 +95,40 @@ void random_kernel(const KernelArgs& args, void* user_data) {
   dispatch_dtype(out.dtype(), [&](auto zero) { random_typed<decltype(zero)>(out, draws); });
 }
 
-template <typename T>
-void sampling_typed(Sampler sampler, const TensorView (&ops)[2], uint64_t seed, uint64_t offset) {
-  const sdk::StridedGeometry<2> g(ops);
+template <typename T, int N>
+void sampling_typed(Sampler sampler, const TensorView (&ops)[N + 1], uint64_t seed, uint64_t offset) {
+  const sdk::StridedGeometry<N + 1> g(ops);
   const double floor = sample_floor(sampler, ops[0].dtype());
   auto draw = [=] __device__(int64_t i) {
-    char* p[2];
+    char* p[N + 1];
     operand_pointers(g, i, p);
-    const double x = static_cast<compute_t<T>>(*reinterpret_cast<const T*>(p[1]));
+    double x[kMaxSamplerInputs] = {};
+    for (int k = 0; k < N; ++k) x[k] = static_cast<compute_t<T>>(*reinterpret_cast<const T*>(p[k + 1]));
     const double value = sample(sampler, x, seed, offset + i);
     *reinterpret_cast<T*>(p[0]) = static_cast<T>(static_cast<compute_t<T>>(value < floor ? floor : value));
   };
   launch_index(ops[0].view->device_index, g.numel(), draw, "sampling kernel");
 }
 
-// _poisson_counts and _standard_gamma: element i from counter offset + i (samplers.h).
-void sampling_kernel(const KernelArgs& args, void* user_data) {
-  const TensorView ops[2] = {args.output(), args.tensor(0)};
-  const auto seed = static_cast<uint64_t>(args.to_int(1)), offset = static_cast<uint64_t>(args.to_int(2));
+template <int N>
+void draw_samples(Sampler sampler, const TensorView (&ops)[N + 1], uint64_t seed, uint64_t offset) {
   dispatch_dtype(ops[0].dtype(), [&](auto zero) {
     using T = decltype(zero);
-    if constexpr (is_floating_v<T>) sampling_typed<T>(untag<Sampler>(user_data), ops, seed, offset);
+    if constexpr (is_floating_v<T>) sampling_typed<T, N>(sampler, ops, seed, offset);
   });
+}
+
+// _poisson_counts, _standard_gamma and binomial: element i from counter offset + i (samplers.h).
+void sampling_kernel(const KernelArgs& args, void* user_data) {
+  const Sampler sampler = untag<Sampler>(user_data);
+  const int n = sampler_inputs(sampler);
+  const auto seed = static_cast<uint64_t>(args.to_int(n)), offset = static_cast<uint64_t>(args.to_int(n + 1));
+  if (n == 2) {
+    const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
+    return draw_samples<2>(sampler, ops, seed, offset);
+  }
+  const TensorView ops[2] = {args.output(), args.tensor(0)};
+  draw_samples<1>(sampler, ops, seed, offset);
 }
 
 }  // namespace

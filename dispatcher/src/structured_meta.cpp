@@ -95,11 +95,12 @@ Meta unary(const OperatorHandle& op, const IValue* args, bool to_floating) {
 }
 Meta unary_same(const OperatorHandle& op, const IValue* args, size_t) { return unary(op, args, false); }
 Meta unary_float(const OperatorHandle& op, const IValue* args, size_t) { return unary(op, args, true); }
-// One draw for each element of self, in self's floating dtype (poisson's counts for its rates).
-Meta sampling(const OperatorHandle& op, const IValue* args, size_t) {
-  const Meta m = unary(op, args, false);
-  EMBER_CHECK(is_floating(m.compute_dtype), "[{}] self: expected a floating-point tensor, got {}", op.name(),
-              dtype_name(m.compute_dtype));
+// One draw for each element of the parameters' broadcast shape, in their promoted floating dtype:
+// poisson's rates, gamma's shapes, binomial's trials and probabilities.
+Meta sampling(const OperatorHandle& op, const IValue* args, size_t n) {
+  const Meta m = n == 2 ? elementwise(op, args, nullptr) : unary(op, args, false);
+  EMBER_CHECK(is_floating(m.compute_dtype), "[{}] {}: expected a floating-point tensor, got {}", op.name(),
+              op.schema().arguments[0].name, dtype_name(m.compute_dtype));
   return m;
 }
 Meta unary_integral(const OperatorHandle& op, const IValue* args, size_t) {

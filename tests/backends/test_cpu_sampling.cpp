@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "ember/binomial_draw.h"
 #include "ember/gamma_draw.h"
 #include "ember/poisson_draw.h"
 #include "reference.h"
@@ -184,6 +185,56 @@ TEST_CASE("_standard_gamma: moments and distribution function either side of sha
   CHECK_THROWS_WITH(_standard_gamma(tensor<int64_t>({3})), "[_standard_gamma] self: expected a floating-point tensor, got int64");
   CHECK_THROWS_WITH(_standard_gamma(reference::doubles({2.0}).requires_grad_()).sum().backward(),
                     doctest::Contains("[_standard_gamma] the derivative is not implemented"));
+}
+
+TEST_CASE("binomial: moments and probabilities by inversion and by rejection, flipped above 1/2, broadcasting, edges") {
+  manual_seed(23);
+  // n p either side of 10 (inversion below, rejection above), and probabilities above 1/2 drawn as
+  // n minus a draw for 1 - p.
+  const double cases[][2] = {{0, 0.3}, {5, 0.3}, {40, 0.2}, {100, 0.3}, {60, 0.9}, {1000, 0.75}, {7, 1}, {7, 0}};
+  for (const auto& [n, p] : cases) {
+    CAPTURE(n);
+    CAPTURE(p);
+    const Tensor k = binomial(full({kDraws}, n, DType::Float64), full({kDraws}, p, DType::Float64));
+    CHECK(equal(k, floor(k)));
+    CHECK(k.amin().item<double>() >= 0);
+    CHECK(k.amax().item<double>() <= n);
+    const double variance = n * p * (1 - p);
+    CHECK(std::abs(k.mean().item<double>() - n * p) <= 5 * std::sqrt(variance / kDraws));
+    CHECK(std::abs(k.var().item<double>() - variance) <= 5 * (variance + 1) * std::sqrt(2.0 / kDraws) + 1e-12);
+  }
+  // P(K = k) = C(n, k) p^k q^(n - k), for one case of each method: each frequency within five
+  // standard errors.
+  for (const auto& [n, p] : {std::pair{20.0, 0.3}, std::pair{200.0, 0.4}}) {
+    CAPTURE(n);
+    const Tensor k = binomial(full({kDraws}, n, DType::Float64), full({kDraws}, p, DType::Float64));
+    for (double count : {0.0, 3.0, 6.0, 9.0, 70.0, 80.0, 95.0}) {
+      if (count > n) continue;
+      CAPTURE(count);
+      const double probability = std::exp(std::lgamma(n + 1) - std::lgamma(count + 1) - std::lgamma(n - count + 1) +
+                                          count * std::log(p) + (n - count) * std::log1p(-p));
+      CHECK(std::abs(fraction(k == count) - probability) <= 5 * std::sqrt(probability * (1 - probability) / kDraws) + 1e-6);
+    }
+  }
+  // Trials and probabilities broadcast; an int64 count promotes with float32 probabilities.
+  const Tensor grid = binomial(full({3, 1}, 10.0), tensor<float>({0.f, 0.5f, 1.f}));
+  CHECK(grid.sizes().equals({3, 3}));
+  CHECK(to_vector<float>(grid.select(1, 0)) == std::vector<float>{0, 0, 0});
+  CHECK(to_vector<float>(grid.select(1, 2)) == std::vector<float>{10, 10, 10});
+  CHECK(binomial(tensor<int64_t>({4}), tensor<float>({0.5f})).dtype() == DType::Float32);
+  // Element i draws from counter offset + i, read through strides.
+  const Tensor trials = (rand({30, 20}, DType::Float64) * 60).floor().t(), chances = rand({20, 30}, DType::Float64);
+  const RandomDraw state = random_state();
+  const auto draws = reference::values(binomial(trials, chances).contiguous());
+  const auto n = reference::values(trials.contiguous()), p = reference::values(chances);
+  for (size_t i = 0; i < draws.size(); ++i) {
+    if (draws[i] != sdk::binomial_draw(n[i], p[i], state.seed, state.offset + i)) FAIL_CHECK("element ", i, ": ", draws[i]);
+  }
+  // Parameters no sampler settles give NaN.
+  const auto edges = reference::values(binomial(reference::doubles({2.5, -1, reference::kInf, 3, 3, 3}),
+                                                reference::doubles({0.5, 0.5, 0.5, 1.5, -0.1, reference::kNaN})));
+  for (double e : edges) CHECK(std::isnan(e));
+  CHECK_THROWS_WITH(binomial(tensor<int64_t>({3}), tensor<int64_t>({1})), "[binomial] count: expected a floating-point tensor, got int64");
 }
 
 TEST_CASE("_sample_dirichlet: rows on the simplex with the concentrations' means") {

@@ -278,7 +278,9 @@ TEST_CASE("copies, casts, fills, arange and seeded random draws") {
                 multinomial(weights, 8, true).to(DType::Float64).flatten(),
                 multinomial(weights, 4).to(DType::Float64).flatten(), poisson(full({64}, 3.0, DType::Float64, d)),
                 poisson(full({64}, 30.0, DType::Float64, d)), _standard_gamma(full({64}, 0.4, DType::Float64, d)),
-                _standard_gamma(full({64}, 3.0, DType::Float64, d)), _sample_dirichlet(t[0].abs().to(DType::Float64) + 0.1).flatten()});
+                _standard_gamma(full({64}, 3.0, DType::Float64, d)), _sample_dirichlet(t[0].abs().to(DType::Float64) + 0.1).flatten(),
+                binomial(full({64}, 8.0, DType::Float64, d), full({64}, 0.3, DType::Float64, d)),
+                binomial(full({64}, 300.0, DType::Float64, d), full({64}, 0.6, DType::Float64, d))});
   }, {x}, 1e-6);
 }
 

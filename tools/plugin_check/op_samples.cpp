@@ -308,6 +308,15 @@ std::vector<Sample> gamma_shapes(DType d) {
   return s;
 }
 
+// Binomial counts for whole trial counts up to 30 and probabilities in [0, 1), inversion and
+// rejection both.
+std::vector<Sample> binomial_trials(DType d) {
+  std::vector<Sample> s;
+  const Tensor trials = (sample_data({8192}, d, 47).abs() * 15).round();
+  s.emplace_back(Compare::Statistics).arg(trials).arg((sample_data({8192}, d, 48) + 2) / 4);
+  return s;
+}
+
 std::vector<Sample> index_select(DType d) {
   std::vector<Sample> s;
   const Tensor x = sample_data({5, 4}, d, 48);
@@ -462,6 +471,7 @@ const std::vector<Family>& families() {
       {{"random_.from"}, true, [](DType d) { return random_fill(d, -5, 7); }},
       {{"_poisson_counts"}, true, &poisson_counts},
       {{"_standard_gamma"}, true, &gamma_shapes},
+      {{"binomial"}, true, &binomial_trials},
       {{"index_select"}, true, &index_select},
       {{"gather"}, true, &gather},
       {{"searchsorted"}, true, &searchsorted},

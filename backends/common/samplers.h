@@ -32,6 +32,21 @@ EMBER_HOST_DEVICE inline double sample(Sampler sampler, const double (&x)[kMaxSa
   }
 }
 
+// One sampling call as every backend's kernel reads it: calls draw(sampler, ops, seed, offset)
+// with ops the output and the sampler's parameter tensors, an array of 1 + sampler_inputs.
+template <typename F>
+void with_sampling_call(const sdk::KernelArgs& args, void* user_data, F&& draw) {
+  const auto sampler = untag<Sampler>(user_data);
+  const int n = sampler_inputs(sampler);
+  const auto seed = static_cast<uint64_t>(args.to_int(n)), offset = static_cast<uint64_t>(args.to_int(n + 1));
+  if (n == 2) {
+    const sdk::TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
+    return draw(sampler, ops, seed, offset);
+  }
+  const sdk::TensorView ops[2] = {args.output(), args.tensor(0)};
+  draw(sampler, ops, seed, offset);
+}
+
 // The least value a sampler writes in `dtype`: gamma draws rise to the dtype's smallest normal
 // value (Note [Gamma draws]); counts are never below 0 anyway.
 inline double sample_floor(Sampler sampler, int32_t dtype) {

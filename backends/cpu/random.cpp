@@ -73,16 +73,17 @@ void random_kernel(const KernelArgs& args, void* user_data) {
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) { fill<decltype(zero)>(out, draws); });
 }
 
-// A sampler's draws into ops[0] from its N parameter tensors ops[1 .. N]: element i from counter
-// offset + i, computed in double.
-template <int N>
-void draw_samples(Sampler sampler, const TensorView (&ops)[N + 1], uint64_t seed, uint64_t offset) {
+// A sampler's draws into ops[0] from its parameter tensors ops[1 .. M - 1]: element i from
+// counter offset + i, computed in double.
+template <int M>
+void draw_samples(Sampler sampler, const TensorView (&ops)[M], uint64_t seed, uint64_t offset) {
+  constexpr int N = M - 1;
   const double floor = sample_floor(sampler, ops[0].dtype());
   sdk::dispatch_dtype(ops[0].dtype(), [&](auto zero) {
     using T = decltype(zero);
     using C = sdk::compute_t<T>;
     if constexpr (std::is_floating_point_v<C>) {
-      const sdk::StridedLoop<N + 1> loop(ops);
+      const sdk::StridedLoop<M> loop(ops);
       parallel_for(loop.numel(), kParallelGrain / 16, [&](int64_t begin, int64_t end) {
         auto counter = offset + static_cast<uint64_t>(begin);
         loop.run(begin, end, [&](char** p, const int64_t* s, int64_t count) {
@@ -100,15 +101,9 @@ void draw_samples(Sampler sampler, const TensorView (&ops)[N + 1], uint64_t seed
 
 // _poisson_counts, _standard_gamma and binomial (samplers.h).
 void sampling_kernel(const KernelArgs& args, void* user_data) {
-  const Sampler sampler = untag<Sampler>(user_data);
-  const int n = sampler_inputs(sampler);
-  const auto seed = static_cast<uint64_t>(args.to_int(n)), offset = static_cast<uint64_t>(args.to_int(n + 1));
-  if (n == 2) {
-    const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
-    return draw_samples<2>(sampler, ops, seed, offset);
-  }
-  const TensorView ops[2] = {args.output(), args.tensor(0)};
-  draw_samples<1>(sampler, ops, seed, offset);
+  with_sampling_call(args, user_data, [](Sampler sampler, const auto& ops, uint64_t seed, uint64_t offset) {
+    draw_samples(sampler, ops, seed, offset);
+  });
 }
 
 }  // namespace

@@ -95,40 +95,29 @@ void random_kernel(const KernelArgs& args, void* user_data) {
   dispatch_dtype(out.dtype(), [&](auto zero) { random_typed<decltype(zero)>(out, draws); });
 }
 
-template <typename T, int N>
-void sampling_typed(Sampler sampler, const TensorView (&ops)[N + 1], uint64_t seed, uint64_t offset) {
-  const sdk::StridedGeometry<N + 1> g(ops);
+template <typename T, int M>
+void sampling_typed(Sampler sampler, const TensorView (&ops)[M], uint64_t seed, uint64_t offset) {
+  const sdk::StridedGeometry<M> g(ops);
   const double floor = sample_floor(sampler, ops[0].dtype());
   auto draw = [=] __device__(int64_t i) {
-    char* p[N + 1];
+    char* p[M];
     operand_pointers(g, i, p);
     double x[kMaxSamplerInputs] = {};
-    for (int k = 0; k < N; ++k) x[k] = static_cast<compute_t<T>>(*reinterpret_cast<const T*>(p[k + 1]));
+    for (int k = 0; k + 1 < M; ++k) x[k] = static_cast<compute_t<T>>(*reinterpret_cast<const T*>(p[k + 1]));
     const double value = sample(sampler, x, seed, offset + i);
     *reinterpret_cast<T*>(p[0]) = static_cast<T>(static_cast<compute_t<T>>(value < floor ? floor : value));
   };
   launch_index(ops[0].view->device_index, g.numel(), draw, "sampling kernel");
 }
 
-template <int N>
-void draw_samples(Sampler sampler, const TensorView (&ops)[N + 1], uint64_t seed, uint64_t offset) {
-  dispatch_dtype(ops[0].dtype(), [&](auto zero) {
-    using T = decltype(zero);
-    if constexpr (is_floating_v<T>) sampling_typed<T, N>(sampler, ops, seed, offset);
-  });
-}
-
 // _poisson_counts, _standard_gamma and binomial: element i from counter offset + i (samplers.h).
 void sampling_kernel(const KernelArgs& args, void* user_data) {
-  const Sampler sampler = untag<Sampler>(user_data);
-  const int n = sampler_inputs(sampler);
-  const auto seed = static_cast<uint64_t>(args.to_int(n)), offset = static_cast<uint64_t>(args.to_int(n + 1));
-  if (n == 2) {
-    const TensorView ops[3] = {args.output(), args.tensor(0), args.tensor(1)};
-    return draw_samples<2>(sampler, ops, seed, offset);
-  }
-  const TensorView ops[2] = {args.output(), args.tensor(0)};
-  draw_samples<1>(sampler, ops, seed, offset);
+  with_sampling_call(args, user_data, [](Sampler sampler, const auto& ops, uint64_t seed, uint64_t offset) {
+    dispatch_dtype(ops[0].dtype(), [&](auto zero) {
+      using T = decltype(zero);
+      if constexpr (is_floating_v<T>) sampling_typed<T>(sampler, ops, seed, offset);
+    });
+  });
 }
 
 }  // namespace

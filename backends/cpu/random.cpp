@@ -38,7 +38,7 @@ void fill(const TensorView& out, const sdk::RandomFill& draws) {
     sdk::check(draws.dist == Distribution::Integers, "uniform_ and normal_ need a floating-point tensor");
   }
   V top{};
-  if constexpr (std::is_floating_point_v<V>) top = static_cast<V>(sdk::largest_below(draws.b, out.dtype()));
+  if constexpr (std::is_floating_point_v<V>) top = static_cast<V>(draws.uniform_top(out.dtype()));
   const TensorView ops[1] = {out};
   const sdk::StridedLoop<1> loop(ops);
   const int64_t n = out.numel(), blocks = n / 2 + n % 2;

@@ -72,7 +72,7 @@ void random_typed(const TensorView& out, const sdk::RandomFill& draws) {
     sdk::check(draws.dist == sdk::Distribution::Integers, "uniform_ and normal_ need a floating-point tensor");
   }
   V top{};
-  if constexpr (is_floating_v<T>) top = static_cast<V>(sdk::largest_below(draws.b, out.dtype()));
+  if constexpr (is_floating_v<T>) top = static_cast<V>(draws.uniform_top(out.dtype()));
   const TensorView ops[1] = {out};
   const sdk::StridedGeometry<1> g(ops);
   const int64_t n = g.numel();

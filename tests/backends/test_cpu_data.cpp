@@ -524,6 +524,8 @@ TEST_CASE("uniform draws stay below `to` in every floating dtype, and normal dra
   CHECK(rand({100000}, DType::BFloat16).amax().item<float>() == 1 - 0x1p-8f);
   CHECK(rand({100000}, DType::Float16).amax().item<float>() < 1);
   CHECK(empty({100000}, DType::BFloat16).uniform_(2, 3).amax().item<float>() == 3 - 0x1p-6f);
+  // An empty range has nothing below `to` to clamp to: every draw is `from`.
+  CHECK(to_vector<float>(empty({5}).uniform_(2, 2)) == std::vector<float>(5, 2.f));
   const Tensor n = randn({200000});
   CHECK(std::fabs(n.mean().item<double>()) < 0.01);
   CHECK(n.var().item<double>() == doctest::Approx(1.0).epsilon(0.01));

@@ -65,6 +65,20 @@ EMBER_HOST_DEVICE inline void integer_pair(const uint32_t (&w)[4], int64_t low, 
   }
 }
 
+// The largest value of a floating dtype below `bound` (host only). A uniform draw just under
+// `to` can round up to `to` itself in the output's dtype: in float for draws within 2^-25 of 1,
+// in bfloat16 for the top 2^-9. Clamping to this value keeps the range half-open.
+inline double largest_below(double bound, int32_t dtype) {
+  if (dtype == EMBER_DTYPE_FLOAT64) return std::nextafter(bound, -INFINITY);
+  const float nearest = static_cast<float>(bound);
+  if (dtype == EMBER_DTYPE_FLOAT32) return nearest < bound ? nearest : std::nextafter(nearest, -INFINITY);
+  const bool is_half = dtype == EMBER_DTYPE_FLOAT16;
+  const float rounded = is_half ? ember::half::fp16_to_float(ember::half::float_to_fp16(nearest))
+                                : ember::half::bf16_to_float(ember::half::float_to_bf16(nearest));
+  if (rounded < bound) return rounded;
+  return next_after(rounded, -INFINITY, is_half ? kFloat16Format : kBFloat16Format);
+}
+
 // One call of uniform_, normal_ or random_, from the arguments the dispatcher passes:
 // (self, a, b, seed, offset). Its block j, Philox(seed, offset + j), gives elements 2j and 2j + 1.
 struct RandomFill {
@@ -92,24 +106,17 @@ struct RandomFill {
     out[0] = static_cast<V>(integers[0]);
     out[1] = static_cast<V>(integers[1]);
   }
+  // The clamp for uniform draws in `dtype` (host only): the largest value below b, unless none
+  // lies in [a, b), as when a == b, where the draws are left as they round.
+  double uniform_top(int32_t dtype) const {
+    const double top = largest_below(b, dtype);
+    return top >= a ? top : b;
+  }
+
   template <typename V>
   EMBER_HOST_DEVICE void block_values(uint64_t block, V top, V (&out)[2]) const {
     values(Philox(seed, offset + block).out, top, out);
   }
 };
-
-// The largest value of a floating dtype below `bound` (host only). A uniform draw just under
-// `to` can round up to `to` itself in the output's dtype: in float for draws within 2^-25 of 1,
-// in bfloat16 for the top 2^-9. Clamping to this value keeps the range half-open.
-inline double largest_below(double bound, int32_t dtype) {
-  if (dtype == EMBER_DTYPE_FLOAT64) return std::nextafter(bound, -INFINITY);
-  const float nearest = static_cast<float>(bound);
-  if (dtype == EMBER_DTYPE_FLOAT32) return nearest < bound ? nearest : std::nextafter(nearest, -INFINITY);
-  const bool is_half = dtype == EMBER_DTYPE_FLOAT16;
-  const float rounded = is_half ? ember::half::fp16_to_float(ember::half::float_to_fp16(nearest))
-                                : ember::half::bf16_to_float(ember::half::float_to_bf16(nearest));
-  if (rounded < bound) return rounded;
-  return next_after(rounded, -INFINITY, is_half ? kFloat16Format : kBFloat16Format);
-}
 
 }  // namespace ember::sdk

@@ -18,6 +18,7 @@
 
 #include "ember/host_device.h"
 #include "ember/philox.h"
+#include "ember/transformed_rejection.h"
 
 namespace ember::sdk {
 
@@ -45,16 +46,14 @@ EMBER_HOST_DEVICE inline double binomial_draw(double n, double p, uint64_t seed,
     const double mode = EMBER_MATH(floor)((n + 1) * s);
     const double log_mode = EMBER_MATH(lgamma)(mode + 1) + EMBER_MATH(lgamma)(n - mode + 1);
     for (uint64_t round = 0;; ++round) {
-      const Philox r(seed, counter, round);
-      const double centred = r.uniform(0) - 0.5, v = r.uniform(2);
-      const double us = 0.5 - EMBER_MATH(fabs)(centred);
-      const double k = EMBER_MATH(floor)((2 * a / us + b) * centred + c);
+      const TransformedRejectionRound r(Philox(seed, counter, round), a, b, c);
+      const double k = r.candidate;
       if (k < 0 || k > n) continue;
-      if (us >= 0.07 && v <= squeeze) {
+      if (r.squeezed(squeeze)) {
         count = k;
         break;
       }
-      const double log_v = EMBER_MATH(log)(v * alpha / (a / (us * us) + b));
+      const double log_v = EMBER_MATH(log)(r.v * alpha / r.hat(a, b));
       if (log_v <= log_mode - EMBER_MATH(lgamma)(k + 1) - EMBER_MATH(lgamma)(n - k + 1) + (k - mode) * log_odds) {
         count = k;
         break;

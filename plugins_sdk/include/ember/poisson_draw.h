@@ -20,6 +20,7 @@
 
 #include "ember/host_device.h"
 #include "ember/philox.h"
+#include "ember/transformed_rejection.h"
 
 namespace ember::sdk {
 
@@ -46,13 +47,11 @@ EMBER_HOST_DEVICE inline double poisson_draw(double rate, uint64_t seed, uint64_
   const double squeeze = 0.9277 - 3.6224 / (b - 2);
   const double log_rate = EMBER_MATH(log)(rate);
   for (uint64_t round = 0;; ++round) {
-    const Philox r(seed, counter, round);
-    const double centred = r.uniform(0) - 0.5, v = r.uniform(2);
-    const double us = 0.5 - EMBER_MATH(fabs)(centred);
-    const double k = EMBER_MATH(floor)((2 * a / us + b) * centred + rate + 0.43);
-    if (us >= 0.07 && v <= squeeze) return k;
-    if (k < 0 || (us < 0.013 && v > us)) continue;
-    if (EMBER_MATH(log)(v) + log_inverse_alpha - EMBER_MATH(log)(a / (us * us) + b) <=
+    const TransformedRejectionRound r(Philox(seed, counter, round), a, b, rate + 0.43);
+    const double k = r.candidate;
+    if (r.squeezed(squeeze)) return k;
+    if (k < 0 || (r.us < 0.013 && r.v > r.us)) continue;
+    if (EMBER_MATH(log)(r.v) + log_inverse_alpha - EMBER_MATH(log)(r.hat(a, b)) <=
         k * log_rate - rate - EMBER_MATH(lgamma)(k + 1)) {
       return k;
     }

@@ -210,8 +210,9 @@ void measure_random_fills(Results& r) {
 // The gamma family on 1M positive floats: the C library's lgamma, digamma's shifted asymptotic
 // series (plugins_sdk gamma_functions.h), the Bessel functions' Chebyshev expansions and Hankel
 // forms (bessel_functions.h, bessel_jy.h, bessel_k.h), the incomplete gamma function's series,
-// continued fraction and Temme expansion (incomplete_gamma.h), and the Poisson and gamma samplers
-// (poisson_draw.h, gamma_draw.h, binomial_draw.h).
+// continued fraction and Temme expansion (incomplete_gamma.h, which also gives the gamma draws'
+// gradient), and the Poisson, gamma and binomial samplers (poisson_draw.h, gamma_draw.h,
+// binomial_draw.h).
 void measure_gamma_functions(Results& r) {
   manual_seed(0);
   const Tensor x = rand({1000000}) * 20 + 0.01;
@@ -222,6 +223,8 @@ void measure_gamma_functions(Results& r) {
   r["bessel_k0_1m_us"] = bench::ns_per_call([&] { bench::keep(special_modified_bessel_k0(x)); }, 5, 5) / 1000;
   r["poisson_1m_us"] = bench::ns_per_call([&] { bench::keep(poisson(x)); }, 3, 3) / 1000;
   r["standard_gamma_1m_us"] = bench::ns_per_call([&] { bench::keep(_standard_gamma(x)); }, 3, 3) / 1000;
+  const Tensor draws = _standard_gamma(x);
+  r["standard_gamma_grad_1m_us"] = bench::ns_per_call([&] { bench::keep(_standard_gamma_grad(x, draws)); }, 3, 3) / 1000;
   const Tensor limit = rand({1000000}) * 20 + 0.01;
   const Tensor trials = floor(x), chances = limit / 20.02;
   r["binomial_1m_us"] = bench::ns_per_call([&] { bench::keep(binomial(trials, chances)); }, 3, 3) / 1000;
@@ -294,6 +297,7 @@ void print_table(const Results& ember, const Results& torch) {
       {"special_modified_bessel_k0, 1M floats (us)", "bessel_k0_1m_us", "bessel_k0_1m_us", false, "-"},
       {"poisson, 1M rates in (0, 20) (us)", "poisson_1m_us", "poisson_1m_us", false, "-"},
       {"_standard_gamma, 1M shapes in (0, 20) (us)", "standard_gamma_1m_us", "standard_gamma_1m_us", false, "-"},
+      {"_standard_gamma_grad, 1M shapes and draws (us)", "standard_gamma_grad_1m_us", "standard_gamma_grad_1m_us", false, "-"},
       {"binomial, 1M, trials to 20, p in (0, 1) (us)", "binomial_1m_us", "binomial_1m_us", false, "-"},
       {"igamma, 1M floats (us)", "igamma_1m_us", "igamma_1m_us", false, "-"},
       {"linalg_matrix_exp, [64, 64] float64 (us)", "matrix_exp_64_us", "matrix_exp_64_us", false, "-"},

@@ -150,6 +150,9 @@ int main(int argc, char** argv) {
   bench::report("poisson_1m_us", bench::ns_per_call([&] { bench::keep(at::poisson(gamma_input)); }, 3, 3) / 1000, "us");
   bench::report("standard_gamma_1m_us",
                 bench::ns_per_call([&] { bench::keep(at::_standard_gamma(gamma_input)); }, 3, 3) / 1000, "us");
+  const at::Tensor gamma_draws = at::_standard_gamma(gamma_input);
+  bench::report("standard_gamma_grad_1m_us",
+                bench::ns_per_call([&] { bench::keep(at::_standard_gamma_grad(gamma_input, gamma_draws)); }, 3, 3) / 1000, "us");
   const at::Tensor gamma_limit = torch::rand({1000000}) * 20 + 0.01;
   const at::Tensor trials = at::floor(gamma_input), chances = gamma_limit / 20.02;
   bench::report("binomial_1m_us", bench::ns_per_call([&] { bench::keep(at::binomial(trials, chances)); }, 3, 3) / 1000, "us");

@@ -109,12 +109,17 @@ namespace ember::sdk::incomplete_gamma_coefficients {{
 constexpr int kTemmeTerms = {TERMS};
 constexpr int kTemmePowers = {POWERS};
 
-// c_k(eta) = sum over n of d[k][n] eta^n, the k-th coefficient of Temme's uniform expansion.
-EMBER_HOST_DEVICE inline double temme(int k, double eta) {{
+// c_k(eta) = sum over n of d[k][n] eta^n, the k-th coefficient of Temme's uniform expansion; its
+// derivative c_k'(eta) goes to slope (Horner's rule carries both).
+EMBER_HOST_DEVICE inline double temme(int k, double eta, double& slope) {{
   static constexpr double d[kTemmeTerms][kTemmePowers] = {{
 {body}}};
   double sum = 0;
-  for (int n = kTemmePowers - 1; n >= 0; --n) sum = sum * eta + d[k][n];
+  slope = 0;
+  for (int n = kTemmePowers - 1; n >= 0; --n) {{
+    slope = slope * eta + sum;
+    sum = sum * eta + d[k][n];
+  }}
   return sum;
 }}
 

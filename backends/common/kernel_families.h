@@ -11,7 +11,8 @@
 namespace ember::backends {
 
 enum class Binary {
-  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Zeta, GammaInc, GammaIncC, NextAfter, Remainder, Fmod,
+  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Atan2, LogAddExp, Zeta, GammaInc, GammaIncC, GammaIncSlope,
+  StandardGammaSlope, NextAfter, Remainder, Fmod,
   FloorDivide,
   BitwiseAnd, BitwiseOr, BitwiseXor, ShiftLeft, ShiftRight, Gcd, Lcm
 };
@@ -42,6 +43,7 @@ inline constexpr Member<Binary> kBinaryOps[] = {
     {"div.Tensor", Binary::Div}, {"pow.Tensor_Tensor", Binary::Pow}, {"maximum", Binary::Maximum},
     {"minimum", Binary::Minimum}, {"atan2", Binary::Atan2}, {"logaddexp", Binary::LogAddExp},
     {"special_zeta", Binary::Zeta}, {"igamma", Binary::GammaInc}, {"igammac", Binary::GammaIncC},
+    {"_igamma_grad", Binary::GammaIncSlope}, {"_standard_gamma_grad", Binary::StandardGammaSlope},
     {"nextafter", Binary::NextAfter},
     {"remainder.Tensor", Binary::Remainder},
     {"fmod.Tensor", Binary::Fmod}, {"floor_divide", Binary::FloorDivide},

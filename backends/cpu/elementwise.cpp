@@ -162,6 +162,8 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
         case Binary::Zeta:
         case Binary::GammaInc:
         case Binary::GammaIncC:
+        case Binary::GammaIncSlope:
+        case Binary::StandardGammaSlope:
         case Binary::NextAfter:
           if constexpr (std::is_floating_point_v<C>) {
             if (op == Binary::NextAfter) return binary_loop<T, T>(ops, next_after_in<T>());
@@ -169,6 +171,8 @@ void binary_kernel(const KernelArgs& args, void* user_data) {
             if (op == Binary::Zeta) return binary_loop<T, T>(ops, &sdk::zeta<C>);
             if (op == Binary::GammaInc) return binary_loop<T, T>(ops, &sdk::gammainc<C>);
             if (op == Binary::GammaIncC) return binary_loop<T, T>(ops, &sdk::gammaincc<C>);
+            if (op == Binary::GammaIncSlope) return binary_loop<T, T>(ops, &sdk::gammainc_slope<C>);
+            if (op == Binary::StandardGammaSlope) return binary_loop<T, T>(ops, &sdk::standard_gamma_slope<C>);
             return binary_loop<T, T>(ops, [](C a, C b) { return std::atan2(a, b); });
           }
           sdk::check(false, "expected floating-point tensors");

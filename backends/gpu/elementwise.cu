@@ -91,6 +91,8 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
       case Binary::Zeta:
       case Binary::GammaInc:
       case Binary::GammaIncC:
+      case Binary::GammaIncSlope:
+      case Binary::StandardGammaSlope:
       case Binary::NextAfter:
         if constexpr (std::is_floating_point_v<C>) {
           if (op == Binary::NextAfter) {
@@ -108,6 +110,12 @@ void binary_typed(Binary op, const TensorView (&ops)[3], double alpha_value) {
           if (op == Binary::Zeta) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::zeta(a, b); });
           if (op == Binary::GammaInc) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::gammainc(a, b); });
           if (op == Binary::GammaIncC) return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::gammaincc(a, b); });
+          if (op == Binary::GammaIncSlope) {
+            return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::gammainc_slope(a, b); });
+          }
+          if (op == Binary::StandardGammaSlope) {
+            return binary_launch<T, T>(ops, [] __device__(C a, C b) { return sdk::standard_gamma_slope(a, b); });
+          }
           return binary_launch<T, T>(ops, [] __device__(C a, C b) { return atan2(a, b); });
         }
         sdk::check(false, "expected floating-point tensors");

@@ -68,7 +68,7 @@ Tensor poisson(const Tensor& self) {
 Tensor _sample_dirichlet(const Tensor& self) {
   check_floating("_sample_dirichlet", self);
   EMBER_CHECK(self.dim() >= 1, "[_sample_dirichlet] self: expected at least one dimension, got a 0-dim tensor");
-  const Tensor draws = ember::_standard_gamma(self.detach());
+  const Tensor draws = ember::_standard_gamma(self);
   return draws / draws.sum(-1, true);
 }
 

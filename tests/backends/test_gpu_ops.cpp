@@ -92,11 +92,11 @@ TEST_CASE("binary arithmetic and comparisons broadcast and promote as on the CPU
     return atan2(x[0], x[1]) + remainder(x[0], x[1]) + fmod(x[0], x[1]) + logaddexp(x[0], x[1]);
   },
              {random({2, 7}, 9), random({7}, 10)});
-  // The incomplete gamma functions across their regions: both series, the continued fraction and
-  // Temme's expansion.
+  // The incomplete gamma functions and their slopes in a across their regions: both series, the
+  // continued fraction and Temme's expansion.
   check_same([](const std::vector<Tensor>& x) {
     const Tensor a = abs(x[0]) * 40 + 0.1, at = abs(x[1]) * 40;
-    return igamma(a, at) + igammac(a, at) * 3;
+    return igamma(a, at) + igammac(a, at) * 3 + _igamma_grad(a, at) * 5 + _standard_gamma_grad(a, at + 0.01) * 7;
   },
              {random({2, 7}, 13, DType::Float64), random({7}, 14, DType::Float64)});
   check_same([](const std::vector<Tensor>& x) { return remainder(x[0], x[1]) * 100 + fmod(x[0], x[1]) + floor_divide(x[0], x[1]) * 1000; },

@@ -436,7 +436,7 @@ const std::vector<Family>& families() {
       {{"add.Tensor", "sub.Tensor"}, true, &scaled_binary},
       {{"mul.Tensor", "div.Tensor", "pow.Tensor_Tensor", "maximum", "minimum", "eq.Tensor", "ne.Tensor",
         "lt.Tensor", "le.Tensor", "gt.Tensor", "ge.Tensor", "atan2", "logaddexp", "special_zeta", "igamma",
-        "igammac"}, true, &binary},
+        "igammac", "_igamma_grad", "_standard_gamma_grad"}, true, &binary},
       {{"bitwise_and.Tensor", "bitwise_or.Tensor", "bitwise_xor.Tensor", "bitwise_left_shift.Tensor",
         "bitwise_right_shift.Tensor", "gcd", "lcm"}, false, &integral_binary},
       {{"bitwise_not"}, false, &integral_unary},

@@ -9,8 +9,9 @@ namespace ember::sdk::incomplete_gamma_coefficients {
 constexpr int kTemmeTerms = 25;
 constexpr int kTemmePowers = 25;
 
-// c_k(eta) = sum over n of d[k][n] eta^n, the k-th coefficient of Temme's uniform expansion.
-EMBER_HOST_DEVICE inline double temme(int k, double eta) {
+// c_k(eta) = sum over n of d[k][n] eta^n, the k-th coefficient of Temme's uniform expansion; its
+// derivative c_k'(eta) goes to slope (Horner's rule carries both).
+EMBER_HOST_DEVICE inline double temme(int k, double eta, double& slope) {
   static constexpr double d[kTemmeTerms][kTemmePowers] = {
       {
           -0.3333333333333333, 0.08333333333333333, -0.014814814814814815, 0.0011574074074074073,
@@ -189,7 +190,11 @@ EMBER_HOST_DEVICE inline double temme(int k, double eta) {
       {
           -989.5964309832236, 2192.555536090523, -1928.3586782723344, -0.1592573812157951}};
   double sum = 0;
-  for (int n = kTemmePowers - 1; n >= 0; --n) sum = sum * eta + d[k][n];
+  slope = 0;
+  for (int n = kTemmePowers - 1; n >= 0; --n) {
+    slope = slope * eta + sum;
+    sum = sum * eta + d[k][n];
+  }
   return sum;
 }
 

@@ -31,18 +31,19 @@ __attribute__((target("avx2"))) inline void counter_words(uint64_t first, __m256
 constexpr int kGroups = 2;
 
 __attribute__((target("avx2"))) void philox_avx2(uint64_t seed, uint64_t first, int64_t count,
-                                                 uint32_t (&words)[4][kPhiloxTile]) {
+                                                 uint32_t (&words)[4][kPhiloxTile], uint64_t round) {
   const __m256i m0 = _mm256_set1_epi32(static_cast<int>(0xD2511F53u)), m1 = _mm256_set1_epi32(static_cast<int>(0xCD9E8D57u));
   const __m256i w0 = _mm256_set1_epi32(static_cast<int>(0x9E3779B9u)), w1 = _mm256_set1_epi32(static_cast<int>(0xBB67AE85u));
   for (int64_t start = 0; start < count; start += 8 * kGroups) {
     __m256i c[kGroups][4];
     for (int g = 0; g < kGroups; ++g) {
       counter_words(first + static_cast<uint64_t>(start + 8 * g), c[g][0], c[g][1]);
-      c[g][2] = c[g][3] = _mm256_setzero_si256();
+      c[g][2] = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(round)));
+      c[g][3] = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(round >> 32)));
     }
     __m256i k0 = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(seed)));
     __m256i k1 = _mm256_set1_epi32(static_cast<int>(static_cast<uint32_t>(seed >> 32)));
-    for (int round = 0; round < 10; ++round) {
+    for (int step = 0; step < 10; ++step) {
       for (auto& block : c) {
         __m256i high0, low0, high1, low1;
         multiply_wide(block[0], m0, high0, low0);
@@ -66,10 +67,10 @@ __attribute__((target("avx2"))) void philox_avx2(uint64_t seed, uint64_t first, 
 // The AVX2 path writes whole groups of sixteen, which kPhiloxTile (a multiple of sixteen) holds.
 static_assert(kPhiloxTile % (8 * kGroups) == 0);
 
-void philox_tile(uint64_t seed, uint64_t first, int64_t count, uint32_t (&words)[4][kPhiloxTile]) {
-  if (has_avx2()) return philox_avx2(seed, first, count, words);
+void philox_tile(uint64_t seed, uint64_t first, int64_t count, uint32_t (&words)[4][kPhiloxTile], uint64_t round) {
+  if (has_avx2()) return philox_avx2(seed, first, count, words, round);
   for (int64_t j = 0; j < count; ++j) {
-    const sdk::Philox block(seed, first + static_cast<uint64_t>(j));
+    const sdk::Philox block(seed, first + static_cast<uint64_t>(j), round);
     for (int i = 0; i < 4; ++i) words[i][j] = block.out[i];
   }
 }

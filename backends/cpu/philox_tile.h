@@ -8,8 +8,8 @@ namespace ember::cpu {
 
 constexpr int64_t kPhiloxTile = 256;
 
-// The blocks for counters first, first + 1, ..., first + count - 1 (count <= kPhiloxTile): word i
-// of block j lands in words[i][j].
-void philox_tile(uint64_t seed, uint64_t first, int64_t count, uint32_t (&words)[4][kPhiloxTile]);
+// The blocks for counters first, first + 1, ..., first + count - 1 (count <= kPhiloxTile) in the
+// given sampler round (sdk::Philox's upper counter half): word i of block j lands in words[i][j].
+void philox_tile(uint64_t seed, uint64_t first, int64_t count, uint32_t (&words)[4][kPhiloxTile], uint64_t round = 0);
 
 }  // namespace ember::cpu

@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "ember/random_draws.h"
+#include "gamma_tile.h"
 #include "kernels.h"
 #include "normal_tile.h"
 #include "parallel.h"
@@ -73,6 +74,17 @@ void random_kernel(const KernelArgs& args, void* user_data) {
   sdk::dispatch_dtype(out.dtype(), [&](auto zero) { fill<decltype(zero)>(out, draws); });
 }
 
+// The draws for `count` consecutive counters from `first`, element j's parameters in params[k][j]:
+// the gamma sampler forms its first round in bulk (gamma_tile.h), the others go element by element.
+void sample_tile(Sampler sampler, const double (&params)[kMaxSamplerInputs][kPhiloxTile], int64_t count, uint64_t seed,
+                 uint64_t first, double* draws) {
+  if (sampler == Sampler::Gamma) return gamma_tile(seed, first, count, params[0], draws);
+  for (int64_t j = 0; j < count; ++j) {
+    const double x[kMaxSamplerInputs] = {params[0][j], params[1][j]};
+    draws[j] = sample(sampler, x, seed, first + static_cast<uint64_t>(j));
+  }
+}
+
 // A sampler's draws into ops[0] from its parameter tensors ops[1 .. M - 1]: element i from
 // counter offset + i, computed in double.
 template <int M>
@@ -87,11 +99,19 @@ void draw_samples(Sampler sampler, const TensorView (&ops)[M], uint64_t seed, ui
       parallel_for(loop.numel(), kParallelGrain / 16, [&](int64_t begin, int64_t end) {
         auto counter = offset + static_cast<uint64_t>(begin);
         loop.run(begin, end, [&](char** p, const int64_t* s, int64_t count) {
-          for (int64_t i = 0; i < count; ++i, ++counter) {
-            double x[kMaxSamplerInputs] = {};
-            for (int k = 0; k < N; ++k) x[k] = static_cast<C>(*reinterpret_cast<const T*>(p[k + 1] + i * s[k + 1]));
-            const double value = sample(sampler, x, seed, counter);
-            *reinterpret_cast<T*>(p[0] + i * s[0]) = static_cast<T>(static_cast<C>(value < floor ? floor : value));
+          for (int64_t start = 0; start < count; start += kPhiloxTile) {
+            const int64_t n = std::min(kPhiloxTile, count - start);
+            double params[kMaxSamplerInputs][kPhiloxTile], draws[kPhiloxTile];
+            for (int k = 0; k < kMaxSamplerInputs; ++k) {
+              for (int64_t j = 0; j < n; ++j) {
+                params[k][j] = k < N ? static_cast<C>(*reinterpret_cast<const T*>(p[k + 1] + (start + j) * s[k + 1])) : 0;
+              }
+            }
+            sample_tile(sampler, params, n, seed, counter, draws);
+            for (int64_t j = 0; j < n; ++j) {
+              *reinterpret_cast<T*>(p[0] + (start + j) * s[0]) = static_cast<T>(static_cast<C>(draws[j] < floor ? floor : draws[j]));
+            }
+            counter += static_cast<uint64_t>(n);
           }
         });
       });

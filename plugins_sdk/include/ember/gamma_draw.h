@@ -10,6 +10,9 @@
 // the other two. Below alpha = 1 the draw is Gamma(alpha + 1) u0^(1 / alpha), u0 from round 0,
 // taken in logs. A tiny alpha can still underflow to 0: kernels raise their draws to the dtype's
 // smallest normal value, as PyTorch does, so that a Dirichlet draw never divides 0 by 0.
+// A kernel may form round 1 for many elements at once (GammaSampler takes its normal and uniform):
+// the CPU's vector log and cos (libmvec) differ from the C library's by a few ulp, so its draws
+// match gamma_draw's to about 1e-13, not bit for bit.
 #pragma once
 
 #include <math.h>
@@ -24,29 +27,62 @@
 
 namespace ember::sdk {
 
-// Gamma(alpha) in double; NaN for an alpha that is not positive and finite, which no candidate
-// would ever settle.
-EMBER_HOST_DEVICE inline double gamma_draw(double alpha, uint64_t seed, uint64_t counter) {
-  if (!(alpha > 0 && alpha <= DBL_MAX)) return NAN;
-  const bool boosted = alpha < 1;
-  const double d = (boosted ? alpha + 1 : alpha) - 1.0 / 3, c = 1 / EMBER_MATH(sqrt)(9 * d);
-  double draw = 0;
-  for (uint64_t round = 1;; ++round) {
-    const Philox r(seed, counter, round);
-    // z by Box-Muller from 32-bit uniforms: u1 in (0, 1], so that its log is finite.
-    const double u1 = (r.out[0] + 1.0) * 0x1p-32, u2 = r.out[1] * 0x1p-32;
-    const double z = EMBER_MATH(sqrt)(-2 * EMBER_MATH(log)(u1)) * EMBER_MATH(cos)(6.283185307179586 * u2);
-    const double cube_root = 1 + c * z;
-    if (cube_root <= 0) continue;
-    const double v = cube_root * cube_root * cube_root, u = r.uniform(2);
-    if (u < 1 - 0.0331 * (z * z) * (z * z) || EMBER_MATH(log)(u) < 0.5 * z * z + d * (1 - v + EMBER_MATH(log)(v))) {
-      draw = d * v;
-      break;
+// Box-Muller's normal from two 32-bit words of a round's block: u1 = (w0 + 1) 2^-32 in (0, 1], so
+// that its log is finite, and the angle 2 pi w1 2^-32. A vector kernel may take the inputs from
+// here and form sqrt(-2 ln u1) cos(angle) itself.
+EMBER_HOST_DEVICE inline void gamma_normal_inputs(uint32_t w0, uint32_t w1, double& u1, double& angle) {
+  u1 = (w0 + 1.0) * 0x1p-32;
+  angle = 6.283185307179586 * (w1 * 0x1p-32);
+}
+
+EMBER_HOST_DEVICE inline double gamma_round_normal(const Philox& round) {
+  double u1 = 0, angle = 0;
+  gamma_normal_inputs(round.out[0], round.out[1], u1, angle);
+  return EMBER_MATH(sqrt)(-2 * EMBER_MATH(log)(u1)) * EMBER_MATH(cos)(angle);
+}
+
+// Note [Gamma draws] for one shape: round 1 from the caller (so that a kernel can form its normal
+// in bulk), rounds 2, 3, ... here until one is accepted, then the boost below shape 1.
+class GammaSampler {
+ public:
+  EMBER_HOST_DEVICE explicit GammaSampler(double alpha)
+      : alpha_(alpha), d_((alpha < 1 ? alpha + 1 : alpha) - 1.0 / 3), c_(1 / EMBER_MATH(sqrt)(9 * d_)) {}
+
+  // The draw, given round 1's normal z and uniform u; NaN for an alpha that is not positive and
+  // finite, which no candidate would ever settle.
+  EMBER_HOST_DEVICE double draw(double z, double u, uint64_t seed, uint64_t counter) const {
+    if (!(alpha_ > 0 && alpha_ <= DBL_MAX)) return NAN;
+    double value = 0;
+    for (uint64_t round = 2; !accepts(z, u, value); ++round) {
+      const Philox block(seed, counter, round);
+      z = gamma_round_normal(block);
+      u = block.uniform(2);
     }
+    if (alpha_ >= 1) return value;
+    const double u0 = 1 - Philox(seed, counter, 0).uniform(0);  // in (0, 1]
+    return EMBER_MATH(exp)(EMBER_MATH(log)(value) + EMBER_MATH(log)(u0) / alpha_);
   }
-  if (!boosted) return draw;
-  const double u0 = 1 - Philox(seed, counter, 0).uniform(0);  // in (0, 1]
-  return EMBER_MATH(exp)(EMBER_MATH(log)(draw) + EMBER_MATH(log)(u0) / alpha);
+
+ private:
+  // Whether the candidate d v of normal z is taken by uniform u, into value.
+  EMBER_HOST_DEVICE bool accepts(double z, double u, double& value) const {
+    const double cube_root = 1 + c_ * z;
+    if (cube_root <= 0) return false;
+    const double v = cube_root * cube_root * cube_root;
+    if (u < 1 - 0.0331 * (z * z) * (z * z) || EMBER_MATH(log)(u) < 0.5 * z * z + d_ * (1 - v + EMBER_MATH(log)(v))) {
+      value = d_ * v;
+      return true;
+    }
+    return false;
+  }
+
+  double alpha_, d_, c_;
+};
+
+// Gamma(alpha) in double: GammaSampler with round 1 formed here.
+EMBER_HOST_DEVICE inline double gamma_draw(double alpha, uint64_t seed, uint64_t counter) {
+  const Philox first(seed, counter, 1);
+  return GammaSampler(alpha).draw(gamma_round_normal(first), first.uniform(2), seed, counter);
 }
 
 // The smallest positive normal value of a floating dtype (host only): the floor of gamma draws.

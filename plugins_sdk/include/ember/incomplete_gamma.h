@@ -77,11 +77,10 @@ EMBER_HOST_DEVICE ValueAndSlope lower_series(double a, double x, double toleranc
   if (factor == 0) return {0, 0};
   double term = 1, sum = 1, harmonic = 0, sum_slope = 0;
   for (int n = 1; n < kMaxTerms; ++n) {
-    const double reciprocal = 1 / (a + n);
-    term *= x * reciprocal;
+    term *= x / (a + n);
     sum += term;
     if constexpr (kSlope) {
-      harmonic += reciprocal;
+      harmonic += 1 / (a + n);
       sum_slope -= term * harmonic;
     }
     if (term <= tolerance * sum) break;
@@ -104,9 +103,12 @@ EMBER_HOST_DEVICE ValueAndSlope upper_continued_fraction(double a, double x, dou
   for (int i = 1; i < kMaxTerms; ++i) {
     const double numerator = -i * (i - a);
     b += 2;
-    const double denominator = numerator * d + b, over_c = 1 / c;
-    if constexpr (kSlope) c_slope = -1 + (i - numerator * c_slope * over_c) * over_c;
-    c = b + numerator * over_c;
+    const double denominator = numerator * d + b;
+    if constexpr (kSlope) {
+      const double over_c = 1 / c;
+      c_slope = -1 + (i - numerator * c_slope * over_c) * over_c;
+    }
+    c = b + numerator / c;
     if (EMBER_MATH(fabs)(c) < kTiny) c = kTiny, c_slope = 0;
     const double previous_d = d;
     d = 1 / (EMBER_MATH(fabs)(denominator) < kTiny ? kTiny : denominator);

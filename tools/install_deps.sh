@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Ember builds with, skipping those already present.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ libboost-dev libdnnl-dev liblapack-dev libfmt-dev libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev doctest-dev
+packages=(cmake ninja-build g++ libboost-dev libdnnl-dev liblapack-dev libfmt-dev libsleef-dev libyaml-cpp-dev nlohmann-json3-dev zlib1g-dev doctest-dev
           clang libc++-dev libc++abi-dev  # the toy device plugin, built the way another vendor might
           hipcc libamdhip64-dev)          # the ROCm backend
 missing=()

@@ -3,10 +3,13 @@
 // handled by the SDK's StridedLoop, whose contiguous runs the compiler vectorises.
 #include <atomic>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
+#include "cpu_features.h"
 #include "eltwise_dnnl.h"
 #include "ember/bessel_functions.h"
 #include "ember/bessel_jy.h"
@@ -21,6 +24,7 @@
 #include "ember/normal_functions.h"
 #include "ember/remainder.h"
 #include "kernels.h"
+#include "sleef_math.h"
 #include "strided.h"
 
 namespace ember::cpu {
@@ -215,14 +219,19 @@ void where_kernel(const KernelArgs& args, void*) {
   });
 }
 
-template <typename T, typename F>
-void unary_loop(const TensorView (&ops)[2], F f) {
+// f on every element; a contiguous run goes whole to `run`, a vector routine, where one is given.
+template <typename T, typename F, typename Run = std::nullptr_t>
+void unary_loop(const TensorView (&ops)[2], F f, Run run = nullptr) {
   using C = compute_t<T>;
   for_each_strided<2>(ops, [&](char** p, const int64_t* s, int64_t n) {
     T* out = reinterpret_cast<T*>(p[0]);
     const T* in = reinterpret_cast<const T*>(p[1]);
     if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
-      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(f(static_cast<C>(in[i])));
+      if constexpr (std::is_null_pointer_v<Run>) {
+        for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(f(static_cast<C>(in[i])));
+      } else {
+        run(in, out, n);
+      }
     } else {
       for (int64_t i = 0; i < n; ++i) {
         const C x = static_cast<C>(*reinterpret_cast<const T*>(p[1] + i * s[1]));
@@ -278,7 +287,13 @@ void float_unary(Unary op, const TensorView (&ops)[2], const KernelArgs& args) {
     case Unary::Erfinv: return unary_loop<T>(ops, [](C x) { return sdk::inverse_erf(x); });
     case Unary::Erfcx: return unary_loop<T>(ops, &sdk::erfcx<C>);
     case Unary::Ndtri: return unary_loop<T>(ops, &sdk::normal_quantile<C>);
-    case Unary::Lgamma: return unary_loop<T>(ops, [](C x) { return std::lgamma(x); });
+    case Unary::Lgamma: {
+      const auto lgamma_of = [](C x) { return std::lgamma(x); };
+      if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+        if (has_avx2()) return unary_loop<T>(ops, lgamma_of, [](const T* in, T* out, int64_t n) { sleef_lgamma(in, out, n); });
+      }
+      return unary_loop<T>(ops, lgamma_of);
+    }
     case Unary::Digamma: return unary_loop<T>(ops, &sdk::digamma<C>);
     case Unary::BesselI0: return unary_loop<T>(ops, &sdk::bessel_i0<C>);
     case Unary::BesselI0e: return unary_loop<T>(ops, &sdk::bessel_i0e<C>);
